@@ -1,0 +1,104 @@
+// swift-tools-version:6.0
+//
+// The SPI register: a peer-syncing, offline-first store of service provider interfaces.
+//
+// Layers, each a target that depends only on the ones before it:
+//   CSQLite (system libsqlite3) → SPISQLite (thin Swift layer) → SPIReplication (clocks, capture, merge; no I/O)
+//   → SPIProtocol (messages, session state machine; no sockets) → SPITransport (SwiftNIO, TLS)
+//   → SPIRegister (the SPI domain: schema, validation, reports) → spi (the command-line tool)
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "spi-register",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "spi", targets: ["spi"]),
+        .library(name: "SPIRegister", targets: ["SPIRegister"]),
+        .library(name: "SPIReplication", targets: ["SPIReplication"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.28.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite3"])]
+        ),
+        .target(
+            name: "SPISQLite",
+            dependencies: ["CSQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SPIReplication",
+            dependencies: [
+                "SPISQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SPIRegister",
+            dependencies: [
+                "SPISQLite",
+                "SPIReplication",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "spi",
+            dependencies: [
+                "SPIRegister",
+                "SPIReplication",
+                "SPISQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SPISQLiteTests",
+            dependencies: ["SPISQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SPIReplicationTests",
+            dependencies: ["SPIReplication", "SPISQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SPIRegisterTests",
+            dependencies: ["SPIRegister", "SPIReplication", "SPISQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SPICommandTests",
+            dependencies: ["SPISQLite"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
+
+// While the package is being built up, drop targets whose folders do not exist yet.
+import Foundation
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+package.targets.removeAll { target in
+    guard target.type != .system else { return false }
+    let folder = target.isTest ? "Tests" : "Sources"
+    return !FileManager.default.fileExists(atPath: "\(root)/\(folder)/\(target.name)")
+}
+package.products.removeAll { product in
+    !package.targets.contains { $0.name == product.name }
+}
