@@ -26,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.28.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -48,10 +52,37 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SPIProtocol",
+            dependencies: [
+                "SPIReplication",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SPITransport",
+            dependencies: [
+                "SPIProtocol",
+                "SPIReplication",
+                "SPISQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SPIRegister",
             dependencies: [
                 "SPISQLite",
                 "SPIReplication",
+                "SPITransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -62,6 +93,7 @@ let package = Package(
             dependencies: [
                 "SPIRegister",
                 "SPIReplication",
+                "SPITransport",
                 "SPISQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,13 +111,32 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SPIProtocolTests",
+            dependencies: [
+                "SPIProtocol", "SPIReplication",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SPITransportTests",
+            dependencies: [
+                "SPITransport", "SPIProtocol", "SPIReplication", "SPISQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SPIRegisterTests",
             dependencies: ["SPIRegister", "SPIReplication", "SPISQLite"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SPICommandTests",
-            dependencies: ["SPISQLite"],
+            dependencies: ["spi", "SPISQLite"],
             swiftSettings: swiftSettings
         ),
     ]
@@ -97,7 +148,18 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
 package.targets.removeAll { target in
     guard target.type != .system else { return false }
     let folder = target.isTest ? "Tests" : "Sources"
-    return !FileManager.default.fileExists(atPath: "\(root)/\(folder)/\(target.name)")
+    let path = "\(root)/\(folder)/\(target.name)"
+    let files = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
+    return !files.contains { $0.hasSuffix(".swift") }
+}
+for target in package.targets {
+    target.dependencies.removeAll { dependency in
+        if case .targetItem(let name, _) = dependency { return !package.targets.contains { $0.name == name } }
+        if case .byNameItem(let name, _) = dependency {
+            return !name.contains(where: { $0.isUppercase }) ? false : !package.targets.contains { $0.name == name }
+        }
+        return false
+    }
 }
 package.products.removeAll { product in
     !package.targets.contains { $0.name == product.name }

@@ -4,7 +4,7 @@ import CSQLite
 ///
 /// A connection is not `Sendable`: use it from one thread at a time, and let an owner (a replica, a queue)
 /// serialize access. It opens files in WAL mode with a busy timeout, so that the `spi` command, a `spi serve`
-/// daemon and the stock `sqlite3` shell can share a replica.
+/// daemon and the stock `sqlite3` shell can share a replica (see ``enableWriteAheadLog()``).
 ///
 /// ```swift
 /// let db = try Connection(path: "spi.db")
@@ -52,11 +52,18 @@ public final class Connection {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         // Reading the schema proves the file is a database before anything else touches it.
         try execute("SELECT count(*) FROM sqlite_schema")
-        if mode != .readOnly && path != ":memory:" {
-            try execute("PRAGMA journal_mode = WAL")
-            try execute("PRAGMA synchronous = NORMAL")
-        }
         try execute("PRAGMA foreign_keys = OFF")
+    }
+
+    /// Switches the file to write-ahead logging with `synchronous = NORMAL`, so that readers never block the writer
+    /// and a commit survives a process crash.
+    ///
+    /// Opening does not do this by itself, because it rewrites the file's header: callers first check that the file
+    /// is theirs, then enable WAL.
+    public func enableWriteAheadLog() throws(SQLiteError) {
+        guard path != ":memory:" else { return }
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA synchronous = NORMAL")
     }
 
     deinit {
@@ -119,6 +126,9 @@ public final class Connection {
 
     /// The total number of rows changed since the connection opened.
     public var totalChanges: Int { Int(sqlite3_total_changes64(handle)) }
+
+    /// Whether the connection was opened read-only.
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
     /// Whether a transaction is open on this connection.
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }

@@ -16,6 +16,7 @@ struct ConnectionTests {
     func roundTrip() throws {
         try withTemporaryDirectory { dir in
             let db = try Connection(path: dir.appendingPathComponent("a.db").path)
+            try db.enableWriteAheadLog()
             #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
             try db.execute("CREATE TABLE t(id TEXT PRIMARY KEY, v ANY) STRICT")
             let values: [DatabaseValue] = [.null, .integer(-7), .real(2.5), .text("zürich"), .blob([0, 1, 255]), .blob([])]

@@ -1,0 +1,188 @@
+import Foundation
+import SPISQLite
+
+/// Assembles one ``Spi_V1_ChangeBatch``: numbers the sites and tables it mentions, groups cells by row, and records
+/// the coverage the receiver may claim.
+struct BatchBuilder {
+    var batch = Spi_V1_ChangeBatch()
+    private var siteNumbers: [SiteID: UInt32] = [:]
+    private var tableNumbers: [Int64: UInt32] = [:]
+    private(set) var cellCount = 0
+
+    var isEmpty: Bool { batch.rows.isEmpty && batch.covers.isEmpty }
+
+    mutating func number(of site: SiteID) -> UInt32 {
+        if let n = siteNumbers[site] { return n }
+        batch.sites.append(Data(site.bytes))
+        let n = UInt32(batch.sites.count)
+        siteNumbers[site] = n
+        return n
+    }
+
+    private mutating func number(of table: TrackedTable) -> UInt32 {
+        if let n = tableNumbers[table.index] { return n }
+        var entry = Spi_V1_TableColumns()
+        entry.name = table.name
+        entry.columns = table.columns.map(\.name)
+        batch.tables.append(entry)
+        let n = UInt32(batch.tables.count - 1)
+        tableNumbers[table.index] = n
+        return n
+    }
+
+    mutating func cover(_ site: SiteID, clock: Int64) {
+        var coverage = Spi_V1_Coverage()
+        coverage.site = Data(site.bytes)
+        coverage.hlc = UInt64(bitPattern: clock)
+        batch.covers.append(coverage)
+    }
+
+    /// Adds a row's causal-length change and, for a live row, every cell that still has the row's version.
+    mutating func addRow(
+        _ item: DeltaCursor.RowPosition, causalLength: Int64, site: SiteID, replica: Replica, _ db: Connection
+    ) throws {
+        guard let table = replica.tablesByIndex[item.table] else { return }
+        var change = Spi_V1_RowChange()
+        change.table = number(of: table)
+        Self.setID(item.id, on: &change)
+        change.cl = UInt64(causalLength)
+        change.hlc = UInt64(bitPattern: item.clock)
+        change.site = number(of: site)
+        change.rowVersion = true
+        if causalLength % 2 == 1 {
+            let key = RowKey(table: item.table, id: item.id)
+            let ownColumns = Set(try replica.cellEntries(key, db).keys)
+            if let values = try replica.rowValues(key, table: table, db) {
+                for (column, value) in values.enumerated() where !ownColumns.contains(column) {
+                    var cell = Spi_V1_CellChange()
+                    cell.column = UInt32(column)
+                    Self.setValue(value, on: &cell)
+                    change.cells.append(cell)
+                }
+            }
+        }
+        cellCount += max(1, change.cells.count)
+        batch.rows.append(change)
+    }
+
+    /// Adds a cell that has a version of its own, grouped with the previous cell when it is the same row and clock.
+    mutating func addCell(
+        _ item: DeltaCursor.CellPosition, prior: (Int64, Int64), site: SiteID, replica: Replica, _ db: Connection
+    ) throws {
+        guard let table = replica.tablesByIndex[item.table] else { return }
+        let key = RowKey(table: item.table, id: item.id)
+        guard let meta = try replica.rowMeta(key, db), meta.isAlive,
+            let value = try replica.cellValue(key, table: table, column: Int(item.column), db)
+        else { return }
+        var cell = Spi_V1_CellChange()
+        cell.column = UInt32(item.column)
+        Self.setValue(value, on: &cell)
+        if prior.0 != 0 || prior.1 != 0 {
+            cell.priorHlc = UInt64(bitPattern: prior.0)
+            if let priorSite = try replica.site(at: prior.1, db) { cell.priorSite = number(of: priorSite) }
+        }
+        let tableNumber = number(of: table)
+        let siteNumber = number(of: site)
+        if var last = batch.rows.last, !last.rowVersion, last.table == tableNumber, last.hlc == UInt64(bitPattern: item.clock),
+            last.site == siteNumber, Self.id(of: last) == item.id
+        {
+            last.cells.append(cell)
+            batch.rows[batch.rows.count - 1] = last
+        } else {
+            var change = Spi_V1_RowChange()
+            change.table = tableNumber
+            Self.setID(item.id, on: &change)
+            change.cl = UInt64(meta.causalLength)
+            change.hlc = UInt64(bitPattern: item.clock)
+            change.site = siteNumber
+            change.cells = [cell]
+            batch.rows.append(change)
+        }
+        cellCount += 1
+    }
+
+    // MARK: - Encoding helpers
+
+    static func setID(_ id: String, on change: inout Spi_V1_RowChange) {
+        if let bytes = UUIDText.bytes(id) {
+            change.uuid = Data(bytes)
+        } else {
+            change.text = id
+        }
+    }
+
+    static func id(of change: Spi_V1_RowChange) -> String? {
+        switch change.rowID {
+        case .uuid(let data): return data.count == 16 ? UUIDText.string(Array(data)) : nil
+        case .text(let text): return text
+        case nil: return nil
+        }
+    }
+
+    static func setValue(_ value: DatabaseValue, on cell: inout Spi_V1_CellChange) {
+        switch value {
+        case .null: cell.null = true
+        case .integer(let i): cell.integer = i
+        case .real(let d): cell.real = d
+        case .text(let s): cell.text = s
+        case .blob(let b): cell.blob = Data(b)
+        }
+    }
+
+    static func value(of cell: Spi_V1_CellChange) -> DatabaseValue? {
+        switch cell.value {
+        case .null: return .null
+        case .integer(let i): return .integer(i)
+        case .real(let d): return d.isNaN ? .null : .real(d)
+        case .text(let s): return .text(s)
+        case .blob(let b): return .blob(Array(b))
+        case nil: return nil
+        }
+    }
+}
+
+/// Canonical lowercase UUID text ⇄ 16 bytes, for compact row ids on the wire.
+enum UUIDText {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The 16 bytes of a canonical lowercase UUID string, or nil for any other text.
+    static func bytes(_ text: String) -> [UInt8]? {
+        var utf8 = text.utf8.makeIterator()
+        var out = [UInt8]()
+        out.reserveCapacity(16)
+        var position = 0
+        var high: UInt8? = nil
+        while let c = utf8.next() {
+            defer { position += 1 }
+            if position == 8 || position == 13 || position == 18 || position == 23 {
+                if c != UInt8(ascii: "-") { return nil }
+                continue
+            }
+            let nibble: UInt8
+            switch c {
+            case 48...57: nibble = c - 48
+            case 97...102: nibble = c - 87
+            default: return nil
+            }
+            if let h = high {
+                out.append(h << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return position == 36 && out.count == 16 ? out : nil
+    }
+
+    /// The canonical lowercase text of 16 bytes.
+    static func string(_ bytes: [UInt8]) -> String {
+        var chars = [UInt8]()
+        chars.reserveCapacity(36)
+        for (i, b) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { chars.append(UInt8(ascii: "-")) }
+            chars.append(hexDigits[Int(b >> 4)])
+            chars.append(hexDigits[Int(b & 0xF)])
+        }
+        return String(decoding: chars, as: UTF8.self)
+    }
+}

@@ -1,0 +1,34 @@
+/// A position in an outgoing delta: which changes a peer still lacks, and how far sending them has got.
+///
+/// Make one with ``Replica/deltaCursor(for:)`` from the peer's knowledge, then call ``Replica/nextBatch(_:maxCells:)``
+/// until it returns nil. Each batch is read in its own short transaction and is self-contained, so a cursor can be
+/// driven at the pace of a network connection while the replica keeps accepting writes.
+public struct DeltaCursor: Sendable {
+    struct RowPosition: Sendable {
+        var clock: Int64
+        var table: Int64
+        var id: String
+    }
+    struct CellPosition: Sendable {
+        var clock: Int64
+        var table: Int64
+        var id: String
+        var column: Int64
+    }
+
+    /// The knowledge of the peer the delta is for.
+    public let peer: Knowledge
+    /// Sites still to send, in site order; the first is the one in progress.
+    var sites: [SiteID]
+    var rowPosition: RowPosition?
+    var cellPosition: CellPosition?
+    /// Batches produced so far.
+    public internal(set) var batches = 0
+    /// Row groups and cells produced so far.
+    public internal(set) var rows = 0
+    /// Cell changes produced so far.
+    public internal(set) var cells = 0
+
+    /// Whether every change the peer lacks has been produced.
+    public var isFinished: Bool { sites.isEmpty }
+}

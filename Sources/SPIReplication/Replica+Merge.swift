@@ -1,0 +1,256 @@
+import Crypto
+import Foundation
+import SPISQLite
+
+extension Replica {
+    /// Merges a batch of changes from another replica, atomically with its bookkeeping.
+    ///
+    /// The batch is validated first (structure, register tables and columns, value types, clocks); an invalid batch
+    /// throws and changes nothing. A valid one is merged in one transaction: per cell, the newest version wins
+    /// (ordered by clock, then site id, then value); a row's higher causal length wins over its cells, so a delete
+    /// beats a concurrent edit and an explicit re-create beats the delete. Then the batch's coverage is added to
+    /// this replica's knowledge. Merging is commutative, associative and idempotent, and never fails because of a
+    /// domain rule.
+    ///
+    /// - Throws: ``ReplicationError`` (`malformed`, `unknownTable`, `unknownColumn`, `invalidValue`,
+    ///   `clockTooFarAhead`), or a ``SQLiteError``.
+    @discardableResult
+    public func apply(_ batch: Spi_V1_ChangeBatch) throws -> ApplyReport {
+        let plan = try validate(batch)
+        do {
+            return try connection.transaction(.immediate) { db in
+                try stampPendingChanges(db)
+                var report = ApplyReport()
+                var localSites: [Int64] = [0]
+                for site in plan.sites { localSites.append(try siteIndex(site, db)) }
+                let openConflicts = try db.scalar("SELECT count(*) FROM _spi_conflict WHERE resolved_hlc IS NULL")?.integerValue ?? 0
+                var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts > 0)
+                for (i, change) in batch.rows.enumerated() {
+                    try merge(change, id: plan.rowIDs[i], context: &context, report: &report, db)
+                }
+                // The merge's own writes went through the capture triggers; they are not local changes.
+                try db.execute("DELETE FROM _spi_capture")
+                for (site, clock) in plan.covers where site != siteID {
+                    let index = try siteIndex(site, db)
+                    try db.execute(
+                        "INSERT INTO _spi_knowledge(site, hlc) VALUES (?, ?) ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+                        [.integer(index), .integer(Int64(bitPattern: clock))])
+                }
+                if plan.maxClock > 0 { try observeClock(plan.maxClock, db) }
+                report.rows = batch.rows.count
+                report.batches = 1
+                return report
+            }
+        } catch {
+            resetSiteCache()
+            throw error
+        }
+    }
+
+    /// Per-batch state for a merge.
+    struct MergeContext {
+        var plan: BatchPlan
+        var localSites: [Int64]
+        var hasOpenConflicts: Bool
+        var conflicts = 0
+    }
+
+    private func merge(
+        _ change: Spi_V1_RowChange, id: String, context: inout MergeContext, report: inout ApplyReport,
+        _ db: Connection
+    ) throws {
+        let table = context.plan.tables[Int(change.table)]
+        let columnMap = context.plan.columnMaps[Int(change.table)]
+        let key = RowKey(table: table.index, id: id)
+        let rowSite = context.localSites[Int(change.site)]
+        let rowVersion = try version(clock: Int64(bitPattern: change.hlc), site: rowSite, db)
+        let incomingLength = Int64(change.cl)
+        let meta = try rowMeta(key, db)
+        let exists = try rowExists(key, table: table, db)
+        let localLength = meta?.causalLength ?? (exists ? 1 : 0)
+        let changeCount = change.cells.count + (change.rowVersion ? 1 : 0)
+
+        if incomingLength < localLength {
+            report.lost += changeCount
+            return
+        }
+        if incomingLength > localLength {
+            // A newer incarnation: a delete, a re-create, or a row seen for the first time.
+            if exists { try deleteRow(key, table: table, db) }
+            try deleteCellEntries(key, db)
+            if incomingLength % 2 == 0 {
+                try setRowMeta(key, RowMeta(causalLength: incomingLength, clock: Int64(bitPattern: change.hlc), site: rowSite), db)
+                report.applied += max(1, changeCount)
+                return
+            }
+            let base = change.rowVersion
+                ? RowMeta(causalLength: incomingLength, clock: Int64(bitPattern: change.hlc), site: rowSite)
+                : RowMeta(causalLength: incomingLength, clock: 0, site: 0)
+            try setRowMeta(key, base, db)
+            var values: [(Int, DatabaseValue)] = []
+            var carriedAtBase = Set<Int>()
+            for cell in change.cells {
+                let column = columnMap[Int(cell.column)]
+                let value = BatchBuilder.value(of: cell) ?? .null
+                values.append((column, value))
+                let entry = cellEntry(cell, row: change, context: context)
+                if entry.clock == base.clock && entry.site == base.site {
+                    carriedAtBase.insert(column)
+                } else {
+                    try setCellEntry(key, column: column, entry, db)
+                }
+            }
+            try insertRow(key, table: table, values: Self.lastValuePerColumn(values), db)
+            if base.clock != 0 || base.site != 0 {
+                // Columns this change does not carry hold defaults that nobody wrote: give them the zero version,
+                // so that any real write to them wins.
+                let written = Set(values.map(\.0))
+                for column in table.columns.indices where !written.contains(column) && !carriedAtBase.contains(column) {
+                    try setCellEntry(key, column: column, CellEntry(clock: 0, site: 0, priorClock: 0, priorSite: 0), db)
+                }
+            }
+            report.applied += changeCount
+            return
+        }
+        // Same incarnation.
+        guard incomingLength % 2 == 1 else {
+            if change.rowVersion, let meta, try rowVersion > version(clock: meta.clock, site: meta.site, db) {
+                try setRowMeta(key, RowMeta(causalLength: meta.causalLength, clock: Int64(bitPattern: change.hlc), site: rowSite), db)
+            }
+            report.alreadyKnown += changeCount
+            return
+        }
+        var base = meta ?? RowMeta(causalLength: 1, clock: 0, site: 0)
+        var entries = try cellEntries(key, db)
+        if change.rowVersion {
+            let baseVersion = try version(clock: base.clock, site: base.site, db)
+            if rowVersion > baseVersion {
+                // Two sites created the same row (a derived id): the newer creation's version becomes the base.
+                // Cells that inherited the old base keep it as an entry of their own.
+                for column in table.columns.indices where entries[column] == nil {
+                    let entry = CellEntry(clock: base.clock, site: base.site, priorClock: 0, priorSite: 0)
+                    try setCellEntry(key, column: column, entry, db)
+                    entries[column] = entry
+                }
+                base = RowMeta(causalLength: base.causalLength, clock: Int64(bitPattern: change.hlc), site: rowSite)
+                try setRowMeta(key, base, db)
+                report.applied += 1
+            } else if rowVersion == baseVersion {
+                report.alreadyKnown += 1
+            } else {
+                report.lost += 1
+            }
+        }
+        for cell in change.cells {
+            let column = columnMap[Int(cell.column)]
+            let value = BatchBuilder.value(of: cell) ?? .null
+            let incoming = cellEntry(cell, row: change, context: context)
+            let local = entries[column] ?? CellEntry(clock: base.clock, site: base.site, priorClock: 0, priorSite: 0)
+            let incomingVersion = try version(clock: incoming.clock, site: incoming.site, db)
+            let localVersion = try version(clock: local.clock, site: local.site, db)
+            var wins = incomingVersion > localVersion
+            if incomingVersion == localVersion {
+                // Only a broken or forged peer sends two values under one version; the larger value wins everywhere.
+                let current = try cellValue(key, table: table, column: column, db) ?? .null
+                wins = value > current
+                if !wins {
+                    report.alreadyKnown += 1
+                    continue
+                }
+            }
+            let concurrent = try isConcurrent(local, incoming, db)
+            if concurrent {
+                let current = try cellValue(key, table: table, column: column, db) ?? .null
+                if current != value {
+                    let (winner, loser) = wins
+                        ? ((value, incomingVersion), (current, localVersion))
+                        : ((current, localVersion), (value, incomingVersion))
+                    if try recordConflict(table: table, id: id, column: column, winner: winner, loser: loser, db) {
+                        report.conflicts += 1
+                    }
+                }
+            }
+            guard wins else {
+                report.lost += 1
+                continue
+            }
+            try updateCell(key, table: table, column: column, to: value, db)
+            if incoming.clock == base.clock && incoming.site == base.site {
+                if entries[column] != nil {
+                    try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ? AND col = ?",
+                                   [.integer(key.table), .text(key.id), .integer(Int64(column))])
+                    entries[column] = nil
+                }
+            } else {
+                try setCellEntry(key, column: column, incoming, db)
+                entries[column] = incoming
+            }
+            if !concurrent && context.hasOpenConflicts {
+                try db.execute(
+                    "UPDATE _spi_conflict SET resolved_hlc = ? WHERE tbl = ? AND row_id = ? AND col = ? AND resolved_hlc IS NULL",
+                    [.integer(incoming.clock), .text(table.name), .text(id), .text(table.columns[column].name)])
+            }
+            report.applied += 1
+        }
+    }
+
+    /// The local form of an incoming cell's version and prior.
+    private func cellEntry(_ cell: Spi_V1_CellChange, row: Spi_V1_RowChange, context: MergeContext) -> CellEntry {
+        let clock = cell.hlc != 0 ? cell.hlc : row.hlc
+        let site = context.localSites[Int(cell.site != 0 ? cell.site : row.site)]
+        return CellEntry(
+            clock: Int64(bitPattern: clock), site: site,
+            priorClock: Int64(bitPattern: cell.priorHlc), priorSite: context.localSites[Int(cell.priorSite)])
+    }
+
+    /// Whether two versions of a cell were written without either writer having seen the other.
+    ///
+    /// A write's prior is the last version from another site that its writer replaced. `a` happened before `b` when
+    /// both come from one site, when `b`'s prior is `a`, or when `b`'s prior is a later write by `a`'s site.
+    func isConcurrent(_ a: CellEntry, _ b: CellEntry, _ db: Connection) throws -> Bool {
+        if (a.clock == 0 && a.site == 0) || (b.clock == 0 && b.site == 0) { return false }
+        if a.site == b.site { return false }
+        func happenedBefore(_ x: CellEntry, _ y: CellEntry) -> Bool {
+            y.priorSite == x.site && y.priorClock >= x.clock
+        }
+        return !happenedBefore(a, b) && !happenedBefore(b, a)
+    }
+
+    /// Records a concurrent edit in the conflict log. Both replicas that see the pair compute the same id, so the
+    /// logs agree. Returns false when it was already recorded.
+    private func recordConflict(
+        table: TrackedTable, id: String, column: Int, winner: (DatabaseValue, Version), loser: (DatabaseValue, Version),
+        _ db: Connection
+    ) throws -> Bool {
+        let name = table.columns[column].name
+        let identity = "\(table.name)|\(id)|\(name)|\(winner.1.clock.rawValue)|\(winner.1.site?.description ?? "")|"
+            + "\(loser.1.clock.rawValue)|\(loser.1.site?.description ?? "")"
+        let digest = SHA256.hash(data: Array(identity.utf8)).prefix(16).map { String($0, radix: 16).leftPadded(2) }.joined()
+        try db.execute(
+            """
+            INSERT OR IGNORE INTO _spi_conflict(id, tbl, row_id, col, winner_value, winner_hlc, winner_site,
+                loser_value, loser_hlc, loser_site, detected_hlc)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT value FROM _spi_meta WHERE key = 'clock.last'))
+            """,
+            [.text(digest), .text(table.name), .text(id), .text(name),
+             winner.0, .integer(Int64(bitPattern: winner.1.clock.rawValue)), .blob(winner.1.site?.bytes ?? []),
+             loser.0, .integer(Int64(bitPattern: loser.1.clock.rawValue)), .blob(loser.1.site?.bytes ?? [])])
+        return db.changes > 0
+    }
+
+    /// Keeps the last value given for each column (a forged batch may repeat a column).
+    static func lastValuePerColumn(_ values: [(Int, DatabaseValue)]) -> [(Int, DatabaseValue)] {
+        var seen = Set<Int>()
+        var result: [(Int, DatabaseValue)] = []
+        for (column, value) in values.reversed() where seen.insert(column).inserted {
+            result.append((column, value))
+        }
+        return result.reversed()
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

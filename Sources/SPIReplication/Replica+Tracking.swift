@@ -1,0 +1,119 @@
+import SPISQLite
+
+extension Replica {
+    /// Starts replicating tables: installs the capture triggers that log every insert, update and delete.
+    ///
+    /// Call it after creating or migrating the tables; it is idempotent. A column added since the last call is
+    /// appended to the table's capture order. Each table must have a text primary key named `id`, at most 62 other
+    /// columns, no AUTOINCREMENT, and no constraint a merge could break (UNIQUE on other columns, foreign keys).
+    ///
+    /// The triggers are plain SQL, so writes made with the stock `sqlite3` shell are captured too; they are stamped
+    /// with clocks by the next ``write(_:)``, ``stamp()`` or export.
+    ///
+    /// - Throws: ``ReplicationError/Code/unknownTable`` for a missing table or one without an `id` key,
+    ///   ``ReplicationError/Code/tooManyColumns`` past 62 columns.
+    public func track(tables names: [String]) throws {
+        try connection.transaction(.immediate) { db in
+            try stampPendingChanges(db)
+            for name in names {
+                try track(table: name, db)
+            }
+        }
+        try loadTables()
+    }
+
+    private func track(table name: String, _ db: Connection) throws {
+        var declared: [TrackedTable.Column] = []
+        var hasID = false
+        try db.forEachRow("SELECT name, upper(type), \"notnull\", pk FROM pragma_table_info(?)", [.text(name)]) { row in
+            let column = row.text(0) ?? ""
+            if column == "id" {
+                hasID = row.int64(3) == 1
+            } else {
+                declared.append(.init(name: column, type: row.text(1) ?? "", notNull: row.int64(2) == 1))
+            }
+        }
+        guard hasID else {
+            throw ReplicationError(.unknownTable, "cannot replicate \(name): no such table, or its primary key is not `id`")
+        }
+        let existing = try db.scalar("SELECT columns FROM _spi_table WHERE name = ?", [.text(name)])?.textValue
+        var order = existing.map { $0.split(separator: ",").map(String.init) } ?? []
+        for column in declared where !order.contains(column.name) {
+            order.append(column.name)
+        }
+        guard order.count <= 62 else {
+            throw ReplicationError(.tooManyColumns, "cannot replicate \(name): \(order.count) columns besides id, at most 62")
+        }
+        try db.execute(
+            "INSERT INTO _spi_table(name, columns) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET columns = excluded.columns",
+            [.text(name), .text(order.joined(separator: ","))]
+        )
+        guard let index = try db.scalar("SELECT idx FROM _spi_table WHERE name = ?", [.text(name)])?.integerValue else {
+            return
+        }
+        let live = Set(declared.map(\.name))
+        try db.execute(Self.triggerSQL(table: name, index: index, columns: order.filter { live.contains($0) }, order: order))
+    }
+
+    /// The four capture triggers of a table. Each appends one entry to `_spi_capture`; an update records which
+    /// columns changed (in value or in storage class) as one bitmask, so capture costs one small append per written
+    /// row.
+    static func triggerSQL(table: String, index: Int64, columns: [String], order: [String]) -> String {
+        let t = TrackedTable.quote(table)
+        let prefix = "_spi_" + table.replacingOccurrences(of: "\"", with: "")
+        let maskTerms = columns.map { column -> String in
+            let bit = order.firstIndex(of: column)!
+            let q = TrackedTable.quote(column)
+            // IS NOT alone treats 0 and 0.0 as equal; the type check catches a change of storage class.
+            return "((OLD.\(q) IS NOT NEW.\(q) OR typeof(OLD.\(q)) <> typeof(NEW.\(q))) << \(bit))"
+        }
+        let mask = maskTerms.isEmpty ? "0" : maskTerms.joined(separator: " | ")
+        return """
+            DROP TRIGGER IF EXISTS "\(prefix)_insert";
+            DROP TRIGGER IF EXISTS "\(prefix)_update";
+            DROP TRIGGER IF EXISTS "\(prefix)_rekey";
+            DROP TRIGGER IF EXISTS "\(prefix)_delete";
+            CREATE TRIGGER "\(prefix)_insert" AFTER INSERT ON \(t) BEGIN
+                INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), NEW.id, 1, -1);
+            END;
+            CREATE TRIGGER "\(prefix)_update" AFTER UPDATE ON \(t) WHEN OLD.id IS NEW.id BEGIN
+                INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), NEW.id, 2, \(mask));
+            END;
+            CREATE TRIGGER "\(prefix)_rekey" AFTER UPDATE ON \(t) WHEN OLD.id IS NOT NEW.id BEGIN
+                INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), OLD.id, 3, 0);
+                INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), NEW.id, 1, -1);
+            END;
+            CREATE TRIGGER "\(prefix)_delete" AFTER DELETE ON \(t) BEGIN
+                INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), OLD.id, 3, 0);
+            END;
+            """
+    }
+
+    /// Reloads the tracked tables' descriptions from `_spi_table` and the live schema.
+    func loadTables() throws {
+        var loaded: [TrackedTable] = []
+        try connection.forEachRow("SELECT idx, name, columns FROM _spi_table ORDER BY idx") { row in
+            let name = row.text(1) ?? ""
+            let order = (row.text(2) ?? "").split(separator: ",").map(String.init)
+            loaded.append(TrackedTable(index: row.int64(0), name: name, columns: order.map { .init(name: $0, type: "", notNull: false) }))
+        }
+        for i in loaded.indices {
+            var facts: [String: TrackedTable.Column] = [:]
+            try connection.forEachRow("SELECT name, upper(type), \"notnull\" FROM pragma_table_info(?)", [.text(loaded[i].name)]) { row in
+                let name = row.text(0) ?? ""
+                facts[name] = .init(name: name, type: row.text(1) ?? "", notNull: row.int64(2) == 1)
+            }
+            loaded[i] = TrackedTable(
+                index: loaded[i].index, name: loaded[i].name,
+                columns: loaded[i].columns.map { column in
+                    facts[column.name] ?? TrackedTable.Column(name: column.name, type: "", notNull: false, isLive: false)
+                })
+        }
+        tables = loaded
+        tablesByName = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
+        tablesByIndex = Dictionary(uniqueKeysWithValues: loaded.map { ($0.index, $0) })
+    }
+
+    /// The names of the replicated tables, in the order they were first tracked.
+    public var trackedTables: [String] { tables.map(\.name) }
+}

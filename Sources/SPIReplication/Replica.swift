@@ -1,0 +1,161 @@
+import Foundation
+public import Logging
+public import SPISQLite
+
+/// One replica of a register: a SQLite file whose tracked tables replicate to other replicas.
+///
+/// A replica captures every write to its tracked tables (through this API, the `spi` command or the stock `sqlite3`
+/// shell), stamps it with a hybrid logical clock and its site id, and merges change sets from other replicas so that
+/// all of them converge on the same content.
+///
+/// ```swift
+/// let replica = try Replica.create(at: "org.db", registerID: RegisterID(), logger: logger)
+/// try replica.write { db in try db.execute("CREATE TABLE note(id TEXT PRIMARY KEY NOT NULL, body TEXT) STRICT") }
+/// try replica.track(tables: ["note"])
+/// try replica.write { db in try db.execute("INSERT INTO note VALUES (?, ?)", ["3f…", "hello"]) }
+/// let changes = try replica.exportChanges(since: theirKnowledge)
+/// ```
+///
+/// A `Replica` is not `Sendable`: use it from one thread or task at a time.
+public final class Replica {
+    /// The connection. Use ``read(_:)`` and ``write(_:)`` rather than touching it directly.
+    let connection: Connection
+    /// This replica's site id.
+    public let siteID: SiteID
+    /// The register this replica belongs to.
+    public let registerID: RegisterID
+    /// The logger the replica reports to.
+    public let logger: Logger
+    /// The largest distance a remote clock may run ahead of local time (default: five minutes).
+    public var maximumClockDrift: Duration = .seconds(300)
+    /// The local time source, in milliseconds since 1970; replaceable in tests.
+    public var now: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
+
+    var tables: [TrackedTable] = []
+    var tablesByName: [String: TrackedTable] = [:]
+    var tablesByIndex: [Int64: TrackedTable] = [:]
+    var siteIndexCache: [SiteID: Int64] = [:]
+    var siteByIndexCache: [Int64: SiteID] = [:]
+
+    /// The file's path.
+    public var path: String { connection.path }
+
+    /// Creates a new replica file.
+    ///
+    /// - Parameters:
+    ///   - path: where to create it; the file must not exist.
+    ///   - registerID: the register it belongs to (a new one for the first replica).
+    ///   - siteID: its site id; a new random one by default.
+    /// - Throws: ``ReplicationError/Code/alreadyExists`` when the file exists, or a ``SQLiteError``.
+    public static func create(
+        at path: String, registerID: RegisterID, siteID: SiteID = SiteID(), logger: Logger
+    ) throws -> Replica {
+        if FileManager.default.fileExists(atPath: path) {
+            throw ReplicationError(.alreadyExists, "\(path) already exists; refusing to overwrite it")
+        }
+        let db = try Connection(path: path, mode: .create)
+        try db.enableWriteAheadLog()
+        try db.transaction { db in
+            try db.execute(ReplicaSchema.sql)
+            try db.execute("INSERT INTO _spi_meta(key, value) VALUES ('replica.schema', ?)", [.integer(Int64(ReplicaSchema.version))])
+            try db.execute("INSERT INTO _spi_meta(key, value) VALUES ('register.id', ?)", [.text(registerID.description)])
+            try db.execute("INSERT INTO _spi_meta(key, value) VALUES ('site.id', ?)", [.text(siteID.description)])
+            try db.execute("INSERT INTO _spi_meta(key, value) VALUES ('clock.last', 0)")
+            try db.execute("INSERT INTO _spi_site(idx, site) VALUES (1, ?)", [.blob(siteID.bytes)])
+        }
+        logger.info("created replica", metadata: ["replica.path": "\(path)", "replica.site": "\(siteID)"])
+        return try Replica(connection: db, logger: logger)
+    }
+
+    /// Opens an existing replica file.
+    ///
+    /// - Throws: ``ReplicationError/Code/notAReplica`` when the file is a SQLite database without replication
+    ///   metadata, or a ``SQLiteError`` when it cannot be opened or is not a database.
+    public convenience init(path: String, readOnly: Bool = false, logger: Logger) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ReplicationError(.notAReplica, "\(path) does not exist; create it with `spi init`")
+        }
+        if isDirectory.boolValue {
+            throw ReplicationError(.notAReplica, "\(path) is a directory, not a replica file")
+        }
+        let db = try Connection(path: path, mode: readOnly ? .readOnly : .readWrite)
+        try self.init(connection: db, logger: logger)
+    }
+
+    init(connection db: Connection, logger: Logger) throws {
+        let hasMeta = try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = '_spi_meta'")
+        guard hasMeta == .integer(1),
+            let site = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'site.id'")?.textValue.flatMap(SiteID.init),
+            let register = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'register.id'")?.textValue
+                .flatMap(RegisterID.init)
+        else {
+            throw ReplicationError(.notAReplica, "\(db.path) is a SQLite database but not an SPI replica")
+        }
+        if !db.isReadOnly { try db.enableWriteAheadLog() }
+        self.connection = db
+        self.siteID = site
+        self.registerID = register
+        self.logger = logger
+        try loadTables()
+    }
+
+    /// Runs `body` in a read transaction: it sees one consistent snapshot.
+    public func read<T>(_ body: (Connection) throws -> T) throws -> T {
+        try connection.transaction(.deferred, body)
+    }
+
+    /// Runs `body` in a write transaction, then stamps every captured change before committing.
+    ///
+    /// The changes and their clocks commit together: a crash leaves either both or neither.
+    public func write<T>(_ body: (Connection) throws -> T) throws -> T {
+        do {
+            return try connection.transaction(.immediate) { db in
+                let result = try body(db)
+                try stampPendingChanges(db)
+                return result
+            }
+        } catch {
+            resetSiteCache()
+            throw error
+        }
+    }
+
+    /// Runs `body` in a write transaction whose changes do not replicate: baseline data that every replica creates
+    /// identically by itself, such as seeded reference rows, or schema migrations.
+    ///
+    /// Changes captured before `body` runs are stamped first, so none of them is lost. Rows written here carry the
+    /// zero version: any real edit to them, anywhere, wins over them.
+    public func writeBaseline<T>(_ body: (Connection) throws -> T) throws -> T {
+        try connection.transaction(.immediate) { db in
+            try stampPendingChanges(db)
+            let result = try body(db)
+            try db.execute("DELETE FROM _spi_capture")
+            return result
+        }
+    }
+
+    /// Stamps changes captured since the last stamp (for example edits made with the `sqlite3` shell).
+    ///
+    /// - Returns: the number of rows whose changes were stamped.
+    @discardableResult
+    public func stamp() throws -> Int {
+        try connection.transaction(.immediate) { db in try stampPendingChanges(db) }
+    }
+
+    /// A local setting that does not replicate (for example the register's display name).
+    public func metadata(_ key: String) throws -> DatabaseValue? {
+        try connection.scalar("SELECT value FROM _spi_meta WHERE key = ?", [.text(key)])
+    }
+
+    /// Stores a local setting that does not replicate.
+    public func setMetadata(_ key: String, _ value: DatabaseValue) throws {
+        try connection.transaction { db in
+            try db.execute("INSERT INTO _spi_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           [.text(key), value])
+        }
+    }
+}
+
+@available(*, unavailable)
+extension Replica: Sendable {}

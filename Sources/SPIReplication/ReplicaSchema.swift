@@ -1,0 +1,40 @@
+import SPISQLite
+
+/// The replication core's own tables, all prefixed `_spi_` and never part of an export.
+///
+/// - `_spi_meta`: local key/value settings (register id, site id, the clock's last value, domain settings).
+/// - `_spi_site`: every site this replica has heard of, numbered locally (0 means "none").
+/// - `_spi_table`: the replicated tables, numbered locally, with their column order.
+/// - `_spi_capture`: the append-only log the capture triggers write; drained by stamping.
+/// - `_spi_row`: per row, its causal length (odd: alive, even: deleted) and the clock of its last change.
+/// - `_spi_clock`: per cell, the clock of the value the table holds and the foreign version it replaced.
+/// - `_spi_knowledge`: per origin site, the newest clock whose changes this replica holds.
+/// - `_spi_conflict`: concurrent edits that a merge resolved.
+enum ReplicaSchema {
+    static let version = 1
+
+    static let sql = """
+        CREATE TABLE IF NOT EXISTS _spi_meta (key TEXT PRIMARY KEY NOT NULL, value ANY) STRICT;
+        CREATE TABLE IF NOT EXISTS _spi_site (idx INTEGER PRIMARY KEY, site BLOB NOT NULL UNIQUE) STRICT;
+        CREATE TABLE IF NOT EXISTS _spi_table (
+            idx INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, columns TEXT NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS _spi_capture (
+            seq INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, id ANY, op INTEGER NOT NULL, mask INTEGER NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS _spi_row (
+            tbl INTEGER NOT NULL, id TEXT NOT NULL, cl INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL,
+            PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS _spi_row_origin ON _spi_row (site, hlc);
+        CREATE TABLE IF NOT EXISTS _spi_clock (
+            tbl INTEGER NOT NULL, id TEXT NOT NULL, col INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL,
+            prior_hlc INTEGER NOT NULL DEFAULT 0, prior_site INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (tbl, id, col)) STRICT, WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS _spi_clock_origin ON _spi_clock (site, hlc);
+        CREATE TABLE IF NOT EXISTS _spi_knowledge (site INTEGER PRIMARY KEY, hlc INTEGER NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS _spi_conflict (
+            id TEXT PRIMARY KEY NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL, col TEXT NOT NULL,
+            winner_value ANY, winner_hlc INTEGER NOT NULL, winner_site BLOB NOT NULL,
+            loser_value ANY, loser_hlc INTEGER NOT NULL, loser_site BLOB NOT NULL,
+            detected_hlc INTEGER NOT NULL, resolved_hlc INTEGER) STRICT;
+        CREATE INDEX IF NOT EXISTS _spi_conflict_cell ON _spi_conflict (tbl, row_id, col);
+        """
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import SPIReplication
+import SPISQLite
+import Testing
+
+/// A fresh temporary directory, removed after the body runs.
+func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spi-repl-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    return try body(dir)
+}
+
+let testLogger: Logger = {
+    var logger = Logger(label: "spi.tests")
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// The table the replication tests write: ANY columns, so every SQLite storage class flows through the merge.
+let noteSchema = """
+    CREATE TABLE note (id TEXT PRIMARY KEY NOT NULL, title TEXT, body ANY, rank INTEGER, weight REAL, data BLOB,
+        flag INTEGER NOT NULL DEFAULT 0) STRICT;
+    CREATE TABLE tag (id TEXT PRIMARY KEY NOT NULL, note_id TEXT, label TEXT) STRICT;
+    """
+
+/// Creates `count` replicas of one register in `dir`, each with the test tables tracked.
+func makeReplicas(_ count: Int, in dir: URL, clock: TestClock? = nil) throws -> [Replica] {
+    let register = RegisterID()
+    return try (0..<count).map { i in
+        let replica = try Replica.create(at: dir.appendingPathComponent("r\(i).db").path, registerID: register, logger: testLogger)
+        if let clock { replica.now = clock.reading }
+        try replica.writeBaseline { db in try db.execute(noteSchema) }
+        try replica.track(tables: ["note", "tag"])
+        return replica
+    }
+}
+
+/// A shared, controllable wall clock for deterministic tests.
+final class TestClock: @unchecked Sendable {
+    // Only touched from the single test thread that drives the replicas; the lock keeps the checker honest.
+    private let lock = NSLock()
+    private var millis: UInt64 = 1_764_410_000_000
+
+    func advance(_ ms: UInt64 = 1) { lock.withLock { millis += ms } }
+    var reading: @Sendable () -> UInt64 { { [self] in lock.withLock { millis } } }
+}
+
+/// Every batch `source` has that `target` lacks.
+func delta(from source: Replica, to target: Replica, maxCells: Int = 64) throws -> [Spi_V1_ChangeBatch] {
+    var cursor = try source.deltaCursor(for: try target.knowledge())
+    var batches: [Spi_V1_ChangeBatch] = []
+    while let batch = try source.nextBatch(&cursor, maxCells: maxCells) { batches.append(batch) }
+    return batches
+}
+
+/// Sends everything `source` has that `target` lacks.
+@discardableResult
+func sync(_ source: Replica, into target: Replica) throws -> ApplyReport {
+    var report = ApplyReport()
+    for batch in try delta(from: source, to: target) { report.add(try target.apply(batch)) }
+    return report
+}
+
+/// The replicated content, canonically ordered: what must be identical on converged replicas.
+func content(_ replica: Replica) throws -> [String] {
+    try replica.read { db in
+        var lines: [String] = []
+        for table in ["note", "tag"] {
+            for row in try db.rows("SELECT * FROM \(table) ORDER BY id") {
+                lines.append(table + ": " + row.map { "\($0.typeName):\($0)" }.joined(separator: " | "))
+            }
+        }
+        return lines
+    }
+}
+
+func integrityCheck(_ replica: Replica) throws -> String {
+    try replica.read { db in try db.scalar("PRAGMA integrity_check")?.textValue ?? "" }
+}
+
+/// SplitMix64: a tiny, fast, seedable generator, so that every scenario replays from its seed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

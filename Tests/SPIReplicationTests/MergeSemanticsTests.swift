@@ -1,0 +1,258 @@
+import Foundation
+import SPIReplication
+import SPISQLite
+import Testing
+
+@Suite("Merge semantics")
+struct MergeSemanticsTests {
+    @Test("an insert made on one replica appears on another, with every storage class intact")
+    func insertReplicates() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { db in
+                try db.execute("INSERT INTO note(id, title, body, rank, weight, data) VALUES (?, ?, ?, ?, ?, ?)",
+                               ["n1", "Hello", .integer(42), 7, 2.5, .blob([0, 1, 2])])
+            }
+            let report = try sync(r[0], into: r[1])
+            #expect(report.applied > 0)
+            #expect(try content(r[0]) == content(r[1]))
+            #expect(try r[1].read { try $0.scalar("SELECT body FROM note WHERE id = 'n1'") } == .integer(42))
+        }
+    }
+
+    @Test("the later of two concurrent edits wins on both replicas, and both log the same conflict")
+    func lastWriterWins() throws {
+        try withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let r = try makeReplicas(2, in: dir, clock: clock)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'first')") }
+            try sync(r[0], into: r[1])
+            clock.advance(10)
+            try r[0].write { try $0.execute("UPDATE note SET title = 'from A' WHERE id = 'n1'") }
+            clock.advance(10)
+            try r[1].write { try $0.execute("UPDATE note SET title = 'from B' WHERE id = 'n1'") }
+            try sync(r[0], into: r[1])
+            try sync(r[1], into: r[0])
+            for replica in r {
+                #expect(try replica.read { try $0.scalar("SELECT title FROM note WHERE id = 'n1'") } == "from B")
+            }
+            let logs = try r.map { replica in
+                try replica.read { try $0.rows("SELECT id, winner_value, loser_value FROM _spi_conflict") }
+            }
+            #expect(logs[0].count == 1)
+            #expect(logs[0] == logs[1])
+            #expect(logs[0].first?[1] == "from B")
+            #expect(logs[0].first?[2] == "from A")
+        }
+    }
+
+    @Test("sequential edits that saw each other are not conflicts")
+    func sequentialIsNotConflict() throws {
+        try withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let r = try makeReplicas(3, in: dir, clock: clock)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'v1')") }
+            try sync(r[0], into: r[1])
+            clock.advance()
+            try r[1].write { try $0.execute("UPDATE note SET title = 'v2' WHERE id = 'n1'") }
+            clock.advance()
+            try r[1].write { try $0.execute("UPDATE note SET title = 'v3' WHERE id = 'n1'") }
+            try sync(r[1], into: r[0])
+            try sync(r[1], into: r[2])
+            try sync(r[0], into: r[2])
+            for replica in r {
+                #expect(try replica.read { try $0.scalar("SELECT count(*) FROM _spi_conflict") } == 0)
+                #expect(try replica.read { try $0.scalar("SELECT title FROM note") } == "v3")
+            }
+        }
+    }
+
+    @Test("a delete beats a concurrent edit, even a later one")
+    func deleteBeatsEdit() throws {
+        try withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let r = try makeReplicas(2, in: dir, clock: clock)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'x')") }
+            try sync(r[0], into: r[1])
+            clock.advance()
+            try r[0].write { try $0.execute("DELETE FROM note WHERE id = 'n1'") }
+            clock.advance(1000)
+            try r[1].write { try $0.execute("UPDATE note SET title = 'edited later' WHERE id = 'n1'") }
+            try sync(r[0], into: r[1])
+            try sync(r[1], into: r[0])
+            for replica in r {
+                #expect(try replica.read { try $0.scalar("SELECT count(*) FROM note") } == 0)
+            }
+        }
+    }
+
+    @Test("re-creating a deleted row resurrects it with only the values given at re-creation")
+    func recreateResurrects() throws {
+        try withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let r = try makeReplicas(2, in: dir, clock: clock)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title, rank, flag) VALUES ('n1', 'old', 5, 1)") }
+            try sync(r[0], into: r[1])
+            clock.advance()
+            try r[0].write { try $0.execute("DELETE FROM note WHERE id = 'n1'") }
+            try sync(r[0], into: r[1])
+            clock.advance()
+            try r[1].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'new')") }
+            clock.advance()
+            // A stale edit of the first life, delivered late, must not come back.
+            try sync(r[1], into: r[0])
+            try sync(r[0], into: r[1])
+            for replica in r {
+                let row = try replica.read { try $0.rows("SELECT title, rank, flag FROM note WHERE id = 'n1'") }
+                #expect(row == [["new", .null, 0]])
+            }
+            #expect(try r[0].read { try $0.scalar("SELECT cl FROM _spi_row WHERE id = 'n1'") } == 3)
+        }
+    }
+
+    @Test("equal clocks are broken by site id, the same way on every replica")
+    func tieBreakBySite() throws {
+        try withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let r = try makeReplicas(2, in: dir, clock: clock)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'base')") }
+            try sync(r[0], into: r[1])
+            clock.advance(5)
+            // Same wall clock on both: each stamps the same reading.
+            try r[0].write { try $0.execute("UPDATE note SET title = 'zero' WHERE id = 'n1'") }
+            try r[1].write { try $0.execute("UPDATE note SET title = 'one' WHERE id = 'n1'") }
+            let c0 = try r[0].read { try $0.scalar("SELECT hlc FROM _spi_clock") }
+            let c1 = try r[1].read { try $0.scalar("SELECT hlc FROM _spi_clock") }
+            #expect(c0 == c1)
+            try sync(r[0], into: r[1])
+            try sync(r[1], into: r[0])
+            let expected: DatabaseValue = r[0].siteID > r[1].siteID ? "zero" : "one"
+            for replica in r {
+                let title = try replica.read { try $0.scalar("SELECT title FROM note") }
+                #expect(title == expected)
+            }
+        }
+    }
+
+    @Test("a batch whose clock runs too far ahead is refused whole, and nothing changes")
+    func clockTooFarAhead() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            r[0].now = { UInt64(Date().timeIntervalSince1970 * 1000) + 3_600_000 }  // an hour fast
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'from the future')") }
+            let batches = try delta(from: r[0], to: r[1])
+            let before = try content(r[1])
+            let knowledgeBefore = try r[1].knowledge()
+            #expect {
+                try r[1].apply(batches[0])
+            } throws: { error in
+                (error as? ReplicationError)?.code == .clockTooFarAhead
+            }
+            #expect(try content(r[1]) == before)
+            #expect(try r[1].knowledge() == knowledgeBefore)
+        }
+    }
+
+    @Test("applying the same batch twice changes nothing the second time")
+    func idempotent() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { db in
+                try db.execute("INSERT INTO note(id, title) VALUES ('a', 'x'), ('b', 'y')")
+                try db.execute("INSERT INTO tag(id, note_id, label) VALUES ('t', 'a', 'red')")
+            }
+            let batches = try delta(from: r[0], to: r[1])
+            for batch in batches { try r[1].apply(batch) }
+            let once = try content(r[1])
+            var second = ApplyReport()
+            for batch in batches { second.add(try r[1].apply(batch)) }
+            #expect(second.applied == 0)
+            #expect(second.alreadyKnown > 0)
+            #expect(try content(r[1]) == once)
+        }
+    }
+
+    @Test("writes made by another SQLite client, outside the API, are captured and replicated")
+    func rawSQLWritesReplicate() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('keep', 'a'), ('drop', 'b')") }
+            try sync(r[0], into: r[1])
+            // A plain connection, as the sqlite3 shell would use: no extension, no API.
+            let shell = try Connection(path: r[0].path, mode: .readWrite)
+            try shell.execute("INSERT INTO note(id, title, rank) VALUES ('shell', 'typed by hand', 3)")
+            try shell.execute("UPDATE note SET title = 'edited by hand' WHERE id = 'keep'")
+            try shell.execute("DELETE FROM note WHERE id = 'drop'")
+            try sync(r[0], into: r[1])
+            #expect(try content(r[0]) == content(r[1]))
+            #expect(try r[1].read { try $0.rows("SELECT id, title FROM note ORDER BY id") }
+                == [["keep", "edited by hand"], ["shell", "typed by hand"]])
+        }
+    }
+
+    @Test("the stock sqlite3 shell's edits reach another replica", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+    func sqlite3ShellEdits() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'before')") }
+            try sync(r[0], into: r[1])
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            shell.arguments = [r[0].path, "UPDATE note SET title = 'after' WHERE id = 'n1'; INSERT INTO tag(id, note_id, label) VALUES ('t1', 'n1', 'shell');"]
+            try shell.run()
+            shell.waitUntilExit()
+            #expect(shell.terminationStatus == 0)
+            try sync(r[0], into: r[1])
+            #expect(try r[1].read { try $0.scalar("SELECT title FROM note WHERE id = 'n1'") } == "after")
+            #expect(try r[1].read { try $0.scalar("SELECT label FROM tag WHERE id = 't1'") } == "shell")
+        }
+    }
+
+    @Test("a change made on one provider reaches another through the organization")
+    func relay() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(3, in: dir)  // 0: organization, 1 and 2: providers
+            try r[1].write { try $0.execute("INSERT INTO note(id, title) VALUES ('p1', 'from provider one')") }
+            try sync(r[1], into: r[0])
+            try sync(r[0], into: r[2])
+            #expect(try r[2].read { try $0.scalar("SELECT title FROM note WHERE id = 'p1'") } == "from provider one")
+            // Nothing is re-sent once known, whichever path it took.
+            #expect(try delta(from: r[1], to: r[2]).isEmpty)
+        }
+    }
+
+    @Test("baseline rows do not replicate, but edits to them do")
+    func baselineRows() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            for replica in r {
+                try replica.writeBaseline { try $0.execute("INSERT INTO note(id, title) VALUES ('seed', 'reference')") }
+            }
+            #expect(try delta(from: r[0], to: r[1]).isEmpty)
+            try r[0].write { try $0.execute("UPDATE note SET title = 'owned' WHERE id = 'seed'") }
+            try sync(r[0], into: r[1])
+            #expect(try r[1].read { try $0.scalar("SELECT title FROM note WHERE id = 'seed'") } == "owned")
+            try r[1].write { try $0.execute("DELETE FROM note WHERE id = 'seed'") }
+            try sync(r[1], into: r[0])
+            #expect(try r[0].read { try $0.scalar("SELECT count(*) FROM note") } == 0)
+        }
+    }
+
+    @Test("a value of the wrong type for its column is refused before anything is applied")
+    func invalidValueRefused() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title, rank) VALUES ('n1', 'x', 1)") }
+            var batch = try delta(from: r[0], to: r[1])[0]
+            let rankColumn = UInt32(batch.tables[Int(batch.rows[0].table)].columns.firstIndex(of: "rank")!)
+            let cell = batch.rows[0].cells.firstIndex { $0.column == rankColumn }!
+            batch.rows[0].cells[cell].text = "not a number"
+            #expect {
+                try r[1].apply(batch)
+            } throws: { error in
+                (error as? ReplicationError)?.code == .invalidValue
+            }
+            #expect(try content(r[1]).isEmpty)
+        }
+    }
+}
