@@ -77,9 +77,9 @@ extension Replica {
                 ? "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND hlc > ?2 ORDER BY hlc, tbl, id LIMIT ?3"
                 : "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND (hlc, tbl, id) > (?4, ?5, ?6) ORDER BY hlc, tbl, id LIMIT ?3"
             var args: [DatabaseValue] = [.integer(siteIndex), .integer(from), .integer(Int64(page))]
-            if let p { args += [.integer(p.clock), .integer(p.table), .text(p.id)] }
+            if let p { args += [.integer(p.clock), .integer(p.table), RowKey.stored(p.id)] }
             try db.forEachRow(sql, args) { row in
-                rowItems.append(.init(clock: row.int64(0), table: row.int64(1), id: row.text(2) ?? ""))
+                rowItems.append(.init(clock: row.int64(0), table: row.int64(1), id: RowKey.id(from: row.value(2))))
                 rowCL.append(row.int64(3))
             }
             rowsExhausted = rowItems.count < page
@@ -92,9 +92,9 @@ extension Replica {
                 ? "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND hlc > ?2 ORDER BY hlc, tbl, id, col LIMIT ?3"
                 : "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND (hlc, tbl, id, col) > (?4, ?5, ?6, ?7) ORDER BY hlc, tbl, id, col LIMIT ?3"
             var args: [DatabaseValue] = [.integer(siteIndex), .integer(from), .integer(Int64(page))]
-            if let p { args += [.integer(p.clock), .integer(p.table), .text(p.id), .integer(p.column)] }
+            if let p { args += [.integer(p.clock), .integer(p.table), RowKey.stored(p.id), .integer(p.column)] }
             try db.forEachRow(sql, args) { row in
-                cellItems.append(.init(clock: row.int64(0), table: row.int64(1), id: row.text(2) ?? "", column: row.int64(3)))
+                cellItems.append(.init(clock: row.int64(0), table: row.int64(1), id: RowKey.id(from: row.value(2)), column: row.int64(3)))
                 cellPriors.append((row.int64(4), row.int64(5)))
             }
             cellsExhausted = cellItems.count < page

@@ -178,7 +178,7 @@ extension Replica {
             if incoming.clock == base.clock && incoming.site == base.site {
                 if entries[column] != nil {
                     try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ? AND col = ?",
-                                   [.integer(key.table), .text(key.id), .integer(Int64(column))])
+                                   [.integer(key.table), key.stored, .integer(Int64(column))])
                     entries[column] = nil
                 }
             } else {

@@ -1,13 +1,6 @@
 import SPISQLite
 
 extension Replica {
-    /// What the capture log says happened to one row since the last stamp.
-    struct CapturedRow {
-        var inserted = false
-        var deleted = false
-        var mask: Int64 = 0
-    }
-
     /// The row-level replication state: causal length and the version of its last causal-length change, which is
     /// also the version of every cell that has no entry of its own in `_spi_clock`.
     struct RowMeta {
@@ -27,119 +20,108 @@ extension Replica {
 
     /// Turns the capture log into versions: one new clock reading for everything captured since the last stamp.
     ///
-    /// Runs inside the caller's write transaction. Rows inserted get causal length 1 (or the next odd length when
-    /// re-created after a delete) and the new version as their base; updated columns get entries of their own;
-    /// deleted rows get the next even causal length and lose their cell entries.
+    /// Runs inside the caller's write transaction, as a few set-based statements over the whole log (no per-row
+    /// round trips), so that stamping costs little next to the writes themselves:
+    /// - the log is folded per row into `temp._spi_stamp` (inserted? deleted? which columns? does it exist now?);
+    /// - updated cells of live rows get entries of their own, whose prior is the last other site's version;
+    /// - new rows get causal length 1, re-created rows the next odd length, deleted rows the next even length; their
+    ///   cells take the row's version (their entries are dropped).
     ///
     /// - Returns: the number of rows stamped.
     @discardableResult
     func stampPendingChanges(_ db: Connection) throws -> Int {
-        var order: [RowKey] = []
-        var captured: [RowKey: CapturedRow] = [:]
-        var lastSeq: Int64 = 0
-        try db.forEachRow("SELECT seq, tbl, id, op, mask FROM _spi_capture ORDER BY seq") { row in
-            lastSeq = row.int64(0)
-            guard let id = row.text(2) else { return }  // a NULL id cannot be a row of a tracked table
-            let key = RowKey(table: row.int64(1), id: id)
-            var entry = captured[key] ?? {
-                order.append(key)
-                return CapturedRow()
-            }()
-            switch row.int64(3) {
-            case 1: entry.inserted = true; entry.mask = -1
-            case 3: entry.deleted = true
-            default: entry.mask |= row.int64(4)
-            }
-            captured[key] = entry
-        }
-        guard lastSeq > 0 else { return 0 }
+        guard let lastSeq = try db.scalar("SELECT max(seq) FROM _spi_capture")?.integerValue else { return 0 }
         let clock = try nextLocalClock(db)
-        let hasOpenConflicts = try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)") == .integer(1)
-        var stamped = 0
-        for key in order {
-            guard let table = tablesByIndex[key.table], let change = captured[key] else { continue }
-            if try stamp(key, change, table: table, clock: clock, resolveConflicts: hasOpenConflicts, db) {
-                stamped += 1
-            }
-        }
-        try db.execute("DELETE FROM _spi_capture WHERE seq <= ?", [.integer(lastSeq)])
-        if stamped > 0 {
-            try db.execute(
-                "INSERT INTO _spi_knowledge(site, hlc) VALUES (?, ?) ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
-                [.integer(Self.ownSiteIndex), .integer(clock)])
-        }
-        return stamped
-    }
-
-    private func stamp(
-        _ key: RowKey, _ change: CapturedRow, table: TrackedTable, clock: Int64, resolveConflicts: Bool,
-        _ db: Connection
-    ) throws -> Bool {
         let own = Self.ownSiteIndex
-        let meta = try rowMeta(key, db)
-        let exists = try rowExists(key, table: table, db)
-        if exists {
-            if let meta, meta.isAlive, !change.deleted {
-                // An update (or an INSERT OR REPLACE over a live row): the changed cells get entries of their own.
-                let mask = change.inserted ? table.allColumnsMask : change.mask
-                guard mask != 0 else { return false }
-                try stampCells(key, mask: mask, table: table, base: meta, clock: clock, resolveConflicts: resolveConflicts, db)
-                return true
-            }
-            if meta == nil && !change.inserted {
-                // A row that existed before tracking began (seeded reference data): its values have the zero version.
-                let base = RowMeta(causalLength: 1, clock: 0, site: 0)
-                try setRowMeta(key, base, db)
-                try stampCells(key, mask: change.mask, table: table, base: base, clock: clock, resolveConflicts: resolveConflicts, db)
-                return true
-            }
-            // A new row, or a re-created one: the next odd causal length, all cells at the new version.
-            let previous = meta?.causalLength ?? 0
-            let length = previous % 2 == 1 ? previous + 2 : previous + 1
-            try deleteCellEntries(key, db)
-            try setRowMeta(key, RowMeta(causalLength: length, clock: clock, site: own), db)
-            if resolveConflicts { try resolveConflictsOnRow(key, table: table, clock: clock, db) }
-            return true
-        }
-        if let meta {
-            guard meta.isAlive else { return false }
-            try deleteCellEntries(key, db)
-            try setRowMeta(key, RowMeta(causalLength: meta.causalLength + 1, clock: clock, site: own), db)
-            if resolveConflicts { try resolveConflictsOnRow(key, table: table, clock: clock, db) }
-            return true
-        }
-        // No metadata and no row: inserted and deleted before any stamp (nothing escaped), or a seeded row deleted.
-        if change.inserted { return false }
-        try setRowMeta(key, RowMeta(causalLength: 2, clock: clock, site: own), db)
-        return true
-    }
-
-    private func stampCells(
-        _ key: RowKey, mask: Int64, table: TrackedTable, base: RowMeta, clock: Int64, resolveConflicts: Bool,
-        _ db: Connection
-    ) throws {
-        let own = Self.ownSiteIndex
-        let entries = try cellEntries(key, db)
-        for column in table.columns.indices where mask & (Int64(1) << Int64(column)) != 0 {
-            // The prior is the last version written by another site: a site's run of its own edits keeps the prior
-            // of the first, so a peer that holds any of them does not see a conflict.
-            let current = entries[column] ?? CellEntry(clock: base.clock, site: base.site, priorClock: 0, priorSite: 0)
-            let prior = current.site == own
-                ? (current.priorClock, current.priorSite)
-                : (current.clock, current.site)
-            try setCellEntry(key, column: column, CellEntry(clock: clock, site: own, priorClock: prior.0, priorSite: prior.1), db)
-            if resolveConflicts {
-                try db.execute(
-                    "UPDATE _spi_conflict SET resolved_hlc = ? WHERE tbl = ? AND row_id = ? AND col = ? AND resolved_hlc IS NULL",
-                    [.integer(clock), .text(table.name), .text(key.id), .text(table.columns[column].name)])
-            }
-        }
-    }
-
-    private func resolveConflictsOnRow(_ key: RowKey, table: TrackedTable, clock: Int64, _ db: Connection) throws {
+        let columnCount = max(1, tables.map(\.columns.count).max() ?? 1)
+        try db.execute("DELETE FROM temp._spi_stamp")
+        // Fold the log per row. The mask is the OR of every update's mask (SQLite has no bitwise-OR aggregate, so
+        // each bit is a max); an insert stands for every column. The row exists now unless its last insert-or-
+        // delete was a delete.
+        let bits = (0..<columnCount).map { "max(mask & \(Int64(1) << Int64($0)))" }.joined(separator: " | ")
         try db.execute(
-            "UPDATE _spi_conflict SET resolved_hlc = ? WHERE tbl = ? AND row_id = ? AND resolved_hlc IS NULL",
-            [.integer(clock), .text(table.name), .text(key.id)])
+            """
+            INSERT INTO temp._spi_stamp(tbl, id, text_id, ins, del, mask, present)
+            SELECT tbl, spi_key(id), id, max(op = 1), max(op = 3), CASE WHEN max(op = 1) THEN -1 ELSE \(bits) END,
+                coalesce(max(CASE WHEN op = 3 THEN seq END), 0) < coalesce(max(CASE WHEN op <> 3 THEN seq END), 0)
+            FROM _spi_capture WHERE id IS NOT NULL AND seq <= ?1 GROUP BY tbl, id
+            """, [.integer(lastSeq)])
+        let stamped = try db.scalar("SELECT count(*) FROM temp._spi_stamp")?.integerValue ?? 0
+        if try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)") == .integer(1) {
+            try resolveConflictsForStamp(clock: clock, db)
+        }
+        // Rows that existed before tracking began (seeded reference data) and were updated: their values have the
+        // zero version; from here on they are live rows like any other.
+        try db.execute(
+            """
+            INSERT INTO _spi_row(tbl, id, cl, hlc, site)
+            SELECT tbl, id, 1, 0, 0 FROM temp._spi_stamp s
+            WHERE s.present AND NOT s.ins AND NOT EXISTS (SELECT 1 FROM _spi_row r WHERE r.tbl = s.tbl AND r.id = s.id)
+            """)
+        // Updates of live rows: one statement per column bit. A cell without an entry has the row's version, whose
+        // prior is none when this site wrote it; an entry already written by this site keeps its prior.
+        for column in 0..<columnCount {
+            try db.execute(
+                """
+                INSERT INTO _spi_clock(tbl, id, col, hlc, site, prior_hlc, prior_site)
+                SELECT s.tbl, s.id, ?1, ?2, ?3, CASE WHEN r.site = ?3 THEN 0 ELSE r.hlc END,
+                    CASE WHEN r.site = ?3 THEN 0 ELSE r.site END
+                FROM temp._spi_stamp s CROSS JOIN _spi_row r ON r.tbl = s.tbl AND r.id = s.id
+                WHERE s.present AND NOT s.del AND r.cl % 2 = 1 AND (s.mask >> ?1) & 1
+                ON CONFLICT(tbl, id, col) DO UPDATE SET
+                    prior_hlc = CASE WHEN site = ?3 THEN prior_hlc ELSE hlc END,
+                    prior_site = CASE WHEN site = ?3 THEN prior_site ELSE site END,
+                    hlc = excluded.hlc, site = excluded.site
+                """, [.integer(Int64(column)), .integer(clock), .integer(own)])
+        }
+        // Lives that begin or end: re-creates (a dead row back, or a delete and insert since the last stamp) and
+        // deletes. Their cell entries go; the cells take the row's new version.
+        // (Row by row: few rows change life in one stamp, and each is a primary-key lookup.)
+        var lives: [(DatabaseValue, DatabaseValue, Int64)] = []
+        try db.forEachRow(
+            """
+            SELECT s.tbl, s.id, r.cl + CASE WHEN r.cl % 2 = 0 THEN 1 WHEN s.present THEN 2 ELSE 1 END
+            FROM temp._spi_stamp s CROSS JOIN _spi_row r ON r.tbl = s.tbl AND r.id = s.id
+            WHERE (s.present AND (r.cl % 2 = 0 OR s.del)) OR (NOT s.present AND r.cl % 2 = 1)
+            """
+        ) { row in lives.append((row.value(0), row.value(1), row.int64(2))) }
+        for (table, id, length) in lives {
+            try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ?", [table, id])
+            try db.execute("UPDATE _spi_row SET cl = ?, hlc = ?, site = ? WHERE tbl = ? AND id = ?",
+                           [.integer(length), .integer(clock), .integer(own), table, id])
+        }
+        // New rows (live now, never seen), and tombstones for rows that existed only as untracked baseline data.
+        try db.execute(
+            """
+            INSERT INTO _spi_row(tbl, id, cl, hlc, site)
+            SELECT tbl, id, CASE WHEN present THEN 1 ELSE 2 END, ?1, ?2 FROM temp._spi_stamp s
+            WHERE (s.present AND s.ins OR NOT s.present AND NOT s.ins)
+                AND NOT EXISTS (SELECT 1 FROM _spi_row r WHERE r.tbl = s.tbl AND r.id = s.id)
+            """, [.integer(clock), .integer(own)])
+        try db.execute("DELETE FROM _spi_capture WHERE seq <= ?", [.integer(lastSeq)])
+        try db.execute(
+            "INSERT INTO _spi_knowledge(site, hlc) VALUES (?, ?) ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+            [.integer(own), .integer(clock)])
+        return Int(stamped)
+    }
+
+    /// Marks open conflicts resolved when this stamp rewrites their cell (or deletes or re-creates their row).
+    private func resolveConflictsForStamp(clock: Int64, _ db: Connection) throws {
+        var resolved: [String] = []
+        try db.forEachRow("SELECT id, tbl, row_id, col FROM _spi_conflict WHERE resolved_hlc IS NULL") { row in
+            guard let table = tablesByName[row.text(1) ?? ""], let rowID = row.text(2),
+                let column = table.columnIndex[row.text(3) ?? ""]
+            else { return }
+            let stmt = try db.cached("SELECT ins, del, mask FROM temp._spi_stamp WHERE tbl = ? AND id = ?")
+            try stmt.bind([.integer(table.index), RowKey.stored(rowID)])
+            defer { stmt.reset() }
+            if try stmt.step(), stmt.int64(0) != 0 || stmt.int64(1) != 0 || (stmt.int64(2) >> Int64(column)) & 1 == 1 {
+                resolved.append(row.text(0) ?? "")
+            }
+        }
+        for id in resolved {
+            try db.execute("UPDATE _spi_conflict SET resolved_hlc = ? WHERE id = ?", [.integer(clock), .text(id)])
+        }
     }
 
     /// The next clock reading for a local change, persisted so that it never repeats, even across processes.
@@ -159,7 +141,7 @@ extension Replica {
 
     func rowMeta(_ key: RowKey, _ db: Connection) throws -> RowMeta? {
         let stmt = try db.cached("SELECT cl, hlc, site FROM _spi_row WHERE tbl = ? AND id = ?")
-        try stmt.bind([.integer(key.table), .text(key.id)])
+        try stmt.bind([.integer(key.table), key.stored])
         defer { stmt.reset() }
         guard try stmt.step() else { return nil }
         return RowMeta(causalLength: stmt.int64(0), clock: stmt.int64(1), site: stmt.int64(2))
@@ -168,7 +150,7 @@ extension Replica {
     func setRowMeta(_ key: RowKey, _ meta: RowMeta, _ db: Connection) throws {
         try db.execute(
             "INSERT INTO _spi_row(tbl, id, cl, hlc, site) VALUES (?, ?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site",
-            [.integer(key.table), .text(key.id), .integer(meta.causalLength), .integer(meta.clock), .integer(meta.site)])
+            [.integer(key.table), key.stored, .integer(meta.causalLength), .integer(meta.clock), .integer(meta.site)])
     }
 
     func rowExists(_ key: RowKey, table: TrackedTable, _ db: Connection) throws -> Bool {
@@ -181,7 +163,7 @@ extension Replica {
     func cellEntries(_ key: RowKey, _ db: Connection) throws -> [Int: CellEntry] {
         var entries: [Int: CellEntry] = [:]
         try db.forEachRow("SELECT col, hlc, site, prior_hlc, prior_site FROM _spi_clock WHERE tbl = ? AND id = ?",
-                          [.integer(key.table), .text(key.id)]) { row in
+                          [.integer(key.table), key.stored]) { row in
             entries[Int(row.int64(0))] = CellEntry(clock: row.int64(1), site: row.int64(2), priorClock: row.int64(3), priorSite: row.int64(4))
         }
         return entries
@@ -190,12 +172,12 @@ extension Replica {
     func setCellEntry(_ key: RowKey, column: Int, _ entry: CellEntry, _ db: Connection) throws {
         try db.execute(
             "INSERT INTO _spi_clock(tbl, id, col, hlc, site, prior_hlc, prior_site) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tbl, id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, prior_hlc = excluded.prior_hlc, prior_site = excluded.prior_site",
-            [.integer(key.table), .text(key.id), .integer(Int64(column)), .integer(entry.clock), .integer(entry.site),
+            [.integer(key.table), key.stored, .integer(Int64(column)), .integer(entry.clock), .integer(entry.site),
              .integer(entry.priorClock), .integer(entry.priorSite)])
     }
 
     func deleteCellEntries(_ key: RowKey, _ db: Connection) throws {
-        try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ?", [.integer(key.table), .text(key.id)])
+        try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ?", [.integer(key.table), key.stored])
     }
 }
 
@@ -203,4 +185,20 @@ extension Replica {
 struct RowKey: Hashable {
     var table: Int64
     var id: String
+
+    /// The id as the replication tables store it: 16 bytes for a canonical lowercase UUID, else the text.
+    var stored: DatabaseValue { Self.stored(id) }
+
+    static func stored(_ id: String) -> DatabaseValue {
+        UUIDText.bytes(id).map { .blob($0) } ?? .text(id)
+    }
+
+    /// The id from its stored form.
+    static func id(from value: DatabaseValue) -> String {
+        switch value {
+        case .blob(let bytes) where bytes.count == 16: return UUIDText.string(bytes)
+        case .text(let text): return text
+        default: return value.description
+        }
+    }
 }

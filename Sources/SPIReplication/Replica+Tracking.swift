@@ -51,21 +51,24 @@ extension Replica {
         guard let index = try db.scalar("SELECT idx FROM _spi_table WHERE name = ?", [.text(name)])?.integerValue else {
             return
         }
-        let live = Set(declared.map(\.name))
-        try db.execute(Self.triggerSQL(table: name, index: index, columns: order.filter { live.contains($0) }, order: order))
+        try db.execute(Self.triggerSQL(table: name, index: index, columns: declared, order: order))
     }
 
     /// The four capture triggers of a table. Each appends one entry to `_spi_capture`; an update records which
     /// columns changed (in value or in storage class) as one bitmask, so capture costs one small append per written
     /// row.
-    static func triggerSQL(table: String, index: Int64, columns: [String], order: [String]) -> String {
+    static func triggerSQL(table: String, index: Int64, columns: [TrackedTable.Column], order: [String]) -> String {
         let t = TrackedTable.quote(table)
         let prefix = "_spi_" + table.replacingOccurrences(of: "\"", with: "")
         let maskTerms = columns.map { column -> String in
-            let bit = order.firstIndex(of: column)!
-            let q = TrackedTable.quote(column)
-            // IS NOT alone treats 0 and 0.0 as equal; the type check catches a change of storage class.
-            return "((OLD.\(q) IS NOT NEW.\(q) OR typeof(OLD.\(q)) <> typeof(NEW.\(q))) << \(bit))"
+            let bit = order.firstIndex(of: column.name)!
+            let q = TrackedTable.quote(column.name)
+            // IS NOT treats 0 and 0.0 as equal. Only a column without a fixed type (ANY, or none) can switch
+            // between them, so only there is the storage class compared too.
+            if column.type == "ANY" || column.type.isEmpty {
+                return "((OLD.\(q) IS NOT NEW.\(q) OR typeof(OLD.\(q)) <> typeof(NEW.\(q))) << \(bit))"
+            }
+            return "((OLD.\(q) IS NOT NEW.\(q)) << \(bit))"
         }
         let mask = maskTerms.isEmpty ? "0" : maskTerms.joined(separator: " | ")
         return """

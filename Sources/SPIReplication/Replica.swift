@@ -93,11 +93,26 @@ public final class Replica {
             throw ReplicationError(.notAReplica, "\(db.path) is a SQLite database but not an SPI replica")
         }
         if !db.isReadOnly { try db.enableWriteAheadLog() }
+        try Self.prepareConnection(db)
         self.connection = db
         self.siteID = site
         self.registerID = register
         self.logger = logger
         try loadTables()
+    }
+
+    /// Registers the SQL function and the temporary table that stamping uses on this connection.
+    static func prepareConnection(_ db: Connection) throws {
+        try db.createFunction("spi_key", argumentCount: 1) { arguments in
+            guard case .text(let text) = arguments[0] else { return arguments[0] }
+            return RowKey.stored(text)
+        }
+        try db.execute(
+            """
+            CREATE TEMP TABLE IF NOT EXISTS _spi_stamp (
+                tbl INTEGER NOT NULL, id ANY NOT NULL, text_id ANY, ins INTEGER, del INTEGER, mask INTEGER,
+                present INTEGER, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID
+            """)
     }
 
     /// Runs `body` in a read transaction: it sees one consistent snapshot.

@@ -6,6 +6,7 @@ import SPISQLite
 /// - `_spi_site`: every site this replica has heard of, numbered locally (0 means "none").
 /// - `_spi_table`: the replicated tables, numbered locally, with their column order.
 /// - `_spi_capture`: the append-only log the capture triggers write; drained by stamping.
+/// Row ids in `_spi_row` and `_spi_clock` are 16-byte blobs when they are canonical lowercase UUIDs, text otherwise.
 /// - `_spi_row`: per row, its causal length (odd: alive, even: deleted) and the clock of its last change.
 /// - `_spi_clock`: per cell, the clock of the value the table holds and the foreign version it replaced.
 /// - `_spi_knowledge`: per origin site, the newest clock whose changes this replica holds.
@@ -21,11 +22,11 @@ enum ReplicaSchema {
         CREATE TABLE IF NOT EXISTS _spi_capture (
             seq INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, id ANY, op INTEGER NOT NULL, mask INTEGER NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS _spi_row (
-            tbl INTEGER NOT NULL, id TEXT NOT NULL, cl INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL,
+            tbl INTEGER NOT NULL, id ANY NOT NULL, cl INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL,
             PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS _spi_row_origin ON _spi_row (site, hlc);
         CREATE TABLE IF NOT EXISTS _spi_clock (
-            tbl INTEGER NOT NULL, id TEXT NOT NULL, col INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL,
+            tbl INTEGER NOT NULL, id ANY NOT NULL, col INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL,
             prior_hlc INTEGER NOT NULL DEFAULT 0, prior_site INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (tbl, id, col)) STRICT, WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS _spi_clock_origin ON _spi_clock (site, hlc);

@@ -108,7 +108,8 @@ public final class Connection {
         let stmt = try cached(sql)
         try stmt.bind(values)
         defer { stmt.reset() }
-        return try stmt.step() ? stmt.value(0) : nil
+        guard try stmt.step() else { return nil }
+        return stmt.value(0)
     }
 
     /// Runs a query and calls `body` for each row, with the statement positioned on it.

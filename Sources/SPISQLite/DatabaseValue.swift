@@ -68,11 +68,9 @@ extension String {
     }
 }
 
-extension DatabaseValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral,
-    ExpressibleByFloatLiteral
-{
+// No ExpressibleByNilLiteral: `nil` must always mean "no value" (an Optional), never SQL NULL; write `.null`.
+extension DatabaseValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
     public init(stringLiteral value: String) { self = .text(value) }
     public init(integerLiteral value: Int64) { self = .integer(value) }
-    public init(nilLiteral: ()) { self = .null }
     public init(floatLiteral value: Double) { self = .real(value) }
 }
