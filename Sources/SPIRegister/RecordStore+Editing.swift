@@ -1,0 +1,368 @@
+import Foundation
+public import SPISQLite
+
+extension RecordStore {
+    /// Whether a ``put(_:id:values:mode:)`` may insert, update, or both.
+    public enum WriteMode: Sendable {
+        /// Insert a new row; fail when the row (or, for link rows, the same natural key) exists.
+        case insert
+        /// Update an existing row; fail when it does not exist.
+        case update
+        /// Insert when the row does not exist, else update the given columns.
+        case upsert
+    }
+
+    /// Inserts a row, or updates the given columns of an existing one, from text values as people type them; an
+    /// empty text clears the column (SQL NULL). See ``put(_:id:values:mode:)``.
+    @discardableResult
+    public func put(_ table: String, id reference: String? = nil, fields: [String: String], mode: WriteMode = .upsert)
+        throws -> String
+    {
+        try put(table, id: reference, values: fields.mapValues { DatabaseValue.text($0) }, mode: mode)
+    }
+
+    /// Inserts a row, or updates the given columns of an existing one, after validating the edit.
+    ///
+    /// - Values are converted to the column's type: text is parsed as a number, a date (`YYYY-MM-DD`) or a
+    ///   boolean (`0`/`1`, `true`/`false`, `yes`/`no`); empty text means NULL.
+    /// - Enumerations must hold one of their values (matched ignoring case, stored as spelled in the catalog).
+    /// - References accept an id, a short code or an email, and must name an existing row.
+    /// - A new row needs every required column; an existing one may not lose one.
+    /// - Codes (and emails) must be unique, ignoring case.
+    /// - Domain rules: an agreement ends after it starts and has two different parties; one Accountable per SPI
+    ///   activity; approving an SPI needs an approver, a date, an integration point, an information item and a next
+    ///   review in the future, and only the organization approves or retires SPIs.
+    ///
+    /// Without an id, a record gets a new UUIDv7, and a reference or link row (practice, activity, RACI cell,
+    /// interface service, information recipient) the UUIDv5 of its natural key.
+    ///
+    /// ```swift
+    /// let spi = try store.put("interface", values: [
+    ///     "code": "SPI-INC-FAB", "title": "Incident management with Fabrikam", "practice_id": "INC",
+    ///     "provider_id": "FAB", "owner_id": "jane@northwind.example",
+    /// ])
+    /// ```
+    ///
+    /// - Returns: the row's id.
+    /// - Throws: ``RegisterError`` when the edit is refused; nothing is written then.
+    @discardableResult
+    public func put(
+        _ table: String, id reference: String? = nil, values: [String: DatabaseValue], mode: WriteMode = .upsert
+    ) throws -> String {
+        let spec = try spec(table)
+        let noun = spec.noun ?? spec.name
+        for column in values.keys.sorted() where spec.column(column) == nil {
+            if column == "id" {
+                throw RegisterError(.unknownColumn, "the id is not a column value; give it as the row's id (--id)")
+            }
+            throw unknownColumn(column, in: spec)
+        }
+
+        // Find the row the edit is about.
+        var id: String?
+        var existing: Record?
+        if let reference {
+            if let uuid = Self.canonicalUUID(reference) {
+                id = uuid
+                existing = try recordIfPresent(spec, id: uuid)
+            } else if spec.lookupColumn != nil {
+                let resolved = try resolve(spec.name, reference)
+                id = resolved
+                existing = try recordIfPresent(spec, id: resolved)
+            } else {
+                throw RegisterError(.invalidID, "'\(reference)' is not a UUID; \(noun) rows are identified by their id")
+            }
+        }
+
+        // Convert and check each value.
+        var changes: [String: DatabaseValue] = [:]
+        for (name, value) in values {
+            changes[name] = try convert(value, for: spec.column(name)!, in: spec)
+        }
+
+        // A new row without an id: derive it from the natural key, or make a new UUIDv7.
+        if id == nil {
+            if let derived = spec.derivedID {
+                var keyValues: [String: String] = [:]
+                for column in spec.columns {
+                    if let text = (changes[column.name] ?? column.defaultValue)?.keyText { keyValues[column.name] = text }
+                }
+                if let key = derived.key(keyValues) {
+                    let derivedID = RecordID.v5(key)
+                    id = derivedID
+                    existing = try recordIfPresent(spec, id: derivedID)
+                }
+            }
+            if id == nil { id = RecordID.v7() }
+        }
+        let rowID = id!
+
+        switch (mode, existing) {
+        case (.insert, .some):
+            throw RegisterError(.duplicateCode, "this \(noun) already exists (id \(rowID))")
+        case (.update, nil):
+            throw RegisterError(.notFound, "no \(noun) with id \(rowID)")
+        default:
+            break
+        }
+
+        // The row as it will be.
+        var row: [String: DatabaseValue] = [:]
+        for column in spec.columns {
+            row[column.name] = changes[column.name] ?? existing?.values[column.name] ?? column.defaultValue ?? .null
+        }
+
+        if existing == nil {
+            let missing = spec.columns.filter { $0.isRequired && row[$0.name]!.isNull }
+            if !missing.isEmpty {
+                let names = missing.map { "\($0.name) (--\($0.optionName))" }
+                throw RegisterError(
+                    .missingField,
+                    "a new \(noun) needs \(missing.count == 1 ? "a value" : "values") for "
+                        + names.joined(separator: ", "))
+            }
+        } else {
+            for column in spec.columns where column.isRequired && changes[column.name]?.isNull == true {
+                throw RegisterError(.missingField, "\(noun) \(column.name) is required and cannot be cleared")
+            }
+        }
+
+        if let lookup = spec.lookupColumn, spec.lookupIsUnique, let code = changes[lookup], !code.isNull {
+            let others = try db.rows(
+                "SELECT id FROM \(quoted(spec.name)) WHERE \(quoted(lookup)) = ? COLLATE NOCASE AND id != ? ORDER BY id",
+                [code, .text(rowID)])
+            if let other = others.first?[0].textValue {
+                throw RegisterError(.duplicateCode, "\(noun) \(lookup) '\(code)' is already used by \(other)")
+            }
+        }
+
+        try checkRules(spec, id: rowID, row: row, existing: existing)
+
+        if let existing {
+            let changed = spec.columns.filter { changes[$0.name] != nil && changes[$0.name] != existing.values[$0.name] }
+            if !changed.isEmpty {
+                let assignments = changed.map { "\(quoted($0.name)) = ?" }.joined(separator: ", ")
+                try db.execute(
+                    "UPDATE \(quoted(spec.name)) SET \(assignments) WHERE id = ?",
+                    changed.map { row[$0.name]! } + [.text(rowID)])
+            }
+        } else {
+            let columns = spec.columnNames.map(quoted).joined(separator: ", ")
+            let placeholders = Array(repeating: "?", count: spec.columnNames.count).joined(separator: ", ")
+            try db.execute(
+                "INSERT INTO \(quoted(spec.name)) (\(columns)) VALUES (\(placeholders))",
+                [.text(rowID)] + spec.columns.map { row[$0.name]! })
+        }
+        return rowID
+    }
+
+    /// Removes a row, and the rows it owns (an SPI's RACI cells, integration points and their data items,
+    /// information items and their recipients, reviews and service links; an agreement's targets).
+    ///
+    /// - Returns: every removed row, the named one first.
+    /// - Throws: ``RegisterError/Code/stillReferenced`` when other rows still refer to a row to be removed
+    ///   (nothing is removed then), or as ``resolve(_:_:)``.
+    @discardableResult
+    public func delete(_ table: String, _ reference: String) throws -> [RecordKey] {
+        let spec = try spec(table)
+        let root = RecordKey(table: spec.name, id: try resolve(spec.name, reference))
+        var removed = [root]
+        var seen: Set<RecordKey> = [root]
+        var next = 0
+        while next < removed.count {
+            let key = removed[next]
+            next += 1
+            for (referrer, column) in try referrers(to: key.table, id: key.id) {
+                let owned = FieldCatalog.table(referrer.table)?.column(column)?.isOwnedByReference ?? false
+                if owned, seen.insert(referrer).inserted { removed.append(referrer) }
+            }
+        }
+        var blockers: [String: Int] = [:]
+        for key in removed {
+            for (referrer, column) in try referrers(to: key.table, id: key.id) where !seen.contains(referrer) {
+                blockers["\(referrer.table).\(column)", default: 0] += 1
+            }
+        }
+        if !blockers.isEmpty {
+            let noun = spec.noun ?? spec.name
+            let name = try label(spec.name, root.id) ?? root.id
+            let list = blockers.sorted { $0.key < $1.key }.map { "\($0.value) by \($0.key)" }
+            throw RegisterError(
+                .stillReferenced,
+                "\(noun) \(name) is still referred to (\(list.joined(separator: ", "))); change or remove those first")
+        }
+        for key in removed.reversed() {
+            try db.execute("DELETE FROM \(quoted(key.table)) WHERE id = ?", [.text(key.id)])
+        }
+        return removed
+    }
+
+    /// Converts one input value to the column's type and checks it.
+    func convert(_ input: DatabaseValue, for column: ColumnSpec, in spec: TableSpec) throws -> DatabaseValue {
+        var value = input
+        if case .text(let raw) = input {
+            // Free text keeps its spacing; codes, enumerations, references, numbers and dates are trimmed.
+            let isFreeText = column.type == .text && column.references == nil && column.allowedValues.isEmpty
+                && column.name != spec.lookupColumn
+            let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            value = text.isEmpty ? .null : .text(isFreeText ? raw : text)
+        }
+        if value.isNull { return .null }
+        let noun = spec.noun ?? spec.name
+        func invalid(_ expectation: String) -> RegisterError {
+            RegisterError(.invalidValue, "invalid \(noun) \(column.name) '\(input)': \(expectation)")
+        }
+        if let target = column.references {
+            guard let text = value.textValue else { throw invalid("expected an id or a code") }
+            return .text(try resolve(target, text))
+        }
+        switch column.type {
+        case .text:
+            guard let text = value.textValue else { throw invalid("expected text") }
+            if !column.allowedValues.isEmpty {
+                guard let match = column.allowedValues.first(where: { $0.lowercased() == text.lowercased() }) else {
+                    throw invalid("expected one of \(column.allowedValues.joined(separator: ", "))")
+                }
+                return .text(match)
+            }
+            return .text(text)
+        case .date:
+            guard let text = value.textValue, Self.isValidDate(text) else {
+                throw invalid("expected a date as YYYY-MM-DD")
+            }
+            return .text(text)
+        case .integer:
+            switch value {
+            case .integer: return value
+            case .text(let text):
+                guard let i = Int64(text) else { throw invalid("expected a whole number") }
+                return .integer(i)
+            default: throw invalid("expected a whole number")
+            }
+        case .real:
+            switch value {
+            case .real(let d) where d.isFinite: return value
+            case .integer(let i): return .real(Double(i))
+            case .text(let text):
+                guard let d = Double(text), d.isFinite else { throw invalid("expected a number") }
+                return .real(d)
+            default: throw invalid("expected a number")
+            }
+        case .boolean:
+            switch value {
+            case .integer(let i) where i == 0 || i == 1: return value
+            case .text(let text):
+                switch text.lowercased() {
+                case "1", "true", "yes": return .integer(1)
+                case "0", "false", "no": return .integer(0)
+                default: throw invalid("expected true or false")
+                }
+            default: throw invalid("expected true or false")
+            }
+        }
+    }
+
+    /// Whether `text` is a real calendar date written `YYYY-MM-DD`.
+    public static func isValidDate(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
+        func number(_ range: Range<Int>) -> Int? {
+            var n = 0
+            for i in range {
+                guard bytes[i] >= 48, bytes[i] <= 57 else { return nil }
+                n = n * 10 + Int(bytes[i] - 48)
+            }
+            return n
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), year >= 1,
+            (1...12).contains(month)
+        else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return (1...days).contains(day)
+    }
+
+    /// The domain rules that involve more than one column or row.
+    func checkRules(_ spec: TableSpec, id: String, row: [String: DatabaseValue], existing: Record?) throws {
+        func text(_ column: String) -> String? { row[column]?.textValue }
+        func changed(_ column: String) -> Bool { existing?.values[column] != row[column] }
+        func refuse(_ message: String) -> RegisterError { RegisterError(.ruleViolated, message) }
+
+        switch spec.name {
+        case "agreement":
+            if let start = text("start_date"), let end = text("end_date"), end <= start {
+                throw refuse("an agreement ends after it starts: end_date \(end) is not after start_date \(start)")
+            }
+            if let customer = text("customer_id"), customer == text("provider_id") {
+                throw refuse("an agreement's customer and provider must be different parties")
+            }
+        case "service_level_target":
+            if case .real(let target) = row["target"] ?? .null {
+                if target < 0 { throw refuse("a service level target is not negative") }
+                if text("unit") == "percent", target > 100 {
+                    throw refuse("a percentage target is at most 100")
+                }
+            }
+            if text("supports_id") == id { throw refuse("a target cannot support itself") }
+        case "interface":
+            if case .integer(let months) = row["review_interval_months"] ?? .null, months < 1 {
+                throw refuse("the review interval is at least 1 month")
+            }
+            let status = text("status")
+            if (status == "approved" || status == "retired") && changed("status") && kind == .provider {
+                throw refuse("only the organization approves or retires an SPI; this replica is a provider's")
+            }
+            if status == "approved" && changed("status") {
+                var missing: [String] = []
+                if text("approved_by") == nil { missing.append("an approver (approved_by)") }
+                if text("approved_on") == nil { missing.append("an approval date (approved_on)") }
+                if (text("next_review") ?? "") <= today { missing.append("a next review date after \(today)") }
+                let points = try db.scalar("SELECT count(*) FROM integration_point WHERE interface_id = ?", [.text(id)])
+                if points == .integer(0) { missing.append("at least one integration point") }
+                let items = try db.scalar("SELECT count(*) FROM information_item WHERE interface_id = ?", [.text(id)])
+                if items == .integer(0) { missing.append("at least one information item") }
+                if !missing.isEmpty {
+                    throw refuse("approving an SPI needs " + missing.joined(separator: ", "))
+                }
+            }
+        case "raci_assignment":
+            if text("role") == "A", let interface = text("interface_id"), let activity = text("activity_id") {
+                let others = try db.rows(
+                    """
+                    SELECT party_id FROM raci_assignment
+                    WHERE interface_id = ? AND activity_id = ? AND role = 'A' AND id != ?
+                    """,
+                    [.text(interface), .text(activity), .text(id)])
+                if let other = others.first?[0].textValue {
+                    let party = try label("party", other) ?? other
+                    let activityName = try label("activity", activity) ?? activity
+                    throw refuse(
+                        "\(activityName) already has an Accountable party (\(party)) in this SPI; "
+                            + "an activity has exactly one A")
+                }
+            }
+        case "integration_point":
+            if let from = text("from_party_id"), from == text("to_party_id") {
+                throw refuse("an integration point hands off between two different parties")
+            }
+        case "information_recipient":
+            if (text("party_id") == nil) == (text("person_id") == nil) {
+                throw refuse("an information recipient is either a party or a person: give party_id or person_id")
+            }
+        default:
+            break
+        }
+    }
+}
+
+extension DatabaseValue {
+    /// The value as it appears in a natural key: text as is, numbers in decimal; nil for NULL and blobs.
+    var keyText: String? {
+        switch self {
+        case .text(let s): s.isEmpty ? nil : s
+        case .integer(let i): String(i)
+        case .real(let d): String(d)
+        case .null, .blob: nil
+        }
+    }
+}
