@@ -1,0 +1,46 @@
+import SPISQLite
+
+extension RegisterCheck {
+    /// Approval records and review dates of SPIs.
+    static func checkGovernance(_ context: Context) throws {
+        let approvals = """
+            SELECT id, \(blank("approved_by")), \(blank("approved_on")) FROM interface
+            WHERE status = 'approved' AND (\(blank("approved_by")) OR \(blank("approved_on")))
+            ORDER BY id
+            """
+        for row in try context.query(approvals) {
+            guard let id = row[0] else { continue }
+            let missing = [row[1] == "1" ? "approver" : nil, row[2] == "1" ? "approval date" : nil].compactMap { $0 }
+            context.add(
+                "approved-without-approval",
+                "\(context.describe("interface", id)) is approved but has no \(missing.joined(separator: " and "))",
+                [FindingRow(table: "interface", id: id)]
+            )
+        }
+
+        let reviews = "SELECT i.id, i.next_review FROM interface i WHERE \(live("i")) ORDER BY i.id"
+        for row in try context.query(reviews) {
+            guard let id = row[0], let next = row[1], isISODate(next), next < context.today else { continue }
+            let days =
+                try context.db.scalar(
+                    "SELECT CAST(julianday(?) - julianday(?) AS INTEGER)", [.text(context.today), .text(next)]
+                )?.integerValue ?? 0
+            context.add(
+                "review-overdue",
+                "\(context.describe("interface", id)): review was due on \(next), \(days) day\(days == 1 ? "" : "s") "
+                    + "ago",
+                [FindingRow(table: "interface", id: id)]
+            )
+        }
+
+        let undated = "SELECT id FROM interface WHERE status = 'approved' AND \(blank("next_review")) ORDER BY id"
+        for row in try context.query(undated) {
+            guard let id = row[0] else { continue }
+            context.add(
+                "review-date-missing",
+                "\(context.describe("interface", id)) is approved but has no next review date",
+                [FindingRow(table: "interface", id: id)]
+            )
+        }
+    }
+}

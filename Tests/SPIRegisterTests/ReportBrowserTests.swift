@@ -1,0 +1,72 @@
+import Foundation
+import SPIRegister
+import SPISQLite
+import Testing
+
+/// Where a headless Chromium lives, if one is installed (`SPI_CHROMIUM` may name the binary).
+enum HeadlessChromium {
+    static let path: String? = {
+        let candidates = [
+            ProcessInfo.processInfo.environment["SPI_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser",
+            "/usr/bin/google-chrome",
+        ]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+}
+
+/// Renders the HTML reports in a real headless Chromium (from the system packages) and checks the page it built.
+/// Skipped when no Chromium is installed.
+@Suite("HTML reports in a headless browser", .enabled(if: HeadlessChromium.path != nil))
+struct ReportBrowserTests {
+    /// Runs Chromium headless with `arguments` and returns its standard output.
+    static func runChromium(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(HeadlessChromium.path))
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+                "--user-data-dir=\(FileManager.default.temporaryDirectory.path)/spi-chromium-\(UUID().uuidString)",
+            ]
+            + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("the SPI document renders to a PNG, and the page holds the document's text")
+    func document() throws {
+        let html = try CheckFixture.withDemo { db in
+            try ReportRenderer.render(
+                .document, format: .html, db: db, provider: nil, registerName: "Northwind Retail register",
+                generatedAt: "2025-03-14T09:30:00Z", today: CheckFixture.today
+            )
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-html-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let page = directory.appendingPathComponent("document.html")
+        let png = directory.appendingPathComponent("document.png")
+        try html.write(to: page, atomically: true, encoding: .utf8)
+
+        _ = try Self.runChromium(["--window-size=1280,2000", "--screenshot=\(png.path)", page.absoluteString])
+        let bytes = try Data(contentsOf: png)
+        #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))  // a PNG
+        #expect(bytes.count > 20_000)  // with content, not a blank page
+
+        let dom = try Self.runChromium(["--dump-dom", page.absoluteString])
+        #expect(dom.contains("<h1>SPI document</h1>"))
+        #expect(dom.contains("Northwind Retail register") && dom.contains("2025-03-14T09:30:00Z"))
+        for text in [
+            "Fabrikam Service Desk (FAB)", "SPI-CHG-TAIL: Change enablement", "Roles and responsibilities (RACI)",
+            "⚠ 2 Accountables", "TMF621 Trouble Ticket", "Review history",
+        ] {
+            #expect(dom.contains(text), "\(text)")
+        }
+        #expect(dom.components(separatedBy: "<table>").count - 1 >= 12 * 5)
+    }
+}
