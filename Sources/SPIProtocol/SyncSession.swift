@@ -1,0 +1,323 @@
+import Foundation
+public import SPIReplication
+
+/// The sync protocol of protocol/sync.md as a value-type state machine, with no I/O in it.
+///
+/// A shell (the NIO transport, or an in-memory pipe in tests) feeds it events (``start()``, ``receive(_:)``,
+/// ``batchProduced(_:)``, ``batchApplied(sequence:report:)``, ``batchRejected(sequence:error:)``, ``fail(_:)``,
+/// ``connectionClosed()``) and executes the ``Action``s each returns, in order. Every event is legal in every state:
+/// a message that breaks the protocol becomes a ``SyncError`` and a `.fail` action, never a crash.
+///
+/// ```swift
+/// var session = SyncSession(role: .initiator, configuration: configuration, localKnowledge: knowledge)
+/// var actions = session.start()                 // [.send(Hello)]
+/// actions = session.receive(helloAck)           // [.send(Knowledge)]
+/// actions = session.receive(peerKnowledge)      // [.startDelta(peerKnowledge), .produceBatch]
+/// actions = session.batchProduced(batch)        // [.send(Batch 1), .produceBatch]
+/// ```
+///
+/// The shell must execute store actions (`.startDelta`, `.produceBatch`, `.apply`) in the order they are returned,
+/// report each `.produceBatch` with ``batchProduced(_:)`` and each `.apply` with ``batchApplied(sequence:report:)``
+/// or ``batchRejected(sequence:error:)``, and close the connection after `.complete` or `.fail`.
+public struct SyncSession: Sendable {
+    /// Which side of the connection this session is.
+    public enum Role: Sendable, Hashable {
+        /// The side that opened the connection and sends `Hello`.
+        case initiator
+        /// The side that accepted the connection and answers `HelloAck`.
+        case responder
+    }
+
+    /// What this side announces in the handshake and how it paces batches.
+    public struct Configuration: Sendable, Hashable {
+        /// The register of the local replica.
+        public var registerID: RegisterID
+        /// The local replica's site id.
+        public var siteID: SiteID
+        /// The local register schema version; the peer's must be equal.
+        public var schemaVersion: UInt32
+        /// A display name for the peer's logs (cut to 256 bytes).
+        public var name: String
+        /// The software and version, for the peer's logs.
+        public var software: String
+        /// The protocol versions this side speaks.
+        public var supportedVersions: [UInt32]
+        /// How many unacknowledged batches this side accepts (1–64).
+        public var receiveWindow: UInt32
+        /// The most unacknowledged batches this side sends, whatever the peer's window.
+        public var maximumSendWindow: UInt32
+
+        /// Creates a configuration with the default protocol versions and windows.
+        public init(
+            registerID: RegisterID, siteID: SiteID, schemaVersion: UInt32, name: String, software: String = "spi",
+            supportedVersions: [UInt32] = SyncProtocol.supportedVersions,
+            receiveWindow: UInt32 = SyncProtocol.defaultReceiveWindow, maximumSendWindow: UInt32 = 16
+        ) {
+            self.registerID = registerID
+            self.siteID = siteID
+            self.schemaVersion = schemaVersion
+            self.name = name.truncatedUTF8(to: SyncProtocol.maximumNameLength)
+            self.software = software.truncatedUTF8(to: SyncProtocol.maximumNameLength)
+            self.supportedVersions = supportedVersions
+            self.receiveWindow = min(max(receiveWindow, 1), SyncProtocol.maximumReceiveWindow)
+            self.maximumSendWindow = max(maximumSendWindow, 1)
+        }
+    }
+
+    /// The other side, as it described itself in the handshake.
+    public struct Peer: Sendable, Hashable {
+        /// The protocol version of the session.
+        public var protocolVersion: UInt32
+        /// The peer's register (equal to ours once the handshake succeeded).
+        public var registerID: RegisterID
+        /// The peer replica's site id.
+        public var siteID: SiteID
+        /// The peer's register schema version.
+        public var schemaVersion: UInt32
+        /// The peer's display name.
+        public var name: String
+        /// The peer's software, as it reported it.
+        public var software: String
+        /// How many unacknowledged batches the peer accepts.
+        public var receiveWindow: UInt32
+    }
+
+    /// Where the session is.
+    public enum State: Sendable {
+        /// Created; ``start()`` not called yet.
+        case idle
+        /// Responder: waiting for the initiator's `Hello`.
+        case awaitingHello
+        /// Initiator: `Hello` sent, waiting for `HelloAck`.
+        case awaitingHelloAck
+        /// Handshake done: knowledge and batches flow both ways.
+        case exchanging(Exchange)
+        /// Both directions finished; every batch acknowledged.
+        case complete(SyncSummary)
+        /// The session failed; nothing more happens.
+        case failed(SyncError)
+    }
+
+    /// The bookkeeping of both directions once the handshake is done.
+    public struct Exchange: Sendable {
+        /// The counts so far, and the peer.
+        public internal(set) var summary: SyncSummary
+        /// The most batches this side keeps unacknowledged.
+        public let sendWindow: UInt64
+        /// Whether the peer's `Knowledge` arrived.
+        public internal(set) var peerKnowledgeReceived = false
+        /// Whether a `.produceBatch` action awaits ``batchProduced(_:)``.
+        public internal(set) var isProducing = false
+        /// Whether our `Done` was sent.
+        public internal(set) var doneSent = false
+        /// The sequence number of the next batch we send.
+        public internal(set) var nextOutgoingSequence: UInt64 = 1
+        /// Our batches the peer acknowledged: 1 through this.
+        public internal(set) var acknowledgedThrough: UInt64 = 0
+        /// The sequence number the peer's next batch must have.
+        public internal(set) var nextIncomingSequence: UInt64 = 1
+        /// The peer's batches committed here: 1 through this.
+        public internal(set) var appliedThrough: UInt64 = 0
+        /// Whether the peer's `Done` arrived.
+        public internal(set) var peerDone = false
+
+        /// Our batches in flight (sent, not acknowledged).
+        public var outgoingInFlight: UInt64 { nextOutgoingSequence - 1 - acknowledgedThrough }
+        /// The peer's batches received and not yet committed.
+        public var incomingPending: UInt64 { nextIncomingSequence - 1 - appliedThrough }
+    }
+
+    /// What the shell must do, in order.
+    public enum Action: Sendable, Equatable {
+        /// Write this message to the peer.
+        case send(Spi_Sync_V1_Envelope)
+        /// Prepare the delta of what the peer lacks, from its knowledge (`Replica.deltaCursor(for:)`).
+        case startDelta(Knowledge)
+        /// Read the next batch of the delta and report it with ``SyncSession/batchProduced(_:)`` (nil when done).
+        case produceBatch
+        /// Apply the batch in one transaction and report with ``SyncSession/batchApplied(sequence:report:)`` or
+        /// ``SyncSession/batchRejected(sequence:error:)``.
+        case apply(Spi_V1_ChangeBatch, sequence: UInt64)
+        /// The session completed: flush what was sent, then close the connection.
+        case complete(SyncSummary)
+        /// The session failed: flush what was sent (an `Error` may be among it), then close the connection.
+        case fail(SyncError)
+    }
+
+    /// This side's role.
+    public let role: Role
+    /// This side's configuration.
+    public let configuration: Configuration
+    /// What the local replica held when the session began; sent to the peer.
+    public let localKnowledge: Knowledge
+    /// Where the session is.
+    public internal(set) var state: State = .idle
+
+    /// Creates a session that has not started.
+    public init(role: Role, configuration: Configuration, localKnowledge: Knowledge) {
+        self.role = role
+        self.configuration = configuration
+        self.localKnowledge = localKnowledge
+    }
+
+    /// Whether the session completed or failed.
+    public var isFinished: Bool {
+        switch state {
+        case .complete, .failed: true
+        default: false
+        }
+    }
+
+    /// Whether the handshake is over (the session is exchanging, complete, or failed after the handshake).
+    public var isHandshakeDone: Bool {
+        switch state {
+        case .exchanging, .complete: true
+        default: false
+        }
+    }
+
+    /// The peer, once the handshake succeeded.
+    public var peer: Peer? {
+        switch state {
+        case .exchanging(let exchange): exchange.summary.peer
+        case .complete(let summary): summary.peer
+        default: nil
+        }
+    }
+
+    /// Starts the session: the initiator sends `Hello`, the responder waits for one.
+    public mutating func start() -> [Action] {
+        guard case .idle = state else { return [] }
+        switch role {
+        case .responder:
+            state = .awaitingHello
+            return []
+        case .initiator:
+            state = .awaitingHelloAck
+            var hello = Spi_Sync_V1_Hello()
+            hello.protocolVersions = configuration.supportedVersions
+            hello.registerID = Data(configuration.registerID.bytes)
+            hello.schemaVersion = configuration.schemaVersion
+            hello.siteID = Data(configuration.siteID.bytes)
+            hello.peerName = configuration.name
+            hello.receiveWindow = configuration.receiveWindow
+            hello.software = configuration.software
+            return [.send(Spi_Sync_V1_Envelope(.hello(hello)))]
+        }
+    }
+
+    /// Handles a message from the peer.
+    public mutating func receive(_ envelope: Spi_Sync_V1_Envelope) -> [Action] {
+        switch state {
+        case .idle:
+            return fail(SyncError(.protocolViolation, "received \(envelope.kindName) before the session started"))
+        case .complete, .failed:
+            return []
+        case .awaitingHello:
+            return receiveWhileAwaitingHello(envelope)
+        case .awaitingHelloAck:
+            return receiveWhileAwaitingHelloAck(envelope)
+        case .exchanging(var exchange):
+            let actions = receive(envelope, exchanging: &exchange)
+            if case .exchanging = state { state = .exchanging(exchange) }
+            return actions
+        }
+    }
+
+    /// Reports the batch a `.produceBatch` action read: nil when the delta is exhausted.
+    public mutating func batchProduced(_ batch: Spi_V1_ChangeBatch?) -> [Action] {
+        guard case .exchanging(var exchange) = state, exchange.isProducing else {
+            return misuse("batchProduced without a pending .produceBatch")
+        }
+        exchange.isProducing = false
+        var actions: [Action] = []
+        if let batch {
+            let sequence = exchange.nextOutgoingSequence
+            exchange.nextOutgoingSequence += 1
+            exchange.summary.batchesSent += 1
+            exchange.summary.changesSent += batch.changeCount
+            exchange.summary.rowsSent += batch.rows.count
+            actions.append(.send(.batch(sequence, batch)))
+            actions += requestBatchIfWindowAllows(&exchange)
+        } else {
+            exchange.doneSent = true
+            actions.append(.send(.done(batches: exchange.nextOutgoingSequence - 1)))
+        }
+        return actions + settle(exchange)
+    }
+
+    /// Reports that the batch with `sequence` was applied and committed.
+    public mutating func batchApplied(sequence: UInt64, report: ApplyReport) -> [Action] {
+        guard case .exchanging(var exchange) = state, exchange.incomingPending > 0,
+            sequence == exchange.appliedThrough + 1
+        else {
+            return misuse("batchApplied(\(sequence)) does not match a pending .apply")
+        }
+        exchange.appliedThrough = sequence
+        exchange.summary.received.add(report)
+        return [.send(.batchAck(sequence, report))] + settle(exchange)
+    }
+
+    /// Reports that the batch with `sequence` was refused (nothing of it applied).
+    ///
+    /// An error with code ``SyncError/Code/invalidBatch`` tells the peer its batch failed validation; any other
+    /// code is sent as is (``SyncError/Code/internalError`` for a local failure).
+    public mutating func batchRejected(sequence: UInt64, error: SyncError) -> [Action] {
+        guard case .exchanging = state else { return [] }
+        return fail(error)
+    }
+
+    /// Fails the session because of something the shell detected: a frame that does not decode, a timeout, a store
+    /// failure, shutting down. Sends an `Error` to the peer when the code is one the wire carries.
+    public mutating func fail(_ error: SyncError) -> [Action] {
+        if isFinished { return [] }
+        state = .failed(error)
+        var actions: [Action] = []
+        if error.isSentToPeer {
+            actions.append(.send(.error(error.code.wireCode, error.message)))
+        }
+        actions.append(.fail(error))
+        return actions
+    }
+
+    /// Reports that the connection closed (end of stream). Normal once complete; an error before.
+    public mutating func connectionClosed() -> [Action] {
+        if isFinished { return [] }
+        let phase: String
+        switch state {
+        case .idle, .awaitingHello: phase = "before its Hello"
+        case .awaitingHelloAck: phase = "before its HelloAck"
+        default: phase = "before the session completed"
+        }
+        let error = SyncError(.connectionClosed, "the peer closed the connection \(phase)")
+        state = .failed(error)
+        return [.fail(error)]
+    }
+
+    mutating func failReported(_ message: Spi_Sync_V1_Error) -> [Action] {
+        let code = SyncError.Code(wireCode: message.code)
+        let text = message.message.isEmpty ? "error \(message.code.rawValue)" : message.message
+        let error = SyncError(code, text.truncatedUTF8(to: SyncProtocol.maximumErrorMessageLength), isReportedByPeer: true)
+        state = .failed(error)
+        return [.fail(error)]
+    }
+
+    /// An event the shell should not have sent in this state: fail without blaming the peer.
+    mutating func misuse(_ what: String) -> [Action] {
+        if isFinished { return [] }
+        return fail(SyncError(.internalError, "sync session misuse: \(what)"))
+    }
+}
+
+extension SyncError {
+    /// Whether a session that fails with this error tells the peer in an `Error` message.
+    ///
+    /// Errors about the connection itself (closed, refused, TLS) and errors the peer reported are not sent back.
+    public var isSentToPeer: Bool {
+        if isReportedByPeer { return false }
+        switch code {
+        case .connectionClosed, .connectionFailed, .untrustedPeer, .notTrustedByPeer, .tlsFailure, .busy: return false
+        default: return true
+        }
+    }
+}

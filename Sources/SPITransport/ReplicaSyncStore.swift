@@ -1,0 +1,106 @@
+import Logging
+import NIOPosix
+import SPIProtocol
+import SPIReplication
+import SPISQLite
+import SwiftProtobuf
+
+/// A ``SyncStore`` over a replica file: its own `Replica` connection, used only on a thread pool, so SQLite never
+/// blocks an event loop.
+///
+/// Each session opens its own store (a separate SQLite connection; WAL and the busy timeout make concurrent
+/// sessions and local edits safe).
+final class ReplicaSyncStore: SyncStore {
+    /// The replica and the delta cursor, handed to the thread pool one call at a time.
+    ///
+    /// `@unchecked Sendable`: `Replica` is not thread-safe, but the session driver makes one store call at a time
+    /// and awaits it, so no two threads ever touch the replica or the cursor at once.
+    private final class Handle: @unchecked Sendable {
+        let replica: Replica
+        var cursor: DeltaCursor?
+        init(replica: Replica) { self.replica = replica }
+    }
+
+    private let handle: Handle
+    private let threadPool: NIOThreadPool
+    private let maximumFrameSize: Int
+    private let maximumCellsPerBatch: Int
+    /// The replica's register.
+    let registerID: RegisterID
+    /// The replica's site.
+    let siteID: SiteID
+
+    private init(
+        handle: Handle, threadPool: NIOThreadPool, maximumFrameSize: Int, maximumCellsPerBatch: Int
+    ) {
+        self.handle = handle
+        self.threadPool = threadPool
+        self.maximumFrameSize = maximumFrameSize
+        self.maximumCellsPerBatch = maximumCellsPerBatch
+        self.registerID = handle.replica.registerID
+        self.siteID = handle.replica.siteID
+    }
+
+    /// Opens the replica at `path` on the thread pool.
+    static func open(
+        path: String, threadPool: NIOThreadPool, logger: Logger,
+        maximumFrameSize: Int = SyncProtocol.maximumFrameSize, maximumCellsPerBatch: Int = 2048
+    ) async throws -> ReplicaSyncStore {
+        let handle = try await threadPool.runIfActive { Handle(replica: try Replica(path: path, logger: logger)) }
+        return ReplicaSyncStore(
+            handle: handle, threadPool: threadPool, maximumFrameSize: maximumFrameSize,
+            maximumCellsPerBatch: maximumCellsPerBatch)
+    }
+
+    func knowledge() async throws -> Knowledge {
+        let handle = handle
+        return try await threadPool.runIfActive { try handle.replica.knowledge() }
+    }
+
+    func startDelta(for peer: Knowledge) async throws {
+        let handle = handle
+        try await threadPool.runIfActive { handle.cursor = try handle.replica.deltaCursor(for: peer) }
+    }
+
+    func nextBatch() async throws -> Spi_V1_ChangeBatch? {
+        let handle = handle
+        let limit = maximumFrameSize - 64
+        let maximumCells = maximumCellsPerBatch
+        return try await threadPool.runIfActive {
+            guard let cursor = handle.cursor else { return nil }
+            var cells = maximumCells
+            while true {
+                // The cursor is a value: a batch too large for a frame is read again, smaller, from the same place.
+                var attempt = cursor
+                guard let batch = try handle.replica.nextBatch(&attempt, maxCells: cells) else {
+                    handle.cursor = attempt
+                    return nil
+                }
+                let bytes: [UInt8] = try batch.serializedBytes()
+                let size = bytes.count
+                if size <= limit {
+                    handle.cursor = attempt
+                    return batch
+                }
+                guard cells > 1 else {
+                    throw SyncError(
+                        .internalError,
+                        "a single change of \(size) bytes exceeds the maximum frame size; it cannot be synced")
+                }
+                cells = max(1, cells / 4)
+            }
+        }
+    }
+
+    func apply(_ batch: Spi_V1_ChangeBatch) async throws -> ApplyReport {
+        let handle = handle
+        do {
+            return try await threadPool.runIfActive { try handle.replica.apply(batch) }
+        } catch let error as ReplicationError {
+            throw SyncError(.invalidBatch, "a batch was refused: \(error.message)", underlying: error)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ReplicaSyncStore: Sendable {}

@@ -1,0 +1,145 @@
+import NIOCore
+import NIOSSL
+import SPIProtocol
+
+/// The parts of a sync connection that the server and the client share: the pipeline, the session run, and what
+/// transport errors mean.
+enum SyncConnection {
+    /// A sync connection as async code sees it: whole messages in, whole messages out.
+    typealias MessageChannel = NIOAsyncChannel<Spi_Sync_V1_Envelope, Spi_Sync_V1_Envelope>
+
+    /// Timeouts and limits of one connection.
+    struct Limits: Sendable {
+        var handshakeTimeout: Duration
+        var idleTimeout: Duration
+        var maximumFrameSize: Int
+    }
+
+    /// Builds the pipeline on a new channel (on its event loop): byte counting, TLS, the handshake observer, framing
+    /// and the timeouts, then wraps it for async code.
+    ///
+    /// Pipeline, head to tail: `ByteCountingHandler` → TLS → `TLSHandshakeObserver` → `FrameDecoder` →
+    /// `FrameEncoder` → `SessionTimeoutHandler` → `NIOAsyncChannel`.
+    static func configure(
+        _ channel: any Channel, tlsHandler: any ChannelHandler, connection: ConnectionContext, limits: Limits
+    ) throws -> MessageChannel {
+        do {
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(ByteCountingHandler(connection: connection))
+            try pipeline.addHandler(tlsHandler)
+            try pipeline.addHandler(TLSHandshakeObserver(connection: connection))
+            try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: limits.maximumFrameSize)))
+            try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maximumFrameSize: limits.maximumFrameSize)))
+            try pipeline.addHandler(
+                SessionTimeoutHandler(
+                    handshakeTimeout: TimeAmount(limits.handshakeTimeout), idleTimeout: TimeAmount(limits.idleTimeout),
+                    connection: connection))
+            // A small inbound buffer: the session consumes messages as they come, and memory per connection stays
+            // bounded by a few frames.
+            return try MessageChannel(
+                wrappingChannelSynchronously: channel,
+                configuration: .init(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 4)))
+        } catch {
+            connection.tlsHandshake.fail(error)
+            throw error
+        }
+    }
+
+    /// Runs the session of one connection until it completes or fails.
+    static func runSession<Store: SyncStore>(
+        role: SyncSession.Role, configuration: SyncSession.Configuration, store: Store,
+        inbound: NIOAsyncChannelInboundStream<Spi_Sync_V1_Envelope>,
+        outbound: NIOAsyncChannelOutboundWriter<Spi_Sync_V1_Envelope>, channel: any Channel,
+        connection: ConnectionContext, describe: @escaping @Sendable (any Error) -> SyncError,
+        progress: (@Sendable (SyncProgress) -> Void)?
+    ) async throws -> SyncSummary {
+        var driver = SyncSessionDriver(role: role, configuration: configuration, store: store)
+        if let progress {
+            driver.onProgress = { summary in
+                progress(
+                    SyncProgress(
+                        summary: summary, bytesSent: connection.bytesSent, bytesReceived: connection.bytesReceived))
+            }
+        }
+        return try await driver.run(
+            inbound: inbound, write: { try await outbound.write($0) }, close: { channel.close(promise: nil) },
+            mapError: describe)
+    }
+
+    /// A client's failure, made more telling: in TLS 1.3 a server that refuses the client's certificate does so
+    /// after the client's handshake completed, and the client may see only the connection closing or being reset
+    /// (the alert is lost when the server's TCP stack resets the connection). A close right after TLS, before any
+    /// message, therefore almost always means "not trusted by the peer".
+    static func refineClientFailure(
+        _ error: SyncError, connection: ConnectionContext, remote: String, ownPeerID: PeerID
+    ) -> SyncError {
+        guard error.code == .connectionClosed, connection.isTLSDone, !connection.isMessageReceived,
+            connection.timeout == nil
+        else { return error }
+        return SyncError(
+            .notTrustedByPeer,
+            "the server at \(remote) closed the connection right after TLS, before answering: it most likely does "
+                + "not trust this replica's peer id \(ownPeerID); ask its operator to run `spi peer add --name NAME "
+                + "--id \(ownPeerID)`",
+            underlying: error)
+    }
+
+    /// What a transport error means for a session, in words for people.
+    ///
+    /// - Parameters:
+    ///   - remote: the peer's address, for messages.
+    ///   - ownPeerID: this replica's peer id, to tell the user what the peer must trust.
+    static func describe(
+        _ error: any Error, connection: ConnectionContext, role: SyncSession.Role, remote: String, ownPeerID: PeerID
+    ) -> SyncError {
+        if let timeout = connection.timeout { return timeout }
+        if let error = error as? SyncError { return error }
+        if let refused = connection.refusedPeerID {
+            switch role {
+            case .initiator:
+                return SyncError(
+                    .untrustedPeer,
+                    "the server at \(remote) presented peer id \(refused), which this replica does not trust; if it is "
+                        + "the right server, trust it with `spi peer add --name NAME --id \(refused)`")
+            case .responder:
+                return SyncError(
+                    .untrustedPeer,
+                    "refused a connection from \(remote): its peer id \(refused) is not trusted here (to accept it, "
+                        + "run `spi peer add --name NAME --id \(refused)`)")
+            }
+        }
+        let text = String(describing: error).uppercased()
+        if error is NIOSSLError || error is BoringSSLError {
+            if case NIOSSLError.uncleanShutdown = error {
+                return SyncError(.connectionClosed, "the connection with \(remote) closed abruptly (no TLS close)")
+            }
+            if text.contains("ALERT"),
+                text.contains("CERTIFICATE") || text.contains("UNKNOWN_CA") || text.contains("ACCESS_DENIED")
+                    || text.contains("HANDSHAKE_FAILURE")
+            {
+                return SyncError(
+                    .notTrustedByPeer,
+                    "the peer at \(remote) refused this replica's certificate: this replica's peer id \(ownPeerID) is "
+                        + "not among its trusted peers; ask its operator to run `spi peer add --name NAME --id "
+                        + "\(ownPeerID)`",
+                    underlying: error)
+            }
+            return SyncError(.tlsFailure, "TLS failed with \(remote)", underlying: error)
+        }
+        if let error = error as? ChannelError {
+            switch error {
+            case .ioOnClosedChannel, .eof, .alreadyClosed, .outputClosed, .inputClosed:
+                return SyncError(.connectionClosed, "the connection with \(remote) closed")
+            default:
+                break
+            }
+        }
+        if error is IOError {
+            return SyncError(.connectionClosed, "the connection with \(remote) was lost", underlying: error)
+        }
+        if error is ByteToMessageDecoderError {
+            return SyncError(.connectionClosed, "the connection with \(remote) closed in the middle of a frame")
+        }
+        return SyncError(.connectionClosed, "the connection with \(remote) failed", underlying: error)
+    }
+}

@@ -1,0 +1,289 @@
+import Foundation
+public import Logging
+public import NIOCore
+public import NIOPosix
+import NIOSSL
+import SPIProtocol
+import SPIReplication
+public import ServiceLifecycle
+
+/// Serves sync sessions to trusted peers (what `spi serve` runs): a swift-service-lifecycle `Service`.
+///
+/// Every accepted connection gets its own child task with its own error handling, so one bad peer never brings the
+/// server down. The server authenticates each peer with mutual TLS 1.3 pinned on the replica's trusted peer ids,
+/// answers `Busy` beyond ``Configuration/maximumSessions`` sessions, and closes connections that stall the
+/// handshake, go idle, or break the protocol. SQLite work runs on a thread pool, never on an event loop.
+///
+/// On graceful shutdown (SIGINT or SIGTERM through a `ServiceGroup`) it stops accepting, lets running sessions
+/// finish for ``Configuration/shutdownGracePeriod``, then ends the rest with `Error(SHUTTING_DOWN)`.
+///
+/// ```swift
+/// let server = try SyncServer(
+///     configuration: .init(replicaPath: "org.db", schemaVersion: RegisterSchema.version), logger: logger)
+/// let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
+/// try await group.run()
+/// ```
+public final class SyncServer: Service, Sendable {
+    /// What the server needs to know.
+    public struct Configuration: Sendable {
+        /// The replica file.
+        public var replicaPath: String
+        /// The replica's register schema version; each peer's must be equal.
+        public var schemaVersion: UInt32
+        /// Where to listen. The default is loopback only; binding elsewhere is an explicit choice.
+        public var listen: PeerAddress
+        /// The name announced to peers, for their logs.
+        public var name: String
+        /// The software announced to peers, for their logs.
+        public var software: String
+        /// The most sessions served at once; more get `Busy`.
+        public var maximumSessions: Int
+        /// The most connections open at once (sessions, TLS handshakes, `Busy` answers); more are closed at once.
+        public var maximumConnections: Int
+        /// How long the TLS handshake and the peer's `Hello` may take.
+        public var handshakeTimeout: Duration
+        /// How long a connection may stay silent during a session.
+        public var idleTimeout: Duration
+        /// The wait suggested to a peer answered `Busy`.
+        public var busyRetryAfter: Duration
+        /// How long running sessions may continue after a graceful shutdown begins.
+        public var shutdownGracePeriod: Duration
+        /// How many unacknowledged batches the server accepts per session.
+        public var receiveWindow: UInt32
+        /// The most cell changes per batch sent.
+        public var maximumCellsPerBatch: Int
+
+        /// A configuration with the protocol's default limits, listening on loopback.
+        public init(
+            replicaPath: String, schemaVersion: UInt32, listen: PeerAddress = .defaultListen,
+            name: String? = nil, software: String = "spi", maximumSessions: Int = 8,
+            maximumConnections: Int? = nil, handshakeTimeout: Duration = .seconds(10),
+            idleTimeout: Duration = .seconds(60), busyRetryAfter: Duration = .seconds(5),
+            shutdownGracePeriod: Duration = .seconds(10), receiveWindow: UInt32 = 4,
+            maximumCellsPerBatch: Int = 2048
+        ) {
+            self.replicaPath = replicaPath
+            self.schemaVersion = schemaVersion
+            self.listen = listen
+            self.name = name ?? ProcessInfo.processInfo.hostName
+            self.software = software
+            self.maximumSessions = max(1, maximumSessions)
+            self.maximumConnections = maximumConnections ?? max(16, 4 * self.maximumSessions)
+            self.handshakeTimeout = handshakeTimeout
+            self.idleTimeout = idleTimeout
+            self.busyRetryAfter = busyRetryAfter
+            self.shutdownGracePeriod = shutdownGracePeriod
+            self.receiveWindow = receiveWindow
+            self.maximumCellsPerBatch = maximumCellsPerBatch
+        }
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    /// The server's identity (its peer id is what peers must trust).
+    public let identity: PeerIdentity
+    private let eventLoopGroup: any EventLoopGroup
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+    private let limiter: SessionLimiter
+    private let registry = SessionRegistry()
+    private let bound = ListeningAddress()
+
+    /// Creates a server; it listens once ``run()`` is called.
+    ///
+    /// Loads (or creates) the replica's identity.
+    ///
+    /// - Throws: ``PeerError`` when the identity files cannot be read or created.
+    public init(
+        configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        threadPool: NIOThreadPool = .singleton, logger: Logger
+    ) throws {
+        self.configuration = configuration
+        self.identity = try PeerIdentity.loadOrCreate(forReplicaAt: configuration.replicaPath, logger: logger)
+        self.eventLoopGroup = eventLoopGroup
+        self.threadPool = threadPool
+        self.logger = logger
+        self.limiter = SessionLimiter(
+            maximumConnections: configuration.maximumConnections, maximumSessions: configuration.maximumSessions)
+    }
+
+    /// The server's peer id.
+    public var peerID: PeerID { identity.peerID }
+
+    /// The address the server listens on, once ``run()`` has bound it (with the real port when the configured one
+    /// is 0). Throws if binding failed.
+    public var listeningAddress: PeerAddress {
+        get async throws { try await bound.value }
+    }
+
+    /// The number of sessions running now.
+    public var activeSessions: Int { limiter.activeSessions }
+
+    /// Listens and serves until cancelled or gracefully shut down.
+    ///
+    /// - Throws: ``SyncError/Code/connectionFailed`` when the address cannot be bound.
+    public func run() async throws {
+        let configuration = configuration
+        let limiter = limiter
+        let limits = SyncConnection.Limits(
+            handshakeTimeout: configuration.handshakeTimeout, idleTimeout: configuration.idleTimeout,
+            maximumFrameSize: SyncProtocol.maximumFrameSize)
+        let trust = TrustedPeerCache(replicaPath: configuration.replicaPath, threadPool: threadPool, logger: logger)
+        let serverChannel: NIOAsyncChannel<(ConnectionContext, SyncConnection.MessageChannel), Never>
+        do {
+            let sslContext = try SyncTLS.serverContext(identity: identity)
+            serverChannel = try await ServerBootstrap(group: eventLoopGroup)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .bind(host: configuration.listen.host, port: configuration.listen.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard limiter.acquireConnection() else {
+                            throw SyncError(.busy, "too many connections")
+                        }
+                        channel.closeFuture.whenComplete { _ in limiter.releaseConnection() }
+                        let connection = ConnectionContext(eventLoop: channel.eventLoop)
+                        let tls = NIOSSLServerHandler(
+                            context: sslContext,
+                            customVerificationCallback: SyncTLS.verifier(trust: trust, connection: connection))
+                        return (
+                            connection,
+                            try SyncConnection.configure(channel, tlsHandler: tls, connection: connection, limits: limits)
+                        )
+                    }
+                }
+        } catch {
+            let failure = SyncError(
+                .connectionFailed, "cannot listen on \(configuration.listen)", underlying: error)
+            bound.resolve(.failure(failure))
+            throw failure
+        }
+        let address = serverChannel.channel.localAddress
+        let listening = PeerAddress(
+            host: address?.ipAddress ?? configuration.listen.host, port: address?.port ?? configuration.listen.port)
+        bound.resolve(.success(listening))
+        logger.info(
+            "listening",
+            metadata: [
+                "sync.listen": "\(listening)", "sync.peer.id": "\(identity.peerID)",
+                "sync.max_sessions": "\(configuration.maximumSessions)",
+            ])
+
+        let registry = registry
+        let logger = logger
+        let grace = configuration.shutdownGracePeriod
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await serverChannel.executeThenClose { inbound in
+                    for try await (connection, channel) in inbound {
+                        group.addTask { await self.serve(channel, connection: connection, trust: trust) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            logger.info("shutting down: no new sessions", metadata: ["sync.grace": "\(grace)"])
+            serverChannel.channel.close(promise: nil)
+            serverChannel.channel.eventLoop.scheduleTask(in: TimeAmount(grace)) { registry.shutDownAll() }
+        }
+        logger.info("stopped")
+    }
+
+    /// Serves one connection; never throws, so one peer's failure stays its own.
+    private func serve(
+        _ channel: SyncConnection.MessageChannel, connection: ConnectionContext, trust: TrustedPeerCache
+    ) async {
+        let remote = channel.channel.remoteAddress.map(Self.describe) ?? "an unknown address"
+        var logger = logger
+        logger[metadataKey: "sync.remote"] = "\(remote)"
+        let registration = registry.add(channel.channel)
+        defer { registry.remove(registration) }
+        let ownPeerID = identity.peerID
+        let describe: @Sendable (any Error) -> SyncError = { error in
+            SyncConnection.describe(
+                error, connection: connection, role: .responder, remote: remote, ownPeerID: ownPeerID)
+        }
+        let started = ContinuousClock.now
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                do {
+                    // EventLoopFuture.get() ignores cancellation: close the channel so that it fails at once.
+                    try await withTaskCancellationHandler {
+                        try await connection.tlsHandshake.futureResult.get()
+                    } onCancel: {
+                        channel.channel.close(promise: nil)
+                    }
+                } catch {
+                    throw describe(error)
+                }
+                guard let peer = connection.trustedPeer else {
+                    throw SyncError(.untrustedPeer, "refused a connection from \(remote): not verified")
+                }
+                logger[metadataKey: "sync.peer"] = "\(peer.name)"
+                logger[metadataKey: "sync.peer.id"] = "\(peer.peerID.shortDescription)"
+                guard limiter.acquireSession() else {
+                    try await answerBusy(inbound: inbound, outbound: outbound)
+                    logger.info("busy: refused a session", metadata: ["sync.sessions": "\(limiter.activeSessions)"])
+                    return
+                }
+                defer { limiter.releaseSession() }
+                logger.debug("session started")
+                let store: ReplicaSyncStore
+                do {
+                    store = try await ReplicaSyncStore.open(
+                        path: configuration.replicaPath, threadPool: threadPool, logger: logger,
+                        maximumCellsPerBatch: configuration.maximumCellsPerBatch)
+                } catch {
+                    try? await outbound.write(.error(.internal, "the server cannot open its replica"))
+                    throw SyncError(.internalError, "cannot open the replica", underlying: error)
+                }
+                let sessionConfiguration = SyncSession.Configuration(
+                    registerID: store.registerID, siteID: store.siteID, schemaVersion: configuration.schemaVersion,
+                    name: configuration.name, software: configuration.software,
+                    receiveWindow: configuration.receiveWindow)
+                let summary = try await SyncConnection.runSession(
+                    role: .responder, configuration: sessionConfiguration, store: store, inbound: inbound,
+                    outbound: outbound, channel: channel.channel, connection: connection, describe: describe,
+                    progress: nil)
+                let report = SyncReport(
+                    summary: summary, address: remote, peer: peer, bytesSent: connection.bytesSent,
+                    bytesReceived: connection.bytesReceived, duration: ContinuousClock.now - started)
+                logger.info(
+                    "session complete",
+                    metadata: [
+                        "sync.sent.changes": "\(report.changesSent)",
+                        "sync.received.changes": "\(report.changesReceived)",
+                        "sync.received.applied": "\(report.changesApplied)",
+                        "sync.sent.bytes": "\(report.bytesSent)", "sync.received.bytes": "\(report.bytesReceived)",
+                    ])
+            }
+        } catch {
+            let failure = (error as? SyncError) ?? describe(error)
+            logger.info(
+                "session failed",
+                metadata: [
+                    "sync.error": "\(failure.code)", "sync.reason": "\(failure)",
+                    "sync.peer.presented": "\(connection.presentedPeerID?.description ?? "none")",
+                ])
+        }
+    }
+
+    /// Reads the peer's `Hello` (within the handshake timeout) and answers `Busy`.
+    private func answerBusy(
+        inbound: NIOAsyncChannelInboundStream<Spi_Sync_V1_Envelope>,
+        outbound: NIOAsyncChannelOutboundWriter<Spi_Sync_V1_Envelope>
+    ) async throws {
+        var iterator = inbound.makeAsyncIterator()
+        guard let first = try await iterator.next(), case .hello = first.kind else { return }
+        let retry = configuration.busyRetryAfter.components
+        let milliseconds = UInt32(clamping: retry.seconds * 1000 + retry.attoseconds / 1_000_000_000_000_000)
+        try await outbound.write(
+            .busy(
+                retryAfterMilliseconds: milliseconds,
+                "busy: the server serves \(configuration.maximumSessions) sessions at once; retry in "
+                    + "\(milliseconds / 1000) seconds"))
+    }
+
+    private static func describe(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return PeerAddress(host: ip, port: port).description
+    }
+}

@@ -1,0 +1,116 @@
+import SPIProtocol
+import SPIReplication
+
+/// A deterministic pseudo-random generator (SplitMix64) so that simulated schedules are reproducible from a seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// An in-memory store for the state machine: a fixed list of batches to send, and the batches applied.
+struct ScriptedStore {
+    var outgoing: [Spi_V1_ChangeBatch]
+    var position = 0
+    var applied: [Spi_V1_ChangeBatch] = []
+    var deltaStartedFor: Knowledge?
+
+    init(batches: Int, site: SiteID) {
+        outgoing = (0..<batches).map { Fixtures.changeBatch(body: "change \($0) of \(site)", site: site) }
+    }
+
+    mutating func next() -> Spi_V1_ChangeBatch? {
+        guard position < outgoing.count else { return nil }
+        defer { position += 1 }
+        return outgoing[position]
+    }
+}
+
+/// Runs two sessions against each other with no I/O: messages travel through two FIFO queues, one per direction,
+/// delivered in an order a seeded generator picks (each direction stays in order, as on TCP).
+struct SessionSimulator {
+    var initiator: SyncSession
+    var responder: SyncSession
+    var initiatorStore: ScriptedStore
+    var responderStore: ScriptedStore
+    var toResponder: [Spi_Sync_V1_Envelope] = []
+    var toInitiator: [Spi_Sync_V1_Envelope] = []
+    var initiatorOutcome: SyncSession.Action?
+    var responderOutcome: SyncSession.Action?
+    var messages = 0
+
+    init(
+        initiatorBatches: Int, responderBatches: Int, initiator: SyncSession.Configuration = Fixtures.initiator,
+        responder: SyncSession.Configuration = Fixtures.responder
+    ) {
+        self.initiator = SyncSession(role: .initiator, configuration: initiator, localKnowledge: Knowledge())
+        self.responder = SyncSession(role: .responder, configuration: responder, localKnowledge: Knowledge())
+        initiatorStore = ScriptedStore(batches: initiatorBatches, site: initiator.siteID)
+        responderStore = ScriptedStore(batches: responderBatches, site: responder.siteID)
+    }
+
+    /// Runs until both queues are empty; returns false if a step limit was hit (a livelock).
+    mutating func run(seed: UInt64, limit: Int = 100_000) -> Bool {
+        var random = SplitMix64(seed: seed)
+        perform(initiator.start(), onInitiator: true)
+        perform(responder.start(), onInitiator: false)
+        var steps = 0
+        while !toResponder.isEmpty || !toInitiator.isEmpty {
+            steps += 1
+            if steps > limit { return false }
+            let deliverToResponder =
+                toInitiator.isEmpty || (!toResponder.isEmpty && Bool.random(using: &random))
+            messages += 1
+            if deliverToResponder {
+                let message = toResponder.removeFirst()
+                perform(responder.receive(message), onInitiator: false)
+            } else {
+                let message = toInitiator.removeFirst()
+                perform(initiator.receive(message), onInitiator: true)
+            }
+        }
+        return true
+    }
+
+    mutating func perform(_ actions: [SyncSession.Action], onInitiator: Bool) {
+        var queue = actions
+        while !queue.isEmpty {
+            let action = queue.removeFirst()
+            var next: [SyncSession.Action] = []
+            switch action {
+            case .send(let envelope):
+                if onInitiator { toResponder.append(envelope) } else { toInitiator.append(envelope) }
+            case .startDelta(let knowledge):
+                if onInitiator { initiatorStore.deltaStartedFor = knowledge } else {
+                    responderStore.deltaStartedFor = knowledge
+                }
+            case .produceBatch:
+                if onInitiator {
+                    next = initiator.batchProduced(initiatorStore.next())
+                } else {
+                    next = responder.batchProduced(responderStore.next())
+                }
+            case .apply(let batch, let sequence):
+                var report = ApplyReport()
+                report.applied = batch.changeCount
+                report.batches = 1
+                if onInitiator {
+                    initiatorStore.applied.append(batch)
+                    next = initiator.batchApplied(sequence: sequence, report: report)
+                } else {
+                    responderStore.applied.append(batch)
+                    next = responder.batchApplied(sequence: sequence, report: report)
+                }
+            case .complete, .fail:
+                if onInitiator { initiatorOutcome = action } else { responderOutcome = action }
+            }
+            queue += next
+        }
+    }
+}

@@ -1,0 +1,511 @@
+import Foundation
+import SPIProtocol
+import SPIReplication
+import Testing
+
+/// The error a list of actions ends with, if it ends with `.fail`.
+private func failure(_ actions: [SyncSession.Action]) -> SyncError? {
+    if case .fail(let error)? = actions.last { return error }
+    return nil
+}
+
+/// The `Error` message among the actions, if one is sent.
+private func sentError(_ actions: [SyncSession.Action]) -> Spi_Sync_V1_Error? {
+    for action in actions {
+        if case .send(let envelope) = action, case .error(let error)? = envelope.kind { return error }
+    }
+    return nil
+}
+
+private func sent(_ actions: [SyncSession.Action]) -> [Spi_Sync_V1_Envelope] {
+    actions.compactMap { if case .send(let envelope) = $0 { envelope } else { nil } }
+}
+
+/// A responder that has answered the fixture Hello.
+private func handshakenResponder(window: UInt32 = 4) -> SyncSession {
+    var session = SyncSession(
+        role: .responder, configuration: Fixtures.configuration(Fixtures.responderSite, name: "org", window: window),
+        localKnowledge: Knowledge())
+    _ = session.start()
+    _ = session.receive(Fixtures.hello)
+    return session
+}
+
+/// An initiator that has received the fixture HelloAck.
+private func handshakenInitiator(peerWindow: UInt32 = 4, window: UInt32 = 4) -> SyncSession {
+    var session = SyncSession(
+        role: .initiator,
+        configuration: Fixtures.configuration(Fixtures.initiatorSite, name: "provider-a", window: window),
+        localKnowledge: Fixtures.knowledge)
+    _ = session.start()
+    var ack = Fixtures.helloAck
+    ack.helloAck.receiveWindow = peerWindow
+    _ = session.receive(ack)
+    return session
+}
+
+@Suite("Sync session: handshake")
+struct SyncSessionHandshakeTests {
+    @Test("the initiator opens with Hello announcing its versions, register, schema, site, name and window")
+    func initiatorHello() {
+        var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
+        let actions = session.start()
+        #expect(actions == [.send(Fixtures.hello)])
+        guard case .awaitingHelloAck = session.state else {
+            Issue.record("state \(session.state)")
+            return
+        }
+        #expect(session.start().isEmpty)  // starting twice does nothing
+    }
+
+    @Test("the responder answers an acceptable Hello with HelloAck and its Knowledge")
+    func responderAccepts() {
+        var session = SyncSession(
+            role: .responder, configuration: Fixtures.responder, localKnowledge: Fixtures.knowledge)
+        #expect(session.start().isEmpty)
+        let actions = session.receive(Fixtures.hello)
+        #expect(actions == [.send(Fixtures.helloAck), .send(.knowledge(Fixtures.knowledge))])
+        #expect(session.peer?.siteID == Fixtures.initiatorSite)
+        #expect(session.peer?.name == "provider-a")
+        #expect(session.isHandshakeDone)
+    }
+
+    @Test("the initiator answers HelloAck with its Knowledge")
+    func initiatorAccepts() {
+        var session = SyncSession(
+            role: .initiator, configuration: Fixtures.initiator, localKnowledge: Fixtures.knowledge)
+        _ = session.start()
+        #expect(session.receive(Fixtures.helloAck) == [.send(.knowledge(Fixtures.knowledge))])
+        #expect(session.peer?.protocolVersion == 1)
+        #expect(session.peer?.siteID == Fixtures.responderSite)
+    }
+
+    @Test("the responder chooses the highest version both sides speak")
+    func versionNegotiation() {
+        var session = SyncSession(
+            role: .responder,
+            configuration: Fixtures.configuration(Fixtures.responderSite, name: "org", versions: [1, 2]),
+            localKnowledge: Knowledge())
+        _ = session.start()
+        var hello = Fixtures.hello
+        hello.hello.protocolVersions = [3, 2, 1]
+        let actions = session.receive(hello)
+        guard case .helloAck(let ack)? = sent(actions).first?.kind else {
+            Issue.record("no HelloAck in \(actions)")
+            return
+        }
+        #expect(ack.protocolVersion == 2)
+    }
+
+    @Test("no version in common is refused with UNSUPPORTED_VERSION on both sides")
+    func noCommonVersion() {
+        var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
+        _ = session.start()
+        var hello = Fixtures.hello
+        hello.hello.protocolVersions = [2, 3]
+        let actions = session.receive(hello)
+        #expect(sentError(actions)?.code == .unsupportedVersion)
+        #expect(failure(actions)?.code == .unsupportedVersion)
+        #expect(failure(actions)?.message.contains("[2, 3]") == true)
+
+        var initiator = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
+        _ = initiator.start()
+        var ack = Fixtures.helloAck
+        ack.helloAck.protocolVersion = 7
+        #expect(failure(initiator.receive(ack))?.code == .unsupportedVersion)
+    }
+
+    @Test("a peer of another register is refused with REGISTER_MISMATCH, naming both registers")
+    func registerMismatch() {
+        var session = SyncSession(
+            role: .responder,
+            configuration: Fixtures.configuration(
+                Fixtures.responderSite, name: "org", register: Fixtures.otherRegister),
+            localKnowledge: Knowledge())
+        _ = session.start()
+        let actions = session.receive(Fixtures.hello)
+        #expect(sentError(actions)?.code == .registerMismatch)
+        let error = failure(actions)
+        #expect(error?.code == .registerMismatch)
+        #expect(error?.message.contains(Fixtures.register.description) == true)
+        #expect(error?.message.contains(Fixtures.otherRegister.description) == true)
+        #expect(error?.isReportedByPeer == false)
+
+        // The initiator checks the HelloAck the same way.
+        var initiator = SyncSession(
+            role: .initiator,
+            configuration: Fixtures.configuration(
+                Fixtures.initiatorSite, name: "a", register: Fixtures.otherRegister),
+            localKnowledge: Knowledge())
+        _ = initiator.start()
+        let initiatorActions = initiator.receive(Fixtures.helloAck)
+        #expect(sentError(initiatorActions)?.code == .registerMismatch)
+    }
+
+    @Test("a peer on another schema version is refused with SCHEMA_MISMATCH")
+    func schemaMismatch() {
+        var session = SyncSession(
+            role: .responder, configuration: Fixtures.configuration(Fixtures.responderSite, name: "org", schema: 2),
+            localKnowledge: Knowledge())
+        _ = session.start()
+        let actions = session.receive(Fixtures.hello)
+        #expect(sentError(actions)?.code == .schemaMismatch)
+        #expect(failure(actions)?.message.contains("upgrade spi for 'provider-a'") == true)
+    }
+
+    @Test("a peer with this replica's own site id is refused with SITE_CONFLICT")
+    func siteConflict() {
+        var session = SyncSession(
+            role: .responder, configuration: Fixtures.configuration(Fixtures.initiatorSite, name: "copy"),
+            localKnowledge: Knowledge())
+        _ = session.start()
+        #expect(sentError(session.receive(Fixtures.hello))?.code == .siteConflict)
+    }
+
+    @Test(
+        "invalid Hello fields are MALFORMED_MESSAGE",
+        arguments: ["register", "site", "name", "window"])
+    func malformedHello(field: String) {
+        var hello = Fixtures.hello
+        switch field {
+        case "register": hello.hello.registerID = Data([1, 2, 3])
+        case "site": hello.hello.siteID = Data()
+        case "name": hello.hello.peerName = String(repeating: "x", count: 257)
+        default: hello.hello.receiveWindow = 65
+        }
+        var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
+        _ = session.start()
+        let actions = session.receive(hello)
+        #expect(sentError(actions)?.code == .malformedMessage)
+        #expect(failure(actions)?.code == .malformedMessage)
+    }
+
+    @Test("a receive window of 0 means the default of 4")
+    func defaultWindow() {
+        var hello = Fixtures.hello
+        hello.hello.receiveWindow = 0
+        var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
+        _ = session.start()
+        _ = session.receive(hello)
+        #expect(session.peer?.receiveWindow == 4)
+    }
+
+    @Test("Busy ends the initiator's session with a busy error carrying the retry delay, and nothing is sent")
+    func busy() {
+        var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
+        _ = session.start()
+        let actions = session.receive(.busy(retryAfterMilliseconds: 5000, "busy: 8 sessions"))
+        #expect(actions.count == 1)
+        let error = failure(actions)
+        #expect(error?.code == .busy)
+        #expect(error?.retryAfter == .seconds(5))
+        #expect(error?.isReportedByPeer == true)
+        #expect(error?.message == "busy: 8 sessions")
+    }
+
+    @Test("an Error from the peer ends the session without an answer")
+    func peerError() {
+        var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
+        _ = session.start()
+        let actions = session.receive(.error(.registerMismatch, "register mismatch: …"))
+        #expect(actions.count == 1)
+        #expect(failure(actions)?.code == .registerMismatch)
+        #expect(failure(actions)?.isReportedByPeer == true)
+        #expect(session.receive(Fixtures.helloAck).isEmpty)  // nothing after failure
+    }
+
+    @Test("an unknown error code from a newer peer becomes 'unspecified' with its message kept")
+    func unknownErrorCode() {
+        var session = handshakenResponder()
+        var error = Spi_Sync_V1_Error()
+        error.code = .UNRECOGNIZED(42)
+        error.message = "something new"
+        let actions = session.receive(Spi_Sync_V1_Envelope(.error(error)))
+        #expect(failure(actions)?.code == .unspecified)
+        #expect(failure(actions)?.message == "something new")
+    }
+
+    @Test(
+        "a message other than Hello first is a PROTOCOL_VIOLATION",
+        arguments: ["hello_ack", "knowledge", "batch", "batch_ack", "done", "busy"])
+    func responderOutOfOrder(vector: String) {
+        let message = Fixtures.vectors.first { $0.0 == vector }!.1
+        var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
+        _ = session.start()
+        let actions = session.receive(message)
+        #expect(sentError(actions)?.code == .protocolViolation)
+        #expect(failure(actions)?.code == .protocolViolation)
+    }
+
+    @Test(
+        "a message other than HelloAck, Busy or Error after Hello is a PROTOCOL_VIOLATION",
+        arguments: ["hello", "knowledge", "batch", "batch_ack", "done"])
+    func initiatorOutOfOrder(vector: String) {
+        let message = Fixtures.vectors.first { $0.0 == vector }!.1
+        var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
+        _ = session.start()
+        #expect(failure(session.receive(message))?.code == .protocolViolation)
+    }
+
+    @Test("a message before start() is a protocol violation, not a crash")
+    func beforeStart() {
+        var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
+        #expect(failure(session.receive(Fixtures.hello))?.code == .protocolViolation)
+    }
+
+    @Test("the connection closing before the handshake is a connectionClosed error, and nothing is sent")
+    func closedDuringHandshake() {
+        var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
+        _ = session.start()
+        let actions = session.connectionClosed()
+        #expect(actions.count == 1)
+        #expect(failure(actions)?.code == .connectionClosed)
+        #expect(failure(actions)?.message.contains("HelloAck") == true)
+    }
+}
+
+@Suite("Sync session: exchange")
+struct SyncSessionExchangeTests {
+    @Test("the peer's Knowledge starts the delta and the first batch read")
+    func knowledgeStartsDelta() {
+        var session = handshakenResponder()
+        let actions = session.receive(.knowledge(Fixtures.knowledge))
+        #expect(actions == [.startDelta(Fixtures.knowledge), .produceBatch])
+    }
+
+    @Test("with nothing to send, the side sends Done(0) and completes when the peer is done too")
+    func emptySession() {
+        var session = handshakenInitiator()
+        _ = session.receive(.knowledge(Knowledge()))
+        #expect(session.batchProduced(nil) == [.send(.done(batches: 0))])
+        let actions = session.receive(.done(batches: 0))
+        guard case .complete(let summary)? = actions.last else {
+            Issue.record("not complete: \(actions)")
+            return
+        }
+        #expect(summary.batchesSent == 0 && summary.batchesReceived == 0)
+        #expect(session.isFinished)
+        #expect(session.connectionClosed().isEmpty)  // a close after completion is normal
+    }
+
+    @Test("batches stop at the peer's receive window and resume as acknowledgements arrive")
+    func flowControl() {
+        var session = handshakenInitiator(peerWindow: 2)
+        _ = session.receive(.knowledge(Knowledge()))
+        let batch = Fixtures.changeBatch()
+        #expect(session.batchProduced(batch) == [.send(.batch(1, batch)), .produceBatch])
+        #expect(session.batchProduced(batch) == [.send(.batch(2, batch))])  // window full: no more reads
+        #expect(session.receive(.batchAck(1, Fixtures.report)) == [.produceBatch])
+        #expect(session.batchProduced(nil) == [.send(.done(batches: 2))])
+        #expect(session.receive(.batchAck(2, Fixtures.report)).isEmpty)  // the peer is not done yet
+        guard case .complete(let summary)? = session.receive(.done(batches: 0)).last else {
+            Issue.record("not complete")
+            return
+        }
+        #expect(summary.batchesSent == 2)
+        #expect(summary.batchesAcknowledged == 2)
+        #expect(summary.changesSent == 4)
+        #expect(summary.peerReport.applied == 4)
+    }
+
+    @Test("the session does not complete before every batch sent is acknowledged")
+    func completionWaitsForAcks() {
+        var session = handshakenInitiator()
+        _ = session.receive(.knowledge(Knowledge()))
+        _ = session.batchProduced(Fixtures.changeBatch())
+        _ = session.batchProduced(nil)
+        #expect(session.receive(.done(batches: 0)).isEmpty)
+        #expect(!session.isFinished)
+        #expect(session.receive(.batchAck(1, Fixtures.report)).last.map { if case .complete = $0 { true } else { false } } == true)
+    }
+
+    @Test("each batch received is applied, then acknowledged with what applying did")
+    func applyThenAck() {
+        var session = handshakenResponder()
+        _ = session.receive(.knowledge(Knowledge()))
+        let batch = Fixtures.changeBatch()
+        #expect(session.receive(.batch(1, batch)) == [.apply(batch, sequence: 1)])
+        #expect(session.batchApplied(sequence: 1, report: Fixtures.report) == [.send(.batchAck(1, Fixtures.report))])
+    }
+
+    @Test("a batch that fails validation is refused with INVALID_BATCH")
+    func invalidBatch() {
+        var session = handshakenResponder()
+        _ = session.receive(.knowledge(Knowledge()))
+        _ = session.receive(.batch(1, Fixtures.changeBatch()))
+        let actions = session.batchRejected(sequence: 1, error: SyncError(.invalidBatch, "unknown table 'x'"))
+        #expect(sentError(actions)?.code == .invalidBatch)
+        #expect(sentError(actions)?.message == "unknown table 'x'")
+        #expect(failure(actions)?.code == .invalidBatch)
+    }
+
+    @Test(
+        "out-of-order and inconsistent messages after the handshake are PROTOCOL_VIOLATIONs",
+        arguments: [
+            "batch before knowledge", "second knowledge", "batch skips a sequence", "batch repeats a sequence",
+            "ack for nothing", "ack out of order", "done before knowledge", "done miscounts", "second done",
+            "batch after done", "hello again", "hello ack again", "busy",
+        ])
+    func violations(scenario: String) {
+        var session = handshakenResponder()
+        let batch = Fixtures.changeBatch()
+        var last: [SyncSession.Action] = []
+        func send(_ envelope: Spi_Sync_V1_Envelope) { last = session.receive(envelope) }
+        switch scenario {
+        case "batch before knowledge": send(.batch(1, batch))
+        case "second knowledge":
+            send(.knowledge(Knowledge()))
+            send(.knowledge(Knowledge()))
+        case "batch skips a sequence":
+            send(.knowledge(Knowledge()))
+            send(.batch(2, batch))
+        case "batch repeats a sequence":
+            send(.knowledge(Knowledge()))
+            send(.batch(1, batch))
+            _ = session.batchApplied(sequence: 1, report: ApplyReport())
+            send(.batch(1, batch))
+        case "ack for nothing":
+            send(.knowledge(Knowledge()))
+            send(.batchAck(1, ApplyReport()))
+        case "ack out of order":
+            send(.knowledge(Knowledge()))
+            _ = session.batchProduced(batch)
+            _ = session.batchProduced(batch)
+            send(.batchAck(2, ApplyReport()))
+        case "done before knowledge": send(.done(batches: 0))
+        case "done miscounts":
+            send(.knowledge(Knowledge()))
+            send(.done(batches: 3))
+        case "second done":
+            send(.knowledge(Knowledge()))
+            send(.done(batches: 0))
+            send(.done(batches: 0))
+        case "batch after done":
+            send(.knowledge(Knowledge()))
+            send(.done(batches: 0))
+            send(.batch(1, batch))
+        case "hello again": send(Fixtures.hello)
+        case "hello ack again": send(Fixtures.helloAck)
+        default: send(.busy(retryAfterMilliseconds: 1, "busy"))
+        }
+        #expect(sentError(last)?.code == .protocolViolation, "\(scenario): \(last)")
+        #expect(failure(last)?.code == .protocolViolation)
+        guard case .failed = session.state else {
+            Issue.record("\(scenario): state \(session.state)")
+            return
+        }
+    }
+
+    @Test("a peer that exceeds our receive window is a PROTOCOL_VIOLATION")
+    func windowExceeded() {
+        var session = handshakenResponder(window: 2)
+        _ = session.receive(.knowledge(Knowledge()))
+        let batch = Fixtures.changeBatch()
+        _ = session.receive(.batch(1, batch))
+        _ = session.receive(.batch(2, batch))
+        let actions = session.receive(.batch(3, batch))
+        #expect(failure(actions)?.code == .protocolViolation)
+        #expect(failure(actions)?.message.contains("window") == true)
+    }
+
+    @Test("Knowledge naming a site id of the wrong size is MALFORMED_MESSAGE")
+    func malformedKnowledge() {
+        var session = handshakenResponder()
+        var knowledge = Spi_V1_Knowledge()
+        var entry = Spi_V1_Coverage()
+        entry.site = Data([1, 2, 3])
+        knowledge.entries = [entry]
+        let actions = session.receive(Spi_Sync_V1_Envelope(.knowledge(knowledge)))
+        #expect(sentError(actions)?.code == .malformedMessage)
+    }
+
+    @Test("events the shell should not send become an internal error, never a crash")
+    func misuse() {
+        var session = handshakenResponder()
+        #expect(failure(session.batchProduced(Fixtures.changeBatch()))?.code == .internalError)
+        var other = handshakenResponder()
+        _ = other.receive(.knowledge(Knowledge()))
+        #expect(failure(other.batchApplied(sequence: 1, report: ApplyReport()))?.code == .internalError)
+        var idle = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
+        #expect(failure(idle.batchApplied(sequence: 1, report: ApplyReport()))?.code == .internalError)
+    }
+
+    @Test("a local failure (timeout, decoding) sends an Error; connection-level failures send nothing")
+    func localFailures() {
+        var session = handshakenResponder()
+        let timeout = session.fail(SyncError(.timeout, "no message for 60 seconds"))
+        #expect(sentError(timeout)?.code == .timeout)
+        #expect(session.fail(SyncError(.timeout, "again")).isEmpty)
+
+        var other = handshakenResponder()
+        let closed = other.fail(SyncError(.tlsFailure, "tls"))
+        #expect(sent(closed).isEmpty)
+        #expect(failure(closed)?.code == .tlsFailure)
+    }
+
+    @Test(
+        "two sessions exchange every batch both ways and complete, under any delivery interleaving",
+        arguments: [
+            (0, 0, UInt32(4), UInt32(4)), (1, 0, 4, 4), (0, 1, 4, 4), (5, 3, 1, 1), (17, 9, 2, 3), (40, 40, 4, 64),
+        ])
+    func simulatedSessions(initiatorBatches: Int, responderBatches: Int, windowA: UInt32, windowB: UInt32) {
+        for seed in UInt64(1)...20 {
+            var simulator = SessionSimulator(
+                initiatorBatches: initiatorBatches, responderBatches: responderBatches,
+                initiator: Fixtures.configuration(Fixtures.initiatorSite, name: "a", window: windowA),
+                responder: Fixtures.configuration(Fixtures.responderSite, name: "b", window: windowB))
+            let finished = simulator.run(seed: seed)
+            #expect(finished)
+            guard case .complete(let a)? = simulator.initiatorOutcome,
+                case .complete(let b)? = simulator.responderOutcome
+            else {
+                Issue.record("seed \(seed): \(String(describing: simulator.initiatorOutcome)), \(String(describing: simulator.responderOutcome))")
+                return
+            }
+            #expect(simulator.responderStore.applied == simulator.initiatorStore.outgoing)
+            #expect(simulator.initiatorStore.applied == simulator.responderStore.outgoing)
+            #expect(a.batchesSent == initiatorBatches && a.batchesReceived == responderBatches)
+            #expect(b.batchesSent == responderBatches && b.batchesReceived == initiatorBatches)
+            #expect(a.batchesAcknowledged == initiatorBatches)
+            #expect(a.received.applied == responderBatches * 2)
+            #expect(a.peerReport.applied == initiatorBatches * 2)
+        }
+    }
+
+    @Test("any message dropped from a session leaves both sides unfinished or failed, never complete with a loss")
+    func droppedMessage() {
+        // Drop the k-th message of a session: the side that misses it never completes with batches missing.
+        for drop in 0..<26 {  // the session has 26 messages: 2 Hello, 2 Knowledge, 10 Batch, 10 BatchAck, 2 Done
+            var simulator = SessionSimulator(initiatorBatches: 6, responderBatches: 4)
+            var random = SplitMix64(seed: UInt64(drop))
+            simulator.perform(simulator.initiator.start(), onInitiator: true)
+            simulator.perform(simulator.responder.start(), onInitiator: false)
+            var index = 0
+            while !simulator.toResponder.isEmpty || !simulator.toInitiator.isEmpty {
+                let toResponder =
+                    simulator.toInitiator.isEmpty || (!simulator.toResponder.isEmpty && Bool.random(using: &random))
+                let message = toResponder ? simulator.toResponder.removeFirst() : simulator.toInitiator.removeFirst()
+                defer { index += 1 }
+                if index == drop { continue }
+                if toResponder {
+                    simulator.perform(simulator.responder.receive(message), onInitiator: false)
+                } else {
+                    simulator.perform(simulator.initiator.receive(message), onInitiator: true)
+                }
+            }
+            if case .complete? = simulator.responderOutcome {
+                #expect(simulator.responderStore.applied == simulator.initiatorStore.outgoing, "drop \(drop)")
+            }
+            if case .complete? = simulator.initiatorOutcome {
+                #expect(simulator.initiatorStore.applied == simulator.responderStore.outgoing, "drop \(drop)")
+            }
+            let bothComplete: Bool = {
+                if case .complete? = simulator.responderOutcome, case .complete? = simulator.initiatorOutcome {
+                    return true
+                }
+                return false
+            }()
+            #expect(!bothComplete, "drop \(drop): both sides completed although a message was lost")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import NIOSSL
+import SPIReplication
+@testable import SPITransport
+import Testing
+
+@Suite("Peer identity")
+struct PeerIdentityTests {
+    let logger = quietLogger
+
+    @Test("the first use creates <db>.key (mode 0600) and <db>.crt; later uses load the same identity")
+    func createAndLoad() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("r.db")
+        let created = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        #expect(created.keyPath == path + ".key" && created.certificatePath == path + ".crt")
+        let attributes = try FileManager.default.attributesOfItem(atPath: created.keyPath)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let loaded = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        #expect(loaded.peerID == created.peerID)
+        #expect(loaded.certificatePEM == created.certificatePEM)
+    }
+
+    @Test("the peer id is the SHA-256 of the certificate's full SubjectPublicKeyInfo, as TLS peers compute it")
+    func peerIDMatchesCertificate() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let identity = try PeerIdentity.loadOrCreate(forReplicaAt: directory.file("r.db"), logger: logger)
+        let certificate = try NIOSSLCertificate(bytes: Array(identity.certificatePEM.utf8), format: .pem)
+        #expect(try SyncTLS.peerID(of: certificate) == identity.peerID)
+        #expect(!identity.certificatePEM.contains("PRIVATE"))
+    }
+
+    @Test("a lost certificate is re-made from the key, with the same peer id")
+    func remakeCertificate() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("r.db")
+        let first = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        try FileManager.default.removeItem(atPath: first.certificatePath)
+        let second = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        #expect(second.peerID == first.peerID)
+        #expect(FileManager.default.fileExists(atPath: second.certificatePath))
+    }
+
+    @Test("a key file readable by others gets its permissions tightened to 0600")
+    func tighten() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("r.db")
+        let identity = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: identity.keyPath)
+        _ = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        let attributes = try FileManager.default.attributesOfItem(atPath: identity.keyPath)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    @Test("an unreadable key is reported, never replaced")
+    func corruptKey() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("r.db")
+        try "not a key".write(toFile: path + ".key", atomically: true, encoding: .utf8)
+        #expect {
+            try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        } throws: { ($0 as? PeerError)?.code == .identityUnreadable }
+        #expect(try String(contentsOfFile: path + ".key", encoding: .utf8) == "not a key")
+    }
+}
+
+@Suite("Trusted peers")
+struct TrustedPeerStoreTests {
+    @Test("peers are added, listed by name, found by id, and removed; the table does not replicate")
+    func lifecycle() throws {
+        let pair = try Pair(trustEachOther: false)
+        defer { pair.directory.remove() }
+        let replica = try SPIReplication.Replica(path: pair.orgPath, logger: pair.logger)
+        let store = try TrustedPeerStore(replica: replica)
+        #expect(try store.list().isEmpty)
+        try store.add(name: "zeta", peerID: pair.provider.peerID, address: try PeerAddress(parsing: "10.1.2.3:7373"))
+        try store.add(name: "alpha", peerID: pair.org.peerID)
+        #expect(try store.list().map(\.name) == ["alpha", "zeta"])
+        #expect(try store.peer(withID: pair.provider.peerID)?.address?.description == "10.1.2.3:7373")
+        #expect(try store.remove(name: "zeta").peerID == pair.provider.peerID)
+        #expect(try store.list().map(\.name) == ["alpha"])
+        // Local settings: nothing of it replicates (the delta for a peer that knows nothing is empty).
+        var cursor = try replica.deltaCursor(for: Knowledge())
+        #expect(try replica.nextBatch(&cursor, maxCells: 100) == nil)
+        #expect(try replica.knowledge().clocks.isEmpty)
+    }
+
+    @Test("duplicates, bad names, unknown peers and the replica's own id are refused with clear errors")
+    func validation() throws {
+        let pair = try Pair(trustEachOther: false)
+        defer { pair.directory.remove() }
+        let store = try TrustedPeerStore(replica: SPIReplication.Replica(path: pair.orgPath, logger: pair.logger))
+        try store.add(name: "contoso", peerID: pair.provider.peerID)
+        #expect {
+            try store.add(name: "contoso", peerID: pair.org.peerID)
+        } throws: { ($0 as? PeerError)?.code == .duplicateName }
+        #expect {
+            try store.add(name: "other", peerID: pair.provider.peerID)
+        } throws: { ($0 as? PeerError)?.code == .duplicatePeerID }
+        for name in ["", "-x", "has space", String(repeating: "a", count: 65), "ünïcode"] {
+            #expect(throws: PeerError.self) { try store.add(name: name, peerID: pair.org.peerID) }
+        }
+        #expect {
+            try store.remove(name: "nobody")
+        } throws: { ($0 as? PeerError)?.code == .unknownPeer }
+        #expect {
+            try store.add(name: "me", peerID: pair.org.peerID, ownPeerID: pair.org.peerID)
+        } throws: { ($0 as? PeerError)?.code == .ownPeerID }
+    }
+}
