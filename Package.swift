@@ -70,6 +70,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,8 +94,10 @@ let package = Package(
             dependencies: [
                 "SPIRegister",
                 "SPIReplication",
+                "SPIProtocol",
                 "SPITransport",
                 "SPISQLite",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -115,7 +118,9 @@ let package = Package(
             dependencies: [
                 "SPIProtocol", "SPIReplication",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -126,12 +131,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SPIRegisterTests",
-            dependencies: ["SPIRegister", "SPIReplication", "SPISQLite"],
+            dependencies: [
+                "SPIRegister", "SPIReplication", "SPISQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -141,26 +152,3 @@ let package = Package(
         ),
     ]
 )
-
-// While the package is being built up, drop targets whose folders do not exist yet.
-import Foundation
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-package.targets.removeAll { target in
-    guard target.type != .system else { return false }
-    let folder = target.isTest ? "Tests" : "Sources"
-    let path = "\(root)/\(folder)/\(target.name)"
-    let files = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
-    return !files.contains { $0.hasSuffix(".swift") }
-}
-for target in package.targets {
-    target.dependencies.removeAll { dependency in
-        if case .targetItem(let name, _) = dependency { return !package.targets.contains { $0.name == name } }
-        if case .byNameItem(let name, _) = dependency {
-            return !name.contains(where: { $0.isUppercase }) ? false : !package.targets.contains { $0.name == name }
-        }
-        return false
-    }
-}
-package.products.removeAll { product in
-    !package.targets.contains { $0.name == product.name }
-}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import SPIRegister
+import SPIReplication
+
+/// `spi changes`: reconcile replicas through files, when no network links two parties.
+struct ChangesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changes",
+        abstract: "Exchange changes with another replica through files (e-mail, a USB stick).",
+        discussion: """
+            The receiving replica writes what it has seen (`knowledge`); the sending replica exports exactly the \
+            changes missing from it (`export --since`); the receiver merges them (`apply`). Applying the same file \
+            twice changes nothing, files from another register are refused, and a file cut short is detected: its \
+            complete batches are applied and the command exits with status 1.
+
+            Example:
+              spi changes knowledge --db fabrikam.db --out fabrikam.knowledge
+              spi changes export --db northwind.db --since fabrikam.knowledge --out for-fabrikam.changes
+              spi changes apply --db fabrikam.db for-fabrikam.changes
+
+            The format is specified in protocol/changes.md.
+            """,
+        subcommands: [ChangesKnowledgeCommand.self, ChangesExportCommand.self, ChangesApplyCommand.self]
+    )
+}
+
+/// `spi changes knowledge --out FILE`.
+struct ChangesKnowledgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "knowledge",
+        abstract: "Write what this replica has seen, per origin site, to a file.",
+        discussion: "Give the file to the replica you want changes from: `spi changes export --since FILE` there computes exactly what this replica lacks."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("The knowledge file to write.", valueName: "file"))
+    var out: String
+
+    func run() async throws {
+        let register = try global.openRegister()
+        try register.replica.writeKnowledge(to: out)
+        let knowledge = try register.replica.knowledge()
+        print("wrote \(out): knowledge of \(knowledge.clocks.count) site(s)")
+    }
+}
+
+/// `spi changes export --out FILE [--since KNOWLEDGE_FILE]`.
+struct ChangesExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write this replica's changes to a change-set file: all of them, or only those another replica lacks.",
+        discussion: "Without --since the file holds every change this replica knows (enough to bring an empty replica of the register up to date). The file is written under a temporary name and renamed when complete."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("The change-set file to write.", valueName: "file"))
+    var out: String
+
+    @Option(
+        name: .customLong("since"),
+        help: ArgumentHelp("A knowledge file from the receiving replica: export only what it lacks.", valueName: "knowledge-file"))
+    var since: String?
+
+    @Flag(name: .customLong("json"), help: "Print the summary as JSON.")
+    var json = false
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let knowledge = try since.map { try register.replica.readKnowledge(from: $0) } ?? Knowledge()
+        let progress = ProgressLine(enabled: !json)
+        let summary = try register.replica.exportChanges(since: knowledge, to: out) { summary in
+            progress.update("exported \(summary.cells) changes in \(summary.batches) batches")
+        }
+        progress.finish()
+        if json {
+            print("{\"batches\":\(summary.batches),\"bytes\":\(summary.bytes),\"changes\":\(summary.cells),\"file\":\(JSONValue.string(out).canonicalText),\"rows\":\(summary.rows)}")
+        } else {
+            print("wrote \(out): \(summary.cells) changes in \(summary.rows) row groups, \(summary.batches) batches, \(summary.bytes) bytes")
+        }
+    }
+}
+
+/// `spi changes apply FILE`.
+struct ChangesApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Merge a change-set file into this replica.",
+        discussion: """
+            Prints how many changes were applied, were already known, or lost to newer values (or to a delete). \
+            Each batch is committed with its bookkeeping, so an interrupted apply loses nothing and a later apply \
+            of the same or a newer file completes it. Exit status: 0 when the whole file was applied; 1 when it \
+            was refused (another register, corrupt, clock too far ahead) or cut short (its complete batches are \
+            applied, and the counts are printed).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The change-set file to merge.", valueName: "file"))
+    var file: String
+
+    @Flag(name: .customLong("json"), help: "Print the counts as JSON.")
+    var json = false
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let progress = ProgressLine(enabled: !json)
+        var partial = ApplyReport()
+        do {
+            let report = try register.replica.applyChanges(from: file) { report in
+                partial = report
+                progress.update("applied \(report.total) changes in \(report.batches) batches")
+            }
+            progress.finish()
+            print(Self.describe(report, json: json))
+        } catch {
+            progress.finish()
+            if partial.batches > 0 { print(Self.describe(partial, json: json)) }
+            throw error
+        }
+    }
+
+    static func describe(_ report: ApplyReport, json: Bool) -> String {
+        if json {
+            return "{\"alreadyKnown\":\(report.alreadyKnown),\"applied\":\(report.applied),\"batches\":\(report.batches),\"conflicts\":\(report.conflicts),\"lost\":\(report.lost)}"
+        }
+        return "\(report.applied) applied, \(report.alreadyKnown) already known, \(report.lost) lost to newer values"
+            + (report.conflicts > 0 ? " (\(report.conflicts) concurrent edits logged; see spi conflicts)" : "")
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import SPIRegister
+
+/// `spi check`: the domain rules and gap findings.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Report broken rules and gaps in the register.",
+        discussion: """
+            Local edits are validated when they are made, but merges from other replicas never are: two valid \
+            offline edits can combine into a broken rule (two SPIs with the same code, a RACI row whose party was \
+            deleted). check reads the register as it is and reports each finding with its rule, severity (error, \
+            warning, info) and the rows it concerns.
+
+            Exit status is 0 even with findings, unless --strict is given and there is an error finding (then 1).
+
+            Examples:
+              spi check
+              spi check --json | jq '.[] | select(.severity == "error")'
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print a JSON array of findings: rule, severity, message, rows (table and id).")
+    var json = false
+
+    @Flag(help: "Exit with status 1 when any finding is an error.")
+    var strict = false
+
+    @Option(help: ArgumentHelp("Check as of this date instead of today (YYYY-MM-DD).", valueName: "date"))
+    var today: String?
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let date = today ?? register.today
+        let findings = try register.read { store in try RegisterCheck.run(store.db, today: date) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let lines = try findings.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            print(lines.isEmpty ? "[]" : "[\n" + lines.map { "  " + $0 }.joined(separator: ",\n") + "\n]")
+        } else {
+            if findings.isEmpty {
+                print("no findings")
+            } else {
+                let rows = findings.map { [$0.severity.rawValue, $0.rule, $0.message] }
+                print(Output.table(header: ["severity", "rule", "finding"], rows: rows, limit: nil))
+                let counts = Severity.allCases.map { severity in
+                    "\(findings.filter { $0.severity == severity }.count) \(severity.rawValue)"
+                }
+                print("\n\(findings.count) finding\(findings.count == 1 ? "" : "s"): \(counts.joined(separator: ", "))")
+            }
+        }
+        if strict && findings.contains(where: { $0.severity == .error }) {
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import SPIRegister
+import SPISQLite
+import SPITransport
+
+/// `spi demo`: builds the Northwind example.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Build the Northwind example register in a directory.",
+        discussion: """
+            Creates DIR/northwind.db, the organization's replica of the Northwind Retail register (its SIAM office, \
+            three providers, twelve SPIs with RACI, integration points, information items, targets and reviews, \
+            and a few planted gaps for `spi check` to find), and one provider replica of the same register per \
+            provider: fabrikam.db, contoso.db and tailspin.db. Then it shows the whole system at work: the \
+            organization serves sync sessions on a loopback port (TLS 1.3, peer ids pinned both ways), each \
+            provider syncs, Fabrikam edits its replica offline and syncs again, Contoso receives that edit \
+            through the organization, and every replica ends with the same digest. Then prints what to look at \
+            next.
+
+            Refuses, changing nothing, when one of those files exists.
+            """
+    )
+
+    /// The provider replicas the demo creates: file name and display name.
+    static let providers = [
+        ("fabrikam.db", "Fabrikam Service Desk"), ("contoso.db", "Contoso Cloud Hosting"),
+        ("tailspin.db", "Tailspin Application Services"),
+    ]
+
+    /// Accepted like on every command, but the demo writes to --dir.
+    @OptionGroup(visibility: .hidden) var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The directory to build the demo in.", valueName: "dir"))
+    var dir: String = "northwind"
+
+    @Option(help: ArgumentHelp("Build the demo around this date instead of today (YYYY-MM-DD).", valueName: "date"))
+    var today: String?
+
+    func validate() throws {
+        if let today, !RecordStore.isValidDate(today) {
+            throw ValidationError("invalid date '\(today)': expected YYYY-MM-DD")
+        }
+    }
+
+    func run() async throws {
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let dirExisted = fileManager.fileExists(atPath: dir, isDirectory: &isDirectory)
+        if dirExisted && !isDirectory.boolValue {
+            throw RegisterError(.alreadyExists, "\(dir) exists and is not a directory")
+        }
+        let files = ["northwind.db"] + Self.providers.map(\.0)
+        let paths = files.map { URL(fileURLWithPath: dir).appendingPathComponent($0).path }
+        for path in paths where fileManager.fileExists(atPath: path) {
+            throw RegisterError(.alreadyExists, "\(path) already exists; choose another --dir or remove it")
+        }
+        do {
+            try fileManager.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw RegisterError(.database, "cannot create \(dir): \(error.localizedDescription)")
+        }
+        let logger = global.logger
+        do {
+            let northwind = try Register.create(
+                at: paths[0], name: "Northwind Retail", kind: .organization, registerID: nil, logger: logger)
+            let date = today ?? northwind.today
+            try northwind.replica.write { db in try NorthwindDemo.populate(db, today: date) }
+            var providers: [Register] = []
+            for (path, provider) in zip(paths.dropFirst(), Self.providers) {
+                providers.append(try Register.create(
+                    at: path, name: provider.1, kind: .provider, registerID: northwind.replica.registerID,
+                    logger: logger))
+            }
+            let interfaces = try northwind.read { try $0.records("interface").count }
+            let findings = try northwind.read { store in try RegisterCheck.run(store.db, today: date) }
+            print(summary(register: northwind.replica.registerID.description, interfaces: interfaces,
+                          findings: findings.count))
+            try await reconcile(northwind, providers)
+        } catch {
+            for path in paths {
+                for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: path + suffix) }
+            }
+            if !dirExisted { try? fileManager.removeItem(atPath: dir) }
+            throw error
+        }
+    }
+
+    /// Pairs the providers with the organization, runs the organization's sync server on a loopback port, and
+    /// syncs in a star, with one offline edit relayed from Fabrikam to Contoso.
+    func reconcile(_ organization: Register, _ providers: [Register]) async throws {
+        let logger = global.logger
+        let schema = UInt32(RegisterSchema.currentVersion)
+        let hub = try PeerIdentity.loadOrCreate(forReplicaAt: organization.replica.path, logger: logger)
+        let hubPeers = try TrustedPeerStore(replica: organization.replica)
+        for (provider, file) in zip(providers, Self.providers.map(\.0)) {
+            let identity = try PeerIdentity.loadOrCreate(forReplicaAt: provider.replica.path, logger: logger)
+            try hubPeers.add(name: String(file.dropLast(3)), peerID: identity.peerID, address: nil, ownPeerID: hub.peerID)
+            try TrustedPeerStore(replica: provider.replica).add(
+                name: "northwind", peerID: hub.peerID, address: nil, ownPeerID: identity.peerID)
+        }
+        let server = try SyncServer(
+            configuration: .init(
+                replicaPath: organization.replica.path, schemaVersion: schema,
+                listen: PeerAddress(host: "127.0.0.1", port: 0), name: organization.name),
+            logger: logger)
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        let address = try await server.listeningAddress
+        print("\nSyncing over TLS 1.3 with the organization's server at \(address) (peer ids pinned both ways):")
+        func sync(_ provider: Register, _ what: String) async throws {
+            let client = SyncClient(
+                configuration: .init(replicaPath: provider.replica.path, schemaVersion: schema, name: provider.name),
+                logger: logger)
+            let report = try await client.sync(with: address)
+            let name = provider.name.padding(toLength: 30, withPad: " ", startingAt: 0)
+            print("  \(name) \(what): received \(report.changesReceived) changes (\(report.bytesReceived) bytes), sent \(report.changesSent)")
+        }
+        for provider in providers { try await sync(provider, "first sync") }
+        let fabrikam = providers[0]
+        try fabrikam.replica.write { db in
+            try db.execute(
+                "UPDATE interface SET description = coalesce(description, '') || ' Fabrikam: requests are logged in Jira Service Management within 10 minutes.' WHERE code = 'SPI-SR-FAB'")
+        }
+        print("  Fabrikam edits SPI-SR-FAB offline, then syncs:")
+        try await sync(fabrikam, "sync")
+        try await sync(providers[1], "sync")
+        let relayed = try providers[1].replica.read { db in
+            try db.scalar("SELECT description LIKE '%within 10 minutes%' FROM interface WHERE code = 'SPI-SR-FAB'")
+        }
+        print("  Contoso now holds Fabrikam's edit, relayed by the organization: \(relayed == .integer(1) ? "yes" : "no")")
+        try await sync(providers[2], "sync")
+        try await sync(fabrikam, "sync")
+        print("\nDigests (equal digests, equal content):")
+        for register in [organization] + providers {
+            print("  \(register.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(try register.digest())")
+        }
+        serving.cancel()
+        _ = await serving.result
+    }
+
+    func summary(register: String, interfaces: Int, findings: Int) -> String {
+        let db = URL(fileURLWithPath: dir).appendingPathComponent("northwind.db").relativePath
+        return """
+            Built the Northwind demo in \(dir)/ (register \(register)):
+              northwind.db   organization "Northwind Retail": \(interfaces) SPIs, \(findings) findings to look at
+            \(Self.providers.map { "  \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0)) provider \"\($0.1)\"" }.joined(separator: "\n"))
+
+            Look at it next:
+              export SPI_DB=\(db)
+              spi whoami
+              spi party list
+              spi interface list
+              spi interface show SPI-INC-FAB
+              spi raci list --where interface_id=SPI-INC-FAB
+              spi integration list --where interface_id=SPI-INC-FAB
+              spi check                 # the planted gaps: two Accountables, an overdue review, …
+              sqlite3 \(db) "SELECT code, status, next_review FROM interface ORDER BY code"
+              spi report document --provider FAB --format html --out fabrikam-spi.html
+              spi changes export --out everything.changes     # the same changes, as a file
+            """
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import SPIRegister
+
+/// `spi export`: the canonical JSON of the register's content.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the register's content as canonical JSON.",
+        discussion: """
+            An object keyed by table name (all fifteen tables), each table's rows as objects sorted by id, keys \
+            sorted, one row per line, and no replication or local metadata: two replicas with the same content \
+            produce the same bytes. `spi import` loads the file back. `spi digest` is its SHA-256.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var out: String?
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let bytes = try register.exportCanonical()
+        if let out {
+            do {
+                try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
+            } catch {
+                throw RegisterError(.database, "cannot write \(out): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(bytes))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SPIRegister
+
+/// The options every command takes: where the register file is.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "The register file (default: $SPI_DB, else ./spi.db).",
+            valueName: "path"))
+    var db: String?
+
+    /// The register file's path: `--db`, else `$SPI_DB`, else `./spi.db`.
+    var path: String {
+        if let db { return db }
+        if let environment = ProcessInfo.processInfo.environment["SPI_DB"], !environment.isEmpty { return environment }
+        return "spi.db"
+    }
+
+    /// The logger every command hands to the libraries.
+    var logger: Logger { Logger(label: "spi") }
+
+    /// Opens the register at ``path``.
+    func openRegister() throws -> Register {
+        try Register(path: path, logger: logger)
+    }
+}

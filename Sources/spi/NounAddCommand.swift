@@ -1,0 +1,30 @@
+import ArgumentParser
+import SPIRegister
+
+/// `spi NOUN add`: inserts a row and prints its id.
+struct NounAddCommand<Fields: NounFields>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        let required = Fields.spec.columns.filter(\.isRequired).map { "--\($0.optionName)" }
+        return CommandConfiguration(
+            commandName: "add",
+            abstract: "Add a \(Fields.noun) and print its new id.",
+            discussion: """
+                Required: \(required.joined(separator: ", ")). The new row is validated (enumerations, dates, \
+                references, unique codes, domain rules) before anything is written; on error nothing changes.
+                """
+        )
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var fields: Fields
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let id = try register.write { store in
+            let id = try store.put(Fields.table, fields: fields.values, mode: .insert)
+            try fields.writeLinks(store, id: id)
+            return id
+        }
+        print(id)
+    }
+}

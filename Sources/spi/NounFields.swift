@@ -1,0 +1,50 @@
+import ArgumentParser
+import SPIRegister
+
+/// The options of one noun's `add` and `set` commands: one option per column, named after it, with help from the
+/// field catalog.
+protocol NounFields: ParsableArguments {
+    /// The register table the noun edits.
+    static var table: String { get }
+    /// Examples for the noun's help.
+    static var examples: String { get }
+    /// The values given on the command line, by column name (absent options are left out).
+    var values: [String: String] { get }
+    /// Writes the link rows that the noun's extra options describe (such as an SPI's services), in the same
+    /// transaction as the row itself.
+    func writeLinks(_ store: RecordStore, id: String) throws
+}
+
+extension NounFields {
+    func writeLinks(_ store: RecordStore, id: String) throws {}
+
+    /// The table's catalog entry.
+    static var spec: TableSpec { FieldCatalog.table(table)! }
+    /// The noun, such as `target`.
+    static var noun: String { spec.noun ?? table }
+}
+
+/// The help text of a column's option, from the field catalog.
+func fieldHelp(_ table: String, _ column: String, valueName: String? = nil) -> ArgumentHelp {
+    guard let spec = FieldCatalog.table(table)?.column(column) else { return ArgumentHelp("(unknown column)") }
+    let name = valueName ?? {
+        if !spec.allowedValues.isEmpty { return spec.name.replacingOccurrences(of: "_", with: "-") }
+        if spec.references != nil { return "ref" }
+        switch spec.type {
+        case .date: return "date"
+        case .boolean: return "bool"
+        case .integer, .real: return "number"
+        case .text: return "text"
+        }
+    }()
+    return ArgumentHelp(spec.help, valueName: name)
+}
+
+/// Collects the non-nil options into a column → text dictionary.
+func collect(_ pairs: [(String, String?)]) -> [String: String] {
+    var values: [String: String] = [:]
+    for (column, value) in pairs {
+        if let value { values[column] = value }
+    }
+    return values
+}

@@ -1,0 +1,71 @@
+import Foundation
+import SPIRegister
+import SPISQLite
+
+/// How commands print records, tables and JSON.
+enum Output {
+    /// Prints JSON values one per line inside an array, so that long lists stay readable and diffable.
+    static func jsonArray(_ values: [JSONValue]) -> String {
+        if values.isEmpty { return "[]" }
+        return "[\n" + values.map { "  " + $0.canonicalText }.joined(separator: ",\n") + "\n]"
+    }
+
+    /// A value as people read it: references as the referenced row's code, booleans as yes/no, NULL as `-`.
+    static func display(_ value: DatabaseValue, column: ColumnSpec?, store: RecordStore, withID: Bool = false) throws
+        -> String
+    {
+        if value.isNull { return "-" }
+        if let column, let target = column.references, let id = value.textValue {
+            guard let label = try store.label(target, id) else { return "\(id) (missing)" }
+            return withID ? "\(label) (\(id))" : label
+        }
+        if column?.type == .boolean, case .integer(let i) = value { return i == 0 ? "no" : "yes" }
+        return value.description
+    }
+
+    /// Renders rows as a text table with a header, padding columns and shortening long cells.
+    static func table(header: [String], rows: [[String]], limit: Int? = 48) -> String {
+        let cells = rows.map { row in
+            row.map { cell in
+                let flat = cell.replacingOccurrences(of: "\n", with: " ")
+                guard let limit, flat.count > limit else { return flat }
+                return String(flat.prefix(limit - 1)) + "…"
+            }
+        }
+        var widths = header.map(\.count)
+        for row in cells {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ row: [String]) -> String {
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + cells.map(line)).joined(separator: "\n")
+    }
+
+    /// Renders one record as `column: value` lines, references shown with their code and id.
+    static func record(_ record: Record, spec: TableSpec, store: RecordStore) throws -> String {
+        let width = spec.columnNames.map(\.count).max() ?? 0
+        var lines = ["id" + String(repeating: " ", count: width - 2) + "  " + record.id]
+        for column in spec.columns {
+            let value = try display(record[column.name], column: column, store: store, withID: true)
+            lines.append(column.name + String(repeating: " ", count: width - column.name.count) + "  " + value)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Renders records as a text table of the table's list columns (plus the id when the table has no codes).
+    static func list(_ records: [Record], spec: TableSpec, store: RecordStore) throws -> String {
+        let columns = spec.listColumns
+        let showID = spec.lookupColumn == nil
+        let header = (showID ? ["id"] : []) + columns
+        var rows: [[String]] = []
+        for record in records {
+            var row = showID ? [record.id] : []
+            for name in columns { row.append(try display(record[name], column: spec.column(name), store: store)) }
+            rows.append(row)
+        }
+        return table(header: header, rows: rows)
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A one-line progress indicator on standard error, shown only when it is a terminal and the work takes a while.
+final class ProgressLine {
+    private let enabled: Bool
+    private let started = Date()
+    private var shown = false
+    private var lastDraw = Date.distantPast
+
+    /// A progress line; `enabled` is false for machine-readable output.
+    init(enabled: Bool) {
+        self.enabled = enabled && isatty(FileHandle.standardError.fileDescriptor) == 1
+    }
+
+    /// Redraws the line, at most ten times a second and only after the first half second.
+    func update(_ text: String) {
+        guard enabled, Date().timeIntervalSince(started) > 0.5, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = Date()
+        shown = true
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    /// Clears the line.
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SPIRegister
+
+/// The entry point: parses the command line, runs the command, and turns every failure into one line on stderr.
+///
+/// Exit status: 0 on success; 64 when the command line or the input is invalid (an unknown option, table, column,
+/// code or enumeration value, a missing required field); 1 for any other failure (the file exists, is not a
+/// register, a database error).
+@main
+enum SPIMain {
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            let level = ProcessInfo.processInfo.environment["SPI_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+            handler.logLevel = level ?? .warning
+            return handler
+        }
+        do {
+            let arguments = Self.movingDatabaseOption(Array(CommandLine.arguments.dropFirst()))
+            var command = try await SPICommand.asyncParseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            fail(with: error)
+        }
+    }
+
+    /// Moves `--db PATH` (or `--db=PATH`) to the end of the arguments (before a `--` terminator), so that the
+    /// global option may be given anywhere: `spi --db x.db party list` as well as `spi party list --db x.db`.
+    ///
+    /// Every leaf command declares `--db` (through ``GlobalOptions``); ArgumentParser only accepts a command's
+    /// options after its name.
+    static func movingDatabaseOption(_ arguments: [String]) -> [String] {
+        var kept: [String] = []
+        var moved: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" {
+                break
+            } else if argument == "--db", index + 1 < arguments.count {
+                moved += [argument, arguments[index + 1]]
+                index += 2
+            } else if argument.hasPrefix("--db=") {
+                moved.append(argument)
+                index += 1
+            } else {
+                kept.append(argument)
+                index += 1
+            }
+        }
+        return kept + moved + arguments[index...]
+    }
+
+    /// Prints `error` as one line on stderr and exits with its status; help requests print help and exit 0.
+    static func fail(with error: any Error) -> Never {
+        if let error = error as? RegisterError {
+            printError(error.message)
+            exit(error.code.isInputError ? ExitCode.validationFailure.rawValue : ExitCode.failure.rawValue)
+        }
+        let code = SPICommand.exitCode(for: error)
+        if code == .success { SPICommand.exit(withError: error) }
+        var message = SPICommand.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+        if message.isEmpty { exit(code.rawValue) }  // a command chose its exit status and said what it had to say
+        message = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        if message.lowercased().hasPrefix("error: ") { message = String(message.dropFirst(7)) }
+        if code == .validationFailure { message += " (see --help)" }
+        printError(message)
+        exit(code.rawValue)
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SPIProtocol
+import SPIRegister
+import SPITransport
+import ServiceLifecycle
+
+/// `spi serve`: accept sync sessions from trusted peers, and keep chosen peers in sync.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve sync sessions to trusted peers until interrupted (SIGINT or SIGTERM).",
+        discussion: """
+            Listens on loopback (127.0.0.1:7373) unless told otherwise: binding to another address is an explicit \
+            choice (`--listen 0.0.0.0:7373`). Serves trusted peers concurrently, up to a limit, answering others \
+            with "busy". With --peer, also keeps those peers in sync: pushes soon after a local change, pulls \
+            periodically, and retries with backoff while a peer is away. Logs sessions to stderr (set \
+            SPI_LOG_LEVEL=info for one line per session). Shuts down gracefully on SIGINT or SIGTERM.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("listen"), help: ArgumentHelp("Where to listen (default 127.0.0.1:7373).", valueName: "host:port"))
+    var listen: String = "127.0.0.1:7373"
+
+    @Option(name: .customLong("peer"), help: ArgumentHelp("A peer to keep in sync (repeatable).", valueName: "host:port"))
+    var peers: [String] = []
+
+    @Option(name: .customLong("max-sessions"), help: ArgumentHelp("Sessions served at once; more get \"busy\".", valueName: "count"))
+    var maximumSessions: Int = 32
+
+    func validate() throws {
+        guard maximumSessions > 0 else { throw ValidationError("--max-sessions must be at least 1") }
+    }
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let path = register.replica.path
+        let schema = UInt32(RegisterSchema.currentVersion)
+        var logger = global.logger
+        logger[metadataKey: "sync.replica"] = "\(path)"
+        let listenAddress = try PeerAddress(parsing: listen, defaultPort: SyncProtocol.defaultPort, allowsAnyPort: true)
+        let server = try SyncServer(
+            configuration: .init(replicaPath: path, schemaVersion: schema, listen: listenAddress, name: register.name,
+                                 maximumSessions: maximumSessions),
+            logger: logger)
+        var services: [any Service] = [server]
+        if !peers.isEmpty {
+            let addresses = try peers.map { try PeerAddress(parsing: $0, defaultPort: SyncProtocol.defaultPort) }
+            services.append(PeerSyncService(
+                configuration: .init(client: .init(replicaPath: path, schemaVersion: schema, name: register.name), peers: addresses),
+                logger: logger))
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
+        Task {
+            if let bound = try? await server.listeningAddress {
+                FileHandle.standardError.write(Data("spi: serving \(register.name) on \(bound) as \(server.peerID)\n".utf8))
+            }
+        }
+        try await group.run()
+    }
+}

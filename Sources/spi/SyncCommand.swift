@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import SPIProtocol
+import SPIRegister
+import SPITransport
+
+/// `spi sync HOST:PORT`: one bidirectional session with a peer.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync once with a peer over TCP and TLS 1.3: both directions in one session.",
+        discussion: """
+            Sends the peer what it lacks and receives what this replica lacks; each batch is committed with its \
+            bookkeeping, so an interrupted sync loses nothing and the next one continues where it stopped. The \
+            peer must be trusted here (`spi peer add`) and must trust this replica.
+
+            Exit status: 0 synced; 1 failed (protocol or local error); 2 the peer could not be reached or timed \
+            out; 3 not trusted (either side); 4 the peer is busy (try again later); 5 the peer belongs to another \
+            register or schema version.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The peer's address (default port 7373), or the name of a trusted peer with an address.", valueName: "host:port"))
+    var peer: String
+
+    @Flag(name: .customLong("json"), help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let address: PeerAddress
+        if let named = try TrustedPeerStore(replica: register.replica).peer(named: peer), let known = named.address {
+            address = known
+        } else {
+            address = try PeerAddress(parsing: peer, defaultPort: SyncProtocol.defaultPort)
+        }
+        let path = register.replica.path
+        let client = SyncClient(
+            configuration: .init(replicaPath: path, schemaVersion: UInt32(RegisterSchema.currentVersion), name: register.name),
+            logger: global.logger)
+        let progress = ProgressLine(enabled: !json)
+        let box = ProgressBox(progress)
+        do {
+            let report = try await client.sync(with: address) { p in
+                box.update("sent \(p.changesSent) changes (\(p.bytesSent) bytes), received \(p.changesReceived) (\(p.bytesReceived) bytes)")
+            }
+            progress.finish()
+            if json {
+                let data = try JSONEncoder.sorted.encode(report)
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("synced with \(report.peerDisplayName) at \(report.address) in \(String(format: "%.2f", report.seconds)) s")
+                print("sent:     \(report.changesSent) changes in \(report.batchesSent) batches, \(report.bytesSent) bytes")
+                print("received: \(report.changesReceived) changes in \(report.batchesReceived) batches, \(report.bytesReceived) bytes")
+                print("applied:  \(report.changesApplied) applied, \(report.changesAlreadyKnown) already known, \(report.changesLost) lost to newer values")
+            }
+        } catch let error as SyncError {
+            progress.finish()
+            SPIMain.printError(error.description)
+            throw ExitCode(Self.exitStatus(for: error))
+        }
+    }
+
+    static func exitStatus(for error: SyncError) -> Int32 {
+        switch error.code {
+        case .connectionFailed, .timeout, .connectionClosed: 2
+        case .untrustedPeer, .notTrustedByPeer, .tlsFailure: 3
+        case .busy: 4
+        case .registerMismatch, .schemaMismatch, .unsupportedVersion: 5
+        default: 1
+        }
+    }
+}
+
+/// Lets the progress callback (called on the session's task) draw the line.
+final class ProgressBox: @unchecked Sendable {
+    // The session calls its progress handler from one task at a time; the lock makes that explicit.
+    private let lock = NSLock()
+    private let line: ProgressLine
+    init(_ line: ProgressLine) { self.line = line }
+    func update(_ text: String) { lock.withLock { line.update(text) } }
+}
+
+extension JSONEncoder {
+    /// An encoder with sorted keys, for stable machine-readable output.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
