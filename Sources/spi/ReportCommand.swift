@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import SPIRegister
+
+/// `spi report NAME`: the SPI artefacts process owners use, generated from the register.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Generate an SPI report: document, raci, integration, calendar, levels or gaps.",
+        discussion: """
+            document     the SPI document per provider: header, RACI, integration points, information items, \
+            targets, reviews
+            raci         activities × parties, with violations marked
+            integration  who hands what to whom, by which channel and standard, and when
+            calendar     information items by frequency and due rule, with the next due dates
+            levels       service × provider × metric × priority × target; weaker underpinning targets flagged
+            gaps         every finding of `spi check`, grouped and explained, with the command that fixes it
+
+            Markdown (the default) reads well in a terminal and a wiki; HTML is one self-contained printable file; \
+            CSV and JSON are for spreadsheets and scripts (columns and schema in docs/reports.md).
+
+            Example: spi report document --provider FAB --format html --out fabrikam-spi.html
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The report: \(ReportName.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
+    var name: String
+
+    @Option(help: ArgumentHelp("Only this provider (a party code such as FAB).", valueName: "code"))
+    var provider: String?
+
+    @Option(help: ArgumentHelp("Output format: md, html, csv or json.", valueName: "format"))
+    var format: String = "md"
+
+    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Report as of this date instead of today (YYYY-MM-DD).", valueName: "date"))
+    var today: String?
+
+    func validate() throws {
+        guard ReportName(rawValue: name) != nil else {
+            throw ValidationError("unknown report '\(name)'; choose one of \(ReportName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard ReportFormat(rawValue: format) != nil else {
+            throw ValidationError("unknown format '\(format)'; choose one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let today, !RecordStore.isValidDate(today) {
+            throw ValidationError("invalid date '\(today)': expected YYYY-MM-DD")
+        }
+    }
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let date = today ?? register.today
+        let generatedAt = ISO8601DateFormatter().string(from: Date())
+        let text = try register.read { store in
+            try ReportRenderer.render(
+                ReportName(rawValue: name)!, format: ReportFormat(rawValue: format)!, db: store.db, provider: provider, registerName: register.name,
+                generatedAt: generatedAt, today: date)
+        }
+        if let out {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            } catch {
+                throw RegisterError(.database, "cannot write \(out): \(error.localizedDescription)")
+            }
+            print("wrote \(out)")
+        } else {
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+}
