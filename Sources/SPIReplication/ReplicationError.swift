@@ -8,7 +8,7 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case notAReplica, alreadyExists, registerMismatch, clockTooFarAhead, truncated, malformed,
-                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns
+                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns, notFound
         }
         private let base: Base
 
@@ -32,6 +32,8 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
         public static let unknownColumn = Code(base: .unknownColumn)
         /// A change carries a value the column cannot hold.
         public static let invalidValue = Code(base: .invalidValue)
+        /// The conflict, row or record asked for does not exist (or is no longer open).
+        public static let notFound = Code(base: .notFound)
         /// A table has more columns than change capture supports (62 besides `id`).
         public static let tooManyColumns = Code(base: .tooManyColumns)
 

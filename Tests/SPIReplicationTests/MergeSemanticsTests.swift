@@ -256,3 +256,71 @@ struct MergeSemanticsTests {
         }
     }
 }
+
+@Suite("Conflict log")
+struct ConflictLogTests {
+    @Test("both replicas list the same conflict; resolving it on one settles the value and the conflict on both")
+    func lifecycle() throws {
+        try withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let r = try makeReplicas(2, in: dir, clock: clock)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'draft')") }
+            try sync(r[0], into: r[1])
+            clock.advance(10)
+            try r[0].write { try $0.execute("UPDATE note SET title = 'A says' WHERE id = 'n1'") }
+            clock.advance(10)
+            try r[1].write { try $0.execute("UPDATE note SET title = 'B says' WHERE id = 'n1'") }
+            try sync(r[0], into: r[1])
+            try sync(r[1], into: r[0])
+            let lists = try r.map { try $0.conflicts() }
+            #expect(lists[0].count == 1)
+            #expect(lists[0] == lists[1].map { conflict in
+                var same = conflict
+                same.detected = lists[0][0].detected  // detection time is each replica's own
+                return same
+            })
+            let conflict = try #require(lists[0].first)
+            #expect(conflict.winner.value == "B says" && conflict.loser.value == "A says")
+            #expect(conflict.winner.site == r[1].siteID && conflict.loser.site == r[0].siteID)
+
+            clock.advance(10)
+            try r[0].resolveConflict(conflict.id, keep: conflict.loser.value)
+            #expect(try r[0].conflicts().isEmpty)
+            try sync(r[0], into: r[1])
+            for replica in r {
+                #expect(try replica.conflicts().isEmpty)
+                #expect(try replica.conflicts(includeResolved: true).count == 1)
+                let title = try replica.read { try $0.scalar("SELECT title FROM note") }
+                #expect(title == "A says")
+            }
+            #expect {
+                try r[1].resolveConflict(conflict.id, keep: "again")
+            } throws: { error in
+                (error as? ReplicationError)?.code == .notFound
+            }
+        }
+    }
+
+    @Test("keeping the value a cell already holds still settles the conflict everywhere")
+    func keepWinner() throws {
+        try withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let r = try makeReplicas(2, in: dir, clock: clock)
+            try r[0].write { try $0.execute("INSERT INTO note(id, rank) VALUES ('n1', 1)") }
+            try sync(r[0], into: r[1])
+            clock.advance(5)
+            try r[0].write { try $0.execute("UPDATE note SET rank = 2 WHERE id = 'n1'") }
+            clock.advance(5)
+            try r[1].write { try $0.execute("UPDATE note SET rank = 3 WHERE id = 'n1'") }
+            try sync(r[0], into: r[1])
+            try sync(r[1], into: r[0])
+            let conflict = try #require(try r[1].conflicts().first)
+            try r[1].resolveConflict(conflict.id, keep: conflict.winner.value)
+            try sync(r[1], into: r[0])
+            #expect(try r[0].conflicts().isEmpty && r[1].conflicts().isEmpty)
+            let history = try #require(try r[0].history(table: "note", id: "n1"))
+            let rank = try #require(history.cells.first { $0.column == "rank" })
+            #expect(rank.value == 3 && rank.version.site == r[1].siteID)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+public import SPISQLite
+
+extension Replica {
+    /// The conflicts in the local log: open ones, or all of them.
+    public func conflicts(includeResolved: Bool = false) throws -> [Conflict] {
+        try read { db in
+            var result: [Conflict] = []
+            let sql = """
+                SELECT id, tbl, row_id, col, winner_value, winner_hlc, winner_site, loser_value, loser_hlc, loser_site,
+                    detected_hlc, resolved_hlc
+                FROM _spi_conflict \(includeResolved ? "" : "WHERE resolved_hlc IS NULL")
+                ORDER BY detected_hlc, id
+                """
+            try db.forEachRow(sql) { row in
+                func side(_ offset: Int32) -> Conflict.Side {
+                    Conflict.Side(
+                        value: row.value(offset), clock: HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(offset + 1))),
+                        site: row.blob(offset + 2).flatMap { SiteID(bytes: $0) })
+                }
+                result.append(Conflict(
+                    id: row.text(0) ?? "", table: row.text(1) ?? "", rowID: row.text(2) ?? "", column: row.text(3) ?? "",
+                    winner: side(4), loser: side(7),
+                    detected: HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(10))),
+                    resolved: row.isNull(11) ? nil : HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(11)))))
+            }
+            return result
+        }
+    }
+
+    /// Settles an open conflict by writing `value` to its cell as a new edit, which replicates like any other and
+    /// settles the conflict on every replica that receives it. Keeping the value the cell already holds is an edit
+    /// too (it carries a new version), so that the other replicas learn that the conflict was looked at.
+    ///
+    /// - Throws: ``ReplicationError/Code/notFound`` when no open conflict has this id or its row no longer exists;
+    ///   ``ReplicationError/Code/invalidValue`` when the column cannot hold the value.
+    public func resolveConflict(_ id: String, keep value: DatabaseValue) throws {
+        try write { db in
+            guard let row = try db.rows(
+                "SELECT tbl, row_id, col FROM _spi_conflict WHERE id = ? AND resolved_hlc IS NULL", [.text(id)]).first,
+                let tableName = row[0].textValue, let rowID = row[1].textValue, let columnName = row[2].textValue
+            else {
+                throw ReplicationError(.notFound, "no open conflict has the id \(id); see `spi conflicts`")
+            }
+            guard let table = tablesByName[tableName], let column = table.columnIndex[columnName] else {
+                throw ReplicationError(.unknownTable, "the conflict's cell \(tableName).\(columnName) is no longer replicated")
+            }
+            guard table.accepts(value, column: column) else {
+                throw ReplicationError(.invalidValue, "\(tableName).\(columnName) cannot hold a \(value.typeName) value")
+            }
+            let key = RowKey(table: table.index, id: rowID)
+            guard try cellValue(key, table: table, column: column, db) != nil else {
+                throw ReplicationError(.notFound, "the conflict's row \(tableName) \(rowID) no longer exists")
+            }
+            try updateCell(key, table: table, column: column, to: value, db)
+            // The update trigger records nothing when the value is unchanged: log the cell explicitly.
+            try db.execute("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, 2, ?)",
+                           [.integer(table.index), .text(rowID), .integer(Int64(1) << Int64(column))])
+        }
+    }
+
+    /// What this replica knows of a row's history: its life (causal length and when it last began or ended) and,
+    /// per column, the current value with the version that wrote it.
+    ///
+    /// A replica keeps only the versions that won, not every past value: older values of a cell are gone once
+    /// superseded (losing concurrent values remain in the conflict log).
+    public func history(table name: String, id: String) throws -> RowHistory? {
+        try stamp()
+        return try read { db in
+            guard let table = tablesByName[name] else {
+                throw ReplicationError(.unknownTable, "\(name) is not a replicated table")
+            }
+            let key = RowKey(table: table.index, id: id)
+            guard let meta = try rowMeta(key, db) else {
+                guard let values = try rowValues(key, table: table, db) else { return nil }
+                // Baseline data never edited since: every value has the zero version.
+                return RowHistory(
+                    causalLength: 1, life: .zero,
+                    cells: zip(table.columns, values).map { RowHistory.Cell(column: $0.name, value: $1, version: .zero) })
+            }
+            let life = try version(clock: meta.clock, site: meta.site, db)
+            let entries = try cellEntries(key, db)
+            let values = try rowValues(key, table: table, db)
+            var cells: [RowHistory.Cell] = []
+            if let values {
+                for (index, column) in table.columns.enumerated() where column.isLive {
+                    let entry = entries[index]
+                    let cellVersion = try entry.map { try version(clock: $0.clock, site: $0.site, db) } ?? life
+                    cells.append(RowHistory.Cell(column: column.name, value: values[index], version: cellVersion))
+                }
+            }
+            return RowHistory(causalLength: meta.causalLength, life: life, cells: cells)
+        }
+    }
+}
+
+/// A row's replication history as one replica knows it (see ``Replica/history(table:id:)``).
+public struct RowHistory: Sendable, Hashable {
+    /// One column's current value and the version that wrote it.
+    public struct Cell: Sendable, Hashable {
+        /// The column.
+        public var column: String
+        /// Its current value.
+        public var value: DatabaseValue
+        /// Who wrote it, and when.
+        public var version: Version
+    }
+
+    /// 1 for a row created once, odd while alive, even once deleted.
+    public var causalLength: Int64
+    /// The version at which the row's current life began (or, when deleted, ended).
+    public var life: Version
+    /// The columns, empty for a deleted row.
+    public var cells: [Cell]
+
+    /// Whether the row is alive.
+    public var isAlive: Bool { causalLength % 2 == 1 }
+}

@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import SPIRegister
+import SPIReplication
+import SPISQLite
+
+/// `spi conflicts`: the concurrent edits that merges resolved, and how to settle them.
+struct ConflictsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts",
+        abstract: "List the concurrent edits that merges resolved, or settle one.",
+        discussion: """
+            When two parties edit the same field without having seen each other's edit, the later edit wins on \
+            every replica, and each replica that sees both records the pair here: the field, both values, both \
+            replicas and both times. A conflict stays listed until a later edit of the field settles it, on any \
+            replica; `spi conflicts resolve` makes that edit.
+            """,
+        subcommands: [ConflictsListCommand.self, ConflictsResolveCommand.self],
+        defaultSubcommand: ConflictsListCommand.self
+    )
+}
+
+/// `spi conflicts list [--json] [--all]`.
+struct ConflictsListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List open conflicts (with --all, settled ones too).",
+        discussion: "With --json, an array of objects: id, table, rowId, column, winner and loser (each value, site, time), detected, resolved."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .customLong("json"), help: "Print JSON.")
+    var json = false
+
+    @Flag(name: .customLong("all"), help: "Include conflicts already settled.")
+    var all = false
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let own = register.replica.siteID
+        let conflicts = try register.replica.conflicts(includeResolved: all)
+        func site(_ s: SiteID?) -> String { s == own ? "this replica" : s?.description ?? "-" }
+        if json {
+            print(Output.jsonArray(conflicts.map { c in
+                func side(_ s: Conflict.Side) -> JSONValue {
+                    ["value": JSONValue(s.value), "site": .string(s.site?.description ?? ""), "time": .string(s.clock.description)]
+                }
+                return [
+                    "id": .string(c.id), "table": .string(c.table), "rowId": .string(c.rowID), "column": .string(c.column),
+                    "winner": side(c.winner), "loser": side(c.loser), "detected": .string(c.detected.description),
+                    "resolved": c.resolved.map { .string($0.description) } ?? .null,
+                ] as JSONValue
+            }))
+            return
+        }
+        if conflicts.isEmpty {
+            print(all ? "no conflicts recorded" : "no open conflicts")
+            return
+        }
+        for c in conflicts {
+            print("\(c.id)  \(c.table).\(c.column) of \(c.rowID)\(c.resolved == nil ? "" : "  (settled \(c.resolved!))")")
+            print("  kept:  \(c.winner.value)  — \(site(c.winner.site)), \(c.winner.clock)")
+            print("  lost:  \(c.loser.value)  — \(site(c.loser.site)), \(c.loser.clock)")
+        }
+        print("\nSettle one with: spi conflicts resolve ID --keep mine|theirs|winner|loser|VALUE")
+    }
+}
+
+/// `spi conflicts resolve ID --keep mine|theirs|winner|loser|VALUE`.
+struct ConflictsResolveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Settle a conflict with a new edit of its field, which replicates to every party.",
+        discussion: """
+            --keep winner keeps the value that won; --keep loser restores the one that lost; --keep mine and \
+            --keep theirs choose by who wrote it (mine: this replica's value; theirs: the other one), when this \
+            replica wrote one of the two; any other text is a new value for the field, checked like any edit.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The conflict's id, from `spi conflicts`.", valueName: "id"))
+    var id: String
+
+    @Option(name: .customLong("keep"), help: ArgumentHelp("mine, theirs, winner, loser, or a new value.", valueName: "choice"))
+    var keep: String
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let replica = register.replica
+        guard let conflict = try replica.conflicts().first(where: { $0.id == id }) else {
+            throw RegisterError(.notFound, "no open conflict has the id \(id); see `spi conflicts`")
+        }
+        let own = replica.siteID
+        let value: DatabaseValue
+        switch keep {
+        case "winner": value = conflict.winner.value
+        case "loser": value = conflict.loser.value
+        case "mine", "theirs":
+            let mineIsWinner: Bool
+            if conflict.winner.site == own { mineIsWinner = true }
+            else if conflict.loser.site == own { mineIsWinner = false }
+            else {
+                throw RegisterError(.invalidValue, "neither value was written by this replica; use --keep winner, loser or a value")
+            }
+            value = (keep == "mine") == mineIsWinner ? conflict.winner.value : conflict.loser.value
+        default:
+            // A new value: checked and converted like any edit, then the conflict is settled with what was stored.
+            try register.write { store in
+                _ = try store.put(conflict.table, id: conflict.rowID, fields: [conflict.column: keep], mode: .update)
+            }
+            if try replica.conflicts().contains(where: { $0.id == id }) {
+                let current = try replica.history(table: conflict.table, id: conflict.rowID)?.cells
+                    .first { $0.column == conflict.column }?.value ?? .null
+                try replica.resolveConflict(id, keep: current)
+            }
+            print("settled \(id): \(conflict.table).\(conflict.column) = \(keep)")
+            return
+        }
+        try replica.resolveConflict(id, keep: value)
+        print("settled \(id): \(conflict.table).\(conflict.column) = \(value)")
+    }
+}
+
+/// `spi history TABLE ID`: who wrote each field of a row, and when.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show who changed which field of a row, and when, as far as this replica knows.",
+        discussion: """
+            A replica keeps the version that wrote each current value (the replica and the time), and the row's \
+            life (created, deleted, re-created). Older values are not kept once superseded; values that lost to a \
+            concurrent edit are in `spi conflicts --all`. Short codes work for the id (SPI-INC-FAB, FAB, …).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The register table, such as interface or raci_assignment.", valueName: "table"))
+    var table: String
+
+    @Argument(help: ArgumentHelp("The row's id or short code.", valueName: "id"))
+    var id: String
+
+    @Flag(name: .customLong("json"), help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let register = try global.openRegister()
+        _ = try FieldCatalog.requireTable(table)
+        let rowID = (try? register.read { store in try store.resolve(table, id) }) ?? id
+        guard let history = try register.replica.history(table: table, id: rowID) else {
+            throw RegisterError(.notFound, "\(table) has no row \(id)")
+        }
+        let own = register.replica.siteID
+        func who(_ version: Version) -> String {
+            version.isZero ? "seeded" : version.site == own ? "this replica" : version.site?.description ?? "-"
+        }
+        if json {
+            let cells: [JSONValue] = history.cells.map { cell in
+                ["column": .string(cell.column), "value": JSONValue(cell.value), "site": .string(cell.version.site?.description ?? ""),
+                 "time": .string(cell.version.isZero ? "" : cell.version.clock.description)]
+            }
+            let object: JSONValue = [
+                "table": .string(table), "id": .string(rowID), "alive": .bool(history.isAlive),
+                "causalLength": .integer(history.causalLength), "cells": .array(cells),
+            ]
+            print(object.canonicalText)
+            return
+        }
+        let life = history.isAlive ? (history.causalLength == 1 ? "created" : "re-created") : "deleted"
+        print("\(table) \(rowID): \(life) by \(who(history.life))\(history.life.isZero ? "" : " at \(history.life.clock)")")
+        print(Output.table(header: ["field", "value", "written by", "at"], rows: history.cells.map { cell in
+            [cell.column, cell.value.description, who(cell.version), cell.version.isZero ? "-" : cell.version.clock.description]
+        }))
+    }
+}
