@@ -61,7 +61,7 @@ struct BatchBuilder {
                 }
             }
         }
-        cellCount += max(1, change.cells.count)
+        cellCount += change.cells.count + 1  // the row's own change (its life) counts as one, as `apply` counts it
         batch.rows.append(change)
     }
 
