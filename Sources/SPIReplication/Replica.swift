@@ -13,7 +13,7 @@ public import SPISQLite
 /// try replica.write { db in try db.execute("CREATE TABLE note(id TEXT PRIMARY KEY NOT NULL, body TEXT) STRICT") }
 /// try replica.track(tables: ["note"])
 /// try replica.write { db in try db.execute("INSERT INTO note VALUES (?, ?)", ["3f…", "hello"]) }
-/// let changes = try replica.exportChanges(since: theirKnowledge)
+/// try replica.exportChanges(since: theirKnowledge, to: "for-them.changes")
 /// ```
 ///
 /// A `Replica` is not `Sendable`: use it from one thread or task at a time.
