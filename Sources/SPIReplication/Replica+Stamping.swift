@@ -41,8 +41,8 @@ extension Replica {
         let bits = (0..<columnCount).map { "max(mask & \(Int64(1) << Int64($0)))" }.joined(separator: " | ")
         try db.execute(
             """
-            INSERT INTO temp._spi_stamp(tbl, id, text_id, ins, del, mask, present)
-            SELECT tbl, spi_key(id), id, max(op = 1), max(op = 3), CASE WHEN max(op = 1) THEN -1 ELSE \(bits) END,
+            INSERT INTO temp._spi_stamp(tbl, id, ins, del, mask, present)
+            SELECT tbl, spi_key(id), max(op = 1), max(op = 3), CASE WHEN max(op = 1) THEN -1 ELSE \(bits) END,
                 coalesce(max(CASE WHEN op = 3 THEN seq END), 0) < coalesce(max(CASE WHEN op <> 3 THEN seq END), 0)
             FROM _spi_capture WHERE id IS NOT NULL AND seq <= ?1 GROUP BY tbl, id
             """, [.integer(lastSeq)])

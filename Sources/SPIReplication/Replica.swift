@@ -110,7 +110,7 @@ public final class Replica {
         try db.execute(
             """
             CREATE TEMP TABLE IF NOT EXISTS _spi_stamp (
-                tbl INTEGER NOT NULL, id ANY NOT NULL, text_id ANY, ins INTEGER, del INTEGER, mask INTEGER,
+                tbl INTEGER NOT NULL, id ANY NOT NULL, ins INTEGER, del INTEGER, mask INTEGER,
                 present INTEGER, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID
             """)
     }
