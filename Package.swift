@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "SPIRegisterTests",
             dependencies: [
-                "SPIRegister", "SPIReplication", "SPISQLite",
+                "SPIRegister", "SPIReplication", "SPISQLite", "SPITransport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import Foundation
 public import SPIReplication
 
 extension Spi_Sync_V1_Envelope {
@@ -38,6 +39,17 @@ extension Spi_Sync_V1_Envelope {
         ack.applied = UInt64(max(0, report.applied))
         ack.alreadyKnown = UInt64(max(0, report.alreadyKnown))
         ack.lost = UInt64(max(0, report.lost))
+        ack.refused = UInt64(max(0, report.refused))
+        ack.refusals = report.refusals.prefix(SyncProtocol.maximumRefusalsPerAck).map { refusal in
+            var entry = Spi_Sync_V1_RefusedChange()
+            entry.table = refusal.table
+            entry.rowID = refusal.id
+            entry.origin = Data(refusal.origin.bytes)
+            entry.columns = refusal.columns
+            entry.reason = String(refusal.reason.prefix(512))
+            entry.count = UInt32(clamping: refusal.count)
+            return entry
+        }
         return Self(.batchAck(ack))
     }
 

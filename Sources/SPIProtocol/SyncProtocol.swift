@@ -10,6 +10,8 @@ public enum SyncProtocol {
     public static let supportedVersions: [UInt32] = [1]
     /// The largest payload a frame may carry: 16 MiB. A longer length prefix is refused before any of it is read.
     public static let maximumFrameSize = 16 * 1024 * 1024
+    /// The most refusals one `BatchAck` lists (the `refused` count covers them all).
+    public static let maximumRefusalsPerAck = 64
     /// The length prefix: a 4-byte big-endian unsigned integer.
     public static let lengthPrefixSize = 4
     /// The receive window a peer gets when its `Hello` says 0.

@@ -58,6 +58,14 @@ extension SyncSession {
             report.applied = Int(clamping: ack.applied)
             report.alreadyKnown = Int(clamping: ack.alreadyKnown)
             report.lost = Int(clamping: ack.lost)
+            report.refused = Int(clamping: ack.refused)
+            report.refusals = ack.refusals.prefix(SyncProtocol.maximumRefusalsPerAck).compactMap { entry in
+                guard let origin = SiteID(bytes: entry.origin) else { return nil }
+                return Refusal(
+                    table: String(entry.table.prefix(128)), id: String(entry.rowID.prefix(512)), origin: origin,
+                    columns: entry.columns.prefix(64).map { String($0.prefix(128)) },
+                    reason: String(entry.reason.prefix(512)), count: Int(entry.count))
+            }
             report.batches = 1
             exchange.summary.peerReport.add(report)
             return requestBatchIfWindowAllows(&exchange) + settle(exchange)

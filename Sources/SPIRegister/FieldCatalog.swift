@@ -275,6 +275,17 @@ public enum FieldCatalog {
             ],
             list: ["interface_id", "review_date", "outcome", "body", "version_reviewed"], label: ["review_date"]
         ),
+        TableSpec(
+            "party_peer", noun: nil,
+            summary: "Link: a replica that speaks for a party, by its peer id. Only the organization binds (`spi party bind`).",
+            columns: [
+                ColumnSpec("party_id", "The party the replica speaks for.", references: "party", required: true, owned: true),
+                ColumnSpec("peer", "The replica's peer id, as `spi whoami` prints it.", required: true),
+                ColumnSpec("site", "The replica's site id: the first 16 bytes of the peer id, as a UUID.", required: true),
+            ],
+            derivedID: .init(prefix: "party_peer", parts: [["peer"]]),
+            list: ["party_id", "peer", "site"], label: ["peer"]
+        ),
     ]
 
     static let tablesByName: [String: TableSpec] = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })

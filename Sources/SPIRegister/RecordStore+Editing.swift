@@ -1,5 +1,6 @@
 import Foundation
 public import SPISQLite
+import SPIReplication
 
 extension RecordStore {
     /// Whether a ``put(_:id:values:mode:)`` may insert, update, or both.
@@ -137,6 +138,11 @@ extension RecordStore {
         }
 
         try checkRules(spec, id: rowID, row: row, existing: existing)
+        if actor != nil {
+            var written = changes
+            if existing == nil { for column in spec.columns where written[column.name] == nil { written[column.name] = row[column.name] } }
+            try checkAccess(RowWrite(table: spec.name, id: rowID, kind: existing == nil ? .create : .update, values: written))
+        }
 
         if let existing {
             let changed = spec.columns.filter { changes[$0.name] != nil && changes[$0.name] != existing.values[$0.name] }
@@ -190,6 +196,9 @@ extension RecordStore {
             throw RegisterError(
                 .stillReferenced,
                 "\(noun) \(name) is still referred to (\(list.joined(separator: ", "))); change or remove those first")
+        }
+        if actor != nil {
+            for key in removed { try checkAccess(RowWrite(table: key.table, id: key.id, kind: .delete, values: [:])) }
         }
         for key in removed.reversed() {
             try db.execute("DELETE FROM \(quoted(key.table)) WHERE id = ?", [.text(key.id)])
@@ -363,6 +372,23 @@ extension DatabaseValue {
         case .integer(let i): String(i)
         case .real(let d): String(d)
         case .null, .blob: nil
+        }
+    }
+}
+
+extension RecordStore {
+    /// Refuses an edit that the replica's party may not make (when ``actor`` is set).
+    func checkAccess(_ write: RowWrite) throws {
+        guard let actor else { return }
+        let decision = try AccessRules.judge(write, by: actor, db)
+        switch decision {
+        case .allow:
+            return
+        case .refuse(let reason):
+            throw RegisterError(.forbidden, "this replica may not make this edit: \(reason)")
+        case .refuseColumns(let columns, let reason):
+            throw RegisterError(
+                .forbidden, "this replica may not change \(columns.sorted().joined(separator: ", ")): \(reason)")
         }
     }
 }

@@ -3,7 +3,7 @@ import SPISQLite
 extension RecordStore {
     /// The canonical JSON export of the register's content.
     ///
-    /// An object keyed by table name (all fifteen tables, even empty ones, keys in byte order); each table an array
+    /// An object keyed by table name (all sixteen tables, even empty ones, keys in byte order); each table an array
     /// of its rows sorted by id; each row an object with every column, keys sorted. There is no replication or
     /// local metadata, so two replicas with the same content export the same bytes. The layout puts one row per
     /// line:
@@ -21,13 +21,18 @@ extension RecordStore {
     ///
     /// Values follow ``JSONValue/init(_:)``: integers without a fraction, reals always with a `.` or an exponent,
     /// text as strings, NULL as `null`, a blob as `{"$blob":"<hex>"}`.
-    public func canonicalExport() throws -> String {
+    ///
+    /// With `viewer`, only the rows that party may see (see ``AccessRules/visibility(for:)``): what its replica
+    /// holds after syncing.
+    public func canonicalExport(visibleTo viewer: AccessActor? = nil) throws -> String {
         var out = "{\n"
         let tables = FieldCatalog.tables.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        let rules = viewer.flatMap(AccessRules.visibility(for:))
         for (tableIndex, spec) in tables.enumerated() {
             out += "  "
             JSONValue.writeString(spec.name, to: &out)
-            let rows = try select(spec, where: "1", [], order: "id")
+            let condition = rules?[spec.name].map { "id IN (SELECT id FROM (\(AccessRules.withoutEntry($0))))" } ?? "1"
+            let rows = try select(spec, where: condition, [], order: "id")
             if rows.isEmpty {
                 out += ": []"
             } else {

@@ -20,6 +20,8 @@ public struct RecordStore {
     public let kind: ReplicaKind
     /// Today's date (`YYYY-MM-DD`), for rules such as "the next review is in the future".
     public let today: String
+    /// Who local edits act for, when they are checked against the access rules (nil: not checked).
+    public var actor: AccessActor?
 
     /// Creates a store over a connection that is inside a transaction.
     public init(db: Connection, kind: ReplicaKind, today: String) {

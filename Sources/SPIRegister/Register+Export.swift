@@ -7,13 +7,16 @@ extension Register {
     /// ```swift
     /// try Data(register.exportCanonical()).write(to: url)
     /// ```
-    public func exportCanonical() throws -> [UInt8] {
-        Array(try read { try $0.canonicalExport() }.utf8)
+    ///
+    /// With `viewer`, only the rows that party may see.
+    public func exportCanonical(visibleTo viewer: AccessActor? = nil) throws -> [UInt8] {
+        Array(try read { try $0.canonicalExport(visibleTo: viewer) }.utf8)
     }
 
-    /// The lowercase hex SHA-256 of ``exportCanonical()``: equal on two replicas exactly when their content is.
-    public func digest() throws -> String {
-        Self.sha256Hex(try exportCanonical())
+    /// The lowercase hex SHA-256 of ``exportCanonical(visibleTo:)``: equal on two replicas exactly when their
+    /// content is.
+    public func digest(visibleTo viewer: AccessActor? = nil) throws -> String {
+        Self.sha256Hex(try exportCanonical(visibleTo: viewer))
     }
 
     /// The lowercase hex SHA-256 of `bytes`.

@@ -2,10 +2,11 @@ public import Foundation
 public import Logging
 import SPISQLite
 public import SPIReplication
+import SPITransport
 
 /// An SPI register: the domain layer over one local replica.
 ///
-/// A register owns a ``SPIReplication/Replica`` whose fifteen tables (see ``RegisterSchema``) replicate to the other
+/// A register owns a ``SPIReplication/Replica`` whose sixteen tables (see ``RegisterSchema``) replicate to the other
 /// parties' replicas. It creates and migrates the schema, seeds the reference data (the ITIL 4 practices and their
 /// activities) identically on every replica, and validates local edits through ``RecordStore``. Merges from other
 /// replicas are never validated: broken rules show up in `spi check`.
@@ -29,6 +30,10 @@ public final class Register {
     public let kind: ReplicaKind
     /// The current time, for date rules; replaceable in tests.
     public var now: @Sendable () -> Date = { Date() }
+    /// Whether local edits are checked against the access rules of the party this replica speaks for (see
+    /// ``AccessRules``). The `spi` command turns it on; a provider replica that no party is bound to may then edit
+    /// nothing. Off by default for library users, whose edits every other replica still judges on arrival.
+    public var enforcesAccessRules = false
 
     /// The metadata key of the display name.
     public static let nameKey = "register.name"
@@ -81,16 +86,25 @@ public final class Register {
             throw RegisterError(.alreadyExists, "\(path) already exists; refusing to touch it")
         }
         guard !name.isEmpty else { throw RegisterError(.missingField, "a register needs a name") }
+        // The site id is derived from the replica's key, so that a verified peer is a verified site; the
+        // organization's first replica is the register's authority: the register id is its site id.
+        let identity: PeerIdentity
+        do {
+            identity = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        } catch {
+            throw RegisterError(.database, "cannot create the replica's key next to \(path): \(error)", underlying: error)
+        }
+        let site = identity.peerID.siteID
         let register: RegisterID
         switch (kind, registerID) {
         case (_, .some(let id)): register = id
-        case (.organization, nil): register = RegisterID()
+        case (.organization, nil): register = site
         case (.provider, nil):
             throw RegisterError(
                 .missingField, "a provider joins an existing register: give the organization's register id (--register)")
         }
         do {
-            let replica = try Replica.create(at: path, registerID: register, logger: logger)
+            let replica = try Replica.create(at: path, registerID: register, siteID: site, logger: logger)
             try replica.writeBaseline { db in
                 try RegisterSchema.migrate(db)
                 try ReferenceData.seed(db)
@@ -173,8 +187,16 @@ public final class Register {
     @discardableResult
     public func write<T>(_ body: (RecordStore) throws -> T) throws -> T {
         let (kind, today) = (kind, today)
+        let enforces = enforcesAccessRules && kind != .organization
+        let replica = replica
         do {
-            return try replica.write { db in try body(RecordStore(db: db, kind: kind, today: today)) }
+            return try replica.write { db in
+                var store = RecordStore(db: db, kind: kind, today: today)
+                if enforces {
+                    store.actor = try AccessRules.actor(of: replica.siteID, registerID: replica.registerID, db)
+                }
+                return try body(store)
+            }
         } catch {
             throw Self.wrap(error, path: replica.path)
         }

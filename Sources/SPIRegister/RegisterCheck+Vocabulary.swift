@@ -43,6 +43,7 @@ extension RegisterCheck {
         Reference(table: "information_recipient", column: "person_id", to: ["person"]),
         Reference(table: "review", column: "interface_id", to: ["interface"]),
         Reference(table: "review", column: "reviewer_id", to: ["person"]),
+        Reference(table: "party_peer", column: "party_id", to: ["party"]),
     ]
 
     /// The allowed values of every enumerated text column.

@@ -11,7 +11,7 @@ public struct RegisterError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added; switch with a `default`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case alreadyExists, notFound, notARegister, unsupportedVersion, unknownTable, unknownColumn, invalidID,
+            case forbidden, alreadyExists, notFound, notARegister, unsupportedVersion, unknownTable, unknownColumn, invalidID,
                 invalidValue, missingField, duplicateCode, ambiguousReference, unknownReference, stillReferenced,
                 ruleViolated, malformedExport, database
         }
@@ -49,6 +49,8 @@ public struct RegisterError: Error, Sendable, CustomStringConvertible {
         public static let malformedExport = Code(base: .malformedExport)
         /// SQLite or the replication core failed.
         public static let database = Code(base: .database)
+        /// An edit this replica's party may not make (see docs/permissions.md).
+        public static let forbidden = Code(base: .forbidden)
 
         public var description: String { base.rawValue }
 
@@ -57,7 +59,8 @@ public struct RegisterError: Error, Sendable, CustomStringConvertible {
         public var isInputError: Bool {
             switch base {
             case .unknownTable, .unknownColumn, .invalidID, .invalidValue, .missingField, .duplicateCode,
-                .ambiguousReference, .unknownReference, .stillReferenced, .ruleViolated, .notFound, .malformedExport:
+                .ambiguousReference, .unknownReference, .stillReferenced, .ruleViolated, .notFound, .malformedExport,
+                .forbidden:
                 return true
             default:
                 return false

@@ -23,7 +23,7 @@ public enum RegisterSchema {
     public static let tableNames: [String] = [
         "party", "person", "practice", "activity", "service", "agreement", "service_level_target",
         "interface", "interface_service", "raci_assignment", "integration_point", "integration_data_item",
-        "information_item", "information_recipient", "review",
+        "information_item", "information_recipient", "review", "party_peer",
     ]
 
     /// The current schema version: the number of migrations.
@@ -31,7 +31,7 @@ public enum RegisterSchema {
 
     /// The migrations, in order. Migration `n` (1-based) takes `user_version` from `n - 1` to `n`.
     /// Never edit a shipped migration; append a new one.
-    public static let migrations: [String] = [migration1]
+    public static let migrations: [String] = [migration1, migration2]
 
     static func table(_ name: String, _ columns: String) -> String {
         "CREATE TABLE \(name) (\n    id TEXT PRIMARY KEY NOT NULL DEFAULT \(uuidDefault),\n\(columns)\n) STRICT;\n"
@@ -226,6 +226,20 @@ public enum RegisterSchema {
         CREATE INDEX information_item_interface ON information_item(interface_id);
         CREATE INDEX recipient_item ON information_recipient(information_item_id);
         CREATE INDEX review_interface ON review(interface_id);
+        """
+
+    /// Version 2: which replica (peer id and the site id derived from it) speaks for which party.
+    static let migration2: String =
+        table(
+            "party_peer",
+            """
+                party_id TEXT,
+                peer TEXT,
+                site TEXT
+            """
+        )
+        + """
+        CREATE INDEX party_peer_site ON party_peer(site);
         """
 
     /// Brings a connection's schema up to ``currentVersion``, one migration per transaction.

@@ -11,6 +11,10 @@ public struct ApplyReport: Sendable, Hashable {
     public var alreadyKnown = 0
     /// Changes that lost to a newer value or a later delete already held here.
     public var lost = 0
+    /// Changes a ``WriteGate`` refused: their origin may not make them. They were not applied.
+    public var refused = 0
+    /// What was refused and why, one entry per refused row change (or per refused set of its cells).
+    public var refusals: [Refusal] = []
     /// Row groups processed.
     public var rows = 0
     /// Concurrent edits newly recorded in the conflict log.
@@ -26,11 +30,13 @@ public struct ApplyReport: Sendable, Hashable {
         applied += other.applied
         alreadyKnown += other.alreadyKnown
         lost += other.lost
+        refused += other.refused
+        refusals += other.refusals
         rows += other.rows
         conflicts += other.conflicts
         batches += other.batches
     }
 
     /// All changes seen.
-    public var total: Int { applied + alreadyKnown + lost }
+    public var total: Int { applied + alreadyKnown + lost + refused }
 }

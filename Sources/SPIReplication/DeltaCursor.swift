@@ -18,6 +18,13 @@ public struct DeltaCursor: Sendable {
 
     /// The knowledge of the peer the delta is for.
     public let peer: Knowledge
+    /// With a ``ReadScope``: this replica's knowledge when the cursor was made. The delta stops there, because the
+    /// scope was evaluated on that snapshot.
+    var upper: Knowledge?
+    /// With a ``ReadScope``: whether rows that entered the peer's scope are still to be sent in full.
+    var resending = false
+    /// The last row resent in full: table number and stored id.
+    var resendPosition: (table: Int64, id: String)?
     /// Sites still to send, in site order; the first is the one in progress.
     var sites: [SiteID]
     var rowPosition: RowPosition?
@@ -30,5 +37,8 @@ public struct DeltaCursor: Sendable {
     public internal(set) var cells = 0
 
     /// Whether every change the peer lacks has been produced.
-    public var isFinished: Bool { sites.isEmpty }
+    public var isFinished: Bool { sites.isEmpty && !resending }
+
+    /// Whether the delta is limited by a ``ReadScope``.
+    public var isScoped: Bool { upper != nil }
 }

@@ -108,9 +108,12 @@ extension Replica {
     ///
     /// A file from another register is refused before anything is applied. A file cut short is detected: its
     /// complete batches stay applied (each is self-contained and exact about the knowledge it grants), then
-    /// ``ReplicationError/Code/truncated`` is thrown; `progress` has by then reported what was applied.
+    /// ``ReplicationError/Code/truncated`` is thrown; `progress` has by then reported what was applied. With a `gate`,
+    /// each change is judged by its origin, as in ``apply(_:gate:from:)``.
     @discardableResult
-    public func applyChanges(from path: String, progress: ((ApplyReport) -> Void)? = nil) throws -> ApplyReport {
+    public func applyChanges(
+        from path: String, gate: (any WriteGate)? = nil, progress: ((ApplyReport) -> Void)? = nil
+    ) throws -> ApplyReport {
         let reader = try FrameReader(path: path, magic: ChangeSetFile.changeSetMagic, kind: "an SPI change-set file")
         func decode(_ payload: [UInt8]) throws -> Spi_V1_ChangeSetFrame {
             do {
@@ -133,7 +136,7 @@ extension Replica {
         while let payload = try reader.next() {
             switch try decode(payload).kind {
             case .batch(let batch):
-                report.add(try apply(batch))
+                report.add(try apply(batch, gate: gate, from: "file \(path)"))
                 progress?(report)
             case .trailer(let trailer):
                 guard trailer.batches == UInt64(report.batches) else {

@@ -19,10 +19,28 @@ extension Replica {
     }
 
     /// Starts a delta for a peer: stamps pending writes, then notes which origin sites have changes it lacks.
-    public func deltaCursor(for peer: Knowledge) throws -> DeltaCursor {
-        let mine = try knowledge()
-        let sites = mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted()
-        return DeltaCursor(peer: peer, sites: sites)
+    ///
+    /// With a `scope`, only the rows the scope lets the peer see are sent (deletes go to every peer), only changes
+    /// from the scope's origins, and rows that entered the peer's scope since its knowledge are first sent whole.
+    /// The scope is evaluated once, here, into temporary tables of this replica's connection: drive the cursor on
+    /// the same `Replica`, and make one scoped cursor at a time.
+    public func deltaCursor(for peer: Knowledge, scope: (any ReadScope)? = nil) throws -> DeltaCursor {
+        guard let scope else {
+            let mine = try knowledge()
+            let sites = mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted()
+            return DeltaCursor(peer: peer, sites: sites)
+        }
+        try stamp()
+        return try read { db in
+            let mine = try knowledge(db)
+            try materialize(scope, peer: peer, db)
+            var sites = mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted()
+            if let origins = scope.origins { sites = sites.filter { origins.contains($0) } }
+            var cursor = DeltaCursor(peer: peer, sites: sites)
+            cursor.upper = mine
+            cursor.resending = scope.origins == nil
+            return cursor
+        }
     }
 
     /// The next batch of changes the cursor's peer lacks, or nil when there are none left.
@@ -35,7 +53,10 @@ extension Replica {
         let budget = max(1, maxCells)
         return try read { db in
             var builder = BatchBuilder()
-            while let site = cursor.sites.first, builder.cellCount < budget {
+            if cursor.resending {
+                cursor.resending = try resendEnteredRows(&builder, cursor: &cursor, budget: budget, db)
+            }
+            while !cursor.resending, let site = cursor.sites.first, builder.cellCount < budget {
                 let finished = try fill(&builder, site: site, cursor: &cursor, budget: budget, db)
                 if finished {
                     cursor.sites.removeFirst()
@@ -59,8 +80,16 @@ extension Replica {
     ) throws -> Bool {
         guard let siteIndex = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
         else { return true }
-        let localClock = try db.scalar("SELECT hlc FROM _spi_knowledge WHERE site = ?", [.integer(siteIndex)])?.integerValue ?? 0
+        var localClock = try db.scalar("SELECT hlc FROM _spi_knowledge WHERE site = ?", [.integer(siteIndex)])?.integerValue ?? 0
+        if let upper = cursor.upper { localClock = min(localClock, Int64(bitPattern: upper[site])) }
         let from = Int64(bitPattern: cursor.peer[site])
+        // A scoped delta: only rows the peer may see (deletes always), not those resent whole, up to the snapshot.
+        let rowFilter = cursor.isScoped
+            ? " AND hlc <= ?7 AND (cl % 2 = 0 OR EXISTS (SELECT 1 FROM temp._spi_visible v WHERE v.tbl = _spi_row.tbl AND v.id = _spi_row.id AND v.entered = 0))"
+            : ""
+        let cellFilter = cursor.isScoped
+            ? " AND hlc <= ?8 AND EXISTS (SELECT 1 FROM temp._spi_visible v WHERE v.tbl = _spi_clock.tbl AND v.id = _spi_clock.id AND v.entered = 0)"
+            : ""
         let page = 512
         var rowItems: [DeltaCursor.RowPosition] = []
         var rowCL: [Int64] = []
@@ -74,10 +103,15 @@ extension Replica {
             rowCL.removeAll(keepingCapacity: true)
             let p = cursor.rowPosition
             let sql = p == nil
-                ? "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND hlc > ?2 ORDER BY hlc, tbl, id LIMIT ?3"
-                : "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND (hlc, tbl, id) > (?4, ?5, ?6) ORDER BY hlc, tbl, id LIMIT ?3"
+                ? "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND hlc > ?2\(rowFilter) ORDER BY hlc, tbl, id LIMIT ?3"
+                : "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND (hlc, tbl, id) > (?4, ?5, ?6)\(rowFilter) ORDER BY hlc, tbl, id LIMIT ?3"
             var args: [DatabaseValue] = [.integer(siteIndex), .integer(from), .integer(Int64(page))]
-            if let p { args += [.integer(p.clock), .integer(p.table), RowKey.stored(p.id)] }
+            if let p {
+                args += [.integer(p.clock), .integer(p.table), RowKey.stored(p.id)]
+            } else if cursor.isScoped {
+                args += [.null, .null, .null]
+            }
+            if cursor.isScoped { args.append(.integer(localClock)) }
             try db.forEachRow(sql, args) { row in
                 rowItems.append(.init(clock: row.int64(0), table: row.int64(1), id: RowKey.id(from: row.value(2))))
                 rowCL.append(row.int64(3))
@@ -89,10 +123,15 @@ extension Replica {
             cellPriors.removeAll(keepingCapacity: true)
             let p = cursor.cellPosition
             let sql = p == nil
-                ? "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND hlc > ?2 ORDER BY hlc, tbl, id, col LIMIT ?3"
-                : "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND (hlc, tbl, id, col) > (?4, ?5, ?6, ?7) ORDER BY hlc, tbl, id, col LIMIT ?3"
+                ? "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND hlc > ?2\(cellFilter) ORDER BY hlc, tbl, id, col LIMIT ?3"
+                : "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND (hlc, tbl, id, col) > (?4, ?5, ?6, ?7)\(cellFilter) ORDER BY hlc, tbl, id, col LIMIT ?3"
             var args: [DatabaseValue] = [.integer(siteIndex), .integer(from), .integer(Int64(page))]
-            if let p { args += [.integer(p.clock), .integer(p.table), RowKey.stored(p.id), .integer(p.column)] }
+            if let p {
+                args += [.integer(p.clock), .integer(p.table), RowKey.stored(p.id), .integer(p.column)]
+            } else if cursor.isScoped {
+                args += [.null, .null, .null, .null]
+            }
+            if cursor.isScoped { args.append(.integer(localClock)) }
             try db.forEachRow(sql, args) { row in
                 cellItems.append(.init(clock: row.int64(0), table: row.int64(1), id: RowKey.id(from: row.value(2)), column: row.int64(3)))
                 cellPriors.append((row.int64(4), row.int64(5)))

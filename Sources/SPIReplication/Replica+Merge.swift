@@ -12,10 +12,15 @@ extension Replica {
     /// this replica's knowledge. Merging is commutative, associative and idempotent, and never fails because of a
     /// domain rule.
     ///
+    /// With a `gate`, every row change is first judged by the site that made it: refused changes are skipped and
+    /// listed in ``ApplyReport/refusals``, the rest of the batch applies, and coverage is claimed only for sites
+    /// the gate lets the sender cover. Refusals are also written to the local refusal log (``refusalLog(limit:)``),
+    /// with `peer`, the sender's name.
+    ///
     /// - Throws: ``ReplicationError`` (`malformed`, `unknownTable`, `unknownColumn`, `invalidValue`,
     ///   `clockTooFarAhead`), or a ``SQLiteError``.
     @discardableResult
-    public func apply(_ batch: Spi_V1_ChangeBatch) throws -> ApplyReport {
+    public func apply(_ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil) throws -> ApplyReport {
         let plan = try validate(batch)
         do {
             return try connection.transaction(.immediate) { db in
@@ -26,11 +31,18 @@ extension Replica {
                 let openConflicts = try db.scalar("SELECT count(*) FROM _spi_conflict WHERE resolved_hlc IS NULL")?.integerValue ?? 0
                 var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts > 0)
                 for (i, change) in batch.rows.enumerated() {
-                    try merge(change, id: plan.rowIDs[i], context: &context, report: &report, db)
+                    if let gate {
+                        guard let admitted = try admit(change, id: plan.rowIDs[i], plan: plan, gate: gate, report: &report, db)
+                        else { continue }
+                        try merge(admitted, id: plan.rowIDs[i], context: &context, report: &report, db)
+                    } else {
+                        try merge(change, id: plan.rowIDs[i], context: &context, report: &report, db)
+                    }
                 }
+                if !report.refusals.isEmpty { try logRefusals(report.refusals, peer: peer, db) }
                 // The merge's own writes went through the capture triggers; they are not local changes.
                 try db.execute("DELETE FROM _spi_capture")
-                for (site, clock) in plan.covers where site != siteID {
+                for (site, clock) in plan.covers where site != siteID && gate?.mayCover(site) != false {
                     let index = try siteIndex(site, db)
                     try db.execute(
                         "INSERT INTO _spi_knowledge(site, hlc) VALUES (?, ?) ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)",

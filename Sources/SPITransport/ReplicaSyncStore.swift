@@ -18,6 +18,8 @@ final class ReplicaSyncStore: SyncStore {
     private final class Handle: @unchecked Sendable {
         let replica: Replica
         var cursor: DeltaCursor?
+        var access = SessionAccess()
+        var peer = "peer"
         init(replica: Replica) { self.replica = replica }
     }
 
@@ -25,15 +27,17 @@ final class ReplicaSyncStore: SyncStore {
     private let threadPool: NIOThreadPool
     private let maximumFrameSize: Int
     private let maximumCellsPerBatch: Int
+    private let logger: Logger
     /// The replica's register.
     let registerID: RegisterID
     /// The replica's site.
     let siteID: SiteID
 
     private init(
-        handle: Handle, threadPool: NIOThreadPool, maximumFrameSize: Int, maximumCellsPerBatch: Int
+        handle: Handle, threadPool: NIOThreadPool, maximumFrameSize: Int, maximumCellsPerBatch: Int, logger: Logger
     ) {
         self.handle = handle
+        self.logger = logger
         self.threadPool = threadPool
         self.maximumFrameSize = maximumFrameSize
         self.maximumCellsPerBatch = maximumCellsPerBatch
@@ -49,7 +53,24 @@ final class ReplicaSyncStore: SyncStore {
         let handle = try await threadPool.runIfActive { Handle(replica: try Replica(path: path, logger: logger)) }
         return ReplicaSyncStore(
             handle: handle, threadPool: threadPool, maximumFrameSize: maximumFrameSize,
-            maximumCellsPerBatch: maximumCellsPerBatch)
+            maximumCellsPerBatch: maximumCellsPerBatch, logger: logger)
+    }
+
+    /// Settles what the verified `peer` may do in this session; call it once, before the session runs.
+    ///
+    /// - Throws: a ``SyncError`` with ``SyncError/Code/internalError`` when the access cannot be determined.
+    func authorize(peer: PeerID, name: String, accessControl: (any SyncAccessControl)?) async throws {
+        guard let accessControl else { return }
+        let handle = handle
+        do {
+            try await threadPool.runIfActive {
+                handle.access = try accessControl.access(for: peer, replica: handle.replica)
+                handle.peer = "\(name) (\(peer.shortDescription))"
+            }
+        } catch {
+            throw SyncError(.internalError, "cannot determine what peer \(name) may do", underlying: error)
+        }
+        logger.debug("session access", metadata: ["sync.access": "\(handle.access.description)"])
     }
 
     func knowledge() async throws -> Knowledge {
@@ -59,7 +80,9 @@ final class ReplicaSyncStore: SyncStore {
 
     func startDelta(for peer: Knowledge) async throws {
         let handle = handle
-        try await threadPool.runIfActive { handle.cursor = try handle.replica.deltaCursor(for: peer) }
+        try await threadPool.runIfActive {
+            handle.cursor = try handle.replica.deltaCursor(for: peer, scope: handle.access.scope)
+        }
     }
 
     func nextBatch() async throws -> Spi_V1_ChangeBatch? {
@@ -95,7 +118,19 @@ final class ReplicaSyncStore: SyncStore {
     func apply(_ batch: Spi_V1_ChangeBatch) async throws -> ApplyReport {
         let handle = handle
         do {
-            return try await threadPool.runIfActive { try handle.replica.apply(batch) }
+            let report = try await threadPool.runIfActive {
+                try handle.replica.apply(batch, gate: handle.access.gate, from: handle.peer)
+            }
+            for refusal in report.refusals {
+                logger.warning(
+                    "refused a change",
+                    metadata: [
+                        "sync.refused.table": "\(refusal.table)", "sync.refused.id": "\(refusal.id)",
+                        "sync.refused.origin": "\(refusal.origin)", "sync.refused.reason": "\(refusal.reason)",
+                        "sync.refused.columns": "\(refusal.columns.joined(separator: ","))",
+                    ])
+            }
+            return report
         } catch let error as ReplicationError {
             throw SyncError(.invalidBatch, "a batch was refused: \(error.message)", underlying: error)
         }

@@ -39,6 +39,8 @@ public struct SyncClient: Sendable {
         public var idleTimeout: Duration
         /// How many unacknowledged batches the client accepts.
         public var receiveWindow: UInt32
+        /// What each verified peer may receive and write; nil lets every trusted peer do everything.
+        public var accessControl: (any SyncAccessControl)?
         /// The most cell changes per batch sent (batches are also cut to fit the frame size).
         public var maximumCellsPerBatch: Int
 
@@ -47,7 +49,7 @@ public struct SyncClient: Sendable {
             replicaPath: String, schemaVersion: UInt32, name: String? = nil,
             software: String = "spi", connectTimeout: Duration = .seconds(10), handshakeTimeout: Duration = .seconds(10),
             idleTimeout: Duration = .seconds(60), receiveWindow: UInt32 = 4,
-            maximumCellsPerBatch: Int = 2048
+            maximumCellsPerBatch: Int = 2048, accessControl: (any SyncAccessControl)? = nil
         ) {
             self.replicaPath = replicaPath
             self.schemaVersion = schemaVersion
@@ -58,6 +60,7 @@ public struct SyncClient: Sendable {
             self.idleTimeout = idleTimeout
             self.receiveWindow = receiveWindow
             self.maximumCellsPerBatch = maximumCellsPerBatch
+            self.accessControl = accessControl
         }
     }
 
@@ -159,6 +162,7 @@ public struct SyncClient: Sendable {
                 sessionLogger[metadataKey: "sync.peer"] = "\(peer.name)"
                 sessionLogger[metadataKey: "sync.peer.id"] = "\(peer.peerID.shortDescription)"
                 sessionLogger.debug("connected")
+                try await store.authorize(peer: peer.peerID, name: peer.name, accessControl: configuration.accessControl)
                 let sessionConfiguration = SyncSession.Configuration(
                     registerID: store.registerID, siteID: store.siteID, schemaVersion: configuration.schemaVersion,
                     name: configuration.name, software: configuration.software,

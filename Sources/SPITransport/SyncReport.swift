@@ -1,4 +1,5 @@
 import SPIProtocol
+import SPIReplication
 
 /// What one sync session did, for people (`spi sync`) and scripts (`spi sync --json`).
 ///
@@ -37,6 +38,14 @@ public struct SyncReport: Sendable, Hashable, Codable {
     public var changesAlreadyKnown: Int
     /// Of the changes received, those that lost to newer values held here.
     public var changesLost: Int
+    /// Of the changes received, those refused here: their origin may not make them.
+    public var changesRefused: Int
+    /// Of the changes sent, those the peer refused: this replica's party may not make them.
+    public var changesRefusedByPeer: Int
+    /// What the peer refused and why (at most 64 entries per batch).
+    public var refusalsByPeer: [SyncRefusal]
+    /// What was refused here and why.
+    public var refusals: [SyncRefusal]
     /// Bytes sent on the connection (TLS included).
     public var bytesSent: Int
     /// Bytes received on the connection (TLS included).
@@ -63,6 +72,10 @@ public struct SyncReport: Sendable, Hashable, Codable {
         self.changesApplied = summary.received.applied
         self.changesAlreadyKnown = summary.received.alreadyKnown
         self.changesLost = summary.received.lost
+        self.changesRefused = summary.received.refused
+        self.changesRefusedByPeer = summary.peerReport.refused
+        self.refusalsByPeer = summary.peerReport.refusals.map(SyncRefusal.init)
+        self.refusals = summary.received.refusals.map(SyncRefusal.init)
         self.bytesSent = bytesSent
         self.bytesReceived = bytesReceived
         let (seconds, attoseconds) = duration.components
@@ -95,5 +108,30 @@ public struct SyncProgress: Sendable, Hashable {
         self.changesReceived = summary.received.total
         self.bytesSent = bytesSent
         self.bytesReceived = bytesReceived
+    }
+}
+
+/// A change refused by permission, in a ``SyncReport``.
+public struct SyncRefusal: Sendable, Hashable, Codable {
+    /// The row's table.
+    public var table: String
+    /// The row's id.
+    public var id: String
+    /// The site that made the change.
+    public var origin: String
+    /// The columns refused; empty when the whole row change was.
+    public var columns: [String]
+    /// Why.
+    public var reason: String
+    /// How many changes.
+    public var count: Int
+
+    init(_ refusal: Refusal) {
+        self.table = refusal.table
+        self.id = refusal.id
+        self.origin = refusal.origin.description
+        self.columns = refusal.columns
+        self.reason = refusal.reason
+        self.count = refusal.count
     }
 }

@@ -50,6 +50,8 @@ public final class SyncServer: Service, Sendable {
         public var shutdownGracePeriod: Duration
         /// How many unacknowledged batches the server accepts per session.
         public var receiveWindow: UInt32
+        /// What each verified peer may receive and write; nil lets every trusted peer do everything.
+        public var accessControl: (any SyncAccessControl)?
         /// The most cell changes per batch sent.
         public var maximumCellsPerBatch: Int
 
@@ -60,7 +62,7 @@ public final class SyncServer: Service, Sendable {
             maximumConnections: Int? = nil, handshakeTimeout: Duration = .seconds(10),
             idleTimeout: Duration = .seconds(60), busyRetryAfter: Duration = .seconds(5),
             shutdownGracePeriod: Duration = .seconds(10), receiveWindow: UInt32 = 4,
-            maximumCellsPerBatch: Int = 2048
+            maximumCellsPerBatch: Int = 2048, accessControl: (any SyncAccessControl)? = nil
         ) {
             self.replicaPath = replicaPath
             self.schemaVersion = schemaVersion
@@ -75,6 +77,7 @@ public final class SyncServer: Service, Sendable {
             self.shutdownGracePeriod = shutdownGracePeriod
             self.receiveWindow = receiveWindow
             self.maximumCellsPerBatch = maximumCellsPerBatch
+            self.accessControl = accessControl
         }
     }
 
@@ -234,6 +237,13 @@ public final class SyncServer: Service, Sendable {
                 } catch {
                     try? await outbound.write(.error(.internal, "the server cannot open its replica"))
                     throw SyncError(.internalError, "cannot open the replica", underlying: error)
+                }
+                do {
+                    try await store.authorize(
+                        peer: peer.peerID, name: peer.name, accessControl: configuration.accessControl)
+                } catch {
+                    try? await outbound.write(.error(.internal, "the server cannot determine this peer's access"))
+                    throw error
                 }
                 let sessionConfiguration = SyncSession.Configuration(
                     registerID: store.registerID, siteID: store.siteID, schemaVersion: configuration.schemaVersion,

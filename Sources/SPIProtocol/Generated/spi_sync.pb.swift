@@ -317,6 +317,39 @@ public nonisolated struct Spi_Sync_V1_BatchAck: Sendable {
   /// changes that lost to newer values the receiver held
   public var lost: UInt64 = 0
 
+  /// changes the receiver refused: their origin may not make them (not applied)
+  public var refused: UInt64 = 0
+
+  /// what was refused and why; at most 64 entries per ack
+  public var refusals: [Spi_Sync_V1_RefusedChange] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One row change a receiver refused by permission (see protocol/permissions.md).
+public nonisolated struct Spi_Sync_V1_RefusedChange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var table: String = String()
+
+  public var rowID: String = String()
+
+  /// 16-byte site id of the change's origin
+  public var origin: Data = Data()
+
+  /// the columns refused; empty: the whole row change (create, delete, every cell)
+  public var columns: [String] = []
+
+  /// for people; at most 512 bytes of UTF-8
+  public var reason: String = String()
+
+  /// how many changes were refused
+  public var count: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -705,7 +738,7 @@ nonisolated extension Spi_Sync_V1_Batch: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Spi_Sync_V1_BatchAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BatchAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}applied\0\u{3}already_known\0\u{1}lost\0\u{c}\u{5}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}applied\0\u{3}already_known\0\u{1}lost\0\u{1}refused\0\u{1}refusals\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -717,6 +750,8 @@ nonisolated extension Spi_Sync_V1_BatchAck: SwiftProtobuf.Message, SwiftProtobuf
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.applied) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.alreadyKnown) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.lost) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.refused) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.refusals) }()
       default: break
       }
     }
@@ -735,6 +770,12 @@ nonisolated extension Spi_Sync_V1_BatchAck: SwiftProtobuf.Message, SwiftProtobuf
     if self.lost != 0 {
       try visitor.visitSingularUInt64Field(value: self.lost, fieldNumber: 4)
     }
+    if self.refused != 0 {
+      try visitor.visitSingularUInt64Field(value: self.refused, fieldNumber: 5)
+    }
+    if !self.refusals.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.refusals, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -743,6 +784,63 @@ nonisolated extension Spi_Sync_V1_BatchAck: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.applied != rhs.applied {return false}
     if lhs.alreadyKnown != rhs.alreadyKnown {return false}
     if lhs.lost != rhs.lost {return false}
+    if lhs.refused != rhs.refused {return false}
+    if lhs.refusals != rhs.refusals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Spi_Sync_V1_RefusedChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefusedChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}table\0\u{3}row_id\0\u{1}origin\0\u{1}columns\0\u{1}reason\0\u{1}count\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.table) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.rowID) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.origin) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.columns) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.count) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.table.isEmpty {
+      try visitor.visitSingularStringField(value: self.table, fieldNumber: 1)
+    }
+    if !self.rowID.isEmpty {
+      try visitor.visitSingularStringField(value: self.rowID, fieldNumber: 2)
+    }
+    if !self.origin.isEmpty {
+      try visitor.visitSingularBytesField(value: self.origin, fieldNumber: 3)
+    }
+    if !self.columns.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.columns, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    if self.count != 0 {
+      try visitor.visitSingularUInt32Field(value: self.count, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Spi_Sync_V1_RefusedChange, rhs: Spi_Sync_V1_RefusedChange) -> Bool {
+    if lhs.table != rhs.table {return false}
+    if lhs.rowID != rhs.rowID {return false}
+    if lhs.origin != rhs.origin {return false}
+    if lhs.columns != rhs.columns {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.count != rhs.count {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,114 @@
+public import SPIReplication
+
+extension AccessRules {
+    /// The parties every replica sees the people of: the organization's own.
+    static let organizationParties = "(SELECT id FROM party WHERE kind = 'organization' OR internal = 1)"
+
+    /// Per table, the rows `actor` may see, as a `SELECT id, entered` for ``ReadScope`` (nil: every row).
+    ///
+    /// - Reference data (practices, activities), parties and party bindings: everyone.
+    /// - People: the organization's own parties' people, and the party's own.
+    /// - Services: those of the organization or of no provider, those the party provides or receives, and those
+    ///   its SPIs or agreements cover.
+    /// - Agreements and their targets: the two parties of the agreement.
+    /// - An SPI and everything hanging off it: its provider.
+    public static func visibility(for actor: AccessActor) -> [String: String]? {
+        let party: String
+        switch actor {
+        case .organization: return nil
+        case .party(let id): party = sqlLiteral(id)
+        case .unbound: party = "''"
+        }
+        func underInterface(_ table: String) -> String {
+            """
+            SELECT t.id, {unknown:\(table):t.id:interface_id} OR {unknown:interface:i.id:provider_id}
+            FROM \(table) t JOIN interface i ON i.id = t.interface_id WHERE i.provider_id = \(party)
+            """
+        }
+        return [
+            "person": """
+                SELECT t.id, {unknown:person:t.id:party_id} OR {unknown:party:t.party_id:kind} OR {unknown:party:t.party_id:internal}
+                FROM person t WHERE t.party_id = \(party) OR t.party_id IN \(organizationParties)
+                """,
+            "service": """
+                SELECT t.id, {unknown:service:t.id:provider_id} OR {unknown:service:t.id:customer_id}
+                FROM service t
+                WHERE t.provider_id IS NULL OR t.provider_id = \(party) OR t.customer_id = \(party)
+                    OR t.provider_id IN \(organizationParties)
+                UNION ALL
+                SELECT s.service_id, {unknown:interface_service:s.id:service_id} OR {unknown:interface_service:s.id:interface_id}
+                    OR {unknown:interface:i.id:provider_id}
+                FROM interface_service s JOIN interface i ON i.id = s.interface_id WHERE i.provider_id = \(party)
+                UNION ALL
+                SELECT g.service_id, {unknown:service_level_target:g.id:service_id} OR {unknown:service_level_target:g.id:agreement_id}
+                    OR {unknown:agreement:a.id:provider_id} OR {unknown:agreement:a.id:customer_id}
+                FROM service_level_target g JOIN agreement a ON a.id = g.agreement_id
+                WHERE a.provider_id = \(party) OR a.customer_id = \(party)
+                """,
+            "agreement": """
+                SELECT t.id, {unknown:agreement:t.id:provider_id} OR {unknown:agreement:t.id:customer_id}
+                FROM agreement t WHERE t.provider_id = \(party) OR t.customer_id = \(party)
+                """,
+            "service_level_target": """
+                SELECT t.id, {unknown:service_level_target:t.id:agreement_id} OR {unknown:agreement:a.id:provider_id}
+                    OR {unknown:agreement:a.id:customer_id}
+                FROM service_level_target t JOIN agreement a ON a.id = t.agreement_id
+                WHERE a.provider_id = \(party) OR a.customer_id = \(party)
+                """,
+            "interface": """
+                SELECT t.id, {unknown:interface:t.id:provider_id} FROM interface t WHERE t.provider_id = \(party)
+                """,
+            "interface_service": underInterface("interface_service"),
+            "raci_assignment": underInterface("raci_assignment"),
+            "integration_point": underInterface("integration_point"),
+            "information_item": underInterface("information_item"),
+            "review": underInterface("review"),
+            "integration_data_item": """
+                SELECT t.id, {unknown:integration_data_item:t.id:integration_point_id}
+                    OR {unknown:integration_point:p.id:interface_id} OR {unknown:interface:i.id:provider_id}
+                FROM integration_data_item t JOIN integration_point p ON p.id = t.integration_point_id
+                JOIN interface i ON i.id = p.interface_id WHERE i.provider_id = \(party)
+                """,
+            "information_recipient": """
+                SELECT t.id, {unknown:information_recipient:t.id:information_item_id}
+                    OR {unknown:information_item:m.id:interface_id} OR {unknown:interface:i.id:provider_id}
+                FROM information_recipient t JOIN information_item m ON m.id = t.information_item_id
+                JOIN interface i ON i.id = m.interface_id WHERE i.provider_id = \(party)
+                """,
+        ]
+    }
+
+    /// A visibility rule with every `{unknown:…}` replaced by `0`: plain SQL selecting the visible ids.
+    public static func withoutEntry(_ rule: String) -> String {
+        var result = ""
+        var rest = Substring(rule)
+        while let start = rest.range(of: "{unknown:"), let end = rest[start.upperBound...].firstIndex(of: "}") {
+            result += rest[..<start.lowerBound] + "0"
+            rest = rest[rest.index(after: end)...]
+        }
+        return result + rest
+    }
+
+    /// `text` as a SQL string literal.
+    static func sqlLiteral(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}
+
+/// The rows and origins one peer may receive, by the register's access rules.
+public struct RegisterReadScope: ReadScope {
+    /// The rules by table (nil: every row of every table).
+    public let rules: [String: String]?
+    /// The origins this replica may send the peer (nil: all).
+    public let origins: Set<SiteID>?
+
+    /// The scope of a peer that speaks for `viewer`, from a replica that may send changes of `origins`.
+    public init(viewer: AccessActor, origins: Set<SiteID>?) {
+        self.rules = AccessRules.visibility(for: viewer)
+        self.origins = origins
+    }
+
+    public func rule(for table: String) -> ScopeRule? {
+        rules?[table].map(ScopeRule.init(select:))
+    }
+}

@@ -1,0 +1,42 @@
+/// Decides which rows a peer may receive: the read half of access control, for partial replication.
+///
+/// ``Replica/deltaCursor(for:scope:)`` evaluates the scope once, when the cursor is made, on one snapshot. Rows
+/// outside it are never sent. Deletes (tombstones) are sent to every peer: they carry no column values, only the
+/// table and the row id.
+///
+/// A row can enter a peer's scope without any of its own cells changing, for example when an SPI is reassigned to
+/// the peer's party: its RACI rows keep their old versions, which the peer's knowledge already "covers". So each
+/// rule also says which cells decide membership; when one of them holds a version the peer has not seen, the whole
+/// row is sent again, with every cell. In the SQL, `{unknown:TABLE:ID_EXPRESSION:COLUMN}` stands for "the version of
+/// that cell is one the peer has not seen"; the replica expands it.
+///
+/// ```swift
+/// struct ProviderScope: ReadScope {
+///     func rule(for table: String) -> ScopeRule? {
+///         table == "interface"
+///             ? ScopeRule(select: "SELECT t.id, {unknown:interface:t.id:provider_id} FROM interface t WHERE t.provider_id = 'fab'")
+///             : nil
+///     }
+///     var origins: Set<SiteID>? { nil }
+/// }
+/// ```
+public protocol ReadScope {
+    /// The rule for a replicated table; nil sends every row of it.
+    func rule(for table: String) -> ScopeRule?
+    /// The origin sites whose changes may be sent to the peer; nil for all.
+    var origins: Set<SiteID>? { get }
+}
+
+/// Which rows of one table a peer may receive.
+public struct ScopeRule: Sendable, Hashable {
+    /// A `SELECT` of two columns: the id of each row the peer may see, and whether the row may have entered the
+    /// peer's scope since its knowledge (true, when a cell that decides membership has an unseen version, written
+    /// `{unknown:TABLE:ID_EXPRESSION:COLUMN}`; `0` when membership never changes).
+    public var select: String
+
+    /// Creates a rule.
+    public init(select: String) { self.select = select }
+
+    /// A rule that sends no row of the table.
+    public static let nothing = ScopeRule(select: "SELECT NULL, 0 WHERE 0")
+}
