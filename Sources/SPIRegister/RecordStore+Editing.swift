@@ -330,6 +330,10 @@ extension RecordStore {
                 if points == .integer(0) { missing.append("at least one integration point") }
                 let items = try db.scalar("SELECT count(*) FROM information_item WHERE interface_id = ?", [.text(id)])
                 if items == .integer(0) { missing.append("at least one information item") }
+                let raci = try Governance.accountableFailures(Record(table: spec.name, id: id, values: row), in: self)
+                if !raci.isEmpty {
+                    missing.append("exactly one Accountable per activity (\(raci.compactMap(\.subject).joined(separator: ", ")))")
+                }
                 if !missing.isEmpty {
                     throw refuse("approving an SPI needs " + missing.joined(separator: ", "))
                 }

@@ -94,6 +94,8 @@ struct ChangesApplyCommand: AsyncParsableCommand {
             of the same or a newer file completes it. Exit status: 0 when the whole file was applied; 1 when it \
             was refused (another register, corrupt, clock too far ahead) or cut short (its complete batches are \
             applied, and the counts are printed).
+
+            Each change is judged by the party of the site that made it, as in `spi sync`: refused changes are not             applied, are listed, and are logged (`spi peer refusals`). A file is not authenticated, so it can             carry at most what the sites it names may write; apply files only from parties you trust.
             """
     )
 
@@ -110,7 +112,8 @@ struct ChangesApplyCommand: AsyncParsableCommand {
         let progress = ProgressLine(enabled: !json)
         var partial = ApplyReport()
         do {
-            let report = try register.replica.applyChanges(from: file) { report in
+            let gate = FileWriteGate(registerID: register.replica.registerID)
+            let report = try register.replica.applyChanges(from: file, gate: gate) { report in
                 partial = report
                 progress.update("applied \(report.total) changes in \(report.batches) batches")
             }
@@ -125,9 +128,17 @@ struct ChangesApplyCommand: AsyncParsableCommand {
 
     static func describe(_ report: ApplyReport, json: Bool) -> String {
         if json {
-            return "{\"alreadyKnown\":\(report.alreadyKnown),\"applied\":\(report.applied),\"batches\":\(report.batches),\"conflicts\":\(report.conflicts),\"lost\":\(report.lost)}"
+            return "{\"alreadyKnown\":\(report.alreadyKnown),\"applied\":\(report.applied),\"batches\":\(report.batches),\"conflicts\":\(report.conflicts),\"lost\":\(report.lost),\"refused\":\(report.refused)}"
         }
-        return "\(report.applied) applied, \(report.alreadyKnown) already known, \(report.lost) lost to newer values"
+        var text = "\(report.applied) applied, \(report.alreadyKnown) already known, \(report.lost) lost to newer values"
             + (report.conflicts > 0 ? " (\(report.conflicts) concurrent edits logged; see spi conflicts)" : "")
+        if report.refused > 0 {
+            text += "\n\(report.refused) refused: their origin's party may not make them"
+            for refusal in report.refusals {
+                let columns = refusal.columns.isEmpty ? "" : " (\(refusal.columns.joined(separator: ", ")))"
+                text += "\n  \(refusal.table) \(refusal.id)\(columns): \(refusal.reason)"
+            }
+        }
+        return text
     }
 }

@@ -28,6 +28,8 @@ struct DemoCommand: AsyncParsableCommand {
         ("fabrikam.db", "Fabrikam Service Desk"), ("contoso.db", "Contoso Cloud Hosting"),
         ("tailspin.db", "Tailspin Application Services"),
     ]
+    /// The demo parties the provider replicas speak for, in the order of ``providers``.
+    static let providerCodes = ["FAB", "CON", "TAIL"]
 
     /// Accepted like on every command, but the demo writes to --dir.
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
@@ -94,16 +96,20 @@ struct DemoCommand: AsyncParsableCommand {
         let schema = UInt32(RegisterSchema.currentVersion)
         let hub = try PeerIdentity.loadOrCreate(forReplicaAt: organization.replica.path, logger: logger)
         let hubPeers = try TrustedPeerStore(replica: organization.replica)
-        for (provider, file) in zip(providers, Self.providers.map(\.0)) {
+        print("\nBinding each provider's replica to its party (only the organization binds):")
+        for (provider, (file, code)) in zip(providers, zip(Self.providers.map(\.0), Self.providerCodes)) {
             let identity = try PeerIdentity.loadOrCreate(forReplicaAt: provider.replica.path, logger: logger)
             try hubPeers.add(name: String(file.dropLast(3)), peerID: identity.peerID, address: nil, ownPeerID: hub.peerID)
             try TrustedPeerStore(replica: provider.replica).add(
                 name: "northwind", peerID: hub.peerID, address: nil, ownPeerID: identity.peerID)
+            try organization.write { store in try PartyBinding.bind(party: code, peer: identity.peerID, store) }
+            print("  spi party bind \(code.padding(toLength: 4, withPad: " ", startingAt: 0)) --peer \(identity.peerID)")
         }
         let server = try SyncServer(
             configuration: .init(
                 replicaPath: organization.replica.path, schemaVersion: schema,
-                listen: PeerAddress(host: "127.0.0.1", port: 0), name: organization.name),
+                listen: PeerAddress(host: "127.0.0.1", port: 0), name: organization.name,
+                accessControl: RegisterAccessControl()),
             logger: logger)
         let serving = Task { try await server.run() }
         defer { serving.cancel() }
@@ -111,7 +117,9 @@ struct DemoCommand: AsyncParsableCommand {
         print("\nSyncing over TLS 1.3 with the organization's server at \(address) (peer ids pinned both ways):")
         func sync(_ provider: Register, _ what: String) async throws {
             let client = SyncClient(
-                configuration: .init(replicaPath: provider.replica.path, schemaVersion: schema, name: provider.name),
+                configuration: .init(
+                    replicaPath: provider.replica.path, schemaVersion: schema, name: provider.name,
+                    accessControl: RegisterAccessControl()),
                 logger: logger)
             let report = try await client.sync(with: address)
             let name = provider.name.padding(toLength: 30, withPad: " ", startingAt: 0)
@@ -126,15 +134,24 @@ struct DemoCommand: AsyncParsableCommand {
         print("  Fabrikam edits SPI-SR-FAB offline, then syncs:")
         try await sync(fabrikam, "sync")
         try await sync(providers[1], "sync")
-        let relayed = try providers[1].replica.read { db in
+        let atOrganization = try organization.replica.read { db in
             try db.scalar("SELECT description LIKE '%within 10 minutes%' FROM interface WHERE code = 'SPI-SR-FAB'")
         }
-        print("  Contoso now holds Fabrikam's edit, relayed by the organization: \(relayed == .integer(1) ? "yes" : "no")")
+        let atContoso = try providers[1].replica.read { db in
+            try db.scalar("SELECT count(*) FROM interface WHERE code LIKE '%-FAB'")
+        }
+        print("  The organization holds Fabrikam's edit: \(atOrganization == .integer(1) ? "yes" : "no"); "
+              + "Contoso holds \(atContoso?.integerValue ?? 0) of Fabrikam's SPIs (outside its scope)")
         try await sync(providers[2], "sync")
         try await sync(fabrikam, "sync")
-        print("\nDigests (equal digests, equal content):")
-        for register in [organization] + providers {
-            print("  \(register.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(try register.digest())")
+        print("\nDigests: each provider holds exactly the organization's register filtered to its scope:")
+        print("  \(organization.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(try organization.digest())  (everything)")
+        for (provider, code) in zip(providers, Self.providerCodes) {
+            let party = try organization.read { try $0.resolve("party", code) }
+            let expected = try organization.digest(visibleTo: .party(party))
+            let held = try provider.digest()
+            print("  \(provider.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(held)  "
+                  + (held == expected ? "= the organization's view for \(code)" : "≠ the organization's view for \(code)!"))
         }
         serving.cancel()
         _ = await serving.result

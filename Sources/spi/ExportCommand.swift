@@ -8,9 +8,11 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write the register's content as canonical JSON.",
         discussion: """
-            An object keyed by table name (all fifteen tables), each table's rows as objects sorted by id, keys \
+            An object keyed by table name (all sixteen tables), each table's rows as objects sorted by id, keys \
             sorted, one row per line, and no replication or local metadata: two replicas with the same content \
             produce the same bytes. `spi import` loads the file back. `spi digest` is its SHA-256.
+
+            With --for PARTY, only the rows that party's replicas may see (see `spi scope`): on the organization's             replica, this is what a provider's replica holds once synced.
             """
     )
 
@@ -19,9 +21,13 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var out: String?
 
+    @Option(name: .customLong("for"), help: ArgumentHelp("Only the rows this party may see (its code or id).", valueName: "party"))
+    var party: String?
+
     func run() async throws {
         let register = try global.openRegister()
-        let bytes = try register.exportCanonical()
+        let viewer = try party.map { try register.actor(ofParty: $0) }
+        let bytes = try register.exportCanonical(visibleTo: viewer)
         if let out {
             do {
                 try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)

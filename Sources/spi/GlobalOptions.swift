@@ -23,7 +23,11 @@ struct GlobalOptions: ParsableArguments {
     var logger: Logger { Logger(label: "spi") }
 
     /// Opens the register at ``path``.
+    ///
+    /// Local edits are checked against the access rules of the party this replica speaks for.
     func openRegister() throws -> Register {
-        try Register(path: path, logger: logger)
+        let register = try Register(path: path, logger: logger)
+        register.enforcesAccessRules = true
+        return register
     }
 }

@@ -10,7 +10,13 @@ struct InterfaceFields: NounFields {
           spi interface set SPI-INC-FAB --status approved --approved-by cio@northwind.example \\
               --approved-on 2025-03-01 --next-review 2026-03-01
           spi interface show SPI-INC-FAB
+          spi interface submit SPI-CFG-TAIL
+          spi interface approve SPI-CFG-TAIL --by cio@northwind.example --next-review 2026-03-01
         """
+
+    static var extraSubcommands: [any ParsableCommand.Type] {
+        [InterfaceSubmitCommand.self, InterfaceApproveCommand.self]
+    }
 
     @Option(help: fieldHelp("interface", "code")) var code: String?
     @Option(help: fieldHelp("interface", "title")) var title: String?

@@ -1,7 +1,8 @@
 import ArgumentParser
 import SPIRegister
 
-/// A noun's command group, such as `spi party`, with `add`, `set`, `remove`, `list` and `show`.
+/// A noun's command group, such as `spi party`, with `add`, `set`, `remove`, `list` and `show`, then the noun's
+/// ``NounFields/extraSubcommands`` (such as `spi interface submit` and `approve`).
 struct NounCommand<Fields: NounFields>: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         let spec = Fields.spec
@@ -17,9 +18,9 @@ struct NounCommand<Fields: NounFields>: AsyncParsableCommand {
                 \(Fields.examples)
                 """,
             subcommands: [
-                NounAddCommand<Fields>.self, NounSetCommand<Fields>.self, NounRemoveCommand<Fields>.self,
+                Fields.addCommand, NounSetCommand<Fields>.self, NounRemoveCommand<Fields>.self,
                 NounListCommand<Fields>.self, NounShowCommand<Fields>.self,
-            ]
+            ] + Fields.extraSubcommands
         )
     }
 }

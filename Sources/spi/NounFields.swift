@@ -13,10 +13,19 @@ protocol NounFields: ParsableArguments {
     /// Writes the link rows that the noun's extra options describe (such as an SPI's services), in the same
     /// transaction as the row itself.
     func writeLinks(_ store: RecordStore, id: String) throws
+    /// The noun's `add` command: ``NounAddCommand`` unless the noun needs its own (`spi review add` also takes the
+    /// SPI as an argument).
+    static var addCommand: any ParsableCommand.Type { get }
+    /// Verbs of the noun beyond add, set, remove, list and show, such as `spi interface submit`.
+    static var extraSubcommands: [any ParsableCommand.Type] { get }
 }
 
 extension NounFields {
     func writeLinks(_ store: RecordStore, id: String) throws {}
+
+    static var addCommand: any ParsableCommand.Type { NounAddCommand<Self>.self }
+
+    static var extraSubcommands: [any ParsableCommand.Type] { [] }
 
     /// The table's catalog entry.
     static var spec: TableSpec { FieldCatalog.table(table)! }

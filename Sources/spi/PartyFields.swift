@@ -8,7 +8,9 @@ struct PartyFields: NounFields {
           spi party add --code FAB --name "Fabrikam Service Desk" --kind provider
           spi party set FAB --notes "Runs Jira Service Management"
           spi party list --json
+          spi party bind FAB --peer MBYOJGC-X37EYFV-XKWJW3W-LQLVQQJ-DS5VW7N-3RXKEPH-XACHPHD-IB6RKQF
         """
+    static var extraSubcommands: [any ParsableCommand.Type] { [PartyBindCommand.self] }
 
     @Option(help: fieldHelp("party", "code")) var code: String?
     @Option(help: fieldHelp("party", "name")) var name: String?

@@ -14,7 +14,7 @@ struct PeerCommand: AsyncParsableCommand {
               spi peer add --name northwind --id PEERID --address hub.example.com:7373
             See docs/sync-guide.md.
             """,
-        subcommands: [PeerAddCommand.self, PeerListCommand.self, PeerRemoveCommand.self]
+        subcommands: [PeerAddCommand.self, PeerListCommand.self, PeerRemoveCommand.self, PeerRefusalsCommand.self]
     )
 }
 
@@ -53,7 +53,9 @@ struct PeerListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the trusted peers.",
-        discussion: "With --json, an array of objects with the keys name, peerId, address and created."
+        discussion: """
+            Shows each peer's bound party: the party whose rules judge its changes and whose scope limits what it             receives (`spi party bind`), "organization (authority)" for the organization's first replica, or             "unbound". With --json, an array of objects with the keys name, peerId, address, created and party.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -64,18 +66,26 @@ struct PeerListCommand: AsyncParsableCommand {
     func run() async throws {
         let register = try global.openRegister()
         let peers = try TrustedPeerStore(replica: register.replica).list()
+        let bindings = try register.read { try PartyBinding.all($0) }
+        let registerID = register.replica.registerID
+        func party(_ peer: TrustedPeer) -> String {
+            if peer.peerID.siteID == registerID { return "organization (authority)" }
+            guard let binding = bindings.first(where: { $0.peerID == peer.peerID.description }) else { return "unbound" }
+            return binding.partyCode ?? binding.partyID
+        }
         if json {
             print(Output.jsonArray(peers.map { peer in
                 [
                     "name": .string(peer.name), "peerId": .string(peer.peerID.description),
                     "address": peer.address.map { .string($0.description) } ?? .null, "created": .string(peer.created),
+                    "party": .string(party(peer)),
                 ] as JSONValue
             }))
         } else if peers.isEmpty {
             print("no trusted peers; add one with `spi peer add --name NAME --id PEERID`")
         } else {
-            print(Output.table(header: ["name", "peer id", "address"], rows: peers.map {
-                [$0.name, $0.peerID.description, $0.address?.description ?? "-"]
+            print(Output.table(header: ["name", "party", "peer id", "address"], rows: peers.map {
+                [$0.name, party($0), $0.peerID.description, $0.address?.description ?? "-"]
             }, limit: nil))
         }
     }

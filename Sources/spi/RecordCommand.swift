@@ -6,7 +6,7 @@ struct RecordCommand: AsyncParsableCommand {
         commandName: "record",
         abstract: "Put, get, delete and list rows of any register table (for scripts).",
         discussion: """
-            TABLE is one of the fifteen register tables (see `spi schema`); columns are named as in SQLite. Values \
+            TABLE is one of the sixteen register tables (see `spi schema`); columns are named as in SQLite. Values \
             are validated exactly as the noun commands validate them, and codes resolve wherever an id is expected.
 
             Examples:

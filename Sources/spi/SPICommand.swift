@@ -24,8 +24,8 @@ struct SPICommand: AsyncParsableCommand {
             NounCommand<RACIFields>.self, NounCommand<IntegrationFields>.self, NounCommand<InfoFields>.self,
             NounCommand<ReviewFields>.self, NounCommand<PracticeFields>.self, NounCommand<ActivityFields>.self,
             RecordCommand.self, SchemaCommand.self, ExportCommand.self, ImportCommand.self, DigestCommand.self,
-            CheckCommand.self, ReportCommand.self, ChangesCommand.self, ConflictsCommand.self, HistoryCommand.self, PeerCommand.self, SyncCommand.self, ServeCommand.self,
-            DemoCommand.self,
+            CheckCommand.self, ReportCommand.self, ChangesCommand.self, ConflictsCommand.self, HistoryCommand.self, PeerCommand.self, ScopeCommand.self, SyncCommand.self, ServeCommand.self,
+            DueCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -44,13 +44,13 @@ struct ServeCommand: AsyncParsableCommand {
         let listenAddress = try PeerAddress(parsing: listen, defaultPort: SyncProtocol.defaultPort, allowsAnyPort: true)
         let server = try SyncServer(
             configuration: .init(replicaPath: path, schemaVersion: schema, listen: listenAddress, name: register.name,
-                                 maximumSessions: maximumSessions),
+                                 maximumSessions: maximumSessions, accessControl: RegisterAccessControl()),
             logger: logger)
         var services: [any Service] = [server]
         if !peers.isEmpty {
             let addresses = try peers.map { try PeerAddress(parsing: $0, defaultPort: SyncProtocol.defaultPort) }
             services.append(PeerSyncService(
-                configuration: .init(client: .init(replicaPath: path, schemaVersion: schema, name: register.name), peers: addresses),
+                configuration: .init(client: .init(replicaPath: path, schemaVersion: schema, name: register.name, accessControl: RegisterAccessControl()), peers: addresses),
                 logger: logger))
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)

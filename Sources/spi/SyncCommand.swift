@@ -14,6 +14,8 @@ struct SyncCommand: AsyncParsableCommand {
             bookkeeping, so an interrupted sync loses nothing and the next one continues where it stopped. The \
             peer must be trusted here (`spi peer add`) and must trust this replica.
 
+            Each side sends only the rows the other's party may see, and judges every change it receives by the             party of the replica that made it (see `spi scope` and docs/permissions.md). Refused changes are not             applied, are logged on the receiving side, and are listed in the report; the rest still applies.
+
             Exit status: 0 synced; 1 failed (protocol or local error); 2 the peer could not be reached or timed \
             out; 3 not trusted (either side); 4 the peer is busy (try again later); 5 the peer belongs to another \
             register or schema version.
@@ -38,7 +40,9 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let path = register.replica.path
         let client = SyncClient(
-            configuration: .init(replicaPath: path, schemaVersion: UInt32(RegisterSchema.currentVersion), name: register.name),
+            configuration: .init(
+                replicaPath: path, schemaVersion: UInt32(RegisterSchema.currentVersion), name: register.name,
+                accessControl: RegisterAccessControl()),
             logger: global.logger)
         let progress = ProgressLine(enabled: !json)
         let box = ProgressBox(progress)
@@ -55,12 +59,26 @@ struct SyncCommand: AsyncParsableCommand {
                 print("sent:     \(report.changesSent) changes in \(report.batchesSent) batches, \(report.bytesSent) bytes")
                 print("received: \(report.changesReceived) changes in \(report.batchesReceived) batches, \(report.bytesReceived) bytes")
                 print("applied:  \(report.changesApplied) applied, \(report.changesAlreadyKnown) already known, \(report.changesLost) lost to newer values")
+                if report.changesRefused > 0 {
+                    print("refused here: \(report.changesRefused) changes the peer's party may not make")
+                    for refusal in report.refusals { print("  \(Self.describe(refusal))") }
+                }
+                if report.changesRefusedByPeer > 0 {
+                    print("refused by the peer: \(report.changesRefusedByPeer) changes this replica's party may not make")
+                    for refusal in report.refusalsByPeer { print("  \(Self.describe(refusal))") }
+                }
             }
         } catch let error as SyncError {
             progress.finish()
             SPIMain.printError(error.description)
             throw ExitCode(Self.exitStatus(for: error))
         }
+    }
+
+    /// One refusal on one line: the row, the columns, the reason.
+    static func describe(_ refusal: SyncRefusal) -> String {
+        let columns = refusal.columns.isEmpty ? "" : " (\(refusal.columns.joined(separator: ", ")))"
+        return "\(refusal.table) \(refusal.id)\(columns): \(refusal.reason)"
     }
 
     static func exitStatus(for error: SyncError) -> Int32 {

@@ -6,9 +6,9 @@ import SPITransport
 struct WhoamiCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "whoami",
-        abstract: "Show this replica's site id, register id, name, kind and peer id.",
+        abstract: "Show this replica's site id, register id, name, kind, peer id and party.",
         discussion: """
-            The register id is what a provider needs to join with `spi init --kind provider --register ID`.
+            The register id is what a provider needs to join with `spi init --kind provider --register ID`; the             peer id is what the organization binds to the provider's party (`spi party bind PARTY --peer PEERID`).             The party line says whom this replica speaks for: the authority (the organization's first replica), a             bound party, or "unbound".
 
             Example:
               spi whoami --json    # {"kind":"organization","name":"Northwind Retail","registerId":"…","siteId":"…"}
@@ -17,12 +17,20 @@ struct WhoamiCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Print a JSON object with the keys siteId, registerId, name, kind and peerId.")
+    @Flag(help: "Print a JSON object with the keys siteId, registerId, name, kind, peerId and party.")
     var json = false
 
     func run() async throws {
         let register = try global.openRegister()
         let peerID = try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: global.logger).peerID
+        let party: String
+        if register.replica.siteID == register.replica.registerID {
+            party = "organization (authority)"
+        } else if let binding = try register.read({ try PartyBinding.all($0) }).first(where: { $0.siteID == register.replica.siteID.description }) {
+            party = binding.partyCode ?? binding.partyID
+        } else {
+            party = "unbound"
+        }
         if json {
             let object: JSONValue = [
                 "siteId": .string(register.replica.siteID.description),
@@ -30,6 +38,7 @@ struct WhoamiCommand: AsyncParsableCommand {
                 "name": .string(register.name),
                 "kind": .string(register.kind.rawValue),
                 "peerId": .string(peerID.description),
+                "party": .string(party),
             ]
             print(object.canonicalText)
         } else {
@@ -38,6 +47,7 @@ struct WhoamiCommand: AsyncParsableCommand {
             print("register: \(register.replica.registerID)")
             print("site:     \(register.replica.siteID)")
             print("peer id:  \(peerID)")
+            print("party:    \(party)")
             print("file:     \(register.replica.path)")
         }
     }

@@ -3,12 +3,16 @@ import Testing
 
 @Suite("spi changes")
 struct ChangesCommandTests {
-    /// An organization replica with the basics, and an empty provider replica of the same register beside it.
+    /// An organization replica with the basics, and an empty provider replica of the same register beside it, bound to
+    /// the party FAB.
     static func withPair(_ body: (CommandFixture, CommandFixture) throws -> Void) throws {
         try withCommandFixture(.basics) { org in
             let register = try #require(try org.json("whoami", "--json") as? [String: String])["registerId"]!
             let provider = CommandFixture(directory: org.directory, db: org.directory.appendingPathComponent("provider.db").path)
             _ = try SPIProcess.run(["init", "--db", provider.db, "--name", "Fabrikam", "--kind", "provider", "--register", register])
+            // The organization binds the provider's replica to Fabrikam, so that its edits are Fabrikam's.
+            let peer = try #require(try provider.json("whoami", "--json") as? [String: String])["peerId"]!
+            try org.ok("party", "bind", "FAB", "--peer", peer)
             try body(org, provider)
         }
     }

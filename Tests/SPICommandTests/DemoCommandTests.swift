@@ -14,13 +14,17 @@ struct DemoCommandTests {
                 #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file)")
             }
             let northwind = CommandFixture(directory: dir, db: dir.appendingPathComponent("northwind.db").path)
-            // The demo synced the parties over TLS: every replica ends with the organization's content, and
-            // Fabrikam's offline edit reached Contoso through the organization.
-            #expect(run.stdout.contains("relayed by the organization: yes"), "\(run)")
-            let digests = try ["northwind.db", "fabrikam.db", "contoso.db", "tailspin.db"].map { file in
-                try CommandFixture(directory: dir, db: dir.appendingPathComponent(file).path).ok("digest")
+            // The demo synced the parties over TLS: each provider ends with the organization's content filtered to
+            // its scope; Fabrikam's offline edit reached the organization and not Contoso.
+            #expect(run.stdout.contains("The organization holds Fabrikam's edit: yes"), "\(run)")
+            #expect(run.stdout.contains("Contoso holds 0 of Fabrikam's SPIs"), "\(run)")
+            var digests: [String] = [try northwind.ok("digest")]
+            for (file, code) in [("fabrikam.db", "FAB"), ("contoso.db", "CON"), ("tailspin.db", "TAIL")] {
+                let held = try CommandFixture(directory: dir, db: dir.appendingPathComponent(file).path).ok("digest")
+                #expect(held == (try northwind.ok("digest", "--for", code)), "\(file) is not the organization's view")
+                digests.append(held)
             }
-            #expect(Set(digests).count == 1, "\(digests)")
+            #expect(Set(digests).count == 4, "\(digests)")
             let interfaces = try #require(try northwind.json("interface", "list", "--json") as? [[String: Any]])
             #expect(interfaces.count == 12)
             let whoami = try #require(try northwind.json("whoami", "--json") as? [String: String])

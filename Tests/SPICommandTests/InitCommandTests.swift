@@ -7,7 +7,9 @@ struct InitCommandTests {
     func initAndWhoami() throws {
         try withCommandFixture { f in
             let whoami = try #require(try f.json("whoami", "--json") as? [String: String])
-            #expect(Set(whoami.keys) == ["siteId", "registerId", "name", "kind", "peerId"])
+            #expect(Set(whoami.keys) == ["siteId", "registerId", "name", "kind", "peerId", "party"])
+            #expect(whoami["party"] == "organization (authority)")
+            #expect(whoami["siteId"] == whoami["registerId"])
             // The peer id is the fingerprint of the replica's key, whose file only its owner may read.
             #expect(whoami["peerId"]?.isEmpty == false)
             let key = try FileManager.default.attributesOfItem(atPath: f.db + ".key")

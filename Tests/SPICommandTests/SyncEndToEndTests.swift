@@ -15,7 +15,7 @@ struct SyncEndToEndTests {
 
     // MARK: - Tests
 
-    @Test("an organization and three providers edit offline, sync in a star, and all end with the same digest",
+    @Test("an organization and three bound providers edit offline, sync in a star, and each ends with its view",
           .timeLimit(.minutes(1)))
     func star() throws {
         try withScratchDirectory { directory in
@@ -26,12 +26,12 @@ struct SyncEndToEndTests {
             let port = try Self.freePort()
             let address = "127.0.0.1:\(port)"
 
-            // The organization's own offline edits.
+            // The organization's own offline edits: itself, a contact, and the provider parties.
             try org.ok("party", "add", "--code", "NW", "--name", "Northwind Retail", "--kind", "organization",
                        "--internal", "true")
             try org.ok("person", "add", "--party", "NW", "--name", "Jane Doe", "--email", "jane@northwind.example")
 
-            // Three providers join the register, pair with the organization, and edit offline.
+            // Three providers join the register, pair with the organization, and are bound to their parties.
             var providers: [(letter: String, fixture: CommandFixture)] = []
             for letter in ["A", "B", "C"] {
                 let provider = CommandFixture(
@@ -40,13 +40,10 @@ struct SyncEndToEndTests {
                 let peerID = try Self.identity(of: provider)["peerId"]!
                 try provider.ok("peer", "add", "--name", "org", "--id", orgIdentity["peerId"]!, "--address", address)
                 try org.ok("peer", "add", "--name", "provider-\(letter.lowercased())", "--id", peerID)
-
-                try provider.ok("party", "add", "--code", "P\(letter)", "--name", "Provider \(letter) Ltd",
-                                "--kind", "provider")
-                try provider.ok("person", "add", "--party", "P\(letter)", "--name", "Agent \(letter)",
-                                "--email", "agent.\(letter.lowercased())@provider.example")
-                try provider.ok("service", "add", "--code", "SVC-\(letter)", "--name", "Service \(letter)",
-                                "--type", "technical", "--status", "catalogue", "--provider", "P\(letter)")
+                try org.ok("party", "add", "--code", "P\(letter)", "--name", "Provider \(letter) Ltd", "--kind", "provider")
+                try org.ok("party", "bind", "P\(letter)", "--peer", peerID)
+                // Not bound yet on its own replica: it may not edit.
+                try provider.refused(["person", "add", "--party", "P\(letter)", "--name", "Agent"], status: 64)
                 providers.append((letter, provider))
             }
 
@@ -54,31 +51,33 @@ struct SyncEndToEndTests {
             defer { server.stop() }
             try server.waitUntilServing()
 
-            // Round one: each provider sends its edits to the hub and gets what the hub has so far.
+            // Round one: each provider learns its binding, then adds its own contact offline.
+            for (letter, provider) in providers {
+                _ = try Self.syncReport(provider, address)
+                try provider.ok("person", "add", "--party", "P\(letter)", "--name", "Agent \(letter)",
+                                "--email", "agent.\(letter.lowercased())@provider.example")
+            }
+            // Round two: each provider sends its edit; round three: each gets what is new in its scope.
             for (letter, provider) in providers {
                 let report = try Self.syncReport(provider, address)
                 #expect((report["changesSent"] as? Int ?? 0) > 0, "provider \(letter) sent nothing: \(report)")
+                #expect((report["changesRefusedByPeer"] as? Int ?? -1) == 0, "\(report)")
             }
-            // Round two: each provider gets the other providers' edits, relayed by the hub.
-            for (_, provider) in providers {
-                _ = try Self.syncReport(provider, address)
-            }
+            for (_, provider) in providers { _ = try Self.syncReport(provider, address) }
 
-            let orgDigest = try org.ok("digest")
-            #expect(!orgDigest.isEmpty)
+            // The organization holds everything; each provider exactly its view of it.
+            let people = try org.ok("person", "list")
+            for letter in ["a", "b", "c"] { #expect(people.contains("agent.\(letter)@provider.example")) }
             for (letter, provider) in providers {
-                #expect(try provider.ok("digest") == orgDigest, "provider \(letter)'s digest differs from the org's")
+                #expect(try provider.ok("digest") == (try org.ok("digest", "--for", "P\(letter)")),
+                        "provider \(letter)'s digest differs from the organization's view for P\(letter)")
             }
-
-            // Provider-to-provider changes, delivered through the organization.
+            // Parties and the organization's people are public; another provider's people are not.
             let partyOfA = try #require(try providers[2].fixture.json("party", "show", "PA", "--json") as? [String: Any])
             #expect(partyOfA["name"] as? String == "Provider A Ltd")
-            let serviceOfC = try #require(
-                try providers[0].fixture.json("service", "show", "SVC-C", "--json") as? [String: Any])
-            #expect(serviceOfC["name"] as? String == "Service C")
-            let personOfB = try #require(
-                try providers[0].fixture.json("person", "show", "agent.b@provider.example", "--json") as? [String: Any])
-            #expect(personOfB["name"] as? String == "Agent B")
+            let seenByA = try providers[0].fixture.ok("person", "list")
+            #expect(seenByA.contains("jane@northwind.example") && seenByA.contains("agent.a@provider.example"))
+            #expect(!seenByA.contains("agent.b@provider.example"), "provider A holds provider B's contact")
 
             // SIGTERM stops the hub gracefully, with status 0.
             let status = try server.terminate()
@@ -100,16 +99,20 @@ struct SyncEndToEndTests {
             let provider = CommandFixture(directory: directory, db: directory.appendingPathComponent("provider.db").path)
             try provider.ok("init", "--name", "Fabrikam", "--kind", "provider", "--register", orgIdentity["registerId"]!)
             try provider.ok("peer", "add", "--name", "org", "--id", orgIdentity["peerId"]!, "--address", address)
-            try org.ok("peer", "add", "--name", "fabrikam", "--id", try Self.identity(of: provider)["peerId"]!)
-            try provider.ok("party", "add", "--code", "FAB", "--name", "Fabrikam Service Desk", "--kind", "provider")
+            let providerPeer = try Self.identity(of: provider)["peerId"]!
+            try org.ok("peer", "add", "--name", "fabrikam", "--id", providerPeer)
+            try org.ok("party", "add", "--code", "FAB", "--name", "Fabrikam Service Desk", "--kind", "provider")
+            try org.ok("party", "bind", "FAB", "--peer", providerPeer)
 
             // A large change set on the organization: 20,000 people in one shell transaction (ids from the
             // table's default), then one `spi` run so the captured rows are turned into changes before serving.
+            // (People of the organization's own party: every provider sees them.)
             try org.ok("party", "add", "--code", "NW", "--name", "Northwind Retail", "--kind", "organization")
             let rows = 20_000
             try Self.shell(org.db, """
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(rows))
-                INSERT INTO person(name, email) SELECT 'Person ' || i, 'p' || i || '@example.com' FROM n;
+                INSERT INTO person(party_id, name, email)
+                SELECT (SELECT id FROM party WHERE code = 'NW'), 'Person ' || i, 'p' || i || '@example.com' FROM n;
                 """)
             try org.ok("digest")
 
@@ -162,7 +165,7 @@ struct SyncEndToEndTests {
             // The next sync runs to completion and converges.
             let report = try Self.syncReport(provider, address)
             #expect((report["changesReceived"] as? Int ?? 0) > 0, "\(report)")
-            #expect(try provider.ok("digest") == org.ok("digest"))
+            #expect(try provider.ok("digest") == org.ok("digest", "--for", "FAB"))
             #expect(try Self.shell(provider.db, "SELECT count(*) FROM person;") == "\(rows)")
             #expect(try Self.shell(provider.db, "SELECT name FROM party WHERE code = 'FAB';") == "Fabrikam Service Desk")
 
@@ -278,7 +281,7 @@ struct SyncEndToEndTests {
 }
 
 /// `spi serve` running in the background, with its stderr in a file.
-private final class SyncServerProcess {
+final class SyncServerProcess {
     let process = Process()
     let logPath: String
 

@@ -260,7 +260,7 @@ struct RecordStoreTests {
             let message = expectRegisterError(.ruleViolated) {
                 try register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "approved"]) }
             }
-            for part in ["approver", "approval date", "next review", "integration point", "information item"] {
+            for part in ["approver", "approval date", "next review", "integration point", "information item", "Accountable"] {
                 #expect(message.contains(part), "\(message)")
             }
             try register.write { store in
@@ -275,6 +275,19 @@ struct RecordStoreTests {
                     try store.put("interface", id: "SPI-INC-FAB", fields: [
                         "status": "approved", "approved_by": "jane@northwind.example", "approved_on": "2025-02-28",
                         "next_review": "2025-03-01"])
+                }
+            }
+            // Exactly one Accountable per activity of the practice.
+            try register.write { store in
+                let fab = try store.resolve("interface", "SPI-INC-FAB")
+                for row in try store.db.rows(
+                    """
+                    SELECT a.code FROM activity a JOIN practice p ON p.id = a.practice_id WHERE p.code = 'INC'
+                    AND NOT EXISTS (SELECT 1 FROM raci_assignment r WHERE r.interface_id = ? AND r.activity_id = a.id AND r.role = 'A')
+                    """, [.text(fab)])
+                {
+                    try store.put("raci_assignment", fields: [
+                        "interface_id": "SPI-INC-FAB", "activity_id": row[0].textValue!, "party_id": "NW", "role": "A"])
                 }
             }
             try register.write { store in

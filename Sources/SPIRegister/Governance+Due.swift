@@ -1,0 +1,69 @@
+import SPISQLite
+
+extension Governance {
+    /// The SPI reviews and agreement ends that fall due within `days` days of today, and those already overdue.
+    ///
+    /// - Reviews: the next review date of every SPI that is not retired.
+    /// - Agreement ends: the end date of every `active` agreement (an active agreement past its end is overdue:
+    ///   renew it or mark it expired).
+    ///
+    /// Items are sorted by date (overdue first), then kind and code. Dates that are not `YYYY-MM-DD` (edited by
+    /// hand) are left out; `spi check` reports them.
+    ///
+    /// ```swift
+    /// let items = try register.read { try Governance.dueItems(in: $0, today: "2025-03-01", within: 30) }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - store: the store of an open transaction (only read).
+    ///   - today: the date to count from (`YYYY-MM-DD`); nil for the store's ``RecordStore/today``.
+    ///   - days: how many days ahead to look, 0 or more (0: due today or overdue).
+    /// - Throws: ``RegisterError/Code/invalidValue`` for a malformed `today` or a negative `days`.
+    public static func dueItems(in store: RecordStore, today: String? = nil, within days: Int) throws -> [DueItem] {
+        let today = today ?? store.today
+        guard let start = ReportDate(today) else {
+            throw RegisterError(.invalidValue, "invalid date '\(today)': expected a date as YYYY-MM-DD")
+        }
+        guard days >= 0 else {
+            throw RegisterError(.invalidValue, "invalid number of days \(days): expected 0 or more")
+        }
+        let horizon = start.adding(days: days).text
+        let queries: [(DueItem.Kind, String, String)] = [
+            (
+                .review, "interface",
+                """
+                SELECT i.id, i.code, i.title, i.next_review, coalesce(i.status, 'draft'),
+                       coalesce(pe.email, pe.name), pa.code
+                FROM interface i
+                LEFT JOIN person pe ON pe.id = i.owner_id LEFT JOIN party pa ON pa.id = i.provider_id
+                WHERE i.status IS NOT 'retired' AND i.next_review <= ?
+                """
+            ),
+            (
+                .agreementEnd, "agreement",
+                """
+                SELECT a.id, a.code, a.title, a.end_date, a.status, coalesce(pe.email, pe.name), pa.code
+                FROM agreement a
+                LEFT JOIN person pe ON pe.id = a.owner_id LEFT JOIN party pa ON pa.id = a.provider_id
+                WHERE a.status = 'active' AND a.end_date <= ?
+                """
+            ),
+        ]
+        var items: [DueItem] = []
+        for (kind, table, sql) in queries {
+            for row in try store.db.rows(sql, [.text(horizon)]) {
+                guard let id = row[0].textValue, let text = row[3].textValue, let date = ReportDate(text) else {
+                    continue
+                }
+                let code = row[1].textValue.flatMap { $0.isEmpty ? nil : $0 } ?? id
+                items.append(DueItem(
+                    kind: kind, table: table, id: id, code: code, title: row[2].textValue ?? "", date: date.text,
+                    days: date.dayNumber - start.dayNumber, status: row[4].textValue, owner: row[5].textValue,
+                    provider: row[6].textValue))
+            }
+        }
+        return items.sorted {
+            ($0.date, $0.kind.rawValue, $0.code, $0.id) < ($1.date, $1.kind.rawValue, $1.code, $1.id)
+        }
+    }
+}

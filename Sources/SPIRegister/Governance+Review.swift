@@ -1,0 +1,42 @@
+extension Governance {
+    /// Records a review of an SPI in its review history (a `review` row) and returns the new row's id.
+    ///
+    /// Recording a review does not change the SPI's status: approve it with
+    /// ``approve(_:by:on:nextReview:in:)``.
+    ///
+    /// ```swift
+    /// let id = try register.write { store in
+    ///     try Governance.recordReview(of: "SPI-INC-FAB", outcome: "approved",
+    ///                                 by: "sofia.lindqvist@northwind.example", body: "Service review board",
+    ///                                 in: store)
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - reference: the SPI reviewed, by id or code.
+    ///   - outcome: one of `approved`, `changes_required`, `rejected` (``FieldCatalog/reviewOutcomes``, any case).
+    ///   - reviewer: the person who chaired or signed the review, by id or email; nil for none.
+    ///   - date: the review's date (`YYYY-MM-DD`); nil for today.
+    ///   - body: the reviewing body, such as `Service review board`.
+    ///   - version: the SPI version reviewed; nil for the SPI's current version.
+    ///   - notes: free-text notes.
+    ///   - store: the store of an open write transaction.
+    /// - Returns: the new review's id.
+    /// - Throws: a ``RegisterError`` for an unknown SPI or person, an outcome outside the enumeration, or a
+    ///   malformed date; nothing is written then.
+    @discardableResult
+    public static func recordReview(
+        of reference: String, outcome: String, by reviewer: String? = nil, on date: String? = nil,
+        body: String? = nil, version: String? = nil, notes: String? = nil, in store: RecordStore
+    ) throws -> String {
+        let interface = try store.record("interface", reference)
+        var fields = [
+            "interface_id": interface.id, "outcome": outcome, "review_date": date ?? store.today,
+        ]
+        if let reviewer { fields["reviewer_id"] = reviewer }
+        if let body { fields["body"] = body }
+        if let version = version ?? interface["version"].textValue { fields["version_reviewed"] = version }
+        if let notes { fields["notes"] = notes }
+        return try store.put("review", fields: fields, mode: .insert)
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import SPIRegister
+import SPITransport
+
+/// `spi party bind PARTY --peer PEERID`: states which replica speaks for a party.
+struct PartyBindCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bind",
+        abstract: "Bind a replica to the party it speaks for (organization only).",
+        discussion: """
+            From then on, every replica judges the changes made by that replica with the party's write rules, and \
+            sends it only the rows the party may see (review them first with `spi scope PARTY`). The binding \
+            replicates to every party. Binding the same peer again moves it to the new party. A replica that no \
+            party is bound to receives only public data and may write nothing.
+
+            The peer id is what the provider's `spi whoami` prints. Binding a party of kind organization makes the \
+            replica act for the organization: it may write everything and relay the other parties' changes.
+
+            Examples:
+              spi party bind FAB --peer MBYOJGC-X37EYFV-XKWJW3W-LQLVQQJ-DS5VW7N-3RXKEPH-XACHPHD-IB6RKQF
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The party: its code or id.", valueName: "party"))
+    var party: String
+
+    @Option(help: ArgumentHelp("The replica's peer id, as its `spi whoami` prints it.", valueName: "peer-id"))
+    var peer: String
+
+    func run() async throws {
+        let peerID: PeerID
+        do {
+            peerID = try PeerID(parsing: peer)
+        } catch {
+            throw ValidationError("invalid peer id: \(error)")
+        }
+        let register = try global.openRegister()
+        guard register.kind == .organization else {
+            throw RegisterError(
+                .forbidden, "only the organization binds replicas to parties; this replica is a provider's")
+        }
+        let binding = try register.write { store in try PartyBinding.bind(party: party, peer: peerID, store) }
+        print("bound \(binding.partyCode ?? binding.partyID) to peer \(binding.peerID) (site \(binding.siteID))")
+    }
+}

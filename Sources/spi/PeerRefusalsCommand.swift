@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import SPIRegister
+import SPIReplication
+
+/// `spi peer refusals`: the changes this replica refused, newest first.
+struct PeerRefusalsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refusals",
+        abstract: "List the changes this replica refused by permission.",
+        discussion: """
+            Every change received by `spi sync`, `spi serve` or `spi changes apply` is judged by the party of the \
+            site that made it; refused changes are never applied and are logged here with the peer (or file) that \
+            sent them, the row, the columns and the rule. The log is local to this replica. With --json, an array \
+            of objects with the keys at, peer, origin, table, id, columns, reason and count.
+
+            Examples:
+              spi peer refusals
+              spi peer refusals --limit 10 --json
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("How many entries to show, newest first.", valueName: "n"))
+    var limit = 50
+
+    @Flag(name: .customLong("json"), help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        let register = try global.openRegister()
+        let entries = try register.replica.refusalLog(limit: limit)
+        func time(_ ms: Int64) -> String {
+            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        }
+        if json {
+            print(Output.jsonArray(entries.map { entry in
+                [
+                    "at": .string(time(entry.refusedAtMilliseconds)), "peer": entry.peer.map(JSONValue.string) ?? .null,
+                    "origin": .string(entry.refusal.origin.description), "table": .string(entry.refusal.table),
+                    "id": .string(entry.refusal.id), "columns": .array(entry.refusal.columns.map(JSONValue.string)),
+                    "reason": .string(entry.refusal.reason), "count": .integer(Int64(entry.refusal.count)),
+                ] as JSONValue
+            }))
+        } else if entries.isEmpty {
+            print("no refused changes")
+        } else {
+            print(Output.table(
+                header: ["at", "from", "table", "id", "columns", "reason"],
+                rows: entries.map { entry in
+                    [
+                        time(entry.refusedAtMilliseconds), entry.peer ?? "-", entry.refusal.table, entry.refusal.id,
+                        entry.refusal.columns.isEmpty ? "(row)" : entry.refusal.columns.joined(separator: ","),
+                        entry.refusal.reason,
+                    ]
+                }, limit: nil))
+        }
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import Testing
+
+/// The Northwind demo's organization replica, built once by `spi demo --today 2025-03-01` and copied per test.
+enum DemoTemplate {
+    static let today = "2025-03-01"
+    static let path: Result<String, FixtureTemplates.TemplateError> = {
+        do {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("spi-demo-template-\(UUID().uuidString)")
+            let run = try SPIProcess.run(["demo", "--dir", directory.path, "--today", today])
+            guard run.status == 0 else { return .failure(FixtureTemplates.TemplateError(message: "\(run)")) }
+            return .success(directory.appendingPathComponent("northwind.db").path)
+        } catch {
+            return .failure(FixtureTemplates.TemplateError(message: "\(error)"))
+        }
+    }()
+}
+
+/// A fixture whose `register.db` is a copy of the Northwind demo's organization replica.
+func withDemoFixture<T>(_ body: (CommandFixture) throws -> T) throws -> T {
+    try withCommandFixture(.none) { f in
+        try FileManager.default.copyItem(atPath: try DemoTemplate.path.get(), toPath: f.db)
+        return try body(f)
+    }
+}
+
+@Suite("spi interface submit/approve, spi review add, spi due")
+struct GovernanceCommandTests {
+    static let approver = "sofia.lindqvist@northwind.example"
+
+    /// Today's date as the `spi` process sees it (local time zone).
+    static var today: String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .current
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
+
+    /// Runs a command that must be refused with exit status 64, leaving the register's digest and file unchanged;
+    /// returns its stderr lines.
+    func refusedLines(_ f: CommandFixture, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> [String]
+    {
+        let digest = try f.ok("digest")
+        let bytes = FileManager.default.contents(atPath: f.db)
+        let run = try f.spi(arguments)
+        #expect(run.status == 64, "\(run)", sourceLocation: sourceLocation)
+        #expect(run.stdout.isEmpty, "\(run)", sourceLocation: sourceLocation)
+        #expect(run.stderr.hasPrefix("error: "), "\(run)", sourceLocation: sourceLocation)
+        #expect(try f.ok("digest") == digest, sourceLocation: sourceLocation)
+        #expect(FileManager.default.contents(atPath: f.db) == bytes, sourceLocation: sourceLocation)
+        return run.stderr.split(separator: "\n").map(String.init)
+    }
+
+    /// The id of the RACI cell SPI × activity × party × letter.
+    func raciID(_ f: CommandFixture, _ spi: String, _ activity: String, _ party: String, _ role: String) throws
+        -> String
+    {
+        let cells = try #require(
+            try f.json(
+                "raci", "list", "--where", "interface_id=\(spi)", "--where", "activity_id=\(activity)",
+                "--where", "party_id=\(party)", "--where", "role=\(role)", "--json") as? [[String: Any]])
+        try #require(cells.count == 1)
+        return try #require(cells[0]["id"] as? String)
+    }
+
+    func field(_ f: CommandFixture, _ noun: String, _ id: String, _ column: String) throws -> String? {
+        let row = try #require(try f.json(noun, "show", id, "--json") as? [String: Any])
+        return row[column] as? String
+    }
+
+    @Test("submit moves a draft to in_review; from any other status it is refused, naming the status")
+    func submit() throws {
+        try withDemoFixture { f in
+            #expect(try f.ok("interface", "submit", "SPI-CFG-TAIL") == "SPI-CFG-TAIL: draft → in_review")
+            #expect(try field(f, "interface", "SPI-CFG-TAIL", "status") == "in_review")
+            let again = try f.refused(["interface", "submit", "SPI-CFG-TAIL"], status: 64)
+            #expect(again == "error: SPI-CFG-TAIL is in_review; only a draft SPI can be submitted for review\n")
+            let approved = try f.refused(["interface", "submit", "SPI-INC-FAB"], status: 64)
+            #expect(approved.contains("SPI-INC-FAB is approved"))
+            try f.refused(["interface", "submit", "SPI-NOPE"], status: 64)
+        }
+    }
+
+    @Test("approve names every failing gate on its own line and changes nothing")
+    func approveGates() throws {
+        try withDemoFixture { f in
+            // The demo plants two Accountables on CHG-CAB; plant a missing one on CHG-RFC.
+            try f.ok("raci", "remove", try raciID(f, "SPI-CHG-TAIL", "CHG-RFC", "SIAM", "A"))
+            let lines = try refusedLines(f, ["interface", "approve", "SPI-CHG-TAIL", "--by", Self.approver])
+            #expect(lines == [
+                "error: cannot approve SPI-CHG-TAIL: 3 approval gates fail",
+                "  - RACI: CHG-RFC (Raise request for change) has no Accountable; it needs exactly one",
+                "  - RACI: CHG-CAB (Authorize) has 2 Accountables (SIAM, TAIL); it needs exactly one",
+                "  - next review: no date set; it must be after today (\(Self.today))",
+            ])
+            #expect(try field(f, "interface", "SPI-CHG-TAIL", "status") == "in_review")
+
+            try f.ok("interface", "submit", "SPI-CFG-TAIL")
+            let cfg = try refusedLines(
+                f, ["interface", "approve", "SPI-CFG-TAIL", "--by", Self.approver, "--next-review", "2020-01-01"])
+            #expect(cfg == [
+                "error: cannot approve SPI-CFG-TAIL: 2 approval gates fail",
+                "  - information items: none; an SPI needs at least one",
+                "  - next review: 2020-01-01 is not in the future; it must be after today (\(Self.today))",
+            ])
+        }
+    }
+
+    @Test("approve sets the status, approver, date and next review once every gate passes")
+    func approve() throws {
+        try withDemoFixture { f in
+            try f.ok("raci", "remove", try raciID(f, "SPI-CHG-TAIL", "CHG-CAB", "TAIL", "A"))
+            let out = try f.ok(
+                "interface", "approve", "SPI-CHG-TAIL", "--by", Self.approver, "--date", "2025-03-01",
+                "--next-review", "2099-03-01")
+            #expect(
+                out == "SPI-CHG-TAIL: in_review → approved, by \(Self.approver) on 2025-03-01; next review 2099-03-01")
+            let row = try #require(try f.json("interface", "show", "SPI-CHG-TAIL", "--json") as? [String: Any])
+            let person = try #require(try f.json("person", "show", Self.approver, "--json") as? [String: Any])
+            #expect(row["status"] as? String == "approved")
+            #expect(row["approved_by"] as? String == person["id"] as? String)
+            #expect(row["approved_on"] as? String == "2025-03-01")
+            #expect(row["next_review"] as? String == "2099-03-01")
+
+            let twice = try f.refused(["interface", "approve", "SPI-CHG-TAIL", "--by", Self.approver], status: 64)
+            #expect(twice == "error: SPI-CHG-TAIL is approved; only an SPI in review (in_review) can be approved\n")
+        }
+    }
+
+    @Test("approve refuses a draft, an unknown approver, a bad date and a missing --by")
+    func approveRefusals() throws {
+        try withDemoFixture { f in
+            let draft = try f.refused(["interface", "approve", "SPI-CFG-TAIL", "--by", Self.approver], status: 64)
+            #expect(draft.contains("SPI-CFG-TAIL is draft") && draft.contains("submit it for review first"))
+            let nobody = try f.refused(["interface", "approve", "SPI-CHG-TAIL", "--by", "nobody@x.example"], status: 64)
+            #expect(nobody.contains("nobody@x.example"))
+            let date = try f.refused(
+                ["interface", "approve", "SPI-CHG-TAIL", "--by", Self.approver, "--date", "2025-02-30"], status: 64)
+            #expect(date.contains("--date") && date.contains("YYYY-MM-DD"))
+            try f.refused(["interface", "approve", "SPI-CHG-TAIL"], status: 64)
+        }
+    }
+
+    @Test("review add takes the SPI as an argument and --by; the --interface/--reviewer form still works")
+    func reviewAdd() throws {
+        try withDemoFixture { f in
+            let person = try #require(try f.json("person", "show", Self.approver, "--json") as? [String: Any])
+            let spi = try #require(try f.json("interface", "show", "SPI-INC-FAB", "--json") as? [String: Any])
+            let id = try f.ok(
+                "review", "add", "SPI-INC-FAB", "--outcome", "changes_required", "--by", Self.approver,
+                "--date", "2025-03-02", "--notes", "Tighten the major incident timings")
+            let review = try #require(try f.json("review", "show", id, "--json") as? [String: Any])
+            #expect(review["interface_id"] as? String == spi["id"] as? String)
+            #expect(review["outcome"] as? String == "changes_required")
+            #expect(review["reviewer_id"] as? String == person["id"] as? String)
+            #expect(review["review_date"] as? String == "2025-03-02")
+            #expect(review["version_reviewed"] as? String == "2.1")
+            #expect(review["notes"] as? String == "Tighten the major incident timings")
+
+            let old = try f.ok(
+                "review", "add", "--interface", "SPI-INC-FAB", "--date", "2025-03-03", "--outcome", "approved",
+                "--reviewer", Self.approver, "--version", "2.2", "--body", "Service review board")
+            let oldRow = try #require(try f.json("review", "show", old, "--json") as? [String: Any])
+            #expect(oldRow["outcome"] as? String == "approved" && oldRow["version_reviewed"] as? String == "2.2")
+            #expect(oldRow["reviewer_id"] as? String == person["id"] as? String)
+            let undated = try f.ok("review", "add", "SPI-INC-FAB", "--outcome", "rejected")
+            #expect(try field(f, "review", undated, "review_date") == Self.today)
+
+            let bad = try f.refused(
+                ["review", "add", "SPI-INC-FAB", "--outcome", "ok", "--by", Self.approver], status: 64)
+            #expect(bad.contains("'ok'") && bad.contains("approved, changes_required, rejected"))
+            try f.refused(["review", "add", "--outcome", "approved"], status: 64)
+            try f.refused(["review", "add", "SPI-INC-FAB"], status: 64)
+            try f.refused(
+                ["review", "add", "SPI-INC-FAB", "--interface", "SPI-SR-FAB", "--outcome", "approved"], status: 64)
+            try f.refused(["review", "add", "SPI-NOPE", "--outcome", "approved"], status: 64)
+            try f.refused(
+                ["review", "add", "SPI-INC-FAB", "--outcome", "approved", "--by", "nobody@x.example"], status: 64)
+        }
+    }
+
+    @Test("due lists reviews and agreement ends within the window, overdue ones marked, sorted by date")
+    func due() throws {
+        try withDemoFixture { f in
+            let soon = try #require(try f.json("due", "--today", "2025-03-01", "--json") as? [[String: Any]])
+            #expect(soon.count == 1)
+            #expect(soon.first?["code"] as? String == "SPI-ISM-FAB" && soon.first?["overdue"] as? Bool == true)
+            #expect(soon.first?["days"] as? Int == -19 && soon.first?["kind"] as? String == "review")
+            #expect(Set(soon.first?.keys.map { $0 } ?? []) == [
+                "kind", "table", "id", "code", "title", "date", "days", "overdue", "status", "owner", "provider",
+            ])
+
+            let later = try #require(
+                try f.json("due", "--today", "2025-03-01", "--within", "120", "--json") as? [[String: Any]])
+            #expect(later.compactMap { $0["code"] as? String } == ["SPI-ISM-FAB", "UC-FAB", "SPI-CHG-CON"])
+            #expect(later.compactMap { $0["date"] as? String } == ["2025-02-10", "2025-04-15", "2025-06-16"])
+            #expect(later.compactMap { $0["kind"] as? String } == ["review", "agreement-end", "review"])
+            #expect(later.compactMap { $0["overdue"] as? Bool } == [true, false, false])
+
+            let text = try f.ok("due", "--today", "2025-03-01", "--within", "120")
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines.first?.hasPrefix("date        when") == true, "\(text)")
+            try #require(lines.count == 5, "\(text)")
+            #expect(lines[1].hasPrefix("2025-02-10  overdue by 19 days  review          SPI-ISM-FAB  "), "\(text)")
+            #expect(lines[2].hasPrefix("2025-04-15  in 45 days          agreement ends  UC-FAB       "), "\(text)")
+            #expect(lines[3].hasPrefix("2025-06-16  in 107 days         review          SPI-CHG-CON  "), "\(text)")
+            #expect(lines[2].hasSuffix("kenji.watanabe@northwind.example"), "\(text)")
+            #expect(lines.last == "3 items due within 120 days of 2025-03-01, 1 overdue")
+
+            #expect(
+                try f.ok("due", "--today", "2024-01-01", "--within", "0") == "nothing due within 0 days of 2024-01-01")
+            #expect(try f.ok("due", "--today", "2024-01-01", "--within", "0", "--json") == "[]")
+            try f.refused(["due", "--within", "-1"], status: 64)
+            try f.refused(["due", "--today", "2025-13-01"], status: 64)
+        }
+    }
+
+    @Test("the governance commands have help with examples")
+    func help() throws {
+        let commands = [["interface", "submit"], ["interface", "approve"], ["review", "add"], ["due"]]
+        for (command, run) in zip(commands, try runConcurrently(commands.map { $0 + ["--help"] })) {
+            #expect(run.status == 0, "\(command): \(run)")
+            #expect(run.stdout.contains("OVERVIEW: ") && run.stdout.contains("Examples:"), "\(command)")
+            #expect(run.stdout.contains("--db <path>"), "\(command)")
+        }
+        let interface = try SPIProcess.run(["interface", "--help"])
+        #expect(interface.stdout.contains("submit") && interface.stdout.contains("approve"))
+        let review = try SPIProcess.run(["review", "add", "--help"])
+        #expect(review.stdout.contains("--by") && review.stdout.contains("--interface"))
+    }
+}

@@ -1,0 +1,276 @@
+import Foundation
+import SPIRegister
+import SPISQLite
+import Testing
+
+@Suite("Governance: submit, approval gates, approve, reviews and due items")
+struct GovernanceTests {
+    static let today = "2025-03-01"
+    static let approver = "sofia.lindqvist@northwind.example"
+
+    /// An organization register holding the Northwind demo built around ``today``, whose clock reads ``today``.
+    func withDemo<T>(kind: ReplicaKind = .organization, _ body: (Register) throws -> T) throws -> T {
+        try withRegister(kind: kind, today: Self.today) { register, _ in
+            try register.replica.write { db in try NorthwindDemo.populate(db, today: Self.today) }
+            return try body(register)
+        }
+    }
+
+    /// The SPI's row.
+    func interface(_ register: Register, _ code: String) throws -> Record {
+        try register.read { try $0.record("interface", code) }
+    }
+
+    /// Removes the RACI cell of an SPI × activity × party × letter.
+    func removeRACI(_ register: Register, _ spi: String, _ activity: String, _ party: String, _ role: String) throws {
+        try register.write { store in
+            let cells = try store.records(
+                "raci_assignment",
+                matchingFields: ["interface_id": spi, "activity_id": activity, "party_id": party, "role": role])
+            try #require(cells.count == 1)
+            try store.delete("raci_assignment", cells[0].id)
+        }
+    }
+
+    /// Runs `body`, expecting a ``GovernanceError`` with `code`, and returns it.
+    func expectGovernanceError<R>(
+        _ code: GovernanceError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> R
+    ) throws -> GovernanceError? {
+        do {
+            _ = try body()
+            Issue.record("expected a GovernanceError \(code)", sourceLocation: sourceLocation)
+        } catch let error as GovernanceError {
+            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+            #expect(!error.message.contains("\n"), sourceLocation: sourceLocation)
+            return error
+        }
+        return nil
+    }
+
+    @Test("submit moves a draft to in_review and refuses every other status, naming it")
+    func submit() throws {
+        try withDemo { register in
+            let change = try register.write { try Governance.submit("SPI-CFG-TAIL", in: $0) }
+            #expect(change.code == "SPI-CFG-TAIL" && change.from == "draft" && change.to == "in_review")
+            #expect(try interface(register, "SPI-CFG-TAIL")["status"] == .text("in_review"))
+
+            let digest = try register.digest()
+            let again = try expectGovernanceError(.wrongStatus) {
+                try register.write { try Governance.submit("SPI-CFG-TAIL", in: $0) }
+            }
+            #expect(again?.status == "in_review")
+            #expect(again?.message == "SPI-CFG-TAIL is in_review; only a draft SPI can be submitted for review")
+            let approved = try expectGovernanceError(.wrongStatus) {
+                try register.write { try Governance.submit("SPI-INC-FAB", in: $0) }
+            }
+            #expect(approved?.status == "approved")
+            #expect(try register.digest() == digest)
+            expectRegisterError(.unknownReference) { try register.write { try Governance.submit("SPI-NOPE", in: $0) } }
+        }
+    }
+
+    @Test("the approval gates name every activity without exactly one A, and every other failing gate")
+    func gates() throws {
+        try withDemo { register in
+            // Planted: CHG-CAB has two Accountables (SIAM and TAIL). Plant another gap: CHG-RFC loses its only A.
+            try removeRACI(register, "SPI-CHG-TAIL", "CHG-RFC", "SIAM", "A")
+            let failures = try register.read { try Governance.approvalGateFailures(of: "SPI-CHG-TAIL", in: $0) }
+            #expect(failures.map(\.gate) == [.singleAccountable, .singleAccountable, .nextReview])
+            #expect(failures.map(\.subject) == ["CHG-RFC", "CHG-CAB", nil])
+            #expect(failures.map(\.message) == [
+                "RACI: CHG-RFC (Raise request for change) has no Accountable; it needs exactly one",
+                "RACI: CHG-CAB (Authorize) has 2 Accountables (SIAM, TAIL); it needs exactly one",
+                "next review: no date set; it must be after today (2025-03-01)",
+            ])
+
+            // The draft configuration SPI has no information item (a planted gap) and no next review date.
+            let cfg = try register.read { try Governance.approvalGateFailures(of: "SPI-CFG-TAIL", in: $0) }
+            #expect(cfg.map(\.gate) == [.informationItem, .nextReview])
+            #expect(cfg.first?.message == "information items: none; an SPI needs at least one")
+
+            // An SPI with nothing in it fails every content gate, one RACI line per activity of its practice.
+            try register.write { store in
+                try store.put("interface", fields: [
+                    "code": "SPI-SR-TAIL", "title": "Requests with Tailspin", "practice_id": "SR",
+                    "provider_id": "TAIL", "owner_id": "tom.becker@northwind.example",
+                ])
+            }
+            let empty = try register.read { try Governance.approvalGateFailures(of: "SPI-SR-TAIL", in: $0) }
+            #expect(empty.compactMap(\.subject) == ["SR-LOG", "SR-APPR", "SR-FUL", "SR-CLS"])
+            #expect(empty.map(\.gate).suffix(3) == [.integrationPoint, .informationItem, .nextReview])
+        }
+    }
+
+    @Test("the next review gate wants a date after today and after the approval date")
+    func nextReviewGate() throws {
+        try withDemo { register throws in
+            func messages(_ next: String?, on date: String? = nil) throws -> [String] {
+                try register.read { store in
+                    try Governance.approvalGateFailures(of: "SPI-INC-FAB", nextReview: next, on: date, in: store)
+                }.map(\.message)
+            }
+            #expect(try messages(nil).isEmpty)  // the demo's own next review, 2025-11-01
+            #expect(try messages("2025-03-01") == [
+                "next review: 2025-03-01 is not in the future; it must be after today (2025-03-01)"
+            ])
+            #expect(try messages("2025-03-02").isEmpty)
+            #expect(try messages("2025-05-01", on: "2025-06-01") == [
+                "next review: 2025-05-01 is not in the future; it must be after the approval date (2025-06-01)"
+            ])
+            #expect(try messages("2025-13-01") == [
+                "next review: '2025-13-01' is not a date; it must be a date after today (2025-03-01)"
+            ])
+        }
+    }
+
+    @Test("approve refuses while a gate fails, writing nothing, then approves once all pass")
+    func approve() throws {
+        try withDemo { register in
+            let digest = try register.digest()
+            let refused = try expectGovernanceError(.approvalGatesFailed) {
+                try register.write { try Governance.approve("SPI-CHG-TAIL", by: Self.approver, in: $0) }
+            }
+            #expect(refused?.message == "cannot approve SPI-CHG-TAIL: 2 approval gates fail")
+            #expect(refused?.failures.map(\.gate) == [.singleAccountable, .nextReview])
+            #expect(refused?.lines.count == 3)
+            #expect(try register.digest() == digest)
+
+            try removeRACI(register, "SPI-CHG-TAIL", "CHG-CAB", "TAIL", "A")
+            let change = try register.write { store in
+                try Governance.approve(
+                    "SPI-CHG-TAIL", by: Self.approver, on: "2025-03-01", nextReview: "2025-09-01", in: store)
+            }
+            #expect(change.from == "in_review" && change.to == "approved")
+            let row = try interface(register, "SPI-CHG-TAIL")
+            let approverID = try register.read { try $0.resolve("person", Self.approver) }
+            #expect(row["status"] == .text("approved"))
+            #expect(row["approved_by"] == .text(approverID))
+            #expect(row["approved_on"] == .text("2025-03-01"))
+            #expect(row["next_review"] == .text("2025-09-01"))
+
+            let twice = try expectGovernanceError(.wrongStatus) {
+                try register.write { try Governance.approve("SPI-CHG-TAIL", by: Self.approver, in: $0) }
+            }
+            #expect(twice?.message == "SPI-CHG-TAIL is approved; only an SPI in review (in_review) can be approved")
+        }
+    }
+
+    @Test("approve: a draft, an unknown approver and a malformed date are refused before any gate")
+    func approveRefusals() throws {
+        try withDemo { register in
+            let digest = try register.digest()
+            let draft = try expectGovernanceError(.wrongStatus) {
+                try register.write { try Governance.approve("SPI-CFG-TAIL", by: Self.approver, in: $0) }
+            }
+            #expect(draft?.message.hasSuffix("submit it for review first") == true)
+            #expect(draft?.failures.isEmpty == true)
+            expectRegisterError(.unknownReference) {
+                try register.write { try Governance.approve("SPI-CHG-TAIL", by: "nobody@example.com", in: $0) }
+            }
+            expectRegisterError(.invalidValue) {
+                try register.write { try Governance.approve("SPI-CHG-TAIL", by: Self.approver, on: "1/3/25", in: $0) }
+            }
+            #expect(try register.digest() == digest)
+        }
+    }
+
+    @Test("a provider's replica cannot approve, even when every gate passes")
+    func providerCannotApprove() throws {
+        try withDemo(kind: .provider) { register in
+            // Settle the planted double A underneath the register's own rules, as the demo itself was written.
+            try register.replica.write { db in
+                try db.execute(
+                    """
+                    DELETE FROM raci_assignment
+                    WHERE interface_id = ? AND activity_id = ? AND party_id = ? AND role = 'A'
+                    """,
+                    [.text(RecordID.v5("demo:interface:SPI-CHG-TAIL")), .text(RecordID.v5("activity:CHG-CAB")),
+                     .text(RecordID.v5("demo:party:TAIL"))])
+            }
+            let gates = try register.read { store in
+                try Governance.approvalGateFailures(of: "SPI-CHG-TAIL", nextReview: "2025-09-01", in: store)
+            }
+            #expect(gates.isEmpty)
+            let before = try interface(register, "SPI-CHG-TAIL")
+            #expect(throws: (any Error).self) {
+                try register.write { store in
+                    try Governance.approve("SPI-CHG-TAIL", by: Self.approver, nextReview: "2025-09-01", in: store)
+                }
+            }
+            #expect(try interface(register, "SPI-CHG-TAIL") == before)
+        }
+    }
+
+    @Test("recordReview adds a review row with the outcome, reviewer, today and the SPI's version")
+    func recordReview() throws {
+        try withDemo { register in
+            let id = try register.write { store in
+                try Governance.recordReview(
+                    of: "SPI-CHG-TAIL", outcome: "Changes_Required", by: Self.approver, notes: "Settle CHG-CAB",
+                    in: store)
+            }
+            let review = try register.read { try $0.record("review", id) }
+            let (spi, person) = try register.read { store in
+                (try store.resolve("interface", "SPI-CHG-TAIL"), try store.resolve("person", Self.approver))
+            }
+            #expect(review["interface_id"] == .text(spi))
+            #expect(review["outcome"] == .text("changes_required"))
+            #expect(review["reviewer_id"] == .text(person))
+            #expect(review["review_date"] == .text("2025-03-01"))
+            #expect(review["version_reviewed"] == .text("0.9"))
+            #expect(review["notes"] == .text("Settle CHG-CAB"))
+
+            let count = try register.read { try $0.records("review").count }
+            let message = expectRegisterError(.invalidValue) {
+                try register.write { try Governance.recordReview(of: "SPI-CHG-TAIL", outcome: "ok", in: $0) }
+            }
+            #expect(message.contains("approved, changes_required, rejected"))
+            #expect(try register.read { try $0.records("review").count } == count)
+        }
+    }
+
+    @Test(
+        "due items: reviews and active agreements ending within the window, overdue ones first",
+        arguments: [
+            (0, ["SPI-ISM-FAB"]), (30, ["SPI-ISM-FAB"]), (45, ["SPI-ISM-FAB", "UC-FAB"]),
+            (120, ["SPI-ISM-FAB", "UC-FAB", "SPI-CHG-CON"]),
+        ])
+    func due(within days: Int, codes: [String]) throws {
+        try withDemo { register in
+            let items = try register.read { try Governance.dueItems(in: $0, within: days) }
+            #expect(items.map(\.code) == codes)
+            let overdue = try #require(items.first)
+            #expect(overdue.kind == .review && overdue.table == "interface")
+            #expect(overdue.date == "2025-02-10" && overdue.days == -19 && overdue.isOverdue)
+            #expect(overdue.when == "overdue by 19 days")
+            #expect(overdue.owner == "priya.natarajan@northwind.example" && overdue.provider == "FAB")
+            if let ending = items.first(where: { $0.code == "UC-FAB" }) {
+                #expect(ending.kind == .agreementEnd && ending.date == "2025-04-15" && ending.days == 45)
+                #expect(!ending.isOverdue && ending.status == "active" && ending.when == "in 45 days")
+            }
+        }
+    }
+
+    @Test("due items count from the given day; retired SPIs and inactive agreements are left out")
+    func dueOnOtherDays() throws {
+        try withDemo { register in
+            let onEnd = try register.read { try Governance.dueItems(in: $0, today: "2025-04-15", within: 0) }
+            #expect(onEnd.map(\.code) == ["SPI-ISM-FAB", "UC-FAB"])
+            #expect(onEnd.map(\.days) == [-64, 0] && onEnd.last?.when == "today")
+            let before = try register.read { try Governance.dueItems(in: $0, today: "2024-01-01", within: 0) }
+            #expect(before.isEmpty)
+
+            try register.write { store in
+                try store.put("interface", id: "SPI-ISM-FAB", fields: ["status": "retired"], mode: .update)
+                try store.put("agreement", id: "UC-FAB", fields: ["status": "terminated"], mode: .update)
+            }
+            let after = try register.read { try Governance.dueItems(in: $0, today: "2025-04-15", within: 0) }
+            #expect(after.isEmpty)
+
+            expectRegisterError(.invalidValue) {
+                try register.read { try Governance.dueItems(in: $0, today: "x", within: 1) }
+            }
+            expectRegisterError(.invalidValue) { try register.read { try Governance.dueItems(in: $0, within: -1) } }
+        }
+    }
+}
