@@ -47,10 +47,10 @@ extension Replica {
     /// half-written file under the final name.
     @discardableResult
     public func exportChanges(
-        since knowledge: Knowledge = Knowledge(), to path: String, maxCells: Int = 4096,
+        since knowledge: Knowledge = Knowledge(), to path: String, maxCells: Int = 4096, scope: (any ReadScope)? = nil,
         progress: ((ChangeSetSummary) -> Void)? = nil
     ) throws -> ChangeSetSummary {
-        var cursor = try deltaCursor(for: knowledge)
+        var cursor = try deltaCursor(for: knowledge, scope: scope)
         var summary = ChangeSetSummary()
         let temporary = path + ".partial"
         guard FileManager.default.createFile(atPath: temporary, contents: nil),

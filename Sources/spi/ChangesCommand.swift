@@ -51,7 +51,15 @@ struct ChangesExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write this replica's changes to a change-set file: all of them, or only those another replica lacks.",
-        discussion: "Without --since the file holds every change this replica knows (enough to bring an empty replica of the register up to date). The file is written under a temporary name and renamed when complete."
+        discussion: """
+            Without --since the file holds every change this replica knows (enough to bring an empty replica of the             register up to date). The file is written under a temporary name and renamed when complete.
+
+            With --for PARTY the file holds only the rows that party may see, as `spi sync` would send them to its             replica (see `spi scope`); a provider's replica always exports only its own changes then.
+
+            Examples:
+              spi changes export --out everything.changes
+              spi changes export --since fabrikam.knowledge --for FAB --out for-fabrikam.changes
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -64,14 +72,22 @@ struct ChangesExportCommand: AsyncParsableCommand {
         help: ArgumentHelp("A knowledge file from the receiving replica: export only what it lacks.", valueName: "knowledge-file"))
     var since: String?
 
+    @Option(name: .customLong("for"), help: ArgumentHelp("Only the rows this party may see (its code or id).", valueName: "party"))
+    var party: String?
+
     @Flag(name: .customLong("json"), help: "Print the summary as JSON.")
     var json = false
 
     func run() async throws {
         let register = try global.openRegister()
         let knowledge = try since.map { try register.replica.readKnowledge(from: $0) } ?? Knowledge()
+        let scope = try party.map { party in
+            RegisterReadScope(
+                viewer: try register.actor(ofParty: party),
+                origins: register.kind == .organization ? nil : [register.replica.siteID])
+        }
         let progress = ProgressLine(enabled: !json)
-        let summary = try register.replica.exportChanges(since: knowledge, to: out) { summary in
+        let summary = try register.replica.exportChanges(since: knowledge, to: out, scope: scope) { summary in
             progress.update("exported \(summary.cells) changes in \(summary.batches) batches")
         }
         progress.finish()

@@ -170,4 +170,22 @@ struct PermissionEndToEndTests {
                     == descriptionBefore)
         }
     }
+
+    @Test("a change-set file exported for a party holds only its scope, and applies to exactly its view")
+    func scopedFiles() throws {
+        try withDemo { directory, org, providers in
+            let fabrikam = providers["FAB"]!
+            try org.ok("interface", "set", "SPI-INC-FAB", "--description", "New wording for Fabrikam")
+            try org.ok("interface", "set", "SPI-INC-CON", "--description", "New wording for Contoso")
+            let knowledge = directory.appendingPathComponent("fab.knowledge").path
+            let file = directory.appendingPathComponent("for-fab.changes").path
+            try fabrikam.ok("changes", "knowledge", "--out", knowledge)
+            try org.ok("changes", "export", "--since", knowledge, "--for", "FAB", "--out", file)
+            let bytes = try #require(FileManager.default.contents(atPath: file))
+            #expect(bytes.range(of: Data("New wording for Fabrikam".utf8)) != nil)
+            #expect(bytes.range(of: Data("New wording for Contoso".utf8)) == nil, "the file for FAB carries Contoso's SPI")
+            try fabrikam.ok("changes", "apply", file)
+            #expect(try fabrikam.ok("digest") == (try org.ok("digest", "--for", "FAB")))
+        }
+    }
 }
