@@ -25,9 +25,11 @@ extension Replica {
     /// The scope is evaluated once, here, into temporary tables of this replica's connection: drive the cursor on
     /// the same `Replica`, and make one scoped cursor at a time.
     public func deltaCursor(for peer: Knowledge, scope: (any ReadScope)? = nil) throws -> DeltaCursor {
-        guard let scope else {
+        // A scope without row rules limits only the origins: an ordinary delta over fewer sites.
+        guard let scope, tables.contains(where: { scope.rule(for: $0.name) != nil }) else {
             let mine = try knowledge()
-            let sites = mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted()
+            var sites = mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted()
+            if let origins = scope?.origins { sites = sites.filter { origins.contains($0) } }
             return DeltaCursor(peer: peer, sites: sites)
         }
         try stamp()
