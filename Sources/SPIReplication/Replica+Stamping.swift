@@ -21,20 +21,92 @@ extension Replica {
     /// Turns the capture log into versions: one new clock reading for everything captured since the last stamp.
     ///
     /// Runs inside the caller's write transaction, as a few set-based statements over the whole log (no per-row
-    /// round trips), so that stamping costs little next to the writes themselves:
-    /// - the log is folded per row into `temp._spi_stamp` (inserted? deleted? which columns? does it exist now?);
+    /// round trips), so that stamping costs little next to the writes themselves. Most transactions only insert new
+    /// rows and update live ones; they take ``stampInsertsAndUpdates(inserts:clock:own:_:)``, which reads the log
+    /// directly (one `_spi_row` lookup per row). Anything else (deletes, re-creates, a row inserted and updated in one
+    /// transaction, rows that predate tracking) takes ``stampGeneral(upTo:clock:own:_:)``, which folds the log per
+    /// row first. Both give the same versions:
     /// - updated cells of live rows get entries of their own, whose prior is the last other site's version;
     /// - new rows get causal length 1, re-created rows the next odd length, deleted rows the next even length; their
     ///   cells take the row's version (their entries are dropped).
-    ///
-    /// - Returns: the number of rows stamped.
-    @discardableResult
-    func stampPendingChanges(_ db: Connection) throws -> Int {
-        guard let lastSeq = try db.scalar("SELECT max(seq) FROM _spi_capture")?.integerValue else { return 0 }
+    func stampPendingChanges(_ db: Connection) throws {
+        let summary = try db.cached(
+            "SELECT max(seq), sum(op = 1 AND id IS NOT NULL), sum(op = 3) FROM _spi_capture")
+        try summary.bind([])
+        guard try summary.step(), let lastSeq = summary.value(0).integerValue else {
+            summary.reset()
+            return
+        }
+        let inserts = summary.int64(1)
+        let deletes = summary.int64(2)
+        summary.reset()
         let clock = try nextLocalClock(db)
         let own = Self.ownSiteIndex
-        let columnCount = max(1, tables.map(\.columns.count).max() ?? 1)
-        try db.execute("DELETE FROM temp._spi_stamp")
+        if try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)") == .integer(1) {
+            try resolveConflictsForStamp(clock: clock, db)
+        }
+        let fastPathApplies = deletes == 0 && stampSignal.fastPathEnabled
+        if try !fastPathApplies || !stampInsertsAndUpdates(inserts: inserts, clock: clock, own: own, db) {
+            try stampGeneral(upTo: lastSeq, clock: clock, own: own, db)
+        }
+        // Everything up to lastSeq is stamped, and this transaction holds the write lock, so nothing else is in the
+        // log: delete it whole (SQLite clears the table's pages rather than deleting entry by entry).
+        try db.execute("DELETE FROM _spi_capture", [])
+        try db.execute(
+            """
+            INSERT INTO _spi_knowledge(site, hlc) VALUES (?, ?)
+            ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)
+            """, [.integer(own), .integer(clock)])
+    }
+
+    /// The number of tracked columns of the widest table: the bits a capture mask can hold.
+    private var maskWidth: Int64 { Int64(max(1, tables.map(\.columns.count).max() ?? 1)) }
+
+    /// Stamps a log that holds only inserts of new rows and updates of live tracked rows, each row written one way:
+    /// updated cells get their entries, new rows their causal length 1, straight from `_spi_capture`.
+    ///
+    /// Runs in a savepoint. When the log holds anything else (an update of a row without a live `_spi_row` entry,
+    /// which `spi_stamp_fallback` reports, or an insert whose row already has an entry), it rolls back and returns
+    /// false, leaving the log to ``stampGeneral(upTo:clock:own:_:)``.
+    private func stampInsertsAndUpdates(inserts: Int64, clock: Int64, own: Int64, _ db: Connection) throws -> Bool {
+        try db.execute("SAVEPOINT _spi_stamp_fast", [])
+        stampSignal.fallback = false
+        // Cells first, while rows inserted by this log have no `_spi_row` entry yet: an update of such a row reports
+        // a fallback instead of giving a new row cell entries.
+        try db.execute(
+            """
+            INSERT INTO _spi_clock(tbl, id, col, hlc, site, prior_hlc, prior_site)
+            SELECT r.tbl, r.id, b.col, ?2, ?3, CASE WHEN r.site = ?3 THEN 0 ELSE r.hlc END,
+                CASE WHEN r.site = ?3 THEN 0 ELSE r.site END
+            FROM _spi_capture c LEFT JOIN _spi_row r ON r.tbl = c.tbl AND r.id = spi_key(c.id)
+                CROSS JOIN temp._spi_bits b
+            WHERE c.op = 2 AND c.id IS NOT NULL AND (r.cl % 2 = 1 OR spi_stamp_fallback(c.seq))
+                AND b.bit BETWEEN c.mask & -c.mask AND c.mask AND c.mask & b.bit AND b.col < ?1
+            ON CONFLICT(tbl, id, col) DO UPDATE SET
+                prior_hlc = CASE WHEN site = ?3 THEN prior_hlc ELSE hlc END,
+                prior_site = CASE WHEN site = ?3 THEN prior_site ELSE site END,
+                hlc = excluded.hlc, site = excluded.site
+            """, [.integer(maskWidth), .integer(clock), .integer(own)])
+        try db.execute(
+            """
+            INSERT INTO _spi_row(tbl, id, cl, hlc, site)
+            SELECT tbl, spi_key(id), 1, ?1, ?2 FROM _spi_capture WHERE op = 1 AND id IS NOT NULL
+            ON CONFLICT(tbl, id) DO NOTHING
+            """, [.integer(clock), .integer(own)])
+        // Every insert made a new entry only if none of its rows had one (and no row was inserted twice).
+        let handled = !stampSignal.fallback && Int64(db.changes) == inserts
+        if !handled {
+            try db.execute("ROLLBACK TO _spi_stamp_fast", [])
+        }
+        try db.execute("RELEASE _spi_stamp_fast", [])
+        return handled
+    }
+
+    /// Stamps any log: folds it per row into `temp._spi_stamp` (inserted? deleted? which columns? does it exist
+    /// now?), then versions cells and lives from the fold.
+    private func stampGeneral(upTo lastSeq: Int64, clock: Int64, own: Int64, _ db: Connection) throws {
+        let columnCount = Int(maskWidth)
+        try db.execute("DELETE FROM temp._spi_stamp", [])
         // Fold the log per row. The mask is the OR of every update's mask (SQLite has no bitwise-OR aggregate, so
         // each bit is a max); an insert stands for every column. The row exists now unless its last insert-or-
         // delete was a delete.
@@ -46,10 +118,6 @@ extension Replica {
                 coalesce(max(CASE WHEN op = 3 THEN seq END), 0) < coalesce(max(CASE WHEN op <> 3 THEN seq END), 0)
             FROM _spi_capture WHERE id IS NOT NULL AND seq <= ?1 GROUP BY tbl, id
             """, [.integer(lastSeq)])
-        let stamped = try db.scalar("SELECT count(*) FROM temp._spi_stamp")?.integerValue ?? 0
-        if try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)") == .integer(1) {
-            try resolveConflictsForStamp(clock: clock, db)
-        }
         // Rows that existed before tracking began (seeded reference data) and were updated: their values have the
         // zero version; from here on they are live rows like any other.
         try db.execute(
@@ -57,23 +125,22 @@ extension Replica {
             INSERT INTO _spi_row(tbl, id, cl, hlc, site)
             SELECT tbl, id, 1, 0, 0 FROM temp._spi_stamp s
             WHERE s.present AND NOT s.ins AND NOT EXISTS (SELECT 1 FROM _spi_row r WHERE r.tbl = s.tbl AND r.id = s.id)
-            """)
-        // Updates of live rows: one statement per column bit. A cell without an entry has the row's version, whose
+            """, [])
+        // Updates of live rows, one entry per changed column. A cell without an entry has the row's version, whose
         // prior is none when this site wrote it; an entry already written by this site keeps its prior.
-        for column in 0..<columnCount {
-            try db.execute(
-                """
-                INSERT INTO _spi_clock(tbl, id, col, hlc, site, prior_hlc, prior_site)
-                SELECT s.tbl, s.id, ?1, ?2, ?3, CASE WHEN r.site = ?3 THEN 0 ELSE r.hlc END,
-                    CASE WHEN r.site = ?3 THEN 0 ELSE r.site END
-                FROM temp._spi_stamp s CROSS JOIN _spi_row r ON r.tbl = s.tbl AND r.id = s.id
-                WHERE s.present AND NOT s.del AND r.cl % 2 = 1 AND (s.mask >> ?1) & 1
-                ON CONFLICT(tbl, id, col) DO UPDATE SET
-                    prior_hlc = CASE WHEN site = ?3 THEN prior_hlc ELSE hlc END,
-                    prior_site = CASE WHEN site = ?3 THEN prior_site ELSE site END,
-                    hlc = excluded.hlc, site = excluded.site
-                """, [.integer(Int64(column)), .integer(clock), .integer(own)])
-        }
+        try db.execute(
+            """
+            INSERT INTO _spi_clock(tbl, id, col, hlc, site, prior_hlc, prior_site)
+            SELECT s.tbl, s.id, b.col, ?2, ?3, CASE WHEN r.site = ?3 THEN 0 ELSE r.hlc END,
+                CASE WHEN r.site = ?3 THEN 0 ELSE r.site END
+            FROM temp._spi_stamp s CROSS JOIN _spi_row r ON r.tbl = s.tbl AND r.id = s.id
+                CROSS JOIN temp._spi_bits b
+            WHERE s.present AND NOT s.del AND r.cl % 2 = 1 AND b.bit < 1 << ?1 AND s.mask & b.bit
+            ON CONFLICT(tbl, id, col) DO UPDATE SET
+                prior_hlc = CASE WHEN site = ?3 THEN prior_hlc ELSE hlc END,
+                prior_site = CASE WHEN site = ?3 THEN prior_site ELSE site END,
+                hlc = excluded.hlc, site = excluded.site
+            """, [.integer(Int64(columnCount)), .integer(clock), .integer(own)])
         // Lives that begin or end: re-creates (a dead row back, or a delete and insert since the last stamp) and
         // deletes. Their cell entries go; the cells take the row's new version.
         // (Row by row: few rows change life in one stamp, and each is a primary-key lookup.)
@@ -98,11 +165,6 @@ extension Replica {
             WHERE (s.present AND s.ins OR NOT s.present AND NOT s.ins)
                 AND NOT EXISTS (SELECT 1 FROM _spi_row r WHERE r.tbl = s.tbl AND r.id = s.id)
             """, [.integer(clock), .integer(own)])
-        try db.execute("DELETE FROM _spi_capture WHERE seq <= ?", [.integer(lastSeq)])
-        try db.execute(
-            "INSERT INTO _spi_knowledge(site, hlc) VALUES (?, ?) ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
-            [.integer(own), .integer(clock)])
-        return Int(stamped)
     }
 
     /// Marks open conflicts resolved when this stamp rewrites their cell (or deletes or re-creates their row).
@@ -112,10 +174,14 @@ extension Replica {
             guard let table = tablesByName[row.text(1) ?? ""], let rowID = row.text(2),
                 let column = table.columnIndex[row.text(3) ?? ""]
             else { return }
-            let stmt = try db.cached("SELECT ins, del, mask FROM temp._spi_stamp WHERE tbl = ? AND id = ?")
-            try stmt.bind([.integer(table.index), RowKey.stored(rowID)])
-            defer { stmt.reset() }
-            if try stmt.step(), stmt.int64(0) != 0 || stmt.int64(1) != 0 || (stmt.int64(2) >> Int64(column)) & 1 == 1 {
+            // Inserted, deleted, or this column updated since the last stamp.
+            let written = try db.cached(
+                """
+                SELECT EXISTS (SELECT 1 FROM _spi_capture WHERE tbl = ?1 AND id = ?2 AND (op <> 2 OR (mask >> ?3) & 1))
+                """)
+            try written.bind([.integer(table.index), .text(rowID), .integer(Int64(column))])
+            defer { written.reset() }
+            if try written.step(), written.int64(0) == 1 {
                 resolved.append(row.text(0) ?? "")
             }
         }

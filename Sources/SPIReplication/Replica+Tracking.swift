@@ -56,7 +56,8 @@ extension Replica {
 
     /// The four capture triggers of a table. Each appends one entry to `_spi_capture`; an update records which
     /// columns changed (in value or in storage class) as one bitmask, so capture costs one small append per written
-    /// row.
+    /// row. The re-key trigger fires only for statements that assign `id` (`UPDATE OF id`), so an ordinary update
+    /// runs one trigger program, not two.
     static func triggerSQL(table: String, index: Int64, columns: [TrackedTable.Column], order: [String]) -> String {
         let t = TrackedTable.quote(table)
         let prefix = "_spi_" + table.replacingOccurrences(of: "\"", with: "")
@@ -82,7 +83,7 @@ extension Replica {
             CREATE TRIGGER "\(prefix)_update" AFTER UPDATE ON \(t) WHEN OLD.id IS NEW.id BEGIN
                 INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), NEW.id, 2, \(mask));
             END;
-            CREATE TRIGGER "\(prefix)_rekey" AFTER UPDATE ON \(t) WHEN OLD.id IS NOT NEW.id BEGIN
+            CREATE TRIGGER "\(prefix)_rekey" AFTER UPDATE OF id ON \(t) WHEN OLD.id IS NOT NEW.id BEGIN
                 INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), OLD.id, 3, 0);
                 INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), NEW.id, 1, -1);
             END;

@@ -36,6 +36,8 @@ public final class Replica {
     var tablesByIndex: [Int64: TrackedTable] = [:]
     var siteIndexCache: [SiteID: Int64] = [:]
     var siteByIndexCache: [Int64: SiteID] = [:]
+    /// Raised by `spi_stamp_fallback` during stamping (see ``stampPendingChanges(_:)``).
+    let stampSignal: StampFallbackSignal
 
     /// The file's path.
     public var path: String { connection.path }
@@ -93,7 +95,7 @@ public final class Replica {
             throw ReplicationError(.notAReplica, "\(db.path) is a SQLite database but not an SPI replica")
         }
         if !db.isReadOnly { try db.enableWriteAheadLog() }
-        try Self.prepareConnection(db)
+        self.stampSignal = try Self.prepareConnection(db)
         self.connection = db
         self.siteID = site
         self.registerID = register
@@ -101,18 +103,37 @@ public final class Replica {
         try loadTables()
     }
 
-    /// Registers the SQL function and the temporary table that stamping uses on this connection.
-    static func prepareConnection(_ db: Connection) throws {
+    /// Registers the SQL functions and the temporary tables that stamping uses on this connection.
+    ///
+    /// - `spi_key(id)`: the stored form of a row id (16 bytes for a canonical lowercase UUID, else the text).
+    /// - `spi_stamp_fallback(seq)`: raises the returned signal and yields 0 (false); the fast stamping path calls it
+    ///   for an update it cannot stamp. It takes the log entry's sequence number only so that SQLite calls it per row
+    ///   (a deterministic function of constants could be evaluated once per statement).
+    /// - `temp._spi_stamp`: the per-row fold of the capture log.
+    /// - `temp._spi_bits`: the column numbers 0 to 62, keyed by their mask bit, so that a join visits only the bits
+    ///   between a mask's lowest and highest set bit.
+    ///
+    /// None of these is used by the capture triggers, which must work in any SQLite client.
+    static func prepareConnection(_ db: Connection) throws -> StampFallbackSignal {
+        let signal = StampFallbackSignal()
         try db.createFunction("spi_key", argumentCount: 1) { arguments in
             guard case .text(let text) = arguments[0] else { return arguments[0] }
             return RowKey.stored(text)
+        }
+        try db.createFunction("spi_stamp_fallback", argumentCount: 1) { _ in
+            signal.fallback = true
+            return .integer(0)
         }
         try db.execute(
             """
             CREATE TEMP TABLE IF NOT EXISTS _spi_stamp (
                 tbl INTEGER NOT NULL, id ANY NOT NULL, ins INTEGER, del INTEGER, mask INTEGER,
-                present INTEGER, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID
+                present INTEGER, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID;
+            CREATE TEMP TABLE IF NOT EXISTS _spi_bits (bit INTEGER PRIMARY KEY, col INTEGER NOT NULL) STRICT;
+            WITH RECURSIVE n(col) AS (SELECT 0 UNION ALL SELECT col + 1 FROM n WHERE col < 62)
+            INSERT OR IGNORE INTO temp._spi_bits(bit, col) SELECT 1 << col, col FROM n;
             """)
+        return signal
     }
 
     /// Runs `body` in a read transaction: it sees one consistent snapshot.
@@ -155,7 +176,12 @@ public final class Replica {
     /// - Returns: the number of rows whose changes were stamped.
     @discardableResult
     public func stamp() throws -> Int {
-        try connection.transaction(.immediate) { db in try stampPendingChanges(db) }
+        try connection.transaction(.immediate) { db in
+            let pending = "SELECT count(*) FROM (SELECT DISTINCT tbl, id FROM _spi_capture WHERE id IS NOT NULL)"
+            let rows = try db.scalar(pending)?.integerValue ?? 0
+            try stampPendingChanges(db)
+            return Int(rows)
+        }
     }
 
     /// A local setting that does not replicate (for example the register's display name).

@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+@testable import SPIReplication
+import SPISQLite
+import Testing
+
+/// Differential check: the fast stamping path must give exactly the metadata the general path gives.
+@Suite struct StampPathTests {
+    struct Rng { var s: UInt64; mutating func next(_ n: Int) -> Int { s = s &* 6364136223846793005 &+ 1442695040888963407; return Int((s >> 33) % UInt64(n)) } }
+
+    static let schema = """
+        CREATE TABLE note (id TEXT PRIMARY KEY NOT NULL, title TEXT, body ANY, rank INTEGER, flag INTEGER NOT NULL DEFAULT 0) STRICT;
+        CREATE TABLE tag (id TEXT PRIMARY KEY NOT NULL, label TEXT) STRICT;
+        """
+
+    func dump(_ r: Replica) throws -> [[DatabaseValue]] {
+        try r.read { db in
+            try db.rows("SELECT 'row', tbl, id, cl, hlc, site, 0, 0, 0 FROM _spi_row UNION ALL SELECT 'cell', tbl, id, col, hlc, site, prior_hlc, prior_site, 0 FROM _spi_clock UNION ALL SELECT 'note', 0, id, title, body, rank, flag, 0, 0 FROM note UNION ALL SELECT 'tag', 0, id, label, 0, 0, 0, 0, 0 FROM tag ORDER BY 1, 2, 3, 4")
+        }
+    }
+
+    @Test("the fast stamping path gives exactly the metadata of the general path", arguments: 0..<150)
+    func pathsAgree(seed: Int) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stampcheck-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var logger = Logger(label: "t"); logger.logLevel = .critical
+        let register = RegisterID()
+        let site = SiteID()
+        var replicas: [Replica] = []
+        var raws: [Connection] = []
+        for (i, fast) in [true, false].enumerated() {
+            let path = dir.appendingPathComponent("r\(i).db").path
+            let r = try Replica.create(at: path, registerID: register, siteID: site, logger: logger)
+            r.now = { 1_764_410_000_000 }
+            r.stampSignal.fastPathEnabled = fast
+            try r.writeBaseline { db in
+                try db.execute(Self.schema)
+                try db.execute("INSERT INTO note(id, title) VALUES ('00000000-0000-7000-8000-000000000001', 'seed'), ('seed-2', 'seed two')")
+            }
+            try r.track(tables: ["note", "tag"])
+            replicas.append(r)
+            raws.append(try Connection(path: path, mode: .readWrite))
+        }
+        var rng = Rng(s: UInt64(seed) &* 2654435761 &+ 1)
+        let ids = (0..<8).map { $0 < 6 ? String(format: "00000000-0000-7000-8000-%012x", $0) : "Key-\($0)" } + ["seed-2"]
+        var statements: [String] = []
+        for _ in 0..<40 {
+            let n = 1 + rng.next(4)
+            var tx: [String] = []
+            for _ in 0..<n {
+                let id = ids[rng.next(ids.count)]
+                let t = rng.next(2) == 0 ? "note" : "tag"
+                let v = rng.next(3)
+                switch rng.next(10) {
+                case 0, 1: tx.append(t == "note" ? "INSERT OR IGNORE INTO note(id, title, rank) VALUES ('\(id)', 't\(v)', \(v))" : "INSERT OR IGNORE INTO tag(id, label) VALUES ('\(id)', 'l\(v)')")
+                case 2: tx.append(t == "note" ? "INSERT OR REPLACE INTO note(id, title, body) VALUES ('\(id)', 'r\(v)', \(v))" : "INSERT OR REPLACE INTO tag(id, label) VALUES ('\(id)', 'r\(v)')")
+                case 3, 4, 5: tx.append(t == "note" ? "UPDATE note SET title = 'u\(v)'\(rng.next(2) == 0 ? ", flag = \(v)" : "") WHERE id = '\(id)'" : "UPDATE tag SET label = 'u\(v)' WHERE id = '\(id)'")
+                case 6: tx.append(t == "note" ? "UPDATE note SET body = \(rng.next(2) == 0 ? "\(v)" : "\(v).0") WHERE id = '\(id)'" : "UPDATE tag SET label = label WHERE id = '\(id)'")
+                case 7: tx.append("DELETE FROM \(t) WHERE id = '\(id)'")
+                case 8: tx.append("UPDATE OR IGNORE \(t) SET id = '\(ids[rng.next(ids.count)])' WHERE id = '\(id)'")
+                default: tx.append("INSERT INTO \(t)(id) VALUES ('\(id)') ON CONFLICT(id) DO UPDATE SET \(t == "note" ? "rank = \(v)" : "label = 'x\(v)'")")
+                }
+            }
+            statements.append(contentsOf: tx)
+            let viaShell = rng.next(5) == 0
+            for (r, raw) in zip(replicas, raws) {
+                if viaShell {
+                    try raw.transaction { db in for s in tx { try db.execute(s) } }
+                } else {
+                    try r.write { db in for s in tx { try db.execute(s) } }
+                }
+            }
+            if !viaShell {
+                #expect(try dump(replicas[0]) == dump(replicas[1]), "seed \(seed) after \(statements)")
+            }
+        }
+        _ = try replicas[0].knowledge(); _ = try replicas[1].knowledge()
+        #expect(try dump(replicas[0]) == dump(replicas[1]), "seed \(seed)")
+    }
+}
