@@ -20,8 +20,11 @@ extension Replica {
             try db.execute(
                 "INSERT INTO temp._spi_peer_knowledge(site, hlc) VALUES (?, ?)", [.integer(index), .integer(Int64(bitPattern: clock))])
         }
+        let useUnseen = try collectUnseen(peer: peer, db)
         for table in tables {
-            let select = try expandScopeSQL(scope.rule(for: table.name)?.select ?? "SELECT id, 0 FROM \(TrackedTable.quote(table.name))")
+            let select = try expandScopeSQL(
+                scope.rule(for: table.name)?.select ?? "SELECT id, 0 FROM \(TrackedTable.quote(table.name))",
+                unseen: useUnseen)
             try db.execute(
                 """
                 WITH v(id, entered) AS (\(select))
@@ -44,9 +47,46 @@ extension Replica {
             """)
     }
 
+    /// Lists in `temp._spi_unseen` (table, id text, column; -1 for the row's base version) every version the peer
+    /// has not seen, when there are at most ``scopeUnseenLimit``: an incremental sync then tests membership cells against
+    /// a small table instead of the metadata. Returns whether it did.
+    func collectUnseen(peer: Knowledge, _ db: Connection) throws -> Bool {
+        try db.execute(
+            """
+            CREATE TEMP TABLE IF NOT EXISTS _spi_unseen (
+                tbl INTEGER NOT NULL, tid TEXT NOT NULL, col INTEGER NOT NULL, PRIMARY KEY (tbl, tid, col)) STRICT, WITHOUT ROWID
+            """)
+        try db.execute("DELETE FROM temp._spi_unseen")
+        var ranges: [(Int64, Int64)] = []
+        var total: Int64 = 0
+        try db.forEachRow("SELECT s.idx, s.site, k.hlc FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site") { row in
+            guard case .blob(let bytes) = row.value(1), let site = SiteID(bytes: bytes) else { return }
+            let from = Int64(bitPattern: peer[site])
+            if row.int64(2) > from { ranges.append((row.int64(0), from)) }
+        }
+        for (site, from) in ranges {
+            for table in ["_spi_row", "_spi_clock"] {
+                total += try db.scalar(
+                    "SELECT count(*) FROM \(table) WHERE site = ? AND hlc > ?", [.integer(site), .integer(from)])?.integerValue ?? 0
+            }
+            if total > Int64(scopeUnseenLimit) { return false }
+        }
+        try db.createFunction("spi_id_text", argumentCount: 1) { arguments in .text(RowKey.id(from: arguments[0])) }
+        for (site, from) in ranges {
+            try db.execute(
+                "INSERT OR IGNORE INTO temp._spi_unseen(tbl, tid, col) SELECT tbl, spi_id_text(id), -1 FROM _spi_row WHERE site = ? AND hlc > ?",
+                [.integer(site), .integer(from)])
+            try db.execute(
+                "INSERT OR IGNORE INTO temp._spi_unseen(tbl, tid, col) SELECT tbl, spi_id_text(id), col FROM _spi_clock WHERE site = ? AND hlc > ?",
+                [.integer(site), .integer(from)])
+        }
+        return true
+    }
+
     /// Replaces each `{unknown:TABLE:ID_EXPRESSION:COLUMN}` with SQL that is 1 when the peer has not seen the
-    /// cell's version (its own entry, else the row's version), else 0.
-    func expandScopeSQL(_ sql: String) throws -> String {
+    /// cell's version (its own entry, else the row's version), else 0. With `unseen`, through `temp._spi_unseen`
+    /// (see ``collectUnseen(peer:_:)``), which rules most rows out with one probe of a small table.
+    func expandScopeSQL(_ sql: String, unseen: Bool = false) throws -> String {
         var result = ""
         var rest = Substring(sql)
         while let start = rest.range(of: "{unknown:") {
@@ -67,6 +107,17 @@ extension Replica {
             }
             guard let column = table.columnIndex[columnName] else {
                 throw ReplicationError(.unknownColumn, "a scope rule names unknown column \(tableName).\(columnName)")
+            }
+            if unseen {
+                let t = table.index
+                result += """
+                    (EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = \(t) AND u.tid = (\(idExpression))) \
+                    AND CASE WHEN EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = \(t) AND u.tid = (\(idExpression)) AND u.col = \(column)) THEN 1 \
+                    WHEN EXISTS (SELECT 1 FROM _spi_clock c WHERE c.tbl = \(t) AND c.id = spi_key(\(idExpression)) AND c.col = \(column)) THEN 0 \
+                    ELSE EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = \(t) AND u.tid = (\(idExpression)) AND u.col = -1) END)
+                    """
+                rest = rest[rest.index(after: end)...]
+                continue
             }
             result += """
                 coalesce((SELECT CASE WHEN v.hlc = 0 THEN 0 \

@@ -30,6 +30,9 @@ public final class Replica {
     public var maximumClockDrift: Duration = .seconds(300)
     /// The local time source, in milliseconds since 1970; replaceable in tests.
     public var now: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
+    /// For scoped deltas (``deltaCursor(for:scope:)``): the most versions a peer may lack for membership cells to
+    /// be tested against a small table of them; past it (a first sync, say) each is looked up in the metadata.
+    public var scopeUnseenLimit = 50_000
 
     var tables: [TrackedTable] = []
     var tablesByName: [String: TrackedTable] = [:]

@@ -97,12 +97,17 @@ struct ScopeScenario {
             at: directory.appendingPathComponent("org.db").path, name: "Northwind", kind: .organization,
             registerID: nil, logger: quietLogger)
         try org.replica.write { db in try NorthwindDemo.populate(db, today: "2026-11-29") }
+        // Half the scenarios test membership cells against the metadata, the other half against the small table
+        // of unseen versions (see Replica.scopeUnseenLimit).
+        let unseenLimit = seed % 2 == 0 ? 0 : 50_000
+        org.replica.scopeUnseenLimit = unseenLimit
         var nodes = [Node(register: org, peer: try peerID(org), code: nil)]
         for code in ["FAB", "CON", "TAIL"] {
             let register = try Register.create(
                 at: directory.appendingPathComponent("\(code).db").path, name: code, kind: .provider,
                 registerID: org.replica.registerID, logger: quietLogger)
             register.enforcesAccessRules = true
+            register.replica.scopeUnseenLimit = unseenLimit
             let node = Node(register: register, peer: try peerID(register), code: code)
             try org.write { store in try PartyBinding.bind(party: code, peer: node.peer, store) }
             nodes.append(node)
