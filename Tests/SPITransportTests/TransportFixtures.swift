@@ -235,7 +235,7 @@ struct RawClient {
     }
 
     /// Waits for the server to close the connection (at most `timeout`), then decodes the frames it sent.
-    func framesUntilClosed(timeout: Duration = .seconds(5)) async throws -> [Spi_Sync_V1_Envelope] {
+    func framesUntilClosed(timeout: Duration = .seconds(20)) async throws -> [Spi_Sync_V1_Envelope] {
         let channel = channel
         let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
         let bytes = try await collector.closed.futureResult.get()
