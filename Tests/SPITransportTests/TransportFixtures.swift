@@ -139,7 +139,7 @@ struct Pair {
     }
 
     func serverConfiguration(
-        maximumSessions: Int = 8, handshakeTimeout: Duration = .seconds(5), idleTimeout: Duration = .seconds(10)
+        maximumSessions: Int = 8, handshakeTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(30)
     ) -> SyncServer.Configuration {
         SyncServer.Configuration(
             replicaPath: orgPath, schemaVersion: 1, listen: PeerAddress(host: "127.0.0.1", port: 0), name: "org",
@@ -147,7 +147,7 @@ struct Pair {
             shutdownGracePeriod: .milliseconds(200))
     }
 
-    func client(path: String? = nil, handshakeTimeout: Duration = .seconds(5)) -> SyncClient {
+    func client(path: String? = nil, handshakeTimeout: Duration = .seconds(30)) -> SyncClient {
         SyncClient(
             configuration: .init(
                 replicaPath: path ?? providerPath, schemaVersion: 1, name: "provider",
