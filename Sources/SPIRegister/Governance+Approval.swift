@@ -1,4 +1,5 @@
 import SPISQLite
+import SPIReplication
 
 extension Governance {
     /// The approval gates that an SPI fails, in order: activities of its practice without exactly one Accountable
@@ -77,6 +78,9 @@ extension Governance {
         in store: RecordStore
     ) throws -> StatusChange {
         let interface = try store.record("interface", reference)
+        // A replica whose party may not approve is told so first, not after the gates.
+        try store.checkAccess(
+            RowWrite(table: "interface", id: interface.id, kind: .update, values: ["status": .text(approved)]))
         let approverID = try store.resolve("person", approver)
         for (value, what) in [(date, "approval date"), (nextReview, "next review date")] {
             if let value, !RecordStore.isValidDate(value) {

@@ -1,3 +1,5 @@
+import SPIReplication
+
 /// The governance of SPIs: their review-and-approval life cycle, their review history, and what falls due.
 ///
 /// An SPI starts as a `draft`. Its owner submits it for review (``submit(_:in:)``: draft → `in_review`); the
@@ -38,6 +40,8 @@ public enum Governance {
     @discardableResult
     public static func submit(_ reference: String, in store: RecordStore) throws -> StatusChange {
         let interface = try store.record("interface", reference)
+        try store.checkAccess(
+            RowWrite(table: "interface", id: interface.id, kind: .update, values: ["status": .text(inReview)]))
         let (code, status) = (name(of: interface), status(of: interface))
         guard status == draft else {
             throw GovernanceError(

@@ -7,7 +7,7 @@ struct NounAddCommand<Fields: NounFields>: AsyncParsableCommand {
         let required = Fields.spec.columns.filter(\.isRequired).map { "--\($0.optionName)" }
         return CommandConfiguration(
             commandName: "add",
-            abstract: "Add a \(Fields.noun) and print its new id.",
+            abstract: "Add \(Fields.nounWithArticle) and print its new id.",
             discussion: """
                 Required: \(required.joined(separator: ", ")). The new row is validated (enumerations, dates, \
                 references, unique codes, domain rules) before anything is written; on error nothing changes.

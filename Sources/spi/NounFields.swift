@@ -31,6 +31,11 @@ extension NounFields {
     static var spec: TableSpec { FieldCatalog.table(table)! }
     /// The noun, such as `target`.
     static var noun: String { spec.noun ?? table }
+
+    /// The noun with its indefinite article, for help texts: "a party", "an interface".
+    static var nounWithArticle: String {
+        (noun.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + noun
+    }
 }
 
 /// The help text of a column's option, from the field catalog.

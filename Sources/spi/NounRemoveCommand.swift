@@ -6,7 +6,7 @@ struct NounRemoveCommand<Fields: NounFields>: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: "remove",
-            abstract: "Remove a \(Fields.noun).",
+            abstract: "Remove \(Fields.nounWithArticle).",
             discussion: """
                 Also removes the rows it owns (an SPI's RACI cells, integration points, information items, reviews \
                 and service links; an agreement's targets). Refuses, changing nothing, while other rows still refer \

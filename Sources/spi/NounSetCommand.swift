@@ -6,7 +6,7 @@ struct NounSetCommand<Fields: NounFields>: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: "set",
-            abstract: "Change fields of a \(Fields.noun).",
+            abstract: "Change fields of \(Fields.nounWithArticle).",
             discussion: """
                 Only the options you give change; an empty value (--notes "") clears an optional field. The edit is \
                 validated like add; on error nothing changes. Prints the id.

@@ -81,6 +81,9 @@ struct PermissionEndToEndTests {
             #expect(review.contains("next_review"), "\(review)")
             try fabrikam.refused(
                 ["practice", "add", "--code", "FORGE", "--name", "Forged", "--category", "general"], status: 64)
+            let approve = try fabrikam.refused(
+                ["interface", "approve", "SPI-INC-FAB", "--by", "sofia.lindqvist@northwind.example"], status: 64)
+            #expect(approve.contains("may not change status"), "\(approve)")
 
             // A client that skips the check: the sqlite3 shell.
             let contosoRACI = try SyncEndToEndTests.shell(org.db, """
