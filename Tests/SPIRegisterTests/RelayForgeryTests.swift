@@ -59,7 +59,9 @@ struct RelayForgeryTests {
         let server = try SyncServer(
             configuration: .init(
                 replicaPath: register.replica.path, schemaVersion: UInt32(RegisterSchema.currentVersion),
-                listen: PeerAddress(host: "127.0.0.1", port: 0), name: register.name, accessControl: accessControl),
+                listen: PeerAddress(host: "127.0.0.1", port: 0), name: register.name,
+                // Generous: the whole suite shares two cores and the NIO thread pool with these sessions.
+                handshakeTimeout: .seconds(60), idleTimeout: .seconds(60), accessControl: accessControl),
             logger: quietLogger)
         let task = Task { try await server.run() }
         defer { task.cancel() }
@@ -70,7 +72,8 @@ struct RelayForgeryTests {
         let client = SyncClient(
             configuration: .init(
                 replicaPath: register.replica.path, schemaVersion: UInt32(RegisterSchema.currentVersion),
-                name: register.name, accessControl: RegisterAccessControl()),
+                name: register.name, handshakeTimeout: .seconds(60), idleTimeout: .seconds(60),
+                accessControl: RegisterAccessControl()),
             logger: quietLogger)
         return try await client.sync(with: address)
     }
