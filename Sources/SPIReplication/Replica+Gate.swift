@@ -9,13 +9,12 @@ extension Replica {
     /// an update. A change that would lose anyway (an older incarnation of the row) is passed through: it has no
     /// effect to refuse.
     func admit(
-        _ change: Spi_V1_RowChange, id: String, plan: BatchPlan, gate: any WriteGate, report: inout ApplyReport,
-        _ db: Connection
+        _ change: Spi_V1_RowChange, id: String, local: LocalRow, plan: BatchPlan, gate: any WriteGate,
+        report: inout ApplyReport, _ db: Connection
     ) throws -> Spi_V1_RowChange? {
         let table = plan.tables[Int(change.table)]
         let columnMap = plan.columnMaps[Int(change.table)]
-        let key = RowKey(table: table.index, id: id)
-        let localLength = try rowMeta(key, db)?.causalLength ?? (rowExists(key, table: table, db) ? 1 : 0)
+        let localLength = local.causalLength
         let incomingLength = Int64(change.cl)
         if incomingLength < localLength || (incomingLength == localLength && incomingLength % 2 == 0) { return change }
 

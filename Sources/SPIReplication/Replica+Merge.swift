@@ -30,14 +30,18 @@ extension Replica {
                 for site in plan.sites { localSites.append(try siteIndex(site, db)) }
                 let openConflicts = try db.scalar("SELECT count(*) FROM _spi_conflict WHERE resolved_hlc IS NULL")?.integerValue ?? 0
                 var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts > 0)
-                for (i, change) in batch.rows.enumerated() {
+                for (i, incoming) in batch.rows.enumerated() {
+                    let id = plan.rowIDs[i]
+                    let table = plan.tables[Int(incoming.table)]
+                    // Read once: the gate and the merge both start from the row as it is here.
+                    let local = try localRow(RowKey(table: table.index, id: id), table: table, db)
+                    var change = incoming
                     if let gate {
-                        guard let admitted = try admit(change, id: plan.rowIDs[i], plan: plan, gate: gate, report: &report, db)
+                        guard let admitted = try admit(change, id: id, local: local, plan: plan, gate: gate, report: &report, db)
                         else { continue }
-                        try merge(admitted, id: plan.rowIDs[i], context: &context, report: &report, db)
-                    } else {
-                        try merge(change, id: plan.rowIDs[i], context: &context, report: &report, db)
+                        change = admitted
                     }
+                    try merge(change, id: id, local: local, context: &context, report: &report, db)
                 }
                 if !report.refusals.isEmpty { try logRefusals(report.refusals, peer: peer, db) }
                 // The merge's own writes went through the capture triggers; they are not local changes.
@@ -67,9 +71,21 @@ extension Replica {
         var conflicts = 0
     }
 
+    /// A row's state here before a change is merged: its metadata, and whether it exists in its table.
+    struct LocalRow {
+        var meta: RowMeta?
+        var exists: Bool
+        /// The local causal length: a row without metadata is alive when it exists (baseline data).
+        var causalLength: Int64 { meta?.causalLength ?? (exists ? 1 : 0) }
+    }
+
+    func localRow(_ key: RowKey, table: TrackedTable, _ db: Connection) throws -> LocalRow {
+        LocalRow(meta: try rowMeta(key, db), exists: try rowExists(key, table: table, db))
+    }
+
     private func merge(
-        _ change: Spi_V1_RowChange, id: String, context: inout MergeContext, report: inout ApplyReport,
-        _ db: Connection
+        _ change: Spi_V1_RowChange, id: String, local: LocalRow, context: inout MergeContext,
+        report: inout ApplyReport, _ db: Connection
     ) throws {
         let table = context.plan.tables[Int(change.table)]
         let columnMap = context.plan.columnMaps[Int(change.table)]
@@ -77,9 +93,9 @@ extension Replica {
         let rowSite = context.localSites[Int(change.site)]
         let rowVersion = try version(clock: Int64(bitPattern: change.hlc), site: rowSite, db)
         let incomingLength = Int64(change.cl)
-        let meta = try rowMeta(key, db)
-        let exists = try rowExists(key, table: table, db)
-        let localLength = meta?.causalLength ?? (exists ? 1 : 0)
+        let meta = local.meta
+        let exists = local.exists
+        let localLength = local.causalLength
         let changeCount = change.cells.count + (change.rowVersion ? 1 : 0)
 
         if incomingLength < localLength {
