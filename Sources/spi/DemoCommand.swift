@@ -147,8 +147,7 @@ struct DemoCommand: AsyncParsableCommand {
         print("\nDigests: each provider holds exactly the organization's register filtered to its scope:")
         print("  \(organization.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(try organization.digest())  (everything)")
         for (provider, code) in zip(providers, Self.providerCodes) {
-            let party = try organization.read { try $0.resolve("party", code) }
-            let expected = try organization.digest(visibleTo: .party(party))
+            let expected = try organization.digest(visibleTo: organization.actor(ofParty: code))
             let held = try provider.digest()
             print("  \(provider.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(held)  "
                   + (held == expected ? "= the organization's view for \(code)" : "≠ the organization's view for \(code)!"))

@@ -28,11 +28,10 @@ struct ScopeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let register = try global.openRegister()
-        let (code, actor, tables) = try register.read { store in
-            let id = try store.resolve("party", party)
-            let record = try store.record("party", id)
-            let actor: AccessActor = record.values["kind"]?.textValue == "organization" ? .organization : .party(id)
-            return (record.values["code"]?.textValue ?? id, actor, try TableScope.all(for: actor, store.db))
+        let actor = try register.actor(ofParty: party)
+        let (code, tables) = try register.read { store in
+            let record = try store.record("party", party)
+            return (record.values["code"]?.textValue ?? record.id, try TableScope.all(for: actor, store.db))
         }
         if json {
             let object: JSONValue = [

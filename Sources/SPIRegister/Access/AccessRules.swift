@@ -115,18 +115,11 @@ public enum AccessRules {
         }
     }
 
-    /// The row's current values by column, or nil when it does not exist.
+    /// The row's current values by column, its id included, or nil when it does not exist.
     public static func row(_ table: String, _ id: String, _ db: Connection) throws -> [String: DatabaseValue]? {
-        guard let spec = FieldCatalog.table(table) else { return nil }
-        let names = spec.columnNames
-        var result: [String: DatabaseValue]?
-        try db.forEachRow(
-            "SELECT \(names.map(quoted).joined(separator: ", ")) FROM \(quoted(table)) WHERE id = ?", [.text(id)]
-        ) { row in
-            var values: [String: DatabaseValue] = [:]
-            for (i, name) in names.enumerated() { values[name] = row.value(Int32(i)) }
-            result = values
-        }
-        return result
+        guard let spec = FieldCatalog.table(table),
+            let record = try RecordStore(db: db, kind: .organization, today: "").recordIfPresent(spec, id: id)
+        else { return nil }
+        return record.values.merging(["id": .text(record.id)]) { value, _ in value }
     }
 }
