@@ -150,10 +150,7 @@ struct ChangesApplyCommand: AsyncParsableCommand {
             + (report.conflicts > 0 ? " (\(report.conflicts) concurrent edits logged; see spi conflicts)" : "")
         if report.refused > 0 {
             text += "\n\(report.refused) refused: their origin's party may not make them"
-            for refusal in report.refusals {
-                let columns = refusal.columns.isEmpty ? "" : " (\(refusal.columns.joined(separator: ", ")))"
-                text += "\n  \(refusal.table) \(refusal.id)\(columns): \(refusal.reason)"
-            }
+            for r in report.refusals { text += "\n  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason) }
         }
         return text
     }

@@ -10,6 +10,12 @@ enum Output {
         return "[\n" + values.map { "  " + $0.canonicalText }.joined(separator: ",\n") + "\n]"
     }
 
+    /// A change refused by permission, on one line: the row, the columns refused (none: the whole row change), why.
+    static func refusal(_ table: String, _ id: String, columns: [String], reason: String) -> String {
+        let refused = columns.isEmpty ? "" : " (\(columns.joined(separator: ", ")))"
+        return "\(table) \(id)\(refused): \(reason)"
+    }
+
     /// A value as people read it: references as the referenced row's code, booleans as yes/no, NULL as `-`.
     static func display(_ value: DatabaseValue, column: ColumnSpec?, store: RecordStore, withID: Bool = false) throws
         -> String

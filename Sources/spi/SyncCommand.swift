@@ -61,11 +61,11 @@ struct SyncCommand: AsyncParsableCommand {
                 print("applied:  \(report.changesApplied) applied, \(report.changesAlreadyKnown) already known, \(report.changesLost) lost to newer values")
                 if report.changesRefused > 0 {
                     print("refused here: \(report.changesRefused) changes the peer's party may not make")
-                    for refusal in report.refusals { print("  \(Self.describe(refusal))") }
+                    for r in report.refusals { print("  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason)) }
                 }
                 if report.changesRefusedByPeer > 0 {
                     print("refused by the peer: \(report.changesRefusedByPeer) changes this replica's party may not make")
-                    for refusal in report.refusalsByPeer { print("  \(Self.describe(refusal))") }
+                    for r in report.refusalsByPeer { print("  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason)) }
                 }
             }
         } catch let error as SyncError {
@@ -73,12 +73,6 @@ struct SyncCommand: AsyncParsableCommand {
             SPIMain.printError(error.description)
             throw ExitCode(Self.exitStatus(for: error))
         }
-    }
-
-    /// One refusal on one line: the row, the columns, the reason.
-    static func describe(_ refusal: SyncRefusal) -> String {
-        let columns = refusal.columns.isEmpty ? "" : " (\(refusal.columns.joined(separator: ", ")))"
-        return "\(refusal.table) \(refusal.id)\(columns): \(refusal.reason)"
     }
 
     static func exitStatus(for error: SyncError) -> Int32 {
