@@ -163,17 +163,12 @@ public struct SyncClient: Sendable {
                 sessionLogger[metadataKey: "sync.peer.id"] = "\(peer.peerID.shortDescription)"
                 sessionLogger.debug("connected")
                 try await store.authorize(peer: peer.peerID, name: peer.name, accessControl: configuration.accessControl)
-                let sessionConfiguration = SyncSession.Configuration(
-                    registerID: store.registerID, siteID: store.siteID, schemaVersion: configuration.schemaVersion,
+                let report = try await SyncConnection.runSession(
+                    role: .initiator, store: store, schemaVersion: configuration.schemaVersion,
                     name: configuration.name, software: configuration.software,
-                    receiveWindow: configuration.receiveWindow)
-                let summary = try await SyncConnection.runSession(
-                    role: .initiator, configuration: sessionConfiguration, store: store, inbound: inbound,
-                    outbound: outbound, channel: channel.channel, connection: connection, describe: describe,
-                    progress: progress)
-                let report = SyncReport(
-                    summary: summary, address: remote, peer: peer, bytesSent: connection.bytesSent,
-                    bytesReceived: connection.bytesReceived, duration: ContinuousClock.now - started)
+                    receiveWindow: configuration.receiveWindow, peer: peer, remote: remote, started: started,
+                    inbound: inbound, outbound: outbound, channel: channel.channel, connection: connection,
+                    describe: describe, progress: progress)
                 sessionLogger.info(
                     "sync complete",
                     metadata: [

@@ -45,14 +45,19 @@ enum SyncConnection {
         }
     }
 
-    /// Runs the session of one connection until it completes or fails.
-    static func runSession<Store: SyncStore>(
-        role: SyncSession.Role, configuration: SyncSession.Configuration, store: Store,
+    /// Runs one session over a verified connection and reports it: the state machine's counts with the
+    /// connection's bytes and the time since `started`.
+    static func runSession(
+        role: SyncSession.Role, store: ReplicaSyncStore, schemaVersion: UInt32, name: String, software: String,
+        receiveWindow: UInt32, peer: TrustedPeer, remote: String, started: ContinuousClock.Instant,
         inbound: NIOAsyncChannelInboundStream<Spi_Sync_V1_Envelope>,
         outbound: NIOAsyncChannelOutboundWriter<Spi_Sync_V1_Envelope>, channel: any Channel,
         connection: ConnectionContext, describe: @escaping @Sendable (any Error) -> SyncError,
         progress: (@Sendable (SyncProgress) -> Void)?
-    ) async throws -> SyncSummary {
+    ) async throws -> SyncReport {
+        let configuration = SyncSession.Configuration(
+            registerID: store.registerID, siteID: store.siteID, schemaVersion: schemaVersion, name: name,
+            software: software, receiveWindow: receiveWindow)
         var driver = SyncSessionDriver(role: role, configuration: configuration, store: store)
         if let progress {
             driver.onProgress = { summary in
@@ -61,9 +66,12 @@ enum SyncConnection {
                         summary: summary, bytesSent: connection.bytesSent, bytesReceived: connection.bytesReceived))
             }
         }
-        return try await driver.run(
+        let summary = try await driver.run(
             inbound: inbound, write: { try await outbound.write($0) }, close: { channel.close(promise: nil) },
             mapError: describe)
+        return SyncReport(
+            summary: summary, address: remote, peer: peer, bytesSent: connection.bytesSent,
+            bytesReceived: connection.bytesReceived, duration: ContinuousClock.now - started)
     }
 
     /// A client's failure, made more telling: in TLS 1.3 a server that refuses the client's certificate does so

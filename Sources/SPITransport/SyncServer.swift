@@ -245,17 +245,12 @@ public final class SyncServer: Service, Sendable {
                     try? await outbound.write(.error(.internal, "the server cannot determine this peer's access"))
                     throw error
                 }
-                let sessionConfiguration = SyncSession.Configuration(
-                    registerID: store.registerID, siteID: store.siteID, schemaVersion: configuration.schemaVersion,
+                let report = try await SyncConnection.runSession(
+                    role: .responder, store: store, schemaVersion: configuration.schemaVersion,
                     name: configuration.name, software: configuration.software,
-                    receiveWindow: configuration.receiveWindow)
-                let summary = try await SyncConnection.runSession(
-                    role: .responder, configuration: sessionConfiguration, store: store, inbound: inbound,
-                    outbound: outbound, channel: channel.channel, connection: connection, describe: describe,
-                    progress: nil)
-                let report = SyncReport(
-                    summary: summary, address: remote, peer: peer, bytesSent: connection.bytesSent,
-                    bytesReceived: connection.bytesReceived, duration: ContinuousClock.now - started)
+                    receiveWindow: configuration.receiveWindow, peer: peer, remote: remote, started: started,
+                    inbound: inbound, outbound: outbound, channel: channel.channel, connection: connection,
+                    describe: describe, progress: nil)
                 logger.info(
                     "session complete",
                     metadata: [
