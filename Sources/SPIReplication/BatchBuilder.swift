@@ -174,6 +174,17 @@ enum UUIDText {
         return position == 36 && out.count == 16 ? out : nil
     }
 
+    /// Lowercase hexadecimal, two digits per byte.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var chars = [UInt8]()
+        chars.reserveCapacity(bytes.underestimatedCount * 2)
+        for b in bytes {
+            chars.append(hexDigits[Int(b >> 4)])
+            chars.append(hexDigits[Int(b & 0xF)])
+        }
+        return String(decoding: chars, as: UTF8.self)
+    }
+
     /// The canonical lowercase text of 16 bytes.
     static func string(_ bytes: [UInt8]) -> String {
         var chars = [UInt8]()

@@ -22,30 +22,33 @@ extension Replica {
     @discardableResult
     public func apply(_ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil) throws -> ApplyReport {
         let plan = try validate(batch)
+        let gate = gate?.allowsEverything == true ? nil : gate
         do {
             return try connection.transaction(.immediate) { db in
                 try stampPendingChanges(db)
                 var report = ApplyReport()
                 var localSites: [Int64] = [0]
                 for site in plan.sites { localSites.append(try siteIndex(site, db)) }
-                let openConflicts = try db.scalar("SELECT count(*) FROM _spi_conflict WHERE resolved_hlc IS NULL")?.integerValue ?? 0
-                var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts > 0)
-                for (i, incoming) in batch.rows.enumerated() {
-                    let id = plan.rowIDs[i]
-                    let table = plan.tables[Int(incoming.table)]
-                    // Read once: the gate and the merge both start from the row as it is here.
-                    let local = try localRow(RowKey(table: table.index, id: id), table: table, db)
-                    var change = incoming
-                    if let gate {
-                        guard let admitted = try admit(change, id: id, local: local, plan: plan, gate: gate, report: &report, db)
-                        else { continue }
-                        change = admitted
+                let openConflicts = try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)")
+                var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts == .integer(1))
+                // The merge's own writes are not local changes: the capture triggers stay silent for them (on this
+                // connection only, so a shell writing meanwhile is still captured once it gets the write lock).
+                try db.withoutTriggers { db in
+                    for (i, incoming) in batch.rows.enumerated() {
+                        let id = plan.rowIDs[i]
+                        let table = plan.tables[Int(incoming.table)]
+                        // Read once: the gate and the merge both start from the row as it is here.
+                        let local = try localRow(RowKey(table: table.index, id: id), table: table, db)
+                        var change = incoming
+                        if let gate {
+                            guard let admitted = try admit(change, id: id, local: local, plan: plan, gate: gate, report: &report, db)
+                            else { continue }
+                            change = admitted
+                        }
+                        try merge(change, id: id, local: local, context: &context, report: &report, db)
                     }
-                    try merge(change, id: id, local: local, context: &context, report: &report, db)
                 }
                 if !report.refusals.isEmpty { try logRefusals(report.refusals, peer: peer, db) }
-                // The merge's own writes went through the capture triggers; they are not local changes.
-                try db.execute("DELETE FROM _spi_capture")
                 for (site, clock) in plan.covers where site != siteID && gate?.mayCover(site) != false {
                     let index = try siteIndex(site, db)
                     try db.execute(
@@ -79,8 +82,14 @@ extension Replica {
         var causalLength: Int64 { meta?.causalLength ?? (exists ? 1 : 0) }
     }
 
+    /// Reads a row's local state. Only a row without metadata (baseline data, or a row never seen) is looked up in
+    /// its table: for any other, stamping (which every merge runs first) keeps the causal length's parity equal to
+    /// the row's presence, and the merge deletes before it re-creates in any case.
     func localRow(_ key: RowKey, table: TrackedTable, _ db: Connection) throws -> LocalRow {
-        LocalRow(meta: try rowMeta(key, db), exists: try rowExists(key, table: table, db))
+        if let meta = try rowMeta(key, db) {
+            return LocalRow(meta: meta, exists: meta.causalLength % 2 == 1)
+        }
+        return LocalRow(meta: nil, exists: try rowExists(key, table: table, db))
     }
 
     private func merge(
@@ -104,8 +113,12 @@ extension Replica {
         }
         if incomingLength > localLength {
             // A newer incarnation: a delete, a re-create, or a row seen for the first time.
-            if exists { try deleteRow(key, table: table, db) }
-            try deleteCellEntries(key, db)
+            // A row never seen here (no metadata, not in its table) has nothing to clear. A row with metadata is
+            // deleted even when its causal length says it is gone: baseline writes may have put it back.
+            if meta != nil || exists {
+                try deleteRow(key, table: table, db)
+                try deleteCellEntries(key, db)
+            }
             if incomingLength % 2 == 0 {
                 try setRowMeta(key, RowMeta(causalLength: incomingLength, clock: Int64(bitPattern: change.hlc), site: rowSite), db)
                 report.applied += max(1, changeCount)
@@ -169,6 +182,15 @@ extension Replica {
                 report.lost += 1
             }
         }
+        // Winning values are written with one UPDATE per row and their entries afterwards; until then `written`
+        // holds what the row will hold, so that a column repeated in one change (only a forged batch does that)
+        // is judged against the value before it, as if each cell were written at once.
+        var written: [Int: DatabaseValue] = [:]
+        var entryChanges: [Int: CellEntry?] = [:]
+        func current(_ column: Int) throws -> DatabaseValue {
+            if let value = written[column] { return value }
+            return try cellValue(key, table: table, column: column, db) ?? .null
+        }
         for cell in change.cells {
             let column = columnMap[Int(cell.column)]
             let value = BatchBuilder.value(of: cell) ?? .null
@@ -179,8 +201,7 @@ extension Replica {
             var wins = incomingVersion > localVersion
             if incomingVersion == localVersion {
                 // Only a broken or forged peer sends two values under one version; the larger value wins everywhere.
-                let current = try cellValue(key, table: table, column: column, db) ?? .null
-                wins = value > current
+                wins = try value > current(column)
                 if !wins {
                     report.alreadyKnown += 1
                     continue
@@ -188,7 +209,7 @@ extension Replica {
             }
             let concurrent = try isConcurrent(local, incoming, db)
             if concurrent {
-                let current = try cellValue(key, table: table, column: column, db) ?? .null
+                let current = try current(column)
                 if current != value {
                     let (winner, loser) = wins
                         ? ((value, incomingVersion), (current, localVersion))
@@ -202,15 +223,14 @@ extension Replica {
                 report.lost += 1
                 continue
             }
-            try updateCell(key, table: table, column: column, to: value, db)
+            written[column] = value
             if incoming.clock == base.clock && incoming.site == base.site {
                 if entries[column] != nil {
-                    try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ? AND col = ?",
-                                   [.integer(key.table), key.stored, .integer(Int64(column))])
+                    entryChanges[column] = .some(nil)
                     entries[column] = nil
                 }
             } else {
-                try setCellEntry(key, column: column, incoming, db)
+                entryChanges[column] = .some(incoming)
                 entries[column] = incoming
             }
             if !concurrent && context.hasOpenConflicts {
@@ -219,6 +239,17 @@ extension Replica {
                     [.integer(incoming.clock), .text(table.name), .text(id), .text(table.columns[column].name)])
             }
             report.applied += 1
+        }
+        if !written.isEmpty {
+            try updateRow(key, table: table, values: written.sorted { $0.key < $1.key }, db)
+        }
+        for (column, entry) in entryChanges.sorted(by: { $0.key < $1.key }) {
+            if let entry {
+                try setCellEntry(key, column: column, entry, db)
+            } else {
+                try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ? AND col = ?",
+                               [.integer(key.table), key.stored, .integer(Int64(column))])
+            }
         }
     }
 
@@ -251,9 +282,10 @@ extension Replica {
         _ db: Connection
     ) throws -> Bool {
         let name = table.columns[column].name
-        let identity = "\(table.name)|\(id)|\(name)|\(winner.1.clock.rawValue)|\(winner.1.site?.description ?? "")|"
-            + "\(loser.1.clock.rawValue)|\(loser.1.site?.description ?? "")"
-        let digest = SHA256.hash(data: Array(identity.utf8)).prefix(16).map { String($0, radix: 16).leftPadded(2) }.joined()
+        func siteText(_ site: SiteID?) -> String { site.map { UUIDText.string($0.bytes) } ?? "" }
+        let identity = "\(table.name)|\(id)|\(name)|\(winner.1.clock.rawValue)|\(siteText(winner.1.site))|"
+            + "\(loser.1.clock.rawValue)|\(siteText(loser.1.site))"
+        let digest = UUIDText.hex(SHA256.hash(data: Array(identity.utf8)).prefix(16))
         try db.execute(
             """
             INSERT OR IGNORE INTO _spi_conflict(id, tbl, row_id, col, winner_value, winner_hlc, winner_site,
@@ -268,17 +300,23 @@ extension Replica {
 
     /// Keeps the last value given for each column (a forged batch may repeat a column).
     static func lastValuePerColumn(_ values: [(Int, DatabaseValue)]) -> [(Int, DatabaseValue)] {
+        // Almost always no column repeats: check with a bit mask before building a set.
+        var mask: UInt64 = 0
+        var repeated = false
+        for (column, _) in values {
+            let bit: UInt64 = column < 64 ? 1 << UInt64(column) : 0
+            if bit == 0 || mask & bit != 0 {
+                repeated = true
+                break
+            }
+            mask |= bit
+        }
+        if !repeated { return values }
         var seen = Set<Int>()
         var result: [(Int, DatabaseValue)] = []
         for (column, value) in values.reversed() where seen.insert(column).inserted {
             result.append((column, value))
         }
         return result.reversed()
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -23,11 +23,43 @@ extension Replica {
         try db.cached(table.updateCellSQL[column]).execute([value, .text(key.id)])
     }
 
+    /// Writes several cells of one row with one statement; `values` in column order.
+    func updateRow(_ key: RowKey, table: TrackedTable, values: [(key: Int, value: DatabaseValue)], _ db: Connection) throws {
+        if values.count == 1 {
+            return try updateCell(key, table: table, column: values[0].key, to: values[0].value, db)
+        }
+        let columns = values.map(\.key)
+        let sql = rowSQL(RowSQLShape(table: table.index, isUpdate: true, columns: columns)) { table.updateSQL(columns: columns) }
+        try db.cached(sql).execute(binding: { s in
+            for (n, item) in values.enumerated() { try s.bind(item.value, at: Int32(n + 1)) }
+            try s.bind(.text(key.id), at: Int32(values.count + 1))
+        })
+    }
+
     func insertRow(_ key: RowKey, table: TrackedTable, values: [(Int, DatabaseValue)], _ db: Connection) throws {
-        try db.cached(table.insertSQL(columns: values.map(\.0))).execute([.text(key.id)] + values.map(\.1))
+        let columns = values.map(\.0)
+        let sql = rowSQL(RowSQLShape(table: table.index, isUpdate: false, columns: columns)) { table.insertSQL(columns: columns) }
+        try db.cached(sql).execute(binding: { s in
+            try s.bind(.text(key.id), at: 1)
+            for (n, item) in values.enumerated() { try s.bind(item.1, at: Int32(n + 2)) }
+        })
     }
 
     func deleteRow(_ key: RowKey, table: TrackedTable, _ db: Connection) throws {
         try db.cached(table.deleteSQL).execute([.text(key.id)])
+    }
+
+    /// The columns a merge statement writes, keying ``Replica/rowSQLCache``.
+    struct RowSQLShape: Hashable {
+        var table: Int64
+        var isUpdate: Bool
+        var columns: [Int]
+    }
+
+    private func rowSQL(_ shape: RowSQLShape, _ make: () -> String) -> String {
+        if let sql = rowSQLCache[shape] { return sql }
+        let sql = make()
+        rowSQLCache[shape] = sql
+        return sql
     }
 }

@@ -114,6 +114,7 @@ extension Replica {
                 })
         }
         tables = loaded
+        rowSQLCache.removeAll()
         tablesByName = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
         tablesByIndex = Dictionary(uniqueKeysWithValues: loaded.map { ($0.index, $0) })
     }

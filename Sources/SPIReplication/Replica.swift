@@ -39,6 +39,8 @@ public final class Replica {
     var tablesByIndex: [Int64: TrackedTable] = [:]
     var siteIndexCache: [SiteID: Int64] = [:]
     var siteByIndexCache: [Int64: SiteID] = [:]
+    /// Merge statements by the columns they write, so that a merge builds each SQL text once.
+    var rowSQLCache: [RowSQLShape: String] = [:]
     /// Raised by `spi_stamp_fallback` during stamping (see ``stampPendingChanges(_:)``).
     let stampSignal: StampFallbackSignal
 
@@ -119,10 +121,8 @@ public final class Replica {
     /// None of these is used by the capture triggers, which must work in any SQLite client.
     static func prepareConnection(_ db: Connection) throws -> StampFallbackSignal {
         let signal = StampFallbackSignal()
-        try db.createFunction("spi_key", argumentCount: 1) { arguments in
-            guard case .text(let text) = arguments[0] else { return arguments[0] }
-            return RowKey.stored(text)
-        }
+        // The same mapping as `RowKey.stored`, in C (see `Connection.createUUIDKeyFunction`).
+        try db.createUUIDKeyFunction("spi_key")
         try db.createFunction("spi_stamp_fallback", argumentCount: 1) { _ in
             signal.fallback = true
             return .integer(0)

@@ -42,7 +42,10 @@ public struct SiteID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String { uuid.uuidString.lowercased() }
 
     public static func < (lhs: SiteID, rhs: SiteID) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        // Compared in place: merges compare versions per cell, and `bytes` would allocate twice per comparison.
+        withUnsafeBytes(of: lhs.uuid.uuid) { a in
+            withUnsafeBytes(of: rhs.uuid.uuid) { b in a.lexicographicallyPrecedes(b) }
+        }
     }
 }
 

@@ -13,6 +13,18 @@ struct TrackedTable {
         var notNull: Bool
         /// False for a column that was tracked once and has since been dropped from the table.
         var isLive = true
+
+        /// Which storage classes the column takes under STRICT typing: integer, real, text, blob (bits 0–3).
+        var storageClasses: UInt8 {
+            switch type {
+            case "INTEGER", "INT": return 0b0001
+            case "REAL": return 0b0011
+            case "TEXT": return 0b0100
+            case "BLOB": return 0b1000
+            case "ANY", "": return 0b1111
+            default: return 0
+            }
+        }
     }
 
     /// The local table number (`_spi_table.idx`).
@@ -30,6 +42,10 @@ struct TrackedTable {
     let updateCellSQL: [String]
     let existsSQL: String
     let deleteSQL: String
+    /// Per column, ``Column/storageClasses`` (0 for a dropped column), computed once: validation checks every cell.
+    let accepted: [UInt8]
+    /// Per column, whether it is NOT NULL.
+    let notNull: [Bool]
 
     init(index: Int64, name: String, columns: [Column]) {
         self.index = index
@@ -43,6 +59,8 @@ struct TrackedTable {
         updateCellSQL = columns.map { "UPDATE \(t) SET \(Self.quote($0.name)) = ? WHERE id = ?" }
         existsSQL = "SELECT 1 FROM \(t) WHERE id = ?"
         deleteSQL = "DELETE FROM \(t) WHERE id = ?"
+        accepted = columns.map { $0.isLive ? $0.storageClasses : 0 }
+        notNull = columns.map(\.notNull)
     }
 
     /// `INSERT INTO t(id, <columns>) VALUES (?, …)` for the given column numbers.
@@ -51,19 +69,25 @@ struct TrackedTable {
         let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
         return "INSERT INTO \(Self.quote(name)) (\(names.joined(separator: ", "))) VALUES (\(marks))"
     }
+    /// `UPDATE t SET <column> = ?, … WHERE id = ?` for the given column numbers (the id is the last parameter).
+    func updateSQL(columns numbers: [Int]) -> String {
+        let assignments = numbers.map { "\(Self.quote(columns[$0].name)) = ?" }.joined(separator: ", ")
+        return "UPDATE \(Self.quote(name)) SET \(assignments) WHERE id = ?"
+    }
+
     /// The mask with every column's bit set.
     var allColumnsMask: Int64 { columns.count >= 63 ? -1 : (Int64(1) << Int64(columns.count)) - 1 }
 
     /// Whether `value` may be stored in column `index` of this table (STRICT typing, NOT NULL).
     func accepts(_ value: DatabaseValue, column index: Int) -> Bool {
-        let column = columns[index]
-        guard column.isLive else { return false }
+        let classes = accepted[index]
+        guard columns[index].isLive else { return false }
         switch value {
-        case .null: return !column.notNull
-        case .integer: return ["INTEGER", "INT", "REAL", "ANY", ""].contains(column.type)
-        case .real: return ["REAL", "ANY", ""].contains(column.type)
-        case .text: return ["TEXT", "ANY", ""].contains(column.type)
-        case .blob: return ["BLOB", "ANY", ""].contains(column.type)
+        case .null: return !notNull[index]
+        case .integer: return classes & 0b0001 != 0
+        case .real: return classes & 0b0010 != 0
+        case .text: return classes & 0b0100 != 0
+        case .blob: return classes & 0b1000 != 0
         }
     }
 

@@ -22,6 +22,14 @@ public protocol WriteGate {
     /// Whether the sender may claim coverage for `site`'s changes (a peer that may not relay a site's changes must
     /// not be able to make this replica believe it holds them).
     func mayCover(_ site: SiteID) -> Bool
+
+    /// True when the gate would allow every change from every origin (a trusted peer): the merge then skips asking
+    /// it row by row. The default is false.
+    var allowsEverything: Bool { get }
+}
+
+extension WriteGate {
+    public var allowsEverything: Bool { false }
 }
 
 /// A ``WriteGate``'s verdict on one row change.

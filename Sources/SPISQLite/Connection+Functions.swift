@@ -1,6 +1,14 @@
 import CSQLite
 
 extension Connection {
+    /// Registers `name(x)`, a function written in C that turns a canonical lowercase UUID text (8-4-4-4-12 hex digits)
+    /// into its 16 bytes and returns any other value unchanged: a compact key for UUID ids, cheap enough to call per
+    /// row.
+    public func createUUIDKeyFunction(_ name: String) throws(SQLiteError) {
+        let rc = _spi_create_uuid_key_function(handle, name)
+        if rc != SQLITE_OK { throw error(rc, sql: nil) }
+    }
+
     /// Registers a deterministic scalar SQL function on this connection only.
     ///
     /// Functions exist only for the connection that registers them: triggers and views meant for any SQLite client

@@ -185,4 +185,17 @@ struct RegisterTests {
             #expect(register.today == "2024-02-29")
         }
     }
+
+    @Test("the sync write gate lets a merge skip it only for a peer acting for the organization")
+    func gateAllowsEverythingOnlyForOrganization() {
+        let site = SiteID()
+        let register = RegisterID()
+        func gate(_ actor: AccessActor) -> RegisterWriteGate {
+            RegisterWriteGate(peerSite: site, peerActor: actor, ownSite: SiteID(), registerID: register)
+        }
+        #expect(gate(.organization).allowsEverything)
+        #expect(!gate(.party("FAB")).allowsEverything)
+        #expect(!gate(.unbound).allowsEverything)
+        #expect(!FileWriteGate(registerID: register).allowsEverything)
+    }
 }

@@ -323,4 +323,49 @@ struct ConflictLogTests {
             #expect(rank.value == 3 && rank.version.site == r[1].siteID)
         }
     }
+
+    @Test("a merge's own writes are not captured: the receiver records no local change and sends nothing back")
+    func mergeIsNotCaptured() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { db in
+                try db.execute("INSERT INTO note(id, title, rank) VALUES ('n1', 'one', 1), ('n2', 'two', 2)")
+                try db.execute("INSERT INTO tag(id, note_id, label) VALUES ('t1', 'n1', 'x')")
+            }
+            try r[0].write { db in
+                try db.execute("UPDATE note SET title = 'uno' WHERE id = 'n1'")
+                try db.execute("DELETE FROM tag WHERE id = 't1'")
+            }
+            let report = try sync(r[0], into: r[1])
+            #expect(report.applied > 0)
+            #expect(try r[1].read { try $0.scalar("SELECT count(*) FROM _spi_capture") } == .integer(0))
+            // Nothing was stamped as the receiver's own: its site has no knowledge entry, and it has nothing for r0.
+            #expect(try r[1].knowledge()[r[1].siteID] == 0)
+            #expect(try delta(from: r[1], to: r[0]).isEmpty)
+            // A later local edit on the receiver is still captured.
+            try r[1].write { try $0.execute("UPDATE note SET rank = 20 WHERE id = 'n2'") }
+            #expect(try r[1].knowledge()[r[1].siteID] > 0)
+            try sync(r[1], into: r[0])
+            #expect(try content(r[0]) == content(r[1]))
+        }
+    }
+
+    @Test("a re-create reaches a row that baseline writes put back after its delete, without a key clash")
+    func recreateOverBaselineRow() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'first')") }
+            try sync(r[0], into: r[1])
+            try r[0].write { try $0.execute("DELETE FROM note WHERE id = 'n1'") }
+            try sync(r[0], into: r[1])
+            // The receiver's metadata says n1 is deleted, but a baseline write puts a row back under that id.
+            try r[1].writeBaseline { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'baseline')") }
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'second')") }
+            let report = try sync(r[0], into: r[1])
+            #expect(report.applied > 0)
+            #expect(try r[1].read { try $0.scalar("SELECT title FROM note WHERE id = 'n1'") } == "second")
+            #expect(try content(r[0]) == content(r[1]))
+            #expect(try integrityCheck(r[1]) == "ok")
+        }
+    }
 }

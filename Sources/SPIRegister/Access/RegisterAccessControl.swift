@@ -70,6 +70,9 @@ public struct RegisterWriteGate: WriteGate {
     public func mayCover(_ site: SiteID) -> Bool {
         peerActor.isOrganization || site == peerSite
     }
+
+    /// A peer acting for the organization may write anything, and relay any site's changes.
+    public var allowsEverything: Bool { peerActor.isOrganization }
 }
 
 /// Judges the changes of a change-set file by their origin, with the register's write rules.
