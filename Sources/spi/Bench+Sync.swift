@@ -413,7 +413,7 @@ extension BenchRunner {
                 "smallServerPeakBytes": Double(smallServerPeak), "smallClientPeakBytes": Double(small.clientPeakBytes),
             ],
             notes: [
-                "ru_maxrss of spi serve \(BenchFormat.bytes(serverPeak)) and spi sync "
+                "peak resident memory (VmHWM) of spi serve \(BenchFormat.bytes(serverPeak)) and spi sync "
                     + "\(BenchFormat.bytes(fixture.clientPeakBytes)); the larger is reported; ratio = against the "
                     + "register ten times smaller"
             ],

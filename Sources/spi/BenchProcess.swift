@@ -26,6 +26,8 @@ final class BenchProcess {
     let outputPath: String
     /// Where its stderr goes.
     let errorPath: String
+    /// Where it writes its own peak resident memory when it exits (see ``PeakMemoryReport``).
+    let peakPath: String
     /// When it was started.
     let started: ContinuousClock.Instant
     /// How it ended, once reaped.
@@ -35,7 +37,8 @@ final class BenchProcess {
     struct Exit {
         /// The exit status, or 128 + the signal number when a signal ended it.
         var status: Int32
-        /// The peak resident set size (`ru_maxrss`), in bytes.
+        /// The peak resident set size, in bytes: the child's own `VmHWM` where it could report it, else `ru_maxrss`
+        /// (which on Linux is at least this process's size at spawn time).
         var peakResidentBytes: Int
         /// Seconds from spawn to reaping.
         var seconds: Double
@@ -52,11 +55,12 @@ final class BenchProcess {
         return Bundle.main.executablePath ?? CommandLine.arguments[0]
     }()
 
-    private init(pid: pid_t, arguments: [String], outputPath: String, errorPath: String) {
+    private init(pid: pid_t, arguments: [String], outputPath: String, errorPath: String, peakPath: String) {
         self.pid = pid
         self.arguments = arguments
         self.outputPath = outputPath
         self.errorPath = errorPath
+        self.peakPath = peakPath
         self.started = ContinuousClock.now
     }
 
@@ -66,6 +70,7 @@ final class BenchProcess {
         let tag = UUID().uuidString.prefix(8)
         let outputPath = directory + "/spi-\(tag).out"
         let errorPath = directory + "/spi-\(tag).err"
+        let peakPath = directory + "/spi-\(tag).peak"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -78,6 +83,7 @@ final class BenchProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["SPI_DB"] = nil
         environment["SPI_LOG_LEVEL"] = nil
+        environment[PeakMemoryReport.variable] = peakPath
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in envp { free(pointer) } }
 
@@ -86,7 +92,7 @@ final class BenchProcess {
         guard result == 0 else {
             throw BenchError(.spawnFailed, "cannot start \(executable): \(String(cString: strerror(result)))")
         }
-        return BenchProcess(pid: pid, arguments: arguments, outputPath: outputPath, errorPath: errorPath)
+        return BenchProcess(pid: pid, arguments: arguments, outputPath: outputPath, errorPath: errorPath, peakPath: peakPath)
     }
 
     /// Runs `spi arguments…` to completion and returns it, reaped.
@@ -157,10 +163,13 @@ final class BenchProcess {
         let signal = status & 0x7F
         let code = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
         #if os(Linux)
-        let peak = Int(usage.ru_maxrss) * 1024  // KiB on Linux
+        let inherited = Int(usage.ru_maxrss) * 1024  // KiB on Linux
         #else
-        let peak = Int(usage.ru_maxrss)  // bytes on Darwin
+        let inherited = Int(usage.ru_maxrss)  // bytes on Darwin
         #endif
+        let reported = FileManager.default.contents(atPath: peakPath)
+            .flatMap { Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let peak = reported ?? inherited
         let seconds = BenchClock.seconds(since: started)
         let ended = Exit(status: code, peakResidentBytes: peak, seconds: seconds)
         exit = ended

@@ -11,6 +11,7 @@ import SPIRegister
 @main
 enum SPIMain {
     static func main() async {
+        PeakMemoryReport.installIfRequested()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             let level = ProcessInfo.processInfo.environment["SPI_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
