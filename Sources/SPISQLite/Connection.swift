@@ -57,9 +57,6 @@ public final class Connection {
         // are zeroed only where that costs no extra I/O (Debian's SQLite zeroes them always).
         try execute("PRAGMA temp_store = MEMORY")
         try execute("PRAGMA secure_delete = FAST")
-        // A 16 MiB page cache (the default is 2 MB): merges and deltas of a 100k-row register touch more than 2 MB of
-        // index pages, and each miss is a read system call.
-        try execute("PRAGMA cache_size = -16384")
     }
 
     /// Switches the file to write-ahead logging with `synchronous = NORMAL`, so that readers never block the writer
