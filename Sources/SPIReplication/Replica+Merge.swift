@@ -113,12 +113,10 @@ extension Replica {
         }
         if incomingLength > localLength {
             // A newer incarnation: a delete, a re-create, or a row seen for the first time.
-            // A row never seen here (no metadata, not in its table) has nothing to clear. A row with metadata is
-            // deleted even when its causal length says it is gone: baseline writes may have put it back.
-            if meta != nil || exists {
-                try deleteRow(key, table: table, db)
-                try deleteCellEntries(key, db)
-            }
+            // A row with metadata is deleted even when its causal length says it is gone: baseline writes may have
+            // put it back. Cell entries are cleared in every case: a baseline row (no metadata) can have some.
+            if meta != nil || exists { try deleteRow(key, table: table, db) }
+            try deleteCellEntries(key, db)
             if incomingLength % 2 == 0 {
                 try setRowMeta(key, RowMeta(causalLength: incomingLength, clock: Int64(bitPattern: change.hlc), site: rowSite), db)
                 report.applied += max(1, changeCount)
@@ -182,13 +180,18 @@ extension Replica {
                 report.lost += 1
             }
         }
-        // Winning values are written with one UPDATE per row and their entries afterwards; until then `written`
-        // holds what the row will hold, so that a column repeated in one change (only a forged batch does that)
-        // is judged against the value before it, as if each cell were written at once.
+        // Winning values are written with one UPDATE per row, and their entries, after the loop. A column repeated
+        // in one change (only a forged batch does that) must be judged against the value the table then holds, as
+        // stored (an integer in a REAL column reads back as a real): its pending write is flushed and read back.
         var written: [Int: DatabaseValue] = [:]
         var entryChanges: [Int: CellEntry?] = [:]
+        func flushWritten() throws {
+            guard !written.isEmpty else { return }
+            try updateRow(key, table: table, values: written.sorted { $0.key < $1.key }, db)
+            written.removeAll()
+        }
         func current(_ column: Int) throws -> DatabaseValue {
-            if let value = written[column] { return value }
+            if written[column] != nil { try flushWritten() }
             return try cellValue(key, table: table, column: column, db) ?? .null
         }
         for cell in change.cells {
@@ -240,9 +243,7 @@ extension Replica {
             }
             report.applied += 1
         }
-        if !written.isEmpty {
-            try updateRow(key, table: table, values: written.sorted { $0.key < $1.key }, db)
-        }
+        try flushWritten()
         for (column, entry) in entryChanges.sorted(by: { $0.key < $1.key }) {
             if let entry {
                 try setCellEntry(key, column: column, entry, db)

@@ -37,7 +37,7 @@ extension Connection {
                 case .null: sqlite3_result_null(context)
                 case .integer(let i): sqlite3_result_int64(context, i)
                 case .real(let d): sqlite3_result_double(context, d)
-                case .text(let s): sqlite3_result_text(context, s, -1, _spi_sqlite_transient())
+                case .text(let s): sqlite3_result_text(context, s, Int32(s.utf8.count), _spi_sqlite_transient())
                 case .blob(let b):
                     b.withUnsafeBytes { raw in
                         sqlite3_result_blob64(context, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(b.count),

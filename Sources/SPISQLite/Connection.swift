@@ -53,10 +53,9 @@ public final class Connection {
         // Reading the schema proves the file is a database before anything else touches it.
         try execute("SELECT count(*) FROM sqlite_schema")
         try execute("PRAGMA foreign_keys = OFF")
-        // Temporary tables (stamping folds, read scopes) stay in memory instead of a temporary file, and freed pages
-        // are zeroed only where that costs no extra I/O (Debian's SQLite zeroes them always).
+        // Temporary tables (stamping folds, read scopes) stay in memory instead of a temporary file (Debian's SQLite
+        // defaults to files).
         try execute("PRAGMA temp_store = MEMORY")
-        try execute("PRAGMA secure_delete = FAST")
     }
 
     /// Switches the file to write-ahead logging with `synchronous = NORMAL`, so that readers never block the writer

@@ -52,7 +52,8 @@ public final class Statement {
         case .real(let d):
             rc = sqlite3_bind_double(handle, index, d)
         case .text(let s):
-            rc = sqlite3_bind_text(handle, index, s, -1, _spi_sqlite_transient())
+            // With its byte count, so that a text holding U+0000 is stored whole rather than cut there.
+            rc = sqlite3_bind_text(handle, index, s, Int32(s.utf8.count), _spi_sqlite_transient())
         case .blob(let b):
             rc = b.withUnsafeBytes { raw in
                 // A zero-length blob must still bind as a blob, not NULL: give SQLite a non-null pointer.

@@ -169,6 +169,11 @@ final class BenchProcess {
         #endif
         let reported = FileManager.default.contents(atPath: peakPath)
             .flatMap { Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
+        if reported == nil {
+            // Killed, crashed, or without /proc: say so, since the fallback includes this process's own size.
+            FileHandle.standardError.write(Data(
+                "bench: note: spi \(arguments.first ?? "") reported no peak memory of its own; using ru_maxrss\n".utf8))
+        }
         let peak = reported ?? inherited
         let seconds = BenchClock.seconds(since: started)
         let ended = Exit(status: code, peakResidentBytes: peak, seconds: seconds)

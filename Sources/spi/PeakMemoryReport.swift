@@ -30,7 +30,8 @@ enum PeakMemoryReport {
     /// The `VmHWM:` line of a `/proc/<pid>/status` text, in bytes.
     static func peakBytes(inStatus status: String) -> Int? {
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            // "VmHWM:\t   1234 kB": the number is padded to 8 columns, so a large one follows the tab directly.
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2, let kib = Int(fields[1]) else { return nil }
             return kib * 1024
         }

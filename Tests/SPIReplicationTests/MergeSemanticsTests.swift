@@ -368,4 +368,52 @@ struct ConflictLogTests {
             #expect(try integrityCheck(r[1]) == "ok")
         }
     }
+
+    @Test("a column repeated in one forged change is judged against the value as stored (integer in REAL reads back as real)")
+    func repeatedColumnJudgedAsStored() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title, weight) VALUES ('n1', 'w', 1.0)") }
+            try sync(r[0], into: r[1])
+            try r[0].write { try $0.execute("UPDATE note SET weight = 5.0 WHERE id = 'n1'") }
+            var batches = try delta(from: r[0], to: r[1])
+            #expect(batches.count == 1)
+            let columns = batches[0].tables.map(\.columns)
+            guard let rowIndex = batches[0].rows.firstIndex(where: { row in
+                row.cells.contains { columns[Int(row.table)][Int($0.column)] == "weight" }
+            }) else {
+                Issue.record("the update's batch has no weight cell")
+                return
+            }
+            let original = batches[0].rows[rowIndex].cells.first { columns[Int(batches[0].rows[rowIndex].table)][Int($0.column)] == "weight" }!
+            // The same version twice: first the integer 5 (stored as 5.0 in a REAL column), then the real 5.0.
+            var asInteger = original
+            asInteger.integer = 5
+            var asReal = original
+            asReal.real = 5.0
+            batches[0].rows[rowIndex].cells = [asInteger, asReal]
+            let report = try r[1].apply(batches[0])
+            #expect(report.applied == 1)
+            #expect(report.alreadyKnown == 1)
+            #expect(report.conflicts == 0)
+            #expect(try r[1].read { try $0.scalar("SELECT weight FROM note WHERE id = 'n1'") } == .real(5.0))
+            #expect(try content(r[0]) == content(r[1]))
+        }
+    }
+
+    @Test("text holding U+0000 is stored whole, in rows and in row keys")
+    func textWithNul() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            let title = "before\u{0}after"
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES (?, ?)", ["n\u{0}1", .text(title)]) }
+            try sync(r[0], into: r[1])
+            #expect(try r[1].read { try $0.scalar("SELECT length(CAST(title AS BLOB)) FROM note") } == .integer(12))
+            #expect(try content(r[0]) == content(r[1]))
+            try r[1].write { try $0.execute("UPDATE note SET rank = 3 WHERE id = ?", ["n\u{0}1"]) }
+            try sync(r[1], into: r[0])
+            #expect(try r[0].read { try $0.scalar("SELECT rank FROM note WHERE id = ?", ["n\u{0}1"]) } == .integer(3))
+            #expect(try content(r[0]) == content(r[1]))
+        }
+    }
 }
