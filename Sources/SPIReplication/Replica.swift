@@ -131,7 +131,7 @@ public final class Replica {
             """
             CREATE TEMP TABLE IF NOT EXISTS _spi_stamp (
                 tbl INTEGER NOT NULL, id ANY NOT NULL, ins INTEGER, del INTEGER, mask INTEGER,
-                present INTEGER, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID;
+                present INTEGER, existed INTEGER, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID;
             CREATE TEMP TABLE IF NOT EXISTS _spi_bits (bit INTEGER PRIMARY KEY, col INTEGER NOT NULL) STRICT;
             WITH RECURSIVE n(col) AS (SELECT 0 UNION ALL SELECT col + 1 FROM n WHERE col < 62)
             INSERT OR IGNORE INTO temp._spi_bits(bit, col) SELECT 1 << col, col FROM n;

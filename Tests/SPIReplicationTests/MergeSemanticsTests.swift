@@ -238,6 +238,29 @@ struct MergeSemanticsTests {
         }
     }
 
+    @Test("a baseline row deleted, inserted again and deleted in one transaction is deleted everywhere",
+          arguments: [
+              ["DELETE FROM note WHERE id = 'seed'", "INSERT INTO note(id, title) VALUES ('seed', 'again')",
+               "DELETE FROM note WHERE id = 'seed'"],
+              ["DELETE FROM note WHERE id = 'seed'", "INSERT INTO note(id, title) VALUES ('seed', 'again')"],
+              ["UPDATE note SET title = 'changed' WHERE id = 'seed'", "DELETE FROM note WHERE id = 'seed'",
+               "INSERT INTO note(id, title) VALUES ('seed', 'again')", "DELETE FROM note WHERE id = 'seed'"],
+          ])
+    func baselineRowLivesInOneTransaction(statements: [String]) throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            for replica in r {
+                try replica.writeBaseline { try $0.execute("INSERT INTO note(id, title) VALUES ('seed', 'reference')") }
+            }
+            try r[0].write { db in for sql in statements { try db.execute(sql) } }
+            try sync(r[0], into: r[1])
+            try sync(r[1], into: r[0])
+            #expect(try content(r[0]) == content(r[1]))
+            let expected: DatabaseValue = statements.last!.hasPrefix("DELETE") ? 0 : 1
+            #expect(try r[1].read { try $0.scalar("SELECT count(*) FROM note WHERE id = 'seed'") } == expected)
+        }
+    }
+
     @Test("a value of the wrong type for its column is refused before anything is applied")
     func invalidValueRefused() throws {
         try withTemporaryDirectory { dir in
