@@ -52,6 +52,16 @@ extension Replica {
             return
         }
         try db.execute(Self.triggerSQL(table: name, index: index, columns: declared, order: order))
+        if existing == nil {
+            // Rows already in a table when it is first tracked are baseline data: record their zero version, as
+            // `writeBaseline` does for the rows it inserts.
+            try db.execute(
+                """
+                INSERT INTO _spi_row(tbl, id, cl, hlc, site)
+                SELECT ?1, spi_key(id), 1, 0, 0 FROM \(TrackedTable.quote(name)) WHERE true
+                ON CONFLICT(tbl, id) DO NOTHING
+                """, [.integer(index)])
+        }
     }
 
     /// The four capture triggers of a table. Each appends one entry to `_spi_capture`; an update records which

@@ -164,11 +164,23 @@ public final class Replica {
     /// identically by itself, such as seeded reference rows, or schema migrations.
     ///
     /// Changes captured before `body` runs are stamped first, so none of them is lost. Rows written here carry the
-    /// zero version: any real edit to them, anywhere, wins over them.
+    /// zero version: any real edit to them, anywhere, wins over them. Rows it inserts into tracked tables get that
+    /// zero version recorded (causal length 1), so that a later delete of them is always seen as one, even when the
+    /// same transaction re-inserts the row first (`INSERT OR REPLACE` captures no delete).
     public func writeBaseline<T>(_ body: (Connection) throws -> T) throws -> T {
         try connection.transaction(.immediate) { db in
             try stampPendingChanges(db)
             let result = try body(db)
+            for table in tables {
+                try db.execute(
+                    """
+                    INSERT INTO _spi_row(tbl, id, cl, hlc, site)
+                    SELECT c.tbl, spi_key(c.id), 1, 0, 0 FROM _spi_capture c
+                    WHERE c.tbl = ?1 AND c.op = 1 AND c.id IS NOT NULL
+                        AND EXISTS (SELECT 1 FROM \(TrackedTable.quote(table.name)) t WHERE t.id = c.id)
+                    ON CONFLICT(tbl, id) DO NOTHING
+                    """, [.integer(table.index)])
+            }
             try db.execute("DELETE FROM _spi_capture")
             return result
         }

@@ -238,13 +238,16 @@ struct MergeSemanticsTests {
         }
     }
 
-    @Test("a baseline row deleted, inserted again and deleted in one transaction is deleted everywhere",
+    @Test("a baseline row's life in one transaction (delete, re-insert, replace) reaches every replica",
           arguments: [
               ["DELETE FROM note WHERE id = 'seed'", "INSERT INTO note(id, title) VALUES ('seed', 'again')",
                "DELETE FROM note WHERE id = 'seed'"],
               ["DELETE FROM note WHERE id = 'seed'", "INSERT INTO note(id, title) VALUES ('seed', 'again')"],
               ["UPDATE note SET title = 'changed' WHERE id = 'seed'", "DELETE FROM note WHERE id = 'seed'",
                "INSERT INTO note(id, title) VALUES ('seed', 'again')", "DELETE FROM note WHERE id = 'seed'"],
+              // INSERT OR REPLACE deletes the old row without firing the delete trigger.
+              ["INSERT OR REPLACE INTO note(id, title) VALUES ('seed', 'replaced')", "DELETE FROM note WHERE id = 'seed'"],
+              ["INSERT OR REPLACE INTO note(id, title) VALUES ('seed', 'replaced')"],
           ])
     func baselineRowLivesInOneTransaction(statements: [String]) throws {
         try withTemporaryDirectory { dir in
@@ -258,6 +261,28 @@ struct MergeSemanticsTests {
             #expect(try content(r[0]) == content(r[1]))
             let expected: DatabaseValue = statements.last!.hasPrefix("DELETE") ? 0 : 1
             #expect(try r[1].read { try $0.scalar("SELECT count(*) FROM note WHERE id = 'seed'") } == expected)
+        }
+    }
+
+    @Test("an edit of a baseline row is relayed onwards by a replica that merged it",
+          arguments: [false, true])
+    func baselineEditRelayed(withoutBaselineMetadata: Bool) throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(3, in: dir)
+            for replica in r {
+                try replica.writeBaseline { db in
+                    try db.execute("INSERT INTO note(id, title) VALUES ('seed', 'reference')")
+                }
+                if withoutBaselineMetadata {
+                    // As in replicas made before baseline rows got their zero version recorded.
+                    try replica.writeBaseline { try $0.execute("DELETE FROM _spi_row WHERE hlc = 0 AND site = 0") }
+                }
+            }
+            try r[0].write { try $0.execute("UPDATE note SET title = 'edited' WHERE id = 'seed'") }
+            try sync(r[0], into: r[1])
+            try sync(r[1], into: r[2])
+            #expect(try r[2].read { try $0.scalar("SELECT title FROM note WHERE id = 'seed'") } == "edited")
+            #expect(try content(r[0]) == content(r[2]))
         }
     }
 
