@@ -49,9 +49,12 @@ extension JSONValue {
         members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
-    /// The canonical text of a double: shortest round-trip digits, always marked as a real.
+    /// The canonical text of a double: shortest round-trip digits, always marked as a real. Negative zero prints as
+    /// `0.0`: SQLite treats -0.0 and 0.0 as one value (an update from one to the other changes nothing it can see,
+    /// so it is not captured), and replicas must export the same text for it.
     static func canonicalReal(_ d: Double) -> String {
         if d.isNaN { return "null" }
+        if d == 0 { return "0.0" }
         if d.isInfinite { return d < 0 ? "-1e999" : "1e999" }
         var text = d.description  // Swift prints the shortest digits that read back exactly.
         if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { text += ".0" }

@@ -69,7 +69,13 @@ func content(_ replica: Replica) throws -> [String] {
         var lines: [String] = []
         for table in ["note", "tag"] {
             for row in try db.rows("SELECT * FROM \(table) ORDER BY id") {
-                lines.append(table + ": " + row.map { "\($0.typeName):\($0)" }.joined(separator: " | "))
+                // -0.0 and 0.0 are one value to SQLite (=, IS, unique keys), so capture cannot see a change between
+                // them: compare them as SQL does.
+                let values = row.map { value -> DatabaseValue in
+                    if case .real(let d) = value, d == 0 { return .real(0) }
+                    return value
+                }
+                lines.append(table + ": " + values.map { "\($0.typeName):\($0)" }.joined(separator: " | "))
             }
         }
         return lines
