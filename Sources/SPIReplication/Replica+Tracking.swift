@@ -103,6 +103,30 @@ extension Replica {
             """
     }
 
+    /// Gives baseline rows of files made before baseline rows had metadata their zero version, once per file.
+    ///
+    /// Pending captured writes are stamped first, so every row inserted by a tracked write has its metadata; a row
+    /// still without any is baseline data (seeded, or in its table before tracking began). Without the entry, a
+    /// baseline row that one transaction replaces (`INSERT OR REPLACE`, which fires no delete trigger) and deletes
+    /// would never send its delete.
+    func recordBaselineVersionsOnce() throws {
+        let key = DatabaseValue.text("baseline.recorded")
+        guard try connection.scalar("SELECT 1 FROM _spi_meta WHERE key = ?", [key]) == nil else { return }
+        try connection.transaction(.immediate) { db in
+            guard try db.scalar("SELECT 1 FROM _spi_meta WHERE key = ?", [key]) == nil else { return }
+            try stampPendingChanges(db)
+            for table in tables {
+                try db.execute(
+                    """
+                    INSERT INTO _spi_row(tbl, id, cl, hlc, site)
+                    SELECT ?1, spi_key(id), 1, 0, 0 FROM \(TrackedTable.quote(table.name)) WHERE true
+                    ON CONFLICT(tbl, id) DO NOTHING
+                    """, [.integer(table.index)])
+            }
+            try db.execute("INSERT INTO _spi_meta(key, value) VALUES (?, 1)", [key])
+        }
+    }
+
     /// Reloads the tracked tables' descriptions from `_spi_table` and the live schema.
     func loadTables() throws {
         var loaded: [TrackedTable] = []

@@ -106,6 +106,7 @@ public final class Replica {
         self.registerID = register
         self.logger = logger
         try loadTables()
+        if !db.isReadOnly { try recordBaselineVersionsOnce() }
     }
 
     /// Registers the SQL functions and the temporary tables that stamping uses on this connection.

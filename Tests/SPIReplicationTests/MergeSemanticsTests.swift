@@ -286,6 +286,31 @@ struct MergeSemanticsTests {
         }
     }
 
+    @Test("a file whose baseline rows lack metadata gets it when opened, so replacing and deleting one replicates")
+    func baselineMetadataBackfilled() throws {
+        try withTemporaryDirectory { dir in
+            let made = try makeReplicas(2, in: dir)
+            for replica in made {
+                try replica.writeBaseline { try $0.execute("INSERT INTO note(id, title) VALUES ('seed', 'reference')") }
+                // As in files made before baseline rows got their zero version recorded.
+                try replica.writeBaseline { db in
+                    try db.execute("DELETE FROM _spi_row WHERE hlc = 0 AND site = 0")
+                    try db.execute("DELETE FROM _spi_meta WHERE key = 'baseline.recorded'")
+                }
+                #expect(try replica.read { try $0.scalar("SELECT count(*) FROM _spi_row") } == .integer(0))
+            }
+            let r = try made.map { try Replica(path: $0.path, logger: testLogger) }
+            #expect(try r[0].read { try $0.scalar("SELECT cl FROM _spi_row WHERE hlc = 0 AND site = 0") } == .integer(1))
+            try r[0].write { db in
+                try db.execute("INSERT OR REPLACE INTO note(id, title) VALUES ('seed', 'replaced')")
+                try db.execute("DELETE FROM note WHERE id = 'seed'")
+            }
+            try sync(r[0], into: r[1])
+            #expect(try r[1].read { try $0.scalar("SELECT count(*) FROM note WHERE id = 'seed'") } == .integer(0))
+            #expect(try content(r[0]) == content(r[1]))
+        }
+    }
+
     @Test("a value of the wrong type for its column is refused before anything is applied")
     func invalidValueRefused() throws {
         try withTemporaryDirectory { dir in
