@@ -55,12 +55,7 @@ extension Replica {
         if existing == nil {
             // Rows already in a table when it is first tracked are baseline data: record their zero version, as
             // `writeBaseline` does for the rows it inserts.
-            try db.execute(
-                """
-                INSERT INTO _spi_row(tbl, id, cl, hlc, site)
-                SELECT ?1, spi_key(id), 1, 0, 0 FROM \(TrackedTable.quote(name)) WHERE true
-                ON CONFLICT(tbl, id) DO NOTHING
-                """, [.integer(index)])
+            try recordBaselineVersions(table: name, index: index, db)
         }
     }
 
@@ -115,16 +110,19 @@ extension Replica {
         try connection.transaction(.immediate) { db in
             guard try db.scalar("SELECT 1 FROM _spi_meta WHERE key = ?", [key]) == nil else { return }
             try stampPendingChanges(db)
-            for table in tables {
-                try db.execute(
-                    """
-                    INSERT INTO _spi_row(tbl, id, cl, hlc, site)
-                    SELECT ?1, spi_key(id), 1, 0, 0 FROM \(TrackedTable.quote(table.name)) WHERE true
-                    ON CONFLICT(tbl, id) DO NOTHING
-                    """, [.integer(table.index)])
-            }
+            for table in tables { try recordBaselineVersions(table: table.name, index: table.index, db) }
             try db.execute("INSERT INTO _spi_meta(key, value) VALUES (?, 1)", [key])
         }
+    }
+
+    /// Gives every row of a table that has no metadata the zero version (causal length 1).
+    private func recordBaselineVersions(table name: String, index: Int64, _ db: Connection) throws {
+        try db.execute(
+            """
+            INSERT INTO _spi_row(tbl, id, cl, hlc, site)
+            SELECT ?1, spi_key(id), 1, 0, 0 FROM \(TrackedTable.quote(name)) WHERE true
+            ON CONFLICT(tbl, id) DO NOTHING
+            """, [.integer(index)])
     }
 
     /// Reloads the tracked tables' descriptions from `_spi_table` and the live schema.
