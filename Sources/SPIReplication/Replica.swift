@@ -99,7 +99,10 @@ public final class Replica {
         else {
             throw ReplicationError(.notAReplica, "\(db.path) is a SQLite database but not an SPI replica")
         }
-        if !db.isReadOnly { try db.enableWriteAheadLog() }
+        if !db.isReadOnly {
+            try db.enableWriteAheadLog()
+            try db.execute(ReplicaSchema.upgradeSQL)
+        }
         self.stampSignal = try Self.prepareConnection(db)
         self.connection = db
         self.siteID = site

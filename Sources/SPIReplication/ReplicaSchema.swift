@@ -10,7 +10,7 @@ import SPISQLite
 /// - `_spi_row`: per row, its causal length (odd: alive, even: deleted) and the clock of its last change.
 /// - `_spi_clock`: per cell, the clock of the value the table holds and the foreign version it replaced.
 /// - `_spi_knowledge`: per origin site, the newest clock whose changes this replica holds.
-/// - `_spi_conflict`: concurrent edits that a merge resolved.
+/// - `_spi_conflict`: concurrent edits that a merge resolved; `_spi_conflict_open` indexes those still open.
 enum ReplicaSchema {
     static let version = 1
 
@@ -37,5 +37,13 @@ enum ReplicaSchema {
             loser_value ANY, loser_hlc INTEGER NOT NULL, loser_site BLOB NOT NULL,
             detected_hlc INTEGER NOT NULL, resolved_hlc INTEGER) STRICT;
         CREATE INDEX IF NOT EXISTS _spi_conflict_cell ON _spi_conflict (tbl, row_id, col);
+        \(upgradeSQL)
+        """
+
+    /// Objects added after version 1, created when a file is opened for writing (`IF NOT EXISTS`, so an existing one
+    /// costs nothing): the open conflicts, which every stamp and merge asks about, so that the question does not
+    /// scan a log of resolved ones.
+    static let upgradeSQL = """
+        CREATE INDEX IF NOT EXISTS _spi_conflict_open ON _spi_conflict (tbl, row_id, col) WHERE resolved_hlc IS NULL;
         """
 }
