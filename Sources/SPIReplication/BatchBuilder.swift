@@ -71,10 +71,8 @@ struct BatchBuilder {
     ) throws {
         guard let table = replica.tablesByIndex[item.table] else { return }
         let key = RowKey(table: item.table, id: item.id)
-        // A row without metadata is a baseline row that an earlier version merged an edit into without recording
-        // its base: it is alive, with causal length 1, when it exists.
-        let meta = try replica.rowMeta(key, db) ?? Replica.RowMeta(causalLength: 1, clock: 0, site: 0)
-        guard meta.isAlive, let value = try replica.cellValue(key, table: table, column: Int(item.column), db)
+        guard let meta = try replica.rowMeta(key, db), meta.isAlive,
+            let value = try replica.cellValue(key, table: table, column: Int(item.column), db)
         else { return }
         var cell = Spi_V1_CellChange()
         cell.column = UInt32(item.column)

@@ -160,12 +160,6 @@ extension Replica {
             return
         }
         var base = meta ?? RowMeta(causalLength: 1, clock: 0, site: 0)
-        if meta == nil {
-            // A baseline row (seeded here, never edited): from its first edit on it is a tracked row like any
-            // other, with the zero version as its base, exactly as stamping records a local edit of it. Without
-            // this entry a relay could not forward the edit (a delta sends cells only of rows it knows alive).
-            try setRowMeta(key, base, db)
-        }
         var entries = try cellEntries(key, db)
         if change.rowVersion {
             let baseVersion = try version(clock: base.clock, site: base.site, db)

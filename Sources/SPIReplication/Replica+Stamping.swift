@@ -109,14 +109,13 @@ extension Replica {
         try db.execute("DELETE FROM temp._spi_stamp", [])
         // Fold the log per row. The mask is the OR of every update's mask (SQLite has no bitwise-OR aggregate, so
         // each bit is a max); an insert stands for every column. The row exists now unless its last insert-or-
-        // delete was a delete. It existed before the log when the log's first entry for it is not an insert.
+        // delete was a delete.
         let bits = (0..<columnCount).map { "max(mask & \(Int64(1) << Int64($0)))" }.joined(separator: " | ")
         try db.execute(
             """
-            INSERT INTO temp._spi_stamp(tbl, id, ins, del, mask, present, existed)
+            INSERT INTO temp._spi_stamp(tbl, id, ins, del, mask, present)
             SELECT tbl, spi_key(id), max(op = 1), max(op = 3), CASE WHEN max(op = 1) THEN -1 ELSE \(bits) END,
-                coalesce(max(CASE WHEN op = 3 THEN seq END), 0) < coalesce(max(CASE WHEN op <> 3 THEN seq END), 0),
-                coalesce(min(CASE WHEN op <> 1 THEN seq END), ?1 + 1) < coalesce(min(CASE WHEN op = 1 THEN seq END), ?1 + 1)
+                coalesce(max(CASE WHEN op = 3 THEN seq END), 0) < coalesce(max(CASE WHEN op <> 3 THEN seq END), 0)
             FROM _spi_capture WHERE id IS NOT NULL AND seq <= ?1 GROUP BY tbl, id
             """, [.integer(lastSeq)])
         // Rows that existed before tracking began (seeded reference data) and were updated: their values have the
@@ -158,13 +157,12 @@ extension Replica {
             try db.execute("UPDATE _spi_row SET cl = ?, hlc = ?, site = ? WHERE tbl = ? AND id = ?",
                            [.integer(length), .integer(clock), .integer(own), table, id])
         }
-        // New rows (live now, never seen), and tombstones for rows that existed only as untracked baseline data
-        // (also when the same transaction inserted the row again before deleting it).
+        // New rows (live now, never seen), and tombstones for rows that existed only as untracked baseline data.
         try db.execute(
             """
             INSERT INTO _spi_row(tbl, id, cl, hlc, site)
             SELECT tbl, id, CASE WHEN present THEN 1 ELSE 2 END, ?1, ?2 FROM temp._spi_stamp s
-            WHERE (s.present AND s.ins OR NOT s.present AND (NOT s.ins OR s.existed))
+            WHERE (s.present AND s.ins OR NOT s.present AND NOT s.ins)
                 AND NOT EXISTS (SELECT 1 FROM _spi_row r WHERE r.tbl = s.tbl AND r.id = s.id)
             """, [.integer(clock), .integer(own)])
     }

@@ -115,8 +115,9 @@ extension Replica {
         }
     }
 
-    /// Gives every row of a table that has no metadata the zero version (causal length 1).
-    private func recordBaselineVersions(table name: String, index: Int64, _ db: Connection) throws {
+    /// Gives every row of a table that has no metadata the zero version (causal length 1). Callers stamp first, so
+    /// that only baseline rows lack metadata.
+    func recordBaselineVersions(table name: String, index: Int64, _ db: Connection) throws {
         try db.execute(
             """
             INSERT INTO _spi_row(tbl, id, cl, hlc, site)

@@ -135,7 +135,7 @@ public final class Replica {
             """
             CREATE TEMP TABLE IF NOT EXISTS _spi_stamp (
                 tbl INTEGER NOT NULL, id ANY NOT NULL, ins INTEGER, del INTEGER, mask INTEGER,
-                present INTEGER, existed INTEGER, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID;
+                present INTEGER, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID;
             CREATE TEMP TABLE IF NOT EXISTS _spi_bits (bit INTEGER PRIMARY KEY, col INTEGER NOT NULL) STRICT;
             WITH RECURSIVE n(col) AS (SELECT 0 UNION ALL SELECT col + 1 FROM n WHERE col < 62)
             INSERT OR IGNORE INTO temp._spi_bits(bit, col) SELECT 1 << col, col FROM n;
@@ -175,16 +175,8 @@ public final class Replica {
         try connection.transaction(.immediate) { db in
             try stampPendingChanges(db)
             let result = try body(db)
-            for table in tables {
-                try db.execute(
-                    """
-                    INSERT INTO _spi_row(tbl, id, cl, hlc, site)
-                    SELECT c.tbl, spi_key(c.id), 1, 0, 0 FROM _spi_capture c
-                    WHERE c.tbl = ?1 AND c.op = 1 AND c.id IS NOT NULL
-                        AND EXISTS (SELECT 1 FROM \(TrackedTable.quote(table.name)) t WHERE t.id = c.id)
-                    ON CONFLICT(tbl, id) DO NOTHING
-                    """, [.integer(table.index)])
-            }
+            // Everything written before `body` is stamped, so the rows still without metadata are baseline rows.
+            for table in tables { try recordBaselineVersions(table: table.name, index: table.index, db) }
             try db.execute("DELETE FROM _spi_capture")
             return result
         }

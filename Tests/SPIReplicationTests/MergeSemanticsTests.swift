@@ -268,16 +268,17 @@ struct MergeSemanticsTests {
           arguments: [false, true])
     func baselineEditRelayed(withoutBaselineMetadata: Bool) throws {
         try withTemporaryDirectory { dir in
-            let r = try makeReplicas(3, in: dir)
+            var r = try makeReplicas(3, in: dir)
             for replica in r {
                 try replica.writeBaseline { db in
                     try db.execute("INSERT INTO note(id, title) VALUES ('seed', 'reference')")
                 }
                 if withoutBaselineMetadata {
-                    // As in replicas made before baseline rows got their zero version recorded.
-                    try replica.writeBaseline { try $0.execute("DELETE FROM _spi_row WHERE hlc = 0 AND site = 0") }
+                    // As in files made before baseline rows got their zero version recorded: opened again below.
+                    try forgetBaselineMetadata(in: replica)
                 }
             }
+            if withoutBaselineMetadata { r = try r.map { try Replica(path: $0.path, logger: testLogger) } }
             try r[0].write { try $0.execute("UPDATE note SET title = 'edited' WHERE id = 'seed'") }
             try sync(r[0], into: r[1])
             try sync(r[1], into: r[2])
@@ -293,10 +294,7 @@ struct MergeSemanticsTests {
             for replica in made {
                 try replica.writeBaseline { try $0.execute("INSERT INTO note(id, title) VALUES ('seed', 'reference')") }
                 // As in files made before baseline rows got their zero version recorded.
-                try replica.writeBaseline { db in
-                    try db.execute("DELETE FROM _spi_row WHERE hlc = 0 AND site = 0")
-                    try db.execute("DELETE FROM _spi_meta WHERE key = 'baseline.recorded'")
-                }
+                try forgetBaselineMetadata(in: replica)
                 #expect(try replica.read { try $0.scalar("SELECT count(*) FROM _spi_row") } == .integer(0))
             }
             let r = try made.map { try Replica(path: $0.path, logger: testLogger) }
@@ -511,4 +509,12 @@ struct ConflictLogTests {
             #expect(try content(r[0]) == content(r[1]))
         }
     }
+}
+
+/// Makes a replica's file look as if made before baseline rows got their zero version recorded, through a plain
+/// connection (the library's own writes would record it again).
+func forgetBaselineMetadata(in replica: Replica) throws {
+    let db = try Connection(path: replica.path, mode: .readWrite)
+    try db.execute("DELETE FROM _spi_row WHERE hlc = 0 AND site = 0")
+    try db.execute("DELETE FROM _spi_meta WHERE key = 'baseline.recorded'")
 }
