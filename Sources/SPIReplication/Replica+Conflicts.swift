@@ -2,8 +2,12 @@ public import SPISQLite
 
 extension Replica {
     /// The conflicts in the local log: open ones, or all of them.
+    ///
+    /// Pending local writes are stamped first (on a writable replica), so that a conflict they settled shows as
+    /// resolved.
     public func conflicts(includeResolved: Bool = false) throws -> [Conflict] {
-        try read { db in
+        if !connection.isReadOnly { try stamp() }
+        return try read { db in
             var result: [Conflict] = []
             let sql = """
                 SELECT id, tbl, row_id, col, winner_value, winner_hlc, winner_site, loser_value, loser_hlc, loser_site,

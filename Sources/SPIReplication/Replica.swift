@@ -33,6 +33,14 @@ public final class Replica {
     /// For scoped deltas (``deltaCursor(for:scope:)``): the most versions a peer may lack for membership cells to
     /// be tested against a small table of them; past it (a first sync, say) each is looked up in the metadata.
     public var scopeUnseenLimit = 50_000
+    /// How many capture-log entries ``write(_:)`` lets wait before it turns them into versions; 0 stamps every
+    /// write as it commits.
+    ///
+    /// Each write takes its clock reading as it commits, whatever this is; what waits is the bookkeeping of versions
+    /// (`_spi_row`, `_spi_clock`), which is far cheaper for many transactions at once. It is always done before
+    /// anything reads it: a merge, a delta or export, ``knowledge()``, ``conflicts(includeResolved:)``, ``stamp()``.
+    /// One entry is one written row; the write that reaches the limit pays for stamping all of them.
+    public var pendingStampLimit = 50_000
 
     var tables: [TrackedTable] = []
     var tablesByName: [String: TrackedTable] = [:]
@@ -148,14 +156,15 @@ public final class Replica {
         try connection.transaction(.deferred, body)
     }
 
-    /// Runs `body` in a write transaction, then stamps every captured change before committing.
+    /// Runs `body` in a write transaction, then gives every captured change its clock reading before committing.
     ///
-    /// The changes and their clocks commit together: a crash leaves either both or neither.
+    /// The changes and their clock commit together: a crash leaves either both or neither. Their versions are
+    /// recorded in bulk later (see ``pendingStampLimit``).
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
         do {
             return try connection.transaction(.immediate) { db in
                 let result = try body(db)
-                try stampPendingChanges(db)
+                try markPendingChanges(db)
                 return result
             }
         } catch {

@@ -209,6 +209,10 @@ extension BenchRunner {
                 }
                 progress.step("rows written on the organization", end * 3, of: groups * 3)
             }
+            // The writes' versions may still be pending (see `Replica.pendingStampLimit`): stamp them now, as any
+            // earlier sync or export would have, so that the syncs measured here start from a register at rest
+            // (B1 measures what stamping costs).
+            try organization.replica.stamp()
         }
         try BenchProcess.succeed(
             ["--db", providerPath, "init", "--name", "Provider \(provider.code)", "--kind", "provider",
