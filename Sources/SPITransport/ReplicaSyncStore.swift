@@ -99,8 +99,8 @@ final class ReplicaSyncStore: SyncStore {
                     handle.cursor = attempt
                     return nil
                 }
-                let bytes: [UInt8] = try batch.serializedBytes()
-                let size = bytes.count
+                // Encoded only when the cheap bound says it might not fit.
+                let size = batch.serializedSizeBound <= limit ? 0 : (try batch.serializedBytes() as [UInt8]).count
                 if size <= limit {
                     handle.cursor = attempt
                     return batch

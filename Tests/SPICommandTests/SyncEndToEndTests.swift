@@ -175,6 +175,64 @@ struct SyncEndToEndTests {
         }
     }
 
+    @Test("a replica killed with SIGKILL while stamping a large backlog keeps every captured change, all or nothing",
+          .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(2)))
+    func killedWhileStamping() throws {
+        try withCommandFixture(.basics) { org in
+            let provider = CommandFixture(directory: org.directory, db: org.directory.appendingPathComponent("provider.db").path)
+            let register = try #require(try org.json("whoami", "--json") as? [String: String])["registerId"]!
+            try provider.ok("init", "--name", "Fabrikam", "--kind", "provider", "--register", register)
+            try org.ok("party", "bind", "FAB", "--peer", Self.identity(of: provider)["peerId"]!)
+            _ = try org.ok("changes", "knowledge", "--out", org.directory.appendingPathComponent("settle").path)
+
+            // A backlog of captured rows with no versions yet: one shell transaction, which the triggers capture.
+            let rows = 150_000
+            try Self.shell(org.db, """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(rows))
+                INSERT INTO person(party_id, name, email)
+                SELECT (SELECT id FROM party WHERE code = 'NW'), 'Person ' || i, 'p' || i || '@example.com' FROM n;
+                """)
+            let pending = "SELECT count(*) FROM _spi_capture WHERE id IS NOT NULL;"
+            let stamped = "SELECT count(*) FROM _spi_row r JOIN _spi_table t ON t.idx = r.tbl WHERE t.name = 'person';"
+            let before = Int(try Self.shell(org.db, stamped)) ?? -1
+            #expect(try Self.shell(org.db, pending) == "\(rows)")
+
+            // `spi changes knowledge` stamps the backlog first; kill it at several points.
+            var killedWhileRunning = 0
+            for delay in [0.15, 0.4, 0.8] {
+                let run = Process()
+                run.executableURL = SPIProcess.executable
+                run.arguments = ["--db", org.db, "changes", "knowledge", "--out", org.directory.appendingPathComponent("k").path]
+                run.environment = Self.environment
+                run.standardInput = FileHandle.nullDevice
+                run.standardOutput = FileHandle.nullDevice
+                run.standardError = FileHandle.nullDevice
+                try run.run()
+                Thread.sleep(forTimeInterval: delay)
+                if run.isRunning { kill(run.processIdentifier, SIGKILL) }
+                run.waitUntilExit()
+                if run.terminationReason == .uncaughtSignal { killedWhileRunning += 1 }
+                #expect(try Self.shell(org.db, "PRAGMA integrity_check;") == "ok", "integrity after a kill at \(delay) s")
+                // Stamping is one transaction: either the whole backlog got its versions, or none of it did.
+                let left = Int(try Self.shell(org.db, pending)) ?? -1
+                let versions = (Int(try Self.shell(org.db, stamped)) ?? -1) - before
+                #expect((left == rows && versions == 0) || (left == 0 && versions == rows),
+                        "after a kill at \(delay) s: \(left) entries pending, \(versions) rows stamped")
+            }
+            #expect(killedWhileRunning > 0, "every `spi changes knowledge` finished before its SIGKILL")
+
+            // The next run stamps what is left, and every row travels.
+            let changes = org.directory.appendingPathComponent("for-provider.changes").path
+            let knowledge = org.directory.appendingPathComponent("provider.knowledge").path
+            try provider.ok("changes", "knowledge", "--out", knowledge)
+            try org.ok("changes", "export", "--since", knowledge, "--out", changes)
+            try provider.ok("changes", "apply", changes)
+            #expect(try Self.shell(provider.db, "SELECT count(*) FROM person WHERE name LIKE 'Person %';") == "\(rows)")
+            #expect(try provider.ok("digest") == org.ok("digest", "--for", "FAB"))
+            try expectIntegrityOfDatabases(in: org.directory)
+        }
+    }
+
     // MARK: - Helpers
 
     /// The environment for child processes: no `$SPI_DB` or log level from the caller.
