@@ -10,6 +10,12 @@ struct BenchLocalOutcome {
     var trackedInsert = 0.0
     var plainUpdate = 0.0
     var trackedUpdate = 0.0
+    /// The part of the tracked times spent stamping the versions still pending at the end of each phase.
+    var finalStamps = 0.0
+    /// The same writes into a third file with the register's capture triggers and log but no replication: what
+    /// capture in plain SQL costs before any version is recorded.
+    var captureInsert = 0.0
+    var captureUpdate = 0.0
     var plainBytes = 0
     var trackedBytes = 0
 }
@@ -19,7 +25,10 @@ extension BenchRunner {
 
     /// Inserts then updates `localRows` rows (interfaces with 4 RACI rows each) in transactions of 1,000 rows, into a
     /// tracked register and a plain SQLite file with the same schema and pragmas, alternating one transaction of each
-    /// (the order flipping every time) so that load from elsewhere on the machine falls on both alike.
+    /// (the order rotating every time) so that load from elsewhere on the machine falls on both alike.
+    ///
+    /// A third file, the plain one plus the tracked file's capture triggers and log (emptied after each transaction,
+    /// as stamping would), takes the same writes: the floor that capture in plain SQL sets, before versions.
     func measureLocalWrites() throws -> BenchLocalOutcome {
         if let localOutcome { return localOutcome }
         let directory = try subdirectory("b1")
@@ -32,8 +41,11 @@ extension BenchRunner {
             let register = try Register.create(
                 at: trackedPath, name: "Bench B1", kind: .organization, registerID: nil, logger: BenchFiles.logger)
             let plain = try BenchFiles.plainRegister(at: plainPath)
+            let captureOnly = try BenchFiles.captureOnlyRegister(
+                at: directory + "/capture-only.db", triggersFrom: register.replica, tables: ["interface", "raci_assignment"])
             try register.replica.write { db in try BenchParty.write([provider], organization: true, into: db) }
             try plain.transaction { db in try BenchParty.write([provider], organization: true, into: db) }
+            try captureOnly.transaction { db in try BenchParty.write([provider], organization: true, into: db) }
 
             let groups = sizes.localRows / 5
             let groupsPerTransaction = max(1, sizes.transactionRows / 5)
@@ -63,26 +75,40 @@ extension BenchRunner {
                     let body: (Connection) throws -> Void = { db in
                         for (sql, values) in statements { try db.execute(sql, values) }
                     }
-                    let plainFirst = chunk % 2 == 0
                     var plainTime = 0.0
                     var trackedTime = 0.0
-                    for turn in 0..<2 {
-                        if (turn == 0) == plainFirst {
-                            plainTime = try BenchClock.measure { try plain.transaction(.immediate, body) }.1
-                        } else {
-                            trackedTime = try BenchClock.measure { try register.replica.write(body) }.1
+                    var captureTime = 0.0
+                    for turn in 0..<3 {
+                        switch (turn + chunk) % 3 {
+                        case 0: plainTime = try BenchClock.measure { try plain.transaction(.immediate, body) }.1
+                        case 1: trackedTime = try BenchClock.measure { try register.replica.write(body) }.1
+                        default:
+                            captureTime = try BenchClock.measure {
+                                try captureOnly.transaction(.immediate) { db in
+                                    try body(db)
+                                    try db.execute("DELETE FROM _spi_capture")
+                                }
+                            }.1
                         }
                     }
                     if phase == 0 {
                         outcome.plainInsert += plainTime
                         outcome.trackedInsert += trackedTime
+                        outcome.captureInsert += captureTime
                     } else {
                         outcome.plainUpdate += plainTime
                         outcome.trackedUpdate += trackedTime
+                        outcome.captureUpdate += captureTime
                     }
                     chunk += 1
                     progress.step(phase == 0 ? "inserted" : "updated", end * 5, of: groups * 5)
                 }
+                // Writes leave the bookkeeping of versions pending (up to `pendingStampLimit` log entries, then
+                // stamp in bulk). What is still pending at the end of the phase is stamped here, on the tracked
+                // side's clock, so that B1 pays for every version it wrote.
+                let finalStamp = try BenchClock.measure { try register.replica.stamp() }.1
+                outcome.finalStamps += finalStamp
+                if phase == 0 { outcome.trackedInsert += finalStamp } else { outcome.trackedUpdate += finalStamp }
             }
         }
         outcome.plainBytes = try BenchFiles.checkpointedSize(plainPath)
@@ -105,12 +131,20 @@ extension BenchRunner {
                 "rows": Double(o.rows), "trackedInsertSeconds": o.trackedInsert, "plainInsertSeconds": o.plainInsert,
                 "trackedUpdateSeconds": o.trackedUpdate, "plainUpdateSeconds": o.plainUpdate,
                 "insertRatio": o.trackedInsert / o.plainInsert, "updateRatio": o.trackedUpdate / o.plainUpdate,
+                "finalStampSeconds": o.finalStamps, "captureOnlyRatio": (o.captureInsert + o.captureUpdate) / plain,
+                "captureOnlyInsertRatio": o.captureInsert / o.plainInsert,
+                "captureOnlyUpdateRatio": o.captureUpdate / o.plainUpdate,
             ],
             notes: [
                 "inserts \(BenchFormat.seconds(o.trackedInsert)) vs \(BenchFormat.seconds(o.plainInsert)) "
                     + "(\(BenchFormat.ratio(o.trackedInsert / o.plainInsert))); updates "
                     + "\(BenchFormat.seconds(o.trackedUpdate)) vs \(BenchFormat.seconds(o.plainUpdate)) "
                     + "(\(BenchFormat.ratio(o.trackedUpdate / o.plainUpdate)))",
+                "tracked times include stamping what each phase left pending (\(BenchFormat.seconds(o.finalStamps)))",
+                "capture triggers alone, no versions (a third file): "
+                    + "\(BenchFormat.ratio((o.captureInsert + o.captureUpdate) / plain)) "
+                    + "(inserts \(BenchFormat.ratio(o.captureInsert / o.plainInsert)), "
+                    + "updates \(BenchFormat.ratio(o.captureUpdate / o.plainUpdate)))",
                 "rows: interfaces (15 columns) and their RACI rows, 1 : 4; updates: interface title + status, "
                     + "RACI role_title",
             ],

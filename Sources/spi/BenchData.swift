@@ -216,6 +216,28 @@ enum BenchFiles {
         return db
     }
 
+    /// A plain register file (as ``plainRegister(at:)``) plus the capture log and the capture triggers of `tables`,
+    /// copied from a tracked replica: capture without any replication around it.
+    static func captureOnlyRegister(at path: String, triggersFrom replica: Replica, tables: [String]) throws -> Connection {
+        let db = try plainRegister(at: path)
+        var schema: [String] = []
+        try replica.read { source in
+            let names = tables.map { "'\($0)'" }.joined(separator: ", ")
+            try source.forEachRow(
+                """
+                SELECT sql FROM sqlite_schema WHERE (type = 'table' AND name = '_spi_capture')
+                    OR (type = 'trigger' AND tbl_name IN (\(names)) AND name LIKE '\\_spi\\_%' ESCAPE '\\')
+                ORDER BY type = 'trigger'
+                """
+            ) { row in if let sql = row.text(0) { schema.append(sql) } }
+        }
+        guard schema.count == 1 + 4 * tables.count else {
+            throw BenchError(.unexpected, "expected the capture log and 4 triggers per table, found \(schema.count) objects")
+        }
+        try db.transaction { db in for sql in schema { try db.execute(sql) } }
+        return db
+    }
+
     /// Folds the write-ahead log into the file and returns the file's size in bytes.
     static func checkpointedSize(_ path: String) throws -> Int {
         let db = try Connection(path: path, mode: .readWrite)
