@@ -237,30 +237,33 @@ extension Replica {
 
     /// Marks open conflicts resolved when this group of the log rewrites their cell (or deletes or re-creates their
     /// row).
+    ///
+    /// Driven by the group: each captured row is looked up among the open conflicts by its key (the join order is
+    /// fixed, so that SQLite never scans the log once per open conflict; a merge can leave hundreds of thousands of
+    /// them open).
     private func resolveConflictsForStamp(after: Int64, upTo: Int64, clock: Int64, _ db: Connection) throws {
-        var resolved: [String] = []
-        try db.forEachRow("SELECT id, tbl, row_id, col FROM _spi_conflict WHERE resolved_hlc IS NULL") { row in
-            guard let table = tablesByName[row.text(1) ?? ""], let rowID = row.text(2),
-                let column = table.columnIndex[row.text(3) ?? ""]
+        var resolved = Set<String>()
+        try db.forEachRow(Self.conflictsWrittenSQL, [.integer(after), .integer(upTo)]) { row in
+            guard let table = tablesByName[row.text(1) ?? ""], let column = table.columnIndex[row.text(2) ?? ""]
             else { return }
-            // Inserted, deleted, or this column updated since the last stamp.
-            let written = try db.cached(
-                """
-                SELECT EXISTS (SELECT 1 FROM _spi_capture
-                    WHERE seq > ?4 AND seq <= ?5 AND tbl = ?1 AND id = ?2 AND (op <> 2 OR (mask >> ?3) & 1))
-                """)
-            try written.bind([
-                .integer(table.index), .text(rowID), .integer(Int64(column)), .integer(after), .integer(upTo),
-            ])
-            defer { written.reset() }
-            if try written.step(), written.int64(0) == 1 {
-                resolved.append(row.text(0) ?? "")
+            // Inserted, deleted, or this column updated.
+            if row.int64(3) != 2 || (row.int64(4) >> Int64(column)) & 1 == 1 {
+                resolved.insert(row.text(0) ?? "")
             }
         }
-        for id in resolved {
+        for id in resolved.sorted() {
             try db.execute("UPDATE _spi_conflict SET resolved_hlc = ? WHERE id = ?", [.integer(clock), .text(id)])
         }
     }
+
+    /// The open conflicts on rows a range of the log wrote, with each write's operation and mask (`CROSS JOIN`
+    /// keeps the log as the outer loop).
+    static let conflictsWrittenSQL = """
+        SELECT f.id, f.tbl, f.col, c.op, c.mask
+        FROM _spi_capture c CROSS JOIN _spi_table t ON t.idx = c.tbl
+            CROSS JOIN _spi_conflict f ON f.tbl = t.name AND f.row_id = c.id AND f.resolved_hlc IS NULL
+        WHERE c.seq > ?1 AND c.seq <= ?2 AND c.op <> 0
+        """
 
     /// The next clock reading for a local change, persisted so that it never repeats, even across processes.
     func nextLocalClock(_ db: Connection) throws -> Int64 {

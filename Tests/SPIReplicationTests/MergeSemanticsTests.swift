@@ -1,5 +1,5 @@
 import Foundation
-import SPIReplication
+@testable import SPIReplication
 import SPISQLite
 import Testing
 
@@ -349,6 +349,46 @@ struct ConflictLogTests {
             #expect(try !plan(made[0]).contains("_spi_conflict_open"))
             let reopened = try Replica(path: made[0].path, logger: testLogger)
             #expect(try plan(reopened).contains("_spi_conflict_open"))
+        }
+    }
+
+    @Test("a local write settles exactly the open conflicts of what it writes, found through the conflicts' index")
+    func localWritesSettleTheirConflicts() throws {
+        try withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let r = try makeReplicas(2, in: dir, clock: clock)
+            let ids = (0..<40).map { "n\($0)" }
+            try r[0].write { db in for id in ids { try db.execute("INSERT INTO note(id, title, rank) VALUES (?, 'draft', 0)", [.text(id)]) } }
+            try sync(r[0], into: r[1])
+            clock.advance(10)
+            try r[1].write { db in for id in ids { try db.execute("UPDATE note SET title = 'B' WHERE id = ?", [.text(id)]) } }
+            clock.advance(10)
+            try r[0].write { db in for id in ids { try db.execute("UPDATE note SET title = 'A' WHERE id = ?", [.text(id)]) } }
+            try sync(r[0], into: r[1])
+            #expect(try r[1].conflicts().count == ids.count)
+
+            // Several writes wait to be stamped together; then a shell edit after them, stamped with its own clock.
+            r[1].pendingStampLimit = 1_000
+            clock.advance(10)
+            try r[1].write { try $0.execute("UPDATE note SET title = 'mine' WHERE id = 'n5'") }
+            try r[1].write { try $0.execute("UPDATE note SET rank = 9 WHERE id = 'n6'") }  // another cell: still open
+            try r[1].write { try $0.execute("DELETE FROM note WHERE id = 'n7'") }
+            let shell = try Connection(path: r[1].path, mode: .readWrite)
+            try shell.execute("UPDATE note SET title = 'shell' WHERE id = 'n8'")
+            let open = Set(try r[1].conflicts().map(\.rowID))
+            #expect(open == Set(ids).subtracting(["n5", "n7", "n8"]))
+            #expect(try r[1].conflicts(includeResolved: true).count == ids.count)
+
+            let plan = try r[1].read { db in
+                let stmt = try db.prepare("EXPLAIN QUERY PLAN " + Replica.conflictsWrittenSQL)
+                try stmt.bind([.integer(0), .integer(1)])
+                var details: [String] = []
+                while try stmt.step() { details.append(stmt.text(3) ?? "") }
+                return details
+            }
+            #expect(plan.first?.hasPrefix("SEARCH c USING INTEGER PRIMARY KEY") == true, "\(plan)")
+            #expect(plan.contains { $0.hasPrefix("SEARCH f USING INDEX _spi_conflict_") }, "\(plan)")
+            #expect(!plan.contains { $0.hasPrefix("SCAN f") }, "\(plan)")
         }
     }
 
