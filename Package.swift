@@ -103,6 +103,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by the test targets (not a product).
+        .target(
+            name: "SPITestSupport",
+            path: "Tests/SPITestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SPISQLiteTests",
             dependencies: ["SPISQLite"],
@@ -110,13 +116,16 @@ let package = Package(
         ),
         .testTarget(
             name: "SPIReplicationTests",
-            dependencies: ["SPIReplication", "SPISQLite"],
+            dependencies: [
+                "SPIReplication", "SPISQLite", "SPITestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SPIProtocolTests",
             dependencies: [
-                "SPIProtocol", "SPIReplication",
+                "SPIProtocol", "SPIReplication", "SPITestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -127,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "SPITransportTests",
             dependencies: [
-                "SPITransport", "SPIProtocol", "SPIReplication", "SPISQLite",
+                "SPITransport", "SPIProtocol", "SPIReplication", "SPISQLite", "SPITestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -140,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "SPIRegisterTests",
             dependencies: [
-                "SPIRegister", "SPIReplication", "SPISQLite", "SPITransport",
+                "SPIRegister", "SPIReplication", "SPISQLite", "SPITransport", "SPITestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

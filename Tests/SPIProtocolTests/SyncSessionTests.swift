@@ -1,6 +1,7 @@
 import Foundation
 import SPIProtocol
 import SPIReplication
+import SPITestSupport
 import Testing
 
 /// The error a list of actions ends with, if it ends with `.fail`.

@@ -3,6 +3,7 @@ import Logging
 import SPIRegister
 import SPIReplication
 import SPISQLite
+import SPITestSupport
 import SPITransport
 import Testing
 
@@ -46,18 +47,6 @@ struct ScopeScenario {
         var description: String
     }
 
-    /// SplitMix64.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A replica in the scenario.
     struct Node {
         let register: Register
@@ -72,7 +61,7 @@ struct ScopeScenario {
     ]
 
     let seed: UInt64
-    var rng: Generator
+    var rng: SplitMix64
     /// Per provider code, every (table, id) that was ever in its scope on the organization's replica.
     var everVisible: [String: Set<String>] = [:]
     /// Per provider code, the ids of rows it forged (they exist only on its own replica).
@@ -86,7 +75,7 @@ struct ScopeScenario {
 
     init(seed: UInt64) {
         self.seed = seed
-        self.rng = Generator(state: seed)
+        self.rng = SplitMix64(seed: seed)
     }
 
     mutating func run() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import SPIReplication
 import SPISQLite
+import SPITestSupport
 import Testing
 
 /// Seeded, property-based convergence runs: random edits (through the API and through a plain SQLite connection
@@ -39,11 +40,11 @@ struct ConvergenceScenario {
     }
 
     let seed: UInt64
-    var rng: SeededGenerator
+    var rng: SplitMix64
 
     init(seed: UInt64) {
         self.seed = seed
-        self.rng = SeededGenerator(seed: seed)
+        self.rng = SplitMix64(seed: seed)
     }
 
     static let noteIDs = (0..<8).map { "note-\($0)" }

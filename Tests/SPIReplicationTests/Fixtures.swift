@@ -86,15 +86,3 @@ func integrityCheck(_ replica: Replica) throws -> String {
     try replica.read { db in try db.scalar("PRAGMA integrity_check")?.textValue ?? "" }
 }
 
-/// SplitMix64: a tiny, fast, seedable generator, so that every scenario replays from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

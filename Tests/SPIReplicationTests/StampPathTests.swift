@@ -2,12 +2,12 @@ import Foundation
 import Logging
 @testable import SPIReplication
 import SPISQLite
+import SPITestSupport
 import Testing
 
 /// Differential checks: the fast stamping path must give exactly the metadata the general path gives, and stamping
 /// many transactions at once exactly what stamping each as it commits gives.
 @Suite struct StampPathTests {
-    struct Rng { var s: UInt64; mutating func next(_ n: Int) -> Int { s = s &* 6364136223846793005 &+ 1442695040888963407; return Int((s >> 33) % UInt64(n)) } }
 
     static let schema = """
         CREATE TABLE note (id TEXT PRIMARY KEY NOT NULL, title TEXT, body ANY, rank INTEGER, flag INTEGER NOT NULL DEFAULT 0) STRICT;
@@ -32,10 +32,10 @@ import Testing
         let site = SiteID()
         var replicas: [Replica] = []
         var raws: [Connection] = []
-        var rng = Rng(s: UInt64(seed) &* 2654435761 &+ 1)
+        var rng = SplitMix64(seed: UInt64(seed))
         // Replicas 0 and 1 stamp every write as it commits, on the fast path and the general one; replica 2 lets a
         // few writes' entries wait (how many depends on the seed), then stamps them together.
-        for (i, (fast, limit)) in [(true, 0), (false, 0), (true, 1 + rng.next(60))].enumerated() {
+        for (i, (fast, limit)) in [(true, 0), (false, 0), (true, 1 + rng.next(below: 60))].enumerated() {
             let path = dir.appendingPathComponent("r\(i).db").path
             let r = try Replica.create(at: path, registerID: register, siteID: site, logger: logger)
             r.now = { 1_764_410_000_000 }
@@ -52,24 +52,24 @@ import Testing
         let ids = (0..<8).map { $0 < 6 ? String(format: "00000000-0000-7000-8000-%012x", $0) : "Key-\($0)" } + ["seed-2"]
         var statements: [String] = []
         for _ in 0..<40 {
-            let n = 1 + rng.next(4)
+            let n = 1 + rng.next(below: 4)
             var tx: [String] = []
             for _ in 0..<n {
-                let id = ids[rng.next(ids.count)]
-                let t = rng.next(2) == 0 ? "note" : "tag"
-                let v = rng.next(3)
-                switch rng.next(10) {
+                let id = ids[rng.next(below: ids.count)]
+                let t = rng.next(below: 2) == 0 ? "note" : "tag"
+                let v = rng.next(below: 3)
+                switch rng.next(below: 10) {
                 case 0, 1: tx.append(t == "note" ? "INSERT OR IGNORE INTO note(id, title, rank) VALUES ('\(id)', 't\(v)', \(v))" : "INSERT OR IGNORE INTO tag(id, label) VALUES ('\(id)', 'l\(v)')")
                 case 2: tx.append(t == "note" ? "INSERT OR REPLACE INTO note(id, title, body) VALUES ('\(id)', 'r\(v)', \(v))" : "INSERT OR REPLACE INTO tag(id, label) VALUES ('\(id)', 'r\(v)')")
-                case 3, 4, 5: tx.append(t == "note" ? "UPDATE note SET title = 'u\(v)'\(rng.next(2) == 0 ? ", flag = \(v)" : "") WHERE id = '\(id)'" : "UPDATE tag SET label = 'u\(v)' WHERE id = '\(id)'")
-                case 6: tx.append(t == "note" ? "UPDATE note SET body = \(rng.next(2) == 0 ? "\(v)" : "\(v).0") WHERE id = '\(id)'" : "UPDATE tag SET label = label WHERE id = '\(id)'")
+                case 3, 4, 5: tx.append(t == "note" ? "UPDATE note SET title = 'u\(v)'\(rng.next(below: 2) == 0 ? ", flag = \(v)" : "") WHERE id = '\(id)'" : "UPDATE tag SET label = 'u\(v)' WHERE id = '\(id)'")
+                case 6: tx.append(t == "note" ? "UPDATE note SET body = \(rng.next(below: 2) == 0 ? "\(v)" : "\(v).0") WHERE id = '\(id)'" : "UPDATE tag SET label = label WHERE id = '\(id)'")
                 case 7: tx.append("DELETE FROM \(t) WHERE id = '\(id)'")
-                case 8: tx.append("UPDATE OR IGNORE \(t) SET id = '\(ids[rng.next(ids.count)])' WHERE id = '\(id)'")
+                case 8: tx.append("UPDATE OR IGNORE \(t) SET id = '\(ids[rng.next(below: ids.count)])' WHERE id = '\(id)'")
                 default: tx.append("INSERT INTO \(t)(id) VALUES ('\(id)') ON CONFLICT(id) DO UPDATE SET \(t == "note" ? "rank = \(v)" : "label = 'x\(v)'")")
                 }
             }
             statements.append(contentsOf: tx)
-            let viaShell = rng.next(5) == 0
+            let viaShell = rng.next(below: 5) == 0
             for (r, raw) in zip(replicas, raws) {
                 if viaShell {
                     try raw.transaction { db in for s in tx { try db.execute(s) } }
@@ -80,7 +80,7 @@ import Testing
             if !viaShell {
                 #expect(try dump(replicas[0]) == dump(replicas[1]), "seed \(seed) after \(statements)")
                 // After a library write nothing is left unmarked, so stamping the waiting groups takes no new clock.
-                if rng.next(4) == 0 {
+                if rng.next(below: 4) == 0 {
                     try replicas[2].stamp()
                     #expect(try dump(replicas[0]) == dump(replicas[2]), "seed \(seed) after \(statements)")
                 }

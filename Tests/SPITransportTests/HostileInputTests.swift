@@ -3,6 +3,7 @@ import NIOCore
 import SPIProtocol
 import SPIReplication
 @testable import SPITransport
+import SPITestSupport
 import Testing
 
 /// A trusted but hostile (or broken) peer: each attack gets a protocol error and a closed connection, the replica is
@@ -29,7 +30,7 @@ struct HostileInputTests {
                     try await client.send([0x7F, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 64))
                     expected = .frameTooLarge
                 case .randomBytes:
-                    var generator = SplitMixGenerator(seed: 7)
+                    var generator = SplitMix64(seed: 7)
                     // A plausible length, then bytes that do not decode as an envelope.
                     try await client.send([0, 0, 0, 32] + [0x0F] + (0..<31).map { _ in UInt8.random(in: 0...255, using: &generator) })
                     expected = .malformedMessage
@@ -133,15 +134,3 @@ struct HostileInputTests {
     }
 }
 
-/// SplitMix64, for reproducible random bytes.
-struct SplitMixGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
