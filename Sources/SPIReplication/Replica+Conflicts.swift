@@ -3,10 +3,10 @@ public import SPISQLite
 extension Replica {
     /// The conflicts in the local log: open ones, or all of them.
     ///
-    /// Pending local writes are stamped first (on a writable replica), so that a conflict they settled shows as
-    /// resolved.
+    /// Pending local writes are stamped first (on a writable replica; see ``stamp()``), so that a conflict they
+    /// settled shows as resolved.
     public func conflicts(includeResolved: Bool = false) throws -> [Conflict] {
-        if !connection.isReadOnly { try stamp() }
+        try stamp()
         return try read { db in
             var result: [Conflict] = []
             let sql = """
@@ -39,6 +39,8 @@ extension Replica {
     ///   ``ReplicationError/Code/invalidValue`` when the column cannot hold the value.
     public func resolveConflict(_ id: String, keep value: DatabaseValue) throws {
         try write { db in
+            // A write still waiting for its versions may have settled it already.
+            try stampPendingChanges(db)
             guard let row = try db.rows(
                 "SELECT tbl, row_id, col FROM _spi_conflict WHERE id = ? AND resolved_hlc IS NULL", [.text(id)]).first,
                 let tableName = row[0].textValue, let rowID = row[1].textValue, let columnName = row[2].textValue

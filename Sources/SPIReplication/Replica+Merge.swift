@@ -21,6 +21,7 @@ extension Replica {
     ///   `clockTooFarAhead`), or a ``SQLiteError``.
     @discardableResult
     public func apply(_ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil) throws -> ApplyReport {
+        try refreshTablesIfSchemaChanged()
         let plan = try validate(batch)
         let gate = gate?.allowsEverything == true ? nil : gate
         do {

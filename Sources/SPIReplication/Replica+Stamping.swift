@@ -61,6 +61,7 @@ extension Replica {
     /// - new rows get causal length 1, re-created rows the next odd length, deleted rows the next even length; their
     ///   cells take the row's version (their entries are dropped).
     func stampPendingChanges(_ db: Connection) throws {
+        try refreshTablesIfSchemaChanged()
         guard let lastSeq = try db.scalar("SELECT max(seq) FROM _spi_capture")?.integerValue else { return }
         var groups: [(upTo: Int64, clock: Int64)] = []
         try db.forEachRow("SELECT seq, mask FROM _spi_capture WHERE op = 0 ORDER BY seq") { row in

@@ -128,6 +128,7 @@ extension Replica {
 
     /// Reloads the tracked tables' descriptions from `_spi_table` and the live schema.
     func loadTables() throws {
+        let schemaVersion = try connection.scalar("PRAGMA schema_version")?.integerValue ?? 0
         var loaded: [TrackedTable] = []
         try connection.forEachRow("SELECT idx, name, columns FROM _spi_table ORDER BY idx") { row in
             let name = row.text(1) ?? ""
@@ -147,9 +148,19 @@ extension Replica {
                 })
         }
         tables = loaded
+        loadedSchemaVersion = schemaVersion
         rowSQLCache.removeAll()
         tablesByName = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
         tablesByIndex = Dictionary(uniqueKeysWithValues: loaded.map { ($0.index, $0) })
+    }
+
+    /// Reloads the tracked tables when the schema changed since they were loaded (tracking a table or adding a
+    /// column changes it), in this process or another: stamping another process's writes, or merging a change to a
+    /// column it added, needs its tables as they are now.
+    func refreshTablesIfSchemaChanged() throws {
+        if try connection.scalar("PRAGMA schema_version")?.integerValue != loadedSchemaVersion {
+            try loadTables()
+        }
     }
 
     /// The names of the replicated tables, in the order they were first tracked.

@@ -39,7 +39,8 @@ public final class Replica {
     /// Each write takes its clock reading as it commits, whatever this is; what waits is the bookkeeping of versions
     /// (`_spi_row`, `_spi_clock`), which is far cheaper for many transactions at once. It is always done before
     /// anything reads it: a merge, a delta or export, ``knowledge()``, ``conflicts(includeResolved:)``, ``stamp()``.
-    /// One entry is one written row; the write that reaches the limit pays for stamping all of them.
+    /// Each written row is one entry, and each write transaction adds one more (its clock reading); the write that
+    /// reaches the limit pays for stamping all of them.
     public var pendingStampLimit = 50_000
 
     var tables: [TrackedTable] = []
@@ -49,6 +50,9 @@ public final class Replica {
     var siteByIndexCache: [Int64: SiteID] = [:]
     /// Merge statements by the columns they write, so that a merge builds each SQL text once.
     var rowSQLCache: [RowSQLShape: String] = [:]
+    /// `PRAGMA schema_version` when ``tables`` were loaded: another process may track a table or add a column while
+    /// this one runs, and this one stamps and merges for both.
+    var loadedSchemaVersion: Int64 = -1
     /// Raised by `spi_stamp_fallback` during stamping (see ``stampPendingChanges(_:)``).
     let stampSignal: StampFallbackSignal
 
@@ -107,9 +111,19 @@ public final class Replica {
         else {
             throw ReplicationError(.notAReplica, "\(db.path) is a SQLite database but not an SPI replica")
         }
+        let format = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'replica.schema'")?.integerValue ?? 1
+        guard format <= Int64(ReplicaSchema.version) else {
+            throw ReplicationError(
+                .unsupportedVersion,
+                "\(db.path) has replica format \(format), newer than this version of spi reads (\(ReplicaSchema.version)); "
+                    + "upgrade spi")
+        }
         if !db.isReadOnly {
             try db.enableWriteAheadLog()
             try db.execute(ReplicaSchema.upgradeSQL)
+            try db.execute(
+                "UPDATE _spi_meta SET value = ? WHERE key = 'replica.schema' AND value < ?",
+                [.integer(Int64(ReplicaSchema.version)), .integer(Int64(ReplicaSchema.version))])
         }
         self.stampSignal = try Self.prepareConnection(db)
         self.connection = db
@@ -191,12 +205,20 @@ public final class Replica {
         }
     }
 
-    /// Stamps changes captured since the last stamp (for example edits made with the `sqlite3` shell).
+    /// Stamps changes captured since the last stamp: writes waiting for their versions (see
+    /// ``pendingStampLimit``) and edits made with the `sqlite3` shell.
+    ///
+    /// A replica opened read-only cannot record versions: it stamps nothing, and reports (knowledge, deltas,
+    /// conflicts) only what is stamped already, which is never more than it holds.
     ///
     /// - Returns: the number of rows whose changes were stamped.
     @discardableResult
     public func stamp() throws -> Int {
-        try connection.transaction(.immediate) { db in
+        if connection.isReadOnly {
+            try refreshTablesIfSchemaChanged()
+            return 0
+        }
+        return try connection.transaction(.immediate) { db in
             let pending = "SELECT count(*) FROM (SELECT DISTINCT tbl, id FROM _spi_capture WHERE id IS NOT NULL)"
             let rows = try db.scalar(pending)?.integerValue ?? 0
             try stampPendingChanges(db)

@@ -12,7 +12,10 @@ import SPISQLite
 /// - `_spi_knowledge`: per origin site, the newest clock whose changes this replica holds.
 /// - `_spi_conflict`: concurrent edits that a merge resolved; `_spi_conflict_open` indexes those still open.
 enum ReplicaSchema {
-    static let version = 1
+    /// The replica format, in `_spi_meta` under `replica.schema`. 2: the capture log may hold stamp markers (entries
+    /// with `op` 0 whose `mask` is a write transaction's clock). A file is raised to this version when it is opened for
+    /// writing, and a file of a newer version is refused.
+    static let version = 2
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS _spi_meta (key TEXT PRIMARY KEY NOT NULL, value ANY) STRICT;
