@@ -171,8 +171,8 @@ extension Replica {
         return handled
     }
 
-    /// Stamps any group of the log: folds it per row into `temp._spi_stamp` (inserted? deleted? which columns? does it exist
-    /// now?), then versions cells and lives from the fold.
+    /// Stamps any group of the log: folds it per row into `temp._spi_stamp` (inserted? deleted? which columns? does
+    /// it exist now?), then versions cells and lives from the fold.
     private func stampGeneral(after: Int64, upTo: Int64, clock: Int64, own: Int64, _ db: Connection) throws {
         let columnCount = Int(maskWidth)
         try db.execute("DELETE FROM temp._spi_stamp", [])
