@@ -65,6 +65,10 @@ struct ConvergenceScenario {
                     }
                 }
             }
+            // Each replica stamps its writes at every commit, after a few, or only when something reads versions.
+            for replica in replicas {
+                replica.pendingStampLimit = [0, Int.random(in: 1...12, using: &rng), 50_000][Int.random(in: 0..<3, using: &rng)]
+            }
             let shells = try replicas.map { try Connection(path: $0.path, mode: .readWrite) }
             var inFlight: [(target: Int, batches: [Spi_V1_ChangeBatch])] = []
             let steps = Int.random(in: 10...50, using: &rng)
