@@ -209,12 +209,13 @@ public final class Replica {
     /// ``pendingStampLimit``) and edits made with the `sqlite3` shell.
     ///
     /// A replica opened read-only cannot record versions: it stamps nothing, and reports (knowledge, deltas,
-    /// conflicts) only what is stamped already, which is never more than it holds.
+    /// conflicts) only what is stamped already, which is never more than it holds. With nothing to stamp, it takes
+    /// no write lock (every sync session and conflict listing starts here).
     ///
     /// - Returns: the number of rows whose changes were stamped.
     @discardableResult
     public func stamp() throws -> Int {
-        if connection.isReadOnly {
+        if try connection.isReadOnly || connection.scalar("SELECT EXISTS (SELECT 1 FROM _spi_capture)") == .integer(0) {
             try refreshTablesIfSchemaChanged()
             return 0
         }

@@ -51,6 +51,23 @@ struct SharedFileTests {
         }
     }
 
+    @Test("with nothing to stamp, knowledge, deltas and conflicts take no write lock (another writer may hold it)")
+    func nothingToStampTakesNoLock() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'one')") }
+            _ = try r[0].knowledge()
+            let writer = try Connection(path: r[0].path, mode: .readWrite)
+            try writer.execute("BEGIN IMMEDIATE")
+            defer { try? writer.execute("ROLLBACK") }
+            // Were a write lock taken, each of these would wait out the busy timeout and fail.
+            #expect(try r[0].stamp() == 0)
+            #expect(try r[0].conflicts().isEmpty)
+            try sync(r[0], into: r[1])
+            #expect(try content(r[0]) == content(r[1]))
+        }
+    }
+
     @Test("a file of a newer replica format is refused; an older one is raised to this format when opened to write")
     func formatVersion() throws {
         try withTemporaryDirectory { dir in
