@@ -76,9 +76,13 @@ extension Replica {
         if restoredCache != nil { try db.execute("PRAGMA cache_size = \(Self.widenedCacheKiB)") }
         defer { if let restoredCache { try? db.execute("PRAGMA cache_size = \(restoredCache)") } }
         let own = Self.ownSiteIndex
+        // Stamping only settles conflicts, never opens one: asked once for all groups.
+        let conflictsOpen =
+            try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)") == .integer(1)
         var after: Int64 = 0
         for group in groups {
-            try stampGroup(after: after, upTo: group.upTo, clock: group.clock, own: own, db)
+            try stampGroup(
+                after: after, upTo: group.upTo, clock: group.clock, own: own, conflictsOpen: conflictsOpen, db)
             after = group.upTo
         }
         // Everything up to lastSeq is stamped, and this transaction holds the write lock, so nothing else is in the
@@ -99,7 +103,9 @@ extension Replica {
     static let widenedCacheKiB = -65_536
 
     /// Stamps one group of the log, the entries with sequence numbers in `after+1 ... upTo`, with one clock.
-    private func stampGroup(after: Int64, upTo: Int64, clock: Int64, own: Int64, _ db: Connection) throws {
+    private func stampGroup(
+        after: Int64, upTo: Int64, clock: Int64, own: Int64, conflictsOpen: Bool, _ db: Connection
+    ) throws {
         let summary = try db.cached(
             """
             SELECT count(*), sum(op = 1 AND id IS NOT NULL), sum(op = 3) FROM _spi_capture
@@ -113,7 +119,7 @@ extension Replica {
         let inserts = summary.int64(1)
         let deletes = summary.int64(2)
         summary.reset()
-        if try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)") == .integer(1) {
+        if conflictsOpen {
             try resolveConflictsForStamp(after: after, upTo: upTo, clock: clock, db)
         }
         let fastPathApplies = deletes == 0 && stampSignal.fastPathEnabled
