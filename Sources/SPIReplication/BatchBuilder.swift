@@ -69,7 +69,9 @@ struct BatchBuilder {
     mutating func addCell(
         _ item: DeltaCursor.CellPosition, prior: (Int64, Int64), site: SiteID, replica: Replica, _ db: Connection
     ) throws {
-        guard let table = replica.tablesByIndex[item.table] else { return }
+        // A column past the table's own: an entry that files stamped before 2026-12-03 could hold for a row of a
+        // narrower table that INSERT OR REPLACE rewrote. It has no cell to send.
+        guard let table = replica.tablesByIndex[item.table], Int(item.column) < table.columns.count else { return }
         let key = RowKey(table: item.table, id: item.id)
         guard let meta = try replica.rowMeta(key, db), meta.isAlive,
             let value = try replica.cellValue(key, table: table, column: Int(item.column), db)

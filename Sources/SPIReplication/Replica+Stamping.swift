@@ -183,13 +183,17 @@ extension Replica {
         let columnCount = Int(maskWidth)
         try db.execute("DELETE FROM temp._spi_stamp", [])
         // Fold the log per row. The mask is the OR of every update's mask (SQLite has no bitwise-OR aggregate, so
-        // each bit is a max); an insert stands for every column. The row exists now unless its last insert-or-
-        // delete was a delete.
+        // each bit is a max); an insert stands for every column of its table (only its own: a replaced row of a
+        // narrow table must not get entries for columns it does not have). The row exists now unless its last
+        // insert-or-delete was a delete.
         let bits = (0..<columnCount).map { "max(mask & \(Int64(1) << Int64($0)))" }.joined(separator: " | ")
+        let everyColumn =
+            "CASE tbl " + tables.map { "WHEN \($0.index) THEN \((Int64(1) << Int64($0.columns.count)) - 1) " }.joined()
+            + "ELSE 0 END"
         try db.execute(
             """
             INSERT INTO temp._spi_stamp(tbl, id, ins, del, mask, present)
-            SELECT tbl, spi_key(id), max(op = 1), max(op = 3), CASE WHEN max(op = 1) THEN -1 ELSE \(bits) END,
+            SELECT tbl, spi_key(id), max(op = 1), max(op = 3), CASE WHEN max(op = 1) THEN \(everyColumn) ELSE \(bits) END,
                 coalesce(max(CASE WHEN op = 3 THEN seq END), 0) < coalesce(max(CASE WHEN op <> 3 THEN seq END), 0)
             FROM _spi_capture WHERE id IS NOT NULL AND seq > ?1 AND seq <= ?2 GROUP BY tbl, id
             """, [.integer(after), .integer(upTo)])
