@@ -27,6 +27,7 @@ extension Replica {
     /// metadata B-trees and one commit of their pages, instead of one per transaction; the clocks are the same as
     /// if each transaction had been stamped as it committed.
     func markPendingChanges(_ db: Connection) throws {
+        try flushHookCapture(db)
         let last = try db.cached("SELECT seq, op FROM _spi_capture ORDER BY seq DESC LIMIT 1")
         try last.bind([])
         guard try last.step() else {
@@ -61,6 +62,7 @@ extension Replica {
     /// - new rows get causal length 1, re-created rows the next odd length, deleted rows the next even length; their
     ///   cells take the row's version (their entries are dropped).
     func stampPendingChanges(_ db: Connection) throws {
+        try flushHookCapture(db)
         try refreshTablesIfSchemaChanged()
         guard let lastSeq = try db.scalar("SELECT max(seq) FROM _spi_capture")?.integerValue else { return }
         var groups: [(upTo: Int64, clock: Int64)] = []

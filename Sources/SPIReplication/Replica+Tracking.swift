@@ -152,6 +152,7 @@ extension Replica {
         rowSQLCache.removeAll()
         tablesByName = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
         tablesByIndex = Dictionary(uniqueKeysWithValues: loaded.map { ($0.index, $0) })
+        try configureHookCapture()
     }
 
     /// Reloads the tracked tables when the schema changed since they were loaded (tracking a table or adding a

@@ -42,6 +42,17 @@ public final class Replica {
     /// Each written row is one entry, and each write transaction adds one more (its clock reading); the write that
     /// reaches the limit pays for stamping all of them.
     public var pendingStampLimit = 50_000
+    /// Whether ``write(_:)`` captures its changes with SQLite's pre-update hook rather than the capture triggers.
+    ///
+    /// Both log the same entries; the hook costs a fraction of a trigger per row. It is used when the SQLite library
+    /// has the hook, the file has no triggers besides the capture triggers (it turns this connection's triggers off
+    /// while the write runs) and no tracked column declares a collation. Writes by any other client (the
+    /// `sqlite3` shell, another process) are captured by the triggers whatever this says.
+    public var capturesWithPreUpdateHook = true
+    /// The pre-update hook capture of this connection; nil when read-only or when SQLite lacks the hook.
+    let hookCapture: ChangeCapture?
+    /// Whether ``hookCapture`` may be used with the tables as loaded (see ``configureHookCapture()``).
+    var hookCaptureEligible = false
 
     var tables: [TrackedTable] = []
     var tablesByName: [String: TrackedTable] = [:]
@@ -126,6 +137,7 @@ public final class Replica {
                 [.integer(Int64(ReplicaSchema.version)), .integer(Int64(ReplicaSchema.version))])
         }
         self.stampSignal = try Self.prepareConnection(db)
+        self.hookCapture = db.isReadOnly ? nil : ChangeCapture(connection: db)
         self.connection = db
         self.siteID = site
         self.registerID = register
@@ -177,7 +189,7 @@ public final class Replica {
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
         do {
             return try connection.transaction(.immediate) { db in
-                let result = try body(db)
+                let result = try withHookCapture(db, body)
                 try markPendingChanges(db)
                 return result
             }
@@ -215,7 +227,9 @@ public final class Replica {
     /// - Returns: the number of rows whose changes were stamped.
     @discardableResult
     public func stamp() throws -> Int {
-        if try connection.isReadOnly || connection.scalar("SELECT EXISTS (SELECT 1 FROM _spi_capture)") == .integer(0) {
+        if (hookCapture?.count ?? 0) == 0,
+            try connection.isReadOnly || connection.scalar("SELECT EXISTS (SELECT 1 FROM _spi_capture)") == .integer(0)
+        {
             try refreshTablesIfSchemaChanged()
             return 0
         }

@@ -14,12 +14,17 @@ extension Connection {
     /// Runs `body` with this connection's triggers off, and restores the previous setting afterwards, whether
     /// `body` returns or throws.
     ///
-    /// Writes made this way are invisible to triggers, for example to a change-capture trigger: use it for writes
-    /// whose effects are recorded another way.
+    /// Writes made this way are invisible to triggers, for example to a change-capture trigger, and to a
+    /// ``ChangeCapture`` recording on this connection: use it for writes whose effects are recorded another way.
     public func withoutTriggers<T>(_ body: (Connection) throws -> T) rethrows -> T {
         let previous = triggersEnabled
         if previous { triggersEnabled = false }
-        defer { if previous { triggersEnabled = true } }
+        let capture = activeCapture
+        if let capture { capture.pointee.paused += 1 }
+        defer {
+            if let capture { capture.pointee.paused -= 1 }
+            if previous { triggersEnabled = true }
+        }
         return try body(self)
     }
 }

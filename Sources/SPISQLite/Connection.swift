@@ -18,6 +18,11 @@ public final class Connection {
     public let path: String
     var statementCache: [String: Statement] = [:]
     var savepointDepth = 0
+    /// Statements that failed since the connection opened: a failed statement may have undone row changes that a
+    /// ``ChangeCapture`` already recorded.
+    var failedStatements = 0
+    /// The change capture recording on this connection, if any (``withoutTriggers(_:)`` pauses it).
+    var activeCapture: UnsafeMutablePointer<_spi_capture>?
 
     /// How a connection opens its file.
     public struct OpenMode: Sendable, Equatable {
@@ -75,6 +80,7 @@ public final class Connection {
     }
 
     func error(_ rc: Int32, sql: String?) -> SQLiteError {
+        failedStatements += 1
         let extended = sqlite3_extended_errcode(handle)
         let message = String(cString: sqlite3_errmsg(handle))
         return SQLiteError(code: ResultCode(rawValue: extended != 0 ? extended : rc), message: message, sql: sql)
@@ -85,6 +91,7 @@ public final class Connection {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         if rc != SQLITE_OK {
+            failedStatements += 1
             let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(errorMessage)
             throw SQLiteError(code: ResultCode(rawValue: sqlite3_extended_errcode(handle)), message: message, sql: sql)
@@ -133,6 +140,15 @@ public final class Connection {
 
     /// Whether the connection was opened read-only.
     public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    /// The collating sequence a column of a `main` table declares (`BINARY` when it declares none), or nil when
+    /// there is no such column.
+    public func columnCollation(table: String, column: String) throws(SQLiteError) -> String? {
+        var collation: UnsafePointer<CChar>?
+        let rc = sqlite3_table_column_metadata(handle, "main", table, column, nil, &collation, nil, nil, nil)
+        guard rc == SQLITE_OK else { return nil }
+        return collation.map { String(cString: $0) }
+    }
 
     /// Whether a transaction is open on this connection.
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }

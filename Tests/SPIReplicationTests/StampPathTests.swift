@@ -96,7 +96,8 @@ import Testing
     func replaceInNarrowTable() throws {
         try withTemporaryDirectory { dir in
             let replicas = try makeReplicas(2, in: dir)
-            for hook in [false] {
+            for hook in [true, false] {
+                replicas[0].capturesWithPreUpdateHook = hook
                 let id = hook ? "tag-hook" : "tag-triggers"
                 try replicas[0].write { db in try db.execute("INSERT INTO tag(id, label) VALUES (?, 'a')", [.text(id)]) }
                 try replicas[0].write { db in try db.execute("INSERT OR REPLACE INTO tag(id, label) VALUES (?, 'b')", [.text(id)]) }

@@ -1,0 +1,133 @@
+import SPISQLite
+
+extension Replica {
+    /// Describes the tracked tables to the pre-update hook capture, and decides whether it may be used: only when
+    /// the file has no triggers besides the capture triggers (turning triggers off for a write would silence a
+    /// user's own) and no tracked column compares text with a collation other than BINARY (the triggers' mask would
+    /// use it, the hook compares bytes).
+    func configureHookCapture() throws {
+        guard let capture = hookCapture else { return }
+        var described: [ChangeCapture.Table] = []
+        var expectedTriggers = Set<String>()
+        var eligible = true
+        for table in tables {
+            let prefix = "_spi_" + table.name.replacingOccurrences(of: "\"", with: "")
+            for kind in ["insert", "update", "rekey", "delete"] { expectedTriggers.insert("\(prefix)_\(kind)") }
+            var keyColumn: Int32?
+            var columns: [ChangeCapture.Column] = []
+            let bits = Dictionary(uniqueKeysWithValues: table.columns.enumerated().map { ($1.name, $0) })
+            try connection.forEachRow(
+                "SELECT cid, name, upper(type), hidden FROM pragma_table_xinfo(?)", [.text(table.name)]
+            ) { row in
+                let name = row.text(1) ?? ""
+                guard row.int64(3) == 0 else { return }
+                if name == "id" {
+                    keyColumn = Int32(row.int64(0))
+                } else if let bit = bits[name] {
+                    let type = row.text(2) ?? ""
+                    columns.append(.init(index: Int32(row.int64(0)), bit: bit, comparesStorageClass: type == "ANY" || type.isEmpty))
+                }
+            }
+            for name in ["id"] + columns.compactMap({ c in table.columns.indices.contains(c.bit) ? table.columns[c.bit].name : nil })
+            where try connection.columnCollation(table: table.name, column: name).map({ $0.uppercased() != "BINARY" }) ?? false {
+                eligible = false
+            }
+            guard let keyColumn else {
+                eligible = false
+                continue
+            }
+            described.append(.init(name: table.name, number: table.index, keyColumn: keyColumn, columns: columns))
+        }
+        try connection.forEachRow("SELECT name FROM sqlite_schema WHERE type = 'trigger'") { row in
+            if !expectedTriggers.contains(row.text(0) ?? "") { eligible = false }
+        }
+        try capture.configure(described)
+        hookCaptureEligible = eligible
+    }
+
+    /// Runs `body` (the body of a ``write(_:)``) with its changes to tracked tables captured by the pre-update hook
+    /// instead of the triggers, and appends them to `_spi_capture` when it returns; or simply runs it, with the
+    /// triggers capturing, when the hook cannot be used (see ``capturesWithPreUpdateHook``).
+    ///
+    /// The triggers are off for this connection only while `body` runs: any other connection or process writing
+    /// the file keeps being captured by them.
+    func withHookCapture<T>(_ db: Connection, _ body: (Connection) throws -> T) throws -> T {
+        guard capturesWithPreUpdateHook, let capture = hookCapture, !capture.isRecording else { return try body(db) }
+        try refreshTablesIfSchemaChanged()
+        guard hookCaptureEligible, db.triggersEnabled,
+            try db.scalar("SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE type = 'trigger')") == .integer(0)
+        else { return try body(db) }
+        db.triggersEnabled = false
+        defer { db.triggersEnabled = true }
+        do {
+            let result = try capture.record { try body(db) }
+            try flushHookCapture(db)
+            return result
+        } catch {
+            capture.discard()
+            throw error
+        }
+    }
+
+    /// Appends the changes the hook captured so far to `_spi_capture`, in the transaction that made them.
+    ///
+    /// When a statement failed or a rollback ran meanwhile, some captured changes may have been undone: each
+    /// captured row is then logged from what it is now (see ``reconciledEntries(_:_:)``).
+    func flushHookCapture(_ db: Connection) throws {
+        guard let capture = hookCapture, capture.count > 0 else { return }
+        if capture.isExact {
+            try capture.flush(into: db.cached("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, ?, ?)"))
+            return
+        }
+        let entries = capture.entries
+        capture.discard()
+        let insert = try db.cached("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, ?, ?)")
+        for entry in try reconciledEntries(entries, db) {
+            try insert.execute([.integer(entry.table), entry.key, .integer(Int64(entry.operation.rawValue)), .integer(entry.mask)])
+        }
+    }
+
+    /// Log entries for captured changes that may include undone ones, safe whatever was undone: every captured row
+    /// once, by what it is now.
+    /// - It exists and was only updated: one update with the union of the masks (a rolled-back update can only add
+    ///   columns, which then get a new version of the same value).
+    /// - It exists and was inserted or deleted: an insert, after a delete if one was captured (a re-create).
+    /// - It is gone and a delete was captured: a delete. Gone without a captured delete, it was never there (its
+    ///   insert was undone): nothing.
+    func reconciledEntries(_ entries: [ChangeCapture.Entry], _ db: Connection) throws -> [ChangeCapture.Entry] {
+        struct Touch {
+            var inserted = false
+            var deleted = false
+            var mask: Int64 = 0
+        }
+        struct Key: Hashable {
+            var table: Int64
+            var key: DatabaseValue
+        }
+        var order: [Key] = []
+        var touches: [Key: Touch] = [:]
+        for entry in entries {
+            let key = Key(table: entry.table, key: entry.key)
+            if touches[key] == nil { order.append(key) }
+            switch entry.operation {
+            case .insert: touches[key, default: Touch()].inserted = true
+            case .delete: touches[key, default: Touch()].deleted = true
+            case .update: touches[key, default: Touch()].mask |= entry.mask
+            }
+        }
+        var result: [ChangeCapture.Entry] = []
+        for key in order {
+            guard let touch = touches[key], let table = tablesByIndex[key.table] else { continue }
+            let exists = try db.scalar(table.existsSQL, [key.key]) != nil
+            if exists && !touch.inserted && !touch.deleted {
+                result.append(.init(table: key.table, operation: .update, mask: touch.mask, key: key.key))
+            } else if exists {
+                if touch.deleted { result.append(.init(table: key.table, operation: .delete, mask: 0, key: key.key)) }
+                result.append(.init(table: key.table, operation: .insert, mask: -1, key: key.key))
+            } else if touch.deleted {
+                result.append(.init(table: key.table, operation: .delete, mask: 0, key: key.key))
+            }
+        }
+        return result
+    }
+}
