@@ -56,6 +56,7 @@ typedef struct {
     int lastTable;
     _spi_capture_entry *entries;
     size_t count;
+    size_t flushed;               // entries[0 ..< flushed] are written to the log already
     size_t capacity;
     unsigned char *bytes;
     size_t used;
@@ -65,7 +66,8 @@ typedef struct {
     unsigned long long pendingStatement;
     int recording;
     int paused;
-    int tainted;                  // a ROLLBACK statement ran, or a change was made below the top level
+    int tainted;                  // a ROLLBACK or schema statement ran, or a change was made below the top level
+    int createdTrigger;           // a CREATE TRIGGER ran (it cannot fire while triggers are off)
     int failed;                   // out of memory: entries were lost
 } _spi_capture;
 
@@ -145,7 +147,9 @@ static inline int _spi_capture_add_table(_spi_capture *c, const char *name, sqli
 /// Drops every entry.
 static inline void _spi_capture_discard(_spi_capture *c) {
     c->count = 0;
+    c->flushed = 0;
     c->used = 0;
+    c->createdTrigger = 0;
     c->pending = 0;
     c->tainted = 0;
     c->failed = 0;
@@ -155,13 +159,14 @@ static inline int _spi_capture_find_table(_spi_capture *c, const char *name) {
     if (name == c->lastName) return c->lastTable;
     int found = -1;
     for (int i = 0; i < c->tableCount; i++) {
-        if (strcmp(c->tables[i].name, name) == 0) {
+        // SQLite resolves table names regardless of case, so a table tracked as "memo" may be called "Memo".
+        if (sqlite3_stricmp(c->tables[i].name, name) == 0) {
             found = i;
             break;
         }
     }
-    // The name points into the table's schema entry, which lives as long as the schema does; a schema change
-    // makes the caller reload the tables, which clears this cache.
+    // The name points into the table's schema entry, which lives as long as the schema does; the cache is cleared
+    // at every statement's start (see _spi_capture_on_trace), so a schema reloaded in between is never trusted.
     c->lastName = name;
     c->lastTable = found;
     return found;
@@ -285,7 +290,7 @@ static inline void _spi_capture_on_change(void *context, sqlite3 *db, int op, co
     switch (op) {
     case SQLITE_INSERT:
         if (c->newValue(db, t->keyColumn, &newKey) != SQLITE_OK) newKey = NULL;
-        if (newKey && c->pending && c->pendingStatement == c->statement && c->count > 0) {
+        if (newKey && c->pending && c->pendingStatement == c->statement && c->count > c->flushed) {
             _spi_capture_entry *last = &c->entries[c->count - 1];
             replaces = last->table == t->number && _spi_capture_entry_key_is(c, last, newKey);
         }
@@ -325,7 +330,7 @@ static inline void _spi_capture_on_change(void *context, sqlite3 *db, int op, co
             _spi_capture_append(c, t->number, 2, mask, newKey);
         } else {
             // A re-key: the old key is deleted and the new one inserted, as the re-key trigger logs it.
-            if (c->pending && c->pendingStatement == c->statement && c->count > 0) {
+            if (c->pending && c->pendingStatement == c->statement && c->count > c->flushed) {
                 _spi_capture_entry *last = &c->entries[c->count - 1];
                 replaces = last->table == t->number && _spi_capture_entry_key_is(c, last, newKey);
             }
@@ -344,8 +349,9 @@ static inline void _spi_capture_on_change(void *context, sqlite3 *db, int op, co
     }
 }
 
-/// Whether `sql` begins, after white space and comments, with the keyword `word` (upper case).
-static inline int _spi_capture_starts_with(const char *sql, const char *word) {
+/// If `sql` begins, after white space and comments, with the keyword `word` (upper case), the text after it;
+/// otherwise NULL.
+static inline const char *_spi_capture_word(const char *sql, const char *word) {
     const char *p = sql;
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') p++;
@@ -363,11 +369,27 @@ static inline int _spi_capture_starts_with(const char *sql, const char *word) {
     for (size_t i = 0; i < n; i++) {
         char ch = p[i];
         if (ch >= 'a' && ch <= 'z') ch = (char)(ch - 'a' + 'A');
-        if (ch != word[i]) return 0;
+        if (ch != word[i]) return NULL;
     }
     char next = p[n];
-    return !((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9') ||
-             next == '_');
+    if ((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9') || next == '_') {
+        return NULL;
+    }
+    return p + n;
+}
+
+/// Whether `sql` begins, after white space and comments, with the keyword `word` (upper case).
+static inline int _spi_capture_starts_with(const char *sql, const char *word) {
+    return _spi_capture_word(sql, word) != NULL;
+}
+
+/// Whether `sql` is a CREATE [TEMP | TEMPORARY] TRIGGER statement.
+static inline int _spi_capture_creates_trigger(const char *sql) {
+    const char *p = _spi_capture_word(sql, "CREATE");
+    if (!p) return 0;
+    const char *q = _spi_capture_word(p, "TEMP");
+    if (!q) q = _spi_capture_word(p, "TEMPORARY");
+    return _spi_capture_word(q ? q : p, "TRIGGER") != NULL;
 }
 
 static inline int _spi_capture_on_trace(unsigned type, void *context, void *statement, void *text) {
@@ -375,8 +397,17 @@ static inline int _spi_capture_on_trace(unsigned type, void *context, void *stat
     _spi_capture *c = (_spi_capture *)context;
     if (type == SQLITE_TRACE_STMT && c->recording) {
         c->statement += 1;
-        // A statement rolled back to a savepoint (or a whole rollback) undoes changes already logged here.
-        if (text && _spi_capture_starts_with((const char *)text, "ROLLBACK")) c->tainted = 1;
+        c->lastName = NULL;
+        c->lastTable = -1;
+        const char *sql = (const char *)text;
+        if (!sql) return 0;
+        // A statement rolled back to a savepoint (or a whole rollback) undoes changes already logged here, and a
+        // schema change may move columns: either way the caller reconciles the log with the rows.
+        if (_spi_capture_starts_with(sql, "ROLLBACK") || _spi_capture_starts_with(sql, "ALTER") ||
+            _spi_capture_starts_with(sql, "DROP")) {
+            c->tainted = 1;
+        }
+        if (_spi_capture_creates_trigger(sql)) c->createdTrigger = 1;
     }
     return 0;
 }
@@ -410,10 +441,10 @@ static inline void _spi_capture_entry_at(_spi_capture *c, size_t i, sqlite3_int6
     *keyLength = e->keyLength;
 }
 
-/// Writes every entry through `insert` (parameters: table number, key, operation, mask), then drops them.
-/// Returns SQLITE_OK or the failing step's result code; on failure the entries stay.
+/// Writes the entries not written yet through `insert` (parameters: table number, key, operation, mask); they
+/// stay in memory, marked written, until discarded. Returns SQLITE_OK or the failing step's result code.
 static inline int _spi_capture_flush(_spi_capture *c, sqlite3_stmt *insert) {
-    for (size_t i = 0; i < c->count; i++) {
+    for (size_t i = c->flushed; i < c->count; i++) {
         _spi_capture_entry *e = &c->entries[i];
         const unsigned char *key = c->bytes ? c->bytes + e->keyOffset : NULL;
         sqlite3_reset(insert);
@@ -447,15 +478,21 @@ static inline int _spi_capture_flush(_spi_capture *c, sqlite3_stmt *insert) {
         int rc = sqlite3_step(insert);
         if (rc != SQLITE_DONE) {
             sqlite3_reset(insert);
+            sqlite3_clear_bindings(insert); // no pointer into the buffer outlives this call
             return rc;
         }
     }
     sqlite3_reset(insert);
     sqlite3_clear_bindings(insert);
-    c->count = 0;
-    c->used = 0;
+    c->flushed = c->count;
     c->pending = 0;
     return SQLITE_OK;
+}
+
+/// Marks every entry written (the caller logged them another way).
+static inline void _spi_capture_mark_flushed(_spi_capture *c) {
+    c->flushed = c->count;
+    c->pending = 0;
 }
 
 /// Stops recording if need be and frees the capture.

@@ -43,25 +43,41 @@ extension Replica {
         }
         try capture.configure(described)
         hookCaptureEligible = eligible
+        // Hooked writes leave this connection's triggers off (switching costs every prepared statement a new
+        // preparation); once the hook may not be used, the triggers capture again, and the file's own fire.
+        if !eligible, !capture.isRecording { connection.triggersEnabled = true }
     }
 
     /// Runs `body` (the body of a ``write(_:)``) with its changes to tracked tables captured by the pre-update hook
     /// instead of the triggers, and appends them to `_spi_capture` when it returns; or simply runs it, with the
     /// triggers capturing, when the hook cannot be used (see ``capturesWithPreUpdateHook``).
     ///
-    /// The triggers are off for this connection only while `body` runs: any other connection or process writing
-    /// the file keeps being captured by them.
+    /// The triggers are off for this connection only, and stay off after the write (turning them off or on makes
+    /// SQLite prepare every statement of the connection again): any other connection or process writing the file
+    /// keeps being captured by them, and this connection turns them back on as soon as the hook may not be used.
+    ///
+    /// - Throws: ``ReplicationError/Code/unsupportedWrite`` (nothing written) when `body` creates a trigger: it
+    ///   would not fire for the rest of the write. Create triggers in ``writeBaseline(_:)``.
     func withHookCapture<T>(_ db: Connection, _ body: (Connection) throws -> T) throws -> T {
-        guard capturesWithPreUpdateHook, let capture = hookCapture, !capture.isRecording else { return try body(db) }
+        guard let capture = hookCapture else { return try body(db) }
+        if capture.isRecording { return try body(db) }
         try refreshTablesIfSchemaChanged()
-        guard hookCaptureEligible, db.triggersEnabled,
+        guard capturesWithPreUpdateHook, hookCaptureEligible,
             try db.scalar("SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE type = 'trigger')") == .integer(0)
-        else { return try body(db) }
-        db.triggersEnabled = false
-        defer { db.triggersEnabled = true }
+        else {
+            db.triggersEnabled = true
+            return try body(db)
+        }
+        if db.triggersEnabled { db.triggersEnabled = false }
         do {
             let result = try capture.record { try body(db) }
-            try flushHookCapture(db)
+            if capture.createdTrigger {
+                throw ReplicationError(
+                    .unsupportedWrite,
+                    "a write created a trigger, which cannot fire within the write that creates it; "
+                        + "create triggers in writeBaseline (nothing was written)")
+            }
+            try flushHookCapture(db, final: true)
             return result
         } catch {
             capture.discard()
@@ -69,22 +85,27 @@ extension Replica {
         }
     }
 
-    /// Appends the changes the hook captured so far to `_spi_capture`, in the transaction that made them.
+    /// Appends the changes the hook captured and did not log yet to `_spi_capture`, in the transaction that made
+    /// them; `final` at the end of the write (the entries are then dropped).
     ///
-    /// When a statement failed or a rollback ran meanwhile, some captured changes may have been undone: each
-    /// captured row is then logged from what it is now (see ``reconciledEntries(_:_:)``).
-    func flushHookCapture(_ db: Connection) throws {
+    /// When a statement failed or a rollback ran meanwhile, some captured changes may have been undone, and log rows
+    /// appended earlier in the write may have been rolled back with a savepoint: every row captured in the write is
+    /// then logged again from what it is now (see ``reconciledEntries(_:_:)``), which at worst gives unchanged values
+    /// a new version.
+    func flushHookCapture(_ db: Connection, final: Bool = false) throws {
         guard let capture = hookCapture, capture.count > 0 else { return }
+        defer { if final { capture.discard() } }
         if capture.isExact {
+            guard capture.unflushedCount > 0 else { return }
             try capture.flush(into: db.cached("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, ?, ?)"))
             return
         }
-        let entries = capture.entries
-        capture.discard()
+        guard final || capture.unflushedCount > 0 else { return }
         let insert = try db.cached("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, ?, ?)")
-        for entry in try reconciledEntries(entries, db) {
+        for entry in try reconciledEntries(capture.entries, db) {
             try insert.execute([.integer(entry.table), entry.key, .integer(Int64(entry.operation.rawValue)), .integer(entry.mask)])
         }
+        capture.markFlushed()
     }
 
     /// Log entries for captured changes that may include undone ones, safe whatever was undone: every captured row
@@ -92,8 +113,9 @@ extension Replica {
     /// - It exists and was only updated: one update with the union of the masks (a rolled-back update can only add
     ///   columns, which then get a new version of the same value).
     /// - It exists and was inserted or deleted: an insert, after a delete if one was captured (a re-create).
-    /// - It is gone and a delete was captured: a delete. Gone without a captured delete, it was never there (its
-    ///   insert was undone): nothing.
+    /// - It is gone and a delete was captured: a delete, after an insert if one was captured too (so that a row
+    ///   inserted and deleted in the write, never there before, gets no tombstone). Gone without a captured delete,
+    ///   it was never there (its insert was undone): nothing.
     func reconciledEntries(_ entries: [ChangeCapture.Entry], _ db: Connection) throws -> [ChangeCapture.Entry] {
         struct Touch {
             var inserted = false
@@ -125,6 +147,7 @@ extension Replica {
                 if touch.deleted { result.append(.init(table: key.table, operation: .delete, mask: 0, key: key.key)) }
                 result.append(.init(table: key.table, operation: .insert, mask: -1, key: key.key))
             } else if touch.deleted {
+                if touch.inserted { result.append(.init(table: key.table, operation: .insert, mask: -1, key: key.key)) }
                 result.append(.init(table: key.table, operation: .delete, mask: 0, key: key.key))
             }
         }

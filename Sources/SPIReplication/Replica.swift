@@ -209,7 +209,8 @@ public final class Replica {
     public func writeBaseline<T>(_ body: (Connection) throws -> T) throws -> T {
         try connection.transaction(.immediate) { db in
             try stampPendingChanges(db)
-            let result = try body(db)
+            // Nested in a write, baseline rows must not reach that write's capture either.
+            let result = try hookCapture.map { capture in try capture.withoutRecording { try body(db) } } ?? body(db)
             // Everything written before `body` is stamped, so the rows still without metadata are baseline rows.
             for table in tables { try recordBaselineVersions(table: table.name, index: table.index, db) }
             try db.execute("DELETE FROM _spi_capture")
@@ -234,6 +235,7 @@ public final class Replica {
             return 0
         }
         return try connection.transaction(.immediate) { db in
+            try flushHookCapture(db)
             let pending = "SELECT count(*) FROM (SELECT DISTINCT tbl, id FROM _spi_capture WHERE id IS NOT NULL)"
             let rows = try db.scalar(pending)?.integerValue ?? 0
             try stampPendingChanges(db)

@@ -8,7 +8,7 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case notAReplica, alreadyExists, registerMismatch, clockTooFarAhead, truncated, malformed,
-                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns, notFound
+                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns, notFound, unsupportedWrite
         }
         private let base: Base
 
@@ -36,6 +36,8 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
         public static let notFound = Code(base: .notFound)
         /// A table has more columns than change capture supports (62 besides `id`).
         public static let tooManyColumns = Code(base: .tooManyColumns)
+        /// A write did something its change capture cannot follow (such as creating a trigger); nothing was written.
+        public static let unsupportedWrite = Code(base: .unsupportedWrite)
 
         public var description: String { base.rawValue }
     }

@@ -14,12 +14,14 @@ import CSQLite
 /// fraction of a microsecond per row, in C, where a trigger runs a program and a statement per row.
 ///
 /// It records only inside ``record(_:)``, and only on its own connection; turn that connection's triggers off
-/// meanwhile so that changes are not logged twice. Entries stay in memory until ``flush(into:)`` writes them
-/// through an INSERT of the caller's (in the same transaction as the changes) or ``discard()`` drops them.
+/// meanwhile so that changes are not logged twice. ``flush(into:)`` writes the entries not written yet through an
+/// INSERT of the caller's (in the same transaction as the changes); all entries stay in memory until ``discard()``.
 ///
-/// Memory cannot follow a rollback: when a statement fails or a `ROLLBACK` runs while recording, some entries may
-/// describe changes that were undone. ``isExact`` then turns false, and the caller must reconcile the entries with
-/// the rows as they are (every changed row has an entry, but not every entry is a change).
+/// Memory cannot follow a rollback: when a statement fails, or a `ROLLBACK` (to a savepoint), `ALTER` or `DROP`
+/// runs while recording, some entries may describe changes that were undone, and log rows already flushed may have
+/// been rolled back with a savepoint. ``isExact`` then turns false for the rest of the recording, and the caller must
+/// reconcile all of ``entries`` with the rows as they are (every changed row has an entry, but not every entry is a
+/// change).
 ///
 /// ```swift
 /// guard let capture = ChangeCapture(connection: db) else { return } // this SQLite has no pre-update hook
@@ -100,7 +102,6 @@ public final class ChangeCapture {
     let capture: UnsafeMutablePointer<_spi_capture>
     unowned let connection: Connection
     var failuresAtStart = 0
-    var schemaAtStart: DatabaseValue?
 
     /// Creates a capture for `connection`, or returns nil when this SQLite library was built without the
     /// pre-update hook (`SQLITE_ENABLE_PREUPDATE_HOOK`).
@@ -138,7 +139,6 @@ public final class ChangeCapture {
     public func record<T>(_ body: () throws -> T) throws -> T {
         if isRecording { return try body() }
         failuresAtStart = connection.failedStatements
-        schemaAtStart = try connection.scalar("PRAGMA schema_version")
         _spi_capture_start(capture)
         connection.activeCapture = capture
         defer {
@@ -148,17 +148,29 @@ public final class ChangeCapture {
         return try body()
     }
 
-    /// The number of entries recorded and not yet flushed.
-    public var count: Int { Int(capture.pointee.count) }
-
-    /// Whether the entries describe exactly the changes made: no statement failed, no `ROLLBACK` ran and the schema
-    /// did not change since recording began (or since the last flush).
-    public var isExact: Bool {
-        guard capture.pointee.tainted == 0, connection.failedStatements == failuresAtStart else { return false }
-        return (try? connection.scalar("PRAGMA schema_version")) == schemaAtStart
+    /// Runs `body` without recording (nested pauses add up).
+    public func withoutRecording<T>(_ body: () throws -> T) rethrows -> T {
+        capture.pointee.paused += 1
+        defer { capture.pointee.paused -= 1 }
+        return try body()
     }
 
-    /// The entries recorded and not yet flushed, in the order of the changes.
+    /// The number of entries recorded since recording began (or the last ``discard()``).
+    public var count: Int { Int(capture.pointee.count) }
+
+    /// The number of entries ``flush(into:)`` has not written yet.
+    public var unflushedCount: Int { Int(capture.pointee.count - capture.pointee.flushed) }
+
+    /// Whether the entries describe exactly the changes made: since recording began (or the last ``discard()``), no
+    /// statement failed and no `ROLLBACK`, `ALTER` or `DROP` ran.
+    public var isExact: Bool { capture.pointee.tainted == 0 && connection.failedStatements == failuresAtStart }
+
+    /// Whether a `CREATE TRIGGER` ran while recording: that trigger did not fire for the changes that followed it
+    /// (the caller turned triggers off).
+    public var createdTrigger: Bool { capture.pointee.createdTrigger != 0 }
+
+    /// Every entry recorded since recording began (or the last ``discard()``), flushed or not, in the order of the
+    /// changes.
     public var entries: [Entry] {
         var result: [Entry] = []
         result.reserveCapacity(count)
@@ -184,8 +196,8 @@ public final class ChangeCapture {
         return result
     }
 
-    /// Writes every entry through `insert`, whose four parameters take the table's number, the key, the operation's
-    /// number (1 insert, 2 update, 3 delete) and the mask, then drops them and starts a new exactness period.
+    /// Writes the entries not written yet through `insert`, whose four parameters take the table's number, the key,
+    /// the operation's number (1 insert, 2 update, 3 delete) and the mask; they stay in ``entries``.
     ///
     /// - Throws: ``SQLiteError`` when an insert fails (the caller's transaction should then roll back, as some
     ///   entries may be written), or with ``ResultCode/noMemory`` when entries were lost for lack of memory.
@@ -195,18 +207,16 @@ public final class ChangeCapture {
         }
         let rc = _spi_capture_flush(capture, insert.handle)
         if rc != SQLITE_OK { throw connection.error(rc, sql: insert.sql) }
-        try restartExactness()
+    }
+
+    /// Marks every entry written, for a caller that logged them another way (reconciled).
+    public func markFlushed() {
+        _spi_capture_mark_flushed(capture)
     }
 
     /// Drops every entry and starts a new exactness period.
     public func discard() {
         _spi_capture_discard(capture)
-        try? restartExactness()
-    }
-
-    private func restartExactness() throws(SQLiteError) {
-        capture.pointee.tainted = 0
         failuresAtStart = connection.failedStatements
-        if isRecording { schemaAtStart = try connection.scalar("PRAGMA schema_version") }
     }
 }

@@ -162,4 +162,97 @@ import Testing
             #expect(try content(r).contains { $0.contains("again") })
         }
     }
+
+    /// The replicas' logs and metadata must tell the same story for the same SQL, hook or triggers.
+    func rowMeta(_ r: Replica, _ id: String) throws -> [[DatabaseValue]] {
+        try r.read { db in try db.rows("SELECT cl, hlc = 0 FROM _spi_row WHERE id = spi_key(?)", [.text(id)]) }
+    }
+
+    @Test("a table tracked under another case of its name is captured")
+    func tableNameCase() throws {
+        try withTemporaryDirectory { dir in
+            let register = RegisterID()
+            let replicas = try (0..<2).map { i in
+                let r = try Replica.create(at: dir.appendingPathComponent("c\(i).db").path, registerID: register, logger: testLogger)
+                try r.writeBaseline { db in try db.execute("CREATE TABLE Memo (id TEXT PRIMARY KEY NOT NULL, body TEXT) STRICT") }
+                try r.track(tables: ["memo"])
+                return r
+            }
+            try replicas[0].write { db in
+                #expect(!db.triggersEnabled)
+                try db.execute("INSERT INTO memo(id, body) VALUES ('m1', 'x')")
+                try db.execute("UPDATE MEMO SET body = 'y' WHERE id = 'm1'")
+            }
+            try sync(replicas[0], into: replicas[1])
+            #expect(try replicas[1].read { try $0.rows("SELECT id, body FROM memo") } == [[.text("m1"), .text("y")]])
+        }
+    }
+
+    @Test("log rows flushed inside a savepoint that rolls back are logged again from the rows")
+    func flushedThenRolledBack() throws {
+        try withTemporaryDirectory { dir in
+            let replicas = try makeReplicas(2, in: dir)
+            let r = replicas[0]
+            try r.write { db in
+                try db.execute("INSERT INTO note(id, title) VALUES ('a', 'kept')")
+                // The nested stamp appends 'a' to the log inside the savepoint, which then rolls back.
+                _ = try? db.transaction { _ in
+                    try r.stamp()
+                    throw CancellationError()
+                }
+                try db.execute("INSERT INTO note(id, title) VALUES ('b', 'after')")
+            }
+            try sync(r, into: replicas[1])
+            #expect(try content(replicas[1]) == content(r))
+            #expect(try content(r).count == 2)
+        }
+    }
+
+    @Test("baseline rows written inside a write are not captured by it")
+    func baselineInsideWrite() throws {
+        try withTemporaryDirectory { dir in
+            let replicas = try makeReplicas(2, in: dir)
+            let r = replicas[0]
+            try r.write { db in
+                try db.execute("INSERT INTO note(id, title) VALUES ('real', 'edit')")
+                try r.writeBaseline { db in try db.execute("INSERT INTO note(id, title) VALUES ('seed', 'baseline')") }
+            }
+            try r.stamp()
+            #expect(try rowMeta(r, "seed") == [[.integer(1), .integer(1)]], "the zero version")
+            #expect(try rowMeta(r, "real") == [[.integer(1), .integer(0)]])
+            try sync(r, into: replicas[1])
+            #expect(try replicas[1].read { try $0.rows("SELECT id FROM note ORDER BY id") } == [[.text("real")]])
+        }
+    }
+
+    @Test("a row inserted and deleted in a write that also had a failed statement gets no tombstone")
+    func noGhostTombstone() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(1, in: dir)[0]
+            try r.write { db in
+                try db.execute("INSERT INTO note(id, title) VALUES ('ghost', 'x')")
+                try db.execute("DELETE FROM note WHERE id = 'ghost'")
+                #expect(throws: SQLiteError.self) { try db.execute("INSERT INTO note(id) VALUES (NULL)") }
+            }
+            try r.stamp()
+            #expect(try rowMeta(r, "ghost") == [])
+        }
+    }
+
+    @Test("a write that creates a trigger is refused whole, with a clear error")
+    func triggerInWrite() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(1, in: dir)[0]
+            #expect {
+                try r.write { db in
+                    try db.execute("INSERT INTO note(id, title) VALUES ('n', 'x')")
+                    try db.execute("CREATE TRIGGER later AFTER INSERT ON note BEGIN SELECT 1; END")
+                }
+            } throws: { error in
+                (error as? ReplicationError)?.code == .unsupportedWrite && "\(error)".contains("writeBaseline")
+            }
+            #expect(try content(r).isEmpty)
+            #expect(try r.read { try $0.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'later'") } == .integer(0))
+        }
+    }
 }

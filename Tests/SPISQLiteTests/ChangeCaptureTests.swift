@@ -78,6 +78,11 @@ struct ChangeCaptureTests {
                 // The failed statement's first row was undone, yet logged.
                 #expect(capture.entries == [insert("a"), insert("b")])
                 try capture.flush(into: db.cached("INSERT INTO log(tbl, id, op, mask) VALUES (?, ?, ?, ?)"))
+                // Written, but kept (a savepoint could still roll the log rows back), and still inexact.
+                #expect(capture.unflushedCount == 0 && capture.count == 2 && !capture.isExact)
+                try db.execute("INSERT INTO t(id) VALUES ('d')")
+                #expect(capture.unflushedCount == 1)
+                capture.discard()
                 #expect(capture.isExact && capture.count == 0)
                 try db.execute("SAVEPOINT s")
                 try db.execute("INSERT INTO t(id) VALUES ('c')")
@@ -85,6 +90,12 @@ struct ChangeCaptureTests {
                 #expect(!capture.isExact)
                 capture.discard()
                 #expect(capture.isExact && capture.count == 0)
+                // A trigger created while recording is reported (it cannot fire while the caller has them off).
+                #expect(!capture.createdTrigger)
+                try db.execute("CREATE TEMP TABLE mytrigger (x)")
+                #expect(!capture.createdTrigger)
+                try db.execute("/* audit */ create temporary trigger a1 after insert on main.t begin select 1; end")
+                #expect(capture.createdTrigger)
             }
         }
         #expect(try db.rows("SELECT tbl, id, op, mask FROM log") == [
