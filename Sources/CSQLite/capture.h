@@ -68,7 +68,7 @@ typedef struct {
     int paused;
     int tainted;                  // a ROLLBACK or schema statement ran, or a change was made below the top level
     int createdTrigger;           // a CREATE TRIGGER ran (it cannot fire while triggers are off)
-    int failed;                   // out of memory: entries were lost
+    int failed;                   // out of memory, or a written row's key unreadable: entries were lost
 } _spi_capture;
 
 /// Creates a capture for `db`, or returns NULL when this SQLite has no pre-update hook (or out of memory).
@@ -269,6 +269,20 @@ static inline int _spi_capture_differ(sqlite3_value *a, sqlite3_value *b, int co
     return la > 0 && memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b), (size_t)la) != 0;
 }
 
+/// A delete that REPLACE made to let a row in is reported just before the insert (or the re-key to that key) that
+/// replaces it, in the same statement. The triggers never see such a delete (recursive triggers are off): drop it,
+/// so that the insert alone is logged, as the triggers log it. Only an entry not yet written can be dropped.
+static inline void _spi_capture_drop_replaced(_spi_capture *c, const _spi_capture_table *t, sqlite3_value *newKey) {
+    if (c->pending && c->pendingStatement == c->statement && c->count > c->flushed) {
+        _spi_capture_entry *last = &c->entries[c->count - 1];
+        if (last->table == t->number && _spi_capture_entry_key_is(c, last, newKey)) {
+            c->count -= 1;
+            c->used = c->entries[c->count].keyOffset;
+        }
+    }
+    c->pending = 0;
+}
+
 static inline void _spi_capture_on_change(void *context, sqlite3 *db, int op, const char *schema, const char *name,
                                           sqlite3_int64 oldRowid, sqlite3_int64 newRowid) {
     (void)oldRowid;
@@ -283,36 +297,28 @@ static inline void _spi_capture_on_change(void *context, sqlite3 *db, int op, co
     if (c->depth(db) > 0) c->tainted = 1;
     _spi_capture_table *t = &c->tables[index];
     sqlite3_value *oldKey = NULL, *newKey = NULL;
-    // A delete that REPLACE made to let a row in is followed, in the same statement, by the insert (or the update
-    // to that key) that replaced it. The triggers never see such a delete (recursive triggers are off), so it is
-    // dropped, and the insert alone is logged, as the triggers log it.
-    int replaces = 0;
     switch (op) {
     case SQLITE_INSERT:
-        if (c->newValue(db, t->keyColumn, &newKey) != SQLITE_OK) newKey = NULL;
-        if (newKey && c->pending && c->pendingStatement == c->statement && c->count > c->flushed) {
-            _spi_capture_entry *last = &c->entries[c->count - 1];
-            replaces = last->table == t->number && _spi_capture_entry_key_is(c, last, newKey);
+        if (c->newValue(db, t->keyColumn, &newKey) != SQLITE_OK || !newKey) {
+            c->failed = 1;
+            break;
         }
-        if (replaces) {
-            c->count -= 1;
-            c->used = c->entries[c->count].keyOffset;
-        }
-        c->pending = 0;
+        _spi_capture_drop_replaced(c, t, newKey);
         _spi_capture_append(c, t->number, 1, -1, newKey);
         break;
     case SQLITE_DELETE:
-        if (c->oldValue(db, t->keyColumn, &oldKey) != SQLITE_OK) oldKey = NULL;
+        if (c->oldValue(db, t->keyColumn, &oldKey) != SQLITE_OK || !oldKey) {
+            c->failed = 1;
+            break;
+        }
         _spi_capture_append(c, t->number, 3, 0, oldKey);
         c->pending = 1;
         c->pendingStatement = c->statement;
         break;
     case SQLITE_UPDATE: {
-        if (c->oldValue(db, t->keyColumn, &oldKey) != SQLITE_OK) oldKey = NULL;
-        if (c->newValue(db, t->keyColumn, &newKey) != SQLITE_OK) newKey = NULL;
-        if (!oldKey || !newKey) {
-            c->tainted = 1;
-            c->pending = 0;
+        if (c->oldValue(db, t->keyColumn, &oldKey) != SQLITE_OK || c->newValue(db, t->keyColumn, &newKey) != SQLITE_OK ||
+            !oldKey || !newKey) {
+            c->failed = 1;
             break;
         }
         if (!_spi_capture_differ(oldKey, newKey, 1)) {
@@ -330,15 +336,7 @@ static inline void _spi_capture_on_change(void *context, sqlite3 *db, int op, co
             _spi_capture_append(c, t->number, 2, mask, newKey);
         } else {
             // A re-key: the old key is deleted and the new one inserted, as the re-key trigger logs it.
-            if (c->pending && c->pendingStatement == c->statement && c->count > c->flushed) {
-                _spi_capture_entry *last = &c->entries[c->count - 1];
-                replaces = last->table == t->number && _spi_capture_entry_key_is(c, last, newKey);
-            }
-            if (replaces) {
-                c->count -= 1;
-                c->used = c->entries[c->count].keyOffset;
-            }
-            c->pending = 0;
+            _spi_capture_drop_replaced(c, t, newKey);
             _spi_capture_append(c, t->number, 3, 0, oldKey);
             _spi_capture_append(c, t->number, 1, -1, newKey);
         }

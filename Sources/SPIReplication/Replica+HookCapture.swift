@@ -101,6 +101,7 @@ extension Replica {
             return
         }
         guard final || capture.unflushedCount > 0 else { return }
+        try capture.checkComplete()
         let insert = try db.cached("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, ?, ?)")
         for entry in try reconciledEntries(capture.entries, db) {
             try insert.execute([.integer(entry.table), entry.key, .integer(Int64(entry.operation.rawValue)), .integer(entry.mask)])

@@ -45,9 +45,10 @@ public final class Replica {
     /// Whether ``write(_:)`` captures its changes with SQLite's pre-update hook rather than the capture triggers.
     ///
     /// Both log the same entries; the hook costs a fraction of a trigger per row. It is used when the SQLite library
-    /// has the hook, the file has no triggers besides the capture triggers (it turns this connection's triggers off
-    /// while the write runs) and no tracked column declares a collation. Writes by any other client (the
-    /// `sqlite3` shell, another process) are captured by the triggers whatever this says.
+    /// has the hook, the file has no triggers besides the capture triggers (it turns this connection's triggers off,
+    /// and leaves them off between writes) and no tracked column declares a collation. Writes by any other client
+    /// (the `sqlite3` shell, another process) are captured by the triggers whatever this says. Write only inside
+    /// ``write(_:)`` and ``writeBaseline(_:)``: rows written inside ``read(_:)`` are not captured.
     public var capturesWithPreUpdateHook = true
     /// The pre-update hook capture of this connection; nil when read-only or when SQLite lacks the hook.
     let hookCapture: ChangeCapture?

@@ -200,13 +200,23 @@ public final class ChangeCapture {
     /// the operation's number (1 insert, 2 update, 3 delete) and the mask; they stay in ``entries``.
     ///
     /// - Throws: ``SQLiteError`` when an insert fails (the caller's transaction should then roll back, as some
-    ///   entries may be written), or with ``ResultCode/noMemory`` when entries were lost for lack of memory.
+    ///   entries may be written), or with ``ResultCode/noMemory`` when a change could not be recorded (out of memory,
+    ///   or a row's key unreadable).
     public func flush(into insert: Statement) throws(SQLiteError) {
-        guard capture.pointee.failed == 0 else {
-            throw SQLiteError(code: .noMemory, message: "out of memory while capturing changes: the write is rolled back")
-        }
+        try checkComplete()
         let rc = _spi_capture_flush(capture, insert.handle)
         if rc != SQLITE_OK { throw connection.error(rc, sql: insert.sql) }
+    }
+
+    /// Throws when a change could not be recorded (out of memory, or a row's key unreadable): the caller must then
+    /// roll its write back, since ``entries`` misses a change.
+    public func checkComplete() throws(SQLiteError) {
+        guard capture.pointee.failed == 0 else {
+            throw SQLiteError(
+                code: .noMemory,
+                message: "change capture lost a row change (out of memory, or a row's key could not be read): "
+                    + "the write is rolled back")
+        }
     }
 
     /// Marks every entry written, for a caller that logged them another way (reconciled).
