@@ -187,10 +187,13 @@ static inline const void *_spi_capture_value_bytes(sqlite3_value *v, int *type, 
         return scratch;
     }
     case SQLITE_TEXT:
-    case SQLITE_BLOB:
-        // For a text value of a UTF-8 database this is its UTF-8 bytes, unconverted.
+    case SQLITE_BLOB: {
+        // For a text value of a UTF-8 database this is its UTF-8 bytes, unconverted. The pointer first, then the
+        // length, as SQLite's documentation orders the calls.
+        const void *bytes = sqlite3_value_blob(v);
         *length = sqlite3_value_bytes(v);
-        return sqlite3_value_blob(v);
+        return bytes;
+    }
     default:
         *length = 0;
         return NULL;
@@ -264,9 +267,11 @@ static inline int _spi_capture_differ(sqlite3_value *a, sqlite3_value *b, int co
         return (double)i != r || (sqlite3_int64)r != i;
     }
     if (na || nb || ta != tb) return 1;
+    const void *pa = sqlite3_value_blob(a);
+    const void *pb = sqlite3_value_blob(b);
     int la = sqlite3_value_bytes(a), lb = sqlite3_value_bytes(b);
     if (la != lb) return 1;
-    return la > 0 && memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b), (size_t)la) != 0;
+    return la > 0 && memcmp(pa, pb, (size_t)la) != 0;
 }
 
 /// A delete that REPLACE made to let a row in is reported just before the insert (or the re-key to that key) that
