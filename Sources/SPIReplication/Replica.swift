@@ -54,6 +54,8 @@ public final class Replica {
     let hookCapture: ChangeCapture?
     /// Whether ``hookCapture`` may be used with the tables as loaded (see ``configureHookCapture()``).
     var hookCaptureEligible = false
+    /// How many ``writeBaseline(_:)`` calls are running: a ``write(_:)`` inside one is refused.
+    var baselineDepth = 0
 
     var tables: [TrackedTable] = []
     var tablesByName: [String: TrackedTable] = [:]
@@ -187,7 +189,15 @@ public final class Replica {
     ///
     /// The changes and their clock commit together: a crash leaves either both or neither. Their versions are
     /// recorded in bulk later (see ``pendingStampLimit``).
+    ///
+    /// - Throws: ``ReplicationError/Code/unsupportedWrite`` inside ``writeBaseline(_:)``, whose end drops what a
+    ///   write captured (nothing is written), or when `body` creates a trigger.
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
+        guard baselineDepth == 0 else {
+            throw ReplicationError(
+                .unsupportedWrite,
+                "a write inside writeBaseline would not replicate: write baseline rows there, or write after it")
+        }
         do {
             return try connection.transaction(.immediate) { db in
                 let result = try withHookCapture(db, body)
@@ -211,6 +221,8 @@ public final class Replica {
         try connection.transaction(.immediate) { db in
             try stampPendingChanges(db)
             // Nested in a write, baseline rows must not reach that write's capture either.
+            baselineDepth += 1
+            defer { baselineDepth -= 1 }
             let result = try hookCapture.map { capture in try capture.withoutRecording { try body(db) } } ?? body(db)
             // Everything written before `body` is stamped, so the rows still without metadata are baseline rows.
             for table in tables { try recordBaselineVersions(table: table.name, index: table.index, db) }

@@ -208,7 +208,7 @@ import Testing
         }
     }
 
-    @Test("baseline rows written inside a write are not captured by it")
+    @Test("baseline rows written inside a write are not captured by it; a write inside writeBaseline is refused")
     func baselineInsideWrite() throws {
         try withTemporaryDirectory { dir in
             let replicas = try makeReplicas(2, in: dir)
@@ -217,6 +217,13 @@ import Testing
                 try db.execute("INSERT INTO note(id, title) VALUES ('real', 'edit')")
                 try r.writeBaseline { db in try db.execute("INSERT INTO note(id, title) VALUES ('seed', 'baseline')") }
             }
+            // The other way round, the baseline's end would drop what the write captured: refused, nothing written.
+            #expect {
+                try r.writeBaseline { _ in
+                    try r.write { db in try db.execute("INSERT INTO note(id, title) VALUES ('lost', 'x')") }
+                }
+            } throws: { ($0 as? ReplicationError)?.code == .unsupportedWrite }
+            #expect(try r.read { try $0.scalar("SELECT count(*) FROM note WHERE id = 'lost'") } == .integer(0))
             try r.stamp()
             #expect(try rowMeta(r, "seed") == [[.integer(1), .integer(1)]], "the zero version")
             #expect(try rowMeta(r, "real") == [[.integer(1), .integer(0)]])
