@@ -11,26 +11,28 @@ extension Replica {
         var expectedTriggers = Set<String>()
         var eligible = true
         for table in tables {
-            let prefix = "_spi_" + table.name.replacingOccurrences(of: "\"", with: "")
+            let prefix = Self.captureTriggerPrefix(table: table.name)
             for kind in ["insert", "update", "rekey", "delete"] { expectedTriggers.insert("\(prefix)_\(kind)") }
             var keyColumn: Int32?
             var columns: [ChangeCapture.Column] = []
-            let bits = Dictionary(uniqueKeysWithValues: table.columns.enumerated().map { ($1.name, $0) })
+            // The hook reads values by their index in the table (hidden columns counted), as `table_xinfo` numbers them.
             try connection.forEachRow(
-                "SELECT cid, name, upper(type), hidden FROM pragma_table_xinfo(?)", [.text(table.name)]
+                "SELECT cid, name FROM pragma_table_xinfo(?) WHERE hidden = 0", [.text(table.name)]
             ) { row in
                 let name = row.text(1) ?? ""
-                guard row.int64(3) == 0 else { return }
+                let index = Int32(row.int64(0))
                 if name == "id" {
-                    keyColumn = Int32(row.int64(0))
-                } else if let bit = bits[name] {
-                    let type = row.text(2) ?? ""
-                    columns.append(.init(index: Int32(row.int64(0)), bit: bit, comparesStorageClass: type == "ANY" || type.isEmpty))
+                    keyColumn = index
+                } else if let bit = table.columnIndex[name] {
+                    columns.append(.init(index: index, bit: bit, comparesStorageClass: table.columns[bit].hasNoFixedType))
+                } else {
+                    return
                 }
-            }
-            for name in ["id"] + columns.compactMap({ c in table.columns.indices.contains(c.bit) ? table.columns[c.bit].name : nil })
-            where try connection.columnCollation(table: table.name, column: name).map({ $0.uppercased() != "BINARY" }) ?? false {
-                eligible = false
+                if try connection.columnCollation(table: table.name, column: name).map({ $0.uppercased() != "BINARY" })
+                    ?? false
+                {
+                    eligible = false
+                }
             }
             guard let keyColumn else {
                 eligible = false
@@ -95,14 +97,14 @@ extension Replica {
     func flushHookCapture(_ db: Connection, final: Bool = false) throws {
         guard let capture = hookCapture, capture.count > 0 else { return }
         defer { if final { capture.discard() } }
+        let insert = try db.cached("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, ?, ?)")
         if capture.isExact {
             guard capture.unflushedCount > 0 else { return }
-            try capture.flush(into: db.cached("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, ?, ?)"))
+            try capture.flush(into: insert)
             return
         }
         guard final || capture.unflushedCount > 0 else { return }
         try capture.checkComplete()
-        let insert = try db.cached("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, ?, ?)")
         for entry in try reconciledEntries(capture.entries, db) {
             try insert.execute([.integer(entry.table), entry.key, .integer(Int64(entry.operation.rawValue)), .integer(entry.mask)])
         }

@@ -65,13 +65,13 @@ extension Replica {
     /// runs one trigger program, not two.
     static func triggerSQL(table: String, index: Int64, columns: [TrackedTable.Column], order: [String]) -> String {
         let t = TrackedTable.quote(table)
-        let prefix = "_spi_" + table.replacingOccurrences(of: "\"", with: "")
+        let prefix = captureTriggerPrefix(table: table)
         let maskTerms = columns.map { column -> String in
             let bit = order.firstIndex(of: column.name)!
             let q = TrackedTable.quote(column.name)
             // IS NOT treats 0 and 0.0 as equal. Only a column without a fixed type (ANY, or none) can switch
             // between them, so only there is the storage class compared too.
-            if column.type == "ANY" || column.type.isEmpty {
+            if column.hasNoFixedType {
                 return "((OLD.\(q) IS NOT NEW.\(q) OR typeof(OLD.\(q)) <> typeof(NEW.\(q))) << \(bit))"
             }
             return "((OLD.\(q) IS NOT NEW.\(q)) << \(bit))"
@@ -96,6 +96,11 @@ extension Replica {
                 INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), OLD.id, 3, 0);
             END;
             """
+    }
+
+    /// The capture triggers of a table are named this, then `_insert`, `_update`, `_rekey` and `_delete`.
+    static func captureTriggerPrefix(table: String) -> String {
+        "_spi_" + table.replacingOccurrences(of: "\"", with: "")
     }
 
     /// Gives baseline rows of files made before baseline rows had metadata their zero version, once per file.

@@ -14,6 +14,10 @@ struct TrackedTable {
         /// False for a column that was tracked once and has since been dropped from the table.
         var isLive = true
 
+        /// Whether the column has no fixed type (`ANY`, or none), so that it can switch between 1 and 1.0: change
+        /// capture then counts a change of storage class alone as a change.
+        var hasNoFixedType: Bool { type == "ANY" || type.isEmpty }
+
         /// Which storage classes the column takes under STRICT typing: integer, real, text, blob (bits 0–3).
         var storageClasses: UInt8 {
             switch type {

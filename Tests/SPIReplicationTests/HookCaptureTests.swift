@@ -33,7 +33,7 @@ import Testing
         }
     }
 
-    func makePair(_ dir: URL, seed: Int) throws -> [Replica] {
+    func makePair(_ dir: URL) throws -> [Replica] {
         let register = RegisterID()
         let site = SiteID()
         return try (0..<2).map { i in
@@ -57,7 +57,7 @@ import Testing
     @Test("the pre-update hook logs exactly the entries the triggers log", arguments: 0..<200)
     func sameEntries(seed: Int) throws {
         try withTemporaryDirectory { dir in
-            let replicas = try makePair(dir, seed: seed)
+            let replicas = try makePair(dir)
             #expect(replicas[0].hookCaptureEligible)
             var rng = SplitMix64(seed: UInt64(seed) &+ 77_000)
             let ids = (0..<6).map { String(format: "00000000-0000-7000-8000-%012x", $0) } + ["Key-A", "key-a"]
