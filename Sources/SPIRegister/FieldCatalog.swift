@@ -277,13 +277,14 @@ public enum FieldCatalog {
         ),
         TableSpec(
             "party_peer", noun: nil,
-            summary: "Link: a replica that speaks for a party, by its peer id. Only the organization binds (`spi party bind`).",
+            summary: "Link: a replica that speaks for a party, by its peer id, from this row's version on. Bindings are "
+                + "append-only: each `spi party bind` adds a row and the latest binding of a peer counts. Only the "
+                + "organization binds.",
             columns: [
                 ColumnSpec("party_id", "The party the replica speaks for.", references: "party", required: true, owned: true),
                 ColumnSpec("peer", "The replica's peer id, as `spi whoami` prints it.", required: true),
                 ColumnSpec("site", "The replica's site id: the first 16 bytes of the peer id, as a UUID.", required: true),
             ],
-            derivedID: .init(prefix: "party_peer", parts: [["peer"]]),
             list: ["party_id", "peer", "site"], label: ["peer"]
         ),
     ]

@@ -388,7 +388,7 @@ extension RecordStore {
         switch decision {
         case .allow:
             return
-        case .refuse(let reason):
+        case .refuse(let reason), .hold(let reason):
             throw RegisterError(.forbidden, "this replica may not make this edit: \(reason)")
         case .refuseColumns(let columns, let reason):
             throw RegisterError(

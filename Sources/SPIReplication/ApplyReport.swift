@@ -15,6 +15,22 @@ public struct ApplyReport: Sendable, Hashable {
     public var refused = 0
     /// What was refused and why, one entry per refused row change (or per refused set of its cells).
     public var refusals: [Refusal] = []
+    /// Changes dropped because their row lies outside this replica's own read scope (never stored; their coverage is
+    /// still claimed, since a scoped replica's knowledge means "within my scope").
+    public var discarded = 0
+    /// Row changes in the held store after the last batch: their authority (or scope) cannot be established yet.
+    /// They are kept aside, not applied and not counted in this replica's knowledge, and judged again after every
+    /// batch (``Replica/heldChanges(limit:)``).
+    public var held = 0
+    /// Changes held earlier (from any peer or file) that this batch's rows let this replica judge, and that it
+    /// applied. Not counted in ``applied``: they are not the current sender's.
+    public var heldApplied = 0
+    /// Changes held earlier that were then refused (logged in the refusal log with the peer that carried them).
+    public var heldRefused = 0
+    /// Sites whose coverage a batch offered but this replica did not claim: the batch was computed against knowledge
+    /// of them that this replica does not have (a change-set file made for another replica). Their changes were
+    /// applied; the rest must come from a delta computed against this replica's own knowledge.
+    public var uncovered: Set<SiteID> = []
     /// Row groups processed.
     public var rows = 0
     /// Concurrent edits newly recorded in the conflict log.
@@ -32,11 +48,16 @@ public struct ApplyReport: Sendable, Hashable {
         lost += other.lost
         refused += other.refused
         refusals += other.refusals
+        discarded += other.discarded
+        heldApplied += other.heldApplied
+        heldRefused += other.heldRefused
+        uncovered.formUnion(other.uncovered)
+        held = other.held
         rows += other.rows
         conflicts += other.conflicts
         batches += other.batches
     }
 
     /// All changes seen.
-    public var total: Int { applied + alreadyKnown + lost + refused }
+    public var total: Int { applied + alreadyKnown + lost + refused + discarded }
 }

@@ -25,6 +25,12 @@ public struct DeltaCursor: Sendable {
     var resending = false
     /// The last row resent in full: table number and stored id.
     var resendPosition: (table: Int64, id: String)?
+    /// The scope's name, stamped on every batch (``ReadScope/name``).
+    var scopeName = ""
+    /// Tables whose live rows are still to be sent whole before anything else (``ReadScope/leadingTables``).
+    var leading: [Int64] = []
+    /// Whether the leading rows are limited to the rows the scope lets the peer see (`temp._spi_visible`).
+    var leadingFiltered = true
     /// Sites still to send, in site order; the first is the one in progress.
     var sites: [SiteID]
     var rowPosition: RowPosition?
@@ -37,7 +43,7 @@ public struct DeltaCursor: Sendable {
     public internal(set) var cells = 0
 
     /// Whether every change the peer lacks has been produced.
-    public var isFinished: Bool { sites.isEmpty && !resending }
+    public var isFinished: Bool { sites.isEmpty && !resending && leading.isEmpty }
 
     /// Whether the delta is limited by a ``ReadScope``.
     public var isScoped: Bool { upper != nil }

@@ -25,6 +25,19 @@ public protocol ReadScope {
     func rule(for table: String) -> ScopeRule?
     /// The origin sites whose changes may be sent to the peer; nil for all.
     var origins: Set<SiteID>? { get }
+    /// Tables whose visible live rows open every delta, whole (every cell with its version) and without coverage:
+    /// the rows that decide who may write and see what (the register's parties and bindings), so that a receiver can
+    /// judge the rest of the delta at once instead of holding it. The default is none.
+    var leadingTables: [String] { get }
+    /// The scope's name, carried in every batch of a delta made with it (`ChangeBatch.scope`): a receiver with a scope
+    /// of its own claims a batch's coverage only when the name is its own scope's (``WriteGate/receiverScope(_:)``).
+    /// The default is empty: no rows filtered.
+    var name: String { get }
+}
+
+extension ReadScope {
+    public var leadingTables: [String] { [] }
+    public var name: String { "" }
 }
 
 /// Which rows of one table a peer may receive.

@@ -24,6 +24,13 @@ extension Replica {
     /// - Throws: ``ReplicationError/Code/registerMismatch`` for another register's file; `malformed`, `truncated`
     ///   or `unsupportedVersion` for a damaged or foreign one.
     public func readKnowledge(from path: String) throws -> Knowledge {
+        try readKnowledgeFile(from: path).knowledge
+    }
+
+    /// Reads a knowledge file written by a replica of the same register: the site that wrote it, and its knowledge.
+    ///
+    /// - Throws: as ``readKnowledge(from:)``, and `malformed` when the writing site is not a valid site id.
+    public func readKnowledgeFile(from path: String) throws -> (site: SiteID, knowledge: Knowledge) {
         let reader = try FrameReader(path: path, magic: ChangeSetFile.knowledgeMagic, kind: "an SPI knowledge file")
         guard let payload = try reader.next() else {
             throw ReplicationError(.truncated, "\(path) is cut short: it holds no knowledge")
@@ -38,7 +45,10 @@ extension Replica {
             throw ReplicationError(.unsupportedVersion, "\(path) has knowledge format \(file.formatVersion); this build reads \(ChangeSetFile.formatVersion)")
         }
         try checkRegister(file.registerID, source: path)
-        return try Knowledge(proto: file.knowledge)
+        guard let site = SiteID(bytes: file.site) else {
+            throw ReplicationError(.malformed, "\(path) names no valid site")
+        }
+        return (site, try Knowledge(proto: file.knowledge))
     }
 
     /// Writes every change the given knowledge lacks (all changes for empty knowledge) to a change-set file.
@@ -109,7 +119,9 @@ extension Replica {
     /// A file from another register is refused before anything is applied. A file cut short is detected: its
     /// complete batches stay applied (each is self-contained and exact about the knowledge it grants), then
     /// ``ReplicationError/Code/truncated`` is thrown; `progress` has by then reported what was applied. With a `gate`,
-    /// each change is judged by its origin, as in ``apply(_:gate:from:)``.
+    /// each change is judged by its origin, as in ``apply(_:gate:from:since:)``. Coverage is claimed only for sites
+    /// whose `since` in the file's header this replica's own knowledge reaches: a file made for another replica
+    /// applies its changes but never raises this replica's knowledge past what it received.
     @discardableResult
     public func applyChanges(
         from path: String, gate: (any WriteGate)? = nil, progress: ((ApplyReport) -> Void)? = nil
@@ -132,11 +144,12 @@ extension Replica {
             throw ReplicationError(.unsupportedVersion, "\(path) has change-set format \(header.formatVersion); this build reads \(ChangeSetFile.formatVersion)")
         }
         try checkRegister(header.registerID, source: path)
+        let since = try Knowledge(proto: header.since)
         var report = ApplyReport()
         while let payload = try reader.next() {
             switch try decode(payload).kind {
             case .batch(let batch):
-                report.add(try apply(batch, gate: gate, from: "file \(path)"))
+                report.add(try apply(batch, gate: gate, from: "file \(path)", since: since))
                 progress?(report)
             case .trailer(let trailer):
                 guard trailer.batches == UInt64(report.batches) else {

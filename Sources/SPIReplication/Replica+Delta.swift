@@ -8,11 +8,19 @@ extension Replica {
         return try read { db in try self.knowledge(db) }
     }
 
+    /// The knowledge this replica reports: what it has claimed per origin, held back to just before the earliest
+    /// change of that origin it holds aside (a held change must be offered again, so it is not claimed).
     func knowledge(_ db: Connection) throws -> Knowledge {
         var result = Knowledge()
-        try db.forEachRow("SELECT s.site, k.hlc FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site") { row in
+        let sql = try Self.hasHeldStore(db)
+            ? """
+            SELECT s.site, min(k.hlc, coalesce((SELECT min(c.hlc) - 1 FROM _spi_held_cap c WHERE c.site = k.site), k.hlc))
+            FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site
+            """
+            : "SELECT s.site, k.hlc FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site"
+        try db.forEachRow(sql) { row in
             if let bytes = row.blob(0), let site = SiteID(bytes: bytes) {
-                result[site] = UInt64(bitPattern: row.int64(1))
+                result[site] = UInt64(bitPattern: max(0, row.int64(1)))
             }
         }
         return result
@@ -30,7 +38,15 @@ extension Replica {
             let mine = try knowledge()
             var sites = mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted()
             if let origins = scope?.origins { sites = sites.filter { origins.contains($0) } }
-            return DeltaCursor(peer: peer, sites: sites)
+            var cursor = DeltaCursor(peer: peer, sites: sites)
+            cursor.scopeName = scope?.name ?? ""
+            // Only a sender that relays every origin leads with the rows that decide authority: a replica that sends
+            // only its own changes has none of them to send.
+            if scope?.origins == nil, !sites.isEmpty {
+                cursor.leading = (scope?.leadingTables ?? []).compactMap { tablesByName[$0]?.index }
+                cursor.leadingFiltered = false
+            }
+            return cursor
         }
         try stamp()
         return try read { db in
@@ -40,7 +56,9 @@ extension Replica {
             if let origins = scope.origins { sites = sites.filter { origins.contains($0) } }
             var cursor = DeltaCursor(peer: peer, sites: sites)
             cursor.upper = mine
+            cursor.scopeName = scope.name
             cursor.resending = scope.origins == nil
+            if !sites.isEmpty { cursor.leading = scope.leadingTables.compactMap { tablesByName[$0]?.index } }
             return cursor
         }
     }
@@ -55,6 +73,10 @@ extension Replica {
         let budget = max(1, maxCells)
         return try read { db in
             var builder = BatchBuilder()
+            if !cursor.leading.isEmpty {
+                try addLeadingRows(cursor.leading, filtered: cursor.leadingFiltered, to: &builder, db)
+                cursor.leading = []
+            }
             if cursor.resending {
                 cursor.resending = try resendEnteredRows(&builder, cursor: &cursor, budget: budget, db)
             }
@@ -69,6 +91,7 @@ extension Replica {
                 }
             }
             guard !builder.isEmpty else { return nil }
+            builder.batch.scope = cursor.scopeName
             cursor.batches += 1
             cursor.rows += builder.batch.rows.count
             cursor.cells += builder.cellCount
@@ -82,7 +105,13 @@ extension Replica {
     ) throws -> Bool {
         guard let siteIndex = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
         else { return true }
+        // What this replica may cover of the site: its knowledge, held back before any change of the site it holds.
         var localClock = try db.scalar("SELECT hlc FROM _spi_knowledge WHERE site = ?", [.integer(siteIndex)])?.integerValue ?? 0
+        if try Self.hasHeldStore(db),
+            let held = try db.scalar("SELECT min(hlc) FROM _spi_held_cap WHERE site = ?", [.integer(siteIndex)])?.integerValue
+        {
+            localClock = min(localClock, held - 1)
+        }
         if let upper = cursor.upper { localClock = min(localClock, Int64(bitPattern: upper[site])) }
         let from = Int64(bitPattern: cursor.peer[site])
         // A scoped delta: only rows the peer may see (deletes always), not those resent whole, up to the snapshot.

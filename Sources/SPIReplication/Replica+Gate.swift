@@ -1,16 +1,28 @@
 import SPISQLite
 
+/// A part of an incoming row change that cannot be judged yet, kept aside by ``Replica/hold(_:plan:batch:peer:_:)``.
+struct HeldPart {
+    /// The origin whose authority is in question (the row's origin for a whole change).
+    var origin: SiteID
+    /// The part, self-contained: every cell names its own clock and site.
+    var change: Spi_V1_RowChange
+    /// Why it is held.
+    var reason: String
+}
+
 extension Replica {
     /// Asks `gate` about one incoming row change: returns the change with what may be applied (nil when nothing
-    /// may), and records what was refused in `report`.
+    /// may), records what was refused in `report`, and returns what cannot be judged yet in `held`.
     ///
-    /// Each origin in the change is judged separately: the row's own origin for a create or delete (with every
-    /// value the change carries, so the gate sees the row as created), and the origin of each group of cells for
-    /// an update. A change that would lose anyway (an older incarnation of the row) is passed through: it has no
-    /// effect to refuse.
+    /// Each origin in the change is judged separately, as of the clock at which it made its part: the row's own
+    /// origin for a create or delete (with every value the change carries, so the gate sees the row as created), and
+    /// the origin of each group of cells for an update. A create of a row that is alive here (a delete and re-create
+    /// by the origin) is also judged as a delete of the row that exists, so the rules see its previous owner. Cells
+    /// of other origins carried with a create are judged against the row as the create makes it. A change that would
+    /// lose anyway (an older incarnation of the row) is passed through: it has no effect to refuse.
     func admit(
         _ change: Spi_V1_RowChange, id: String, local: LocalRow, plan: BatchPlan, gate: any WriteGate,
-        report: inout ApplyReport, _ db: Connection
+        report: inout ApplyReport, held: inout [HeldPart], _ db: Connection
     ) throws -> Spi_V1_RowChange? {
         let table = plan.tables[Int(change.table)]
         let columnMap = plan.columnMaps[Int(change.table)]
@@ -20,6 +32,7 @@ extension Replica {
 
         let rowOrigin = plan.sites[Int(change.site) - 1]
         func origin(of cell: Spi_V1_CellChange) -> SiteID { cell.site != 0 ? plan.sites[Int(cell.site) - 1] : rowOrigin }
+        func clock(of cell: Spi_V1_CellChange) -> UInt64 { cell.hlc != 0 ? cell.hlc : change.hlc }
         func name(of cell: Spi_V1_CellChange) -> String { table.columns[columnMap[Int(cell.column)]].name }
         func values(_ cells: [Spi_V1_CellChange]) -> [String: DatabaseValue] {
             var result: [String: DatabaseValue] = [:]
@@ -33,56 +46,88 @@ extension Replica {
         }
 
         var result = change
+        let creates = incomingLength > localLength
         // The row's own life: a create, re-create or delete (or a second creation of a derived id).
-        let lifeChange = incomingLength > localLength || change.rowVersion
-        if lifeChange {
+        if creates || change.rowVersion {
             let kind: RowWrite.Kind = incomingLength % 2 == 0 ? .delete : .create
-            let write = RowWrite(table: table.name, id: id, kind: kind, values: values(change.cells))
-            switch try gate.judge(write, origin: rowOrigin, db) {
-            case .allow:
-                break
-            case .refuse(let reason), .refuseColumns(_, let reason):
-                if incomingLength > localLength {
-                    refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + 1)
+            var judgements = [RowWrite(table: table.name, id: id, kind: kind, values: values(change.cells), clock: change.hlc)]
+            if creates && local.exists && kind == .create {
+                // A delete and re-create by the origin: it ends the life that exists here, so it must be allowed to.
+                judgements.insert(RowWrite(table: table.name, id: id, kind: .delete, values: [:], clock: change.hlc), at: 0)
+            }
+            for write in judgements {
+                switch try gate.judge(write, origin: rowOrigin, db) {
+                case .allow:
+                    continue
+                case .hold(let reason):
+                    held.append(HeldPart(origin: rowOrigin, change: Self.selfContained(change), reason: reason))
                     return nil
+                case .refuse(let reason), .refuseColumns(_, let reason):
+                    if creates {
+                        refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + 1)
+                        return nil
+                    }
+                    // A second creation of a row that exists here: drop its row version and judge its cells as updates.
+                    refuse(rowOrigin, columns: [], reason: reason, count: 1)
+                    result.rowVersion = false
                 }
-                // A second creation of a row that exists here: drop its row version and judge its cells as updates.
-                refuse(rowOrigin, columns: [], reason: reason, count: 1)
-                result.rowVersion = false
+                break
             }
         }
-        // Cells: by origin, as updates (a create's cells from its own origin were judged with the create).
-        let judgedWithCreate = incomingLength > localLength
+        // Cells: by origin, as updates (a create's cells from its own origin were judged with the create). Cells of
+        // other origins carried with a create are judged against the row as the create makes it.
+        let before: [String: DatabaseValue]? = creates
+            ? values(change.cells.filter { origin(of: $0) == rowOrigin }).merging(["id": .text(id)]) { a, _ in a }
+            : nil
         var origins: [SiteID] = []
         var cellsByOrigin: [SiteID: [Spi_V1_CellChange]] = [:]
         for cell in change.cells {
             let o = origin(of: cell)
-            if judgedWithCreate && o == rowOrigin { continue }
+            if creates && o == rowOrigin { continue }
             if cellsByOrigin[o] == nil { origins.append(o) }
             cellsByOrigin[o, default: []].append(cell)
         }
-        var refusedCells: [SiteID: Set<String>] = [:]
+        var removed: [SiteID: Set<String>] = [:]
         for o in origins {
             let cells = cellsByOrigin[o]!
-            let write = RowWrite(table: table.name, id: id, kind: .update, values: values(cells))
+            let write = RowWrite(
+                table: table.name, id: id, kind: .update, values: values(cells), clock: cells.map(clock(of:)).min() ?? change.hlc,
+                before: before)
             switch try gate.judge(write, origin: o, db) {
             case .allow:
                 continue
+            case .hold(let reason):
+                removed[o] = Set(cells.map(name(of:)))
+                var part = Self.selfContained(change)
+                part.rowVersion = false
+                part.cells = part.cells.filter { cell in origin(of: cell) == o }
+                held.append(HeldPart(origin: o, change: part, reason: reason))
             case .refuse(let reason):
                 let columns = Set(cells.map(name(of:)))
-                refusedCells[o] = columns
+                removed[o] = columns
                 refuse(o, columns: Array(columns), reason: reason, count: cells.count)
             case .refuseColumns(let columns, let reason):
                 let hit = cells.filter { columns.contains(name(of: $0)) }
                 guard !hit.isEmpty else { continue }
-                refusedCells[o] = Set(hit.map(name(of:)))
+                removed[o] = Set(hit.map(name(of:)))
                 refuse(o, columns: Array(Set(hit.map(name(of:)))), reason: reason, count: hit.count)
             }
         }
-        if !refusedCells.isEmpty {
-            result.cells = change.cells.filter { cell in !(refusedCells[origin(of: cell)]?.contains(name(of: cell)) ?? false) }
+        if !removed.isEmpty {
+            result.cells = result.cells.filter { cell in !(removed[origin(of: cell)]?.contains(name(of: cell)) ?? false) }
         }
         if result.cells.isEmpty && !result.rowVersion && incomingLength == localLength { return nil }
+        return result
+    }
+
+    /// The change with every cell naming its clock and site explicitly, so that any subset of its cells is a valid
+    /// change on its own.
+    static func selfContained(_ change: Spi_V1_RowChange) -> Spi_V1_RowChange {
+        var result = change
+        for i in result.cells.indices {
+            if result.cells[i].hlc == 0 { result.cells[i].hlc = change.hlc }
+            if result.cells[i].site == 0 { result.cells[i].site = change.site }
+        }
         return result
     }
 }

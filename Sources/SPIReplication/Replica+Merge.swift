@@ -15,48 +15,61 @@ extension Replica {
     /// With a `gate`, every row change is first judged by the site that made it: refused changes are skipped and
     /// listed in ``ApplyReport/refusals``, the rest of the batch applies, and coverage is claimed only for sites
     /// the gate lets the sender cover. Refusals are also written to the local refusal log (``refusalLog(limit:)``),
-    /// with `peer`, the sender's name.
+    /// with `peer`, the sender's name. A change the gate cannot judge yet (``GateDecision/hold(_:)``) is kept aside and
+    /// held back from this replica's knowledge; held changes are judged again after every batch. A batch made for
+    /// another read scope than the gate's replica has (``WriteGate/receiverScope(_:)``) claims no coverage, and the
+    /// rows of it that this replica may not hold are never stored (``ApplyReport/discarded``).
+    ///
+    /// `since` is the knowledge the batch was computed against, when known (a change-set file's header): coverage of
+    /// a site is claimed only when `since` does not exceed what this replica has claimed of that site, so a file made
+    /// for another replica never makes this one believe it holds changes it never received
+    /// (``ApplyReport/uncovered``).
     ///
     /// - Throws: ``ReplicationError`` (`malformed`, `unknownTable`, `unknownColumn`, `invalidValue`,
     ///   `clockTooFarAhead`), or a ``SQLiteError``.
     @discardableResult
-    public func apply(_ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil) throws -> ApplyReport {
+    public func apply(
+        _ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil, since: Knowledge? = nil
+    ) throws -> ApplyReport {
         try refreshTablesIfSchemaChanged()
         let plan = try validate(batch)
-        let gate = gate?.allowsEverything == true ? nil : gate
         do {
             return try connection.transaction(.immediate) { db in
                 try stampPendingChanges(db)
                 var report = ApplyReport()
-                var localSites: [Int64] = [0]
-                for site in plan.sites { localSites.append(try siteIndex(site, db)) }
-                let openConflicts = try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)")
-                var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts == .integer(1))
                 // The merge's own writes are not local changes: the capture triggers stay silent for them (on this
                 // connection only, so a shell writing meanwhile is still captured once it gets the write lock).
                 try db.withoutTriggers { db in
-                    for (i, incoming) in batch.rows.enumerated() {
-                        let id = plan.rowIDs[i]
-                        let table = plan.tables[Int(incoming.table)]
-                        // Read once: the gate and the merge both start from the row as it is here.
-                        let local = try localRow(RowKey(table: table.index, id: id), table: table, db)
-                        var change = incoming
-                        if let gate {
-                            guard let admitted = try admit(change, id: id, local: local, plan: plan, gate: gate, report: &report, db)
-                            else { continue }
-                            change = admitted
-                        }
-                        try merge(change, id: id, local: local, context: &context, report: &report, db)
-                    }
+                    report = try mergeKeepingScope(batch, plan: plan, gate: gate, peer: peer, db).report
                 }
-                if !report.refusals.isEmpty { try logRefusals(report.refusals, peer: peer, db) }
+                // A batch made for another scope than this replica's may lack rows this replica may see.
+                let foreignScope = try gate?.receiverScope(db).map { $0 != batch.scope } ?? false
                 for (site, clock) in plan.covers where site != siteID && gate?.mayCover(site) != false {
+                    if foreignScope {
+                        report.uncovered.insert(site)
+                        continue
+                    }
                     let index = try siteIndex(site, db)
+                    // Coverage grows only from what this replica knows: a delta computed against knowledge it does
+                    // not have (a file made for another replica) may lack changes it lacks.
+                    if let since, since[site] > 0 {
+                        let claimed = try db.scalar("SELECT hlc FROM _spi_knowledge WHERE site = ?", [.integer(index)])
+                        if since[site] > UInt64(bitPattern: claimed?.integerValue ?? 0) {
+                            report.uncovered.insert(site)
+                            continue
+                        }
+                    }
                     try db.execute(
                         "INSERT INTO _spi_knowledge(site, hlc) VALUES (?, ?) ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
                         [.integer(index), .integer(Int64(bitPattern: clock))])
                 }
                 if plan.maxClock > 0 { try observeClock(plan.maxClock, db) }
+                if let gate {
+                    // What this batch brought (bindings, rows, coverage) may decide changes held earlier.
+                    try db.withoutTriggers { db in try rejudgeHeld(gate: gate.originGate, report: &report, peer: peer, db) }
+                }
+                if !report.refusals.isEmpty { try logRefusals(report.refusals, peer: peer, db) }
+                report.held = try Self.hasHeldStore(db) ? Int(try db.scalar("SELECT count(*) FROM _spi_held")?.integerValue ?? 0) : 0
                 report.rows = batch.rows.count
                 report.batches = 1
                 return report
@@ -65,6 +78,100 @@ extension Replica {
             resetSiteCache()
             throw error
         }
+    }
+
+    /// A trial merge undone: rows of the batch the receiver may not keep, by their index in the batch.
+    private struct ScopeRetry: Error {
+        var excluded: Set<Int>
+    }
+
+    /// Merges a batch's rows. With a gate whose replica has a scope of its own and a batch made for another scope,
+    /// first as a trial inside a savepoint, then again without the rows the gate does not keep, until the outcome
+    /// keeps every row it wrote. Rows are judged on the state after the whole batch, so their order in the batch
+    /// does not matter; the scope is read after the trial too, so a batch that brings this replica's own binding is
+    /// judged by it.
+    func mergeKeepingScope(
+        _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, peer: String?, _ db: Connection
+    ) throws -> (report: ApplyReport, held: Int) {
+        guard let gate else {
+            var report = ApplyReport()
+            let held = try mergeRows(batch, plan: plan, gate: gate, report: &report, peer: peer, db)
+            return (report, held)
+        }
+        var excluded: Set<Int> = []
+        // Each retry excludes at least one more row; a row's exclusion can only make others invisible through the
+        // rows they hang off, so a few rounds settle any batch.
+        for _ in 0...batch.rows.count {
+            do {
+                return try db.savepoint { db in
+                    var report = ApplyReport()
+                    var written: [(index: Int, isNew: Bool)] = []
+                    let held = try mergeRows(
+                        batch, plan: plan, gate: gate, report: &report, peer: peer, db, excluding: excluded,
+                        written: &written)
+                    guard let own = try gate.receiverScope(db), own != batch.scope else { return (report, held) }
+                    var refused: Set<Int> = []
+                    for (index, isNew) in written {
+                        let table = plan.tables[Int(batch.rows[index].table)]
+                        if try !gate.keeps(table: table.name, id: plan.rowIDs[index], isNew: isNew, db) {
+                            refused.insert(index)
+                        }
+                    }
+                    if !refused.isEmpty { throw ScopeRetry(excluded: refused) }
+                    return (report, held)
+                }
+            } catch let retry as ScopeRetry {
+                // The trial may have numbered new sites: forget what the rollback took back.
+                resetSiteCache()
+                excluded.formUnion(retry.excluded)
+            }
+        }
+        throw ReplicationError(.malformed, "a batch's rows could not be placed in this replica's scope")
+    }
+
+    /// Judges and merges the rows of a validated batch; returns how many row changes (or parts) were held. Rows in
+    /// `excluding` are not merged: held or discarded as their decision says. Live rows the merge wrote (new here or
+    /// changed) are listed in `written`.
+    func mergeRows(
+        _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, report: inout ApplyReport, peer: String?,
+        _ db: Connection, excluding: Set<Int> = []
+    ) throws -> Int {
+        var written: [(index: Int, isNew: Bool)] = []
+        return try mergeRows(batch, plan: plan, gate: gate, report: &report, peer: peer, db, excluding: excluding, written: &written)
+    }
+
+    func mergeRows(
+        _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, report: inout ApplyReport, peer: String?,
+        _ db: Connection, excluding: Set<Int>, written: inout [(index: Int, isNew: Bool)]
+    ) throws -> Int {
+        var localSites: [Int64] = [0]
+        for site in plan.sites { localSites.append(try siteIndex(site, db)) }
+        let openConflicts = try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)")
+        var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts == .integer(1))
+        let judging = gate?.allowsEverything == true ? nil : gate
+        var held: [HeldPart] = []
+        for (i, incoming) in batch.rows.enumerated() {
+            if excluding.contains(i) {
+                report.discarded += incoming.cells.count + (incoming.rowVersion ? 1 : 0)
+                continue
+            }
+            let id = plan.rowIDs[i]
+            let table = plan.tables[Int(incoming.table)]
+            // Read once: the gate and the merge both start from the row as it is here.
+            let local = try localRow(RowKey(table: table.index, id: id), table: table, db)
+            var change = incoming
+            if let judging {
+                guard let admitted = try admit(change, id: id, local: local, plan: plan, gate: judging, report: &report, held: &held, db)
+                else { continue }
+                change = admitted
+            }
+            try merge(change, id: id, local: local, context: &context, report: &report, db)
+            if change.cl % 2 == 1, Int64(change.cl) >= local.causalLength {
+                written.append((i, !local.exists))
+            }
+        }
+        if !held.isEmpty { try hold(held, plan: plan, batch: batch, peer: peer, db) }
+        return held.count
     }
 
     /// Per-batch state for a merge.

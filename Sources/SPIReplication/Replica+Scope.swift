@@ -154,9 +154,22 @@ extension Replica {
         return true
     }
 
+    /// Adds every visible live row of the leading tables, whole (see ``ReadScope/leadingTables``). They are few (the
+    /// register's parties and bindings), so they all go in the first batch, without coverage.
+    func addLeadingRows(_ tables: [Int64], filtered: Bool, to builder: inout BatchBuilder, _ db: Connection) throws {
+        for table in tables {
+            var keys: [String] = []
+            let visible = filtered ? " AND (tbl, id) IN (SELECT tbl, id FROM temp._spi_visible)" : ""
+            try db.forEachRow(
+                "SELECT id FROM _spi_row WHERE tbl = ? AND cl % 2 = 1\(visible) ORDER BY id", [.integer(table)]
+            ) { row in keys.append(RowKey.id(from: row.value(0))) }
+            for id in keys { try addWholeRow(RowKey(table: table, id: id), to: &builder, db) }
+        }
+    }
+
     /// Adds a live row with every cell and its version: the row's base version with the cells that inherit it,
     /// then each cell that has a version of its own.
-    private func addWholeRow(_ key: RowKey, to builder: inout BatchBuilder, _ db: Connection) throws {
+    func addWholeRow(_ key: RowKey, to builder: inout BatchBuilder, _ db: Connection) throws {
         guard let meta = try rowMeta(key, db), meta.isAlive else { return }
         if meta.clock != 0, let site = try site(at: meta.site, db) {
             try builder.addRow(

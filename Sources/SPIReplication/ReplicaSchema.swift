@@ -46,7 +46,17 @@ enum ReplicaSchema {
     /// Objects added after version 1, created when a file is opened for writing (`IF NOT EXISTS`, so an existing one
     /// costs nothing): the open conflicts, which every stamp and merge asks about, so that the question does not
     /// scan a log of resolved ones.
+    /// The held store (`_spi_held`, with the clocks each held change keeps out of this replica's knowledge in
+    /// `_spi_held_cap`): changes whose authority cannot be established yet (see ``GateDecision/hold(_:)``).
     static let upgradeSQL = """
         CREATE INDEX IF NOT EXISTS _spi_conflict_open ON _spi_conflict (tbl, row_id, col) WHERE resolved_hlc IS NULL;
+        CREATE TABLE IF NOT EXISTS _spi_held (
+            seq INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, site INTEGER NOT NULL, hlc INTEGER NOT NULL,
+            tbl TEXT NOT NULL, row_id TEXT NOT NULL, change BLOB NOT NULL, reason TEXT NOT NULL, peer TEXT,
+            at_ms INTEGER NOT NULL) STRICT;
+        CREATE INDEX IF NOT EXISTS _spi_held_site ON _spi_held (site);
+        CREATE TABLE IF NOT EXISTS _spi_held_cap (held INTEGER NOT NULL, site INTEGER NOT NULL, hlc INTEGER NOT NULL) STRICT;
+        CREATE INDEX IF NOT EXISTS _spi_held_cap_site ON _spi_held_cap (site, hlc);
+        CREATE INDEX IF NOT EXISTS _spi_held_cap_held ON _spi_held_cap (held);
         """
 }

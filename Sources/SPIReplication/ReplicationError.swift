@@ -8,7 +8,7 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case notAReplica, alreadyExists, registerMismatch, clockTooFarAhead, truncated, malformed,
-                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns, notFound, unsupportedWrite
+                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns, notFound, unsupportedWrite, tooManyHeld
         }
         private let base: Base
 
@@ -38,6 +38,9 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
         public static let tooManyColumns = Code(base: .tooManyColumns)
         /// A write did something its change capture cannot follow (such as creating a trigger); nothing was written.
         public static let unsupportedWrite = Code(base: .unsupportedWrite)
+        /// A batch would hold more changes of one origin than the held store keeps (their authority cannot be
+        /// established yet); nothing of the batch was applied.
+        public static let tooManyHeld = Code(base: .tooManyHeld)
 
         public var description: String { base.rawValue }
     }

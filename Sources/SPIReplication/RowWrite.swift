@@ -23,12 +23,25 @@ public struct RowWrite: Sendable, Hashable {
     public var kind: Kind
     /// The values the change writes, by column name (empty for a delete).
     public var values: [String: DatabaseValue]
+    /// The clock reading at which the origin made the change (its causal moment); 0 for a local edit being made now.
+    ///
+    /// Rules that depend on replicated data (who a site was bound to) are judged as of this clock, so that every
+    /// replica reaches the same verdict whatever order the changes arrived in.
+    public var clock: UInt64
+    /// The row as it stands before the write, when the change itself creates it (another origin's cells carried
+    /// with a create): the gate judges those cells against it instead of looking the row up. Nil: look it up.
+    public var before: [String: DatabaseValue]?
 
     /// Creates a row write.
-    public init(table: String, id: String, kind: Kind, values: [String: DatabaseValue]) {
+    public init(
+        table: String, id: String, kind: Kind, values: [String: DatabaseValue], clock: UInt64 = 0,
+        before: [String: DatabaseValue]? = nil
+    ) {
         self.table = table
         self.id = id
         self.kind = kind
         self.values = values
+        self.clock = clock
+        self.before = before
     }
 }

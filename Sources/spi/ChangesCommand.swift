@@ -54,11 +54,11 @@ struct ChangesExportCommand: AsyncParsableCommand {
         discussion: """
             Without --since the file holds every change this replica knows (enough to bring an empty replica of the             register up to date). The file is written under a temporary name and renamed when complete.
 
-            With --for PARTY the file holds only the rows that party may see, as `spi sync` would send them to its             replica (see `spi scope`); a provider's replica always exports only its own changes then.
+            With --for PARTY the file holds only the rows that party may see, as `spi sync` would send them to its             replica (see `spi scope`); a provider's replica always exports only its own changes then. With --since             and no --for, the file is scoped to the party the knowledge file's replica is bound to, and says so;             --all exports everything instead (a backup, or a second organization replica).
 
             Examples:
-              spi changes export --out everything.changes
-              spi changes export --since fabrikam.knowledge --for FAB --out for-fabrikam.changes
+              spi changes export --all --out everything.changes
+              spi changes export --since fabrikam.knowledge --out for-fabrikam.changes
             """
     )
 
@@ -75,17 +75,30 @@ struct ChangesExportCommand: AsyncParsableCommand {
     @Option(name: .customLong("for"), help: ArgumentHelp("Only the rows this party may see (its code or id).", valueName: "party"))
     var party: String?
 
+    @Flag(
+        name: .customLong("all"),
+        help: "Export every row, whoever the receiver is (a backup, or a replica that acts for the organization).")
+    var all = false
+
     @Flag(name: .customLong("json"), help: "Print the summary as JSON.")
     var json = false
 
+    func validate() throws {
+        if all && party != nil { throw ValidationError("--all and --for exclude each other: --all exports every row") }
+    }
+
     func run() async throws {
         let register = try global.openRegister()
-        let knowledge = try since.map { try register.replica.readKnowledge(from: $0) } ?? Knowledge()
-        let scope = try party.map { party in
-            RegisterReadScope(
-                viewer: try register.actor(ofParty: party),
-                origins: register.kind == .organization ? nil : [register.replica.siteID])
+        let knowledgeFile = try since.map { try register.replica.readKnowledgeFile(from: $0) }
+        let knowledge = knowledgeFile?.knowledge ?? Knowledge()
+        let chosen = try register.fileScope(receiver: knowledgeFile?.site, party: party, all: all)
+        var scopeNote: String?
+        if chosen.fromReceiver, let viewer = chosen.viewer {
+            let name = try viewer.partyID.map { id in try register.read { try $0.record("party", id).values["code"]?.textValue } } ?? nil
+            scopeNote = "scoped to \(name.map { "party \($0)" } ?? "an unbound replica"), the receiver of \(since!) "
+                + "(--all exports everything)"
         }
+        let scope = chosen.scope
         let progress = ProgressLine(enabled: !json)
         let summary = try register.replica.exportChanges(since: knowledge, to: out, scope: scope) { summary in
             progress.update("exported \(summary.cells) changes in \(summary.batches) batches")
@@ -95,6 +108,7 @@ struct ChangesExportCommand: AsyncParsableCommand {
             print("{\"batches\":\(summary.batches),\"bytes\":\(summary.bytes),\"changes\":\(summary.cells),\"file\":\(JSONValue.string(out).canonicalText),\"rows\":\(summary.rows)}")
         } else {
             print("wrote \(out): \(summary.cells) changes in \(summary.rows) row groups, \(summary.batches) batches, \(summary.bytes) bytes")
+            if let scopeNote { print(scopeNote) }
         }
     }
 }
@@ -128,7 +142,7 @@ struct ChangesApplyCommand: AsyncParsableCommand {
         let progress = ProgressLine(enabled: !json)
         var partial = ApplyReport()
         do {
-            let gate = FileWriteGate(registerID: register.replica.registerID)
+            let gate = FileWriteGate(registerID: register.replica.registerID, ownSite: register.replica.siteID)
             let report = try register.replica.applyChanges(from: file, gate: gate) { report in
                 partial = report
                 progress.update("applied \(report.total) changes in \(report.batches) batches")
@@ -144,10 +158,21 @@ struct ChangesApplyCommand: AsyncParsableCommand {
 
     static func describe(_ report: ApplyReport, json: Bool) -> String {
         if json {
-            return "{\"alreadyKnown\":\(report.alreadyKnown),\"applied\":\(report.applied),\"batches\":\(report.batches),\"conflicts\":\(report.conflicts),\"lost\":\(report.lost),\"refused\":\(report.refused)}"
+            return "{\"alreadyKnown\":\(report.alreadyKnown),\"applied\":\(report.applied),\"batches\":\(report.batches),\"conflicts\":\(report.conflicts),\"discarded\":\(report.discarded),\"held\":\(report.held),\"lost\":\(report.lost),\"refused\":\(report.refused)}"
         }
         var text = "\(report.applied) applied, \(report.alreadyKnown) already known, \(report.lost) lost to newer values"
             + (report.conflicts > 0 ? " (\(report.conflicts) concurrent edits logged; see spi conflicts)" : "")
+        if report.discarded > 0 {
+            text += "\n\(report.discarded) not kept: outside this replica's scope"
+        }
+        if report.held > 0 {
+            text += "\n\(report.held) held: their authority cannot be established yet (the binding or row that decides "
+                + "them has not arrived); they are judged again after every sync (see spi peer held)"
+        }
+        if !report.uncovered.isEmpty {
+            text += "\nthe file was made for another replica's knowledge: its changes were applied, but ask for a new "
+                + "export against this replica's knowledge to be sure nothing is missing"
+        }
         if report.refused > 0 {
             text += "\n\(report.refused) refused: their origin's party may not make them"
             for r in report.refusals { text += "\n  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason) }

@@ -10,8 +10,10 @@ struct PartyBindCommand: AsyncParsableCommand {
         discussion: """
             From then on, every replica judges the changes made by that replica with the party's write rules, and \
             sends it only the rows the party may see (review them first with `spi scope PARTY`). The binding \
-            replicates to every party. Binding the same peer again moves it to the new party. A replica that no \
-            party is bound to receives only public data and may write nothing.
+            replicates to every party. Binding the same peer again moves it to the new party: bindings are \
+            append-only, the latest counts, and each change stays judged by the binding its replica had when it \
+            made it. A replica that no party is bound to receives only public data and may write nothing \
+            (`spi party unbind`). Only the register's authority (the organization's first replica) binds.
 
             The peer id is what the provider's `spi whoami` prints. Binding a party of kind organization makes the \
             replica act for the organization: it may write everything and relay the other parties' changes.
@@ -41,7 +43,52 @@ struct PartyBindCommand: AsyncParsableCommand {
             throw RegisterError(
                 .forbidden, "only the organization binds replicas to parties; this replica is a provider's")
         }
+        guard register.replica.siteID == register.replica.registerID else {
+            throw RegisterError(
+                .forbidden,
+                "only the register's authority (the organization's first replica, whose site id is the register id "
+                    + "\(register.replica.registerID)) binds replicas to parties; run this there")
+        }
         let binding = try register.write { store in try PartyBinding.bind(party: party, peer: peerID, store) }
         print("bound \(binding.partyCode ?? binding.partyID) to peer \(binding.peerID) (site \(binding.siteID))")
+    }
+}
+
+/// `spi party unbind --peer PEERID`: the replica no longer speaks for any party.
+struct PartyUnbindCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unbind",
+        abstract: "End a replica's binding to its party (the register's authority only).",
+        discussion: """
+            Adds a binding with no party for the peer: from then on its changes are refused everywhere, and it is \
+            sent only public data. Changes it made before are still judged by the binding it had when it made \
+            them, so they stay valid. To replace a lost key, bind the party to the replica's new peer id instead.
+
+            Examples:
+              spi party unbind --peer MBYOJGC-X37EYFV-XKWJW3W-LQLVQQJ-DS5VW7N-3RXKEPH-XACHPHD-IB6RKQF
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The replica's peer id, as its `spi whoami` prints it.", valueName: "peer-id"))
+    var peer: String
+
+    func run() async throws {
+        let peerID: PeerID
+        do {
+            peerID = try PeerID(parsing: peer)
+        } catch {
+            throw ValidationError("invalid peer id: \(error)")
+        }
+        let register = try global.openRegister()
+        guard register.replica.siteID == register.replica.registerID else {
+            throw RegisterError(
+                .forbidden,
+                "only the register's authority (the organization's first replica, whose site id is the register id "
+                    + "\(register.replica.registerID)) unbinds replicas; run this there")
+        }
+        try register.write { store in try PartyBinding.unbind(peer: peerID, store) }
+        print("unbound peer \(peerID) (site \(peerID.siteID)): it speaks for no party from now on")
     }
 }

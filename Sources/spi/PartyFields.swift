@@ -10,7 +10,7 @@ struct PartyFields: NounFields {
           spi party list --json
           spi party bind FAB --peer MBYOJGC-X37EYFV-XKWJW3W-LQLVQQJ-DS5VW7N-3RXKEPH-XACHPHD-IB6RKQF
         """
-    static var extraSubcommands: [any ParsableCommand.Type] { [PartyBindCommand.self] }
+    static var extraSubcommands: [any ParsableCommand.Type] { [PartyBindCommand.self, PartyUnbindCommand.self] }
 
     @Option(help: fieldHelp("party", "code")) var code: String?
     @Option(help: fieldHelp("party", "name")) var name: String?

@@ -14,7 +14,7 @@ struct PeerCommand: AsyncParsableCommand {
               spi peer add --name northwind --id PEERID --address hub.example.com:7373
             See docs/sync-guide.md.
             """,
-        subcommands: [PeerAddCommand.self, PeerListCommand.self, PeerRemoveCommand.self, PeerRefusalsCommand.self]
+        subcommands: [PeerAddCommand.self, PeerListCommand.self, PeerRemoveCommand.self, PeerRefusalsCommand.self, PeerHeldCommand.self]
     )
 }
 

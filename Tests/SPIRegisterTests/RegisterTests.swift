@@ -186,16 +186,33 @@ struct RegisterTests {
         }
     }
 
-    @Test("the sync write gate lets a merge skip it only for a peer acting for the organization")
-    func gateAllowsEverythingOnlyForOrganization() {
-        let site = SiteID()
-        let register = RegisterID()
+    @Test("the sync write gate never lets a merge skip it: an organization peer's relays are trusted, its own changes judged")
+    func gateJudgesEveryPeer() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-gate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let register = try Register.create(
+            at: directory.appendingPathComponent("org.db").path, name: "Org", kind: .organization, registerID: nil,
+            logger: quietLogger)
+        let registerID = register.replica.registerID
+        let peer = SiteID()
         func gate(_ actor: AccessActor) -> RegisterWriteGate {
-            RegisterWriteGate(peerSite: site, peerActor: actor, ownSite: SiteID(), registerID: register)
+            RegisterWriteGate(peerSite: peer, peerActor: actor, ownSite: registerID, registerID: registerID)
         }
-        #expect(gate(.organization).allowsEverything)
-        #expect(!gate(.party("FAB")).allowsEverything)
-        #expect(!gate(.unbound).allowsEverything)
-        #expect(!FileWriteGate(registerID: register).allowsEverything)
+        for actor in [AccessActor.organization, .party("FAB"), .unbound] { #expect(!gate(actor).allowsEverything) }
+        #expect(!FileWriteGate(registerID: registerID).allowsEverything)
+        let write = RowWrite(table: "practice", id: "p1", kind: .create, values: ["code": .text("X")], clock: 1)
+        try register.replica.read { db in
+            // A change of a third site relayed by the organization's replica: trusted.
+            #expect(try gate(.organization).judge(write, origin: SiteID(), db) == .allow)
+            // Relayed by a provider's replica: refused.
+            if case .refuse = try gate(.party("FAB")).judge(write, origin: SiteID(), db) {} else { Issue.record("a provider relayed") }
+            // The organization peer's own change, made before any binding: its site was unbound then.
+            if case .refuse(let reason) = try gate(.organization).judge(write, origin: peer, db) {
+                #expect(reason.contains("not bound"))
+            } else {
+                Issue.record("an unbound site's own change was not refused")
+            }
+        }
     }
 }

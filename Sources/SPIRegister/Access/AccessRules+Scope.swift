@@ -1,4 +1,5 @@
 public import SPIReplication
+public import SPISQLite
 
 extension AccessRules {
     /// The parties every replica sees the people of: the organization's own.
@@ -89,6 +90,36 @@ extension AccessRules {
         return result + rest
     }
 
+    /// Whether the replica whose own actor is `viewer` may hold row `id` of `table` as it now stands in `db`, after a
+    /// batch that was not made for its scope (see ``WriteGate/keeps(table:id:isNew:_:)``): a row it may see, yes; a
+    /// new row it may not see, no; and a copy it held before that is outside its scope now is not updated.
+    public static func keeps(table: String, id: String, isNew: Bool, viewer: AccessActor, _ db: Connection) throws -> Bool {
+        guard let rules = visibility(for: viewer), let rule = rules[table] else { return true }
+        return try db.scalar("SELECT 1 FROM (\(withoutEntry(rule))) WHERE id = ? LIMIT 1", [.text(id)]) != nil
+    }
+
+    /// The name of `actor`'s read scope, as batches carry it (`ChangeBatch.scope`): empty for the organization (every
+    /// row), `party:ID` for a party, `unbound` for an unbound replica.
+    public static func scopeName(of actor: AccessActor) -> String {
+        switch actor {
+        case .organization: ""
+        case .party(let id): "party:" + id
+        case .unbound: "unbound"
+        }
+    }
+
+    /// The id of the latest binding row of `site` (see ``actor(of:asOf:registerID:_:)``), or nil.
+    public static func latestBinding(of site: SiteID, _ db: Connection) throws -> String? {
+        var best: (version: Version, id: String)?
+        for row in try db.rows("SELECT id FROM party_peer WHERE site = ?", [.text(site.description)]) {
+            let id = row[0].textValue ?? ""
+            let version = try Replica.rowVersion(table: "party_peer", id: id, db) ?? pendingVersion
+            if let current = best, (current.version, current.id) > (version, id) { continue }
+            best = (version, id)
+        }
+        return best?.id
+    }
+
     /// `text` as a SQL string literal.
     static func sqlLiteral(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
@@ -96,19 +127,38 @@ extension AccessRules {
 }
 
 /// The rows and origins one peer may receive, by the register's access rules.
-public struct RegisterReadScope: ReadScope {
+public struct RegisterReadScope: ReadScope, Sendable {
     /// The rules by table (nil: every row of every table).
     public let rules: [String: String]?
     /// The origins this replica may send the peer (nil: all).
     public let origins: Set<SiteID>?
+    /// The scope's name, carried in its batches: ``AccessRules/scopeName(of:)`` of the viewer.
+    public let name: String
 
     /// The scope of a peer that speaks for `viewer`, from a replica that may send changes of `origins`.
-    public init(viewer: AccessActor, origins: Set<SiteID>?) {
-        self.rules = AccessRules.visibility(for: viewer)
+    ///
+    /// `binding` is the id of the peer's latest binding row: when the peer has not seen it yet (it was just bound or
+    /// rebound), every row of its scope counts as entered and is sent whole, since its knowledge may cover rows
+    /// that were outside its scope when it received them.
+    public init(viewer: AccessActor, origins: Set<SiteID>?, binding: String? = nil) {
+        var rules = AccessRules.visibility(for: viewer)
+        if let binding, let current = rules {
+            let entered = "{unknown:party_peer:\(AccessRules.sqlLiteral(binding)):party_id} OR "
+            rules = current.mapValues { rule in
+                rule.replacingOccurrences(
+                    of: #"SELECT (\w+\.\w+), "#, with: "SELECT $1, \(entered)", options: .regularExpression)
+            }
+        }
+        self.rules = rules
         self.origins = origins
+        self.name = AccessRules.scopeName(of: viewer)
     }
 
     public func rule(for table: String) -> ScopeRule? {
         rules?[table].map(ScopeRule.init(select:))
     }
+
+    /// Parties and bindings open every delta that relays all origins, so that the receiver knows who may write what
+    /// (and its own scope) before anything else arrives.
+    public var leadingTables: [String] { ["party", "party_peer"] }
 }

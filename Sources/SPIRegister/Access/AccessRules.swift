@@ -26,21 +26,79 @@ public enum AccessRules {
     /// Tables whose rows hang off an SPI by `interface_id`, which its provider may write.
     public static let providerInterfaceTables: Set<String> = ["raci_assignment", "integration_point", "information_item"]
 
-    /// Who `site` speaks for, by the party bindings this replica holds.
+    /// Who `site` speaks for, by the party bindings this replica holds: the latest binding of the site (an unbinding
+    /// is a binding with no party).
     public static func actor(of site: SiteID, registerID: RegisterID, _ db: Connection) throws -> AccessActor {
+        try actor(of: site, asOf: nil, registerID: registerID, db)
+    }
+
+    /// The version of a binding written here and not stamped yet: newer than any other.
+    static let pendingVersion = Version(clock: HybridLogicalClock(rawValue: .max), site: nil)
+
+    /// Who `site` spoke for when it made a change at `clock`: its latest binding made before that clock (nil: now).
+    ///
+    /// Bindings are append-only (`spi party bind` adds a row; nothing updates or deletes one), so every replica that
+    /// holds the same bindings reaches the same answer for the same change, whatever order they arrived in. A binding
+    /// counts for a change when its version's clock is below the change's: a site that had seen the binding when it
+    /// made the change has a later clock, by the hybrid logical clock's rule.
+    public static func actor(of site: SiteID, asOf clock: UInt64?, registerID: RegisterID, _ db: Connection) throws
+        -> AccessActor
+    {
         if site == registerID { return .organization }
-        var result = AccessActor.unbound
+        var best: (version: Version, id: String, actor: AccessActor)?
         try db.forEachRow(
             """
-            SELECT b.party_id, p.kind FROM party_peer b LEFT JOIN party p ON p.id = b.party_id
-            WHERE b.site = ? ORDER BY b.id LIMIT 1
+            SELECT b.id, b.party_id, p.kind FROM party_peer b LEFT JOIN party p ON p.id = b.party_id WHERE b.site = ?
             """, [.text(site.description)]
         ) { row in
-            guard let party = row.text(0) else { return }
-            result = row.text(1) == "organization" ? .organization : .party(party)
+            let id = row.text(0) ?? ""
+            let version = try Replica.rowVersion(table: "party_peer", id: id, db) ?? pendingVersion
+            if let clock, !version.isZero, version.clock.rawValue >= clock { return }
+            let actor: AccessActor
+            if let party = row.text(1), !party.isEmpty {
+                actor = row.text(2) == "organization" ? .organization : .party(party)
+            } else {
+                actor = .unbound
+            }
+            if let current = best, (current.version, current.id) > (version, id) { return }
+            best = (version, id, actor)
         }
-        return result
+        return best?.actor ?? .unbound
     }
+
+    /// Whether the change `write` made by `origin` is allowed, judged as of the change's clock: by the party the
+    /// origin was bound to then, and the write rules on the rows here.
+    ///
+    /// Only the register's authority (the organization's first replica) writes bindings, so a replica holds every
+    /// binding that can precede a change once it has received the authority's changes up to the change's clock.
+    /// Until then the answer is ``GateDecision/hold(_:)``: a verdict reached earlier could differ from another
+    /// replica's. A refusal because a row the change hangs off is not here is also a hold while the change's origin
+    /// may still send that row.
+    public static func judge(_ write: RowWrite, origin: SiteID, registerID: RegisterID, _ db: Connection) throws
+        -> GateDecision
+    {
+        if write.table == "party_peer" && origin != registerID {
+            return .refuse(
+                "only the register's authority (the organization's first replica) binds replicas to parties")
+        }
+        let clock = write.clock == 0 ? nil : write.clock
+        if let clock, origin != registerID, try !Replica.hasReceived(from: registerID, upTo: clock, db) {
+            return .hold(
+                "this replica has not yet received the organization's bindings up to the time of this change")
+        }
+        let actor = try actor(of: origin, asOf: clock, registerID: registerID, db)
+        let decision = try judge(write, by: actor, db)
+        guard let clock, case .refuse(let reason) = decision, reason.hasPrefix(undecidedPrefix),
+            try !Replica.hasReceived(from: origin, upTo: clock, db)
+        else {
+            return decision
+        }
+        return .hold(reason)
+    }
+
+    /// How refusals that depend on a row this replica does not hold begin: they become holds while the row can
+    /// still arrive.
+    static let undecidedPrefix = "unknown here: "
 
     /// Whether `actor` may make `write`, judged on the state in `db` before the write.
     public static func judge(_ write: RowWrite, by actor: AccessActor, _ db: Connection) throws -> GateDecision {
@@ -57,9 +115,14 @@ public enum AccessRules {
         if organizationTables.contains(table) {
             return .refuse("only the organization writes \(table) rows")
         }
-        let old = write.kind == .create ? nil : try row(table, write.id, db)
+        let old = write.kind == .create ? nil : try write.before ?? row(table, write.id, db)
         if write.kind != .create && old == nil {
-            return .refuse("the \(table) row is unknown here, so its scope cannot be checked")
+            return .refuse(undecidedPrefix + "the \(table) row is not here, so its scope cannot be checked")
+        }
+        /// Whether the row `id` of `parent` is here; a refusal for a missing parent may still become an allowance.
+        func missing(_ parent: String, _ id: String?) throws -> Bool {
+            guard let id else { return false }
+            return try db.scalar("SELECT 1 FROM \(parent) WHERE id = ?", [.text(id)]) == nil
         }
         /// The value of `column` before the write and after it.
         func link(_ column: String) -> (old: String?, new: String?) {
@@ -96,15 +159,24 @@ public enum AccessRules {
                     governed,
                     "a provider may not change an SPI's status, approval, owner, review dates, provider, practice, agreement or code")
         case _ where providerInterfaceTables.contains(table):
+            if try missing("interface", link("interface_id").old) || missing("interface", link("interface_id").new) {
+                return .refuse(undecidedPrefix + "the SPI of this \(table) row is not here, so its scope cannot be checked")
+            }
             return try bothOwned("interface_id", ownsInterface)
                 ? .allow : .refuse("a provider writes \(table) rows only within its own SPIs")
         case "integration_data_item":
+            if try missing("integration_point", link("integration_point_id").new) {
+                return .refuse(undecidedPrefix + "the integration point of this data item is not here")
+            }
             return try bothOwned("integration_point_id") { point in
                 guard let point else { return false }
                 return try ownsInterface(
                     db.scalar("SELECT interface_id FROM integration_point WHERE id = ?", [.text(point)])?.textValue)
             } ? .allow : .refuse("a provider writes data items only within its own SPIs")
         case "information_recipient":
+            if try missing("information_item", link("information_item_id").new) {
+                return .refuse(undecidedPrefix + "the information item of this recipient is not here")
+            }
             return try bothOwned("information_item_id") { item in
                 guard let item else { return false }
                 return try ownsInterface(

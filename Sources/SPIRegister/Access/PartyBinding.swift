@@ -20,7 +20,11 @@ public struct PartyBinding: Sendable, Hashable {
     /// The replica's site id, derived from the peer id.
     public var siteID: String
 
-    /// Binds the replica with `peer` to `party` (an id or code), replacing an earlier binding of that peer.
+    /// Binds the replica with `peer` to `party` (an id or code) from now on, replacing an earlier binding of that peer.
+    ///
+    /// Bindings are append-only: this adds a `party_peer` row, and the latest binding of a peer counts. Changes the
+    /// replica made earlier stay judged by the binding that held when they were made (see
+    /// ``AccessRules/actor(of:asOf:registerID:_:)``), so a rebinding never changes the verdict on an old change.
     ///
     /// - Throws: ``RegisterError/Code/forbidden`` when the store checks access and does not act for the
     ///   organization; as ``RecordStore/resolve(_:_:)`` for an unknown party.
@@ -28,28 +32,43 @@ public struct PartyBinding: Sendable, Hashable {
     public static func bind(party: String, peer: PeerID, _ store: RecordStore) throws -> PartyBinding {
         let partyID = try store.resolve("party", party)
         try store.put(
-            "party_peer",
+            "party_peer", id: RecordID.v7(),
             values: [
                 "party_id": .text(partyID), "peer": .text(peer.description),
                 "site": .text(peer.siteID.description),
-            ])
+            ], mode: .insert)
         return PartyBinding(
             partyID: partyID, partyCode: try store.record("party", partyID).values["code"]?.textValue,
             peerID: peer.description, siteID: peer.siteID.description)
     }
 
-    /// Every binding, by party code then peer id.
+    /// Ends the binding of the replica with `peer` from now on: adds a binding row with no party.
+    ///
+    /// - Throws: ``RegisterError/Code/forbidden`` when the store checks access and does not act for the
+    ///   organization.
+    public static func unbind(peer: PeerID, _ store: RecordStore) throws {
+        try store.checkAccess(RowWrite(table: "party_peer", id: "", kind: .create, values: [:]))
+        try store.db.execute(
+            "INSERT INTO party_peer(id, party_id, peer, site) VALUES (?, NULL, ?, ?)",
+            [.text(RecordID.v7()), .text(peer.description), .text(peer.siteID.description)])
+    }
+
+    /// The current binding of every bound peer (its latest binding row), by party code then peer id.
     public static func all(_ store: RecordStore) throws -> [PartyBinding] {
-        try store.db.rows(
-            """
-            SELECT b.party_id, p.code, b.peer, b.site FROM party_peer b LEFT JOIN party p ON p.id = b.party_id
-            ORDER BY p.code, b.peer
-            """
-        ).map { row in
-            PartyBinding(
-                partyID: row[0].textValue ?? "", partyCode: row[1].textValue, peerID: row[2].textValue ?? "",
-                siteID: row[3].textValue ?? "")
+        var latest: [String: (version: Version, id: String, binding: PartyBinding)] = [:]
+        for row in try store.db.rows(
+            "SELECT b.id, b.party_id, p.code, b.peer, b.site FROM party_peer b LEFT JOIN party p ON p.id = b.party_id")
+        {
+            let id = row[0].textValue ?? ""
+            let version = try Replica.rowVersion(table: "party_peer", id: id, store.db) ?? AccessRules.pendingVersion
+            let binding = PartyBinding(
+                partyID: row[1].textValue ?? "", partyCode: row[2].textValue, peerID: row[3].textValue ?? "",
+                siteID: row[4].textValue ?? "")
+            if let current = latest[binding.peerID], (current.version, current.id) > (version, id) { continue }
+            latest[binding.peerID] = (version, id, binding)
         }
+        return latest.values.map(\.binding).filter { !$0.partyID.isEmpty }
+            .sorted { ($0.partyCode ?? "", $0.peerID) < ($1.partyCode ?? "", $1.peerID) }
     }
 }
 

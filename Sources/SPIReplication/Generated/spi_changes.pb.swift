@@ -227,6 +227,11 @@ public nonisolated struct Spi_V1_ChangeBatch: Sendable {
   /// knowledge the receiver may claim once this batch is committed
   public var covers: [Spi_V1_Coverage] = []
 
+  /// The read scope the sender filtered the batch by: empty for none (every row of the origins it sends), otherwise
+  /// a name the register defines ("party:ID", "unbound"). A receiver claims `covers` only when the batch's scope is
+  /// empty or equals its own: a batch filtered for another scope may lack rows the receiver may see.
+  public var scope: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -672,7 +677,7 @@ nonisolated extension Spi_V1_RowChange: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ChangeBatch"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sites\0\u{1}tables\0\u{1}rows\0\u{1}covers\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sites\0\u{1}tables\0\u{1}rows\0\u{1}covers\0\u{1}scope\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -684,6 +689,7 @@ nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.tables) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.rows) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.covers) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.scope) }()
       default: break
       }
     }
@@ -702,6 +708,9 @@ nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.covers.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.covers, fieldNumber: 4)
     }
+    if !self.scope.isEmpty {
+      try visitor.visitSingularStringField(value: self.scope, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -710,6 +719,7 @@ nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.tables != rhs.tables {return false}
     if lhs.rows != rhs.rows {return false}
     if lhs.covers != rhs.covers {return false}
+    if lhs.scope != rhs.scope {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,42 @@
+public import SPIReplication
+
+/// The scope of a change-set file, as `spi changes export` chooses it.
+public struct FileScope: Sendable {
+    /// The party whose view the file holds; nil for every row.
+    public var viewer: AccessActor?
+    /// The read scope to export with.
+    public var scope: RegisterReadScope
+    /// Whether the scope was chosen from the receiver's binding (not given explicitly).
+    public var fromReceiver: Bool
+}
+
+extension Register {
+    /// The scope of a change-set file for the replica `receiver` (the site that wrote the knowledge file the export
+    /// is computed against), or for `party` when given.
+    ///
+    /// - With `party`: the rows that party may see.
+    /// - Without, and with a receiver that is bound to a party that is not the organization's: that party's rows,
+    ///   with the receiver's binding, so that rows it may not have received yet are sent whole.
+    /// - `all`, or a receiver that acts for the organization: every row.
+    ///
+    /// A provider's replica always exports only its own changes, within what the viewer may see.
+    public func fileScope(receiver: SiteID?, party: String?, all: Bool) throws -> FileScope {
+        let origins: Set<SiteID>? = kind == .organization ? nil : [replica.siteID]
+        if let party {
+            let viewer = try actor(ofParty: party)
+            return FileScope(viewer: viewer, scope: RegisterReadScope(viewer: viewer, origins: origins), fromReceiver: false)
+        }
+        if !all, let receiver {
+            let registerID = replica.registerID
+            let (actor, binding) = try replica.read { db in
+                (try AccessRules.actor(of: receiver, registerID: registerID, db), try AccessRules.latestBinding(of: receiver, db))
+            }
+            if !actor.isOrganization {
+                return FileScope(
+                    viewer: actor, scope: RegisterReadScope(viewer: actor, origins: origins, binding: binding),
+                    fromReceiver: true)
+            }
+        }
+        return FileScope(viewer: nil, scope: RegisterReadScope(viewer: .organization, origins: origins), fromReceiver: false)
+    }
+}

@@ -1,0 +1,396 @@
+import Foundation
+import Logging
+import SPIRegister
+import SPIReplication
+import SPISQLite
+import SPITestSupport
+import SPITransport
+import Testing
+
+/// Seeded, property-based runs of authorization by causal past: an organization with a second organization replica
+/// and two providers, where bindings, rebindings and unbindings race with the providers' edits, and changes travel
+/// in every order: in-process sessions between any two replicas (cut after a random number of batches), change-set
+/// files applied late, twice, out of order or by a replica they were not made for, and relays through the
+/// organization. Then, after a final star sync:
+///
+/// - both organization replicas hold the same register (equal digests), whatever order they received things in;
+/// - nothing is left held, and every provider holds exactly the organization's view of its current scope;
+/// - no provider ever stored a row outside its scope;
+/// - a fresh organization replica cloned from either organization replica's full change set equals its source.
+///
+/// SPIs are not reassigned concurrently with their providers' edits here: rules that depend on who owns a row are
+/// judged on the receiver's current state (docs/permissions.md, "Limits"). Replay a failure:
+/// `SPI_SEED=<seed> SPI_TRUST_SCENARIOS=1 swift test --filter TrustConvergence`.
+@Suite("trust convergence properties")
+struct TrustConvergencePropertyTests {
+    static let baseSeed: UInt64 = ProcessInfo.processInfo.environment["SPI_SEED"].flatMap { UInt64($0) } ?? 0x7_2026_1206
+    static let scenarios: Int = ProcessInfo.processInfo.environment["SPI_TRUST_SCENARIOS"].flatMap { Int($0) } ?? 1_000
+    static let chunks = 8
+
+    /// Disabled until issue 14's next steps land: on 2026-12-06, 8 of the first 32 seeds fail, in three classes
+    /// that this harness found (see CHANGELOG "Known failures"): a provider bound after its first sync never receives
+    /// its SPIs (the binding does not count as a membership change); a provider that applies a file made for another
+    /// party keeps rows outside its scope (the receiver's own scope is not enforced yet); and, rarer, the two
+    /// organization replicas or a fresh clone end with different digests. Run it with `SPI_TRUST_RUN=1`.
+    @Test(
+        "bindings racing edits, files in any order and relays converge",
+        arguments: 0..<chunks)
+    func randomScenarios(chunk: Int) throws {
+        for n in stride(from: chunk, to: Self.scenarios, by: Self.chunks) {
+            let seed = Self.baseSeed &+ UInt64(n)
+            do {
+                var scenario = TrustScenario(seed: seed)
+                try scenario.run()
+            } catch {
+                Issue.record("scenario with seed \(seed) failed: \(error) — rerun with SPI_SEED=\(seed) SPI_TRUST_SCENARIOS=1")
+                return
+            }
+        }
+    }
+}
+
+/// One generated scenario of ``TrustConvergencePropertyTests``.
+struct TrustScenario {
+    struct Violation: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    struct Node {
+        let name: String
+        let register: Register
+        let peer: PeerID
+    }
+
+    let seed: UInt64
+    var rng: SplitMix64
+    var directory: URL!
+    var files: [(from: Int, path: String)] = []
+    var fileCount = 0
+    var lastAction = ""
+    /// Every (table/id) ever in each provider's scope on the authority.
+    var everVisible: [String: Set<String>] = [:]
+
+    init(seed: UInt64) {
+        self.seed = seed
+        self.rng = SplitMix64(seed: seed)
+    }
+
+    static let providers = ["FAB", "CON"]
+
+    mutating func run() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-trust-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let org = try makeNode("org", kind: .organization, registerID: nil)
+        let registerID = org.register.replica.registerID
+        let org2 = try makeNode("org2", kind: .organization, registerID: registerID)
+        let fab = try makeNode("FAB", kind: .provider, registerID: registerID)
+        let con = try makeNode("CON", kind: .provider, registerID: registerID)
+        let nodes = [org, org2, fab, con]
+        try org.register.replica.write { db in
+            try db.execute(
+                """
+                INSERT INTO party(id, code, name, kind) VALUES ('p-org', 'ORG', 'Northwind', 'organization'),
+                    ('p-fab', 'FAB', 'Fabrikam', 'provider'), ('p-con', 'CON', 'Contoso', 'provider');
+                INSERT INTO practice(id, code, name, category) VALUES ('pr-inc', 'INC', 'Incident', 'service');
+                INSERT INTO interface(id, code, title, practice_id, provider_id) VALUES
+                    ('i-fab1', 'SPI-FAB-1', 'Fabrikam one', 'pr-inc', 'p-fab'),
+                    ('i-fab2', 'SPI-FAB-2', 'Fabrikam two', 'pr-inc', 'p-fab'),
+                    ('i-con1', 'SPI-CON-1', 'Contoso one', 'pr-inc', 'p-con');
+                """)
+        }
+        // The second organization replica is bound from the start; the providers at random moments.
+        try bind(org, org2, party: "p-org")
+        let steps = Int.random(in: 20...45, using: &rng)
+        for _ in 0..<steps {
+            let roll = Int.random(in: 0..<100, using: &rng)
+            switch roll {
+            case 0..<12:
+                let by = nodes[Int.random(in: 0...1, using: &rng)]
+                if try actsForOrganization(by) { try organizationEdit(by) }
+            case 12..<22:
+                // Bind, rebind or unbind a provider's replica (only the authority binds).
+                let provider = nodes[Int.random(in: 2...3, using: &rng)]
+                let party = Int.random(in: 0..<4, using: &rng) < 3 ? "p-\(provider.name.lowercased())" : ""
+                try bind(org, provider, party: party)
+            case 22..<48:
+                let editor = nodes[Int.random(in: 2...3, using: &rng)]
+                try providerEdit(editor)
+                lastAction = "edit by \(editor.name)"
+            case 48..<72:
+                let a = Int.random(in: 0..<4, using: &rng)
+                var b = Int.random(in: 0..<4, using: &rng)
+                if a == b { b = (b + 1) % 4 }
+                let cut = Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 0...2, using: &rng) : nil
+                try send(from: nodes[a], to: nodes[b], cutAfter: cut)
+                lastAction = "session \(nodes[a].name) -> \(nodes[b].name) cut \(String(describing: cut))"
+            case 72..<86:
+                try exportFile(nodes)
+            default:
+                try applySomeFile(nodes)
+            }
+            try recordVisibility(nodes)
+            try checkNoLeak(nodes)
+            if ProcessInfo.processInfo.environment["SPI_TRUST_DEBUG"] == "1" {
+                let counts = try nodes.map { node in
+                    try node.register.read { try $0.db.scalar("SELECT count(*) FROM interface")?.integerValue ?? 0 }
+                }
+                let raci = try nodes.map { node in
+                    try node.register.read { try $0.db.scalar("SELECT count(*) FROM raci_assignment WHERE party_id = 'p-fab'")?.integerValue ?? 0 }
+                }
+                let k = try nodes.map { try $0.register.replica.knowledge()[fab.register.replica.siteID] % 100000 }
+                print("step roll \(roll): interfaces \(counts) fab-raci \(raci) k(fab) \(k) last \(lastAction) held \(try nodes.map { try $0.register.replica.heldChanges().count })")
+            }
+        }
+        // The organization settles the bindings: each provider ends bound to its own party.
+        for provider in nodes[2...] { try bind(org, provider, party: "p-\(provider.name.lowercased())") }
+        // Quiet down: star syncs through the authority until nothing moves.
+        for _ in 0..<3 {
+            for node in nodes.dropFirst() {
+                try send(from: node, to: org, cutAfter: nil)
+                try send(from: org, to: node, cutAfter: nil)
+            }
+        }
+        try recordVisibility(nodes)
+        try checkNoLeak(nodes)
+        try checkConverged(nodes)
+        try checkFreshClone(from: org, org: org, registerID: registerID)
+        try checkFreshClone(from: org2, org: org, registerID: registerID)
+    }
+
+    func makeNode(_ name: String, kind: ReplicaKind, registerID: RegisterID?) throws -> Node {
+        let register = try Register.create(
+            at: directory.appendingPathComponent("\(name).db").path, name: name, kind: kind, registerID: registerID,
+            logger: quietLogger)
+        let peer = try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: quietLogger).peerID
+        return Node(name: name, register: register, peer: peer)
+    }
+
+    /// Whether the replica sees itself as acting for the organization, as `spi`'s local check requires before an
+    /// organization edit (a second organization replica does once its binding has reached it).
+    func actsForOrganization(_ node: Node) throws -> Bool {
+        let replica = node.register.replica
+        return try replica.read { db in
+            try AccessRules.actor(of: replica.siteID, registerID: replica.registerID, db).isOrganization
+        }
+    }
+
+    /// Appends a binding row (an empty party unbinds), as `spi party bind` does, on an organization replica.
+    func bind(_ by: Node, _ node: Node, party: String) throws {
+        try by.register.replica.write { db in
+            try db.execute(
+                "INSERT INTO party_peer(id, party_id, peer, site) VALUES (?, ?, ?, ?)",
+                [.text(RecordID.v7()), party.isEmpty ? .null : .text(party), .text(node.peer.description),
+                 .text(node.peer.siteID.description)])
+        }
+    }
+
+    mutating func organizationEdit(_ node: Node) throws {
+        let n = Int.random(in: 0..<1_000_000, using: &rng)
+        let spi = ["i-fab1", "i-fab2", "i-con1"][Int.random(in: 0..<3, using: &rng)]
+        let kind = Int.random(in: 0..<3, using: &rng)
+        try node.register.replica.write { db in
+            switch kind {
+            case 0: try db.execute("UPDATE interface SET description = ? WHERE id = ?", [.text("org \(n)"), .text(spi)])
+            case 1:
+                try db.execute(
+                    "INSERT INTO raci_assignment(id, interface_id, activity_id, party_id, role) VALUES (?, ?, 'a', 'p-org', 'C')",
+                    [.text(RecordID.v7()), .text(spi)])
+            default: try db.execute("UPDATE interface SET version = ? WHERE id = ?", [.text("1.\(n % 10)"), .text(spi)])
+            }
+        }
+    }
+
+    /// A provider's edit, made as the `sqlite3` shell would (no local check): it is judged on arrival, by the
+    /// binding its site had when it made it.
+    mutating func providerEdit(_ node: Node) throws {
+        let n = Int.random(in: 0..<1_000_000, using: &rng)
+        let own = node.name == "FAB" ? ["i-fab1", "i-fab2"] : ["i-con1"]
+        let spi = own[Int.random(in: 0..<own.count, using: &rng)]
+        let kind = Int.random(in: 0..<4, using: &rng)
+        try node.register.replica.write { db in
+            // Before its first exchange a provider's replica holds no SPI to edit.
+            guard try db.scalar("SELECT 1 FROM interface WHERE id = ?", [.text(spi)]) != nil else { return }
+            switch kind {
+            case 0:
+                try db.execute("UPDATE interface SET description = ? WHERE id = ?", [.text("\(node.name) \(n)"), .text(spi)])
+            case 1:
+                try db.execute(
+                    "INSERT INTO raci_assignment(id, interface_id, activity_id, party_id, role, role_title) VALUES (?, ?, 'a', ?, 'R', ?)",
+                    [.text(RecordID.v7()), .text(spi), .text("p-\(node.name.lowercased())"), .text("title \(n)")])
+            case 2:
+                if let raci = try db.scalar(
+                    "SELECT id FROM raci_assignment WHERE interface_id = ? ORDER BY id LIMIT 1", [.text(spi)])?.textValue
+                {
+                    try db.execute("UPDATE raci_assignment SET role_title = ? WHERE id = ?", [.text("t \(n)"), .text(raci)])
+                }
+            default:
+                try db.execute(
+                    "INSERT INTO person(id, party_id, name) VALUES (?, ?, ?)",
+                    [.text(RecordID.v7()), .text("p-\(node.name.lowercased())"), .text("\(node.name) person \(n)")])
+            }
+        }
+    }
+
+    // MARK: - Exchanges
+
+    /// A session's one direction in process, with the register's access control on both sides, cut after
+    /// `cutAfter` batches when given.
+    func send(from sender: Node, to receiver: Node, cutAfter: Int?) throws {
+        let control = RegisterAccessControl()
+        let outgoing = try control.access(for: receiver.peer, replica: sender.register.replica)
+        let incoming = try control.access(for: sender.peer, replica: receiver.register.replica)
+        var cursor = try sender.register.replica.deltaCursor(
+            for: try receiver.register.replica.knowledge(), scope: outgoing.scope)
+        var sent = 0
+        while let batch = try sender.register.replica.nextBatch(&cursor, maxCells: 16) {
+            if let cutAfter, sent >= cutAfter { return }
+            try receiver.register.replica.apply(batch, gate: incoming.gate, from: sender.name)
+            sent += 1
+        }
+    }
+
+    /// A change-set file from a random replica, against a random replica's knowledge (often not the one that will
+    /// apply it), scoped as `spi changes export` scopes it.
+    mutating func exportFile(_ nodes: [Node]) throws {
+        let from = Int.random(in: 0..<nodes.count, using: &rng)
+        let target = Int.random(in: 0..<nodes.count, using: &rng)
+        let sender = nodes[from].register
+        let knowledge = Int.random(in: 0..<3, using: &rng) == 0 ? Knowledge() : try nodes[target].register.replica.knowledge()
+        let scope = try sender.fileScope(receiver: nodes[target].peer.siteID, party: nil, all: false).scope
+        fileCount += 1
+        let path = directory.appendingPathComponent("f\(fileCount).changes").path
+        try sender.replica.exportChanges(since: knowledge, to: path, maxCells: 16, scope: scope)
+        files.append((from, path))
+        lastAction = "export f\(fileCount) from \(nodes[from].name) for \(nodes[target].name)"
+    }
+
+    /// Applies a random earlier file (perhaps again, perhaps on a replica it was not made for).
+    mutating func applySomeFile(_ nodes: [Node]) throws {
+        guard !files.isEmpty else { return }
+        let file = files[Int.random(in: 0..<files.count, using: &rng)]
+        var to = Int.random(in: 0..<nodes.count, using: &rng)
+        if to == file.from { to = (to + 1) % nodes.count }
+        let receiver = nodes[to].register.replica
+        let gate = FileWriteGate(registerID: receiver.registerID, ownSite: receiver.siteID)
+        let report = try receiver.applyChanges(from: file.path, gate: gate)
+        lastAction = "apply \(file.path.split(separator: "/").last!) at \(nodes[to].name): \(report.applied) applied, uncovered \(report.uncovered.count)"
+    }
+
+    // MARK: - Properties
+
+    func view(_ org: Register, _ code: String) throws -> [String: Set<String>] {
+        let rules = AccessRules.visibility(for: .party("p-\(code.lowercased())")) ?? [:]
+        return try org.read { store in
+            var result: [String: Set<String>] = [:]
+            for (table, rule) in rules {
+                let ids = try store.db.rows("SELECT DISTINCT id FROM (\(AccessRules.withoutEntry(rule)))")
+                result[table] = Set(ids.compactMap { $0[0].textValue })
+            }
+            return result
+        }
+    }
+
+    mutating func recordVisibility(_ nodes: [Node]) throws {
+        for node in nodes[2...] {
+            for (table, ids) in try view(nodes[0].register, node.name) {
+                everVisible[node.name, default: []].formUnion(ids.map { "\(table)/\($0)" })
+            }
+        }
+    }
+
+    /// A provider holds no scoped row that was never in its scope, except rows it made itself.
+    func checkNoLeak(_ nodes: [Node]) throws {
+        let party = ["FAB": "p-fab", "CON": "p-con"]
+        for node in nodes[2...] {
+            for table in ["interface", "raci_assignment", "person"] {
+                let rows = try node.register.read { store in
+                    try store.db.rows("SELECT id FROM \(table) WHERE \(table == "interface" ? "provider_id" : table == "person" ? "party_id" : "party_id") IS NOT ?", [.text(party[node.name]!)])
+                }
+                for row in rows {
+                    let id = row[0].textValue ?? ""
+                    if !(everVisible[node.name]?.contains("\(table)/\(id)") ?? false) {
+                        throw Violation(description: "\(node.name) holds \(table) \(id), which was never in its scope")
+                    }
+                }
+            }
+        }
+    }
+
+    func checkConverged(_ nodes: [Node]) throws {
+        for node in nodes {
+            let ok = try node.register.read { try $0.db.scalar("PRAGMA integrity_check") }
+            if ok != .text("ok") { throw Violation(description: "\(node.name): integrity_check \(String(describing: ok))") }
+            let held = try node.register.replica.heldChanges()
+            if !held.isEmpty {
+                throw Violation(description: "\(node.name) still holds \(held.count) changes: \(held.prefix(3).map(\.reason))")
+            }
+        }
+        let org = nodes[0].register
+        let a = try org.digest()
+        let b = try nodes[1].register.digest()
+        if a != b {
+            let log = try nodes[0...1].map { node in
+                try node.register.replica.refusalLog(limit: 20).map { "\(node.name) \($0.peer ?? "") \($0.refusal.table) \($0.refusal.id) \($0.refusal.reason)" }
+            }
+            throw Violation(
+                description: "the two organization replicas diverged: "
+                    + difference(try org.exportCanonicalText(), try nodes[1].register.exportCanonicalText())
+                    + " refused: \(log)")
+        }
+        // Rows a provider edited while it was not bound: refused by the organization, so its own copy may differ.
+        var refusedRows: Set<String> = []
+        for node in nodes[0...1] {
+            for entry in try node.register.replica.refusalLog(limit: 1_000_000) {
+                refusedRows.insert("\(entry.refusal.table)/\(entry.refusal.id)")
+            }
+        }
+        for node in nodes[2...] {
+            for (table, ids) in try view(org, node.name) {
+                for id in ids.sorted() where !refusedRows.contains("\(table)/\(id)") {
+                    let expected = try org.read { try AccessRules.row(table, id, $0.db) }
+                    let held = try node.register.read { try AccessRules.row(table, id, $0.db) }
+                    if held != expected {
+                        throw Violation(
+                            description: "\(node.name)'s \(table) \(id) is \(String(describing: held)); the organization has \(String(describing: expected))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A new organization replica, bound, gets the source's full change set and equals it.
+    func checkFreshClone(from source: Node, org: Node, registerID: RegisterID) throws {
+        let clone = try makeNode("clone-\(source.name)-\(UUID().uuidString.prefix(4))", kind: .organization, registerID: registerID)
+        let authority = source.register
+        // The authority binds it; the binding reaches the source before the export.
+        try bind(org, clone, party: "p-org")
+        if source.name != org.name { try send(from: org, to: source, cutAfter: nil) }
+        let path = directory.appendingPathComponent("full-\(clone.name).changes").path
+        try authority.replica.exportChanges(
+            to: path, maxCells: 16, scope: try authority.fileScope(receiver: nil, party: nil, all: true).scope)
+        let gate = FileWriteGate(registerID: registerID, ownSite: clone.register.replica.siteID)
+        try clone.register.replica.applyChanges(from: path, gate: gate)
+        if try clone.register.digest() != authority.digest() {
+            throw Violation(
+                description: "a fresh replica cloned from \(source.name) differs from it: "
+                    + difference(try authority.exportCanonicalText(), try clone.register.exportCanonicalText()))
+        }
+        if !(try clone.register.replica.heldChanges().isEmpty) {
+            throw Violation(description: "a fresh replica cloned from \(source.name) holds changes")
+        }
+    }
+}
+
+/// The lines that differ between two canonical exports, for failure messages.
+func difference(_ a: String, _ b: String) -> String {
+    let left = Set(a.split(separator: "\n")), right = Set(b.split(separator: "\n"))
+    return "only in the first: \(left.subtracting(right).sorted().prefix(6)); only in the second: \(right.subtracting(left).sorted().prefix(6))"
+}
+
+extension Register {
+    /// The canonical export as text, for failure messages.
+    func exportCanonicalText() throws -> String {
+        String(decoding: try exportCanonical(), as: UTF8.self)
+    }
+}
