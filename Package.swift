@@ -151,12 +151,18 @@ let package = Package(
             dependencies: [
                 "SPIRegister", "SPIReplication", "SPISQLite", "SPITransport", "SPITestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SPICommandTests",
-            dependencies: ["spi", "SPISQLite"],
+            dependencies: [
+                "spi", "SPISQLite", "SPIReplication",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

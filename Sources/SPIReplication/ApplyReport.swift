@@ -15,8 +15,9 @@ public struct ApplyReport: Sendable, Hashable {
     public var refused = 0
     /// What was refused and why, one entry per refused row change (or per refused set of its cells).
     public var refusals: [Refusal] = []
-    /// Changes dropped because their row lies outside this replica's own read scope (never stored; their coverage is
-    /// still claimed, since a scoped replica's knowledge means "within my scope").
+    /// Changes of a batch made for another read scope than this replica's that it did not store: rows outside its
+    /// own scope, and changes it could not judge yet (such a batch claims no coverage, so they come again in a delta
+    /// made for this replica).
     public var discarded = 0
     /// Row changes in the held store after the last batch: their authority (or scope) cannot be established yet.
     /// They are kept aside, not applied and not counted in this replica's knowledge, and judged again after every

@@ -36,7 +36,7 @@ extension Replica {
         // A scope without row rules limits only the origins: an ordinary delta over fewer sites.
         guard let scope, tables.contains(where: { scope.rule(for: $0.name) != nil }) else {
             let mine = try knowledge()
-            var sites = mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted()
+            var sites = authorityFirst(mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted())
             if let origins = scope?.origins { sites = sites.filter { origins.contains($0) } }
             var cursor = DeltaCursor(peer: peer, sites: sites)
             cursor.scopeName = scope?.name ?? ""
@@ -52,15 +52,24 @@ extension Replica {
         return try read { db in
             let mine = try knowledge(db)
             try materialize(scope, peer: peer, db)
-            var sites = mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted()
+            var sites = authorityFirst(mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted())
             if let origins = scope.origins { sites = sites.filter { origins.contains($0) } }
             var cursor = DeltaCursor(peer: peer, sites: sites)
             cursor.upper = mine
             cursor.scopeName = scope.name
             cursor.resending = scope.origins == nil
-            if !sites.isEmpty { cursor.leading = scope.leadingTables.compactMap { tablesByName[$0]?.index } }
+            if scope.origins == nil, !sites.isEmpty {
+                cursor.leading = scope.leadingTables.compactMap { tablesByName[$0]?.index }
+            }
             return cursor
         }
+    }
+
+    /// Sites in the order a delta sends them: the register's authority (the site whose id is the register id) first,
+    /// since receivers judge every other site's changes by the bindings it writes; then by site id.
+    func authorityFirst(_ sites: [SiteID]) -> [SiteID] {
+        let authority = SiteID(bytes: registerID.bytes)
+        return sites.filter { $0 == authority } + sites.filter { $0 != authority }
     }
 
     /// The next batch of changes the cursor's peer lacks, or nil when there are none left.
@@ -74,7 +83,7 @@ extension Replica {
         return try read { db in
             var builder = BatchBuilder()
             if !cursor.leading.isEmpty {
-                try addLeadingRows(cursor.leading, filtered: cursor.leadingFiltered, to: &builder, db)
+                try addLeadingRows(cursor.leading, filtered: cursor.leadingFiltered, peer: cursor.peer, to: &builder, db)
                 cursor.leading = []
             }
             if cursor.resending {
@@ -193,7 +202,7 @@ extension Replica {
             }
             let clock = takeRow ? nextRow!.clock : nextCell!.clock
             if builder.cellCount >= budget && clock != lastClock || builder.cellCount >= 4 * budget {
-                if clock - 1 > from { builder.cover(site, clock: clock - 1) }
+                if min(clock - 1, localClock) > from { builder.cover(site, clock: min(clock - 1, localClock)) }
                 return false
             }
             if takeRow, let row = nextRow {

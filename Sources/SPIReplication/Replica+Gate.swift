@@ -8,6 +8,8 @@ struct HeldPart {
     var change: Spi_V1_RowChange
     /// Why it is held.
     var reason: String
+    /// The peer or file writer that carried it, when known: held changes are judged again with it.
+    var carrier: SiteID?
 }
 
 extension Replica {
@@ -45,7 +47,37 @@ extension Replica {
                 Refusal(table: table.name, id: id, origin: origin, columns: columns.sorted(), reason: reason, count: count))
         }
 
+        // What the carrier may not carry is refused (or held, while its standing is unknown here) before anything
+        // is judged.
         var result = change
+        var carried: [SiteID: GateDecision] = [:]
+        for o in Set([rowOrigin] + change.cells.map(origin(of:))) { carried[o] = try gate.carries(o, db) }
+        switch carried[rowOrigin]! {
+        case .allow:
+            break
+        case .hold(let reason):
+            held.append(HeldPart(origin: rowOrigin, change: Self.selfContained(change), reason: reason, carrier: gate.carrier))
+            return nil
+        case .refuse(let reason), .refuseColumns(_, let reason):
+            refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + (change.rowVersion ? 1 : 0))
+            return nil
+        }
+        for (o, decision) in carried where decision != .allow {
+            let cells = change.cells.filter { origin(of: $0) == o }
+            result.cells = result.cells.filter { origin(of: $0) != o }
+            switch decision {
+            case .hold(let reason):
+                var part = Self.selfContained(change)
+                part.rowVersion = false
+                part.cells = part.cells.filter { origin(of: $0) == o }
+                held.append(HeldPart(origin: o, change: part, reason: reason, carrier: gate.carrier))
+            case .refuse(let reason), .refuseColumns(_, let reason):
+                refuse(o, columns: cells.map(name(of:)), reason: reason, count: cells.count)
+            case .allow:
+                break
+            }
+        }
+        let change = result
         let creates = incomingLength > localLength
         // The row's own life: a create, re-create or delete (or a second creation of a derived id).
         if creates || change.rowVersion {
@@ -60,9 +92,16 @@ extension Replica {
                 case .allow:
                     continue
                 case .hold(let reason):
-                    held.append(HeldPart(origin: rowOrigin, change: Self.selfContained(change), reason: reason))
+                    held.append(HeldPart(origin: rowOrigin, change: Self.selfContained(change), reason: reason, carrier: gate.carrier))
                     return nil
                 case .refuse(let reason), .refuseColumns(_, let reason):
+                    if creates && !change.rowVersion && local.causalLength == 0 {
+                        // Cells of a row whose creation has not arrived: judged once the row is here.
+                        held.append(HeldPart(
+                            origin: rowOrigin, change: Self.selfContained(change),
+                            reason: "the row it changes has not arrived yet (\(reason))", carrier: gate.carrier))
+                        return nil
+                    }
                     if creates {
                         refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + 1)
                         return nil
@@ -101,7 +140,7 @@ extension Replica {
                 var part = Self.selfContained(change)
                 part.rowVersion = false
                 part.cells = part.cells.filter { cell in origin(of: cell) == o }
-                held.append(HeldPart(origin: o, change: part, reason: reason))
+                held.append(HeldPart(origin: o, change: part, reason: reason, carrier: gate.carrier))
             case .refuse(let reason):
                 let columns = Set(cells.map(name(of:)))
                 removed[o] = columns

@@ -59,37 +59,57 @@ extension Replica {
     ///
     /// - Throws: ``ReplicationError/Code/tooManyHeld`` when an origin would exceed ``maximumHeldPerOrigin`` or
     ///   ``maximumHeldBytesPerOrigin`` (the whole batch is then refused).
-    func hold(_ parts: [HeldPart], plan: BatchPlan, batch: Spi_V1_ChangeBatch, peer: String?, _ db: Connection) throws {
+    func hold(
+        _ parts: [HeldPart], plan: BatchPlan, batch: Spi_V1_ChangeBatch, peer: String?, _ db: Connection,
+        heldSince: [[UInt8]: Int64] = [:]
+    ) throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         for part in parts {
+            // A one-row batch of its own, with only the sites it names, so that the same change offered again in
+            // another batch is the same entry.
             var single = Spi_V1_ChangeBatch()
-            single.sites = batch.sites
             single.tables = [batch.tables[Int(part.change.table)]]
+            single.scope = batch.scope
             var change = part.change
             change.table = 0
+            var numbers: [UInt32: UInt32] = [0: 0]
+            func renumber(_ n: UInt32) -> UInt32 {
+                if let m = numbers[n] { return m }
+                single.sites.append(batch.sites[Int(n) - 1])
+                let m = UInt32(single.sites.count)
+                numbers[n] = m
+                return m
+            }
+            change.site = renumber(change.site)
+            for i in change.cells.indices {
+                change.cells[i].site = renumber(change.cells[i].site)
+                change.cells[i].priorSite = renumber(change.cells[i].priorSite)
+            }
             single.rows = [change]
             let bytes: [UInt8] = try single.serializedBytes()
             let key = Array(SHA256.hash(data: bytes))
             let originIndex = try siteIndex(part.origin, db)
             // Every origin whose changes the part carries is held back from its earliest clock in it.
             var earliest: [SiteID: UInt64] = [:]
-            let rowOrigin = plan.sites[Int(change.site) - 1]
+            let rowOrigin = plan.sites[Int(part.change.site) - 1]
             if change.rowVersion || change.cells.isEmpty { earliest[rowOrigin] = change.hlc }
-            for cell in change.cells {
+            for cell in part.change.cells {
                 let site = cell.site != 0 ? plan.sites[Int(cell.site) - 1] : rowOrigin
                 let clock = cell.hlc != 0 ? cell.hlc : change.hlc
                 earliest[site] = min(earliest[site] ?? clock, clock)
             }
             let table = plan.tables[Int(part.change.table)]
             let id = BatchBuilder.id(of: change) ?? ""
+            // A change held again keeps the time it was first held.
+            let firstHeld = heldSince[key] ?? now
             try db.execute(
                 """
-                INSERT OR IGNORE INTO _spi_held(key, site, hlc, tbl, row_id, change, reason, peer, at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO _spi_held(key, site, hlc, tbl, row_id, change, reason, peer, at_ms, carrier)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.blob(key), .integer(originIndex), .integer(Int64(bitPattern: earliest.values.min() ?? change.hlc)),
                  .text(table.name), .text(id), .blob(bytes), .text(part.reason), peer.map { .text($0) } ?? .null,
-                 .integer(now)])
+                 .integer(firstHeld), part.carrier.map { .blob($0.bytes) } ?? .null])
             guard db.changes > 0 else { continue }
             let seq = try db.scalar("SELECT last_insert_rowid()")?.integerValue ?? 0
             for (site, clock) in earliest {
@@ -111,16 +131,17 @@ extension Replica {
         }
     }
 
-    /// Judges the held changes again with `gate`, pass after pass while a pass decides any: applies the allowed
+    /// Judges the held changes again with `gate`'s ``WriteGate/originGate(carrier:)`` for each one's carrier, pass after pass while a pass decides any: applies the allowed
     /// ones, logs the refused ones (with the peer or file that carried them), and keeps the rest (held again, with
     /// the same key). Counts what it settled in `report`'s ``ApplyReport/heldApplied`` and
     /// ``ApplyReport/heldRefused``: those changes are not the current sender's.
     func rejudgeHeld(gate: any WriteGate, report: inout ApplyReport, peer: String?, _ db: Connection) throws {
         guard try Self.hasHeldStore(db) else { return }
+        var heldSince: [[UInt8]: Int64] = [:]
         // Each pass that decides anything may unblock more (a binding, then a row, then the rows hanging off it);
         // dependency chains in the register are a few links long.
         for _ in 0..<16 {
-            let entries = try db.rows("SELECT seq, change, peer FROM _spi_held ORDER BY seq")
+            let entries = try db.rows("SELECT seq, change, peer, key, at_ms, carrier FROM _spi_held ORDER BY seq")
             if entries.isEmpty { return }
             var decided = 0
             for entry in entries {
@@ -139,7 +160,10 @@ extension Replica {
                     continue
                 }
                 let carrier = entry[2].textValue ?? peer
-                let (part, stillHeld) = try mergeKeepingScope(batch, plan: plan, gate: gate, peer: carrier, db)
+                if case .blob(let key) = entry[3], let at = entry[4].integerValue { heldSince[key] = at }
+                let carrierSite: SiteID? = if case .blob(let bytes) = entry[5] { SiteID(bytes: bytes) } else { nil }
+                let (part, stillHeld) = try mergeKeepingScope(
+                    batch, plan: plan, gate: gate.originGate(carrier: carrierSite), peer: carrier, db, heldSince: heldSince)
                 if stillHeld == 0 || part.applied > 0 || part.refused > 0 || part.discarded > 0 { decided += 1 }
                 if !part.refusals.isEmpty { try logRefusals(part.refusals, peer: carrier, db) }
                 report.heldApplied += part.applied

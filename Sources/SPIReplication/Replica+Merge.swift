@@ -44,7 +44,8 @@ extension Replica {
                 }
                 // A batch made for another scope than this replica's may lack rows this replica may see.
                 let foreignScope = try gate?.receiverScope(db).map { $0 != batch.scope } ?? false
-                for (site, clock) in plan.covers where site != siteID && gate?.mayCover(site) != false {
+                var coverageGrew = false
+                for (site, clock) in plan.covers where try site != siteID && gate?.mayCover(site, db) != false {
                     if foreignScope {
                         report.uncovered.insert(site)
                         continue
@@ -60,13 +61,26 @@ extension Replica {
                         }
                     }
                     try db.execute(
-                        "INSERT INTO _spi_knowledge(site, hlc) VALUES (?, ?) ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+                        "INSERT INTO _spi_knowledge(site, hlc) VALUES (?, ?) ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc) WHERE excluded.hlc > hlc",
                         [.integer(index), .integer(Int64(bitPattern: clock))])
+                    coverageGrew = coverageGrew || db.changes > 0
                 }
-                if plan.maxClock > 0 { try observeClock(plan.maxClock, db) }
-                if let gate {
+                if plan.maxClock > 0 {
+                    try observeClock(plan.maxClock, db)
+                    if siteID == registerID {
+                        // The register's authority writes every binding: once it has seen a clock, it holds every
+                        // binding that can precede a change made at that clock, and says so in its knowledge of
+                        // itself (its later writes have later clocks), so that receivers can judge such changes.
+                        try db.execute(
+                            """
+                            INSERT INTO _spi_knowledge(site, hlc) VALUES (?, (SELECT value FROM _spi_meta WHERE key = 'clock.last'))
+                            ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)
+                            """, [.integer(try siteIndex(siteID, db))])
+                    }
+                }
+                if let gate, report.applied > 0 || coverageGrew {
                     // What this batch brought (bindings, rows, coverage) may decide changes held earlier.
-                    try db.withoutTriggers { db in try rejudgeHeld(gate: gate.originGate, report: &report, peer: peer, db) }
+                    try db.withoutTriggers { db in try rejudgeHeld(gate: gate, report: &report, peer: peer, db) }
                 }
                 if !report.refusals.isEmpty { try logRefusals(report.refusals, peer: peer, db) }
                 report.held = try Self.hasHeldStore(db) ? Int(try db.scalar("SELECT count(*) FROM _spi_held")?.integerValue ?? 0) : 0
@@ -91,12 +105,13 @@ extension Replica {
     /// does not matter; the scope is read after the trial too, so a batch that brings this replica's own binding is
     /// judged by it.
     func mergeKeepingScope(
-        _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, peer: String?, _ db: Connection
+        _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, peer: String?, _ db: Connection,
+        heldSince: [[UInt8]: Int64] = [:]
     ) throws -> (report: ApplyReport, held: Int) {
         guard let gate else {
             var report = ApplyReport()
-            let held = try mergeRows(batch, plan: plan, gate: gate, report: &report, peer: peer, db)
-            return (report, held)
+            _ = try mergeRows(batch, plan: plan, gate: gate, report: &report, peer: peer, db)
+            return (report, 0)
         }
         var excluded: Set<Int> = []
         // Each retry excludes at least one more row; a row's exclusion can only make others invisible through the
@@ -109,7 +124,13 @@ extension Replica {
                     let held = try mergeRows(
                         batch, plan: plan, gate: gate, report: &report, peer: peer, db, excluding: excluded,
                         written: &written)
-                    guard let own = try gate.receiverScope(db), own != batch.scope else { return (report, held) }
+                    guard let own = try gate.receiverScope(db), own != batch.scope else {
+                        if !held.isEmpty { try hold(held, plan: plan, batch: batch, peer: peer, db, heldSince: heldSince) }
+                        return (report, held.count)
+                    }
+                    // A batch made for another scope claims no coverage: what it cannot settle now is not held but
+                    // dropped, and comes again in a delta made for this replica.
+                    for part in held { report.discarded += part.change.cells.count + (part.change.rowVersion ? 1 : 0) }
                     var refused: Set<Int> = []
                     for (index, isNew) in written {
                         let table = plan.tables[Int(batch.rows[index].table)]
@@ -118,7 +139,7 @@ extension Replica {
                         }
                     }
                     if !refused.isEmpty { throw ScopeRetry(excluded: refused) }
-                    return (report, held)
+                    return (report, 0)
                 }
             } catch let retry as ScopeRetry {
                 // The trial may have numbered new sites: forget what the rollback took back.
@@ -129,13 +150,13 @@ extension Replica {
         throw ReplicationError(.malformed, "a batch's rows could not be placed in this replica's scope")
     }
 
-    /// Judges and merges the rows of a validated batch; returns how many row changes (or parts) were held. Rows in
-    /// `excluding` are not merged: held or discarded as their decision says. Live rows the merge wrote (new here or
-    /// changed) are listed in `written`.
+    /// Judges and merges the rows of a validated batch; returns the row changes (or parts) the gate held, for the
+    /// caller to keep aside (``hold(_:plan:batch:peer:_:)``). Rows in `excluding` are discarded. Live rows the merge
+    /// wrote (new here or changed) are listed in `written`.
     func mergeRows(
         _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, report: inout ApplyReport, peer: String?,
         _ db: Connection, excluding: Set<Int> = []
-    ) throws -> Int {
+    ) throws -> [HeldPart] {
         var written: [(index: Int, isNew: Bool)] = []
         return try mergeRows(batch, plan: plan, gate: gate, report: &report, peer: peer, db, excluding: excluding, written: &written)
     }
@@ -143,7 +164,7 @@ extension Replica {
     func mergeRows(
         _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, report: inout ApplyReport, peer: String?,
         _ db: Connection, excluding: Set<Int>, written: inout [(index: Int, isNew: Bool)]
-    ) throws -> Int {
+    ) throws -> [HeldPart] {
         var localSites: [Int64] = [0]
         for site in plan.sites { localSites.append(try siteIndex(site, db)) }
         let openConflicts = try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)")
@@ -170,8 +191,7 @@ extension Replica {
                 written.append((i, !local.exists))
             }
         }
-        if !held.isEmpty { try hold(held, plan: plan, batch: batch, peer: peer, db) }
-        return held.count
+        return held
     }
 
     /// Per-batch state for a merge.

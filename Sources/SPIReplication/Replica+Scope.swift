@@ -154,16 +154,34 @@ extension Replica {
         return true
     }
 
-    /// Adds every visible live row of the leading tables, whole (see ``ReadScope/leadingTables``). They are few (the
-    /// register's parties and bindings), so they all go in the first batch, without coverage.
-    func addLeadingRows(_ tables: [Int64], filtered: Bool, to builder: inout BatchBuilder, _ db: Connection) throws {
+    /// Adds the visible live rows of the leading tables that hold a version `peer` has not seen, whole (see
+    /// ``ReadScope/leadingTables``). They are few (the register's parties and bindings), so they all go in the first
+    /// batch, without coverage.
+    func addLeadingRows(
+        _ tables: [Int64], filtered: Bool, peer: Knowledge, to builder: inout BatchBuilder, _ db: Connection
+    ) throws {
+        func unseen(_ clock: Int64, _ site: Int64) throws -> Bool {
+            guard clock != 0, let site = try self.site(at: site, db) else { return false }
+            return UInt64(bitPattern: clock) > peer[site]
+        }
         for table in tables {
             var keys: [String] = []
             let visible = filtered ? " AND (tbl, id) IN (SELECT tbl, id FROM temp._spi_visible)" : ""
             try db.forEachRow(
                 "SELECT id FROM _spi_row WHERE tbl = ? AND cl % 2 = 1\(visible) ORDER BY id", [.integer(table)]
             ) { row in keys.append(RowKey.id(from: row.value(0))) }
-            for id in keys { try addWholeRow(RowKey(table: table, id: id), to: &builder, db) }
+            for id in keys {
+                let key = RowKey(table: table, id: id)
+                guard let meta = try rowMeta(key, db) else { continue }
+                var fresh = try unseen(meta.clock, meta.site)
+                if !fresh {
+                    for entry in try cellEntries(key, db).values where try unseen(entry.clock, entry.site) {
+                        fresh = true
+                        break
+                    }
+                }
+                if fresh { try addWholeRow(key, to: &builder, db) }
+            }
         }
     }
 

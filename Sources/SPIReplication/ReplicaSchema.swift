@@ -53,7 +53,7 @@ enum ReplicaSchema {
         CREATE TABLE IF NOT EXISTS _spi_held (
             seq INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, site INTEGER NOT NULL, hlc INTEGER NOT NULL,
             tbl TEXT NOT NULL, row_id TEXT NOT NULL, change BLOB NOT NULL, reason TEXT NOT NULL, peer TEXT,
-            at_ms INTEGER NOT NULL) STRICT;
+            at_ms INTEGER NOT NULL, carrier BLOB) STRICT;
         CREATE INDEX IF NOT EXISTS _spi_held_site ON _spi_held (site);
         CREATE TABLE IF NOT EXISTS _spi_held_cap (held INTEGER NOT NULL, site INTEGER NOT NULL, hlc INTEGER NOT NULL) STRICT;
         CREATE INDEX IF NOT EXISTS _spi_held_cap_site ON _spi_held_cap (site, hlc);

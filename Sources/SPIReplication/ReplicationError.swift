@@ -8,7 +8,7 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case notAReplica, alreadyExists, registerMismatch, clockTooFarAhead, truncated, malformed,
-                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns, notFound, unsupportedWrite, tooManyHeld
+                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns, notFound, unsupportedWrite, tooManyHeld, badSignature
         }
         private let base: Base
 
@@ -41,6 +41,9 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
         /// A batch would hold more changes of one origin than the held store keeps (their authority cannot be
         /// established yet); nothing of the batch was applied.
         public static let tooManyHeld = Code(base: .tooManyHeld)
+        /// A file is unsigned where a signature is required, or its signature does not prove that the site it names
+        /// wrote it; nothing of it was applied.
+        public static let badSignature = Code(base: .badSignature)
 
         public var description: String { base.rawValue }
     }

@@ -15,7 +15,7 @@ public import SPISQLite
 ///     func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision {
 ///         .refuse("this replica accepts no changes")
 ///     }
-///     func mayCover(_ site: SiteID) -> Bool { false }
+///     func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision { .refuse("read-only") }
 /// }
 /// ```
 public protocol WriteGate {
@@ -23,17 +23,28 @@ public protocol WriteGate {
     func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision
 
     /// Whether the sender may claim coverage for `site`'s changes (a peer that may not relay a site's changes must
-    /// not be able to make this replica believe it holds them).
-    func mayCover(_ site: SiteID) -> Bool
+    /// not be able to make this replica believe it holds them). The default asks ``carries(_:_:)``: only what the
+    /// carrier may carry is covered.
+    func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool
+
+    /// Whether the peer or file that carried the batch may carry changes made by `origin` at all (a replica that
+    /// does not act for the organization carries only its own). Asked before anything else, so that nothing a
+    /// carrier may not pass on is ever held or applied: ``GateDecision/allow``, ``GateDecision/refuse(_:)``, or
+    /// ``GateDecision/hold(_:)`` while the carrier's own standing is not known here yet (its binding has not arrived).
+    func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision
+
+    /// The site of the peer or file writer that carried the batch, remembered with what is held so that held
+    /// changes are judged again with the same carrier (``originGate(carrier:)``); nil when unknown.
+    var carrier: SiteID? { get }
 
     /// True when the gate would allow every change from every origin (a trusted peer): the merge then skips asking
     /// it row by row. The default is false.
     var allowsEverything: Bool { get }
 
-    /// The gate that judges changes again when they were held (``GateDecision/hold(_:)``): by their origin alone,
-    /// whichever peer or file carried them, since the carrier was judged when they arrived. The default is the gate
-    /// itself.
-    var originGate: any WriteGate { get }
+    /// The gate that judges held changes again, whichever peer or file carries the batch that is being applied: by
+    /// their origin, and by the carrier that brought them (its standing may have become known since). The default
+    /// is the gate itself.
+    func originGate(carrier: SiteID?) -> any WriteGate
 
     /// The name of this replica's own read scope (as ``ReadScope/name`` names scopes), or nil when it may hold every
     /// row. A batch made for exactly this scope (`ChangeBatch.scope`) is stored as it is and its coverage claimed. Any
@@ -52,7 +63,10 @@ public protocol WriteGate {
 
 extension WriteGate {
     public var allowsEverything: Bool { false }
-    public var originGate: any WriteGate { self }
+    public func originGate(carrier: SiteID?) -> any WriteGate { self }
+    public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision { .allow }
+    public func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool { try carries(site, db) == .allow }
+    public var carrier: SiteID? { nil }
     public func receiverScope(_ db: Connection) throws -> String? { nil }
     public func keeps(table: String, id: String, isNew: Bool, _ db: Connection) throws -> Bool { true }
 }
@@ -67,6 +81,6 @@ public enum GateDecision: Sendable, Hashable {
     case refuseColumns(Set<String>, String)
     /// The change cannot be judged yet: what would decide it (the binding of its origin as of its clock, or the row
     /// it hangs off) has not arrived. The replica keeps it aside, outside its tables, claims no knowledge of it, and
-    /// judges it again after every batch it merges (with ``WriteGate/originGate``).
+    /// judges it again after every batch it merges (with ``WriteGate/originGate(carrier:)``).
     case hold(String)
 }

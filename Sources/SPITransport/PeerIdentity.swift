@@ -1,4 +1,5 @@
 import Crypto
+public import SPIReplication
 import Foundation
 public import Logging
 import X509
@@ -37,6 +38,11 @@ public struct PeerIdentity: Sendable {
     public let certificatePath: String
     /// The private key, PEM-encoded. Internal: only the TLS configuration reads it.
     let privateKeyPEM: String
+
+    /// The signer of the files this replica writes (change sets, knowledge), with the same key.
+    public func changeSetSigner() throws -> ChangeSetSigner {
+        try ChangeSetSigner(privateKeyPEM: privateKeyPEM)
+    }
 
     /// The key and certificate paths for a replica file: `<db>.key` and `<db>.crt`.
     public static func paths(forReplicaAt replicaPath: String) -> (key: String, certificate: String) {

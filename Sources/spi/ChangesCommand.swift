@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SPIRegister
 import SPIReplication
+import SPITransport
 
 /// `spi changes`: reconcile replicas through files, when no network links two parties.
 struct ChangesCommand: AsyncParsableCommand {
@@ -40,7 +41,7 @@ struct ChangesKnowledgeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let register = try global.openRegister()
-        try register.replica.writeKnowledge(to: out)
+        try register.replica.writeKnowledge(to: out, signer: try global.signer(for: register))
         let knowledge = try register.replica.knowledge()
         print("wrote \(out): knowledge of \(knowledge.clocks.count) site(s)")
     }
@@ -52,9 +53,13 @@ struct ChangesExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write this replica's changes to a change-set file: all of them, or only those another replica lacks.",
         discussion: """
-            Without --since the file holds every change this replica knows (enough to bring an empty replica of the             register up to date). The file is written under a temporary name and renamed when complete.
+            Without --since the file holds every change this replica knows (enough to bring an empty replica of the \
+            register up to date). The file is written under a temporary name and renamed when complete.
 
-            With --for PARTY the file holds only the rows that party may see, as `spi sync` would send them to its             replica (see `spi scope`); a provider's replica always exports only its own changes then. With --since             and no --for, the file is scoped to the party the knowledge file's replica is bound to, and says so;             --all exports everything instead (a backup, or a second organization replica).
+            With --for PARTY the file holds only the rows that party may see, as `spi sync` would send them to its \
+            replica (see `spi scope`); a provider's replica always exports only its own changes then. With --since \
+            and no --for, the file is scoped to the party the knowledge file's replica is bound to, and says so; \
+            --all exports everything instead (a backup, or a second organization replica).
 
             Examples:
               spi changes export --all --out everything.changes
@@ -89,7 +94,7 @@ struct ChangesExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let register = try global.openRegister()
-        let knowledgeFile = try since.map { try register.replica.readKnowledgeFile(from: $0) }
+        let knowledgeFile = try since.map { try register.replica.readKnowledgeFile(from: $0, requireSignature: true) }
         let knowledge = knowledgeFile?.knowledge ?? Knowledge()
         let chosen = try register.fileScope(receiver: knowledgeFile?.site, party: party, all: all)
         var scopeNote: String?
@@ -100,7 +105,9 @@ struct ChangesExportCommand: AsyncParsableCommand {
         }
         let scope = chosen.scope
         let progress = ProgressLine(enabled: !json)
-        let summary = try register.replica.exportChanges(since: knowledge, to: out, scope: scope) { summary in
+        let summary = try register.replica.exportChanges(
+            since: knowledge, to: out, scope: scope, signer: try global.signer(for: register)
+        ) { summary in
             progress.update("exported \(summary.cells) changes in \(summary.batches) batches")
         }
         progress.finish()
@@ -125,7 +132,12 @@ struct ChangesApplyCommand: AsyncParsableCommand {
             was refused (another register, corrupt, clock too far ahead) or cut short (its complete batches are \
             applied, and the counts are printed).
 
-            Each change is judged by the party of the site that made it, as in `spi sync`: refused changes are not             applied, are listed, and are logged (`spi peer refusals`). A file is not authenticated, so it can             carry at most what the sites it names may write; apply files only from parties you trust.
+            The file must be signed by the replica that wrote it (`spi changes export` signs with the replica's \
+            key); an unsigned, forged or altered file is refused whole and nothing is applied. Each change is \
+            judged by the party of the site that made it, as in `spi sync`: refused changes are not applied, are \
+            listed, and are logged (`spi peer refusals`). Changes of other sites are accepted only in a file \
+            written by a replica that acts for the organization. Changes that cannot be judged yet are held \
+            (`spi peer held`).
             """
     )
 
@@ -142,8 +154,13 @@ struct ChangesApplyCommand: AsyncParsableCommand {
         let progress = ProgressLine(enabled: !json)
         var partial = ApplyReport()
         do {
-            let gate = FileWriteGate(registerID: register.replica.registerID, ownSite: register.replica.siteID)
-            let report = try register.replica.applyChanges(from: file, gate: gate) { report in
+            let replica = register.replica
+            let report = try replica.applyChanges(
+                from: file, requireSignature: true,
+                gate: { writer in
+                    FileWriteGate(registerID: replica.registerID, ownSite: replica.siteID, writer: writer)
+                }
+            ) { report in
                 partial = report
                 progress.update("applied \(report.total) changes in \(report.batches) batches")
             }

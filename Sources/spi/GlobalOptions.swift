@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SPIReplication
+import SPITransport
 import SPIRegister
 
 /// The options every command takes: where the register file is.
@@ -29,5 +31,10 @@ struct GlobalOptions: ParsableArguments {
         let register = try Register(path: path, logger: logger)
         register.enforcesAccessRules = true
         return register
+    }
+
+    /// The signer of the files `register`'s replica writes: its peer identity's key (beside the replica file).
+    func signer(for register: Register) throws -> ChangeSetSigner {
+        try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: logger).changeSetSigner()
     }
 }

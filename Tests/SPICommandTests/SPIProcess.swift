@@ -184,6 +184,10 @@ func withCommandFixture<T>(
     }
     if let template {
         try FileManager.default.copyItem(atPath: template, toPath: fixture.db)
+        // The replica's identity travels with it: its site id is derived from this key, and its files are signed with it.
+        for suffix in [".key", ".crt"] where FileManager.default.fileExists(atPath: template + suffix) {
+            try FileManager.default.copyItem(atPath: template + suffix, toPath: fixture.db + suffix)
+        }
     }
     let result = try body(fixture)
     try expectIntegrityOfDatabases(in: directory)

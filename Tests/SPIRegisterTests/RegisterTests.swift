@@ -195,24 +195,41 @@ struct RegisterTests {
             at: directory.appendingPathComponent("org.db").path, name: "Org", kind: .organization, registerID: nil,
             logger: quietLogger)
         let registerID = register.replica.registerID
-        let peer = SiteID()
-        func gate(_ actor: AccessActor) -> RegisterWriteGate {
-            RegisterWriteGate(peerSite: peer, peerActor: actor, ownSite: registerID, registerID: registerID)
+        let (orgPeer, fabPeer, stranger) = (SiteID(), SiteID(), SiteID())
+        try register.replica.write { db in
+            try db.execute(
+                """
+                INSERT INTO party(id, code, name, kind) VALUES ('p-org', 'ORG', 'Org', 'organization'),
+                    ('p-fab', 'FAB', 'Fabrikam', 'provider');
+                INSERT INTO party_peer(id, party_id, peer, site) VALUES ('b1', 'p-org', 'x', '\(orgPeer)'),
+                    ('b2', 'p-fab', 'y', '\(fabPeer)');
+                """)
         }
-        for actor in [AccessActor.organization, .party("FAB"), .unbound] { #expect(!gate(actor).allowsEverything) }
+        _ = try register.replica.stamp()
+        func gate(_ peer: SiteID) -> RegisterWriteGate {
+            RegisterWriteGate(peerSite: peer, peerActor: .unbound, ownSite: registerID, registerID: registerID)
+        }
+        for peer in [orgPeer, fabPeer, stranger] { #expect(!gate(peer).allowsEverything) }
         #expect(!FileWriteGate(registerID: registerID).allowsEverything)
         let write = RowWrite(table: "practice", id: "p1", kind: .create, values: ["code": .text("X")], clock: 1)
         try register.replica.read { db in
-            // A change of a third site relayed by the organization's replica: trusted.
-            #expect(try gate(.organization).judge(write, origin: SiteID(), db) == .allow)
-            // Relayed by a provider's replica: refused.
-            if case .refuse = try gate(.party("FAB")).judge(write, origin: SiteID(), db) {} else { Issue.record("a provider relayed") }
-            // The organization peer's own change, made before any binding: its site was unbound then.
-            if case .refuse(let reason) = try gate(.organization).judge(write, origin: peer, db) {
+            // A third site's change carried by the organization's replica: trusted; by a provider's or an unbound
+            // replica's: refused (on the authority, which holds every binding).
+            #expect(try gate(orgPeer).carries(SiteID(), db) == .allow)
+            if case .refuse = try gate(fabPeer).carries(SiteID(), db) {} else { Issue.record("a provider relayed") }
+            if case .refuse = try gate(stranger).carries(SiteID(), db) {} else { Issue.record("an unbound replica relayed") }
+            // Each carries its own changes; the organization peer's own change made before its binding (clock 1) is
+            // refused: its site was bound to no party then.
+            #expect(try gate(orgPeer).carries(orgPeer, db) == .allow)
+            if case .refuse(let reason) = try gate(orgPeer).judge(write, origin: orgPeer, db) {
                 #expect(reason.contains("not bound"))
             } else {
                 Issue.record("an unbound site's own change was not refused")
             }
+            // Made now (after the binding), it is allowed.
+            var now = write
+            now.clock = UInt64(Date().timeIntervalSince1970 * 1000) << 16
+            #expect(try gate(orgPeer).judge(now, origin: orgPeer, db) == .allow)
         }
     }
 }

@@ -1,10 +1,12 @@
+import Crypto
 import Foundation
 import Logging
 import SPIRegister
-import SPIReplication
+@testable import SPIReplication
 import SPISQLite
 import SPITestSupport
 import SPITransport
+import SwiftProtobuf
 import Testing
 
 /// Seeded, property-based runs of authorization by causal past: an organization with a second organization replica
@@ -16,7 +18,9 @@ import Testing
 /// - both organization replicas hold the same register (equal digests), whatever order they received things in;
 /// - nothing is left held, and every provider holds exactly the organization's view of its current scope;
 /// - no provider ever stored a row outside its scope;
-/// - a fresh organization replica cloned from either organization replica's full change set equals its source.
+/// - a fresh organization replica cloned from either organization replica's full change set equals its source (a
+///   clone of the second one first learns the bindings from the authority, which is how it knows that its source
+///   may relay the others' changes).
 ///
 /// SPIs are not reassigned concurrently with their providers' edits here: rules that depend on who owns a row are
 /// judged on the receiver's current state (docs/permissions.md, "Limits"). Replay a failure:
@@ -59,6 +63,7 @@ struct TrustScenario {
         let name: String
         let register: Register
         let peer: PeerID
+        let signer: ChangeSetSigner
     }
 
     let seed: UInt64
@@ -67,6 +72,7 @@ struct TrustScenario {
     var files: [(from: Int, path: String)] = []
     var fileCount = 0
     var lastAction = ""
+    var forgedFiles: Set<String> = []
     /// Every (table/id) ever in each provider's scope on the authority.
     var everVisible: [String: Set<String>] = [:]
 
@@ -124,13 +130,16 @@ struct TrustScenario {
                 let cut = Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 0...2, using: &rng) : nil
                 try send(from: nodes[a], to: nodes[b], cutAfter: cut)
                 lastAction = "session \(nodes[a].name) -> \(nodes[b].name) cut \(String(describing: cut))"
-            case 72..<86:
+            case 72..<83:
                 try exportFile(nodes)
+            case 83..<86:
+                try forgeFile(nodes)
             default:
                 try applySomeFile(nodes)
             }
             try recordVisibility(nodes)
             try checkNoLeak(nodes)
+            try checkNoForgery(nodes)
             if ProcessInfo.processInfo.environment["SPI_TRUST_DEBUG"] == "1" {
                 let counts = try nodes.map { node in
                     try node.register.read { try $0.db.scalar("SELECT count(*) FROM interface")?.integerValue ?? 0 }
@@ -145,10 +154,16 @@ struct TrustScenario {
         // The organization settles the bindings: each provider ends bound to its own party.
         for provider in nodes[2...] { try bind(org, provider, party: "p-\(provider.name.lowercased())") }
         // Quiet down: star syncs through the authority until nothing moves.
-        for _ in 0..<3 {
+        for round in 0..<3 {
             for node in nodes.dropFirst() {
                 try send(from: node, to: org, cutAfter: nil)
+                lastAction = "final round \(round): \(node.name) -> org"
+                try recordVisibility(nodes)
+                try checkNoLeak(nodes)
                 try send(from: org, to: node, cutAfter: nil)
+                lastAction = "final round \(round): org -> \(node.name)"
+                try recordVisibility(nodes)
+                try checkNoLeak(nodes)
             }
         }
         try recordVisibility(nodes)
@@ -162,8 +177,8 @@ struct TrustScenario {
         let register = try Register.create(
             at: directory.appendingPathComponent("\(name).db").path, name: name, kind: kind, registerID: registerID,
             logger: quietLogger)
-        let peer = try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: quietLogger).peerID
-        return Node(name: name, register: register, peer: peer)
+        let identity = try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: quietLogger)
+        return Node(name: name, register: register, peer: identity.peerID, signer: try identity.changeSetSigner())
     }
 
     /// Whether the replica sees itself as acting for the organization, as `spi`'s local check requires before an
@@ -260,7 +275,7 @@ struct TrustScenario {
         let scope = try sender.fileScope(receiver: nodes[target].peer.siteID, party: nil, all: false).scope
         fileCount += 1
         let path = directory.appendingPathComponent("f\(fileCount).changes").path
-        try sender.replica.exportChanges(since: knowledge, to: path, maxCells: 16, scope: scope)
+        try sender.replica.exportChanges(since: knowledge, to: path, maxCells: 16, scope: scope, signer: nodes[from].signer)
         files.append((from, path))
         lastAction = "export f\(fileCount) from \(nodes[from].name) for \(nodes[target].name)"
     }
@@ -272,9 +287,110 @@ struct TrustScenario {
         var to = Int.random(in: 0..<nodes.count, using: &rng)
         if to == file.from { to = (to + 1) % nodes.count }
         let receiver = nodes[to].register.replica
-        let gate = FileWriteGate(registerID: receiver.registerID, ownSite: receiver.siteID)
-        let report = try receiver.applyChanges(from: file.path, gate: gate)
+        let report: ApplyReport
+        do {
+            report = try Self.applySigned(file.path, to: receiver)
+        } catch let error as ReplicationError where error.code == .badSignature || error.code == .malformed {
+            // A forged file fails its signature; one with a flipped byte usually fails a frame's checksum first.
+            guard forgedFiles.contains(file.path) else { throw error }
+            lastAction = "forged \(file.path) refused at \(nodes[to].name)"
+            return
+        }
         lastAction = "apply \(file.path.split(separator: "/").last!) at \(nodes[to].name): \(report.applied) applied, uncovered \(report.uncovered.count)"
+    }
+
+    /// Applies a file as `spi changes apply` does: signature required, changes of other sites only from a writer
+    /// that acts for the organization.
+    @discardableResult
+    static func applySigned(_ path: String, to receiver: Replica) throws -> ApplyReport {
+        try receiver.applyChanges(from: path, requireSignature: true) { writer in
+            FileWriteGate(registerID: receiver.registerID, ownSite: receiver.siteID, writer: writer)
+        }
+    }
+
+    /// A provider forges a file that claims changes of the organization: either signed with its own key and naming
+    /// itself as the writer (a relay it may not make), or naming the organization as the writer with its own key
+    /// (a signature that does not match), or a real file of the organization's with one byte changed.
+    mutating func forgeFile(_ nodes: [Node]) throws {
+        let forger = nodes[Int.random(in: 2...3, using: &rng)]
+        let org = nodes[0]
+        let registerID = org.register.replica.registerID
+        let kind = Int.random(in: 0..<3, using: &rng)
+        fileCount += 1
+        let path = directory.appendingPathComponent("forged\(fileCount).changes").path
+        if kind == 2 {
+            // Flip a byte of a real file of the organization's (inside a batch), keeping the frames' checksums valid
+            // is beyond the forger: the file then fails its checksum or its signature.
+            guard let real = files.first(where: { $0.from == 0 }) else { return }
+            var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: real.path)))
+            guard bytes.count > 40 else { return }
+            bytes[bytes.count / 2] ^= 0x5A
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        } else {
+            var batch = Spi_V1_ChangeBatch()
+            batch.sites = [Data(registerID.bytes)]
+            var table = Spi_V1_TableColumns()
+            table.name = "interface"
+            table.columns = ["status", "description"]
+            batch.tables = [table]
+            var row = Spi_V1_RowChange()
+            row.table = 0
+            row.text = "i-fab1"
+            row.cl = 1
+            row.hlc = (UInt64(Date().timeIntervalSince1970 * 1000) << 16) + 7
+            row.site = 1
+            var status = Spi_V1_CellChange()
+            status.column = 0
+            status.text = "approved"
+            var description = Spi_V1_CellChange()
+            description.column = 1
+            description.text = "FORGED by \(forger.name)"
+            row.cells = [status, description]
+            batch.rows = [row]
+            var coverage = Spi_V1_Coverage()
+            coverage.site = Data(registerID.bytes)
+            coverage.hlc = row.hlc
+            batch.covers = [coverage]
+            var header = Spi_V1_ChangeSetHeader()
+            header.formatVersion = ChangeSetFile.formatVersion
+            header.registerID = Data(registerID.bytes)
+            header.senderSite = Data((kind == 0 ? forger.peer.siteID : registerID).bytes)
+            var frames: [Spi_V1_ChangeSetFrame] = []
+            var frame = Spi_V1_ChangeSetFrame()
+            frame.header = header
+            frames.append(frame)
+            frame.batch = batch
+            frames.append(frame)
+            var digests: [[UInt8]] = []
+            var bytes = ChangeSetFile.changeSetMagic
+            for frame in frames {
+                let payload: [UInt8] = try frame.serializedBytes()
+                digests.append(Array(SHA256Digest.of(payload)))
+                bytes += ChangeSetFile.frame(payload)
+            }
+            var trailer = Spi_V1_ChangeSetTrailer()
+            trailer.batches = 1
+            trailer.rows = 1
+            trailer.cells = 2
+            trailer.signerKey = Data(forger.signer.publicKeyDER)
+            trailer.signature = Data(try forger.signer.sign(ChangeSetSigner.changeSetMessage(
+                frameDigests: digests, batches: 1, rows: 1, cells: 2)))
+            frame.trailer = trailer
+            bytes += ChangeSetFile.frame(try frame.serializedBytes())
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        files.append((Int.random(in: 2...3, using: &rng), path))
+        forgedFiles.insert(path)
+    }
+
+    /// No replica ever holds what a forged file claimed.
+    func checkNoForgery(_ nodes: [Node]) throws {
+        for node in nodes {
+            let forged = try node.register.read {
+                try $0.db.scalar("SELECT count(*) FROM interface WHERE description LIKE 'FORGED%' OR status = 'approved'")
+            }
+            if forged != .integer(0) { throw Violation(description: "\(node.name) applied a forged change") }
+        }
     }
 
     // MARK: - Properties
@@ -310,7 +426,10 @@ struct TrustScenario {
                 for row in rows {
                     let id = row[0].textValue ?? ""
                     if !(everVisible[node.name]?.contains("\(table)/\(id)") ?? false) {
-                        throw Violation(description: "\(node.name) holds \(table) \(id), which was never in its scope")
+                        let row = try node.register.read { try AccessRules.row(table, id, $0.db) }
+                        throw Violation(
+                            description: "\(node.name) holds \(table) \(id), which was never in its scope: "
+                                + "\(String(describing: row)) (last: \(lastAction))")
                     }
                 }
             }
@@ -363,23 +482,35 @@ struct TrustScenario {
     func checkFreshClone(from source: Node, org: Node, registerID: RegisterID) throws {
         let clone = try makeNode("clone-\(source.name)-\(UUID().uuidString.prefix(4))", kind: .organization, registerID: registerID)
         let authority = source.register
-        // The authority binds it; the binding reaches the source before the export.
+        // The authority binds it; the binding reaches the source before the export. A clone of another replica than
+        // the authority first gets the parties and bindings from the authority (one batch): until origins sign their
+        // changes, the only way to know that the source may relay the others' changes.
         try bind(org, clone, party: "p-org")
-        if source.name != org.name { try send(from: org, to: source, cutAfter: nil) }
+        if source.name != org.name {
+            try send(from: org, to: source, cutAfter: nil)
+            try send(from: org, to: clone, cutAfter: 1)
+        }
         let path = directory.appendingPathComponent("full-\(clone.name).changes").path
         try authority.replica.exportChanges(
-            to: path, maxCells: 16, scope: try authority.fileScope(receiver: nil, party: nil, all: true).scope)
-        let gate = FileWriteGate(registerID: registerID, ownSite: clone.register.replica.siteID)
-        try clone.register.replica.applyChanges(from: path, gate: gate)
+            to: path, maxCells: 16, scope: try authority.fileScope(receiver: nil, party: nil, all: true).scope,
+            signer: source.signer)
+        _ = try Self.applySigned(path, to: clone.register.replica)
         if try clone.register.digest() != authority.digest() {
             throw Violation(
                 description: "a fresh replica cloned from \(source.name) differs from it: "
+                    + "held \(try clone.register.replica.heldChanges().map(\.reason).prefix(3)), refused "
+                    + "\(try clone.register.replica.refusalLog(limit: 3).map(\.refusal.reason)); "
                     + difference(try authority.exportCanonicalText(), try clone.register.exportCanonicalText()))
         }
         if !(try clone.register.replica.heldChanges().isEmpty) {
             throw Violation(description: "a fresh replica cloned from \(source.name) holds changes")
         }
     }
+}
+
+/// SHA-256 for the forged files.
+enum SHA256Digest {
+    static func of(_ bytes: [UInt8]) -> [UInt8] { Array(Crypto.SHA256.hash(data: bytes)) }
 }
 
 /// The lines that differ between two canonical exports, for failure messages.

@@ -1,3 +1,4 @@
+import Foundation
 public import SPIReplication
 public import SPISQLite
 
@@ -142,11 +143,12 @@ public struct RegisterReadScope: ReadScope, Sendable {
     /// that were outside its scope when it received them.
     public init(viewer: AccessActor, origins: Set<SiteID>?, binding: String? = nil) {
         var rules = AccessRules.visibility(for: viewer)
-        if let binding, let current = rules {
+        // Ids are ours (UUIDs); one with characters that the placeholder syntax or SQL would read is not used.
+        if let binding, let current = rules, !binding.contains(where: { "{}:'\\$".contains($0) }) {
             let entered = "{unknown:party_peer:\(AccessRules.sqlLiteral(binding)):party_id} OR "
+            let template = "SELECT $1, " + NSRegularExpression.escapedTemplate(for: entered)
             rules = current.mapValues { rule in
-                rule.replacingOccurrences(
-                    of: #"SELECT (\w+\.\w+), "#, with: "SELECT $1, \(entered)", options: .regularExpression)
+                rule.replacingOccurrences(of: #"SELECT (\w+\.\w+), "#, with: template, options: .regularExpression)
             }
         }
         self.rules = rules

@@ -72,8 +72,8 @@ public enum AccessRules {
     /// Only the register's authority (the organization's first replica) writes bindings, so a replica holds every
     /// binding that can precede a change once it has received the authority's changes up to the change's clock.
     /// Until then the answer is ``GateDecision/hold(_:)``: a verdict reached earlier could differ from another
-    /// replica's. A refusal because a row the change hangs off is not here is also a hold while the change's origin
-    /// may still send that row.
+    /// replica's. A refusal because the row the change belongs to (or hangs off) is not here is a hold too: that row
+    /// can still arrive from whichever site made it.
     public static func judge(_ write: RowWrite, origin: SiteID, registerID: RegisterID, _ db: Connection) throws
         -> GateDecision
     {
@@ -88,12 +88,38 @@ public enum AccessRules {
         }
         let actor = try actor(of: origin, asOf: clock, registerID: registerID, db)
         let decision = try judge(write, by: actor, db)
-        guard let clock, case .refuse(let reason) = decision, reason.hasPrefix(undecidedPrefix),
-            try !Replica.hasReceived(from: origin, upTo: clock, db)
-        else {
+        // The row the change belongs to may come from any site that may create it: until it is here, the change
+        // waits (bounded by the held store; a batch made for another scope drops it instead).
+        guard clock != nil, case .refuse(let reason) = decision, reason.hasPrefix(undecidedPrefix) else {
             return decision
         }
         return .hold(reason)
+    }
+
+    /// Whether `carrier` (a peer proved by TLS, or the verified writer of a file) may pass on changes made by `origin`:
+    /// its own, yes; another site's only when the carrier acts for the organization (a trusted relay). While the
+    /// carrier is unbound here (its binding has not arrived) the change is held, and judged again with the same
+    /// carrier once more is known.
+    public static func carries(_ origin: SiteID, carrier: SiteID, registerID: RegisterID, _ db: Connection) throws
+        -> GateDecision
+    {
+        if origin == carrier { return .allow }
+        switch try actor(of: carrier, registerID: registerID, db) {
+        case .organization:
+            return .allow
+        case .party:
+            return .refuse(
+                "relayed by a replica that does not act for the organization (\(carrier)): only the organization's "
+                    + "replicas relay changes of other sites (origin \(origin))")
+        case .unbound:
+            // The authority writes every binding: on its replica an unbound carrier is unbound for good (for now).
+            if try Replica.hasReceived(from: registerID, upTo: .max, db) {
+                return .refuse(
+                    "relayed by a replica that is bound to no party (\(carrier)): only the organization's replicas "
+                        + "relay changes of other sites (origin \(origin))")
+            }
+            return .hold("carried by a replica (\(carrier)) whose binding has not reached this replica yet")
+        }
     }
 
     /// How refusals that depend on a row this replica does not hold begin: they become holds while the row can

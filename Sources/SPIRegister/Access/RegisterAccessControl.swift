@@ -57,30 +57,30 @@ public struct RegisterWriteGate: WriteGate {
     }
 
     public func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision {
-        guard origin == peerSite || peerActor.isOrganization else {
-            return .refuse(
-                "relayed by a replica that does not act for the organization: only the organization's replicas relay "
-                    + "changes of other sites (origin \(origin))")
-        }
         if origin != peerSite {
-            // The organization's replica judged this change when it arrived from its origin.
+            // Carried by a replica that acts for the organization (``carries(_:_:)``): it judged the change when it
+            // arrived from its origin.
             return .allow
         }
         // The peer's own change: by the party its site was bound to when it made it.
         return try AccessRules.judge(write, origin: origin, registerID: registerID, db)
     }
 
-    public func mayCover(_ site: SiteID) -> Bool {
-        peerActor.isOrganization || site == peerSite
+    public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision {
+        try AccessRules.carries(origin, carrier: peerSite, registerID: registerID, db)
     }
+
+    public var carrier: SiteID? { peerSite }
 
     /// Always false: even a peer acting for the organization has its own changes judged, by the binding its site had
     /// when it made them (a replica bound to the organization after it made an edit did not act for it then), so that
     /// every replica reaches the same verdict whatever path the change took. Its relays are trusted.
     public var allowsEverything: Bool { false }
 
-    /// Held changes are judged again by their origin alone: their carrier was judged when they arrived.
-    public var originGate: any WriteGate { FileWriteGate(registerID: registerID, ownSite: ownSite) }
+    /// Held changes are judged again by their origin and by the carrier that brought them.
+    public func originGate(carrier: SiteID?) -> any WriteGate {
+        FileWriteGate(registerID: registerID, ownSite: ownSite, writer: carrier)
+    }
 
     public func receiverScope(_ db: Connection) throws -> String? {
         try FileWriteGate(registerID: registerID, ownSite: ownSite).receiverScope(db)
@@ -94,30 +94,50 @@ public struct RegisterWriteGate: WriteGate {
 /// Judges the changes of a change-set file by their origin, with the register's write rules, and keeps only what the
 /// receiving replica's own party may see.
 ///
-/// A file is not authenticated: its changes are judged by the origins they claim, so a file can carry at most what
-/// those origins may write. Apply files only from parties you trust to have made them (see docs/permissions.md).
+/// With the file's verified writer (its signature: ``Replica/applyChanges(from:requireSignature:gate:progress:)``),
+/// changes of other origins are accepted only when the writer acts for the organization (a trusted relay, as over
+/// TCP), and coverage is claimed only for the writer's own site otherwise: a provider cannot pass a change off as the
+/// organization's or another party's by writing a file.
 public struct FileWriteGate: WriteGate {
     /// The register.
     public let registerID: RegisterID
     /// The receiving replica's site, whose own read scope decides what it keeps (nil: keep everything).
     public let ownSite: SiteID?
+    /// The file's verified writer (nil: not known, and changes are judged by the origins they claim).
+    public let writer: SiteID?
 
-    /// Creates a gate for the register's files, applied by the replica with `ownSite`.
-    public init(registerID: RegisterID, ownSite: SiteID? = nil) {
+    /// Creates a gate for the register's files (or for held changes), applied by the replica with `ownSite`, written
+    /// (or carried) by `writer` when it is known.
+    public init(registerID: RegisterID, ownSite: SiteID? = nil, writer: SiteID? = nil) {
         self.registerID = registerID
         self.ownSite = ownSite
+        self.writer = writer
+    }
+
+    /// Creates a gate for a file written by `writer` (verified by its signature), applied by `replica`.
+    public init(replica: Replica, writer: SiteID) {
+        self.init(registerID: replica.registerID, ownSite: replica.siteID, writer: writer)
     }
 
     public func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision {
         try AccessRules.judge(write, origin: origin, registerID: registerID, db)
     }
 
-    public func mayCover(_ site: SiteID) -> Bool { true }
+    public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision {
+        guard let writer else { return .allow }
+        return try AccessRules.carries(origin, carrier: writer, registerID: registerID, db)
+    }
 
-    /// This replica's own read scope (``AccessRules/scopeName(of:)`` of its current actor): nil for the authority
-    /// and for a gate without a receiving site, which hold every row.
+    public var carrier: SiteID? { writer }
+
+    public func originGate(carrier: SiteID?) -> any WriteGate {
+        FileWriteGate(registerID: registerID, ownSite: ownSite, writer: carrier)
+    }
+
+    /// This replica's own read scope (``AccessRules/scopeName(of:)`` of its current actor; empty for the organization,
+    /// which sees every row), or nil for a gate without a receiving site.
     public func receiverScope(_ db: Connection) throws -> String? {
-        guard let ownSite, ownSite != registerID else { return nil }
+        guard let ownSite else { return nil }
         return AccessRules.scopeName(of: try AccessRules.actor(of: ownSite, registerID: registerID, db))
     }
 

@@ -228,8 +228,8 @@ public nonisolated struct Spi_V1_ChangeBatch: Sendable {
   public var covers: [Spi_V1_Coverage] = []
 
   /// The read scope the sender filtered the batch by: empty for none (every row of the origins it sends), otherwise
-  /// a name the register defines ("party:ID", "unbound"). A receiver claims `covers` only when the batch's scope is
-  /// empty or equals its own: a batch filtered for another scope may lack rows the receiver may see.
+  /// a name the register defines ("party:ID", "unbound"; the organization's scope is empty). A receiver claims
+  /// `covers` only when the batch's scope equals its own, and keeps only the rows of its scope from any other batch.
   public var scope: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -286,6 +286,13 @@ public nonisolated struct Spi_V1_ChangeSetTrailer: Sendable {
 
   public var cells: UInt64 = 0
 
+  /// The writer's signature (protocol/changes.md, "Signed files"): its P-256 public key as a DER SubjectPublicKeyInfo,
+  /// whose SHA-256 begins with the header's sender_site, and an ECDSA P-256 SHA-256 signature (DER) over the file's
+  /// frames. Empty in an unsigned file, which `spi` refuses.
+  public var signerKey: Data = Data()
+
+  public var signature: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -336,6 +343,23 @@ public nonisolated struct Spi_V1_ChangeSetFrame: Sendable {
 }
 
 /// The content of a knowledge file (`spi changes knowledge --out FILE`), framed like a change-set file.
+/// The second frame of a signed knowledge file: the writing site's signature over the first frame's payload.
+public nonisolated struct Spi_V1_KnowledgeSignature: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// P-256 public key, DER SubjectPublicKeyInfo; its SHA-256 begins with KnowledgeFile.site
+  public var signerKey: Data = Data()
+
+  /// ECDSA P-256 SHA-256 (DER) over "SPIKNW-SIGNED-1\n" ‖ SHA-256(first frame's payload)
+  public var signature: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Spi_V1_KnowledgeFile: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -786,7 +810,7 @@ nonisolated extension Spi_V1_ChangeSetHeader: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Spi_V1_ChangeSetTrailer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ChangeSetTrailer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}batches\0\u{1}rows\0\u{1}cells\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}batches\0\u{1}rows\0\u{1}cells\0\u{3}signer_key\0\u{1}signature\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -797,6 +821,8 @@ nonisolated extension Spi_V1_ChangeSetTrailer: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.batches) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.rows) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.cells) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.signerKey) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.signature) }()
       default: break
       }
     }
@@ -812,6 +838,12 @@ nonisolated extension Spi_V1_ChangeSetTrailer: SwiftProtobuf.Message, SwiftProto
     if self.cells != 0 {
       try visitor.visitSingularUInt64Field(value: self.cells, fieldNumber: 3)
     }
+    if !self.signerKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.signerKey, fieldNumber: 4)
+    }
+    if !self.signature.isEmpty {
+      try visitor.visitSingularBytesField(value: self.signature, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -819,6 +851,8 @@ nonisolated extension Spi_V1_ChangeSetTrailer: SwiftProtobuf.Message, SwiftProto
     if lhs.batches != rhs.batches {return false}
     if lhs.rows != rhs.rows {return false}
     if lhs.cells != rhs.cells {return false}
+    if lhs.signerKey != rhs.signerKey {return false}
+    if lhs.signature != rhs.signature {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -903,6 +937,41 @@ nonisolated extension Spi_V1_ChangeSetFrame: SwiftProtobuf.Message, SwiftProtobu
 
   public static func ==(lhs: Spi_V1_ChangeSetFrame, rhs: Spi_V1_ChangeSetFrame) -> Bool {
     if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Spi_V1_KnowledgeSignature: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".KnowledgeSignature"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}signer_key\0\u{1}signature\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.signerKey) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.signature) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.signerKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.signerKey, fieldNumber: 1)
+    }
+    if !self.signature.isEmpty {
+      try visitor.visitSingularBytesField(value: self.signature, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Spi_V1_KnowledgeSignature, rhs: Spi_V1_KnowledgeSignature) -> Bool {
+    if lhs.signerKey != rhs.signerKey {return false}
+    if lhs.signature != rhs.signature {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

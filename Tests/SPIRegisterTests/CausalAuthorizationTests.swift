@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import SPIRegister
+import SPIReplication
+import SPISQLite
+import SPITransport
+import Testing
+
+/// Authorization by causal past, case by case: held changes, a replaced key, a delete and re-create, the held
+/// store's bound. Sessions run in process with the register's access control on both sides (the transport is
+/// covered by the end-to-end tests).
+@Suite("causal authorization")
+struct CausalAuthorizationTests {
+    struct Node {
+        let register: Register
+        let peer: PeerID
+    }
+
+    func withRegister(_ body: (URL, Node) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-causal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let org = try node(directory, "org", kind: .organization, registerID: nil)
+        try org.register.replica.write { db in
+            try db.execute(
+                """
+                INSERT INTO party(id, code, name, kind) VALUES ('00000000-0000-4000-8000-00000000000a', 'ORG', 'Northwind', 'organization'),
+                    ('00000000-0000-4000-8000-00000000000b', 'FAB', 'Fabrikam', 'provider'), ('00000000-0000-4000-8000-00000000000c', 'CON', 'Contoso', 'provider');
+                INSERT INTO practice(id, code, name, category) VALUES ('pr-inc', 'INC', 'Incident', 'service');
+                INSERT INTO interface(id, code, title, practice_id, provider_id) VALUES
+                    ('i-fab', 'SPI-FAB', 'Fabrikam', 'pr-inc', '00000000-0000-4000-8000-00000000000b');
+                INSERT INTO person(id, party_id, name) VALUES ('jane', '00000000-0000-4000-8000-00000000000a', 'Jane Doe');
+                """)
+        }
+        try body(directory, org)
+    }
+
+    func node(_ directory: URL, _ name: String, kind: ReplicaKind, registerID: RegisterID?) throws -> Node {
+        let register = try Register.create(
+            at: directory.appendingPathComponent("\(name).db").path, name: name, kind: kind, registerID: registerID,
+            logger: quietLogger)
+        return Node(register: register, peer: try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: quietLogger).peerID)
+    }
+
+    @discardableResult
+    func send(_ from: Node, _ to: Node) throws -> ApplyReport {
+        let control = RegisterAccessControl()
+        let outgoing = try control.access(for: to.peer, replica: from.register.replica)
+        let incoming = try control.access(for: from.peer, replica: to.register.replica)
+        var cursor = try from.register.replica.deltaCursor(for: try to.register.replica.knowledge(), scope: outgoing.scope)
+        var report = ApplyReport()
+        while let batch = try from.register.replica.nextBatch(&cursor, maxCells: 8) {
+            report.add(try to.register.replica.apply(batch, gate: incoming.gate, from: "peer"))
+        }
+        return report
+    }
+
+    func description(_ node: Node) throws -> String? {
+        try node.register.read { try $0.db.scalar("SELECT description FROM interface WHERE id = 'i-fab'")?.textValue }
+    }
+
+    @Test("a provider's edit reaching a second organization replica before its binding is held, then applied")
+    func heldUntilBindingArrives() throws {
+        try withRegister { directory, org in
+            let registerID = org.register.replica.registerID
+            let org2 = try node(directory, "org2", kind: .organization, registerID: registerID)
+            let fab = try node(directory, "fab", kind: .provider, registerID: registerID)
+            try org.register.write { try PartyBinding.bind(party: "ORG", peer: org2.peer, $0) }
+            try send(org, org2)
+            try org.register.write { try PartyBinding.bind(party: "FAB", peer: fab.peer, $0) }
+            try send(org, fab)
+            try fab.register.replica.write { db in
+                try db.execute("UPDATE interface SET description = 'from Fabrikam' WHERE id = 'i-fab'")
+            }
+            // org2 has not seen Fabrikam's binding: the edit is held, not refused, and not claimed.
+            let first = try send(fab, org2)
+            #expect(first.refused == 0 && first.held == 1, "\(first)")
+            #expect(try description(org2) == nil)
+            #expect(try org2.register.replica.heldChanges().first?.reason.contains("bindings") == true)
+            let fabSite = fab.peer.siteID
+            #expect(try org2.register.replica.knowledge()[fabSite] < fab.register.replica.knowledge()[fabSite])
+            // The binding alone is not enough: the authority has not seen Fabrikam's clock, so bindings it makes later
+            // could still precede the edit. Once Fabrikam has synced with it, its knowledge of itself covers the
+            // edit's clock, and the held edit applies.
+            try send(fab, org)
+            let second = try send(org, org2)
+            #expect(second.heldApplied > 0, "\(second)")
+            #expect(try description(org2) == "from Fabrikam")
+            #expect(try org2.register.replica.heldChanges().isEmpty)
+            #expect(try org2.register.replica.knowledge()[fabSite] == fab.register.replica.knowledge()[fabSite])
+        }
+    }
+
+    @Test("a lost key: the party is bound to the replica's new peer; its new edits apply, its old ones stay valid")
+    func replacedKey() throws {
+        try withRegister { directory, org in
+            let registerID = org.register.replica.registerID
+            let old = try node(directory, "fab-old", kind: .provider, registerID: registerID)
+            try org.register.write { try PartyBinding.bind(party: "FAB", peer: old.peer, $0) }
+            try send(org, old)
+            try old.register.replica.write { db in
+                try db.execute(
+                    "INSERT INTO raci_assignment(id, interface_id, activity_id, party_id, role) VALUES ('r-old', 'i-fab', 'a', '00000000-0000-4000-8000-00000000000b', 'R')")
+            }
+            try send(old, org)
+            // The key is lost: a new replica, a new peer id; the organization binds the party to it and ends the old
+            // binding.
+            let new = try node(directory, "fab-new", kind: .provider, registerID: registerID)
+            try org.register.write { store in
+                try PartyBinding.bind(party: "FAB", peer: new.peer, store)
+                try PartyBinding.unbind(peer: old.peer, store)
+            }
+            try send(org, new)
+            try new.register.replica.write { db in
+                try db.execute("UPDATE interface SET description = 'after the new key' WHERE id = 'i-fab'")
+            }
+            let report = try send(new, org)
+            #expect(report.refused == 0, "\(report.refusals)")
+            #expect(try description(org) == "after the new key")
+            // The old replica's edit is still there, and a fresh replica judging everything again accepts it too.
+            let fresh = try node(directory, "fresh", kind: .organization, registerID: registerID)
+            try org.register.write { try PartyBinding.bind(party: "ORG", peer: fresh.peer, $0) }
+            let path = directory.appendingPathComponent("all.changes").path
+            try org.register.replica.exportChanges(
+                to: path, scope: try org.register.fileScope(receiver: nil, party: nil, all: true).scope)
+            let applied = try fresh.register.replica.applyChanges(
+                from: path, gate: FileWriteGate(registerID: registerID, ownSite: fresh.register.replica.siteID))
+            #expect(applied.refused == 0, "\(applied.refusals)")
+            #expect(try fresh.register.digest() == org.register.digest())
+            // And the old replica may no longer write.
+            try old.register.replica.write { db in
+                try db.execute("UPDATE interface SET description = 'from the lost key' WHERE id = 'i-fab'")
+            }
+            try send(org, old)
+            let late = try send(old, org)
+            #expect(late.refused > 0)
+            #expect(try description(org) == "after the new key")
+        }
+    }
+
+    @Test("a delete and re-create of another party's row is judged as a change to the row that existed")
+    func recreateJudgedAgainstExistingRow() throws {
+        try withRegister { directory, org in
+            let fab = try node(directory, "fab", kind: .provider, registerID: org.register.replica.registerID)
+            try org.register.write { try PartyBinding.bind(party: "FAB", peer: fab.peer, $0) }
+            try send(org, fab)
+            // In the shell: delete the organization's person and insert a row with the same id under Fabrikam.
+            try fab.register.replica.write { db in
+                try db.execute("DELETE FROM person WHERE id = 'jane'")
+                try db.execute("INSERT INTO person(id, party_id, name) VALUES ('jane', '00000000-0000-4000-8000-00000000000b', 'Jane, now at Fabrikam')")
+            }
+            let report = try send(fab, org)
+            #expect(report.refused > 0)
+            let party = try org.register.read { try $0.db.scalar("SELECT party_id FROM person WHERE id = 'jane'")?.textValue }
+            #expect(party == "00000000-0000-4000-8000-00000000000a")
+        }
+    }
+
+    @Test("binding rows from any site but the authority are refused, even from a replica acting for the organization")
+    func onlyTheAuthorityBinds() throws {
+        try withRegister { directory, org in
+            let org2 = try node(directory, "org2", kind: .organization, registerID: org.register.replica.registerID)
+            try org.register.write { try PartyBinding.bind(party: "ORG", peer: org2.peer, $0) }
+            try send(org, org2)
+            try org2.register.replica.write { db in
+                try db.execute("INSERT INTO party_peer(id, party_id, peer, site) VALUES ('b-x', '00000000-0000-4000-8000-00000000000b', 'x', ?)", [.text(SiteID().description)])
+            }
+            let report = try send(org2, org)
+            #expect(report.refusals.contains { $0.table == "party_peer" && $0.reason.contains("authority") }, "\(report.refusals)")
+        }
+    }
+}
