@@ -23,6 +23,9 @@
 public protocol ReadScope {
     /// The rule for a replicated table; nil sends every row of it.
     func rule(for table: String) -> ScopeRule?
+    /// The rule for a replicated table, for a peer with `peer` knowledge (a scope may count every row as entered for
+    /// a peer that has not seen what defines its scope). The default is ``rule(for:)``.
+    func rule(for table: String, peer: Knowledge) -> ScopeRule?
     /// The origin sites whose changes may be sent to the peer; nil for all.
     var origins: Set<SiteID>? { get }
     /// Tables whose visible live rows open every delta, whole (every cell with its version) and without coverage:
@@ -36,6 +39,7 @@ public protocol ReadScope {
 }
 
 extension ReadScope {
+    public func rule(for table: String, peer: Knowledge) -> ScopeRule? { rule(for: table) }
     public var leadingTables: [String] { [] }
     public var name: String { "" }
 }

@@ -10,6 +10,11 @@ struct HeldPart {
     var reason: String
     /// The peer or file writer that carried it, when known: held changes are judged again with it.
     var carrier: SiteID?
+    /// Whether it is held because its carrier's standing is not known yet (not because of its origin's): then it
+    /// does not hold back this replica's knowledge (the carrier's coverage of other sites is not claimed anyway), and
+    /// it counts against the carrier's bound, so that an unknown carrier cannot stall the changes of the sites it
+    /// claims to relay.
+    var heldForCarrier = false
 }
 
 extension Replica {
@@ -24,7 +29,7 @@ extension Replica {
     /// lose anyway (an older incarnation of the row) is passed through: it has no effect to refuse.
     func admit(
         _ change: Spi_V1_RowChange, id: String, local: LocalRow, plan: BatchPlan, gate: any WriteGate,
-        report: inout ApplyReport, held: inout [HeldPart], _ db: Connection
+        report: inout ApplyReport, held: inout [HeldPart], carrying: inout [SiteID: GateDecision], _ db: Connection
     ) throws -> Spi_V1_RowChange? {
         let table = plan.tables[Int(change.table)]
         let columnMap = plan.columnMaps[Int(change.table)]
@@ -33,6 +38,11 @@ extension Replica {
         if incomingLength < localLength || (incomingLength == localLength && incomingLength % 2 == 0) { return change }
 
         let rowOrigin = plan.sites[Int(change.site) - 1]
+        // The common case first: every cell of the row's own origin, a trusted one its carrier may carry.
+        if gate.trusts(rowOrigin), change.cells.allSatisfy({ $0.site == 0 || $0.site == change.site }) {
+            if carrying[rowOrigin] == nil { carrying[rowOrigin] = try gate.carries(rowOrigin, db) }
+            if carrying[rowOrigin] == .allow { return change }
+        }
         func origin(of cell: Spi_V1_CellChange) -> SiteID { cell.site != 0 ? plan.sites[Int(cell.site) - 1] : rowOrigin }
         func clock(of cell: Spi_V1_CellChange) -> UInt64 { cell.hlc != 0 ? cell.hlc : change.hlc }
         func name(of cell: Spi_V1_CellChange) -> String { table.columns[columnMap[Int(cell.column)]].name }
@@ -51,12 +61,21 @@ extension Replica {
         // is judged.
         var result = change
         var carried: [SiteID: GateDecision] = [:]
-        for o in Set([rowOrigin] + change.cells.map(origin(of:))) { carried[o] = try gate.carries(o, db) }
+        var trusted = true
+        for o in Set([rowOrigin] + change.cells.map(origin(of:))) {
+            if carrying[o] == nil { carrying[o] = try gate.carries(o, db) }
+            carried[o] = carrying[o]
+            trusted = trusted && carrying[o] == .allow && gate.trusts(o)
+        }
+        // Changes only of origins the gate trusts, carried by whoever may carry them: nothing to judge.
+        if trusted { return change }
         switch carried[rowOrigin]! {
         case .allow:
             break
         case .hold(let reason):
-            held.append(HeldPart(origin: rowOrigin, change: Self.selfContained(change), reason: reason, carrier: gate.carrier))
+            held.append(HeldPart(
+                origin: rowOrigin, change: Self.selfContained(change), reason: reason, carrier: gate.carrier,
+                heldForCarrier: true))
             return nil
         case .refuse(let reason), .refuseColumns(_, let reason):
             refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + (change.rowVersion ? 1 : 0))
@@ -70,7 +89,7 @@ extension Replica {
                 var part = Self.selfContained(change)
                 part.rowVersion = false
                 part.cells = part.cells.filter { origin(of: $0) == o }
-                held.append(HeldPart(origin: o, change: part, reason: reason, carrier: gate.carrier))
+                held.append(HeldPart(origin: o, change: part, reason: reason, carrier: gate.carrier, heldForCarrier: true))
             case .refuse(let reason), .refuseColumns(_, let reason):
                 refuse(o, columns: cells.map(name(of:)), reason: reason, count: cells.count)
             case .allow:

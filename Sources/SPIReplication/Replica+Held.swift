@@ -21,10 +21,8 @@ public struct HeldChange: Sendable, Hashable {
 }
 
 extension Replica {
-    /// The most changes held for one origin site before a batch that would hold more is refused whole.
-    public static let maximumHeldPerOrigin = 10_000
-    /// The most bytes of held changes for one origin site.
-    public static let maximumHeldBytesPerOrigin = 16 << 20
+    /// The default of ``heldLimit``: 10,000 changes and 16 MiB per origin site.
+    public static let defaultHeldLimit = (changes: 10_000, bytes: 16 << 20)
 
     /// Changes held because their authority (or the receiver's scope for them) cannot be established yet, oldest
     /// first.
@@ -57,13 +55,15 @@ extension Replica {
 
     /// Keeps parts of a batch aside: each as a one-row batch of its own, with the clocks it holds back per origin.
     ///
-    /// - Throws: ``ReplicationError/Code/tooManyHeld`` when an origin would exceed ``maximumHeldPerOrigin`` or
-    ///   ``maximumHeldBytesPerOrigin`` (the whole batch is then refused).
+    /// - Throws: ``ReplicationError/Code/tooManyHeld`` when an origin would exceed ``heldLimit`` (the whole batch is
+    ///   then refused).
     func hold(
         _ parts: [HeldPart], plan: BatchPlan, batch: Spi_V1_ChangeBatch, peer: String?, _ db: Connection,
         heldSince: [[UInt8]: Int64] = [:]
     ) throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
+        // What each origin already has held, counted once per call and kept up to date as parts are added.
+        var totals: [Int64: (count: Int64, bytes: Int64)] = [:]
         for part in parts {
             // A one-row batch of its own, with only the sites it names, so that the same change offered again in
             // another batch is the same entry.
@@ -88,7 +88,8 @@ extension Replica {
             single.rows = [change]
             let bytes: [UInt8] = try single.serializedBytes()
             let key = Array(SHA256.hash(data: bytes))
-            let originIndex = try siteIndex(part.origin, db)
+            // Bounded per origin, or per carrier for what waits on its carrier.
+            let originIndex = try siteIndex(part.heldForCarrier ? (part.carrier ?? part.origin) : part.origin, db)
             // Every origin whose changes the part carries is held back from its earliest clock in it.
             var earliest: [SiteID: UInt64] = [:]
             let rowOrigin = plan.sites[Int(part.change.site) - 1]
@@ -112,28 +113,34 @@ extension Replica {
                  .integer(firstHeld), part.carrier.map { .blob($0.bytes) } ?? .null])
             guard db.changes > 0 else { continue }
             let seq = try db.scalar("SELECT last_insert_rowid()")?.integerValue ?? 0
-            for (site, clock) in earliest {
+            for (site, clock) in earliest where !part.heldForCarrier {
                 try db.execute(
                     "INSERT INTO _spi_held_cap(held, site, hlc) VALUES (?, ?, ?)",
                     [.integer(seq), .integer(try siteIndex(site, db)), .integer(Int64(bitPattern: clock))])
             }
-            let (count, size) = try db.rows(
-                "SELECT count(*), coalesce(sum(length(change)), 0) FROM _spi_held WHERE site = ?", [.integer(originIndex)]
-            ).first.map { ($0[0].integerValue ?? 0, $0[1].integerValue ?? 0) } ?? (0, 0)
-            if count > Self.maximumHeldPerOrigin || size > Int64(Self.maximumHeldBytesPerOrigin) {
+            if totals[originIndex] == nil {
+                totals[originIndex] = try db.rows(
+                    "SELECT count(*), coalesce(sum(length(change)), 0) FROM _spi_held WHERE site = ?", [.integer(originIndex)]
+                ).first.map { ($0[0].integerValue ?? 0, $0[1].integerValue ?? 0) } ?? (0, 0)
+            } else {
+                totals[originIndex]!.count += 1
+                totals[originIndex]!.bytes += Int64(bytes.count)
+            }
+            let (count, size) = totals[originIndex]!
+            if count > Int64(heldLimit.changes) || size > Int64(heldLimit.bytes) {
                 throw ReplicationError(
                     .tooManyHeld,
                     "site \(part.origin) has more changes waiting for their authority than this replica keeps "
-                        + "(\(count) changes, \(size) bytes; at most \(Self.maximumHeldPerOrigin) and "
-                        + "\(Self.maximumHeldBytesPerOrigin) bytes); the batch was refused. Sync with the organization "
-                        + "first, so that the bindings that authorize them arrive")
+                        + "(\(count) changes, \(size) bytes; at most \(heldLimit.changes) and \(heldLimit.bytes) bytes); "
+                        + "the batch was refused. Sync with the organization first, so that the bindings that authorize "
+                        + "them arrive")
             }
         }
     }
 
-    /// Judges the held changes again with `gate`'s ``WriteGate/originGate(carrier:)`` for each one's carrier, pass after pass while a pass decides any: applies the allowed
-    /// ones, logs the refused ones (with the peer or file that carried them), and keeps the rest (held again, with
-    /// the same key). Counts what it settled in `report`'s ``ApplyReport/heldApplied`` and
+    /// Judges the held changes again with `gate`'s ``WriteGate/originGate(carrier:)`` for each one's carrier, pass
+    /// after pass while a pass decides any: applies the allowed ones, logs the refused ones (with the peer or file that
+    /// carried them), and keeps the rest (held again, with the same key). Counts what it settled in `report`'s ``ApplyReport/heldApplied`` and
     /// ``ApplyReport/heldRefused``: those changes are not the current sender's.
     func rejudgeHeld(gate: any WriteGate, report: inout ApplyReport, peer: String?, _ db: Connection) throws {
         guard try Self.hasHeldStore(db) else { return }

@@ -171,6 +171,8 @@ extension Replica {
         var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts == .integer(1))
         let judging = gate?.allowsEverything == true ? nil : gate
         var held: [HeldPart] = []
+        // What the carrier may carry, per origin: asked once per batch.
+        var carrying: [SiteID: GateDecision] = [:]
         for (i, incoming) in batch.rows.enumerated() {
             if excluding.contains(i) {
                 report.discarded += incoming.cells.count + (incoming.rowVersion ? 1 : 0)
@@ -182,7 +184,9 @@ extension Replica {
             let local = try localRow(RowKey(table: table.index, id: id), table: table, db)
             var change = incoming
             if let judging {
-                guard let admitted = try admit(change, id: id, local: local, plan: plan, gate: judging, report: &report, held: &held, db)
+                guard let admitted = try admit(
+                    change, id: id, local: local, plan: plan, gate: judging, report: &report, held: &held,
+                    carrying: &carrying, db)
                 else { continue }
                 change = admitted
             }

@@ -23,7 +23,7 @@ extension Replica {
         let useUnseen = try collectUnseen(peer: peer, db)
         for table in tables {
             let select = try expandScopeSQL(
-                scope.rule(for: table.name)?.select ?? "SELECT id, 0 FROM \(TrackedTable.quote(table.name))",
+                scope.rule(for: table.name, peer: peer)?.select ?? "SELECT id, 0 FROM \(TrackedTable.quote(table.name))",
                 unseen: useUnseen)
             try db.execute(
                 """

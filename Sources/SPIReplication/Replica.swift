@@ -42,6 +42,10 @@ public final class Replica {
     /// Each written row is one entry, and each write transaction adds one more (its clock reading); the write that
     /// reaches the limit pays for stamping all of them.
     public var pendingStampLimit = 50_000
+    /// The most changes, and bytes of them, this replica holds for one origin site while their authority cannot be
+    /// established (``heldChanges(limit:)``); a batch that would hold more is refused whole with
+    /// ``ReplicationError/Code/tooManyHeld``, so that no peer can make the held store grow without bound.
+    public var heldLimit = Replica.defaultHeldLimit
     /// Whether ``write(_:)`` captures its changes with SQLite's pre-update hook rather than the capture triggers.
     ///
     /// Both log the same entries; the hook costs a fraction of a trigger per row. It is used when the SQLite library

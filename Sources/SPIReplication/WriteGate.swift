@@ -33,6 +33,10 @@ public protocol WriteGate {
     /// ``GateDecision/hold(_:)`` while the carrier's own standing is not known here yet (its binding has not arrived).
     func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision
 
+    /// Whether changes made by `origin` are allowed whatever they write, once their carrier may carry them (the
+    /// register's authority): the merge then skips judging them row by row. The default is false.
+    func trusts(_ origin: SiteID) -> Bool
+
     /// The site of the peer or file writer that carried the batch, remembered with what is held so that held
     /// changes are judged again with the same carrier (``originGate(carrier:)``); nil when unknown.
     var carrier: SiteID? { get }
@@ -67,6 +71,7 @@ extension WriteGate {
     public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision { .allow }
     public func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool { try carries(site, db) == .allow }
     public var carrier: SiteID? { nil }
+    public func trusts(_ origin: SiteID) -> Bool { false }
     public func receiverScope(_ db: Connection) throws -> String? { nil }
     public func keeps(table: String, id: String, isNew: Bool, _ db: Connection) throws -> Bool { true }
 }

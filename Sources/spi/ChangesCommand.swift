@@ -129,8 +129,8 @@ struct ChangesApplyCommand: AsyncParsableCommand {
             Prints how many changes were applied, were already known, or lost to newer values (or to a delete). \
             Each batch is committed with its bookkeeping, so an interrupted apply loses nothing and a later apply \
             of the same or a newer file completes it. Exit status: 0 when the whole file was applied; 1 when it \
-            was refused (another register, corrupt, clock too far ahead) or cut short (its complete batches are \
-            applied, and the counts are printed).
+            was refused whole (another register, unsigned, forged, corrupt, cut short, clock too far ahead): then \
+            nothing of it was applied.
 
             The file must be signed by the replica that wrote it (`spi changes export` signs with the replica's \
             key); an unsigned, forged or altered file is refused whole and nothing is applied. Each change is \
@@ -180,15 +180,17 @@ struct ChangesApplyCommand: AsyncParsableCommand {
         var text = "\(report.applied) applied, \(report.alreadyKnown) already known, \(report.lost) lost to newer values"
             + (report.conflicts > 0 ? " (\(report.conflicts) concurrent edits logged; see spi conflicts)" : "")
         if report.discarded > 0 {
-            text += "\n\(report.discarded) not kept: outside this replica's scope"
+            text += "\n\(report.discarded) not kept: outside this replica's scope, or not decidable from a file made for another scope"
         }
         if report.held > 0 {
-            text += "\n\(report.held) held: their authority cannot be established yet (the binding or row that decides "
-                + "them has not arrived); they are judged again after every sync (see spi peer held)"
+            text += "\n\(report.held) \(report.held == 1 ? "change is" : "changes are") held on this replica: their authority "
+                + "cannot be established yet (the binding or row that decides them has not arrived); they are judged "
+                + "again after every sync (see spi peer held)"
         }
         if !report.uncovered.isEmpty {
-            text += "\nthe file was made for another replica's knowledge: its changes were applied, but ask for a new "
-                + "export against this replica's knowledge to be sure nothing is missing"
+            text += "\nthe file was made for another replica (its knowledge or its scope differs from this one's): what "
+                + "this replica may hold of it was applied, but ask for an export made for this replica (spi changes "
+                + "knowledge, then export --since) to be sure nothing is missing"
         }
         if report.refused > 0 {
             text += "\n\(report.refused) refused: their origin's party may not make them"

@@ -91,6 +91,39 @@ struct CausalAuthorizationTests {
         }
     }
 
+    @Test("the held store is bounded per origin: a batch that would exceed it is refused whole, and the replica goes on")
+    func heldStoreBounded() throws {
+        try withRegister { directory, org in
+            let registerID = org.register.replica.registerID
+            let org2 = try node(directory, "org2", kind: .organization, registerID: registerID)
+            let fab = try node(directory, "fab", kind: .provider, registerID: registerID)
+            try org.register.write { store in
+                try PartyBinding.bind(party: "ORG", peer: org2.peer, store)
+                try PartyBinding.bind(party: "FAB", peer: fab.peer, store)
+            }
+            try send(org, org2)
+            try send(org, fab)
+            try fab.register.replica.write { db in
+                for n in 0..<12 {
+                    try db.execute(
+                        "INSERT INTO person(id, party_id, name) VALUES (?, '00000000-0000-4000-8000-00000000000b', ?)",
+                        [.text("fab-\(n)"), .text("Person \(n)")])
+                }
+            }
+            org2.register.replica.heldLimit = (changes: 5, bytes: 1 << 20)
+            let before = try org2.register.digest()
+            let error = #expect(throws: ReplicationError.self) { try send(fab, org2) }
+            #expect(error?.code == .tooManyHeld)
+            // The batches before the one that would exceed the bound stay held; that one held nothing.
+            #expect(try org2.register.replica.heldChanges().count <= 5)
+            #expect(try org2.register.digest() == before)
+            // Once the authority has seen them, they are no longer held, and apply.
+            try send(fab, org)
+            try send(org, org2)
+            #expect(try org2.register.read { try $0.db.scalar("SELECT count(*) FROM person WHERE id LIKE 'fab-%'") } == .integer(12))
+        }
+    }
+
     @Test("a lost key: the party is bound to the replica's new peer; its new edits apply, its old ones stay valid")
     func replacedKey() throws {
         try withRegister { directory, org in

@@ -228,7 +228,7 @@ struct RegisterTests {
             }
             // Made now (after the binding), it is allowed.
             var now = write
-            now.clock = UInt64(Date().timeIntervalSince1970 * 1000) << 16
+            now.clock = (UInt64(Date().timeIntervalSince1970 * 1000) + 1_000) << 16  // clearly after the binding
             #expect(try gate(orgPeer).judge(now, origin: orgPeer, db) == .allow)
         }
     }

@@ -407,10 +407,14 @@ struct TrustScenario {
         }
     }
 
+    /// Records what each provider may see, by either organization replica's view (the second one may relay rows the
+    /// authority does not have yet).
     mutating func recordVisibility(_ nodes: [Node]) throws {
         for node in nodes[2...] {
-            for (table, ids) in try view(nodes[0].register, node.name) {
-                everVisible[node.name, default: []].formUnion(ids.map { "\(table)/\($0)" })
+            for organization in nodes[0...1] {
+                for (table, ids) in try view(organization.register, node.name) {
+                    everVisible[node.name, default: []].formUnion(ids.map { "\(table)/\($0)" })
+                }
             }
         }
     }

@@ -109,8 +109,9 @@ extension AccessRules {
         }
     }
 
-    /// The id of the latest binding row of `site` (see ``actor(of:asOf:registerID:_:)``), or nil.
-    public static func latestBinding(of site: SiteID, _ db: Connection) throws -> String? {
+    /// The version of the latest binding row of `site` (see ``actor(of:asOf:registerID:_:)``), or nil when it has
+    /// none (or it is not stamped yet).
+    public static func latestBinding(of site: SiteID, _ db: Connection) throws -> Version? {
         var best: (version: Version, id: String)?
         for row in try db.rows("SELECT id FROM party_peer WHERE site = ?", [.text(site.description)]) {
             let id = row[0].textValue ?? ""
@@ -118,7 +119,8 @@ extension AccessRules {
             if let current = best, (current.version, current.id) > (version, id) { continue }
             best = (version, id)
         }
-        return best?.id
+        guard let best, best.version != pendingVersion else { return nil }
+        return best.version
     }
 
     /// `text` as a SQL string literal.
@@ -135,29 +137,34 @@ public struct RegisterReadScope: ReadScope, Sendable {
     public let origins: Set<SiteID>?
     /// The scope's name, carried in its batches: ``AccessRules/scopeName(of:)`` of the viewer.
     public let name: String
+    /// The peer's latest binding: its row version, as this replica holds it.
+    public let binding: Version?
 
     /// The scope of a peer that speaks for `viewer`, from a replica that may send changes of `origins`.
     ///
-    /// `binding` is the id of the peer's latest binding row: when the peer has not seen it yet (it was just bound or
-    /// rebound), every row of its scope counts as entered and is sent whole, since its knowledge may cover rows
-    /// that were outside its scope when it received them.
-    public init(viewer: AccessActor, origins: Set<SiteID>?, binding: String? = nil) {
-        var rules = AccessRules.visibility(for: viewer)
-        // Ids are ours (UUIDs); one with characters that the placeholder syntax or SQL would read is not used.
-        if let binding, let current = rules, !binding.contains(where: { "{}:'\\$".contains($0) }) {
-            let entered = "{unknown:party_peer:\(AccessRules.sqlLiteral(binding)):party_id} OR "
-            let template = "SELECT $1, " + NSRegularExpression.escapedTemplate(for: entered)
-            rules = current.mapValues { rule in
-                rule.replacingOccurrences(of: #"SELECT (\w+\.\w+), "#, with: template, options: .regularExpression)
-            }
-        }
-        self.rules = rules
+    /// `binding` is the version of the peer's latest binding row: when the peer has not seen it yet (it was just
+    /// bound or rebound), every row of its scope counts as entered and is sent whole, since its knowledge may cover
+    /// rows that were outside its scope when it received them.
+    public init(viewer: AccessActor, origins: Set<SiteID>?, binding: Version? = nil) {
+        self.rules = AccessRules.visibility(for: viewer)
         self.origins = origins
         self.name = AccessRules.scopeName(of: viewer)
+        self.binding = binding
     }
 
     public func rule(for table: String) -> ScopeRule? {
         rules?[table].map(ScopeRule.init(select:))
+    }
+
+    public func rule(for table: String, peer: Knowledge) -> ScopeRule? {
+        guard let rule = rules?[table] else { return nil }
+        // (A peer that knows nothing yet gets every row in the ordinary delta anyway.)
+        guard let binding, let site = binding.site, binding.clock.rawValue > peer[site], !peer.clocks.isEmpty else {
+            return ScopeRule(select: rule)
+        }
+        // The peer has not seen its binding: every row it may see counts as entered.
+        return ScopeRule(
+            select: rule.replacingOccurrences(of: #"SELECT (\w+\.\w+), "#, with: "SELECT $1, 1 OR ", options: .regularExpression))
     }
 
     /// Parties and bindings open every delta that relays all origins, so that the receiver knows who may write what

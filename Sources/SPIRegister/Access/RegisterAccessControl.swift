@@ -72,6 +72,9 @@ public struct RegisterWriteGate: WriteGate {
 
     public var carrier: SiteID? { peerSite }
 
+    /// The register's authority may write everything: its changes need no judging once carried.
+    public func trusts(_ origin: SiteID) -> Bool { origin == registerID }
+
     /// Always false: even a peer acting for the organization has its own changes judged, by the binding its site had
     /// when it made them (a replica bound to the organization after it made an edit did not act for it then), so that
     /// every replica reaches the same verdict whatever path the change took. Its relays are trusted.
@@ -120,7 +123,12 @@ public struct FileWriteGate: WriteGate {
     }
 
     public func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision {
-        try AccessRules.judge(write, origin: origin, registerID: registerID, db)
+        if let writer, origin != writer {
+            // Carried by a writer that acts for the organization (``carries(_:_:)``), as over TCP: it judged the
+            // change when it arrived from its origin.
+            return .allow
+        }
+        return try AccessRules.judge(write, origin: origin, registerID: registerID, db)
     }
 
     public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision {
@@ -129,6 +137,9 @@ public struct FileWriteGate: WriteGate {
     }
 
     public var carrier: SiteID? { writer }
+
+    /// The register's authority may write everything: its changes need no judging once carried.
+    public func trusts(_ origin: SiteID) -> Bool { origin == registerID }
 
     public func originGate(carrier: SiteID?) -> any WriteGate {
         FileWriteGate(registerID: registerID, ownSite: ownSite, writer: carrier)

@@ -342,7 +342,6 @@ public nonisolated struct Spi_V1_ChangeSetFrame: Sendable {
   public init() {}
 }
 
-/// The content of a knowledge file (`spi changes knowledge --out FILE`), framed like a change-set file.
 /// The second frame of a signed knowledge file: the writing site's signature over the first frame's payload.
 public nonisolated struct Spi_V1_KnowledgeSignature: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -360,6 +359,7 @@ public nonisolated struct Spi_V1_KnowledgeSignature: Sendable {
   public init() {}
 }
 
+/// The content of a knowledge file (`spi changes knowledge --out FILE`), framed like a change-set file.
 public nonisolated struct Spi_V1_KnowledgeFile: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
