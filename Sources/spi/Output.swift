@@ -4,6 +4,11 @@ import SPISQLite
 
 /// How commands print records, tables and JSON.
 enum Output {
+    /// A time in milliseconds since 1970, as ISO 8601 (UTC).
+    static func time(milliseconds: Int64) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
     /// Prints JSON values one per line inside an array, so that long lists stay readable and diffable.
     static func jsonArray(_ values: [JSONValue]) -> String {
         if values.isEmpty { return "[]" }

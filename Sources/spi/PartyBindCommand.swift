@@ -32,25 +32,36 @@ struct PartyBindCommand: AsyncParsableCommand {
     var peer: String
 
     func run() async throws {
-        let peerID: PeerID
+        let peerID = try Self.peerID(peer)
+        let register = try Self.openAuthority(global, doing: "binds replicas to parties")
+        let binding = try register.write { store in try PartyBinding.bind(party: party, peer: peerID, store) }
+        print("bound \(binding.partyCode ?? binding.partyID) to peer \(binding.peerID) (site \(binding.siteID))")
+    }
+}
+
+extension PartyBindCommand {
+    /// The peer id given on the command line, or a usage error.
+    static func peerID(_ text: String) throws -> PeerID {
         do {
-            peerID = try PeerID(parsing: peer)
+            return try PeerID(parsing: text)
         } catch {
             throw ValidationError("invalid peer id: \(error)")
         }
+    }
+
+    /// The register, when this replica is its authority: only the authority writes bindings.
+    static func openAuthority(_ global: GlobalOptions, doing what: String) throws -> Register {
         let register = try global.openRegister()
         guard register.kind == .organization else {
-            throw RegisterError(
-                .forbidden, "only the organization binds replicas to parties; this replica is a provider's")
+            throw RegisterError(.forbidden, "only the organization \(what); this replica is a provider's")
         }
         guard register.replica.siteID == register.replica.registerID else {
             throw RegisterError(
                 .forbidden,
                 "only the register's authority (the organization's first replica, whose site id is the register id "
-                    + "\(register.replica.registerID)) binds replicas to parties; run this there")
+                    + "\(register.replica.registerID)) \(what); run this there")
         }
-        let binding = try register.write { store in try PartyBinding.bind(party: party, peer: peerID, store) }
-        print("bound \(binding.partyCode ?? binding.partyID) to peer \(binding.peerID) (site \(binding.siteID))")
+        return register
     }
 }
 
@@ -75,19 +86,8 @@ struct PartyUnbindCommand: AsyncParsableCommand {
     var peer: String
 
     func run() async throws {
-        let peerID: PeerID
-        do {
-            peerID = try PeerID(parsing: peer)
-        } catch {
-            throw ValidationError("invalid peer id: \(error)")
-        }
-        let register = try global.openRegister()
-        guard register.replica.siteID == register.replica.registerID else {
-            throw RegisterError(
-                .forbidden,
-                "only the register's authority (the organization's first replica, whose site id is the register id "
-                    + "\(register.replica.registerID)) unbinds replicas; run this there")
-        }
+        let peerID = try PartyBindCommand.peerID(peer)
+        let register = try PartyBindCommand.openAuthority(global, doing: "unbinds replicas")
         try register.write { store in try PartyBinding.unbind(peer: peerID, store) }
         print("unbound peer \(peerID) (site \(peerID.siteID)): it speaks for no party from now on")
     }

@@ -35,9 +35,7 @@ struct PeerRefusalsCommand: AsyncParsableCommand {
     func run() async throws {
         let register = try global.openRegister()
         let entries = try register.replica.refusalLog(limit: limit)
-        func time(_ ms: Int64) -> String {
-            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-        }
+        func time(_ ms: Int64) -> String { Output.time(milliseconds: ms) }
         if json {
             print(Output.jsonArray(entries.map { entry in
                 [
