@@ -9,7 +9,7 @@ public struct PeerError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidPeerID, invalidName, invalidAddress, duplicateName, duplicatePeerID, unknownPeer,
-                ownPeerID, identityUnreadable, identityUnwritable
+                ownPeerID, identityUnreadable, identityUnwritable, identityMissing
         }
         private let base: Base
 
@@ -31,6 +31,9 @@ public struct PeerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let identityUnreadable = Code(base: .identityUnreadable)
         /// The key or certificate file cannot be written.
         public static let identityUnwritable = Code(base: .identityUnwritable)
+        /// The replica's key is gone while its certificate is still there: the replica's identity is lost, and a new
+        /// key would silently make it another replica.
+        public static let identityMissing = Code(base: .identityMissing)
 
         /// The code's name, as in logs (`duplicateName`).
         public var description: String { base.rawValue }

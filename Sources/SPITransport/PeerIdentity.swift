@@ -70,6 +70,15 @@ public struct PeerIdentity: Sendable {
                     .identityUnreadable, "cannot read the private key \(keyPath) (a P-256 key in PEM)",
                     underlying: error)
             }
+        } else if FileManager.default.fileExists(atPath: certificatePath) {
+            // The key was there (its certificate is): a new key would silently make this another replica, whose
+            // edits the others refuse. Say so instead.
+            throw PeerError(
+                .identityMissing,
+                "the replica's key \(keyPath) is missing, but its certificate is still beside it: this replica's "
+                    + "identity is lost, and nothing was changed. Restore the key from a backup; or make a new replica "
+                    + "(spi init --register REGISTER_ID) and have the organization bind the party to its new peer id and "
+                    + "unbind the old one (docs/permissions.md, \"Replacing a lost key\")")
         } else {
             key = P256.Signing.PrivateKey()
             keyPEM = key.pemRepresentation

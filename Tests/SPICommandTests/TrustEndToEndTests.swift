@@ -151,6 +151,22 @@ struct TrustEndToEndTests {
         }
     }
 
+    @Test("a replica whose key was deleted says so and changes nothing, instead of becoming another replica")
+    func lostKey() throws {
+        try demo.withDemo { _, _, providers in
+            let fabrikam = providers["FAB"]!
+            let before = try fabrikam.ok("whoami", "--json")
+            try FileManager.default.removeItem(atPath: fabrikam.db + ".key")
+            for command in [["whoami"], ["changes", "knowledge", "--out", fabrikam.db + ".knowledge"]] {
+                let run = try fabrikam.spi(command)
+                #expect(run.status != 0, "\(run)")
+                #expect(run.stderr.contains("key") && run.stderr.contains("missing"), "\(run)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: fabrikam.db + ".key"))
+            #expect(before.contains("peerId"))
+        }
+    }
+
     @Test("an unsigned knowledge file is refused as the base of an export")
     func unsignedKnowledgeRefused() throws {
         try demo.withDemo { directory, org, providers in

@@ -57,6 +57,19 @@ struct PeerIdentityTests {
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
+    @Test("a missing key whose certificate is still there is an error, never silently regenerated")
+    func missingKey() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("r.db")
+        let identity = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        try FileManager.default.removeItem(atPath: identity.keyPath)
+        #expect {
+            try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        } throws: { ($0 as? PeerError)?.code == .identityMissing }
+        #expect(!FileManager.default.fileExists(atPath: identity.keyPath))
+    }
+
     @Test("an unreadable key is reported, never replaced")
     func corruptKey() throws {
         let directory = try TemporaryDirectory()
