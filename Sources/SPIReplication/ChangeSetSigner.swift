@@ -47,10 +47,13 @@ public struct ChangeSetSigner: Sendable {
         SiteID(bytes: Array(SHA256.hash(data: der).prefix(16)))
     }
 
-    /// Whether `signature` is `publicKeyDER`'s valid signature of `message`.
-    static func isValid(signature: [UInt8], of message: [UInt8], publicKeyDER: [UInt8]) -> Bool {
-        guard let key = try? P256.Signing.PublicKey(derRepresentation: publicKeyDER),
-            let decoded = try? P256.Signing.ECDSASignature(derRepresentation: signature)
+    /// Whether `signature` proves that `site` signed `message`: the key hashes to the site, and the signature is the
+    /// key's valid signature of the message.
+    static func verifies(signature: Data, by signerKey: Data, of message: [UInt8], for site: SiteID?) -> Bool {
+        let der = Array(signerKey)
+        guard let site, Self.site(ofPublicKey: der) == site,
+            let key = try? P256.Signing.PublicKey(derRepresentation: der),
+            let decoded = try? P256.Signing.ECDSASignature(derRepresentation: Array(signature))
         else { return false }
         return key.isValidSignature(decoded, for: message)
     }

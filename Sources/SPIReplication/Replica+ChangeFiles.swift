@@ -78,10 +78,9 @@ extension Replica {
         var signed = false
         if let second = try reader.next() {
             guard let signature = try? Spi_V1_KnowledgeSignature(serializedBytes: second),
-                ChangeSetSigner.site(ofPublicKey: Array(signature.signerKey)) == site,
-                ChangeSetSigner.isValid(
-                    signature: Array(signature.signature), of: ChangeSetSigner.knowledgeMessage(payload: payload),
-                    publicKeyDER: Array(signature.signerKey))
+                ChangeSetSigner.verifies(
+                    signature: signature.signature, by: signature.signerKey,
+                    of: ChangeSetSigner.knowledgeMessage(payload: payload), for: site)
             else {
                 throw ReplicationError(
                     .badSignature, "\(path) carries a signature that is not site \(site)'s: the file is forged or damaged")
@@ -100,10 +99,10 @@ extension Replica {
     ///
     /// The file is written beside its destination and renamed into place when complete, so a crash never leaves a
     /// half-written file under the final name.
-    @discardableResult
     ///
     /// With a `signer` (the replica's own key) the trailer carries the writer's signature over every frame, and a
     /// receiver can verify that this replica wrote the file (``applyChanges(from:requireSignature:gate:progress:)``).
+    @discardableResult
     public func exportChanges(
         since knowledge: Knowledge = Knowledge(), to path: String, maxCells: Int = 4096, scope: (any ReadScope)? = nil,
         signer: ChangeSetSigner? = nil, progress: ((ChangeSetSummary) -> Void)? = nil
@@ -240,9 +239,7 @@ extension Replica {
                 let claimed = SiteID(bytes: header.senderSite)
                 let message = ChangeSetSigner.changeSetMessage(
                     frameDigests: digests, batches: trailer.batches, rows: trailer.rows, cells: trailer.cells)
-                guard let claimed, ChangeSetSigner.site(ofPublicKey: Array(trailer.signerKey)) == claimed,
-                    ChangeSetSigner.isValid(
-                        signature: Array(trailer.signature), of: message, publicKeyDER: Array(trailer.signerKey))
+                guard ChangeSetSigner.verifies(signature: trailer.signature, by: trailer.signerKey, of: message, for: claimed)
                 else {
                     throw ReplicationError(
                         .badSignature,

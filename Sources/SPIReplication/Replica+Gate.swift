@@ -38,12 +38,18 @@ extension Replica {
         if incomingLength < localLength || (incomingLength == localLength && incomingLength % 2 == 0) { return change }
 
         let rowOrigin = plan.sites[Int(change.site) - 1]
-        // The common case first: every cell of the row's own origin, a trusted one its carrier may carry.
-        if gate.trusts(rowOrigin), change.cells.allSatisfy({ $0.site == 0 || $0.site == change.site }) {
-            if carrying[rowOrigin] == nil { carrying[rowOrigin] = try gate.carries(rowOrigin, db) }
-            if carrying[rowOrigin] == .allow { return change }
-        }
         func origin(of cell: Spi_V1_CellChange) -> SiteID { cell.site != 0 ? plan.sites[Int(cell.site) - 1] : rowOrigin }
+        /// What the carrier may do with `origin`'s changes, asked once per batch.
+        func carried(_ origin: SiteID) throws -> GateDecision {
+            if let known = carrying[origin] { return known }
+            let decision = try gate.carries(origin, db)
+            carrying[origin] = decision
+            return decision
+        }
+        // Changes only of a trusted origin its carrier may carry: nothing to judge.
+        if gate.trusts(rowOrigin), change.cells.allSatisfy({ origin(of: $0) == rowOrigin }), try carried(rowOrigin) == .allow {
+            return change
+        }
         func clock(of cell: Spi_V1_CellChange) -> UInt64 { cell.hlc != 0 ? cell.hlc : change.hlc }
         func name(of cell: Spi_V1_CellChange) -> String { table.columns[columnMap[Int(cell.column)]].name }
         func values(_ cells: [Spi_V1_CellChange]) -> [String: DatabaseValue] {
@@ -56,20 +62,18 @@ extension Replica {
             report.refusals.append(
                 Refusal(table: table.name, id: id, origin: origin, columns: columns.sorted(), reason: reason, count: count))
         }
+        /// The cells of `site` alone, self-contained, without the row's life change: a part held on its own.
+        func part(of site: SiteID) -> Spi_V1_RowChange {
+            var part = Self.selfContained(change)
+            part.rowVersion = false
+            part.cells = part.cells.filter { cell in origin(of: cell) == site }
+            return part
+        }
 
         // What the carrier may not carry is refused (or held, while its standing is unknown here) before anything
         // is judged.
         var result = change
-        var carried: [SiteID: GateDecision] = [:]
-        var trusted = true
-        for o in Set([rowOrigin] + change.cells.map(origin(of:))) {
-            if carrying[o] == nil { carrying[o] = try gate.carries(o, db) }
-            carried[o] = carrying[o]
-            trusted = trusted && carrying[o] == .allow && gate.trusts(o)
-        }
-        // Changes only of origins the gate trusts, carried by whoever may carry them: nothing to judge.
-        if trusted { return change }
-        switch carried[rowOrigin]! {
+        switch try carried(rowOrigin) {
         case .allow:
             break
         case .hold(let reason):
@@ -81,15 +85,14 @@ extension Replica {
             refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + (change.rowVersion ? 1 : 0))
             return nil
         }
-        for (o, decision) in carried where decision != .allow {
+        for o in Set(change.cells.map(origin(of:))) where o != rowOrigin {
+            let decision = try carried(o)
+            guard decision != .allow else { continue }
             let cells = change.cells.filter { origin(of: $0) == o }
             result.cells = result.cells.filter { origin(of: $0) != o }
             switch decision {
             case .hold(let reason):
-                var part = Self.selfContained(change)
-                part.rowVersion = false
-                part.cells = part.cells.filter { origin(of: $0) == o }
-                held.append(HeldPart(origin: o, change: part, reason: reason, carrier: gate.carrier, heldForCarrier: true))
+                held.append(HeldPart(origin: o, change: part(of: o), reason: reason, carrier: gate.carrier, heldForCarrier: true))
             case .refuse(let reason), .refuseColumns(_, let reason):
                 refuse(o, columns: cells.map(name(of:)), reason: reason, count: cells.count)
             case .allow:
@@ -156,10 +159,7 @@ extension Replica {
                 continue
             case .hold(let reason):
                 removed[o] = Set(cells.map(name(of:)))
-                var part = Self.selfContained(change)
-                part.rowVersion = false
-                part.cells = part.cells.filter { cell in origin(of: cell) == o }
-                held.append(HeldPart(origin: o, change: part, reason: reason, carrier: gate.carrier))
+                held.append(HeldPart(origin: o, change: part(of: o), reason: reason, carrier: gate.carrier))
             case .refuse(let reason):
                 let columns = Set(cells.map(name(of:)))
                 removed[o] = columns

@@ -110,7 +110,8 @@ extension Replica {
     ) throws -> (report: ApplyReport, held: Int) {
         guard let gate else {
             var report = ApplyReport()
-            _ = try mergeRows(batch, plan: plan, gate: gate, report: &report, peer: peer, db)
+            var written: [Int] = []
+            _ = try mergeRows(batch, plan: plan, gate: gate, report: &report, db, excluding: [], written: &written)
             return (report, 0)
         }
         var excluded: Set<Int> = []
@@ -120,10 +121,9 @@ extension Replica {
             do {
                 return try db.savepoint { db in
                     var report = ApplyReport()
-                    var written: [(index: Int, isNew: Bool)] = []
+                    var written: [Int] = []
                     let held = try mergeRows(
-                        batch, plan: plan, gate: gate, report: &report, peer: peer, db, excluding: excluded,
-                        written: &written)
+                        batch, plan: plan, gate: gate, report: &report, db, excluding: excluded, written: &written)
                     guard let own = try gate.receiverScope(db), own != batch.scope else {
                         if !held.isEmpty { try hold(held, plan: plan, batch: batch, peer: peer, db, heldSince: heldSince) }
                         return (report, held.count)
@@ -132,9 +132,9 @@ extension Replica {
                     // dropped, and comes again in a delta made for this replica.
                     for part in held { report.discarded += part.change.cells.count + (part.change.rowVersion ? 1 : 0) }
                     var refused: Set<Int> = []
-                    for (index, isNew) in written {
+                    for index in written {
                         let table = plan.tables[Int(batch.rows[index].table)]
-                        if try !gate.keeps(table: table.name, id: plan.rowIDs[index], isNew: isNew, db) {
+                        if try !gate.keeps(table: table.name, id: plan.rowIDs[index], db) {
                             refused.insert(index)
                         }
                     }
@@ -151,19 +151,11 @@ extension Replica {
     }
 
     /// Judges and merges the rows of a validated batch; returns the row changes (or parts) the gate held, for the
-    /// caller to keep aside (``hold(_:plan:batch:peer:_:)``). Rows in `excluding` are discarded. Live rows the merge
-    /// wrote (new here or changed) are listed in `written`.
+    /// caller to keep aside (``hold(_:plan:batch:peer:_:heldSince:)``). Rows in `excluding` are discarded. Live rows the
+    /// merge wrote are listed in `written`, by their index in the batch.
     func mergeRows(
-        _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, report: inout ApplyReport, peer: String?,
-        _ db: Connection, excluding: Set<Int> = []
-    ) throws -> [HeldPart] {
-        var written: [(index: Int, isNew: Bool)] = []
-        return try mergeRows(batch, plan: plan, gate: gate, report: &report, peer: peer, db, excluding: excluding, written: &written)
-    }
-
-    func mergeRows(
-        _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, report: inout ApplyReport, peer: String?,
-        _ db: Connection, excluding: Set<Int>, written: inout [(index: Int, isNew: Bool)]
+        _ batch: Spi_V1_ChangeBatch, plan: BatchPlan, gate: (any WriteGate)?, report: inout ApplyReport,
+        _ db: Connection, excluding: Set<Int>, written: inout [Int]
     ) throws -> [HeldPart] {
         var localSites: [Int64] = [0]
         for site in plan.sites { localSites.append(try siteIndex(site, db)) }
@@ -191,9 +183,7 @@ extension Replica {
                 change = admitted
             }
             try merge(change, id: id, local: local, context: &context, report: &report, db)
-            if change.cl % 2 == 1, Int64(change.cl) >= local.causalLength {
-                written.append((i, !local.exists))
-            }
+            if change.cl % 2 == 1, Int64(change.cl) >= local.causalLength { written.append(i) }
         }
         return held
     }

@@ -44,10 +44,10 @@ enum ReplicaSchema {
         """
 
     /// Objects added after version 1, created when a file is opened for writing (`IF NOT EXISTS`, so an existing one
-    /// costs nothing): the open conflicts, which every stamp and merge asks about, so that the question does not
-    /// scan a log of resolved ones.
-    /// The held store (`_spi_held`, with the clocks each held change keeps out of this replica's knowledge in
-    /// `_spi_held_cap`): changes whose authority cannot be established yet (see ``GateDecision/hold(_:)``).
+    /// costs nothing): the index of open conflicts, which every stamp and merge asks about, so that the question does
+    /// not scan a log of resolved ones; and the held store (`_spi_held`, with the clocks each held change keeps out
+    /// of this replica's knowledge in `_spi_held_cap`): changes whose authority cannot be established yet (see
+    /// ``GateDecision/hold(_:)``).
     static let upgradeSQL = """
         CREATE INDEX IF NOT EXISTS _spi_conflict_open ON _spi_conflict (tbl, row_id, col) WHERE resolved_hlc IS NULL;
         CREATE TABLE IF NOT EXISTS _spi_held (

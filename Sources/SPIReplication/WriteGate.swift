@@ -52,17 +52,16 @@ public protocol WriteGate {
 
     /// The name of this replica's own read scope (as ``ReadScope/name`` names scopes), or nil when it may hold every
     /// row. A batch made for exactly this scope (`ChangeBatch.scope`) is stored as it is and its coverage claimed. Any
-    /// other batch (made for another party, or unscoped) is filtered by ``keeps(table:id:isNew:_:)`` once it is
+    /// other batch (made for another party, or unscoped) is filtered by ``keeps(table:id:_:)`` once it is
     /// merged, and claims no coverage: it may lack rows this replica may see, which a delta made for this replica
     /// will bring.
     func receiverScope(_ db: Connection) throws -> String?
 
     /// Whether this replica may store row `id` of `table` as it stands after merging a batch that was not made for
-    /// its scope. `isNew`: the row did not exist here before the batch (a copy kept from before, outside the scope
-    /// now, is never updated). ``Replica/apply(_:gate:from:since:)`` asks about every live row such a batch wrote, on
-    /// the state after the whole batch, and merges the batch again without the rows it may not keep: nothing of them
-    /// is ever stored.
-    func keeps(table: String, id: String, isNew: Bool, _ db: Connection) throws -> Bool
+    /// its scope (a copy kept from before that is outside the scope now is not updated either).
+    /// ``Replica/apply(_:gate:from:since:)`` asks about every live row such a batch wrote, on the state after the
+    /// whole batch, and merges the batch again without the rows it may not keep: nothing of them is ever stored.
+    func keeps(table: String, id: String, _ db: Connection) throws -> Bool
 }
 
 extension WriteGate {
@@ -73,7 +72,7 @@ extension WriteGate {
     public var carrier: SiteID? { nil }
     public func trusts(_ origin: SiteID) -> Bool { false }
     public func receiverScope(_ db: Connection) throws -> String? { nil }
-    public func keeps(table: String, id: String, isNew: Bool, _ db: Connection) throws -> Bool { true }
+    public func keeps(table: String, id: String, _ db: Connection) throws -> Bool { true }
 }
 
 /// A ``WriteGate``'s verdict on one row change.

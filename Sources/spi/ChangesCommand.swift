@@ -154,13 +154,7 @@ struct ChangesApplyCommand: AsyncParsableCommand {
         let progress = ProgressLine(enabled: !json)
         var partial = ApplyReport()
         do {
-            let replica = register.replica
-            let report = try replica.applyChanges(
-                from: file, requireSignature: true,
-                gate: { writer in
-                    FileWriteGate(registerID: replica.registerID, ownSite: replica.siteID, writer: writer)
-                }
-            ) { report in
+            let report = try register.applySignedChanges(from: file) { report in
                 partial = report
                 progress.update("applied \(report.total) changes in \(report.batches) batches")
             }

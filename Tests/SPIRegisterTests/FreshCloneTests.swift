@@ -102,9 +102,7 @@ struct FreshCloneTests {
         let file = directory.appendingPathComponent("all.changes").path
         func apply(to clone: Node) throws {
             let replica = clone.register.replica
-            let report = try replica.applyChanges(from: file, requireSignature: true) { writer in
-                FileWriteGate(registerID: replica.registerID, ownSite: replica.siteID, writer: writer)
-            }
+            let report = try clone.register.applySignedChanges(from: file)
             if report.refused > 0 {
                 throw Mismatch(description: "the clone refused \(report.refused) changes: \(report.refusals.prefix(3))")
             }

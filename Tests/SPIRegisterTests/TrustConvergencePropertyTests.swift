@@ -286,10 +286,9 @@ struct TrustScenario {
         let file = files[Int.random(in: 0..<files.count, using: &rng)]
         var to = Int.random(in: 0..<nodes.count, using: &rng)
         if to == file.from { to = (to + 1) % nodes.count }
-        let receiver = nodes[to].register.replica
         let report: ApplyReport
         do {
-            report = try Self.applySigned(file.path, to: receiver)
+            report = try nodes[to].register.applySignedChanges(from: file.path)
         } catch let error as ReplicationError where error.code == .badSignature || error.code == .malformed {
             // A forged file fails its signature; one with a flipped byte usually fails a frame's checksum first.
             guard forgedFiles.contains(file.path) else { throw error }
@@ -297,15 +296,6 @@ struct TrustScenario {
             return
         }
         lastAction = "apply \(file.path.split(separator: "/").last!) at \(nodes[to].name): \(report.applied) applied, uncovered \(report.uncovered.count)"
-    }
-
-    /// Applies a file as `spi changes apply` does: signature required, changes of other sites only from a writer
-    /// that acts for the organization.
-    @discardableResult
-    static func applySigned(_ path: String, to receiver: Replica) throws -> ApplyReport {
-        try receiver.applyChanges(from: path, requireSignature: true) { writer in
-            FileWriteGate(registerID: receiver.registerID, ownSite: receiver.siteID, writer: writer)
-        }
     }
 
     /// A provider forges a file that claims changes of the organization: either signed with its own key and naming
@@ -498,7 +488,7 @@ struct TrustScenario {
         try authority.replica.exportChanges(
             to: path, maxCells: 16, scope: try authority.fileScope(receiver: nil, party: nil, all: true).scope,
             signer: source.signer)
-        _ = try Self.applySigned(path, to: clone.register.replica)
+        try clone.register.applySignedChanges(from: path)
         if try clone.register.digest() != authority.digest() {
             throw Violation(
                 description: "a fresh replica cloned from \(source.name) differs from it: "

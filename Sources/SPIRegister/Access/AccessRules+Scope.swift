@@ -92,9 +92,9 @@ extension AccessRules {
     }
 
     /// Whether the replica whose own actor is `viewer` may hold row `id` of `table` as it now stands in `db`, after a
-    /// batch that was not made for its scope (see ``WriteGate/keeps(table:id:isNew:_:)``): a row it may see, yes; a
-    /// new row it may not see, no; and a copy it held before that is outside its scope now is not updated.
-    public static func keeps(table: String, id: String, isNew: Bool, viewer: AccessActor, _ db: Connection) throws -> Bool {
+    /// batch that was not made for its scope (see ``WriteGate/keeps(table:id:_:)``): only a row it may see. A new row
+    /// it may not see is not stored, and a copy it held before that is outside its scope now is not updated.
+    public static func keeps(table: String, id: String, viewer: AccessActor, _ db: Connection) throws -> Bool {
         guard let rules = visibility(for: viewer), let rule = rules[table] else { return true }
         return try db.scalar("SELECT 1 FROM (\(withoutEntry(rule))) WHERE id = ? LIMIT 1", [.text(id)]) != nil
     }
@@ -112,15 +112,8 @@ extension AccessRules {
     /// The version of the latest binding row of `site` (see ``actor(of:asOf:registerID:_:)``), or nil when it has
     /// none (or it is not stamped yet).
     public static func latestBinding(of site: SiteID, _ db: Connection) throws -> Version? {
-        var best: (version: Version, id: String)?
-        for row in try db.rows("SELECT id FROM party_peer WHERE site = ?", [.text(site.description)]) {
-            let id = row[0].textValue ?? ""
-            let version = try Replica.rowVersion(table: "party_peer", id: id, db) ?? pendingVersion
-            if let current = best, (current.version, current.id) > (version, id) { continue }
-            best = (version, id)
-        }
-        guard let best, best.version != pendingVersion else { return nil }
-        return best.version
+        guard let binding = latest(try bindingRows(of: site, db)), binding.version != pendingVersion else { return nil }
+        return binding.version
     }
 
     /// `text` as a SQL string literal.

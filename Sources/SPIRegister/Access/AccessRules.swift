@@ -35,6 +35,39 @@ public enum AccessRules {
     /// The version of a binding written here and not stamped yet: newer than any other.
     static let pendingVersion = Version(clock: HybridLogicalClock(rawValue: .max), site: nil)
 
+    /// One `party_peer` row, with the version it was made at (``pendingVersion`` when not stamped yet).
+    struct BindingRow {
+        var id: String
+        var version: Version
+        var partyID: String?
+        var partyKind: String?
+        var partyCode: String?
+        var peer: String
+        var site: String
+    }
+
+    /// The binding rows of `site`, or of every site.
+    static func bindingRows(of site: SiteID?, _ db: Connection) throws -> [BindingRow] {
+        let filter = site == nil ? "" : " WHERE b.site = ?"
+        return try db.rows(
+            "SELECT b.id, b.party_id, p.kind, p.code, b.peer, b.site FROM party_peer b LEFT JOIN party p ON p.id = b.party_id"
+                + filter, site.map { [.text($0.description)] } ?? []
+        ).map { row in
+            let id = row[0].textValue ?? ""
+            return BindingRow(
+                id: id, version: try Replica.rowVersion(table: "party_peer", id: id, db) ?? pendingVersion,
+                partyID: row[1].textValue.flatMap { $0.isEmpty ? nil : $0 }, partyKind: row[2].textValue,
+                partyCode: row[3].textValue, peer: row[4].textValue ?? "", site: row[5].textValue ?? "")
+        }
+    }
+
+    /// The latest of `rows` (by version, then id), among those made before `clock` when given: a binding counts for
+    /// a change when its version's clock is below the change's (the zero version always counts).
+    static func latest(_ rows: [BindingRow], before clock: UInt64? = nil) -> BindingRow? {
+        rows.filter { row in clock.map { row.version.isZero || row.version.clock.rawValue < $0 } ?? true }
+            .max { ($0.version, $0.id) < ($1.version, $1.id) }
+    }
+
     /// Who `site` spoke for when it made a change at `clock`: its latest binding made before that clock (nil: now).
     ///
     /// Bindings are append-only (`spi party bind` adds a row; nothing updates or deletes one), so every replica that
@@ -45,25 +78,10 @@ public enum AccessRules {
         -> AccessActor
     {
         if site == registerID { return .organization }
-        var best: (version: Version, id: String, actor: AccessActor)?
-        try db.forEachRow(
-            """
-            SELECT b.id, b.party_id, p.kind FROM party_peer b LEFT JOIN party p ON p.id = b.party_id WHERE b.site = ?
-            """, [.text(site.description)]
-        ) { row in
-            let id = row.text(0) ?? ""
-            let version = try Replica.rowVersion(table: "party_peer", id: id, db) ?? pendingVersion
-            if let clock, !version.isZero, version.clock.rawValue >= clock { return }
-            let actor: AccessActor
-            if let party = row.text(1), !party.isEmpty {
-                actor = row.text(2) == "organization" ? .organization : .party(party)
-            } else {
-                actor = .unbound
-            }
-            if let current = best, (current.version, current.id) > (version, id) { return }
-            best = (version, id, actor)
+        guard let binding = latest(try bindingRows(of: site, db), before: clock), let party = binding.partyID else {
+            return .unbound
         }
-        return best?.actor ?? .unbound
+        return binding.partyKind == "organization" ? .organization : .party(party)
     }
 
     /// Whether the change `write` made by `origin` is allowed, judged as of the change's clock: by the party the

@@ -55,19 +55,11 @@ public struct PartyBinding: Sendable, Hashable {
 
     /// The current binding of every bound peer (its latest binding row), by party code then peer id.
     public static func all(_ store: RecordStore) throws -> [PartyBinding] {
-        var latest: [String: (version: Version, id: String, binding: PartyBinding)] = [:]
-        for row in try store.db.rows(
-            "SELECT b.id, b.party_id, p.code, b.peer, b.site FROM party_peer b LEFT JOIN party p ON p.id = b.party_id")
-        {
-            let id = row[0].textValue ?? ""
-            let version = try Replica.rowVersion(table: "party_peer", id: id, store.db) ?? AccessRules.pendingVersion
-            let binding = PartyBinding(
-                partyID: row[1].textValue ?? "", partyCode: row[2].textValue, peerID: row[3].textValue ?? "",
-                siteID: row[4].textValue ?? "")
-            if let current = latest[binding.peerID], (current.version, current.id) > (version, id) { continue }
-            latest[binding.peerID] = (version, id, binding)
-        }
-        return latest.values.map(\.binding).filter { !$0.partyID.isEmpty }
+        Dictionary(grouping: try AccessRules.bindingRows(of: nil, store.db), by: \.peer).values
+            .compactMap { rows in AccessRules.latest(rows) }
+            .compactMap { row in
+                row.partyID.map { PartyBinding(partyID: $0, partyCode: row.partyCode, peerID: row.peer, siteID: row.site) }
+            }
             .sorted { ($0.partyCode ?? "", $0.peerID) < ($1.partyCode ?? "", $1.peerID) }
     }
 }

@@ -40,3 +40,19 @@ extension Register {
         return FileScope(viewer: nil, scope: RegisterReadScope(viewer: .organization, origins: origins), fromReceiver: false)
     }
 }
+
+extension Register {
+    /// Merges a change-set file as `spi changes apply` does: it must be signed by the replica that wrote it (nothing
+    /// is applied otherwise), its changes are judged with that writer as their carrier (changes of other sites only
+    /// from a writer that acts for the organization), and this replica keeps only its own scope.
+    ///
+    /// - Throws: as ``SPIReplication/Replica/applyChanges(from:requireSignature:gate:progress:)``.
+    @discardableResult
+    public func applySignedChanges(from path: String, progress: ((ApplyReport) -> Void)? = nil) throws -> ApplyReport {
+        let replica = self.replica
+        return try replica.applyChanges(
+            from: path, requireSignature: true,
+            gate: { writer in FileWriteGate(registerID: replica.registerID, ownSite: replica.siteID, writer: writer) },
+            progress: progress)
+    }
+}

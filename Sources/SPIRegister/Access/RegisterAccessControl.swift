@@ -56,42 +56,30 @@ public struct RegisterWriteGate: WriteGate {
         self.registerID = registerID
     }
 
+    /// The peer's changes are judged exactly as those of a file the peer wrote: by the same gate, with the peer as
+    /// the carrier.
+    var carried: FileWriteGate { FileWriteGate(registerID: registerID, ownSite: ownSite, writer: peerSite) }
+
     public func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision {
-        if origin != peerSite {
-            // Carried by a replica that acts for the organization (``carries(_:_:)``): it judged the change when it
-            // arrived from its origin.
-            return .allow
-        }
-        // The peer's own change: by the party its site was bound to when it made it.
-        return try AccessRules.judge(write, origin: origin, registerID: registerID, db)
+        try carried.judge(write, origin: origin, db)
     }
 
-    public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision {
-        try AccessRules.carries(origin, carrier: peerSite, registerID: registerID, db)
-    }
+    public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision { try carried.carries(origin, db) }
 
     public var carrier: SiteID? { peerSite }
 
-    /// The register's authority may write everything: its changes need no judging once carried.
-    public func trusts(_ origin: SiteID) -> Bool { origin == registerID }
+    public func trusts(_ origin: SiteID) -> Bool { carried.trusts(origin) }
 
     /// Always false: even a peer acting for the organization has its own changes judged, by the binding its site had
     /// when it made them (a replica bound to the organization after it made an edit did not act for it then), so that
     /// every replica reaches the same verdict whatever path the change took. Its relays are trusted.
     public var allowsEverything: Bool { false }
 
-    /// Held changes are judged again by their origin and by the carrier that brought them.
-    public func originGate(carrier: SiteID?) -> any WriteGate {
-        FileWriteGate(registerID: registerID, ownSite: ownSite, writer: carrier)
-    }
+    public func originGate(carrier: SiteID?) -> any WriteGate { carried.originGate(carrier: carrier) }
 
-    public func receiverScope(_ db: Connection) throws -> String? {
-        try FileWriteGate(registerID: registerID, ownSite: ownSite).receiverScope(db)
-    }
+    public func receiverScope(_ db: Connection) throws -> String? { try carried.receiverScope(db) }
 
-    public func keeps(table: String, id: String, isNew: Bool, _ db: Connection) throws -> Bool {
-        try FileWriteGate(registerID: registerID, ownSite: ownSite).keeps(table: table, id: id, isNew: isNew, db)
-    }
+    public func keeps(table: String, id: String, _ db: Connection) throws -> Bool { try carried.keeps(table: table, id: id, db) }
 }
 
 /// Judges the changes of a change-set file by their origin, with the register's write rules, and keeps only what the
@@ -152,9 +140,9 @@ public struct FileWriteGate: WriteGate {
         return AccessRules.scopeName(of: try AccessRules.actor(of: ownSite, registerID: registerID, db))
     }
 
-    public func keeps(table: String, id: String, isNew: Bool, _ db: Connection) throws -> Bool {
+    public func keeps(table: String, id: String, _ db: Connection) throws -> Bool {
         guard let ownSite else { return true }
         let viewer = try AccessRules.actor(of: ownSite, registerID: registerID, db)
-        return try AccessRules.keeps(table: table, id: id, isNew: isNew, viewer: viewer, db)
+        return try AccessRules.keeps(table: table, id: id, viewer: viewer, db)
     }
 }
