@@ -103,7 +103,11 @@ extension Replica {
         let creates = incomingLength > localLength
         // The row's own life: a create, re-create or delete (or a second creation of a derived id).
         if creates || change.rowVersion {
-            let kind: RowWrite.Kind = incomingLength % 2 == 0 ? .delete : .create
+            // Cells of a row whose creation is not here (no row version, and the row unknown) are judged as an update of
+            // that row: the rules hold them until the row arrives, or refuse them outright (an origin that may write
+            // nothing).
+            let partial = creates && !change.rowVersion && local.causalLength == 0
+            let kind: RowWrite.Kind = incomingLength % 2 == 0 ? .delete : (partial ? .update : .create)
             var judgements = [RowWrite(table: table.name, id: id, kind: kind, values: values(change.cells), clock: change.hlc)]
             if creates && local.exists && kind == .create {
                 // A delete and re-create by the origin: it ends the life that exists here, so it must be allowed to.
@@ -117,13 +121,6 @@ extension Replica {
                     held.append(HeldPart(origin: rowOrigin, change: Self.selfContained(change), reason: reason, carrier: gate.carrier))
                     return nil
                 case .refuse(let reason), .refuseColumns(_, let reason):
-                    if creates && !change.rowVersion && local.causalLength == 0 {
-                        // Cells of a row whose creation has not arrived: judged once the row is here.
-                        held.append(HeldPart(
-                            origin: rowOrigin, change: Self.selfContained(change),
-                            reason: "the row it changes has not arrived yet (\(reason))", carrier: gate.carrier))
-                        return nil
-                    }
                     if creates {
                         refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + 1)
                         return nil
