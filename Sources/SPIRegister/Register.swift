@@ -104,7 +104,7 @@ public final class Register {
                 .missingField, "a provider joins an existing register: give the organization's register id (--register)")
         }
         do {
-            let replica = try Replica.create(at: path, registerID: register, siteID: site, logger: logger)
+            let replica = try Replica.create(at: path, registerID: register, signer: try identity.changeSetSigner(), logger: logger)
             try replica.writeBaseline { db in
                 try RegisterSchema.migrate(db)
                 try ReferenceData.seed(db)

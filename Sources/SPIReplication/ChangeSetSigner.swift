@@ -37,6 +37,16 @@ public struct ChangeSetSigner: Sendable {
         key = P256.Signing.PrivateKey()
     }
 
+    /// The key kept beside a replica file (`<path>.key`, where `spi` and ``Replica/init(path:readOnly:logger:)`` look
+    /// for it), or nil when there is none or it does not parse.
+    public static func beside(replicaAt path: String) -> ChangeSetSigner? {
+        guard let pem = try? String(contentsOfFile: path + ".key", encoding: .utf8) else { return nil }
+        return try? ChangeSetSigner(privateKeyPEM: pem)
+    }
+
+    /// The private key in PEM (to store it beside a replica file).
+    public var privateKeyPEM: String { key.pemRepresentation }
+
     /// The DER signature of `message`.
     func sign(_ message: [UInt8]) throws -> [UInt8] {
         Array(try key.signature(for: message).derRepresentation)

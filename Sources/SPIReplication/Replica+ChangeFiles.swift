@@ -224,11 +224,23 @@ extension Replica {
             try checkRegister(header.registerID, source: path)
             digests.append(Array(SHA256.hash(data: first)))
             var trailer: Spi_V1_ChangeSetTrailer?
+            // The first change whose origin proof fails: reported once the file's own signature has been checked
+            // (a file altered on its way is reported as such).
+            var proofError: (any Error)?
             do {
                 while let payload = try reader.next() {
-                    if case .trailer(let t) = try decode(payload).kind {
+                    let frame = try decode(payload)
+                    if case .trailer(let t) = frame.kind {
                         trailer = t
                         break
+                    }
+                    if requireSignature, proofError == nil, case .batch(let batch) = frame.kind {
+                        // Every change's origin proof, before anything is applied: a forged change refuses the file.
+                        do {
+                            _ = try verifyProofs(of: batch, required: true, nil)
+                        } catch {
+                            proofError = error
+                        }
                     }
                     digests.append(Array(SHA256.hash(data: payload)))
                 }
@@ -254,6 +266,7 @@ extension Replica {
                         ? "\(path) is cut short, so its signature cannot be checked; nothing was applied: ask the sender for a new change set"
                         : "\(path) is not signed, so nothing proves who wrote it; nothing was applied: ask the sender to export it again with this version of spi")
             }
+            if let proofError { throw proofError }
         }
         let gate = try makeGate(writer)
 
@@ -280,7 +293,8 @@ extension Replica {
                 if writer != nil && index > digests.count {
                     throw ReplicationError(.badSignature, "\(path) holds more batches than its writer signed")
                 }
-                report.add(try apply(batch, gate: gate, from: "file \(path)", since: since))
+                report.add(try apply(
+                    batch, gate: gate, from: "file \(path)", since: since, signaturesChecked: writer != nil && requireSignature))
                 progress?(report)
             case .trailer(let trailer):
                 guard trailer.batches == UInt64(report.batches) else {

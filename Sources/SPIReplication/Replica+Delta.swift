@@ -100,6 +100,7 @@ extension Replica {
                 }
             }
             guard !builder.isEmpty else { return nil }
+            try attachProofs(to: &builder.batch, db)
             builder.batch.scope = cursor.scopeName
             cursor.batches += 1
             cursor.rows += builder.batch.rows.count
@@ -109,7 +110,7 @@ extension Replica {
     }
 
     /// Adds one site's changes to the batch until the budget is spent. Returns true when the site is done.
-    private func fill(
+    func fill(
         _ builder: inout BatchBuilder, site: SiteID, cursor: inout DeltaCursor, budget: Int, _ db: Connection
     ) throws -> Bool {
         guard let siteIndex = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue

@@ -10,11 +10,6 @@ struct HeldPart {
     var reason: String
     /// The peer or file writer that carried it, when known: held changes are judged again with it.
     var carrier: SiteID?
-    /// Whether it is held because its carrier's standing is not known yet (not because of its origin's): then it
-    /// does not hold back this replica's knowledge (the carrier's coverage of other sites is not claimed anyway), and
-    /// it counts against the carrier's bound, so that an unknown carrier cannot stall the changes of the sites it
-    /// claims to relay.
-    var heldForCarrier = false
 }
 
 extension Replica {
@@ -29,7 +24,7 @@ extension Replica {
     /// lose anyway (an older incarnation of the row) is passed through: it has no effect to refuse.
     func admit(
         _ change: Spi_V1_RowChange, id: String, local: LocalRow, plan: BatchPlan, gate: any WriteGate,
-        report: inout ApplyReport, held: inout [HeldPart], carrying: inout [SiteID: GateDecision], _ db: Connection
+        report: inout ApplyReport, held: inout [HeldPart], _ db: Connection
     ) throws -> Spi_V1_RowChange? {
         let table = plan.tables[Int(change.table)]
         let columnMap = plan.columnMaps[Int(change.table)]
@@ -39,15 +34,8 @@ extension Replica {
 
         let rowOrigin = plan.sites[Int(change.site) - 1]
         func origin(of cell: Spi_V1_CellChange) -> SiteID { cell.site != 0 ? plan.sites[Int(cell.site) - 1] : rowOrigin }
-        /// What the carrier may do with `origin`'s changes, asked once per batch.
-        func carried(_ origin: SiteID) throws -> GateDecision {
-            if let known = carrying[origin] { return known }
-            let decision = try gate.carries(origin, db)
-            carrying[origin] = decision
-            return decision
-        }
-        // Changes only of a trusted origin its carrier may carry: nothing to judge.
-        if gate.trusts(rowOrigin), change.cells.allSatisfy({ origin(of: $0) == rowOrigin }), try carried(rowOrigin) == .allow {
+        // Changes only of a trusted origin: nothing to judge.
+        if gate.trusts(rowOrigin), change.cells.allSatisfy({ origin(of: $0) == rowOrigin }) {
             return change
         }
         func clock(of cell: Spi_V1_CellChange) -> UInt64 { cell.hlc != 0 ? cell.hlc : change.hlc }
@@ -70,35 +58,7 @@ extension Replica {
             return part
         }
 
-        // What the carrier may not carry is refused (or held, while its standing is unknown here) before anything
-        // is judged.
         var result = change
-        switch try carried(rowOrigin) {
-        case .allow:
-            break
-        case .hold(let reason):
-            held.append(HeldPart(
-                origin: rowOrigin, change: Self.selfContained(change), reason: reason, carrier: gate.carrier,
-                heldForCarrier: true))
-            return nil
-        case .refuse(let reason), .refuseColumns(_, let reason):
-            refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + (change.rowVersion ? 1 : 0))
-            return nil
-        }
-        for o in Set(change.cells.map(origin(of:))) where o != rowOrigin {
-            let decision = try carried(o)
-            guard decision != .allow else { continue }
-            let cells = change.cells.filter { origin(of: $0) == o }
-            result.cells = result.cells.filter { origin(of: $0) != o }
-            switch decision {
-            case .hold(let reason):
-                held.append(HeldPart(origin: o, change: part(of: o), reason: reason, carrier: gate.carrier, heldForCarrier: true))
-            case .refuse(let reason), .refuseColumns(_, let reason):
-                refuse(o, columns: cells.map(name(of:)), reason: reason, count: cells.count)
-            case .allow:
-                break
-            }
-        }
         let change = result
         let creates = incomingLength > localLength
         // The row's own life: a create, re-create or delete (or a second creation of a derived id).

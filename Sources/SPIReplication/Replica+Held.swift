@@ -88,8 +88,8 @@ extension Replica {
             single.rows = [change]
             let bytes: [UInt8] = try single.serializedBytes()
             let key = Array(SHA256.hash(data: bytes))
-            // Bounded per origin, or per carrier for what waits on its carrier.
-            let originIndex = try siteIndex(part.heldForCarrier ? (part.carrier ?? part.origin) : part.origin, db)
+            // Bounded per origin.
+            let originIndex = try siteIndex(part.origin, db)
             // Every origin whose changes the part carries is held back from its earliest clock in it.
             var earliest: [SiteID: UInt64] = [:]
             let rowOrigin = plan.sites[Int(part.change.site) - 1]
@@ -113,7 +113,7 @@ extension Replica {
                  .integer(firstHeld), part.carrier.map { .blob($0.bytes) } ?? .null])
             guard db.changes > 0 else { continue }
             let seq = try db.scalar("SELECT last_insert_rowid()")?.integerValue ?? 0
-            for (site, clock) in earliest where !part.heldForCarrier {
+            for (site, clock) in earliest {
                 try db.execute(
                     "INSERT INTO _spi_held_cap(held, site, hlc) VALUES (?, ?, ?)",
                     [.integer(seq), .integer(try siteIndex(site, db)), .integer(Int64(bitPattern: clock))])

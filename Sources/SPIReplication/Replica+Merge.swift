@@ -25,17 +25,34 @@ extension Replica {
     /// for another replica never makes this one believe it holds changes it never received
     /// (``ApplyReport/uncovered``).
     ///
+    /// Every change's origin proof (protocol/changes.md §7) is checked before anything is merged: a batch with a
+    /// change that does not match its origin's signature is refused whole. With a gate that requires proofs
+    /// (``WriteGate/requiresProof``, every register gate), a change without one is refused too. Checked proofs are
+    /// stored, so that this replica can relay the changes with them.
+    ///
     /// - Throws: ``ReplicationError`` (`malformed`, `unknownTable`, `unknownColumn`, `invalidValue`,
-    ///   `clockTooFarAhead`), or a ``SQLiteError``.
+    ///   `clockTooFarAhead`, `badSignature`), or a ``SQLiteError``.
     @discardableResult
     public func apply(
         _ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil, since: Knowledge? = nil
+    ) throws -> ApplyReport {
+        try apply(batch, gate: gate, from: peer, since: since, signaturesChecked: false)
+    }
+
+    /// ``apply(_:gate:from:since:)``, without checking again the signatures of proofs whose bytes were checked
+    /// already (`signaturesChecked`: a change-set file's first reading).
+    func apply(
+        _ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)?, from peer: String?, since: Knowledge?,
+        signaturesChecked: Bool
     ) throws -> ApplyReport {
         try refreshTablesIfSchemaChanged()
         let plan = try validate(batch)
         do {
             return try connection.transaction(.immediate) { db in
                 try stampPendingChanges(db)
+                let proofs = try verifyProofs(
+                    of: batch, required: gate?.requiresProof ?? false, checkSignatures: !signaturesChecked, db)
+                try storeProofs(proofs, db)
                 var report = ApplyReport()
                 // The merge's own writes are not local changes: the capture triggers stay silent for them (on this
                 // connection only, so a shell writing meanwhile is still captured once it gets the write lock).
@@ -163,8 +180,6 @@ extension Replica {
         var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts == .integer(1))
         let judging = gate?.allowsEverything == true ? nil : gate
         var held: [HeldPart] = []
-        // What the carrier may carry, per origin: asked once per batch.
-        var carrying: [SiteID: GateDecision] = [:]
         for (i, incoming) in batch.rows.enumerated() {
             if excluding.contains(i) {
                 report.discarded += incoming.cells.count + (incoming.rowVersion ? 1 : 0)
@@ -177,8 +192,7 @@ extension Replica {
             var change = incoming
             if let judging {
                 guard let admitted = try admit(
-                    change, id: id, local: local, plan: plan, gate: judging, report: &report, held: &held,
-                    carrying: &carrying, db)
+                    change, id: id, local: local, plan: plan, gate: judging, report: &report, held: &held, db)
                 else { continue }
                 change = admitted
             }

@@ -26,6 +26,10 @@ public final class Replica {
     public let registerID: RegisterID
     /// The logger the replica reports to.
     public let logger: Logger
+    /// The replica's own key, with which it signs the changes it makes before any leaves it (protocol/changes.md §7):
+    /// the key its site id was derived from. Without one, its changes travel unsigned, and receivers that require
+    /// origin proofs (every replica of a register) refuse them.
+    public var signer: ChangeSetSigner?
     /// The largest distance a remote clock may run ahead of local time (default: five minutes).
     public var maximumClockDrift: Duration = .seconds(300)
     /// The local time source, in milliseconds since 1970; replaceable in tests.
@@ -87,6 +91,21 @@ public final class Replica {
     public static func create(
         at path: String, registerID: RegisterID, siteID: SiteID = SiteID(), logger: Logger
     ) throws -> Replica {
+        try create(at: path, registerID: registerID, siteID: siteID, signer: nil, logger: logger)
+    }
+
+    /// Creates a new replica file whose site is the one `signer`'s key belongs to, signing its changes with it.
+    ///
+    /// - Throws: as ``create(at:registerID:siteID:logger:)``.
+    public static func create(
+        at path: String, registerID: RegisterID, signer: ChangeSetSigner, logger: Logger
+    ) throws -> Replica {
+        try create(at: path, registerID: registerID, siteID: signer.site, signer: signer, logger: logger)
+    }
+
+    private static func create(
+        at path: String, registerID: RegisterID, siteID: SiteID, signer: ChangeSetSigner?, logger: Logger
+    ) throws -> Replica {
         if FileManager.default.fileExists(atPath: path) {
             throw ReplicationError(.alreadyExists, "\(path) already exists; refusing to overwrite it")
         }
@@ -101,10 +120,12 @@ public final class Replica {
             try db.execute("INSERT INTO _spi_site(idx, site) VALUES (1, ?)", [.blob(siteID.bytes)])
         }
         logger.info("created replica", metadata: ["replica.path": "\(path)", "replica.site": "\(siteID)"])
-        return try Replica(connection: db, logger: logger)
+        let replica = try Replica(connection: db, logger: logger)
+        replica.signer = signer
+        return replica
     }
 
-    /// Opens an existing replica file.
+    /// Opens an existing replica file, with its own key (``signer``) when `<path>.key` holds it.
     ///
     /// - Throws: ``ReplicationError/Code/notAReplica`` when the file is a SQLite database without replication
     ///   metadata, or a ``SQLiteError`` when it cannot be opened or is not a database.
@@ -118,6 +139,16 @@ public final class Replica {
         }
         let db = try Connection(path: path, mode: readOnly ? .readOnly : .readWrite)
         try self.init(connection: db, logger: logger)
+        // The replica's own key, where `spi` keeps it: its changes are signed with it.
+        if let signer = ChangeSetSigner.beside(replicaAt: path) {
+            if signer.site == siteID {
+                self.signer = signer
+            } else {
+                logger.warning(
+                    "the key beside the replica is not its own: its changes are not signed",
+                    metadata: ["replica.path": "\(path)", "key.site": "\(signer.site)", "replica.site": "\(siteID)"])
+            }
+        }
     }
 
     init(connection db: Connection, logger: Logger) throws {
@@ -139,6 +170,12 @@ public final class Replica {
         if !db.isReadOnly {
             try db.enableWriteAheadLog()
             try db.execute(ReplicaSchema.upgradeSQL)
+            if format < 3 {
+                try db.transaction { db in
+                    try db.execute(ReplicaSchema.upgradeToProofs)
+                    try db.execute("UPDATE _spi_meta SET value = 3 WHERE key = 'replica.schema'")
+                }
+            }
             try db.execute(
                 "UPDATE _spi_meta SET value = ? WHERE key = 'replica.schema' AND value < ?",
                 [.integer(Int64(ReplicaSchema.version)), .integer(Int64(ReplicaSchema.version))])
@@ -240,7 +277,8 @@ public final class Replica {
     ///
     /// A replica opened read-only cannot record versions: it stamps nothing, and reports (knowledge, deltas,
     /// conflicts) only what is stamped already, which is never more than it holds. With nothing to stamp, it takes
-    /// no write lock (every sync session and conflict listing starts here).
+    /// no write lock (every sync session and conflict listing starts here), unless it has a ``signer`` and changes
+    /// it has not signed yet.
     ///
     /// - Returns: the number of rows whose changes were stamped.
     @discardableResult
@@ -249,6 +287,9 @@ public final class Replica {
             try connection.isReadOnly || connection.scalar("SELECT EXISTS (SELECT 1 FROM _spi_capture)") == .integer(0)
         {
             try refreshTablesIfSchemaChanged()
+            if try !connection.isReadOnly && hasGroupsToSign(connection) {
+                try connection.transaction(.immediate) { db in try signPendingGroups(db) }
+            }
             return 0
         }
         return try connection.transaction(.immediate) { db in
@@ -256,6 +297,7 @@ public final class Replica {
             let pending = "SELECT count(*) FROM (SELECT DISTINCT tbl, id FROM _spi_capture WHERE id IS NOT NULL)"
             let rows = try db.scalar(pending)?.integerValue ?? 0
             try stampPendingChanges(db)
+            try signPendingGroups(db)
             return Int(rows)
         }
     }

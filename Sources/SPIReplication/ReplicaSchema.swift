@@ -11,11 +11,16 @@ import SPISQLite
 /// - `_spi_clock`: per cell, the clock of the value the table holds and the foreign version it replaced.
 /// - `_spi_knowledge`: per origin site, the newest clock whose changes this replica holds.
 /// - `_spi_conflict`: concurrent edits that a merge resolved; `_spi_conflict_open` indexes those still open.
+/// - `_spi_group`: the origin proof of each origin group (a site's changes at one clock reading) this replica holds
+///   changes of: its site's signature and the digests of the group's chunks (protocol/changes.md §7);
+///   `_spi_group_chunk`: the chunks of it this replica holds changes of, with their row ranges and leaves.
+/// - `_spi_key`: the public key of each site whose proofs this replica stores.
 enum ReplicaSchema {
     /// The replica format, in `_spi_meta` under `replica.schema`. 2: the capture log may hold stamp markers (entries
     /// with `op` 0 whose `mask` is a write transaction's clock). A file is raised to this version when it is opened for
-    /// writing, and a file of a newer version is refused.
-    static let version = 2
+    /// writing, and a file of a newer version is refused. 3: changes carry origin proofs (`_spi_group`, `_spi_key`);
+    /// see ``upgradeToProofs``.
+    static let version = 3
 
     static let sql = """
         CREATE TABLE IF NOT EXISTS _spi_meta (key TEXT PRIMARY KEY NOT NULL, value ANY) STRICT;
@@ -58,5 +63,28 @@ enum ReplicaSchema {
         CREATE TABLE IF NOT EXISTS _spi_held_cap (held INTEGER NOT NULL, site INTEGER NOT NULL, hlc INTEGER NOT NULL) STRICT;
         CREATE INDEX IF NOT EXISTS _spi_held_cap_site ON _spi_held_cap (site, hlc);
         CREATE INDEX IF NOT EXISTS _spi_held_cap_held ON _spi_held_cap (held);
+        CREATE TABLE IF NOT EXISTS _spi_group (
+            site INTEGER NOT NULL, hlc INTEGER NOT NULL, signature BLOB NOT NULL, digests BLOB NOT NULL,
+            PRIMARY KEY (site, hlc)) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS _spi_group_chunk (
+            site INTEGER NOT NULL, hlc INTEGER NOT NULL, idx INTEGER NOT NULL, first_table TEXT NOT NULL,
+            first_id TEXT NOT NULL, last_table TEXT NOT NULL, last_id TEXT NOT NULL, leaves BLOB NOT NULL,
+            PRIMARY KEY (site, hlc, idx)) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS _spi_key (site INTEGER PRIMARY KEY, key BLOB NOT NULL) STRICT;
+        """
+
+    /// Run once when a file of format 2 or older is opened for writing: it holds other sites' changes without their
+    /// origin proofs, which it can neither prove to anyone nor have proven to itself. Its knowledge of each such site
+    /// is lowered to just before the oldest change it holds of it, so that they come again, with proofs, from any
+    /// replica that has them (their origin first of all), and no batch it sends claims their coverage; held changes
+    /// are dropped, to be offered again the same way. Its own changes are signed on first use, like new ones.
+    static let upgradeToProofs = """
+        UPDATE _spi_knowledge SET hlc = min(hlc, coalesce((
+            SELECT min(h) - 1 FROM (
+                SELECT min(hlc) AS h FROM _spi_row r WHERE r.site = _spi_knowledge.site AND r.hlc > 0
+                UNION ALL SELECT min(hlc) FROM _spi_clock c WHERE c.site = _spi_knowledge.site AND c.hlc > 0)), hlc))
+        WHERE site <> 1;
+        DELETE FROM _spi_held;
+        DELETE FROM _spi_held_cap;
         """
 }

@@ -15,26 +15,23 @@ public import SPISQLite
 ///     func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision {
 ///         .refuse("this replica accepts no changes")
 ///     }
-///     func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision { .refuse("read-only") }
 /// }
 /// ```
 public protocol WriteGate {
+    /// Whether every incoming change must carry its origin's proof (protocol/changes.md §7): a batch with a change
+    /// that has none is refused whole. A proof that is present is checked in any case. The default is true.
+    var requiresProof: Bool { get }
+
     /// Whether `origin` may make `write`.
     func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision
 
-    /// Whether the sender may claim coverage for `site`'s changes (a peer that may not relay a site's changes must
-    /// not be able to make this replica believe it holds them). The default asks ``carries(_:_:)``: only what the
-    /// carrier may carry is covered.
+    /// Whether the sender may claim coverage for `site`'s changes: that this replica holds every change of `site` it
+    /// may see once the batch is merged (a peer that does not hold them all must not be able to make this replica
+    /// believe it does, or the missing ones would never be sent again). The default is true.
     func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool
 
-    /// Whether the peer or file that carried the batch may carry changes made by `origin` at all (a replica that
-    /// does not act for the organization carries only its own). Asked before anything else, so that nothing a
-    /// carrier may not pass on is ever held or applied: ``GateDecision/allow``, ``GateDecision/refuse(_:)``, or
-    /// ``GateDecision/hold(_:)`` while the carrier's own standing is not known here yet (its binding has not arrived).
-    func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision
-
-    /// Whether changes made by `origin` are allowed whatever they write, once their carrier may carry them (the
-    /// register's authority): the merge then skips judging them row by row. The default is false.
+    /// Whether changes made by `origin` are allowed whatever they write (the register's authority): the merge then
+    /// skips judging them row by row. The default is false.
     func trusts(_ origin: SiteID) -> Bool
 
     /// The site of the peer or file writer that carried the batch, remembered with what is held so that held
@@ -65,10 +62,10 @@ public protocol WriteGate {
 }
 
 extension WriteGate {
+    public var requiresProof: Bool { true }
     public var allowsEverything: Bool { false }
     public func originGate(carrier: SiteID?) -> any WriteGate { self }
-    public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision { .allow }
-    public func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool { try carries(site, db) == .allow }
+    public func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool { true }
     public var carrier: SiteID? { nil }
     public func trusts(_ origin: SiteID) -> Bool { false }
     public func receiverScope(_ db: Connection) throws -> String? { nil }

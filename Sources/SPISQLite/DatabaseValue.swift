@@ -36,6 +36,12 @@ public enum DatabaseValue: Hashable, Sendable {
         return nil
     }
 
+    /// The value's bytes, when it is a blob.
+    public var blobValue: [UInt8]? {
+        if case .blob(let b) = self { return b }
+        return nil
+    }
+
     /// The SQLite storage class name: `null`, `integer`, `real`, `text` or `blob`.
     public var typeName: String {
         switch self {

@@ -57,8 +57,9 @@ struct ChangesExportCommand: AsyncParsableCommand {
             register up to date). The file is written under a temporary name and renamed when complete.
 
             With --for PARTY the file holds only the rows that party may see, as `spi sync` would send them to its \
-            replica (see `spi scope`); a provider's replica always exports only its own changes then. With --since \
-            and no --for, the file is scoped to the party the knowledge file's replica is bound to, and says so; \
+            replica (see `spi scope`). Every replica exports the changes of every replica it holds, each with the \
+            signature of the replica that made it, so a provider can pass the organization's changes on to another \
+            provider while the organization is offline. With --since and no --for, the file is scoped to the party the knowledge file's replica is bound to, and says so; \
             --all exports everything instead (a backup, or a second organization replica).
 
             Examples:
@@ -133,11 +134,11 @@ struct ChangesApplyCommand: AsyncParsableCommand {
             nothing of it was applied.
 
             The file must be signed by the replica that wrote it (`spi changes export` signs with the replica's \
-            key); an unsigned, forged or altered file is refused whole and nothing is applied. Each change is \
-            judged by the party of the site that made it, as in `spi sync`: refused changes are not applied, are \
-            listed, and are logged (`spi peer refusals`). Changes of other sites are accepted only in a file \
-            written by a replica that acts for the organization. Changes that cannot be judged yet are held \
-            (`spi peer held`).
+            key), and every change in it must carry the signature of the replica that made it; an unsigned, \
+            forged or altered file, or one with a change whose signature fails, is refused whole and nothing is \
+            applied. Each change is judged by the party of the site that made it, as in `spi sync`: refused \
+            changes are not applied, are listed, and are logged (`spi peer refusals`). Changes that cannot be \
+            judged yet are held (`spi peer held`).
             """
     )
 

@@ -16,7 +16,8 @@ struct PartyBindCommand: AsyncParsableCommand {
             (`spi party unbind`). Only the register's authority (the organization's first replica) binds.
 
             The peer id is what the provider's `spi whoami` prints. Binding a party of kind organization makes the \
-            replica act for the organization: it may write everything and relay the other parties' changes.
+            replica act for the organization: it may write everything, and what it relays is accepted without being \
+            judged again.
 
             Examples:
               spi party bind FAB --peer MBYOJGC-X37EYFV-XKWJW3W-LQLVQQJ-DS5VW7N-3RXKEPH-XACHPHD-IB6RKQF

@@ -95,35 +95,74 @@ struct TrustEndToEndTests {
             try FileManager.default.copyItem(atPath: real, toPath: altered)
             try Self.tamper(altered, replacing: "Incident handling NW", with: "Incident handling XX")
 
-            // Fabrikam re-signs the organization's file with its own key: once naming itself as the writer (then the
-            // organization's changes in it are a relay it may not make), once still naming the organization (then
-            // the key is not the organization's).
+            // Fabrikam re-signs the organization's file with its own key, still naming the organization as the writer
+            // (the key is not the organization's); and it signs the altered file as its own (a valid file of
+            // Fabrikam's, whose change no longer matches the organization's signature of it).
             let keyPEM = try String(contentsOfFile: fabrikam.db + ".key", encoding: .utf8)
             let fabrikamSite = try ChangeSetSigner(privateKeyPEM: keyPEM).site.bytes
             let orgSite = try ChangeSetSigner(privateKeyPEM: String(contentsOfFile: org.db + ".key", encoding: .utf8)).site.bytes
-            let relayed = directory.appendingPathComponent("relayed.changes").path
             let impersonated = directory.appendingPathComponent("impersonated.changes").path
-            try Self.resign(real, to: relayed, writer: fabrikamSite, keyPEM: keyPEM)
+            let alteredRelay = directory.appendingPathComponent("altered-relay.changes").path
             try Self.resign(real, to: impersonated, writer: orgSite, keyPEM: keyPEM)
+            try Self.resign(altered, to: alteredRelay, writer: fabrikamSite, keyPEM: keyPEM)
 
             let before = try [org, fabrikam, contoso].map { try $0.ok("digest") }
-            for file in [altered, impersonated, relayed] {
+            for file in [altered, impersonated, alteredRelay] {
                 for target in [org, contoso] {
                     let run = try target.spi("changes", "apply", file)
-                    if file == relayed {
-                        // The writer is Fabrikam: every change of the organization's in it is refused as a relay.
-                        #expect(run.status == 0, "\(run)")
-                        #expect(run.stdout.contains("refused") && run.stdout.contains("relayed"), "\(run)")
+                    #expect(run.status != 0, "a forged file was applied: \(run)")
+                    if file == alteredRelay {
+                        #expect(run.stderr.contains("is not what that site signed"), "\(run)")
                     } else {
-                        #expect(run.status != 0, "a forged file was applied: \(run)")
                         #expect(run.stderr.contains("forged or damaged"), "\(run)")
                     }
                 }
             }
             #expect(try [org, fabrikam, contoso].map { try $0.ok("digest") } == before)
-            // The real file still applies.
-            try contoso.ok("changes", "apply", real)
+
+            // The real file re-signed by Fabrikam as its own is a genuine relay: the organization's change in it
+            // carries the organization's signature, so Contoso takes it from Fabrikam.
+            let relayed = directory.appendingPathComponent("relayed.changes").path
+            try Self.resign(real, to: relayed, writer: fabrikamSite, keyPEM: keyPEM)
+            try contoso.ok("changes", "apply", relayed)
             #expect(try contoso.ok("record", "get", "practice", "INC").contains("Incident handling NW"))
+            // The real file still applies (nothing new).
+            try contoso.ok("changes", "apply", real)
+        }
+    }
+
+    @Test("two providers reconcile the organization's changes by file while the organization is offline",
+          .timeLimit(.minutes(2)))
+    func providersReconcileByFile() throws {
+        try demo.withDemo { directory, org, providers in
+            let (fabrikam, contoso) = (providers["FAB"]!, providers["CON"]!)
+            func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+            // The organization renames a practice (every party sees practices); only Fabrikam gets it.
+            try org.ok("record", "put", "practice", "--id", "INC", "name=Incident handling (shared)")
+            try fabrikam.ok("changes", "knowledge", "--out", path("fab.knowledge"))
+            try org.ok("changes", "export", "--since", path("fab.knowledge"), "--out", path("for-fab.changes"))
+            try fabrikam.ok("changes", "apply", path("for-fab.changes"))
+
+            // The organization is offline from here. Contoso asks Fabrikam instead: Fabrikam's file for it is scoped
+            // to Contoso's party and carries the organization's change with the organization's signature.
+            try contoso.ok("changes", "knowledge", "--out", path("con.knowledge"))
+            let said = try fabrikam.ok("changes", "export", "--since", path("con.knowledge"), "--out", path("fab-for-con.changes"))
+            #expect(said.contains("scoped to party CON"), "\(said)")
+            let applied = try contoso.ok("changes", "apply", path("fab-for-con.changes"))
+            #expect(!applied.contains("refused"), "\(applied)")
+            #expect(try contoso.ok("record", "get", "practice", "INC").contains("Incident handling (shared)"))
+            // Fabrikam holds only its own party's view, so Contoso does not take Fabrikam's word that it holds all of
+            // the organization's changes: its knowledge of the organization stays where it was.
+            let orgSite = try ChangeSetSigner(privateKeyPEM: String(contentsOfFile: org.db + ".key", encoding: .utf8)).site
+            let knowledgeBefore = try Replica(path: contoso.db, readOnly: true, logger: .init(label: "test")).readKnowledge(from: path("con.knowledge"))
+            let knowledgeAfter = try Replica(path: contoso.db, readOnly: true, logger: .init(label: "test")).knowledge()
+            #expect(knowledgeAfter[orgSite] == knowledgeBefore[orgSite])
+
+            // Back online, the organization's file for Contoso completes it: Contoso holds exactly its party's view.
+            try contoso.ok("changes", "knowledge", "--out", path("con2.knowledge"))
+            try org.ok("changes", "export", "--since", path("con2.knowledge"), "--out", path("for-con.changes"))
+            try contoso.ok("changes", "apply", path("for-con.changes"))
+            #expect(try contoso.ok("export") == (try org.ok("export", "--for", "CON")))
         }
     }
 

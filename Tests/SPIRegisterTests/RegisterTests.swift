@@ -213,14 +213,19 @@ struct RegisterTests {
         #expect(!FileWriteGate(registerID: registerID).allowsEverything)
         let write = RowWrite(table: "practice", id: "p1", kind: .create, values: ["code": .text("X")], clock: 1)
         try register.replica.read { db in
-            // A third site's change carried by the organization's replica: trusted; by a provider's or an unbound
-            // replica's: refused (on the authority, which holds every binding).
-            #expect(try gate(orgPeer).carries(SiteID(), db) == .allow)
-            if case .refuse = try gate(fabPeer).carries(SiteID(), db) {} else { Issue.record("a provider relayed") }
-            if case .refuse = try gate(stranger).carries(SiteID(), db) {} else { Issue.record("an unbound replica relayed") }
-            // Each carries its own changes; the organization peer's own change made before its binding (clock 1) is
-            // refused: its site was bound to no party then.
-            #expect(try gate(orgPeer).carries(orgPeer, db) == .allow)
+            // A third site's change relayed by the organization's replica: trusted (it judged the change when it
+            // arrived); relayed by a provider's or an unbound replica: judged by its origin (here unbound: refused).
+            let third = SiteID()
+            #expect(try gate(orgPeer).judge(write, origin: third, db) == .allow)
+            if case .refuse = try gate(fabPeer).judge(write, origin: third, db) {} else { Issue.record("a provider's relay was trusted") }
+            if case .refuse = try gate(stranger).judge(write, origin: third, db) {} else { Issue.record("an unbound relay was trusted") }
+            // Coverage: the organization's replica vouches for every site; a provider or an unbound replica only for
+            // its own (the receiver here has the organization's scope, which a provider does not hold).
+            #expect(try gate(orgPeer).mayCover(third, db))
+            #expect(try !gate(fabPeer).mayCover(third, db))
+            #expect(try gate(fabPeer).mayCover(fabPeer, db))
+            #expect(try !gate(stranger).mayCover(orgPeer, db))
+            // Its own change made before its binding (clock 1) is refused: its site was bound to no party then.
             if case .refuse(let reason) = try gate(orgPeer).judge(write, origin: orgPeer, db) {
                 #expect(reason.contains("not bound"))
             } else {

@@ -12,15 +12,17 @@ import Testing
 /// Seeded, property-based runs of authorization by causal past: an organization with a second organization replica
 /// and two providers, where bindings, rebindings and unbindings race with the providers' edits, and changes travel
 /// in every order: in-process sessions between any two replicas (cut after a random number of batches), change-set
-/// files applied late, twice, out of order or by a replica they were not made for, and relays through the
-/// organization. Then, after a final star sync:
+/// files applied late, twice, out of order or by a replica they were not made for, relays through any replica
+/// (providers pass on the organization's and each other's changes, each with its origin's signature), and forged
+/// files and origin proofs. Then, after a final star sync:
 ///
 /// - both organization replicas hold the same register (equal digests), whatever order they received things in;
 /// - nothing is left held, and every provider holds exactly the organization's view of its current scope;
 /// - no provider ever stored a row outside its scope;
-/// - a fresh organization replica cloned from either organization replica's full change set equals its source (a
-///   clone of the second one first learns the bindings from the authority, which is how it knows that its source
-///   may relay the others' changes).
+/// - no replica ever applied a forged change;
+/// - a fresh replica cloned from the full change set of either organization replica equals its source, and one cloned
+///   from a provider's (a new replica of that provider) holds what the organization holds of the party's view
+///   (its source differs only by its own edits that the organization refused), with nothing held.
 ///
 /// SPIs are not reassigned concurrently with their providers' edits here: rules that depend on who owns a row are
 /// judged on the receiver's current state (docs/permissions.md, "Limits"). Replay a failure:
@@ -31,11 +33,8 @@ struct TrustConvergencePropertyTests {
     static let scenarios: Int = ProcessInfo.processInfo.environment["SPI_TRUST_SCENARIOS"].flatMap { Int($0) } ?? 1_000
     static let chunks = 8
 
-    /// Disabled until issue 14's next steps land: on 2026-12-06, 8 of the first 32 seeds fail, in three classes
-    /// that this harness found (see CHANGELOG "Known failures"): a provider bound after its first sync never receives
-    /// its SPIs (the binding does not count as a membership change); a provider that applies a file made for another
-    /// party keeps rows outside its scope (the receiver's own scope is not enforced yet); and, rarer, the two
-    /// organization replicas or a fresh clone end with different digests. Run it with `SPI_TRUST_RUN=1`.
+    /// 1,000 scenarios by default, in eight chunks that run in parallel; `SPI_TRUST_SCENARIOS` and `SPI_SEED` change
+    /// the count and the first seed.
     @Test(
         "bindings racing edits, files in any order and relays converge",
         arguments: 0..<chunks)
@@ -171,6 +170,7 @@ struct TrustScenario {
         try checkConverged(nodes)
         try checkFreshClone(from: org, org: org, registerID: registerID)
         try checkFreshClone(from: org2, org: org, registerID: registerID)
+        try checkFreshClone(from: nodes[2], org: org, registerID: registerID, party: "p-\(nodes[2].name.lowercased())")
     }
 
     func makeNode(_ name: String, kind: ReplicaKind, registerID: RegisterID?) throws -> Node {
@@ -299,16 +299,38 @@ struct TrustScenario {
     }
 
     /// A provider forges a file that claims changes of the organization: either signed with its own key and naming
-    /// itself as the writer (a relay it may not make), or naming the organization as the writer with its own key
-    /// (a signature that does not match), or a real file of the organization's with one byte changed.
+    /// itself as the writer (the change carries no origin proof), or naming the organization as the writer with its
+    /// own key (a signature that does not match), or a real file of the organization's with one byte changed, or a
+    /// real delta of its own whose organization change it rewrote (the origin proof no longer matches).
     mutating func forgeFile(_ nodes: [Node]) throws {
         let forger = nodes[Int.random(in: 2...3, using: &rng)]
         let org = nodes[0]
         let registerID = org.register.replica.registerID
-        let kind = Int.random(in: 0..<3, using: &rng)
+        let kind = Int.random(in: 0..<4, using: &rng)
         fileCount += 1
         let path = directory.appendingPathComponent("forged\(fileCount).changes").path
-        if kind == 2 {
+        if kind == 3 {
+            // A real delta of the forger's, with the organization's proofs, where one of the organization's interface
+            // descriptions is rewritten, in a file the forger signs as itself: the file's signature is valid, the
+            // change's origin proof is not.
+            var cursor = try forger.register.replica.deltaCursor(for: Knowledge())
+            var altered: Spi_V1_ChangeBatch?
+            while altered == nil, var batch = try forger.register.replica.nextBatch(&cursor, maxCells: 64) {
+                let organization = UInt32((batch.sites.firstIndex(of: Data(registerID.bytes)) ?? -1) + 1)
+                search: for r in batch.rows.indices where batch.tables[Int(batch.rows[r].table)].name == "interface" {
+                    let columns = batch.tables[Int(batch.rows[r].table)].columns
+                    for c in batch.rows[r].cells.indices where columns[Int(batch.rows[r].cells[c].column)] == "description" {
+                        let site = batch.rows[r].cells[c].site != 0 ? batch.rows[r].cells[c].site : batch.rows[r].site
+                        guard site == organization else { continue }
+                        batch.rows[r].cells[c].text = "FORGED by \(forger.name)"
+                        altered = batch
+                        break search
+                    }
+                }
+            }
+            guard let altered else { return }
+            try writeForgedFile(path, batch: altered, writer: forger, registerID: registerID)
+        } else if kind == 2 {
             // Flip a byte of a real file of the organization's (inside a batch), keeping the frames' checksums valid
             // is beyond the forger: the file then fails its checksum or its signature.
             guard let real = files.first(where: { $0.from == 0 }) else { return }
@@ -341,36 +363,43 @@ struct TrustScenario {
             coverage.site = Data(registerID.bytes)
             coverage.hlc = row.hlc
             batch.covers = [coverage]
-            var header = Spi_V1_ChangeSetHeader()
-            header.formatVersion = ChangeSetFile.formatVersion
-            header.registerID = Data(registerID.bytes)
-            header.senderSite = Data((kind == 0 ? forger.peer.siteID : registerID).bytes)
-            var frames: [Spi_V1_ChangeSetFrame] = []
-            var frame = Spi_V1_ChangeSetFrame()
-            frame.header = header
-            frames.append(frame)
-            frame.batch = batch
-            frames.append(frame)
-            var digests: [[UInt8]] = []
-            var bytes = ChangeSetFile.changeSetMagic
-            for frame in frames {
-                let payload: [UInt8] = try frame.serializedBytes()
-                digests.append(Array(SHA256Digest.of(payload)))
-                bytes += ChangeSetFile.frame(payload)
-            }
-            var trailer = Spi_V1_ChangeSetTrailer()
-            trailer.batches = 1
-            trailer.rows = 1
-            trailer.cells = 2
-            trailer.signerKey = Data(forger.signer.publicKeyDER)
-            trailer.signature = Data(try forger.signer.sign(ChangeSetSigner.changeSetMessage(
-                frameDigests: digests, batches: 1, rows: 1, cells: 2)))
-            frame.trailer = trailer
-            bytes += ChangeSetFile.frame(try frame.serializedBytes())
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            try writeForgedFile(path, batch: batch, writer: forger, registerID: registerID, claim: kind == 0 ? nil : registerID)
         }
         files.append((Int.random(in: 2...3, using: &rng), path))
         forgedFiles.insert(path)
+    }
+
+    /// Writes a one-batch change-set file signed with `writer`'s key, naming `claim` as its writer (default: the
+    /// writer itself).
+    func writeForgedFile(_ path: String, batch: Spi_V1_ChangeBatch, writer: Node, registerID: RegisterID, claim: SiteID? = nil) throws {
+        var header = Spi_V1_ChangeSetHeader()
+        header.formatVersion = ChangeSetFile.formatVersion
+        header.registerID = Data(registerID.bytes)
+        header.senderSite = Data((claim ?? writer.peer.siteID).bytes)
+        var frames: [Spi_V1_ChangeSetFrame] = []
+        var frame = Spi_V1_ChangeSetFrame()
+        frame.header = header
+        frames.append(frame)
+        frame.batch = batch
+        frames.append(frame)
+        var digests: [[UInt8]] = []
+        var bytes = ChangeSetFile.changeSetMagic
+        for frame in frames {
+            let payload: [UInt8] = try frame.serializedBytes()
+            digests.append(Array(SHA256Digest.of(payload)))
+            bytes += ChangeSetFile.frame(payload)
+        }
+        let cells = UInt64(batch.rows.reduce(0) { $0 + $1.cells.count })
+        var trailer = Spi_V1_ChangeSetTrailer()
+        trailer.batches = 1
+        trailer.rows = UInt64(batch.rows.count)
+        trailer.cells = cells
+        trailer.signerKey = Data(writer.signer.publicKeyDER)
+        trailer.signature = Data(try writer.signer.sign(ChangeSetSigner.changeSetMessage(
+            frameDigests: digests, batches: 1, rows: trailer.rows, cells: cells)))
+        frame.trailer = trailer
+        bytes += ChangeSetFile.frame(try frame.serializedBytes())
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
     /// No replica ever holds what a forged file claimed.
@@ -473,22 +502,48 @@ struct TrustScenario {
     }
 
     /// A new organization replica, bound, gets the source's full change set and equals it.
-    func checkFreshClone(from source: Node, org: Node, registerID: RegisterID) throws {
-        let clone = try makeNode("clone-\(source.name)-\(UUID().uuidString.prefix(4))", kind: .organization, registerID: registerID)
+    func checkFreshClone(from source: Node, org: Node, registerID: RegisterID, party: String = "p-org") throws {
+        let kind: ReplicaKind = party == "p-org" ? .organization : .provider
+        let clone = try makeNode("clone-\(source.name)-\(UUID().uuidString.prefix(4))", kind: kind, registerID: registerID)
         let authority = source.register
-        // The authority binds it; the binding reaches the source before the export. A clone of another replica than
-        // the authority first gets the parties and bindings from the authority (one batch): until origins sign their
-        // changes, the only way to know that the source may relay the others' changes.
-        try bind(org, clone, party: "p-org")
-        if source.name != org.name {
-            try send(from: org, to: source, cutAfter: nil)
-            try send(from: org, to: clone, cutAfter: 1)
-        }
+        // The authority binds it; the binding reaches the source before the export. Nothing else: every change in
+        // the file carries its origin's signature, so the clone needs no word from the authority to take them.
+        try bind(org, clone, party: party)
+        if source.name != org.name { try send(from: org, to: source, cutAfter: nil) }
         let path = directory.appendingPathComponent("full-\(clone.name).changes").path
-        try authority.replica.exportChanges(
-            to: path, maxCells: 16, scope: try authority.fileScope(receiver: nil, party: nil, all: true).scope,
-            signer: source.signer)
-        try clone.register.applySignedChanges(from: path)
+        // A new organization replica takes a full export; a provider's new replica the export `spi changes export`
+        // makes for it by default (scoped to its party, which its source shares, so it claims the coverage).
+        let scope = kind == .organization
+            ? try authority.fileScope(receiver: nil, party: nil, all: true).scope
+            : try authority.fileScope(receiver: clone.peer.siteID, party: nil, all: false).scope
+        try authority.replica.exportChanges(to: path, maxCells: 16, scope: scope, signer: source.signer)
+        let cloneReport = try clone.register.applySignedChanges(from: path)
+        if ProcessInfo.processInfo.environment["SPI_TRUST_DEBUG"] != nil { print("clone \(clone.name): \(cloneReport)") }
+        if kind == .provider {
+            // A provider's replica keeps its own edits that the organization refused (made while it was unbound):
+            // the clone judges them as the organization did. Everything else of the party's view it holds as the
+            // organization does, and nothing outside it.
+            var refusedRows: Set<String> = []
+            for entry in try org.register.replica.refusalLog(limit: 1_000_000) {
+                refusedRows.insert("\(entry.refusal.table)/\(entry.refusal.id)")
+            }
+            let visible = try view(org.register, source.name)
+            for (table, ids) in visible {
+                for id in ids.sorted() where !refusedRows.contains("\(table)/\(id)") {
+                    let expected = try org.register.read { try AccessRules.row(table, id, $0.db) }
+                    let held = try clone.register.read { try AccessRules.row(table, id, $0.db) }
+                    if held != expected {
+                        throw Violation(
+                            description: "a fresh replica cloned from \(source.name) has \(table) \(id) as "
+                                + "\(String(describing: held)); the organization has \(String(describing: expected))")
+                    }
+                }
+            }
+            if !(try clone.register.replica.heldChanges().isEmpty) {
+                throw Violation(description: "a fresh replica cloned from \(source.name) holds changes")
+            }
+            return
+        }
         if try clone.register.digest() != authority.digest() {
             throw Violation(
                 description: "a fresh replica cloned from \(source.name) differs from it: "

@@ -54,7 +54,11 @@ struct ConvergenceScenario {
         try withTemporaryDirectory { dir in
             let clock = TestClock()
             let count = Int.random(in: 2...6, using: &rng)
-            let replicas = try makeReplicas(count, in: dir, clock: clock)
+            // Half the scenarios sign every change and require every change's origin proof on arrival, so that relays
+            // of partial transactions (cells superseded since), split, shuffled and duplicated batches are proved.
+            let signed = Bool.random(using: &rng)
+            let gate: (any WriteGate)? = signed ? ProofGate() : nil
+            let replicas = try makeReplicas(count, in: dir, clock: clock, signed: signed)
             // Half the scenarios start from identical baseline rows (seeded reference data with the zero version),
             // whose ids the random statements also use.
             if Bool.random(using: &rng) {
@@ -94,27 +98,27 @@ struct ConvergenceScenario {
                     case 0: break  // dropped
                     case 1:  // cut short
                         for batch in batches.prefix(Int.random(in: 0...max(0, batches.count - 1), using: &rng)) {
-                            try replicas[b].apply(batch)
+                            try replicas[b].apply(batch, gate: gate)
                         }
                     case 2:  // duplicated
-                        for batch in batches + batches { try replicas[b].apply(batch) }
+                        for batch in batches + batches { try replicas[b].apply(batch, gate: gate) }
                     case 3:  // delayed: delivered later, out of order
                         inFlight.append((b, batches))
                     default:
-                        for batch in batches { try replicas[b].apply(batch) }
+                        for batch in batches { try replicas[b].apply(batch, gate: gate) }
                     }
                 } else if !inFlight.isEmpty {
                     let (target, batches) = inFlight.remove(at: Int.random(in: 0..<inFlight.count, using: &rng))
-                    for batch in batches.shuffled(using: &rng) { try replicas[target].apply(batch) }
+                    for batch in batches.shuffled(using: &rng) { try replicas[target].apply(batch, gate: gate) }
                 }
             }
             for (target, batches) in inFlight.shuffled(using: &rng) {
-                for batch in batches { try replicas[target].apply(batch) }
+                for batch in batches { try replicas[target].apply(batch, gate: gate) }
             }
             // Full exchange: every pair, both ways, twice.
             for _ in 0..<2 {
                 for a in 0..<count {
-                    for b in 0..<count where a != b { try sync(replicas[a], into: replicas[b]) }
+                    for b in 0..<count where a != b { try sync(replicas[a], into: replicas[b], gate: gate) }
                 }
             }
             let reference = try content(replicas[0])

@@ -25,11 +25,15 @@ let noteSchema = """
     CREATE TABLE tag (id TEXT PRIMARY KEY NOT NULL, note_id TEXT, label TEXT) STRICT;
     """
 
-/// Creates `count` replicas of one register in `dir`, each with the test tables tracked.
-func makeReplicas(_ count: Int, in dir: URL, clock: TestClock? = nil) throws -> [Replica] {
+/// Creates `count` replicas of one register in `dir`, each with the test tables tracked; `signed`: each with a key of
+/// its own, signing its changes (origin proofs).
+func makeReplicas(_ count: Int, in dir: URL, clock: TestClock? = nil, signed: Bool = false) throws -> [Replica] {
     let register = RegisterID()
     return try (0..<count).map { i in
-        let replica = try Replica.create(at: dir.appendingPathComponent("r\(i).db").path, registerID: register, logger: testLogger)
+        let path = dir.appendingPathComponent("r\(i).db").path
+        let replica = signed
+            ? try Replica.create(at: path, registerID: register, signer: ChangeSetSigner(), logger: testLogger)
+            : try Replica.create(at: path, registerID: register, logger: testLogger)
         if let clock { replica.now = clock.reading }
         try replica.writeBaseline { db in try db.execute(noteSchema) }
         try replica.track(tables: ["note", "tag"])
@@ -55,12 +59,18 @@ func delta(from source: Replica, to target: Replica, maxCells: Int = 64) throws 
     return batches
 }
 
-/// Sends everything `source` has that `target` lacks.
+/// Sends everything `source` has that `target` lacks (merged through `gate` when given).
 @discardableResult
-func sync(_ source: Replica, into target: Replica) throws -> ApplyReport {
+func sync(_ source: Replica, into target: Replica, gate: (any WriteGate)? = nil) throws -> ApplyReport {
     var report = ApplyReport()
-    for batch in try delta(from: source, to: target) { report.add(try target.apply(batch)) }
+    for batch in try delta(from: source, to: target) { report.add(try target.apply(batch, gate: gate)) }
     return report
+}
+
+/// A gate that lets every change through but requires its origin proof, as a register's gates do.
+struct ProofGate: WriteGate {
+    var allowsEverything: Bool { true }
+    func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision { .allow }
 }
 
 /// The replicated content, canonically ordered: what must be identical on converged replicas.

@@ -114,32 +114,6 @@ public enum AccessRules {
         return .hold(reason)
     }
 
-    /// Whether `carrier` (a peer proved by TLS, or the verified writer of a file) may pass on changes made by `origin`:
-    /// its own, yes; another site's only when the carrier acts for the organization (a trusted relay). While the
-    /// carrier is unbound here (its binding has not arrived) the change is held, and judged again with the same
-    /// carrier once more is known.
-    public static func carries(_ origin: SiteID, carrier: SiteID, registerID: RegisterID, _ db: Connection) throws
-        -> GateDecision
-    {
-        if origin == carrier { return .allow }
-        switch try actor(of: carrier, registerID: registerID, db) {
-        case .organization:
-            return .allow
-        case .party:
-            return .refuse(
-                "relayed by a replica that does not act for the organization (\(carrier)): only the organization's "
-                    + "replicas relay changes of other sites (origin \(origin))")
-        case .unbound:
-            // The authority writes every binding: on its replica an unbound carrier is unbound for good (for now).
-            if try Replica.hasReceived(from: registerID, upTo: .max, db) {
-                return .refuse(
-                    "relayed by a replica that is bound to no party (\(carrier)): only the organization's replicas "
-                        + "relay changes of other sites (origin \(origin))")
-            }
-            return .hold("carried by a replica (\(carrier)) whose binding has not reached this replica yet")
-        }
-    }
-
     /// How refusals that depend on a row this replica does not hold begin: they become holds while the row can
     /// still arrive.
     static let undecidedPrefix = "unknown here: "

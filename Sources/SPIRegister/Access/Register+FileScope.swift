@@ -19,9 +19,11 @@ extension Register {
     ///   with the receiver's binding, so that rows it may not have received yet are sent whole.
     /// - `all`, or a receiver that acts for the organization: every row.
     ///
-    /// A provider's replica always exports only its own changes, within what the viewer may see.
+    /// Every replica exports the changes of every origin it holds, within what the viewer may see: each carries its
+    /// origin's signature, so a provider may pass on the organization's changes (or another provider's) as well as
+    /// its own.
     public func fileScope(receiver: SiteID?, party: String?, all: Bool) throws -> FileScope {
-        let origins: Set<SiteID>? = kind == .organization ? nil : [replica.siteID]
+        let origins: Set<SiteID>? = nil
         if let party {
             let viewer = try actor(ofParty: party)
             return FileScope(viewer: viewer, scope: RegisterReadScope(viewer: viewer, origins: origins), fromReceiver: false)
@@ -42,9 +44,10 @@ extension Register {
 }
 
 extension Register {
-    /// Merges a change-set file as `spi changes apply` does: it must be signed by the replica that wrote it (nothing
-    /// is applied otherwise), its changes are judged with that writer as their carrier (changes of other sites only
-    /// from a writer that acts for the organization), and this replica keeps only its own scope.
+    /// Merges a change-set file as `spi changes apply` does: it must be signed by the replica that wrote it and every
+    /// change must carry its origin's signature (nothing is applied otherwise); each change is judged by its origin,
+    /// with the writer as its carrier (whose coverage claims count only for what it holds), and this replica keeps
+    /// only its own scope.
     ///
     /// - Throws: as ``SPIReplication/Replica/applyChanges(from:requireSignature:gate:progress:)``.
     @discardableResult

@@ -6,11 +6,12 @@ public import SPITransport
 ///
 /// - A peer's site is derived from its verified key (``SPITransport/PeerID/siteID``), and its party from the
 ///   `party_peer` bindings this replica holds.
-/// - It receives only the rows its party may see, and, from a provider's replica, only that replica's own changes
-///   (only the organization's replicas relay changes of other sites).
-/// - Its changes are judged by their origin: changes of its own site by its party's write rules; changes of other
-///   sites only when it acts for the organization (a trusted relay: it judged them when they reached it), and
-///   never from a provider's replica.
+/// - It receives only the rows its party may see, of every origin this replica holds: every change carries its
+///   origin's signature, so any replica may relay any change.
+/// - Its changes are judged by their origin's write rules (the binding the origin had when it made them), except
+///   those of other sites that a peer acting for the organization relays (it judged them when they reached it).
+///   It may claim to hold all of another site's changes only when it acts for the organization or has this
+///   replica's own scope: a provider holds only what its party may see.
 ///
 /// ```swift
 /// let server = try SyncServer(configuration: .init(replicaPath: path, schemaVersion: 2,
@@ -23,15 +24,11 @@ public struct RegisterAccessControl: SyncAccessControl {
     public func access(for peer: PeerID, replica: Replica) throws -> SessionAccess {
         let peerSite = peer.siteID
         let ownSite = replica.siteID
-        let (peerActor, localIsOrganization) = try replica.read { db in
-            let peerActor = try AccessRules.actor(of: peerSite, registerID: replica.registerID, db)
-            let localKind = try db.scalar("SELECT value FROM _spi_meta WHERE key = ?", [.text(Register.kindKey)])?.textValue
-            let localActor = try AccessRules.actor(of: ownSite, registerID: replica.registerID, db)
-            return (peerActor, localActor.isOrganization || localKind == ReplicaKind.organization.rawValue)
+        let (peerActor, binding) = try replica.read { db in
+            (try AccessRules.actor(of: peerSite, registerID: replica.registerID, db), try AccessRules.latestBinding(of: peerSite, db))
         }
-        let origins: Set<SiteID>? = localIsOrganization ? nil : [ownSite]
-        let binding = try replica.read { db in try AccessRules.latestBinding(of: peerSite, db) }
-        let scope: (any ReadScope)? = RegisterReadScope(viewer: peerActor, origins: origins, binding: binding)
+        // Every replica relays every origin in the peer's scope: each change carries its origin's signature.
+        let scope: (any ReadScope)? = RegisterReadScope(viewer: peerActor, origins: nil, binding: binding)
         let gate = RegisterWriteGate(peerSite: peerSite, peerActor: peerActor, ownSite: ownSite, registerID: replica.registerID)
         return SessionAccess(scope: scope, gate: gate, description: "\(peerActor)")
     }
@@ -64,7 +61,7 @@ public struct RegisterWriteGate: WriteGate {
         try carried.judge(write, origin: origin, db)
     }
 
-    public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision { try carried.carries(origin, db) }
+    public func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool { try carried.mayCover(site, db) }
 
     public var carrier: SiteID? { peerSite }
 
@@ -111,17 +108,24 @@ public struct FileWriteGate: WriteGate {
     }
 
     public func judge(_ write: RowWrite, origin: SiteID, _ db: Connection) throws -> GateDecision {
-        if let writer, origin != writer {
-            // Carried by a writer that acts for the organization (``carries(_:_:)``), as over TCP: it judged the
-            // change when it arrived from its origin.
+        if let writer, origin != writer, try AccessRules.actor(of: writer, registerID: registerID, db).isOrganization {
+            // Relayed by a writer that acts for the organization, as over TCP: it judged the change when it arrived
+            // from its origin (whose signature proves where it comes from).
             return .allow
         }
         return try AccessRules.judge(write, origin: origin, registerID: registerID, db)
     }
 
-    public func carries(_ origin: SiteID, _ db: Connection) throws -> GateDecision {
-        guard let writer else { return .allow }
-        return try AccessRules.carries(origin, carrier: writer, registerID: registerID, db)
+    /// Whether the writer may claim that this replica holds every change of `site` it may see: for its own site, or
+    /// when it acts for the organization (it holds every change), or when it has this replica's own scope (a
+    /// provider's other replica). A provider holds only what its party may see, so it cannot vouch for the changes of
+    /// other sites that another party may see.
+    public func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool {
+        guard let writer, site != writer else { return true }
+        let carrier = try AccessRules.actor(of: writer, registerID: registerID, db)
+        if carrier.isOrganization { return true }
+        guard case .party = carrier, let own = try receiverScope(db) else { return false }
+        return AccessRules.scopeName(of: carrier) == own
     }
 
     public var carrier: SiteID? { writer }

@@ -232,6 +232,83 @@ public nonisolated struct Spi_V1_ChangeBatch: Sendable {
   /// `covers` only when the batch's scope equals its own, and keeps only the rows of its scope from any other batch.
   public var scope: String = String()
 
+  /// The origin proofs of every change in the batch (protocol/changes.md §7): one per origin group (site, clock) that
+  /// any row version or cell of the batch belongs to.
+  public var proofs: [Spi_V1_OriginProof] = []
+
+  /// The public keys of the sites whose proofs the batch carries, so that any receiver can check them.
+  public var keys: [Spi_V1_SiteKey] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A site's public key: a P-256 key as a DER SubjectPublicKeyInfo whose SHA-256 begins with the site id.
+public nonisolated struct Spi_V1_SiteKey: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1-based index into ChangeBatch.sites
+  public var site: UInt32 = 0
+
+  public var key: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// An origin group's proof: what its site signed for everything it wrote at one clock reading (one transaction).
+public nonisolated struct Spi_V1_OriginProof: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1-based index into ChangeBatch.sites
+  public var site: UInt32 = 0
+
+  /// the group's clock
+  public var hlc: UInt64 = 0
+
+  /// ECDSA P-256 SHA-256 (DER) by the site's key over the group message (§7.2)
+  public var signature: Data = Data()
+
+  /// the digest of every chunk of the group (32 bytes each), in chunk order
+  public var chunkDigests: Data = Data()
+
+  /// the chunks that the batch's entries of this group belong to
+  public var chunks: [Spi_V1_ProofChunk] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One chunk of an origin group, as a batch proves it: its rows' range, and the leaves of the chunk that no entry of
+/// the batch yields (with those of the batch's entries that fall in the range, they make the chunk's leaf set).
+public nonisolated struct Spi_V1_ProofChunk: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0-based, into OriginProof.chunk_digests
+  public var index: UInt32 = 0
+
+  /// the chunk's first row (table name, row id as text) ...
+  public var firstTable: String = String()
+
+  public var firstID: String = String()
+
+  /// ... and its last row, inclusive
+  public var lastTable: String = String()
+
+  public var lastID: String = String()
+
+  /// 32-byte leaves, ascending, concatenated
+  public var otherLeaves: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -701,7 +778,7 @@ nonisolated extension Spi_V1_RowChange: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ChangeBatch"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sites\0\u{1}tables\0\u{1}rows\0\u{1}covers\0\u{1}scope\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sites\0\u{1}tables\0\u{1}rows\0\u{1}covers\0\u{1}scope\0\u{1}proofs\0\u{1}keys\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -714,6 +791,8 @@ nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.rows) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.covers) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.scope) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.proofs) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.keys) }()
       default: break
       }
     }
@@ -735,6 +814,12 @@ nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.scope.isEmpty {
       try visitor.visitSingularStringField(value: self.scope, fieldNumber: 5)
     }
+    if !self.proofs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.proofs, fieldNumber: 6)
+    }
+    if !self.keys.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.keys, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -744,6 +829,148 @@ nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.rows != rhs.rows {return false}
     if lhs.covers != rhs.covers {return false}
     if lhs.scope != rhs.scope {return false}
+    if lhs.proofs != rhs.proofs {return false}
+    if lhs.keys != rhs.keys {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Spi_V1_SiteKey: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SiteKey"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}site\0\u{1}key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.site) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.key) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.site != 0 {
+      try visitor.visitSingularUInt32Field(value: self.site, fieldNumber: 1)
+    }
+    if !self.key.isEmpty {
+      try visitor.visitSingularBytesField(value: self.key, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Spi_V1_SiteKey, rhs: Spi_V1_SiteKey) -> Bool {
+    if lhs.site != rhs.site {return false}
+    if lhs.key != rhs.key {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Spi_V1_OriginProof: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OriginProof"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}site\0\u{1}hlc\0\u{1}signature\0\u{3}chunk_digests\0\u{1}chunks\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.site) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.hlc) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.signature) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.chunkDigests) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.chunks) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.site != 0 {
+      try visitor.visitSingularUInt32Field(value: self.site, fieldNumber: 1)
+    }
+    if self.hlc != 0 {
+      try visitor.visitSingularUInt64Field(value: self.hlc, fieldNumber: 2)
+    }
+    if !self.signature.isEmpty {
+      try visitor.visitSingularBytesField(value: self.signature, fieldNumber: 3)
+    }
+    if !self.chunkDigests.isEmpty {
+      try visitor.visitSingularBytesField(value: self.chunkDigests, fieldNumber: 4)
+    }
+    if !self.chunks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.chunks, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Spi_V1_OriginProof, rhs: Spi_V1_OriginProof) -> Bool {
+    if lhs.site != rhs.site {return false}
+    if lhs.hlc != rhs.hlc {return false}
+    if lhs.signature != rhs.signature {return false}
+    if lhs.chunkDigests != rhs.chunkDigests {return false}
+    if lhs.chunks != rhs.chunks {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Spi_V1_ProofChunk: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ProofChunk"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{3}first_table\0\u{3}first_id\0\u{3}last_table\0\u{3}last_id\0\u{3}other_leaves\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.index) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.firstTable) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.firstID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.lastTable) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.lastID) }()
+      case 6: try { try decoder.decodeSingularBytesField(value: &self.otherLeaves) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.index != 0 {
+      try visitor.visitSingularUInt32Field(value: self.index, fieldNumber: 1)
+    }
+    if !self.firstTable.isEmpty {
+      try visitor.visitSingularStringField(value: self.firstTable, fieldNumber: 2)
+    }
+    if !self.firstID.isEmpty {
+      try visitor.visitSingularStringField(value: self.firstID, fieldNumber: 3)
+    }
+    if !self.lastTable.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastTable, fieldNumber: 4)
+    }
+    if !self.lastID.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastID, fieldNumber: 5)
+    }
+    if !self.otherLeaves.isEmpty {
+      try visitor.visitSingularBytesField(value: self.otherLeaves, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Spi_V1_ProofChunk, rhs: Spi_V1_ProofChunk) -> Bool {
+    if lhs.index != rhs.index {return false}
+    if lhs.firstTable != rhs.firstTable {return false}
+    if lhs.firstID != rhs.firstID {return false}
+    if lhs.lastTable != rhs.lastTable {return false}
+    if lhs.lastID != rhs.lastID {return false}
+    if lhs.otherLeaves != rhs.otherLeaves {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

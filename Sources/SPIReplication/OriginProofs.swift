@@ -1,0 +1,229 @@
+import Crypto
+import Foundation
+import SPISQLite
+
+/// Origin proofs: every change carries its origin's signature, so that any node can check who made it, whichever
+/// replica or file carried it (protocol/changes.md §7).
+///
+/// A replica signs each *origin group*: everything it wrote at one clock reading (one write transaction). Each row
+/// version and cell version it wrote is an *entry* with a *leaf*, the SHA-256 of its canonical encoding. The group's
+/// entries, ordered by row (table name, then row id, bytewise), are cut into *chunks* of about ``chunkSize`` entries
+/// (never inside a row); a chunk's digest covers its first and last row and its leaves, and the group's signature
+/// covers the digests of all its chunks. A batch proves its entries of a group with the signature, every chunk digest,
+/// and, for each chunk its entries fall in, the chunk's range and the leaves of the chunk it does not carry. A relay
+/// that holds only part of a group (later writes superseded some of its cells) proves the rest the same way. One
+/// signature per transaction, not per cell; a batch's proof grows with the chunks it touches, not with the group.
+///
+/// ```swift
+/// let entries = try OriginProofs.entryLeaves(of: batch)   // (group, row, leaf) per row version and cell
+/// ```
+enum OriginProofs {
+    /// An origin group: a site and the clock of one of its write transactions.
+    struct GroupKey: Hashable, Comparable {
+        var site: SiteID
+        var hlc: UInt64
+
+        static func < (a: GroupKey, b: GroupKey) -> Bool { (a.site, a.hlc) < (b.site, b.hlc) }
+    }
+
+    /// A row, by table name and row id: the order of a group's chunks (bytewise on their UTF-8, table first).
+    struct RowRef: Hashable, Comparable {
+        var table: String
+        var id: String
+
+        static func < (a: RowRef, b: RowRef) -> Bool {
+            if a.table != b.table { return a.table.utf8.lexicographicallyPrecedes(b.table.utf8) }
+            return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
+        }
+    }
+
+    /// The length of a leaf: a SHA-256 digest.
+    static let leafLength = 32
+
+    /// The fewest entries a chunk holds before the next row starts a new one (the last chunk may hold fewer).
+    static let chunkSize = 512
+
+    /// One entry of a batch (a row version or a cell version) with the group it belongs to, its row and its leaf.
+    struct Entry {
+        var group: GroupKey
+        var row: RowRef
+        var leaf: [UInt8]
+        /// The entry's place: its row change's index in the batch, and the cell's index in it (nil: the row version).
+        var index: Int
+        var cell: Int?
+    }
+
+    /// A chunk of a group: its first and last row, and its leaves (distinct, ascending, concatenated).
+    struct Chunk {
+        var first: RowRef
+        var last: RowRef
+        var leaves: [UInt8]
+
+        /// Whether `row` lies in the chunk's range.
+        func contains(_ row: RowRef) -> Bool { !(row < first) && !(last < row) }
+
+        /// The chunk's digest (protocol/changes.md §7.2).
+        var digest: [UInt8] {
+            var bytes = Array("SPICHUNK-1\n".utf8)
+            for text in [first.table, first.id, last.table, last.id] { LeafEncoder.append(text, to: &bytes) }
+            bytes += leaves
+            return Array(SHA256.hash(data: bytes))
+        }
+    }
+
+    /// The leaves of every entry of a batch, in batch order. The batch's references must be in range (a batch from
+    /// ``BatchBuilder`` or one that passed ``Replica/validate(_:checkingClocks:)``).
+    static func entryLeaves(of batch: Spi_V1_ChangeBatch) throws -> [Entry] {
+        var sites: [SiteID] = []
+        for bytes in batch.sites {
+            guard let site = SiteID(bytes: bytes) else { throw ReplicationError(.malformed, "invalid change batch: a site id of \(bytes.count) bytes") }
+            sites.append(site)
+        }
+        var entries: [Entry] = []
+        entries.reserveCapacity(batch.rows.count * 2)
+        var encoder = LeafEncoder()
+        for (r, row) in batch.rows.enumerated() {
+            guard Int(row.table) < batch.tables.count, row.site >= 1, Int(row.site) <= sites.count,
+                let id = BatchBuilder.id(of: row)
+            else { throw ReplicationError(.malformed, "invalid change batch: row \(r) has a reference out of range") }
+            let table = batch.tables[Int(row.table)]
+            let ref = RowRef(table: table.name, id: id)
+            let rowSite = sites[Int(row.site) - 1]
+            if row.rowVersion {
+                let leaf = encoder.rowLeaf(site: rowSite, hlc: row.hlc, table: table.name, id: id, cl: row.cl)
+                entries.append(Entry(group: GroupKey(site: rowSite, hlc: row.hlc), row: ref, leaf: leaf, index: r, cell: nil))
+            }
+            for (c, cell) in row.cells.enumerated() {
+                guard Int(cell.column) < table.columns.count, Int(cell.site) <= sites.count,
+                    Int(cell.priorSite) <= sites.count, let value = BatchBuilder.value(of: cell)
+                else { throw ReplicationError(.malformed, "invalid change batch: row \(r) has a cell out of range") }
+                let site = cell.site != 0 ? sites[Int(cell.site) - 1] : rowSite
+                let hlc = cell.hlc != 0 ? cell.hlc : row.hlc
+                let prior = cell.priorSite != 0 ? sites[Int(cell.priorSite) - 1] : nil
+                let leaf = encoder.cellLeaf(
+                    site: site, hlc: hlc, table: table.name, id: id, cl: row.cl, column: table.columns[Int(cell.column)],
+                    value: value, priorHLC: cell.priorHlc, priorSite: prior)
+                entries.append(Entry(group: GroupKey(site: site, hlc: hlc), row: ref, leaf: leaf, index: r, cell: c))
+            }
+        }
+        return entries
+    }
+
+    /// Cuts a group's entries into chunks: by row, in row order, a new chunk starting at the first row after
+    /// ``chunkSize`` entries.
+    static func chunks(of entries: [(row: RowRef, leaf: [UInt8])]) -> [Chunk] {
+        var byRow: [RowRef: [[UInt8]]] = [:]
+        for entry in entries { byRow[entry.row, default: []].append(entry.leaf) }
+        var chunks: [Chunk] = []
+        var current: (first: RowRef, last: RowRef, leaves: [[UInt8]])?
+        for row in byRow.keys.sorted() {
+            if let open = current, open.leaves.count >= chunkSize {
+                chunks.append(Chunk(first: open.first, last: open.last, leaves: sortedLeaves(open.leaves)))
+                current = nil
+            }
+            if current == nil { current = (row, row, []) }
+            current!.last = row
+            current!.leaves += byRow[row]!
+        }
+        if let open = current { chunks.append(Chunk(first: open.first, last: open.last, leaves: sortedLeaves(open.leaves))) }
+        return chunks
+    }
+
+    /// The bytes a group's signature covers: a domain tag, the register, the site, the clock, and the SHA-256 of the
+    /// group's chunk digests in chunk order.
+    static func groupMessage(register: RegisterID, group: GroupKey, chunkDigests: [UInt8]) -> [UInt8] {
+        var message = Array("SPIGRP-1\n".utf8)
+        message += register.bytes
+        message += group.site.bytes
+        LeafEncoder.append(group.hlc, to: &message)
+        message += Array(SHA256.hash(data: chunkDigests))
+        return message
+    }
+
+    /// The distinct leaves of a set, in ascending byte order, concatenated.
+    static func sortedLeaves(_ leaves: some Sequence<[UInt8]>) -> [UInt8] {
+        let distinct = Set(leaves).sorted { $0.lexicographicallyPrecedes($1) }
+        var result: [UInt8] = []
+        result.reserveCapacity(distinct.count * leafLength)
+        for leaf in distinct { result += leaf }
+        return result
+    }
+
+    /// Splits concatenated leaves; nil when the length is not a multiple of a leaf's.
+    static func split(_ bytes: some Collection<UInt8>) -> [[UInt8]]? {
+        guard bytes.count % leafLength == 0 else { return nil }
+        let array = Array(bytes)
+        return stride(from: 0, to: array.count, by: leafLength).map { Array(array[$0..<$0 + leafLength]) }
+    }
+}
+
+/// Builds the canonical encoding of leaves (protocol/changes.md §7.1) in one reused buffer.
+struct LeafEncoder {
+    private var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(256) }
+
+    /// The leaf of a row version: the row's causal-length change.
+    mutating func rowLeaf(site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64) -> [UInt8] {
+        start(kind: 1, site: site, hlc: hlc, table: table, id: id, cl: cl)
+        return digest()
+    }
+
+    /// The leaf of a cell version.
+    mutating func cellLeaf(
+        site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64, column: String, value: DatabaseValue,
+        priorHLC: UInt64, priorSite: SiteID?
+    ) -> [UInt8] {
+        start(kind: 2, site: site, hlc: hlc, table: table, id: id, cl: cl)
+        Self.append(column, to: &buffer)
+        switch value {
+        case .null:
+            buffer.append(0)
+        case .integer(let i):
+            buffer.append(1)
+            Self.append(UInt64(bitPattern: i), to: &buffer)
+        case .real(let d):
+            buffer.append(2)
+            Self.append(d.bitPattern, to: &buffer)
+        case .text(let s):
+            buffer.append(3)
+            Self.append(s, to: &buffer)
+        case .blob(let b):
+            buffer.append(4)
+            Self.append(UInt32(truncatingIfNeeded: b.count), to: &buffer)
+            buffer += b
+        }
+        Self.append(priorHLC, to: &buffer)
+        if let priorSite { buffer += priorSite.bytes } else { buffer += [UInt8](repeating: 0, count: 16) }
+        return digest()
+    }
+
+    private mutating func start(kind: UInt8, site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer += Self.tag
+        buffer.append(kind)
+        withUnsafeBytes(of: site.uuid.uuid) { buffer.append(contentsOf: $0) }
+        Self.append(hlc, to: &buffer)
+        Self.append(table, to: &buffer)
+        Self.append(id, to: &buffer)
+        Self.append(cl, to: &buffer)
+    }
+
+    private func digest() -> [UInt8] { Array(SHA256.hash(data: buffer)) }
+
+    private static let tag = Array("SPILEAF-1\n".utf8)
+
+    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    static func append(_ value: UInt32, to bytes: inout [UInt8]) {
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+
+    static func append(_ text: String, to bytes: inout [UInt8]) {
+        let utf8 = text.utf8
+        append(UInt32(truncatingIfNeeded: utf8.count), to: &bytes)
+        bytes += utf8
+    }
+}

@@ -1,0 +1,346 @@
+import Foundation
+import SPISQLite
+
+/// A group's proof as checked by a receiver, ready to be stored so that this replica can relay the group's changes.
+struct VerifiedGroup {
+    var key: OriginProofs.GroupKey
+    var signature: [UInt8]
+    /// The digests of all the group's chunks, in chunk order, concatenated.
+    var digests: [UInt8]
+    /// The chunks the batch proved, by index, with their leaves.
+    var chunks: [(index: Int, chunk: OriginProofs.Chunk)]
+    /// The site's public key, when the batch carried it.
+    var publicKey: [UInt8]?
+}
+
+extension Replica {
+    /// Signs the origin groups this replica wrote since it last signed (protocol/changes.md §7): per clock reading,
+    /// the leaves of every row version and cell version it still holds at that reading, as a delta would send them.
+    /// Runs after stamping, before anything sends changes; without a ``signer`` nothing is signed (and receivers that
+    /// require origin proofs refuse this replica's changes).
+    func signPendingGroups(_ db: Connection) throws {
+        guard let signer, let (signed, newest) = try unsignedRange(db) else { return }
+        try checkSigner(signer)
+        let own = DatabaseValue.integer(Self.ownSiteIndex)
+        var since = Knowledge()
+        since[siteID] = UInt64(bitPattern: signed)
+        var cursor = DeltaCursor(peer: since, sites: [siteID])
+        var groups: [UInt64: [(row: OriginProofs.RowRef, leaf: [UInt8])]] = [:]
+        while true {
+            var builder = BatchBuilder()
+            let finished = try fill(&builder, site: siteID, cursor: &cursor, budget: 8192, db)
+            for entry in try OriginProofs.entryLeaves(of: builder.batch) {
+                groups[entry.group.hlc, default: []].append((entry.row, entry.leaf))
+            }
+            if finished { break }
+        }
+        try db.execute("INSERT OR IGNORE INTO _spi_key(site, key) VALUES (?, ?)", [own, .blob(signer.publicKeyDER)])
+        for (hlc, entries) in groups {
+            let group = OriginProofs.GroupKey(site: siteID, hlc: hlc)
+            let chunks = OriginProofs.chunks(of: entries)
+            let digests = chunks.flatMap(\.digest)
+            let signature = try signer.sign(OriginProofs.groupMessage(register: registerID, group: group, chunkDigests: digests))
+            try storeProof(
+                VerifiedGroup(key: group, signature: signature, digests: digests, chunks: Array(chunks.enumerated().map { ($0.offset, $0.element) })),
+                db)
+        }
+        try db.execute(
+            "INSERT INTO _spi_meta(key, value) VALUES ('proof.signed', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [.integer(newest)])
+        logger.debug("signed origin groups", metadata: ["proof.groups": "\(groups.count)"])
+    }
+
+    /// Whether this replica has a ``signer`` and changes of its own it has not signed yet.
+    func hasGroupsToSign(_ db: Connection) throws -> Bool {
+        guard signer != nil else { return false }
+        return try unsignedRange(db) != nil
+    }
+
+    /// The clocks of this replica's own changes not signed yet: above the last signed one, up to the newest (nil when
+    /// there are none). Two index lookups.
+    private func unsignedRange(_ db: Connection) throws -> (signed: Int64, newest: Int64)? {
+        let own = DatabaseValue.integer(Self.ownSiteIndex)
+        let signed = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'proof.signed'")?.integerValue ?? 0
+        let newestRow = try db.scalar("SELECT max(hlc) FROM _spi_row WHERE site = ?", [own])?.integerValue ?? 0
+        let newestCell = try db.scalar("SELECT max(hlc) FROM _spi_clock WHERE site = ?", [own])?.integerValue ?? 0
+        let newest = max(newestRow, newestCell)
+        return newest > signed ? (signed, newest) : nil
+    }
+
+    /// A stored group's signature and chunk digests.
+    func storedGroup(_ key: OriginProofs.GroupKey, _ db: Connection) throws -> (signature: [UInt8], digests: [UInt8])? {
+        let stmt = try db.cached(
+            "SELECT g.signature, g.digests FROM _spi_group g JOIN _spi_site s ON s.idx = g.site WHERE s.site = ? AND g.hlc = ?")
+        try stmt.bind(.blob(key.site.bytes), at: 1)
+        try stmt.bind(.integer(Int64(bitPattern: key.hlc)), at: 2)
+        defer { stmt.reset() }
+        guard try stmt.step(), let signature = stmt.blob(0), let digests = stmt.blob(1) else { return nil }
+        return (signature, digests)
+    }
+
+    /// The chunks of a stored group this replica holds, by index, without their leaves (empty `leaves`).
+    func storedChunkRanges(_ key: OriginProofs.GroupKey, _ db: Connection) throws -> [(index: Int, chunk: OriginProofs.Chunk)] {
+        try db.rows(
+            """
+            SELECT c.idx, c.first_table, c.first_id, c.last_table, c.last_id FROM _spi_group_chunk c
+            JOIN _spi_site s ON s.idx = c.site WHERE s.site = ? AND c.hlc = ? ORDER BY c.idx
+            """, [.blob(key.site.bytes), .integer(Int64(bitPattern: key.hlc))]
+        ).map { row in
+            let first = OriginProofs.RowRef(table: row[1].textValue ?? "", id: row[2].textValue ?? "")
+            let last = OriginProofs.RowRef(table: row[3].textValue ?? "", id: row[4].textValue ?? "")
+            return (Int(row[0].integerValue ?? 0), OriginProofs.Chunk(first: first, last: last, leaves: []))
+        }
+    }
+
+    /// A stored chunk's leaves.
+    func storedChunkLeaves(_ key: OriginProofs.GroupKey, index: Int, _ db: Connection) throws -> [UInt8]? {
+        try db.scalar(
+            "SELECT c.leaves FROM _spi_group_chunk c JOIN _spi_site s ON s.idx = c.site WHERE s.site = ? AND c.hlc = ? AND c.idx = ?",
+            [.blob(key.site.bytes), .integer(Int64(bitPattern: key.hlc)), .integer(Int64(index))])?.blobValue
+    }
+
+    /// A site's stored public key.
+    func storedKey(_ site: SiteID, _ db: Connection) throws -> [UInt8]? {
+        try db.scalar("SELECT k.key FROM _spi_key k JOIN _spi_site s ON s.idx = k.site WHERE s.site = ?", [.blob(site.bytes)])?
+            .blobValue
+    }
+
+    /// Adds to an outgoing batch the proof of every origin group its entries belong to, and the keys of their sites.
+    ///
+    /// A replica with a ``signer`` leaves out entries of another site whose group it holds no proof of (changes
+    /// received before proofs existed): no receiver could check them. Its knowledge of such a site was lowered below
+    /// them when the file was upgraded, so no batch claims their coverage, and they come again, with proofs, from
+    /// their origin. A replica without a signer (outside any register) sends what it has, proven or not.
+    func attachProofs(to batch: inout Spi_V1_ChangeBatch, _ db: Connection) throws {
+        guard !batch.rows.isEmpty else { return }
+        let entries = try OriginProofs.entryLeaves(of: batch)
+        var byGroup: [OriginProofs.GroupKey: [OriginProofs.Entry]] = [:]
+        for entry in entries { byGroup[entry.group, default: []].append(entry) }
+        var siteNumbers: [SiteID: UInt32] = [:]
+        for (n, bytes) in batch.sites.enumerated() {
+            if let site = SiteID(bytes: bytes) { siteNumbers[site] = UInt32(n + 1) }
+        }
+        var unprovable: Set<OriginProofs.GroupKey> = []
+        var keyed: Set<UInt32> = []
+        groups: for (group, groupEntries) in byGroup.sorted(by: { $0.key < $1.key }) {
+            guard let stored = try storedGroup(group, db), let number = siteNumbers[group.site] else {
+                // A replica without a key (a library user's, outside any register) relays without proofs.
+                if group.site != siteID && signer != nil { unprovable.insert(group) }
+                continue
+            }
+            let ranges = try storedChunkRanges(group, db)
+            // Each entry's chunk: the last one whose first row is not after the entry's row.
+            var touched: [Int: Set<[UInt8]>] = [:]
+            for entry in groupEntries {
+                var low = 0
+                var high = ranges.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if entry.row < ranges[mid].chunk.first { high = mid } else { low = mid + 1 }
+                }
+                guard low > 0, ranges[low - 1].chunk.contains(entry.row) else {
+                    unprovable.insert(group)
+                    continue groups
+                }
+                touched[low - 1, default: []].insert(entry.leaf)
+            }
+            var proof = Spi_V1_OriginProof()
+            proof.site = number
+            proof.hlc = group.hlc
+            proof.signature = Data(stored.signature)
+            proof.chunkDigests = Data(stored.digests)
+            for (position, leaves) in touched.sorted(by: { $0.key < $1.key }) {
+                let (index, range) = ranges[position]
+                guard let all = try storedChunkLeaves(group, index: index, db).flatMap(OriginProofs.split) else {
+                    unprovable.insert(group)
+                    continue groups
+                }
+                var other: [UInt8] = []
+                var matched = 0
+                for leaf in all {
+                    if leaves.contains(leaf) { matched += 1 } else { other += leaf }
+                }
+                guard matched == leaves.count else {
+                    unprovable.insert(group)
+                    continue groups
+                }
+                var chunk = Spi_V1_ProofChunk()
+                chunk.index = UInt32(index)
+                chunk.firstTable = range.first.table
+                chunk.firstID = range.first.id
+                chunk.lastTable = range.last.table
+                chunk.lastID = range.last.id
+                chunk.otherLeaves = Data(other)
+                proof.chunks.append(chunk)
+            }
+            batch.proofs.append(proof)
+            if keyed.insert(number).inserted, let key = try storedKey(group.site, db) {
+                var siteKey = Spi_V1_SiteKey()
+                siteKey.site = number
+                siteKey.key = Data(key)
+                batch.keys.append(siteKey)
+            }
+        }
+        guard !unprovable.isEmpty else { return }
+        // Entries that are not what their origin signed, or of a group without a proof here: never sent (no receiver
+        // that checks proofs could take them, and the batch would be refused whole).
+        logger.warning(
+            "changes without a valid origin proof here are not sent (they come again, signed, from their origin)",
+            metadata: ["proof.groups": "\(unprovable.count)"])
+        var dropCells: [Int: Set<Int>] = [:]
+        var dropRowVersions: Set<Int> = []
+        for entry in entries where unprovable.contains(entry.group) {
+            if let cell = entry.cell { dropCells[entry.index, default: []].insert(cell) } else { dropRowVersions.insert(entry.index) }
+        }
+        var rows: [Spi_V1_RowChange] = []
+        for (r, row) in batch.rows.enumerated() {
+            guard dropRowVersions.contains(r) || dropCells[r] != nil else {
+                rows.append(row)
+                continue
+            }
+            var kept = Self.selfContained(row)
+            if dropRowVersions.contains(r) { kept.rowVersion = false }
+            let drop = dropCells[r] ?? []
+            kept.cells = kept.cells.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+            if kept.rowVersion || !kept.cells.isEmpty { rows.append(kept) }
+        }
+        batch.rows = rows
+    }
+
+    /// Checks the origin proofs of an incoming batch (validated first): every entry's group must have a proof whose
+    /// signature, by the key of the group's site, covers the digest of the chunk the entry falls in, which covers the
+    /// entry's leaf. Returns the groups to store.
+    ///
+    /// - Parameters:
+    ///   - required: whether an entry without a proof is refused (the register's gates require proofs); a proof that
+    ///     is present is always checked.
+    ///   - checkSignatures: false when the same bytes were checked already (a change-set file's first reading).
+    /// - Throws: ``ReplicationError/Code/badSignature`` naming the first change that fails: nothing of the batch may
+    ///   be applied.
+    func verifyProofs(
+        of batch: Spi_V1_ChangeBatch, required: Bool, checkSignatures: Bool = true, _ db: Connection?
+    ) throws -> [VerifiedGroup] {
+        guard !batch.rows.isEmpty else { return [] }
+        let entries = try OriginProofs.entryLeaves(of: batch)
+        let sites = batch.sites.compactMap { SiteID(bytes: $0) }
+        func malformed(_ message: String) -> ReplicationError {
+            ReplicationError(.malformed, "invalid change batch: \(message)")
+        }
+        func site(_ number: UInt32) throws -> SiteID {
+            guard number >= 1, Int(number) <= sites.count else { throw malformed("a proof names site number \(number)") }
+            return sites[Int(number) - 1]
+        }
+        var keys: [SiteID: [UInt8]] = [:]
+        for entry in batch.keys { keys[try site(entry.site)] = Array(entry.key) }
+        var proofs: [OriginProofs.GroupKey: Spi_V1_OriginProof] = [:]
+        for proof in batch.proofs {
+            let key = OriginProofs.GroupKey(site: try site(proof.site), hlc: proof.hlc)
+            guard proofs.updateValue(proof, forKey: key) == nil else {
+                throw malformed("two proofs for site \(key.site) at one clock")
+            }
+        }
+        var byGroup: [OriginProofs.GroupKey: [OriginProofs.Entry]] = [:]
+        for entry in entries { byGroup[entry.group, default: []].append(entry) }
+        func describe(_ group: OriginProofs.GroupKey) -> String {
+            var text = "site \(group.site) at clock \(HybridLogicalClock(rawValue: group.hlc))"
+            if let entry = byGroup[group]?.first { text = "\(entry.row.table) \(entry.row.id) by " + text }
+            return text
+        }
+        func forged(_ group: OriginProofs.GroupKey) -> ReplicationError {
+            ReplicationError(
+                .badSignature,
+                "the change to \(describe(group)) is not what that site signed: it was altered or forged on its way; "
+                    + "nothing of the batch was applied")
+        }
+        var verified: [VerifiedGroup] = []
+        for (group, groupEntries) in byGroup.sorted(by: { $0.key < $1.key }) {
+            guard let proof = proofs[group] else {
+                if required {
+                    throw ReplicationError(
+                        .badSignature,
+                        "the change to \(describe(group)) carries no origin signature, so nothing proves who made it; "
+                            + "nothing of the batch was applied (the sender must run this version of spi with its replica key)")
+                }
+                continue
+            }
+            let digests = Array(proof.chunkDigests)
+            guard !digests.isEmpty, digests.count % OriginProofs.leafLength == 0 else {
+                throw malformed("a proof's chunk digests are not whole digests")
+            }
+            let chunkCount = digests.count / OriginProofs.leafLength
+            // Each proved chunk, with the batch's entries that fall in its range.
+            var chunks: [(index: Int, chunk: OriginProofs.Chunk, leaves: [[UInt8]])] = []
+            var seen: Set<Int> = []
+            for chunk in proof.chunks {
+                let index = Int(chunk.index)
+                guard index < chunkCount, seen.insert(index).inserted, let other = OriginProofs.split(chunk.otherLeaves)
+                else { throw malformed("a proof names chunk \(chunk.index) of \(chunkCount) twice, or with partial leaves") }
+                let range = OriginProofs.Chunk(
+                    first: .init(table: chunk.firstTable, id: chunk.firstID), last: .init(table: chunk.lastTable, id: chunk.lastID),
+                    leaves: [])
+                chunks.append((index, range, other))
+            }
+            for entry in groupEntries {
+                guard let position = chunks.firstIndex(where: { $0.chunk.contains(entry.row) }) else { throw forged(group) }
+                chunks[position].leaves.append(entry.leaf)
+            }
+            var proved: [(index: Int, chunk: OriginProofs.Chunk)] = []
+            for var item in chunks {
+                item.chunk.leaves = OriginProofs.sortedLeaves(item.leaves)
+                let start = item.index * OriginProofs.leafLength
+                guard item.chunk.digest == Array(digests[start..<start + OriginProofs.leafLength]) else { throw forged(group) }
+                proved.append((item.index, item.chunk))
+            }
+            let publicKey = try keys[group.site] ?? db.flatMap { try storedKey(group.site, $0) }
+            let known = try db.flatMap { try storedGroup(group, $0) }
+            if checkSignatures && !(known.map { $0.digests == digests && $0.signature == Array(proof.signature) } ?? false) {
+                let message = OriginProofs.groupMessage(register: registerID, group: group, chunkDigests: digests)
+                guard let publicKey,
+                    ChangeSetSigner.verifies(signature: proof.signature, by: Data(publicKey), of: message, for: group.site)
+                else { throw forged(group) }
+            }
+            verified.append(
+                VerifiedGroup(key: group, signature: Array(proof.signature), digests: digests, chunks: proved, publicKey: publicKey))
+        }
+        return verified
+    }
+
+    /// Stores checked proofs, so that this replica can relay their changes with them.
+    func storeProofs(_ groups: [VerifiedGroup], _ db: Connection) throws {
+        for group in groups { try storeProof(group, db) }
+    }
+
+    /// Stores one group's proof: its signature and digests (the first ones stored stay), and the chunks it proves.
+    func storeProof(_ group: VerifiedGroup, _ db: Connection) throws {
+        let index = try siteIndex(group.key.site, db)
+        if let key = group.publicKey {
+            try db.execute("INSERT OR IGNORE INTO _spi_key(site, key) VALUES (?, ?)", [.integer(index), .blob(key)])
+        }
+        let clock = DatabaseValue.integer(Int64(bitPattern: group.key.hlc))
+        try db.cached("INSERT OR IGNORE INTO _spi_group(site, hlc, signature, digests) VALUES (?, ?, ?, ?)").execute(binding: { s in
+            try s.bind(.integer(index), at: 1)
+            try s.bind(clock, at: 2)
+            try s.bind(.blob(group.signature), at: 3)
+            try s.bind(.blob(group.digests), at: 4)
+        })
+        // Chunks of another signature of the same group (a site that signed one transaction twice) are not mixed in.
+        if db.changes == 0, try storedGroup(group.key, db)?.digests != group.digests { return }
+        let insert = try db.cached(
+            """
+            INSERT OR IGNORE INTO _spi_group_chunk(site, hlc, idx, first_table, first_id, last_table, last_id, leaves)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (position, chunk) in group.chunks {
+            try insert.execute(binding: { s in
+                try s.bind(.integer(index), at: 1)
+                try s.bind(clock, at: 2)
+                try s.bind(.integer(Int64(position)), at: 3)
+                try s.bind(.text(chunk.first.table), at: 4)
+                try s.bind(.text(chunk.first.id), at: 5)
+                try s.bind(.text(chunk.last.table), at: 6)
+                try s.bind(.text(chunk.last.id), at: 7)
+                try s.bind(.blob(chunk.leaves), at: 8)
+            })
+        }
+    }
+}

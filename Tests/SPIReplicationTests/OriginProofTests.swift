@@ -1,0 +1,151 @@
+import Crypto
+import Foundation
+import SPISQLite
+@testable import SPIReplication
+import Testing
+
+/// Origin proofs (protocol/changes.md §7): every change carries its origin's signature, checkable by any receiver
+/// whichever replica carried it.
+@Suite("origin proofs")
+struct OriginProofTests {
+    /// The canonical leaf encoding, built here from the words of protocol/changes.md §7.1, is what the code hashes.
+    @Test("a leaf is the SHA-256 of the encoding protocol/changes.md §7.1 spells out")
+    func leafEncodingMatchesSpec() throws {
+        let site = try #require(SiteID("9e2c0b1a-5d3f-4e6a-8b7c-1d2e3f405162"))
+        let prior = try #require(SiteID("00000000-0000-4000-8000-000000000001"))
+        func u64(_ v: UInt64) -> [UInt8] { (0..<8).reversed().map { UInt8(truncatingIfNeeded: v >> (UInt64($0) * 8)) } }
+        func str(_ s: String) -> [UInt8] {
+            let bytes = Array(s.utf8)
+            return (0..<4).reversed().map { UInt8(truncatingIfNeeded: UInt32(bytes.count) >> (UInt32($0) * 8)) } + bytes
+        }
+        var expected = Array("SPILEAF-1\n".utf8) + [2] + site.bytes + u64(0x0123_4567_89AB_CDEF) + str("note") + str("n1")
+            + u64(3) + str("title") + [3] + str("héllo") + u64(42) + prior.bytes
+        var encoder = LeafEncoder()
+        #expect(
+            encoder.cellLeaf(
+                site: site, hlc: 0x0123_4567_89AB_CDEF, table: "note", id: "n1", cl: 3, column: "title",
+                value: .text("héllo"), priorHLC: 42, priorSite: prior) == Array(SHA256.hash(data: expected)))
+        expected = Array("SPILEAF-1\n".utf8) + [2] + site.bytes + u64(7) + str("note") + str("n1") + u64(1) + str("rank")
+            + [1] + u64(UInt64(bitPattern: -5)) + u64(0) + [UInt8](repeating: 0, count: 16)
+        #expect(
+            encoder.cellLeaf(
+                site: site, hlc: 7, table: "note", id: "n1", cl: 1, column: "rank", value: .integer(-5), priorHLC: 0,
+                priorSite: nil) == Array(SHA256.hash(data: expected)))
+        expected = Array("SPILEAF-1\n".utf8) + [1] + site.bytes + u64(7) + str("note") + str("n1") + u64(2)
+        #expect(encoder.rowLeaf(site: site, hlc: 7, table: "note", id: "n1", cl: 2) == Array(SHA256.hash(data: expected)))
+    }
+
+    @Test("a signed replica's changes verify anywhere; an altered value, a missing proof or another key is refused whole")
+    func tamperingIsRefused() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir, signed: true)
+            try r[0].write { db in
+                try db.execute("INSERT INTO note(id, title, rank) VALUES ('n1', 'one', 1), ('n2', 'two', 2)")
+            }
+            let batches = try delta(from: r[0], to: r[1])
+            #expect(batches.allSatisfy { !$0.proofs.isEmpty && !$0.keys.isEmpty })
+            let before = try content(r[1])
+
+            // A value altered on its way.
+            var altered = batches[0]
+            for (i, row) in altered.rows.enumerated() {
+                for (j, cell) in row.cells.enumerated() where cell.text == "one" { altered.rows[i].cells[j].text = "ONE" }
+            }
+            let error = #expect(throws: ReplicationError.self) { try r[1].apply(altered, gate: ProofGate()) }
+            #expect(error?.code == .badSignature)
+            #expect(error?.message.contains("is not what that site signed") == true, "\(String(describing: error))")
+            // The same alteration without a gate: a proof that is present is checked all the same.
+            #expect(throws: ReplicationError.self) { try r[1].apply(altered) }
+            // No proof, where one is required.
+            var stripped = batches[0]
+            stripped.proofs = []
+            let missing = #expect(throws: ReplicationError.self) { try r[1].apply(stripped, gate: ProofGate()) }
+            #expect(missing?.message.contains("carries no origin signature") == true)
+            // Signed again by another key that claims to be the origin's.
+            var resigned = batches[0]
+            let impostor = ChangeSetSigner()
+            resigned.keys = resigned.keys.map { var k = $0; k.key = Data(impostor.publicKeyDER); return k }
+            #expect(throws: ReplicationError.self) { try r[1].apply(resigned, gate: ProofGate()) }
+            #expect(try content(r[1]) == before)
+            #expect(try r[1].knowledge()[r[0].siteID] == 0)
+
+            // The genuine batches apply.
+            for batch in batches { try r[1].apply(batch, gate: ProofGate()) }
+            #expect(try content(r[1]) == content(r[0]))
+        }
+    }
+
+    @Test("a relay that holds only part of a transaction (cells superseded since) still proves the rest")
+    func partialGroupsRelay() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(3, in: dir, signed: true)
+            // One transaction of 700 rows (2,100 entries: several chunks).
+            try r[0].write { db in
+                for i in 0..<700 {
+                    try db.execute("INSERT INTO note(id, title, rank) VALUES (?, ?, ?)", [.text("n\(i)"), .text("t\(i)"), .integer(Int64(i))])
+                }
+            }
+            try sync(r[0], into: r[1], gate: ProofGate())
+            // The relay supersedes some of the transaction's cells and deletes a row.
+            try r[1].write { db in
+                try db.execute("UPDATE note SET title = 'relay' WHERE rank % 7 = 0")
+                try db.execute("DELETE FROM note WHERE id = 'n5'")
+            }
+            // A third replica gets everything from the relay alone, in small batches, shuffled.
+            let batches = try delta(from: r[1], to: r[2], maxCells: 50)
+            for batch in batches.shuffled() { try r[2].apply(batch, gate: ProofGate()) }
+            #expect(try content(r[2]) == content(r[1]))
+            // And relays it onwards again, back to the origin, which checks the relay's proofs as well.
+            try sync(r[2], into: r[0], gate: ProofGate())
+            #expect(try content(r[0]) == content(r[1]))
+        }
+    }
+
+    @Test("a batch proves a large transaction with the chunks it touches, not the whole transaction")
+    func proofSizeIsBounded() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir, signed: true)
+            try r[0].write { db in
+                for i in 0..<3_000 {
+                    try db.execute("INSERT INTO note(id, title, rank) VALUES (?, ?, ?)", [.text("n\(i)"), .text("t\(i)"), .integer(Int64(i))])
+                }
+            }
+            let batches = try delta(from: r[0], to: r[1], maxCells: 256)
+            #expect(batches.count > 20)
+            for batch in batches {
+                let proofBytes = try batch.proofs.reduce(0) { $0 + (try $1.serializedBytes() as [UInt8]).count }
+                // 12,000 entries in about 24 chunks: the digests (~800 bytes) and at most a few chunks' other leaves.
+                #expect(proofBytes < 3 * OriginProofs.chunkSize * OriginProofs.leafLength, "\(proofBytes) bytes of proof")
+                try r[1].apply(batch, gate: ProofGate())
+            }
+            #expect(try content(r[1]) == content(r[0]))
+        }
+    }
+
+    @Test("a replica without a key sends unsigned changes: a gate that requires proofs refuses them, none takes them")
+    func unsignedReplica() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { db in try db.execute("INSERT INTO note(id, title) VALUES ('n1', 'one')") }
+            let batches = try delta(from: r[0], to: r[1])
+            #expect(batches.allSatisfy { $0.proofs.isEmpty })
+            #expect(throws: ReplicationError.self) { try r[1].apply(batches[0], gate: ProofGate()) }
+            for batch in batches { try r[1].apply(batch) }
+            #expect(try content(r[1]) == content(r[0]))
+        }
+    }
+
+    @Test("a replica opened by path signs with the key beside it; a key of another site is not used")
+    func keyBesideTheFile() throws {
+        try withTemporaryDirectory { dir in
+            let signer = ChangeSetSigner()
+            let path = dir.appendingPathComponent("a.db").path
+            let created = try Replica.create(at: path, registerID: RegisterID(), signer: signer, logger: testLogger)
+            #expect(created.siteID == signer.site)
+            try signer.privateKeyPEM.write(toFile: path + ".key", atomically: true, encoding: .utf8)
+            #expect(try Replica(path: path, logger: testLogger).signer?.site == signer.site)
+            try ChangeSetSigner().privateKeyPEM.write(toFile: path + ".key", atomically: true, encoding: .utf8)
+            #expect(try Replica(path: path, logger: testLogger).signer == nil)
+        }
+    }
+}
