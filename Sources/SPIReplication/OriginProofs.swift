@@ -6,7 +6,8 @@ import SPISQLite
 /// replica or file carried it (protocol/changes.md §7).
 ///
 /// A replica signs each *origin group*: everything it wrote at one clock reading (one write transaction). Each row
-/// version and cell version it wrote is an *entry* with a *leaf*, the SHA-256 of its canonical encoding. The group's
+/// version and cell version it wrote is an *entry* with a *leaf*, the first 16 bytes of the SHA-256 of its canonical
+/// encoding. The group's
 /// entries, ordered by row (table name, then row id, bytewise), are cut into *chunks* of about ``chunkSize`` entries
 /// (never inside a row); a chunk's digest covers its first and last row and its leaves, and the group's signature
 /// covers the digests of all its chunks. A batch proves its entries of a group with the signature, every chunk digest,
@@ -37,8 +38,38 @@ enum OriginProofs {
         }
     }
 
-    /// The length of a leaf: a SHA-256 digest.
-    static let leafLength = 32
+    /// The length of a leaf: the first 16 bytes of a SHA-256 digest. Forging an entry means finding another encoding
+    /// with a signed leaf (a second preimage: 2^128 work); only the signer itself could look for two entries with one
+    /// leaf (2^64), and a signer can sign anything anyway.
+    static let leafLength = 16
+
+    /// The length of a chunk digest: a SHA-256 digest.
+    static let digestLength = 32
+
+    /// A leaf, as two big-endian halves: compared and hashed without touching the heap.
+    struct Leaf: Hashable, Comparable {
+        var high: UInt64
+        var low: UInt64
+
+        /// The leaf of the first 16 bytes of `digest`.
+        init(_ digest: some Sequence<UInt8>) {
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for (i, byte) in digest.prefix(16).enumerated() {
+                if i < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+            }
+            self.high = high
+            self.low = low
+        }
+
+        /// Its 16 bytes.
+        var bytes: [UInt8] {
+            (0..<8).reversed().map { UInt8(truncatingIfNeeded: high >> (UInt64($0) * 8)) }
+                + (0..<8).reversed().map { UInt8(truncatingIfNeeded: low >> (UInt64($0) * 8)) }
+        }
+
+        static func < (a: Leaf, b: Leaf) -> Bool { (a.high, a.low) < (b.high, b.low) }
+    }
 
     /// The fewest entries a chunk holds before the next row starts a new one (the last chunk may hold fewer).
     static let chunkSize = 512
@@ -47,7 +78,7 @@ enum OriginProofs {
     struct Entry {
         var group: GroupKey
         var row: RowRef
-        var leaf: [UInt8]
+        var leaf: Leaf
         /// The entry's place: its row change's index in the batch, and the cell's index in it (nil: the row version).
         var index: Int
         var cell: Int?
@@ -111,11 +142,11 @@ enum OriginProofs {
 
     /// Cuts a group's entries into chunks: by row, in row order, a new chunk starting at the first row after
     /// ``chunkSize`` entries.
-    static func chunks(of entries: [(row: RowRef, leaf: [UInt8])]) -> [Chunk] {
-        var byRow: [RowRef: [[UInt8]]] = [:]
+    static func chunks(of entries: [(row: RowRef, leaf: Leaf)]) -> [Chunk] {
+        var byRow: [RowRef: [Leaf]] = [:]
         for entry in entries { byRow[entry.row, default: []].append(entry.leaf) }
         var chunks: [Chunk] = []
-        var current: (first: RowRef, last: RowRef, leaves: [[UInt8]])?
+        var current: (first: RowRef, last: RowRef, leaves: [Leaf])?
         for row in byRow.keys.sorted() {
             if let open = current, open.leaves.count >= chunkSize {
                 chunks.append(Chunk(first: open.first, last: open.last, leaves: sortedLeaves(open.leaves)))
@@ -141,19 +172,19 @@ enum OriginProofs {
     }
 
     /// The distinct leaves of a set, in ascending byte order, concatenated.
-    static func sortedLeaves(_ leaves: some Sequence<[UInt8]>) -> [UInt8] {
-        let distinct = Set(leaves).sorted { $0.lexicographicallyPrecedes($1) }
+    static func sortedLeaves(_ leaves: some Sequence<Leaf>) -> [UInt8] {
+        let distinct = Set(leaves).sorted()
         var result: [UInt8] = []
         result.reserveCapacity(distinct.count * leafLength)
-        for leaf in distinct { result += leaf }
+        for leaf in distinct { result += leaf.bytes }
         return result
     }
 
     /// Splits concatenated leaves; nil when the length is not a multiple of a leaf's.
-    static func split(_ bytes: some Collection<UInt8>) -> [[UInt8]]? {
+    static func split(_ bytes: some Collection<UInt8>) -> [Leaf]? {
         guard bytes.count % leafLength == 0 else { return nil }
         let array = Array(bytes)
-        return stride(from: 0, to: array.count, by: leafLength).map { Array(array[$0..<$0 + leafLength]) }
+        return stride(from: 0, to: array.count, by: leafLength).map { Leaf(array[$0..<$0 + leafLength]) }
     }
 }
 
@@ -164,7 +195,7 @@ struct LeafEncoder {
     init() { buffer.reserveCapacity(256) }
 
     /// The leaf of a row version: the row's causal-length change.
-    mutating func rowLeaf(site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64) -> [UInt8] {
+    mutating func rowLeaf(site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64) -> OriginProofs.Leaf {
         start(kind: 1, site: site, hlc: hlc, table: table, id: id, cl: cl)
         return digest()
     }
@@ -173,7 +204,7 @@ struct LeafEncoder {
     mutating func cellLeaf(
         site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64, column: String, value: DatabaseValue,
         priorHLC: UInt64, priorSite: SiteID?
-    ) -> [UInt8] {
+    ) -> OriginProofs.Leaf {
         start(kind: 2, site: site, hlc: hlc, table: table, id: id, cl: cl)
         Self.append(column, to: &buffer)
         switch value {
@@ -209,16 +240,16 @@ struct LeafEncoder {
         Self.append(cl, to: &buffer)
     }
 
-    private func digest() -> [UInt8] { Array(SHA256.hash(data: buffer)) }
+    private func digest() -> OriginProofs.Leaf { OriginProofs.Leaf(SHA256.hash(data: buffer)) }
 
     private static let tag = Array("SPILEAF-1\n".utf8)
 
     static func append(_ value: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     static func append(_ value: UInt32, to bytes: inout [UInt8]) {
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     static func append(_ text: String, to bytes: inout [UInt8]) {

@@ -26,13 +26,19 @@ extension Replica {
         return result
     }
 
-    /// Starts a delta for a peer: stamps pending writes, then notes which origin sites have changes it lacks.
+    /// Starts a delta for a peer: stamps pending writes and signs this replica's changes not signed yet (with its
+    /// ``signer``), then notes which origin sites have changes it lacks.
     ///
     /// With a `scope`, only the rows the scope lets the peer see are sent (deletes go to every peer), only changes
     /// from the scope's origins, and rows that entered the peer's scope since its knowledge are first sent whole.
     /// The scope is evaluated once, here, into temporary tables of this replica's connection: drive the cursor on
     /// the same `Replica`, and make one scoped cursor at a time.
     public func deltaCursor(for peer: Knowledge, scope: (any ReadScope)? = nil) throws -> DeltaCursor {
+        try stamp()
+        // Nothing of this replica's own leaves it unsigned (protocol/changes.md §7.2).
+        if try !connection.isReadOnly && hasGroupsToSign(connection) {
+            try connection.transaction(.immediate) { db in try signPendingGroups(db) }
+        }
         // A scope without row rules limits only the origins: an ordinary delta over fewer sites.
         guard let scope, tables.contains(where: { scope.rule(for: $0.name) != nil }) else {
             let mine = try knowledge()

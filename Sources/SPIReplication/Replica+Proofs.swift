@@ -16,8 +16,9 @@ struct VerifiedGroup {
 extension Replica {
     /// Signs the origin groups this replica wrote since it last signed (protocol/changes.md §7): per clock reading,
     /// the leaves of every row version and cell version it still holds at that reading, as a delta would send them.
-    /// Runs after stamping, before anything sends changes; without a ``signer`` nothing is signed (and receivers that
-    /// require origin proofs refuse this replica's changes).
+    /// Runs when a delta starts (``deltaCursor(for:scope:)``, which every sync session and export makes), so that
+    /// local writes pay nothing for it; without a ``signer`` nothing is signed (and receivers that require origin
+    /// proofs refuse this replica's changes).
     func signPendingGroups(_ db: Connection) throws {
         guard let signer, let (signed, newest) = try unsignedRange(db) else { return }
         try checkSigner(signer)
@@ -25,7 +26,7 @@ extension Replica {
         var since = Knowledge()
         since[siteID] = UInt64(bitPattern: signed)
         var cursor = DeltaCursor(peer: since, sites: [siteID])
-        var groups: [UInt64: [(row: OriginProofs.RowRef, leaf: [UInt8])]] = [:]
+        var groups: [UInt64: [(row: OriginProofs.RowRef, leaf: OriginProofs.Leaf)]] = [:]
         while true {
             var builder = BatchBuilder()
             let finished = try fill(&builder, site: siteID, cursor: &cursor, budget: 8192, db)
@@ -130,8 +131,14 @@ extension Replica {
             }
             let ranges = try storedChunkRanges(group, db)
             // Each entry's chunk: the last one whose first row is not after the entry's row.
-            var touched: [Int: Set<[UInt8]>] = [:]
+            var touched: [Int: Set<OriginProofs.Leaf>] = [:]
+            // The entries of one row come together: their chunk is looked up once.
+            var lastRow: (row: OriginProofs.RowRef, position: Int)?
             for entry in groupEntries {
+                if let last = lastRow, last.row == entry.row {
+                    touched[last.position, default: []].insert(entry.leaf)
+                    continue
+                }
                 var low = 0
                 var high = ranges.count
                 while low < high {
@@ -143,6 +150,7 @@ extension Replica {
                     continue groups
                 }
                 touched[low - 1, default: []].insert(entry.leaf)
+                lastRow = (entry.row, low - 1)
             }
             var proof = Spi_V1_OriginProof()
             proof.site = number
@@ -158,7 +166,7 @@ extension Replica {
                 var other: [UInt8] = []
                 var matched = 0
                 for leaf in all {
-                    if leaves.contains(leaf) { matched += 1 } else { other += leaf }
+                    if leaves.contains(leaf) { matched += 1 } else { other += leaf.bytes }
                 }
                 guard matched == leaves.count else {
                     unprovable.insert(group)
@@ -264,12 +272,12 @@ extension Replica {
                 continue
             }
             let digests = Array(proof.chunkDigests)
-            guard !digests.isEmpty, digests.count % OriginProofs.leafLength == 0 else {
+            guard !digests.isEmpty, digests.count % OriginProofs.digestLength == 0 else {
                 throw malformed("a proof's chunk digests are not whole digests")
             }
-            let chunkCount = digests.count / OriginProofs.leafLength
+            let chunkCount = digests.count / OriginProofs.digestLength
             // Each proved chunk, with the batch's entries that fall in its range.
-            var chunks: [(index: Int, chunk: OriginProofs.Chunk, leaves: [[UInt8]])] = []
+            var chunks: [(index: Int, chunk: OriginProofs.Chunk, leaves: [OriginProofs.Leaf])] = []
             var seen: Set<Int> = []
             for chunk in proof.chunks {
                 let index = Int(chunk.index)
@@ -280,15 +288,23 @@ extension Replica {
                     leaves: [])
                 chunks.append((index, range, other))
             }
+            var lastRow: (row: OriginProofs.RowRef, position: Int)?
             for entry in groupEntries {
-                guard let position = chunks.firstIndex(where: { $0.chunk.contains(entry.row) }) else { throw forged(group) }
+                let position: Int
+                if let last = lastRow, last.row == entry.row {
+                    position = last.position
+                } else {
+                    guard let found = chunks.firstIndex(where: { $0.chunk.contains(entry.row) }) else { throw forged(group) }
+                    position = found
+                    lastRow = (entry.row, found)
+                }
                 chunks[position].leaves.append(entry.leaf)
             }
             var proved: [(index: Int, chunk: OriginProofs.Chunk)] = []
             for var item in chunks {
                 item.chunk.leaves = OriginProofs.sortedLeaves(item.leaves)
-                let start = item.index * OriginProofs.leafLength
-                guard item.chunk.digest == Array(digests[start..<start + OriginProofs.leafLength]) else { throw forged(group) }
+                let start = item.index * OriginProofs.digestLength
+                guard item.chunk.digest == Array(digests[start..<start + OriginProofs.digestLength]) else { throw forged(group) }
                 proved.append((item.index, item.chunk))
             }
             let publicKey = try keys[group.site] ?? db.flatMap { try storedKey(group.site, $0) }

@@ -277,8 +277,7 @@ public final class Replica {
     ///
     /// A replica opened read-only cannot record versions: it stamps nothing, and reports (knowledge, deltas,
     /// conflicts) only what is stamped already, which is never more than it holds. With nothing to stamp, it takes
-    /// no write lock (every sync session and conflict listing starts here), unless it has a ``signer`` and changes
-    /// it has not signed yet.
+    /// no write lock (every sync session and conflict listing starts here).
     ///
     /// - Returns: the number of rows whose changes were stamped.
     @discardableResult
@@ -287,9 +286,6 @@ public final class Replica {
             try connection.isReadOnly || connection.scalar("SELECT EXISTS (SELECT 1 FROM _spi_capture)") == .integer(0)
         {
             try refreshTablesIfSchemaChanged()
-            if try !connection.isReadOnly && hasGroupsToSign(connection) {
-                try connection.transaction(.immediate) { db in try signPendingGroups(db) }
-            }
             return 0
         }
         return try connection.transaction(.immediate) { db in
@@ -297,7 +293,6 @@ public final class Replica {
             let pending = "SELECT count(*) FROM (SELECT DISTINCT tbl, id FROM _spi_capture WHERE id IS NOT NULL)"
             let rows = try db.scalar(pending)?.integerValue ?? 0
             try stampPendingChanges(db)
-            try signPendingGroups(db)
             return Int(rows)
         }
     }

@@ -108,7 +108,7 @@ struct RelayForgeryTests {
             let forgedKey = ChangeSetSigner()
             while let batch = try forger.nextBatch(&cursor) {
                 try e.fabrikam.replica.apply(batch)
-                var groups: [OriginProofs.GroupKey: [(row: OriginProofs.RowRef, leaf: [UInt8])]] = [:]
+                var groups: [OriginProofs.GroupKey: [(row: OriginProofs.RowRef, leaf: OriginProofs.Leaf)]] = [:]
                 for entry in try OriginProofs.entryLeaves(of: batch) { groups[entry.group, default: []].append((entry.row, entry.leaf)) }
                 let proofs = try groups.map { key, entries in
                     let chunks = OriginProofs.chunks(of: entries)

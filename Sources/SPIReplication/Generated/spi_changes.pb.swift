@@ -306,7 +306,7 @@ public nonisolated struct Spi_V1_ProofChunk: Sendable {
 
   public var lastID: String = String()
 
-  /// 32-byte leaves, ascending, concatenated
+  /// 16-byte leaves, ascending, concatenated
   public var otherLeaves: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
