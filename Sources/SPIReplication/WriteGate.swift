@@ -43,8 +43,8 @@ public protocol WriteGate {
     var allowsEverything: Bool { get }
 
     /// The gate that judges held changes again, whichever peer or file carries the batch that is being applied: by
-    /// their origin, and by the carrier that brought them (its standing may have become known since). The default
-    /// is the gate itself.
+    /// their origin, with the carrier that brought them (a change relayed by a carrier that acts for the organization
+    /// is trusted). The default is the gate itself.
     func originGate(carrier: SiteID?) -> any WriteGate
 
     /// The name of this replica's own read scope (as ``ReadScope/name`` names scopes), or nil when it may hold every

@@ -171,8 +171,7 @@ final class BenchProcess {
             .flatMap { Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
         if reported == nil {
             // Killed, crashed, or without /proc: say so, since the fallback includes this process's own size.
-            FileHandle.standardError.write(Data(
-                "bench: note: spi \(arguments.first ?? "") reported no peak memory of its own; using ru_maxrss\n".utf8))
+            StandardStreams.writeError("bench: note: spi \(arguments.first ?? "") reported no peak memory of its own; using ru_maxrss\n")
         }
         let peak = reported ?? inherited
         let seconds = BenchClock.seconds(since: started)

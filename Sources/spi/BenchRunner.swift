@@ -74,7 +74,7 @@ final class BenchProgress {
 
     /// Prints a line now.
     func say(_ line: String) {
-        FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
+        StandardStreams.writeError("bench: \(line)\n")
         lastLine = ContinuousClock.now
     }
 

@@ -35,7 +35,7 @@ struct ExportCommand: AsyncParsableCommand {
                 throw RegisterError(.database, "cannot write \(out): \(error.localizedDescription)")
             }
         } else {
-            FileHandle.standardOutput.write(Data(bytes))
+            StandardStreams.writeOutput(bytes)
         }
     }
 }

@@ -8,7 +8,7 @@ extension GovernanceError {
     func reported() -> ExitCode {
         SPIMain.printError(message)
         for failure in failures {
-            FileHandle.standardError.write(Data("  - \(failure.message)\n".utf8))
+            StandardStreams.writeError("  - \(failure.message)\n")
         }
         return .validationFailure
     }

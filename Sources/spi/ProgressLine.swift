@@ -17,11 +17,11 @@ final class ProgressLine {
         guard enabled, Date().timeIntervalSince(started) > 0.5, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
         lastDraw = Date()
         shown = true
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        StandardStreams.writeError("\r\u{1B}[K\(text)")
     }
 
     /// Clears the line.
     func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if shown { StandardStreams.writeError("\r\u{1B}[K") }
     }
 }

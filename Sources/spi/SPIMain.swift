@@ -29,6 +29,11 @@ enum SPIMain {
         } catch {
             fail(with: error)
         }
+        if !StandardStreams.flushStandardOutput() || StandardStreams.failed {
+            // The command did its work, but what it had to say was lost (a full disk, a closed pipe).
+            printError("could not write the output (the disk or the pipe it goes to is full or closed)")
+            exit(ExitCode.failure.rawValue)
+        }
     }
 
     /// Moves `--db PATH` (or `--db=PATH`) to the end of the arguments (before a `--` terminator), so that the
@@ -58,14 +63,21 @@ enum SPIMain {
         return kept + moved + arguments[index...]
     }
 
-    /// Prints `error` as one line on stderr and exits with its status; help requests print help and exit 0.
+    /// Prints `error` as one line on stderr and exits with its status; help requests print help and exit 0 (1 when the
+    /// help could not be written). Nothing here traps when a stream is full or closed.
     static func fail(with error: any Error) -> Never {
+        StandardStreams.flushStandardOutput()
         if let error = error as? RegisterError {
             printError(error.message)
             exit(error.code.isInputError ? ExitCode.validationFailure.rawValue : ExitCode.failure.rawValue)
         }
         let code = SPICommand.exitCode(for: error)
-        if code == .success { SPICommand.exit(withError: error) }
+        if code == .success {
+            StandardStreams.writeOutput(SPICommand.fullMessage(for: error) + "\n")
+            if StandardStreams.flushStandardOutput() && !StandardStreams.failed { exit(0) }
+            printError("could not write the output (the disk or the pipe it goes to is full or closed)")
+            exit(ExitCode.failure.rawValue)
+        }
         var message = SPICommand.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
         if message.isEmpty { exit(code.rawValue) }  // a command chose its exit status and said what it had to say
         message = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
@@ -76,6 +88,6 @@ enum SPIMain {
     }
 
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        StandardStreams.writeError("error: \(message)\n")
     }
 }

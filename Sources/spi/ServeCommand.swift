@@ -56,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
         Task {
             if let bound = try? await server.listeningAddress {
-                FileHandle.standardError.write(Data("spi: serving \(register.name) on \(bound) as \(server.peerID)\n".utf8))
+                StandardStreams.writeError("spi: serving \(register.name) on \(bound) as \(server.peerID)\n")
             }
         }
         try await group.run()

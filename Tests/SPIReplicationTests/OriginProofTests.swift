@@ -135,6 +135,37 @@ struct OriginProofTests {
         }
     }
 
+    @Test("a replica from before proofs (format 2) neither relays nor covers others' unproven changes, and gets them again signed")
+    func upgradeFromFormatTwo() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(3, in: dir, signed: true)
+            try r[0].write { db in try db.execute("INSERT INTO note(id, title) VALUES ('n1', 'one'), ('n2', 'two')") }
+            try sync(r[0], into: r[1], gate: ProofGate())
+            let origin = r[0].siteID
+            let received = try r[1].knowledge()[origin]
+            #expect(received > 0)
+            // Make r[1] a file of format 2: no proofs stored, as an spi from before them left it.
+            let raw = try Connection(path: r[1].path, mode: .readWrite)
+            try raw.execute("DELETE FROM _spi_group; DELETE FROM _spi_group_chunk; DELETE FROM _spi_key")
+            try raw.execute("UPDATE _spi_meta SET value = 2 WHERE key = 'replica.schema'")
+            let signer = try #require(r[1].signer)
+            let upgraded = try Replica(path: r[1].path, logger: testLogger)
+            upgraded.signer = signer
+            // It no longer claims the origin's changes it cannot prove, and sends none of them.
+            #expect(try upgraded.knowledge()[origin] < received)
+            let batches = try delta(from: upgraded, to: r[2])
+            #expect(batches.allSatisfy { $0.rows.isEmpty })
+            for batch in batches { try r[2].apply(batch, gate: ProofGate()) }
+            #expect(try content(r[2]).isEmpty)
+            #expect(try r[2].knowledge()[origin] < received)
+            // The origin sends them again, signed; then the upgraded replica relays them.
+            try sync(r[0], into: upgraded, gate: ProofGate())
+            #expect(try upgraded.knowledge()[origin] >= received)
+            try sync(upgraded, into: r[2], gate: ProofGate())
+            #expect(try content(r[2]) == content(r[0]))
+        }
+    }
+
     @Test("a replica opened by path signs with the key beside it; a key of another site is not used")
     func keyBesideTheFile() throws {
         try withTemporaryDirectory { dir in

@@ -24,7 +24,9 @@ struct ResilienceTests {
 
     static func client(_ pair: Pair) -> SyncClient {
         SyncClient(
-            configuration: .init(replicaPath: pair.providerPath, schemaVersion: 1, maximumCellsPerBatch: 100),
+            // Generous: the suite shares two cores with the property tests, and a handshake waits for both replicas.
+            configuration: .init(
+                replicaPath: pair.providerPath, schemaVersion: 1, handshakeTimeout: .seconds(60), maximumCellsPerBatch: 100),
             logger: pair.logger)
     }
 
