@@ -140,18 +140,26 @@ public final class SyncServer: Service, Sendable {
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .bind(host: configuration.listen.host, port: configuration.listen.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // A connection refused here is closed here: NIO does not close a child channel whose
+                        // initializer fails, and each one left open held a socket (in CLOSE-WAIT) for good.
                         guard limiter.acquireConnection() else {
+                            channel.close(promise: nil)
                             throw SyncError(.busy, "too many connections")
                         }
                         channel.closeFuture.whenComplete { _ in limiter.releaseConnection() }
-                        let connection = ConnectionContext(eventLoop: channel.eventLoop)
-                        let tls = NIOSSLServerHandler(
-                            context: sslContext,
-                            customVerificationCallback: SyncTLS.verifier(trust: trust, connection: connection))
-                        return (
-                            connection,
-                            try SyncConnection.configure(channel, tlsHandler: tls, connection: connection, limits: limits)
-                        )
+                        do {
+                            let connection = ConnectionContext(eventLoop: channel.eventLoop)
+                            let tls = NIOSSLServerHandler(
+                                context: sslContext,
+                                customVerificationCallback: SyncTLS.verifier(trust: trust, connection: connection))
+                            return (
+                                connection,
+                                try SyncConnection.configure(channel, tlsHandler: tls, connection: connection, limits: limits)
+                            )
+                        } catch {
+                            channel.close(promise: nil)
+                            throw error
+                        }
                     }
                 }
         } catch {
