@@ -34,14 +34,14 @@ extension Replica {
     /// The scope is evaluated once, here, into temporary tables of this replica's connection: drive the cursor on
     /// the same `Replica`, and make one scoped cursor at a time.
     public func deltaCursor(for peer: Knowledge, scope: (any ReadScope)? = nil) throws -> DeltaCursor {
+        // Stamped once for the whole cursor; nothing of this replica's own leaves it unsigned (protocol/changes.md §7.2).
         try stamp()
-        // Nothing of this replica's own leaves it unsigned (protocol/changes.md §7.2).
         if try !connection.isReadOnly && hasGroupsToSign(connection) {
             try connection.transaction(.immediate) { db in try signPendingGroups(db) }
         }
         // A scope without row rules limits only the origins: an ordinary delta over fewer sites.
         guard let scope, tables.contains(where: { scope.rule(for: $0.name) != nil }) else {
-            let mine = try knowledge()
+            let mine = try read { db in try knowledge(db) }
             var sites = authorityFirst(mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted())
             if let origins = scope?.origins { sites = sites.filter { origins.contains($0) } }
             var cursor = DeltaCursor(peer: peer, sites: sites)
@@ -54,7 +54,6 @@ extension Replica {
             }
             return cursor
         }
-        try stamp()
         return try read { db in
             let mine = try knowledge(db)
             try materialize(scope, peer: peer, db)
