@@ -9,7 +9,7 @@ struct BatchBuilder {
     private var tableNumbers: [Int64: UInt32] = [:]
     private(set) var cellCount = 0
 
-    var isEmpty: Bool { batch.rows.isEmpty && batch.covers.isEmpty }
+    var isEmpty: Bool { batch.rows.isEmpty && batch.covers.isEmpty && batch.marks.isEmpty }
 
     mutating func number(of site: SiteID) -> UInt32 {
         if let n = siteNumbers[site] { return n }
@@ -35,6 +35,22 @@ struct BatchBuilder {
         coverage.site = Data(site.bytes)
         coverage.hlc = UInt64(bitPattern: clock)
         batch.covers.append(coverage)
+    }
+
+    /// Adds a refusal mark (protocol/changes.md §8.2): `column` nil for the row's life.
+    mutating func addMark(table: TrackedTable, id: String, column: String?, site: SiteID, clock: UInt64, causalLength: UInt64) {
+        var mark = Spi_V1_RefusalMark()
+        mark.table = number(of: table)
+        if let bytes = UUIDText.bytes(id) {
+            mark.uuid = Data(bytes)
+        } else {
+            mark.text = id
+        }
+        mark.column = column ?? ""
+        mark.site = number(of: site)
+        mark.hlc = clock
+        mark.cl = causalLength
+        batch.marks.append(mark)
     }
 
     /// Adds a row's causal-length change and, for a live row, every cell that still has the row's version.

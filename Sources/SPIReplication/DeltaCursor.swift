@@ -31,6 +31,13 @@ public struct DeltaCursor: Sendable {
     var leading: [Int64] = []
     /// Whether the leading rows are limited to the rows the scope lets the peer see (`temp._spi_visible`).
     var leadingFiltered = true
+    /// Whether the delta may claim coverage of other sites than the sender's (``ReadScope/coversOtherSites``).
+    var coversOtherSites = true
+    /// The origins the scope limits the delta to (nil: every origin).
+    var origins: Set<SiteID>?
+    /// Whether the answers to the peer's wants and the refusal marks it lacks are still to be sent (first, with the
+    /// first batch: protocol/changes.md §8).
+    var repairing = false
     /// Sites still to send, in site order; the first is the one in progress.
     var sites: [SiteID]
     var rowPosition: RowPosition?
@@ -43,7 +50,7 @@ public struct DeltaCursor: Sendable {
     public internal(set) var cells = 0
 
     /// Whether every change the peer lacks has been produced.
-    public var isFinished: Bool { sites.isEmpty && !resending && leading.isEmpty }
+    public var isFinished: Bool { sites.isEmpty && !resending && leading.isEmpty && !repairing }
 
     /// Whether the delta is limited by a ``ReadScope``.
     public var isScoped: Bool { upper != nil }

@@ -13,6 +13,9 @@ import Foundation
 public struct Knowledge: Sendable, Hashable {
     /// Per origin site, the newest clock reading covered.
     public var clocks: [SiteID: UInt64]
+    /// Cells and rows this replica may hold at an older version than other replicas, because it refused the version
+    /// that superseded it at its origin: a sender answers them even below ``clocks`` (protocol/changes.md §8).
+    public var wants: [Want] = []
 
     /// Empty knowledge: nothing seen.
     public init() { self.clocks = [:] }
@@ -34,7 +37,7 @@ public struct Knowledge: Sendable, Hashable {
         other.clocks.allSatisfy { self[$0.key] >= $0.value }
     }
 
-    /// The pointwise maximum of two knowledges.
+    /// The pointwise maximum of two knowledges (without wants).
     public func merging(_ other: Knowledge) -> Knowledge {
         Knowledge(clocks.merging(other.clocks, uniquingKeysWith: max))
     }
@@ -48,6 +51,7 @@ public struct Knowledge: Sendable, Hashable {
             entry.hlc = clock
             return entry
         }
+        message.wants = wants.map(\.proto)
         return message
     }
 
@@ -63,6 +67,11 @@ public struct Knowledge: Sendable, Hashable {
             clocks[site] = max(clocks[site] ?? 0, entry.hlc)
         }
         self.clocks = clocks
+        guard proto.wants.count <= Self.wantLimit else {
+            throw ReplicationError(
+                .malformed, "knowledge carries \(proto.wants.count) wants, more than \(Self.wantLimit)")
+        }
+        self.wants = try proto.wants.map(Want.init(proto:))
     }
 }
 

@@ -36,12 +36,17 @@ public protocol ReadScope {
     /// of its own claims a batch's coverage only when the name is its own scope's (``WriteGate/receiverScope(_:)``).
     /// The default is empty: no rows filtered.
     var name: String { get }
+    /// Whether the sending replica holds every change of other sites that the peer may see (its own scope includes the
+    /// peer's). Only then does a delta claim coverage of other sites than the sender's own: knowledge is claimed within
+    /// a scope, and a replica that holds less than the peer may see cannot vouch for the rest. The default is true.
+    var coversOtherSites: Bool { get }
 }
 
 extension ReadScope {
     public func rule(for table: String, peer: Knowledge) -> ScopeRule? { rule(for: table) }
     public var leadingTables: [String] { [] }
     public var name: String { "" }
+    public var coversOtherSites: Bool { true }
 }
 
 /// Which rows of one table a peer may receive.

@@ -2,10 +2,15 @@ import Foundation
 import SPISQLite
 
 extension Replica {
-    /// What this replica has seen, per origin site (after stamping any pending captured writes).
+    /// What this replica has seen, per origin site (after stamping any pending captured writes), with its wants: the
+    /// cells it asks for because it refused a version of them (protocol/changes.md §8).
     public func knowledge() throws -> Knowledge {
         try stamp()
-        return try read { db in try self.knowledge(db) }
+        return try read { db in
+            var knowledge = try self.knowledge(db)
+            knowledge.wants = try wants(db)
+            return knowledge
+        }
     }
 
     /// The knowledge this replica reports: what it has claimed per origin, held back to just before the earliest
@@ -40,12 +45,15 @@ extension Replica {
             try connection.transaction(.immediate) { db in try signPendingGroups(db) }
         }
         // A scope without row rules limits only the origins: an ordinary delta over fewer sites.
-        guard let scope, tables.contains(where: { scope.rule(for: $0.name) != nil }) else {
+        guard let scope, tables.contains(where: { scope.rule(for: $0.name, peer: peer) != nil }) else {
             let mine = try read { db in try knowledge(db) }
             var sites = authorityFirst(mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted())
             if let origins = scope?.origins { sites = sites.filter { origins.contains($0) } }
             var cursor = DeltaCursor(peer: peer, sites: sites)
             cursor.scopeName = scope?.name ?? ""
+            cursor.origins = scope?.origins
+            cursor.coversOtherSites = scope?.coversOtherSites ?? true
+            cursor.repairing = try !peer.wants.isEmpty || read { db in try hasRefusalMarks(db) }
             // Only a sender that relays every origin leads with the rows that decide authority: a replica that sends
             // only its own changes has none of them to send.
             if scope?.origins == nil, !sites.isEmpty {
@@ -62,6 +70,9 @@ extension Replica {
             var cursor = DeltaCursor(peer: peer, sites: sites)
             cursor.upper = mine
             cursor.scopeName = scope.name
+            cursor.origins = scope.origins
+            cursor.coversOtherSites = scope.coversOtherSites
+            cursor.repairing = try !peer.wants.isEmpty || hasRefusalMarks(db)
             cursor.resending = scope.origins == nil
             if scope.origins == nil, !sites.isEmpty {
                 cursor.leading = scope.leadingTables.compactMap { tablesByName[$0]?.index }
@@ -90,6 +101,10 @@ extension Replica {
             if !cursor.leading.isEmpty {
                 try addLeadingRows(cursor.leading, filtered: cursor.leadingFiltered, peer: cursor.peer, to: &builder, db)
                 cursor.leading = []
+            }
+            if cursor.repairing {
+                try addRepairs(cursor, to: &builder, db)
+                cursor.repairing = false
             }
             if cursor.resending {
                 cursor.resending = try resendEnteredRows(&builder, cursor: &cursor, budget: budget, db)
@@ -196,7 +211,7 @@ extension Replica {
             let nextRow = r < rowItems.count ? rowItems[r] : nil
             let nextCell = c < cellItems.count ? cellItems[c] : nil
             guard nextRow != nil || nextCell != nil else {
-                builder.cover(site, clock: localClock)
+                if site == siteID || cursor.coversOtherSites { builder.cover(site, clock: localClock) }
                 return true
             }
             // Rows sort before cells of the same clock, table and id, so a re-created row arrives before its cells.
@@ -208,7 +223,9 @@ extension Replica {
             }
             let clock = takeRow ? nextRow!.clock : nextCell!.clock
             if builder.cellCount >= budget && clock != lastClock || builder.cellCount >= 4 * budget {
-                if min(clock - 1, localClock) > from { builder.cover(site, clock: min(clock - 1, localClock)) }
+                if min(clock - 1, localClock) > from, site == siteID || cursor.coversOtherSites {
+                    builder.cover(site, clock: min(clock - 1, localClock))
+                }
                 return false
             }
             if takeRow, let row = nextRow {

@@ -50,6 +50,14 @@ extension Replica {
             report.refusals.append(
                 Refusal(table: table.name, id: id, origin: origin, columns: columns.sorted(), reason: reason, count: count))
         }
+        /// Keeps a refusal mark of each refused cell (protocol/changes.md §8).
+        func mark(_ cells: [Spi_V1_CellChange], of site: SiteID) throws {
+            for cell in cells {
+                try markRefused(
+                    table: table, id: id, column: columnMap[Int(cell.column)], origin: site, clock: clock(of: cell),
+                    causalLength: change.cl, db)
+            }
+        }
         /// The cells of `site` alone, self-contained, without the row's life change: a part held on its own.
         func part(of site: SiteID) -> Spi_V1_RowChange {
             var part = Self.selfContained(change)
@@ -83,6 +91,8 @@ extension Replica {
                 case .refuse(let reason), .refuseColumns(_, let reason):
                     if creates {
                         refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + 1)
+                        try markRefused(
+                            table: table, id: id, column: nil, origin: rowOrigin, clock: change.hlc, causalLength: change.cl, db)
                         return nil
                     }
                     // A second creation of a row that exists here: drop its row version and judge its cells as updates.
@@ -121,11 +131,13 @@ extension Replica {
                 let columns = Set(cells.map(name(of:)))
                 removed[o] = columns
                 refuse(o, columns: Array(columns), reason: reason, count: cells.count)
+                try mark(cells, of: o)
             case .refuseColumns(let columns, let reason):
                 let hit = cells.filter { columns.contains(name(of: $0)) }
                 guard !hit.isEmpty else { continue }
                 removed[o] = Set(hit.map(name(of:)))
                 refuse(o, columns: Array(Set(hit.map(name(of:)))), reason: reason, count: hit.count)
+                try mark(hit, of: o)
             }
         }
         if !removed.isEmpty {

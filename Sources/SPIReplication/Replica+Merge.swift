@@ -59,8 +59,13 @@ extension Replica {
                 try db.withoutTriggers { db in
                     report = try mergeKeepingScope(batch, plan: plan, gate: gate, peer: peer, db).report
                 }
+                // Refusal marks (protocol/changes.md §8): the sender's, then those this batch's rows settled.
+                if !batch.marks.isEmpty { try storeMarks(batch, plan: plan, db) }
+                try pruneMarks(of: batch, plan: plan, db)
                 // A batch made for another scope than this replica's may lack rows this replica may see.
-                let foreignScope = try gate?.receiverScope(db).map { $0 != batch.scope } ?? false
+                let ownScope = try gate?.receiverScope(db)
+                if let ownScope { try settleOwnScope(ownScope, db) }
+                let foreignScope = ownScope.map { $0 != batch.scope } ?? false
                 var coverageGrew = false
                 for (site, clock) in plan.covers where try site != siteID && gate?.mayCover(site, db) != false {
                     if foreignScope {
@@ -84,15 +89,15 @@ extension Replica {
                 }
                 if plan.maxClock > 0 {
                     try observeClock(plan.maxClock, db)
-                    if siteID == registerID {
-                        // The register's authority writes every binding: once it has seen a clock, it holds every
-                        // binding that can precede a change made at that clock, and says so in its knowledge of
-                        // itself (its later writes have later clocks), so that receivers can judge such changes.
-                        try db.execute(
-                            """
-                            INSERT INTO _spi_knowledge(site, hlc) VALUES (?, (SELECT value FROM _spi_meta WHERE key = 'clock.last'))
-                            ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)
-                            """, [.integer(try siteIndex(siteID, db))])
+                    // Every replica's later writes have later clocks: once it has seen a clock, it holds every change
+                    // of its own made up to it, and says so in its knowledge of itself. For the register's authority,
+                    // which writes every binding, this tells receivers that they hold every binding that can precede
+                    // a change made at that clock, so that they can judge it (after any batch it commits); for any
+                    // other site, that a receiver holds every change it made before a change it judges (after a batch
+                    // that brought changes: a batch of coverage alone raises nothing, so two replicas fall quiet).
+                    // protocol/permissions.md §2.3.
+                    if siteID == registerID || !batch.rows.isEmpty {
+                        try raiseOwnKnowledge(db)
                     }
                 }
                 if let gate, report.applied > 0 || coverageGrew {
@@ -109,6 +114,28 @@ extension Replica {
             resetSiteCache()
             throw error
         }
+    }
+
+    /// Records this replica's own read scope; when it changed since the replica claimed its knowledge (a binding
+    /// arrived: bound, rebound or unbound), forgets what it knows of every other site. Knowledge is claimed within a
+    /// scope (protocol/permissions.md §6.2), so it says nothing of the rows of a new scope; kept, it would make this
+    /// replica vouch, as a carrier, for changes it never received. Every sender then sends it its new scope whole.
+    func settleOwnScope(_ scope: String, _ db: Connection) throws {
+        let stored = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'scope.own'")?.textValue
+        guard stored != scope else { return }
+        try db.execute("INSERT OR REPLACE INTO _spi_meta(key, value) VALUES ('scope.own', ?)", [.text(scope)])
+        guard stored != nil else { return }
+        try db.execute("UPDATE _spi_knowledge SET hlc = 0 WHERE site <> ?", [.integer(try siteIndex(siteID, db))])
+        logger.info("own read scope changed: knowledge of other sites reset", metadata: ["from": "\(stored ?? "")", "to": "\(scope)"])
+    }
+
+    /// Raises this replica's knowledge of its own site to its clock's last reading.
+    private func raiseOwnKnowledge(_ db: Connection) throws {
+        try db.execute(
+            """
+            INSERT INTO _spi_knowledge(site, hlc) VALUES (?, (SELECT value FROM _spi_meta WHERE key = 'clock.last'))
+            ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)
+            """, [.integer(try siteIndex(siteID, db))])
     }
 
     /// A trial merge undone: rows of the batch the receiver may not keep, by their index in the batch.

@@ -86,6 +86,7 @@ extension Replica {
             try checkClock(coverage.hlc)
             covers.append((site, coverage.hlc))
         }
+        try validateMarks(batch, tables: tables, sites: sites.count)
         return BatchPlan(sites: sites, tables: tables, columnMaps: columnMaps, rowIDs: rowIDs, covers: covers, maxClock: maxClock)
     }
 }

@@ -15,6 +15,8 @@ import SPISQLite
 ///   changes of: its site's signature and the digests of the group's chunks (protocol/changes.md §7);
 ///   `_spi_group_chunk`: the chunks of it this replica holds changes of, with their row ranges and leaves.
 /// - `_spi_key`: the public key of each site whose proofs this replica stores.
+/// - `_spi_mark`: refusal marks, per cell (`col` -1: the row's life), the newest version refused here while this
+///   replica holds an older one (protocol/changes.md §8).
 enum ReplicaSchema {
     /// The replica format, in `_spi_meta` under `replica.schema`. 2: the capture log may hold stamp markers (entries
     /// with `op` 0 whose `mask` is a write transaction's clock). A file is raised to this version when it is opened for
@@ -71,6 +73,9 @@ enum ReplicaSchema {
             first_id TEXT NOT NULL, last_table TEXT NOT NULL, last_id TEXT NOT NULL, leaves BLOB NOT NULL,
             PRIMARY KEY (site, hlc, idx)) STRICT, WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS _spi_key (site INTEGER PRIMARY KEY, key BLOB NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS _spi_mark (
+            tbl INTEGER NOT NULL, id ANY NOT NULL, col INTEGER NOT NULL, site INTEGER NOT NULL, hlc INTEGER NOT NULL,
+            cl INTEGER NOT NULL, PRIMARY KEY (tbl, id, col)) STRICT, WITHOUT ROWID;
         """
 
     /// Run once when a file of format 2 or older is opened for writing: it holds other sites' changes without their

@@ -91,6 +91,134 @@ struct CausalAuthorizationTests {
         }
     }
 
+    @Test("a provider's permitted value survives its refused overwrite on every replica, whatever each one received")
+    func refusedOverwriteKeepsPermittedValue() throws {
+        try withRegister { directory, org in
+            let registerID = org.register.replica.registerID
+            let org2 = try node(directory, "org2", kind: .organization, registerID: registerID)
+            let fab = try node(directory, "fab", kind: .provider, registerID: registerID)
+            try org.register.write { store in
+                try PartyBinding.bind(party: "ORG", peer: org2.peer, store)
+                try PartyBinding.bind(party: "FAB", peer: fab.peer, store)
+            }
+            try send(org, org2)
+            try send(org, fab)
+            try fab.register.replica.write { db in
+                try db.execute("UPDATE interface SET description = 'permitted' WHERE id = 'i-fab'")
+            }
+            // The organization ends Fabrikam's binding after that edit. org2 learns of it, then gets the edit, made
+            // while Fabrikam was bound: it applies.
+            try org.register.write { try PartyBinding.unbind(peer: fab.peer, $0) }
+            try send(org, org2)
+            let first = try send(fab, org2)
+            #expect(first.refused == 0 && first.held == 0, "\(first)")
+            #expect(try description(org2) == "permitted")
+            // Fabrikam, unaware, overwrites its value: refused everywhere. The organization never saw the permitted
+            // value (Fabrikam keeps only its newest), and its knowledge now covers both clocks.
+            try fab.register.replica.write { db in
+                try db.execute("UPDATE interface SET description = 'after the unbinding' WHERE id = 'i-fab'")
+            }
+            let refused = try send(fab, org)
+            #expect(refused.refused == 1, "\(refused)")
+            #expect(try description(org) == nil)
+            let wants = try org.register.replica.knowledge().wants
+            #expect(wants.map(\.column) == ["description"])
+            #expect(wants.first?.mark.site == fab.peer.siteID)
+            // org2 answers the organization's want with the permitted value, below the organization's knowledge.
+            #expect(try send(org2, org).applied == 1)
+            #expect(try description(org) == "permitted")
+            // org2 holds the overwrite until the organization's coverage shows the unbinding precedes it; then refuses it.
+            #expect(try send(fab, org2).held == 1)
+            #expect(try send(org, org2).heldRefused == 1)
+            #expect(try description(org2) == "permitted")
+            #expect(try org2.register.digest() == org.register.digest())
+            // Nothing is answered twice: the want stays (nobody holds anything between), and costs nothing.
+            #expect(try send(org2, org).applied == 0)
+            // A third organization replica that first synced with Fabrikam while unbound (its knowledge covers
+            // Fabrikam's clocks, for the rows an unbound replica sees) gets every row whole once it is bound.
+            let org3 = try node(directory, "org3", kind: .organization, registerID: registerID)
+            try org.register.write { try PartyBinding.bind(party: "ORG", peer: org3.peer, $0) }
+            try send(fab, org3)
+            try send(org, org3)
+            #expect(try description(org3) == "permitted")
+            #expect(try org3.register.digest() == org.register.digest())
+            // A fresh replica cloned from the organization holds it at once, with the organization's mark: should a
+            // version between the two turn up, both ask for it.
+            let fresh = try node(directory, "fresh", kind: .organization, registerID: registerID)
+            try org.register.write { try PartyBinding.bind(party: "ORG", peer: fresh.peer, $0) }
+            try send(org, fresh)
+            #expect(try fresh.register.digest() == org.register.digest())
+            #expect(try fresh.register.replica.knowledge().wants == org.register.replica.knowledge().wants)
+        }
+    }
+
+    @Test("a replica bound while offline vouches for no change it never received, and forgets what it claimed unbound")
+    func boundWhileOfflineVouchesForNothing() throws {
+        try withRegister { directory, org in
+            let registerID = org.register.replica.registerID
+            let org2 = try node(directory, "org2", kind: .organization, registerID: registerID)
+            let org3 = try node(directory, "org3", kind: .organization, registerID: registerID)
+            try org.register.write { try PartyBinding.bind(party: "ORG", peer: org2.peer, $0) }
+            try send(org, org2)
+            try org2.register.replica.write { db in
+                try db.execute("UPDATE interface SET description = 'from org2' WHERE id = 'i-fab'")
+            }
+            // org3 is not bound yet: org2 sends it what an unbound replica sees, and covers its own site for that scope.
+            try send(org2, org3)
+            #expect(try description(org3) == nil)
+            #expect(try org3.register.replica.knowledge()[org2.peer.siteID] > 0)
+            // The organization binds org3, which has not heard of it yet, and gets a sync from it: org3, unbound by its
+            // own bindings, holds only an unbound replica's rows, and covers no site but its own.
+            try org.register.write { try PartyBinding.bind(party: "ORG", peer: org3.peer, $0) }
+            let relayed = try send(org3, org)
+            #expect(relayed.uncovered.isEmpty)
+            #expect(try org.register.replica.knowledge()[org2.peer.siteID] == 0)
+            // So org2's edit still reaches the organization.
+            try send(org2, org)
+            #expect(try description(org) == "from org2")
+            // Once org3 gets its binding, its knowledge of other sites is forgotten, and it gets every row whole.
+            try send(org, org3)
+            #expect(try description(org3) == "from org2")
+            #expect(try org3.register.digest() == org.register.digest())
+        }
+    }
+
+    @Test("a provider's refused delete of a row it created while bound leaves the row on every replica")
+    func refusedDeleteKeepsPermittedRow() throws {
+        try withRegister { directory, org in
+            let registerID = org.register.replica.registerID
+            let org2 = try node(directory, "org2", kind: .organization, registerID: registerID)
+            let fab = try node(directory, "fab", kind: .provider, registerID: registerID)
+            try org.register.write { store in
+                try PartyBinding.bind(party: "ORG", peer: org2.peer, store)
+                try PartyBinding.bind(party: "FAB", peer: fab.peer, store)
+            }
+            try send(org, org2)
+            try send(org, fab)
+            try fab.register.replica.write { db in
+                try db.execute("INSERT INTO person(id, party_id, name) VALUES ('pat', '00000000-0000-4000-8000-00000000000b', 'Pat')")
+            }
+            try org.register.write { try PartyBinding.unbind(peer: fab.peer, $0) }
+            try send(org, org2)
+            #expect(try send(fab, org2).refused == 0)
+            try fab.register.replica.write { db in try db.execute("DELETE FROM person WHERE id = 'pat'") }
+            // The organization gets only the delete (the row's newest life at Fabrikam): refused whole.
+            #expect(try send(fab, org).refused > 0)
+            func pat(_ node: Node) throws -> String? {
+                try node.register.read { try $0.db.scalar("SELECT name FROM person WHERE id = 'pat'")?.textValue }
+            }
+            #expect(try pat(org) == nil)
+            #expect(try org.register.replica.knowledge().wants.map(\.column) == [nil])
+            // org2 answers the row want with the whole row, created while Fabrikam was bound.
+            try send(org2, org)
+            #expect(try pat(org) == "Pat")
+            #expect(try send(fab, org2).held == 1)
+            #expect(try send(org, org2).heldRefused > 0)
+            #expect(try pat(org2) == "Pat")
+            #expect(try org2.register.digest() == org.register.digest())
+        }
+    }
+
     @Test("the held store is bounded per origin: a batch that would exceed it is refused whole, and the replica goes on")
     func heldStoreBounded() throws {
         try withRegister { directory, org in

@@ -472,12 +472,20 @@ struct ConflictLogTests {
             let report = try sync(r[0], into: r[1])
             #expect(report.applied > 0)
             #expect(try r[1].read { try $0.scalar("SELECT count(*) FROM _spi_capture") } == .integer(0))
-            // Nothing was stamped as the receiver's own: its site has no knowledge entry, and it has nothing for r0.
-            #expect(try r[1].knowledge()[r[1].siteID] == 0)
-            #expect(try delta(from: r[1], to: r[0]).isEmpty)
+            // Nothing was stamped as the receiver's own: it has no row or cell of its own, and sends r0 no change
+            // (only its knowledge of itself, raised to its clock: it made nothing before it).
+            #expect(try r[1].read { try $0.scalar("SELECT count(*) FROM _spi_row WHERE site = 1") } == .integer(0))
+            #expect(try r[1].read { try $0.scalar("SELECT count(*) FROM _spi_clock WHERE site = 1") } == .integer(0))
+            let back = try delta(from: r[1], to: r[0])
+            #expect(back.allSatisfy { $0.rows.isEmpty })
+            #expect(back.flatMap(\.covers).map(\.site) == [Data(r[1].siteID.bytes)])
+            // Coverage alone raises nothing: the two fall quiet.
+            try sync(r[1], into: r[0])
+            #expect(try delta(from: r[0], to: r[1]).isEmpty)
             // A later local edit on the receiver is still captured.
+            let before = try r[1].knowledge()[r[1].siteID]
             try r[1].write { try $0.execute("UPDATE note SET rank = 20 WHERE id = 'n2'") }
-            #expect(try r[1].knowledge()[r[1].siteID] > 0)
+            #expect(try r[1].knowledge()[r[1].siteID] > before)
             try sync(r[1], into: r[0])
             #expect(try content(r[0]) == content(r[1]))
         }

@@ -8,7 +8,7 @@ import Testing
 
 @Suite("Sync over loopback TLS", .serialized)
 struct SyncTransportTests {
-    @Test("two replicas with offline edits converge in one session, both ways; the next session sends nothing")
+    @Test("two replicas with offline edits converge in one session, both ways; the next sessions send nothing but coverage, then nothing")
     func converge() async throws {
         let pair = try Pair()
         defer { pair.directory.remove() }
@@ -33,9 +33,13 @@ struct SyncTransportTests {
             #expect(org.count == 5300)
             #expect(org == provider)
 
+            // The next session sends no change; each side at most tells the other that it holds all its own changes
+            // up to its clock, raised by what it received (protocol/permissions.md §2.3). The one after sends nothing.
             let again = try await pair.client().sync(with: address)
             #expect(again.changesSent == 0 && again.changesReceived == 0)
-            #expect(again.batchesSent == 0 && again.batchesReceived == 0)
+            #expect(again.batchesSent <= 1 && again.batchesReceived <= 1)
+            let quiet = try await pair.client().sync(with: address)
+            #expect(quiet.batchesSent == 0 && quiet.batchesReceived == 0)
 
             // An edit on one side, then another session: only that edit travels.
             let replica = try Replica(path: pair.orgPath, logger: pair.logger)

@@ -132,17 +132,25 @@ public struct RegisterReadScope: ReadScope, Sendable {
     public let name: String
     /// The peer's latest binding: its row version, as this replica holds it.
     public let binding: Version?
+    /// Whether the sending replica's own scope includes the viewer's: it acts for the organization (by its own
+    /// bindings), or speaks for the same party. Otherwise its deltas claim coverage of its own site only.
+    public let coversOtherSites: Bool
 
     /// The scope of a peer that speaks for `viewer`, from a replica that may send changes of `origins`.
     ///
     /// `binding` is the version of the peer's latest binding row: when the peer has not seen it yet (it was just
     /// bound or rebound), every row of its scope counts as entered and is sent whole, since its knowledge may cover
     /// rows that were outside its scope when it received them.
-    public init(viewer: AccessActor, origins: Set<SiteID>?, binding: Version? = nil) {
+    ///
+    /// `sender` is the actor of the sending replica by its own bindings (nil: one that holds every row, such as a
+    /// replica without access control).
+    public init(viewer: AccessActor, origins: Set<SiteID>?, binding: Version? = nil, sender: AccessActor? = nil) {
         self.rules = AccessRules.visibility(for: viewer)
         self.origins = origins
-        self.name = AccessRules.scopeName(of: viewer)
+        let name = AccessRules.scopeName(of: viewer)
+        self.name = name
         self.binding = binding
+        self.coversOtherSites = sender.map { $0.isOrganization || AccessRules.scopeName(of: $0) == name } ?? true
     }
 
     public func rule(for table: String) -> ScopeRule? {
@@ -150,11 +158,16 @@ public struct RegisterReadScope: ReadScope, Sendable {
     }
 
     public func rule(for table: String, peer: Knowledge) -> ScopeRule? {
-        guard let rule = rules?[table] else { return nil }
         // (A peer that knows nothing yet gets every row in the ordinary delta anyway.)
-        guard let binding, let site = binding.site, binding.clock.rawValue > peer[site], !peer.clocks.isEmpty else {
-            return ScopeRule(select: rule)
+        var unseenBinding = false
+        if let binding, let site = binding.site, !peer.clocks.isEmpty { unseenBinding = binding.clock.rawValue > peer[site] }
+        guard let rules else {
+            // The organization's scope filters nothing; but a replica just bound to the organization may have claimed
+            // knowledge under a narrower scope before (unbound, or a party's): every row counts as entered.
+            return unseenBinding ? ScopeRule(select: "SELECT id, 1 FROM \(quoted(table))") : nil
         }
+        guard let rule = rules[table] else { return nil }
+        guard unseenBinding else { return ScopeRule(select: rule) }
         // The peer has not seen its binding: every row it may see counts as entered.
         return ScopeRule(
             select: rule.replacingOccurrences(of: #"SELECT (\w+\.\w+), "#, with: "SELECT $1, 1 OR ", options: .regularExpression))

@@ -108,10 +108,34 @@ public enum AccessRules {
         let decision = try judge(write, by: actor, db)
         // The row the change belongs to may come from any site that may create it: until it is here, the change
         // waits (bounded by the held store; a batch made for another scope drops it instead).
-        guard clock != nil, case .refuse(let reason) = decision, reason.hasPrefix(undecidedPrefix) else {
+        guard let clock, case .refuse(let reason) = decision, reason.hasPrefix(undecidedPrefix) else {
             return decision
         }
+        // The row itself is not here, though this replica holds every change made before this one by every site that
+        // could have created it: its life was never accepted, or has ended. Nothing can arrive to decide otherwise.
+        if write.kind != .create, write.before == nil, try row(write.table, write.id, db) == nil,
+            try hasReceivedFromEveryWriter(upTo: clock, registerID: registerID, db)
+        {
+            return write.kind == .delete
+                ? .allow
+                : .refuse("the \(write.table) row it changes was never created by a permitted change, or was deleted")
+        }
         return .hold(reason)
+    }
+
+    /// Whether this replica holds every change made up to `clock` by the authority and by every site bound (or
+    /// unbound) before that clock: every site whose permitted changes could precede a change made at `clock`.
+    static func hasReceivedFromEveryWriter(upTo clock: UInt64, registerID: RegisterID, _ db: Connection) throws -> Bool {
+        guard try Replica.hasReceived(from: registerID, upTo: clock, db) else { return false }
+        var sites = Set<String>()
+        for binding in try bindingRows(of: nil, db) where binding.version.isZero || binding.version.clock.rawValue < clock {
+            sites.insert(binding.site)
+        }
+        for text in sites {
+            guard let site = SiteID(text) else { continue }
+            if try !Replica.hasReceived(from: site, upTo: clock, db) { return false }
+        }
+        return true
     }
 
     /// How refusals that depend on a row this replica does not hold begin: they become holds while the row can

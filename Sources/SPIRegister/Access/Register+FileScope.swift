@@ -24,22 +24,32 @@ extension Register {
     /// its own.
     public func fileScope(receiver: SiteID?, party: String?, all: Bool) throws -> FileScope {
         let origins: Set<SiteID>? = nil
+        let registerID = replica.registerID
+        try replica.stamp()
+        // The file vouches for other sites' changes only when this replica holds all its reader may see.
+        let sender = try replica.read { db in try AccessRules.actor(of: replica.siteID, registerID: registerID, db) }
         if let party {
             let viewer = try actor(ofParty: party)
-            return FileScope(viewer: viewer, scope: RegisterReadScope(viewer: viewer, origins: origins), fromReceiver: false)
+            return FileScope(
+                viewer: viewer, scope: RegisterReadScope(viewer: viewer, origins: origins, sender: sender), fromReceiver: false)
         }
         if !all, let receiver {
-            let registerID = replica.registerID
             let (actor, binding) = try replica.read { db in
                 (try AccessRules.actor(of: receiver, registerID: registerID, db), try AccessRules.latestBinding(of: receiver, db))
             }
             if !actor.isOrganization {
                 return FileScope(
-                    viewer: actor, scope: RegisterReadScope(viewer: actor, origins: origins, binding: binding),
+                    viewer: actor, scope: RegisterReadScope(viewer: actor, origins: origins, binding: binding, sender: sender),
                     fromReceiver: true)
             }
+            // A receiver acting for the organization gets every row; whole, when it has not seen its binding yet.
+            return FileScope(
+                viewer: nil,
+                scope: RegisterReadScope(viewer: .organization, origins: origins, binding: binding, sender: sender),
+                fromReceiver: false)
         }
-        return FileScope(viewer: nil, scope: RegisterReadScope(viewer: .organization, origins: origins), fromReceiver: false)
+        return FileScope(
+            viewer: nil, scope: RegisterReadScope(viewer: .organization, origins: origins, sender: sender), fromReceiver: false)
     }
 }
 

@@ -24,11 +24,16 @@ public struct RegisterAccessControl: SyncAccessControl {
     public func access(for peer: PeerID, replica: Replica) throws -> SessionAccess {
         let peerSite = peer.siteID
         let ownSite = replica.siteID
-        let (peerActor, binding) = try replica.read { db in
-            (try AccessRules.actor(of: peerSite, registerID: replica.registerID, db), try AccessRules.latestBinding(of: peerSite, db))
+        // A binding written since the last stamp has no version yet: stamp first, so that a peer just bound gets the
+        // rows of its new scope whole (RegisterReadScope).
+        try replica.stamp()
+        let (peerActor, binding, ownActor) = try replica.read { db in
+            (try AccessRules.actor(of: peerSite, registerID: replica.registerID, db), try AccessRules.latestBinding(of: peerSite, db),
+             try AccessRules.actor(of: ownSite, registerID: replica.registerID, db))
         }
-        // Every replica relays every origin in the peer's scope: each change carries its origin's signature.
-        let scope: (any ReadScope)? = RegisterReadScope(viewer: peerActor, origins: nil, binding: binding)
+        // Every replica relays every origin in the peer's scope: each change carries its origin's signature. It vouches
+        // for other sites' changes only when it holds all the peer may see.
+        let scope: (any ReadScope)? = RegisterReadScope(viewer: peerActor, origins: nil, binding: binding, sender: ownActor)
         let gate = RegisterWriteGate(peerSite: peerSite, peerActor: peerActor, ownSite: ownSite, registerID: replica.registerID)
         return SessionAccess(scope: scope, gate: gate, description: "\(peerActor)")
     }

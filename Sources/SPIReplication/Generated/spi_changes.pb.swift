@@ -38,6 +38,45 @@ public nonisolated struct Spi_V1_Knowledge: Sendable {
 
   public var entries: [Spi_V1_Coverage] = []
 
+  /// Cells and rows whose value here may be older than an accepted version other replicas hold, because the version
+  /// that superseded it at its origin was refused here (protocol/changes.md §8). At most 1,024.
+  public var wants: [Spi_V1_Want] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "Send me any version of this cell (or row) newer than `held` and older than `mark`" (protocol/changes.md §8.3).
+public nonisolated struct Spi_V1_Want: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var table: String = String()
+
+  /// the row id as text
+  public var id: String = String()
+
+  /// empty: the row's life (its causal length and row version)
+  public var column: String = String()
+
+  /// the version held here: 16-byte site id, empty for none (the zero version)
+  public var heldSite: Data = Data()
+
+  public var heldHlc: UInt64 = 0
+
+  /// a row want: the causal length held here (0: no row)
+  public var heldCl: UInt64 = 0
+
+  /// the newest version refused here (16-byte site id)
+  public var markSite: Data = Data()
+
+  public var markHlc: UInt64 = 0
+
+  /// a row want: the refused change's causal length
+  public var markCl: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -239,7 +278,62 @@ public nonisolated struct Spi_V1_ChangeBatch: Sendable {
   /// The public keys of the sites whose proofs the batch carries, so that any receiver can check them.
   public var keys: [Spi_V1_SiteKey] = []
 
+  /// Versions the sender refused that are newer than what it holds of their cell or row (protocol/changes.md §8.2).
+  public var marks: [Spi_V1_RefusalMark] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "A version of this cell (or row) by `site` at `hlc` was refused here": the receiver may lack an older accepted
+/// version that the refused one superseded at its origin (protocol/changes.md §8).
+public nonisolated struct Spi_V1_RefusalMark: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// index into ChangeBatch.tables
+  public var table: UInt32 = 0
+
+  public var rowID: Spi_V1_RefusalMark.OneOf_RowID? = nil
+
+  /// as in RowChange
+  public var uuid: Data {
+    get {
+      if case .uuid(let v)? = rowID {return v}
+      return Data()
+    }
+    set {rowID = .uuid(newValue)}
+  }
+
+  public var text: String {
+    get {
+      if case .text(let v)? = rowID {return v}
+      return String()
+    }
+    set {rowID = .text(newValue)}
+  }
+
+  /// empty: the row's life
+  public var column: String = String()
+
+  /// 1-based index into ChangeBatch.sites
+  public var site: UInt32 = 0
+
+  public var hlc: UInt64 = 0
+
+  /// a row mark: the refused change's causal length
+  public var cl: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_RowID: Equatable, Sendable {
+    /// as in RowChange
+    case uuid(Data)
+    case text(String)
+
+  }
 
   public init() {}
 }
@@ -473,7 +567,7 @@ fileprivate nonisolated let _protobuf_package = "spi.v1"
 
 nonisolated extension Spi_V1_Knowledge: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Knowledge"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{1}wants\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -482,6 +576,7 @@ nonisolated extension Spi_V1_Knowledge: SwiftProtobuf.Message, SwiftProtobuf._Me
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.wants) }()
       default: break
       }
     }
@@ -491,11 +586,85 @@ nonisolated extension Spi_V1_Knowledge: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.entries.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 1)
     }
+    if !self.wants.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.wants, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Spi_V1_Knowledge, rhs: Spi_V1_Knowledge) -> Bool {
     if lhs.entries != rhs.entries {return false}
+    if lhs.wants != rhs.wants {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Spi_V1_Want: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Want"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}table\0\u{1}id\0\u{1}column\0\u{3}held_site\0\u{3}held_hlc\0\u{3}held_cl\0\u{3}mark_site\0\u{3}mark_hlc\0\u{3}mark_cl\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.table) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.column) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.heldSite) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.heldHlc) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.heldCl) }()
+      case 7: try { try decoder.decodeSingularBytesField(value: &self.markSite) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.markHlc) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.markCl) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.table.isEmpty {
+      try visitor.visitSingularStringField(value: self.table, fieldNumber: 1)
+    }
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 2)
+    }
+    if !self.column.isEmpty {
+      try visitor.visitSingularStringField(value: self.column, fieldNumber: 3)
+    }
+    if !self.heldSite.isEmpty {
+      try visitor.visitSingularBytesField(value: self.heldSite, fieldNumber: 4)
+    }
+    if self.heldHlc != 0 {
+      try visitor.visitSingularUInt64Field(value: self.heldHlc, fieldNumber: 5)
+    }
+    if self.heldCl != 0 {
+      try visitor.visitSingularUInt64Field(value: self.heldCl, fieldNumber: 6)
+    }
+    if !self.markSite.isEmpty {
+      try visitor.visitSingularBytesField(value: self.markSite, fieldNumber: 7)
+    }
+    if self.markHlc != 0 {
+      try visitor.visitSingularUInt64Field(value: self.markHlc, fieldNumber: 8)
+    }
+    if self.markCl != 0 {
+      try visitor.visitSingularUInt64Field(value: self.markCl, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Spi_V1_Want, rhs: Spi_V1_Want) -> Bool {
+    if lhs.table != rhs.table {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.column != rhs.column {return false}
+    if lhs.heldSite != rhs.heldSite {return false}
+    if lhs.heldHlc != rhs.heldHlc {return false}
+    if lhs.heldCl != rhs.heldCl {return false}
+    if lhs.markSite != rhs.markSite {return false}
+    if lhs.markHlc != rhs.markHlc {return false}
+    if lhs.markCl != rhs.markCl {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -778,7 +947,7 @@ nonisolated extension Spi_V1_RowChange: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ChangeBatch"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sites\0\u{1}tables\0\u{1}rows\0\u{1}covers\0\u{1}scope\0\u{1}proofs\0\u{1}keys\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sites\0\u{1}tables\0\u{1}rows\0\u{1}covers\0\u{1}scope\0\u{1}proofs\0\u{1}keys\0\u{1}marks\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -793,6 +962,7 @@ nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._
       case 5: try { try decoder.decodeSingularStringField(value: &self.scope) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.proofs) }()
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.keys) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.marks) }()
       default: break
       }
     }
@@ -820,6 +990,9 @@ nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.keys.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.keys, fieldNumber: 7)
     }
+    if !self.marks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.marks, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -831,6 +1004,89 @@ nonisolated extension Spi_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.scope != rhs.scope {return false}
     if lhs.proofs != rhs.proofs {return false}
     if lhs.keys != rhs.keys {return false}
+    if lhs.marks != rhs.marks {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Spi_V1_RefusalMark: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefusalMark"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}table\0\u{1}uuid\0\u{1}text\0\u{1}column\0\u{1}site\0\u{1}hlc\0\u{1}cl\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.table) }()
+      case 2: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.rowID != nil {try decoder.handleConflictingOneOf()}
+          self.rowID = .uuid(v)
+        }
+      }()
+      case 3: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.rowID != nil {try decoder.handleConflictingOneOf()}
+          self.rowID = .text(v)
+        }
+      }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.column) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.site) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.hlc) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.cl) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.table != 0 {
+      try visitor.visitSingularUInt32Field(value: self.table, fieldNumber: 1)
+    }
+    switch self.rowID {
+    case .uuid?: try {
+      guard case .uuid(let v)? = self.rowID else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 2)
+    }()
+    case .text?: try {
+      guard case .text(let v)? = self.rowID else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    if !self.column.isEmpty {
+      try visitor.visitSingularStringField(value: self.column, fieldNumber: 4)
+    }
+    if self.site != 0 {
+      try visitor.visitSingularUInt32Field(value: self.site, fieldNumber: 5)
+    }
+    if self.hlc != 0 {
+      try visitor.visitSingularUInt64Field(value: self.hlc, fieldNumber: 6)
+    }
+    if self.cl != 0 {
+      try visitor.visitSingularUInt64Field(value: self.cl, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Spi_V1_RefusalMark, rhs: Spi_V1_RefusalMark) -> Bool {
+    if lhs.table != rhs.table {return false}
+    if lhs.rowID != rhs.rowID {return false}
+    if lhs.column != rhs.column {return false}
+    if lhs.site != rhs.site {return false}
+    if lhs.hlc != rhs.hlc {return false}
+    if lhs.cl != rhs.cl {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
