@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "spi", targets: ["spi"]),
         .library(name: "SPIRegister", targets: ["SPIRegister"]),
         .library(name: "SPIReplication", targets: ["SPIReplication"]),
+        .library(name: "SPIIdentity", targets: ["SPIIdentity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -42,9 +43,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SPIIdentity",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SPIReplication",
             dependencies: [
                 "SPISQLite",
+                "SPIIdentity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -65,6 +76,7 @@ let package = Package(
             name: "SPITransport",
             dependencies: [
                 "SPIProtocol",
+                "SPIIdentity",
                 "SPIReplication",
                 "SPISQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -82,8 +94,8 @@ let package = Package(
             name: "SPIRegister",
             dependencies: [
                 "SPISQLite",
+                "SPIIdentity",
                 "SPIReplication",
-                "SPITransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -93,6 +105,7 @@ let package = Package(
             name: "spi",
             dependencies: [
                 "SPIRegister",
+                "SPIIdentity",
                 "SPIReplication",
                 "SPIProtocol",
                 "SPITransport",
@@ -107,6 +120,10 @@ let package = Package(
         .target(
             name: "SPITestSupport",
             path: "Tests/SPITestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArchitectureTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -136,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "SPITransportTests",
             dependencies: [
-                "SPITransport", "SPIProtocol", "SPIReplication", "SPISQLite", "SPITestSupport",
+                "SPITransport", "SPIProtocol", "SPIIdentity", "SPIReplication", "SPISQLite", "SPITestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

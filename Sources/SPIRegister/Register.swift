@@ -2,7 +2,7 @@ public import Foundation
 public import Logging
 import SPISQLite
 public import SPIReplication
-import SPITransport
+import SPIIdentity
 
 /// An SPI register: the domain layer over one local replica.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SPIProtocol
+import SPIIdentity
 
 /// What the handlers of one sync connection learn, for the task that runs its session: bytes counted on the socket,
 /// the peer id the TLS peer presented and whether it was trusted, and a timeout that fired.

@@ -1,5 +1,6 @@
 import Foundation
 import SPIProtocol
+import SPIIdentity
 
 /// A `HOST:PORT` network address: a name, an IPv4 address, or an IPv6 address in brackets (`[::1]:7373`).
 ///

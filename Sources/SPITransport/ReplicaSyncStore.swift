@@ -4,6 +4,7 @@ import SPIProtocol
 import SPIReplication
 import SPISQLite
 import SwiftProtobuf
+import SPIIdentity
 
 /// A ``SyncStore`` over a replica file: its own `Replica` connection, used only on a thread pool, so SQLite never
 /// blocks an event loop.

@@ -4,7 +4,8 @@ public import NIOCore
 public import NIOPosix
 import NIOSSL
 import SPIProtocol
-import SPIReplication
+public import SPIReplication
+import SPIIdentity
 
 /// Runs one bidirectional sync session with a peer at `HOST:PORT` (what `spi sync HOST:PORT` does).
 ///

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOSSL
 import SPIProtocol
+import SPIIdentity
 
 /// The parts of a sync connection that the server and the client share: the pipeline, the session run, and what
 /// transport errors mean.

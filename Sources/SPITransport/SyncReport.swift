@@ -1,5 +1,6 @@
 import SPIProtocol
 import SPIReplication
+public import SPIIdentity
 
 /// What one sync session did, for people (`spi sync`) and scripts (`spi sync --json`).
 ///

@@ -4,8 +4,9 @@ public import NIOCore
 public import NIOPosix
 import NIOSSL
 import SPIProtocol
-import SPIReplication
+public import SPIReplication
 public import ServiceLifecycle
+public import SPIIdentity
 
 /// Serves sync sessions to trusted peers (what `spi serve` runs): a swift-service-lifecycle `Service`.
 ///

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOSSL
+import SPIIdentity
 
 /// The TLS setup of sync connections: TLS 1.3 only, mutual authentication, each side pinning the other's peer id.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOPosix
 import SPIReplication
+import SPIIdentity
 
 /// The trusted peers of a replica file, read on a thread pool and kept for a short while.
 ///

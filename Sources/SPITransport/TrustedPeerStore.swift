@@ -1,6 +1,7 @@
 import Foundation
 public import SPIReplication
 import SPISQLite
+public import SPIIdentity
 
 /// A peer this replica trusts: a name for people, the peer id its TLS key must hash to, and where to reach it.
 public struct TrustedPeer: Sendable, Hashable, Codable {

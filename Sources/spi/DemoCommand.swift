@@ -3,6 +3,7 @@ import Foundation
 import SPIRegister
 import SPISQLite
 import SPITransport
+import SPIIdentity
 
 /// `spi demo`: builds the Northwind example.
 struct DemoCommand: AsyncParsableCommand {

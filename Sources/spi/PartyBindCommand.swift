@@ -1,6 +1,7 @@
 import ArgumentParser
 import SPIRegister
 import SPITransport
+import SPIIdentity
 
 /// `spi party bind PARTY --peer PEERID`: states which replica speaks for a party.
 struct PartyBindCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SPIRegister
 import SPITransport
+import SPIIdentity
 
 /// `spi peer`: which replicas this one trusts to sync with.
 struct PeerCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SPIRegister
 import SPITransport
+import SPIIdentity
 
 /// `spi whoami`: which replica and register a file is.
 struct WhoamiCommand: AsyncParsableCommand {

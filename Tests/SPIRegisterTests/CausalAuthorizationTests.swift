@@ -55,6 +55,20 @@ struct CausalAuthorizationTests {
         return report
     }
 
+    /// A second organization replica and Fabrikam's replica, both bound and synced with the organization.
+    func boundPair(_ directory: URL, _ org: Node) throws -> (org2: Node, fab: Node) {
+        let registerID = org.register.replica.registerID
+        let org2 = try node(directory, "org2", kind: .organization, registerID: registerID)
+        let fab = try node(directory, "fab", kind: .provider, registerID: registerID)
+        try org.register.write { store in
+            try PartyBinding.bind(party: "ORG", peer: org2.peer, store)
+            try PartyBinding.bind(party: "FAB", peer: fab.peer, store)
+        }
+        try send(org, org2)
+        try send(org, fab)
+        return (org2, fab)
+    }
+
     func description(_ node: Node) throws -> String? {
         try node.register.read { try $0.db.scalar("SELECT description FROM interface WHERE id = 'i-fab'")?.textValue }
     }
@@ -95,14 +109,7 @@ struct CausalAuthorizationTests {
     func refusedOverwriteKeepsPermittedValue() throws {
         try withRegister { directory, org in
             let registerID = org.register.replica.registerID
-            let org2 = try node(directory, "org2", kind: .organization, registerID: registerID)
-            let fab = try node(directory, "fab", kind: .provider, registerID: registerID)
-            try org.register.write { store in
-                try PartyBinding.bind(party: "ORG", peer: org2.peer, store)
-                try PartyBinding.bind(party: "FAB", peer: fab.peer, store)
-            }
-            try send(org, org2)
-            try send(org, fab)
+            let (org2, fab) = try boundPair(directory, org)
             try fab.register.replica.write { db in
                 try db.execute("UPDATE interface SET description = 'permitted' WHERE id = 'i-fab'")
             }
@@ -186,15 +193,7 @@ struct CausalAuthorizationTests {
     @Test("a provider's refused delete of a row it created while bound leaves the row on every replica")
     func refusedDeleteKeepsPermittedRow() throws {
         try withRegister { directory, org in
-            let registerID = org.register.replica.registerID
-            let org2 = try node(directory, "org2", kind: .organization, registerID: registerID)
-            let fab = try node(directory, "fab", kind: .provider, registerID: registerID)
-            try org.register.write { store in
-                try PartyBinding.bind(party: "ORG", peer: org2.peer, store)
-                try PartyBinding.bind(party: "FAB", peer: fab.peer, store)
-            }
-            try send(org, org2)
-            try send(org, fab)
+            let (org2, fab) = try boundPair(directory, org)
             try fab.register.replica.write { db in
                 try db.execute("INSERT INTO person(id, party_id, name) VALUES ('pat', '00000000-0000-4000-8000-00000000000b', 'Pat')")
             }
@@ -222,15 +221,7 @@ struct CausalAuthorizationTests {
     @Test("the held store is bounded per origin: a batch that would exceed it is refused whole, and the replica goes on")
     func heldStoreBounded() throws {
         try withRegister { directory, org in
-            let registerID = org.register.replica.registerID
-            let org2 = try node(directory, "org2", kind: .organization, registerID: registerID)
-            let fab = try node(directory, "fab", kind: .provider, registerID: registerID)
-            try org.register.write { store in
-                try PartyBinding.bind(party: "ORG", peer: org2.peer, store)
-                try PartyBinding.bind(party: "FAB", peer: fab.peer, store)
-            }
-            try send(org, org2)
-            try send(org, fab)
+            let (org2, fab) = try boundPair(directory, org)
             try fab.register.replica.write { db in
                 for n in 0..<12 {
                     try db.execute(

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 @testable import SPITransport
 import Testing
+import SPIIdentity
 
 @Suite("Peer ids")
 struct PeerIDTests {

@@ -1,6 +1,6 @@
 import SPIReplication
 import SPISQLite
-public import SPITransport
+public import SPIIdentity
 
 /// A replica bound to a party: the organization's statement that the replica with this peer id speaks for it.
 ///

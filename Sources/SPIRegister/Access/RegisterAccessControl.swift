@@ -1,6 +1,6 @@
 public import SPIReplication
 public import SPISQLite
-public import SPITransport
+public import SPIIdentity
 
 /// The register's access control for sync sessions: parties bound to peers, read scopes and write rules.
 ///

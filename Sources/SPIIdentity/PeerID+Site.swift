@@ -1,5 +1,3 @@
-public import SPIReplication
-
 extension PeerID {
     /// The site id of the replica that holds this key: the first 16 bytes of the peer id.
     ///

@@ -1,4 +1,4 @@
-public import SPIReplication
+public import SPIIdentity
 
 /// Decides, per session, what a verified peer may receive and which of its changes this replica accepts.
 ///

@@ -1,5 +1,4 @@
 import Crypto
-public import SPIReplication
 import Foundation
 public import Logging
 import X509
@@ -36,13 +35,8 @@ public struct PeerIdentity: Sendable {
     public let keyPath: String
     /// The certificate file's path.
     public let certificatePath: String
-    /// The private key, PEM-encoded. Internal: only the TLS configuration reads it.
-    let privateKeyPEM: String
-
-    /// The signer of the files this replica writes (change sets, knowledge), with the same key.
-    public func changeSetSigner() throws -> ChangeSetSigner {
-        try ChangeSetSigner(privateKeyPEM: privateKeyPEM)
-    }
+    /// The private key, PEM-encoded. Package-internal: only the TLS configuration and the change signer read it.
+    package let privateKeyPEM: String
 
     /// The key and certificate paths for a replica file: `<db>.key` and `<db>.crt`.
     public static func paths(forReplicaAt replicaPath: String) -> (key: String, certificate: String) {

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// The package's layers (docs/architecture.md), checked on the source: each target imports only the targets below it
+/// that it is declared to use. A new target must be declared here too.
+@Suite("architecture")
+struct LayerTests {
+    /// Per target, the package's own modules it may import, bottom up.
+    static let allowed: [String: Set<String>] = [
+        "CSQLite": [],
+        "SPISQLite": ["CSQLite"],
+        "SPIIdentity": [],
+        "SPIReplication": ["SPISQLite", "SPIIdentity"],
+        "SPIProtocol": ["SPIReplication", "SPIIdentity"],
+        // The transport keeps its trusted-peer table through the SQLite layer (issue 16 lists this as left to do).
+        "SPITransport": ["SPIProtocol", "SPIReplication", "SPIIdentity", "SPISQLite"],
+        // The domain needs the replication core and identity, never the protocol or the transport.
+        "SPIRegister": ["SPIReplication", "SPIIdentity", "SPISQLite"],
+        "spi": ["SPIRegister", "SPITransport", "SPIProtocol", "SPIReplication", "SPIIdentity", "SPISQLite"],
+    ]
+
+    static var packageModules: Set<String> { Set(allowed.keys).union(["SPITestSupport"]) }
+
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources")
+
+    /// The modules a Swift source imports (any access level, `@_exported` and `@testable` included).
+    static func imports(in text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line in
+            var words = line.split(separator: " ").map(String.init)
+            while let first = words.first, first.hasPrefix("@") || ["public", "package", "internal", "private", "fileprivate"].contains(first) {
+                words.removeFirst()
+            }
+            guard words.count >= 2, words[0] == "import" else { return nil }
+            // `import struct Foo.Bar` imports Foo.
+            let name = words.count >= 3 && ["struct", "class", "enum", "protocol", "func", "var", "typealias"].contains(words[1])
+                ? words[2] : words[1]
+            return String(name.split(separator: ".").first ?? "")
+        }
+    }
+
+    /// Imports of package modules that `target` may not use, as `file: module`.
+    static func violations(target: String, files: [(name: String, text: String)]) -> [String] {
+        let permitted = allowed[target] ?? []
+        return files.flatMap { file in
+            imports(in: file.text).filter { packageModules.contains($0) && !permitted.contains($0) }.map { "\(file.name): \($0)" }
+        }
+    }
+
+    @Test("every target imports only the layers below it that it is declared to use")
+    func importsFollowLayers() throws {
+        let targets = try FileManager.default.contentsOfDirectory(atPath: Self.sources.path).filter { !$0.hasPrefix(".") }
+        #expect(Set(targets) == Set(Self.allowed.keys), "targets in Sources/ and the declared layers differ")
+        var found: [String] = []
+        for target in targets.sorted() {
+            let root = Self.sources.appendingPathComponent(target)
+            guard let walker = FileManager.default.enumerator(atPath: root.path) else { continue }
+            var files: [(name: String, text: String)] = []
+            for case let path as String in walker where path.hasSuffix(".swift") || path.hasSuffix(".h") {
+                files.append(("\(target)/\(path)", try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)))
+            }
+            found += Self.violations(target: target, files: files)
+        }
+        #expect(found.isEmpty, "imports against the layer order: \(found)")
+    }
+
+    @Test("the check catches an import of a higher layer, whatever its form")
+    func checkCatchesViolations() {
+        let text = """
+            import Foundation
+            public import SPITransport
+            @_exported import SPIProtocol
+            import struct SPIReplication.Knowledge
+            """
+        #expect(Self.violations(target: "SPIRegister", files: [("x.swift", text)]) == ["x.swift: SPITransport", "x.swift: SPIProtocol"])
+        #expect(Self.violations(target: "SPIReplication", files: [("x.swift", "import SPIRegister")]) == ["x.swift: SPIRegister"])
+        #expect(Self.violations(target: "spi", files: [("x.swift", text)]).isEmpty)
+    }
+}
