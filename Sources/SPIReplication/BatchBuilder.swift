@@ -41,11 +41,7 @@ struct BatchBuilder {
     mutating func addMark(table: TrackedTable, id: String, column: String?, site: SiteID, clock: UInt64, causalLength: UInt64) {
         var mark = Spi_V1_RefusalMark()
         mark.table = number(of: table)
-        if let bytes = UUIDText.bytes(id) {
-            mark.uuid = Data(bytes)
-        } else {
-            mark.text = id
-        }
+        mark.setRowID(id)
         mark.column = column ?? ""
         mark.site = number(of: site)
         mark.hlc = clock
@@ -60,7 +56,7 @@ struct BatchBuilder {
         guard let table = replica.tablesByIndex[item.table] else { return }
         var change = Spi_V1_RowChange()
         change.table = number(of: table)
-        Self.setID(item.id, on: &change)
+        change.setRowID(item.id)
         change.cl = UInt64(causalLength)
         change.hlc = UInt64(bitPattern: item.clock)
         change.site = number(of: site)
@@ -102,14 +98,14 @@ struct BatchBuilder {
         let tableNumber = number(of: table)
         let siteNumber = number(of: site)
         if var last = batch.rows.last, !last.rowVersion, last.table == tableNumber, last.hlc == UInt64(bitPattern: item.clock),
-            last.site == siteNumber, Self.id(of: last) == item.id
+            last.site == siteNumber, last.idText == item.id
         {
             last.cells.append(cell)
             batch.rows[batch.rows.count - 1] = last
         } else {
             var change = Spi_V1_RowChange()
             change.table = tableNumber
-            Self.setID(item.id, on: &change)
+            change.setRowID(item.id)
             change.cl = UInt64(meta.causalLength)
             change.hlc = UInt64(bitPattern: item.clock)
             change.site = siteNumber
@@ -120,22 +116,6 @@ struct BatchBuilder {
     }
 
     // MARK: - Encoding helpers
-
-    static func setID(_ id: String, on change: inout Spi_V1_RowChange) {
-        if let bytes = UUIDText.bytes(id) {
-            change.uuid = Data(bytes)
-        } else {
-            change.text = id
-        }
-    }
-
-    static func id(of change: Spi_V1_RowChange) -> String? {
-        switch change.rowID {
-        case .uuid(let data): return data.count == 16 ? UUIDText.string(Array(data)) : nil
-        case .text(let text): return text
-        case nil: return nil
-        }
-    }
 
     static func setValue(_ value: DatabaseValue, on cell: inout Spi_V1_CellChange) {
         switch value {

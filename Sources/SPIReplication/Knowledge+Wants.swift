@@ -42,12 +42,20 @@ extension Knowledge {
         /// Whether a version `version` of the cell or row (in a row of causal length `causalLength`) lies strictly
         /// between what the wanting replica holds and what it refused: one it may lack.
         public func answers(_ version: Version, causalLength: UInt64) -> Bool {
-            guard column == nil else {
-                // A cell of the same life of the row only: another life's cells come with that life.
-                return causalLength == heldCausalLength && held < version && version < mark
-            }
-            let candidate = (causalLength, version)
-            return (heldCausalLength, held) < candidate && candidate < (markCausalLength, mark)
+            let row = column == nil
+            // A cell of the same life of the row only: another life's cells come with that life.
+            guard row || causalLength == heldCausalLength else { return false }
+            let candidate = (version, causalLength)
+            return Self.precedes((held, heldCausalLength), candidate, row: row)
+                && Self.precedes(candidate, (mark, markCausalLength), row: row)
+        }
+
+        /// The order of the versions a want or a refusal mark compares: a row's life by (causal length, version), a
+        /// cell by its version alone.
+        static func precedes(
+            _ a: (version: Version, causalLength: UInt64), _ b: (version: Version, causalLength: UInt64), row: Bool
+        ) -> Bool {
+            row ? (a.causalLength, a.version) < (b.causalLength, b.version) : a.version < b.version
         }
 
         /// The wire form.

@@ -115,7 +115,7 @@ enum OriginProofs {
         var encoder = LeafEncoder()
         for (r, row) in batch.rows.enumerated() {
             guard Int(row.table) < batch.tables.count, row.site >= 1, Int(row.site) <= sites.count,
-                let id = BatchBuilder.id(of: row)
+                let id = row.idText
             else { throw ReplicationError(.malformed, "invalid change batch: row \(r) has a reference out of range") }
             let table = batch.tables[Int(row.table)]
             let ref = RowRef(table: table.name, id: id)

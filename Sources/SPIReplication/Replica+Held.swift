@@ -100,7 +100,7 @@ extension Replica {
                 earliest[site] = min(earliest[site] ?? clock, clock)
             }
             let table = plan.tables[Int(part.change.table)]
-            let id = BatchBuilder.id(of: change) ?? ""
+            let id = change.idText ?? ""
             // A change held again keeps the time it was first held.
             let firstHeld = heldSince[key] ?? now
             try db.execute(

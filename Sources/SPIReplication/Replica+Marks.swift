@@ -50,31 +50,32 @@ extension Replica {
     }
 
     private func storedMark(_ key: RowKey, column: Int64, _ db: Connection) throws -> RefusalMarkRow? {
-        guard let row = try db.rows(
-            "SELECT site, hlc, cl FROM _spi_mark WHERE tbl = ? AND id = ? AND col = ?",
-            [.integer(key.table), key.stored, .integer(column)]).first
-        else { return nil }
-        return RefusalMarkRow(
-            key: key, column: Int(column),
-            version: try version(clock: row[1].integerValue ?? 0, site: row[0].integerValue ?? 0, db),
-            causalLength: UInt64(bitPattern: row[2].integerValue ?? 0))
+        try marks(of: key, db).first { $0.column == Int(column) }
+    }
+
+    /// Reads a `_spi_mark` row selected as `tbl, id, col, site, hlc, cl`.
+    private func markRow(_ row: [DatabaseValue], _ db: Connection) throws -> RefusalMarkRow {
+        RefusalMarkRow(
+            key: RowKey(table: row[0].integerValue ?? 0, id: RowKey.id(from: row[1])),
+            column: Int(row[2].integerValue ?? -1),
+            version: try version(clock: row[4].integerValue ?? 0, site: row[3].integerValue ?? 0, db),
+            causalLength: UInt64(bitPattern: row[5].integerValue ?? 0))
+    }
+
+    /// The marks of one row's cells and life.
+    private func marks(of key: RowKey, _ db: Connection) throws -> [RefusalMarkRow] {
+        try db.rows(
+            "SELECT tbl, id, col, site, hlc, cl FROM _spi_mark WHERE tbl = ? AND id = ?", [.integer(key.table), key.stored]
+        ).map { try markRow($0, db) }
     }
 
     /// Every mark here, newest refused version first.
     func refusalMarks(limit: Int, _ db: Connection) throws -> [RefusalMarkRow] {
         guard try Self.hasMarkStore(db) else { return [] }
-        var result: [RefusalMarkRow] = []
-        for row in try db.rows(
+        return try db.rows(
             "SELECT tbl, id, col, site, hlc, cl FROM _spi_mark ORDER BY hlc DESC, tbl, id, col LIMIT ?",
-            [.integer(Int64(limit))])
-        {
-            let key = RowKey(table: row[0].integerValue ?? 0, id: RowKey.id(from: row[1]))
-            result.append(RefusalMarkRow(
-                key: key, column: Int(row[2].integerValue ?? -1),
-                version: try version(clock: row[4].integerValue ?? 0, site: row[3].integerValue ?? 0, db),
-                causalLength: UInt64(bitPattern: row[5].integerValue ?? 0)))
-        }
-        return result
+            [.integer(Int64(limit))]
+        ).map { try markRow($0, db) }
     }
 
     /// The version this replica holds of a mark's cell or row, with the row's causal length; nil when a cell mark no
@@ -95,8 +96,7 @@ extension Replica {
     /// Whether a mark still says something: what this replica holds is older than the refused version.
     func isOpen(_ mark: RefusalMarkRow, held: (version: Version, causalLength: UInt64)?) -> Bool {
         guard let held else { return false }
-        if mark.column < 0 { return (held.causalLength, held.version) < (mark.causalLength, mark.version) }
-        return held.version < mark.version
+        return Knowledge.Want.precedes(held, (mark.version, mark.causalLength), row: mark.column < 0)
     }
 
     /// The wants of this replica's knowledge: its open marks, newest first, at most ``Knowledge/wantLimit``.
@@ -123,18 +123,10 @@ extension Replica {
         var keys = Set<RowKey>()
         for (i, row) in batch.rows.enumerated() { keys.insert(RowKey(table: plan.tables[Int(row.table)].index, id: plan.rowIDs[i])) }
         for key in keys {
-            for row in try db.rows(
-                "SELECT col, site, hlc, cl FROM _spi_mark WHERE tbl = ? AND id = ?", [.integer(key.table), key.stored])
-            {
-                let mark = RefusalMarkRow(
-                    key: key, column: Int(row[0].integerValue ?? -1),
-                    version: try version(clock: row[2].integerValue ?? 0, site: row[1].integerValue ?? 0, db),
-                    causalLength: UInt64(bitPattern: row[3].integerValue ?? 0))
-                if try !isOpen(mark, held: heldVersion(of: mark, db)) {
-                    try db.execute(
-                        "DELETE FROM _spi_mark WHERE tbl = ? AND id = ? AND col = ?",
-                        [.integer(key.table), key.stored, .integer(Int64(mark.column))])
-                }
+            for mark in try marks(of: key, db) where try !isOpen(mark, held: heldVersion(of: mark, db)) {
+                try db.execute(
+                    "DELETE FROM _spi_mark WHERE tbl = ? AND id = ? AND col = ?",
+                    [.integer(key.table), key.stored, .integer(Int64(mark.column))])
             }
         }
     }
@@ -144,19 +136,10 @@ extension Replica {
         for mark in batch.marks {
             let table = plan.tables[Int(mark.table)]
             let column = mark.column.isEmpty ? nil : table.columnIndex[mark.column]
-            guard let id = Self.id(of: mark) else { continue }
+            guard let id = mark.idText else { continue }
             try markRefused(
                 table: table, id: id, column: column, origin: plan.sites[Int(mark.site) - 1], clock: mark.hlc,
                 causalLength: mark.cl, db)
-        }
-    }
-
-    /// A mark's row id.
-    static func id(of mark: Spi_V1_RefusalMark) -> String? {
-        switch mark.rowID {
-        case .uuid(let data): return data.count == 16 ? UUIDText.string(Array(data)) : nil
-        case .text(let text): return text
-        case nil: return nil
         }
     }
 
@@ -168,7 +151,7 @@ extension Replica {
         }
         for (n, mark) in batch.marks.enumerated() {
             guard Int(mark.table) < tables.count else { throw malformed("refusal mark \(n) names table number \(mark.table)") }
-            guard let id = Self.id(of: mark), !id.isEmpty, id.utf8.count <= 512 else {
+            guard let id = mark.idText, !id.isEmpty, id.utf8.count <= 512 else {
                 throw malformed("refusal mark \(n) has no valid id")
             }
             guard mark.column.isEmpty || tables[Int(mark.table)].columnIndex[mark.column] != nil else {
@@ -186,12 +169,15 @@ extension Replica {
     /// at a version between the peer's and the peer's refused one, when the peer may see the row) and the marks the
     /// peer lacks (those whose refused version is newer than the peer's knowledge of its site).
     func addRepairs(_ cursor: DeltaCursor, to builder: inout BatchBuilder, _ db: Connection) throws {
-        func visible(_ key: RowKey) throws -> Bool {
-            guard cursor.isScoped else { return true }
-            return try db.scalar(
-                "SELECT EXISTS (SELECT 1 FROM temp._spi_visible WHERE tbl = ? AND id = ?)", [.integer(key.table), key.stored]
-            ) == .integer(1)
+        /// Whether the peer may see the row, and whether it entered the peer's scope (is sent whole).
+        func scope(_ key: RowKey) throws -> (visible: Bool, entered: Bool) {
+            guard cursor.isScoped else { return (true, false) }
+            let entered = try db.rows(
+                "SELECT entered FROM temp._spi_visible WHERE tbl = ? AND id = ?", [.integer(key.table), key.stored]
+            ).first?[0]
+            return (entered != nil, (entered?.integerValue ?? 0) != 0)
         }
+        func visible(_ key: RowKey) throws -> Bool { try scope(key).visible }
         func relayed(_ site: SiteID?) -> Bool {
             guard let origins = cursor.origins, let site else { return true }
             return origins.contains(site)
@@ -224,19 +210,14 @@ extension Replica {
                 }
             }
         }
-        func entered(_ key: RowKey) throws -> Bool {
-            guard cursor.isScoped else { return false }
-            return try db.scalar(
-                "SELECT EXISTS (SELECT 1 FROM temp._spi_visible WHERE tbl = ? AND id = ? AND entered)",
-                [.integer(key.table), key.stored]) == .integer(1)
-        }
         for mark in try refusalMarks(limit: Knowledge.wantLimit, db) {
             // Marks the peer has no reason to have: it has not received their refused version, or the row is sent
             // to it whole (it entered its scope, and its knowledge was claimed without it).
             guard let site = mark.version.site, relayed(site), let table = tablesByIndex[mark.key.table],
-                mark.column < table.columns.count, try visible(mark.key),
-                try mark.version.clock.rawValue > cursor.peer[site] || entered(mark.key)
+                mark.column < table.columns.count
             else { continue }
+            let scope = try scope(mark.key)
+            guard scope.visible, try mark.version.clock.rawValue > cursor.peer[site] || scope.entered else { continue }
             builder.addMark(
                 table: table, id: mark.key.id, column: mark.column < 0 ? nil : table.columns[mark.column].name,
                 site: site, clock: mark.version.clock.rawValue, causalLength: mark.causalLength)

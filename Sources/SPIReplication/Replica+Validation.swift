@@ -47,7 +47,7 @@ extension Replica {
         rowIDs.reserveCapacity(batch.rows.count)
         for (n, row) in batch.rows.enumerated() {
             guard Int(row.table) < tables.count else { throw malformed("row \(n) names table number \(row.table) of \(tables.count)") }
-            guard let id = BatchBuilder.id(of: row), !id.isEmpty, id.utf8.count <= 512 else {
+            guard let id = row.idText, !id.isEmpty, id.utf8.count <= 512 else {
                 throw malformed("row \(n) has no valid id")
             }
             guard row.cl >= 1, row.cl < UInt64(Int64.max) else { throw malformed("row \(n) has causal length \(row.cl)") }
