@@ -62,13 +62,37 @@ enum OriginProofs {
             self.low = low
         }
 
+        /// The leaf of a SHA-256 digest: its first 16 bytes, read in place.
+        init(_ digest: SHA256.Digest) {
+            (high, low) = digest.withUnsafeBytes { bytes in
+                (UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                 UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            }
+        }
+
         /// Its 16 bytes.
         var bytes: [UInt8] {
-            (0..<8).reversed().map { UInt8(truncatingIfNeeded: high >> (UInt64($0) * 8)) }
-                + (0..<8).reversed().map { UInt8(truncatingIfNeeded: low >> (UInt64($0) * 8)) }
+            var result: [UInt8] = []
+            result.reserveCapacity(16)
+            append(to: &result)
+            return result
+        }
+
+        /// Appends its 16 bytes.
+        func append(to bytes: inout [UInt8]) {
+            withUnsafeBytes(of: high.bigEndian) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: low.bigEndian) { bytes.append(contentsOf: $0) }
         }
 
         static func < (a: Leaf, b: Leaf) -> Bool { (a.high, a.low) < (b.high, b.low) }
+
+        /// A placeholder for a leaf not computed.
+        static let zero = Leaf(high: 0, low: 0)
+
+        private init(high: UInt64, low: UInt64) {
+            self.high = high
+            self.low = low
+        }
     }
 
     /// The fewest entries a chunk holds before the next row starts a new one (the last chunk may hold fewer).
@@ -105,11 +129,15 @@ enum OriginProofs {
     /// The leaves of every entry of a batch, in batch order. The batch's references must be in range (a batch from
     /// ``BatchBuilder`` or one that passed ``Replica/validate(_:checkingClocks:)``).
     static func entryLeaves(of batch: Spi_V1_ChangeBatch) throws -> [Entry] {
-        var sites: [SiteID] = []
-        for bytes in batch.sites {
-            guard let site = SiteID(bytes: bytes) else { throw ReplicationError(.malformed, "invalid change batch: a site id of \(bytes.count) bytes") }
-            sites.append(site)
-        }
+        try entries(of: batch, leaves: true)
+    }
+
+    /// Every entry of a batch, in batch order, with its leaf when `leaves` is true (otherwise a zero leaf, to be
+    /// computed with ``leaf(of:in:sites:encoder:)`` where needed: a sender that carries a whole chunk needs none).
+    ///
+    /// - Throws: ``ReplicationError/Code/malformed`` for a reference out of range.
+    static func entries(of batch: Spi_V1_ChangeBatch, leaves: Bool) throws -> [Entry] {
+        let sites = try self.sites(of: batch)
         var entries: [Entry] = []
         entries.reserveCapacity(batch.rows.count * 2)
         var encoder = LeafEncoder()
@@ -121,23 +149,46 @@ enum OriginProofs {
             let ref = RowRef(table: table.name, id: id)
             let rowSite = sites[Int(row.site) - 1]
             if row.rowVersion {
-                let leaf = encoder.rowLeaf(site: rowSite, hlc: row.hlc, table: table.name, id: id, cl: row.cl)
-                entries.append(Entry(group: GroupKey(site: rowSite, hlc: row.hlc), row: ref, leaf: leaf, index: r, cell: nil))
+                var entry = Entry(group: GroupKey(site: rowSite, hlc: row.hlc), row: ref, leaf: .zero, index: r, cell: nil)
+                if leaves { entry.leaf = leaf(of: entry, in: batch, sites: sites, encoder: &encoder) }
+                entries.append(entry)
             }
             for (c, cell) in row.cells.enumerated() {
                 guard Int(cell.column) < table.columns.count, Int(cell.site) <= sites.count,
-                    Int(cell.priorSite) <= sites.count, let value = BatchBuilder.value(of: cell)
+                    Int(cell.priorSite) <= sites.count, cell.value != nil
                 else { throw ReplicationError(.malformed, "invalid change batch: row \(r) has a cell out of range") }
                 let site = cell.site != 0 ? sites[Int(cell.site) - 1] : rowSite
                 let hlc = cell.hlc != 0 ? cell.hlc : row.hlc
-                let prior = cell.priorSite != 0 ? sites[Int(cell.priorSite) - 1] : nil
-                let leaf = encoder.cellLeaf(
-                    site: site, hlc: hlc, table: table.name, id: id, cl: row.cl, column: table.columns[Int(cell.column)],
-                    value: value, priorHLC: cell.priorHlc, priorSite: prior)
-                entries.append(Entry(group: GroupKey(site: site, hlc: hlc), row: ref, leaf: leaf, index: r, cell: c))
+                var entry = Entry(group: GroupKey(site: site, hlc: hlc), row: ref, leaf: .zero, index: r, cell: c)
+                if leaves { entry.leaf = leaf(of: entry, in: batch, sites: sites, encoder: &encoder) }
+                entries.append(entry)
             }
         }
         return entries
+    }
+
+    /// A batch's sites, in number order.
+    static func sites(of batch: Spi_V1_ChangeBatch) throws -> [SiteID] {
+        try batch.sites.map { bytes in
+            guard let site = SiteID(bytes: bytes) else {
+                throw ReplicationError(.malformed, "invalid change batch: a site id of \(bytes.count) bytes")
+            }
+            return site
+        }
+    }
+
+    /// The leaf of one entry of `batch` (made by ``entries(of:leaves:)``, so its references are in range).
+    static func leaf(of entry: Entry, in batch: Spi_V1_ChangeBatch, sites: [SiteID], encoder: inout LeafEncoder) -> Leaf {
+        let row = batch.rows[entry.index]
+        let table = batch.tables[Int(row.table)]
+        guard let c = entry.cell else {
+            return encoder.rowLeaf(site: entry.group.site, hlc: entry.group.hlc, table: table.name, id: entry.row.id, cl: row.cl)
+        }
+        let cell = row.cells[c]
+        return encoder.cellLeaf(
+            site: entry.group.site, hlc: entry.group.hlc, table: table.name, id: entry.row.id, cl: row.cl,
+            column: table.columns[Int(cell.column)], value: BatchBuilder.value(of: cell) ?? .null,
+            priorHLC: cell.priorHlc, priorSite: cell.priorSite != 0 ? sites[Int(cell.priorSite) - 1] : nil)
     }
 
     /// Cuts a group's entries into chunks: by row, in row order, a new chunk starting at the first row after
@@ -176,7 +227,7 @@ enum OriginProofs {
         let distinct = Set(leaves).sorted()
         var result: [UInt8] = []
         result.reserveCapacity(distinct.count * leafLength)
-        for leaf in distinct { result += leaf.bytes }
+        for leaf in distinct { leaf.append(to: &result) }
         return result
     }
 
@@ -225,7 +276,11 @@ struct LeafEncoder {
             buffer += b
         }
         Self.append(priorHLC, to: &buffer)
-        if let priorSite { buffer += priorSite.bytes } else { buffer += [UInt8](repeating: 0, count: 16) }
+        if let priorSite {
+            withUnsafeBytes(of: priorSite.uuid.uuid) { buffer.append(contentsOf: $0) }
+        } else {
+            buffer.append(contentsOf: repeatElement(0, count: 16))
+        }
         return digest()
     }
 

@@ -114,13 +114,14 @@ extension Replica {
     /// their origin. A replica without a signer (outside any register) sends what it has, proven or not.
     func attachProofs(to batch: inout Spi_V1_ChangeBatch, _ db: Connection) throws {
         guard !batch.rows.isEmpty else { return }
-        let entries = try OriginProofs.entryLeaves(of: batch)
+        // Leaves are computed only for chunks the batch carries in part: a whole chunk needs no other leaves.
+        let entries = try OriginProofs.entries(of: batch, leaves: false)
+        let sites = try OriginProofs.sites(of: batch)
+        var encoder = LeafEncoder()
         var byGroup: [OriginProofs.GroupKey: [OriginProofs.Entry]] = [:]
         for entry in entries { byGroup[entry.group, default: []].append(entry) }
         var siteNumbers: [SiteID: UInt32] = [:]
-        for (n, bytes) in batch.sites.enumerated() {
-            if let site = SiteID(bytes: bytes) { siteNumbers[site] = UInt32(n + 1) }
-        }
+        for (n, site) in sites.enumerated() { siteNumbers[site] = UInt32(n + 1) }
         var unprovable: Set<OriginProofs.GroupKey> = []
         var keyed: Set<UInt32> = []
         groups: for (group, groupEntries) in byGroup.sorted(by: { $0.key < $1.key }) {
@@ -131,12 +132,12 @@ extension Replica {
             }
             let ranges = try storedChunkRanges(group, db)
             // Each entry's chunk: the last one whose first row is not after the entry's row.
-            var touched: [Int: Set<OriginProofs.Leaf>] = [:]
+            var touched: [Int: [OriginProofs.Entry]] = [:]
             // The entries of one row come together: their chunk is looked up once.
             var lastRow: (row: OriginProofs.RowRef, position: Int)?
             for entry in groupEntries {
                 if let last = lastRow, last.row == entry.row {
-                    touched[last.position, default: []].insert(entry.leaf)
+                    touched[last.position, default: []].append(entry)
                     continue
                 }
                 var low = 0
@@ -149,7 +150,7 @@ extension Replica {
                     unprovable.insert(group)
                     continue groups
                 }
-                touched[low - 1, default: []].insert(entry.leaf)
+                touched[low - 1, default: []].append(entry)
                 lastRow = (entry.row, low - 1)
             }
             var proof = Spi_V1_OriginProof()
@@ -157,20 +158,27 @@ extension Replica {
             proof.hlc = group.hlc
             proof.signature = Data(stored.signature)
             proof.chunkDigests = Data(stored.digests)
-            for (position, leaves) in touched.sorted(by: { $0.key < $1.key }) {
+            for (position, carried) in touched.sorted(by: { $0.key < $1.key }) {
                 let (index, range) = ranges[position]
-                guard let all = try storedChunkLeaves(group, index: index, db).flatMap(OriginProofs.split) else {
+                guard let all = try storedChunkLeaves(group, index: index, db),
+                    all.count % OriginProofs.leafLength == 0
+                else {
                     unprovable.insert(group)
                     continue groups
                 }
                 var other: [UInt8] = []
-                var matched = 0
-                for leaf in all {
-                    if leaves.contains(leaf) { matched += 1 } else { other += leaf.bytes }
-                }
-                guard matched == leaves.count else {
-                    unprovable.insert(group)
-                    continue groups
+                if carried.count != all.count / OriginProofs.leafLength {
+                    // Carried in part: the leaves it does not carry. (Carried whole, every stored leaf is one of the
+                    // batch's entries: a group's entries are what its origin signed, and the receiver checks them.)
+                    let leaves = Set(carried.map { OriginProofs.leaf(of: $0, in: batch, sites: sites, encoder: &encoder) })
+                    var matched = 0
+                    for leaf in OriginProofs.split(all) ?? [] {
+                        if leaves.contains(leaf) { matched += 1 } else { leaf.append(to: &other) }
+                    }
+                    guard matched == leaves.count else {
+                        unprovable.insert(group)
+                        continue groups
+                    }
                 }
                 var chunk = Spi_V1_ProofChunk()
                 chunk.index = UInt32(index)
