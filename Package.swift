@@ -78,7 +78,6 @@ let package = Package(
                 "SPIProtocol",
                 "SPIIdentity",
                 "SPIReplication",
-                "SPISQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

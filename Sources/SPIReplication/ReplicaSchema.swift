@@ -24,6 +24,20 @@ enum ReplicaSchema {
     /// see ``upgradeToProofs``.
     static let version = 3
 
+    /// The names of the tables the replication core creates (read from its schema text).
+    static let ownTables: Set<String> = {
+        var names: Set<String> = []
+        for text in [sql, upgradeSQL, upgradeToProofs] {
+            for line in text.split(separator: "\n") {
+                let words = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard let at = words.firstIndex(of: "TABLE") else { continue }
+                var rest = words[(at + 1)...].drop { $0 == "IF" || $0 == "NOT" || $0 == "EXISTS" }
+                if let name = rest.popFirst() { names.insert(String(name.prefix { $0 != "(" })) }
+            }
+        }
+        return names
+    }()
+
     static let sql = """
         CREATE TABLE IF NOT EXISTS _spi_meta (key TEXT PRIMARY KEY NOT NULL, value ANY) STRICT;
         CREATE TABLE IF NOT EXISTS _spi_site (idx INTEGER PRIMARY KEY, site BLOB NOT NULL UNIQUE) STRICT;

@@ -3,8 +3,8 @@ public import Logging
 public import NIOCore
 public import NIOPosix
 public import SPIProtocol
-import SPISQLite
 public import ServiceLifecycle
+import SPIReplication
 
 /// Keeps a replica in sync with a list of peers continuously (what `spi serve --peer HOST:PORT` adds to serving).
 ///
@@ -97,7 +97,8 @@ public final class PeerSyncService: Service, Sendable {
         logger[metadataKey: "sync.remote"] = "\(peer)"
         let watcher: ChangeWatcher
         do {
-            watcher = try await ChangeWatcher.open(path: configuration.client.replicaPath, threadPool: threadPool)
+            watcher = try await ChangeWatcher.open(
+                path: configuration.client.replicaPath, threadPool: threadPool, logger: logger)
         } catch {
             logger.info("cannot watch the replica for changes", metadata: ["sync.reason": "\(error)"])
             return
@@ -141,28 +142,26 @@ public final class PeerSyncService: Service, Sendable {
     }
 }
 
-/// A read-only connection kept open to read `PRAGMA data_version`, which changes whenever another connection
-/// commits to the file.
+/// A read-only replica kept open to read its data version (``Replica/dataVersion()``), which changes whenever another
+/// connection commits to the file.
 ///
-/// `@unchecked Sendable`: the connection is used only inside `threadPool` calls that one task makes one at a time.
+/// `@unchecked Sendable`: the replica is used only inside `threadPool` calls that one task makes one at a time.
 private final class ChangeWatcher: @unchecked Sendable {
-    private let connection: Connection
+    private let replica: Replica
     private let threadPool: NIOThreadPool
 
-    private init(connection: Connection, threadPool: NIOThreadPool) {
-        self.connection = connection
+    private init(replica: Replica, threadPool: NIOThreadPool) {
+        self.replica = replica
         self.threadPool = threadPool
     }
 
-    static func open(path: String, threadPool: NIOThreadPool) async throws -> ChangeWatcher {
+    static func open(path: String, threadPool: NIOThreadPool, logger: Logger) async throws -> ChangeWatcher {
         try await threadPool.runIfActive {
-            ChangeWatcher(connection: try Connection(path: path, mode: .readOnly), threadPool: threadPool)
+            ChangeWatcher(replica: try Replica(path: path, readOnly: true, logger: logger), threadPool: threadPool)
         }
     }
 
     func version() async throws -> Int64 {
-        try await threadPool.runIfActive {
-            try self.connection.scalar("PRAGMA data_version")?.integerValue ?? 0
-        }
+        try await threadPool.runIfActive { try self.replica.dataVersion() }
     }
 }

@@ -2,7 +2,6 @@ import Logging
 import NIOPosix
 import SPIProtocol
 import SPIReplication
-import SPISQLite
 import SwiftProtobuf
 import SPIIdentity
 

@@ -1,6 +1,5 @@
 import Foundation
 public import SPIReplication
-import SPISQLite
 public import SPIIdentity
 
 /// A peer this replica trusts: a name for people, the peer id its TLS key must hash to, and where to reach it.
@@ -23,11 +22,14 @@ public struct TrustedPeer: Sendable, Hashable, Codable {
     }
 }
 
-/// The list of trusted peers of one replica, kept in its local table `_spi_peer`.
+/// The list of trusted peers of one replica, kept in its local settings (``LocalSettings``) under `peer:NAME`, one
+/// JSON object per peer.
 ///
-/// The table is local settings, like `_spi_meta`: it is not tracked, so it never replicates, never appears in a
-/// change set or an export, and each party decides whom it trusts. Adding a peer validates the name and checks for
-/// duplicates; a connection is accepted only from a peer listed here (mutual TLS pinned on the peer id).
+/// Local settings are not tracked: the list never replicates, never appears in a change set or an export, and each
+/// party decides whom it trusts. Adding a peer validates the name and checks for duplicates; a connection is accepted
+/// only from a peer listed here (mutual TLS pinned on the peer id). A replica written by an older version kept the
+/// list in a table of its own (`_spi_peer`); it moves into the settings the first time the list is opened for
+/// writing.
 ///
 /// ```swift
 /// let peers = try TrustedPeerStore(replica: replica)
@@ -39,20 +41,43 @@ public struct TrustedPeerStore {
     /// The replica whose list this is.
     public let replica: Replica
 
-    /// The table's definition (created on first use, through a write transaction of the replica).
-    static let createTableSQL = """
-        CREATE TABLE IF NOT EXISTS _spi_peer (
-            name TEXT PRIMARY KEY NOT NULL, peer_id TEXT NOT NULL UNIQUE, address TEXT, created TEXT NOT NULL) STRICT
-        """
+    /// The key prefix of the list in the local settings.
+    static let prefix = "peer:"
 
-    /// Opens the list of `replica`, creating its table if the replica is writable and has none.
+    /// The table an older version kept the list in.
+    static let legacyTable = "_spi_peer"
+
+    /// The list an older version kept in its own table, when the replica is read-only (otherwise it has moved).
+    private let legacy: [TrustedPeer]
+
+    /// Opens the list of `replica`, moving an older version's table into the local settings when the replica is
+    /// writable (a read-only replica's old table is read as it is).
     public init(replica: Replica) throws {
         self.replica = replica
-        let exists = try replica.read { db in
-            try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = '_spi_peer'") == .integer(1)
+        // Read first: opening the list takes no write lock unless there is an old table to move.
+        guard let found = try replica.readLocalSettings({ try Self.legacyPeers(in: $0) }) else {
+            legacy = []
+            return
         }
-        if !exists, !(try replica.read { $0.isReadOnly }) {
-            try replica.write { db in try db.execute(Self.createTableSQL) }
+        guard !replica.isReadOnly else {
+            legacy = found
+            return
+        }
+        legacy = []
+        try replica.updateLocalSettings { settings in
+            for peer in try Self.legacyPeers(in: settings) ?? [] {
+                try settings.set(try Self.encode(peer), for: Self.prefix + peer.name)
+            }
+            try settings.dropLegacyTable(Self.legacyTable)
+        }
+    }
+
+    /// The peers of an older version's table; nil when there is none.
+    private static func legacyPeers(in settings: borrowing LocalSettings) throws -> [TrustedPeer]? {
+        try settings.legacyTable(legacyTable)?.compactMap { row in
+            guard let name = row["name"], let id = row["peer_id"].flatMap(PeerID.init) else { return nil }
+            return TrustedPeer(
+                name: name, peerID: id, address: row["address"].flatMap(PeerAddress.init), created: row["created"] ?? "")
         }
     }
 
@@ -71,45 +96,25 @@ public struct TrustedPeerStore {
         }
         let created = ISO8601DateFormatter().string(from: Date())
         let peer = TrustedPeer(name: name, peerID: peerID, address: address, created: created)
-        try replica.write { db in
-            try db.execute(Self.createTableSQL)
-            if let existing = try db.rows("SELECT peer_id FROM _spi_peer WHERE name = ?", [.text(name)]).first?[0] {
+        try replica.updateLocalSettings { settings in
+            let peers = try Self.peers(in: settings)
+            if let existing = peers.first(where: { $0.name == name }) {
                 throw PeerError(
-                    .duplicateName,
-                    "a peer named '\(name)' is already trusted (\(existing.textValue ?? "?")); remove it first")
+                    .duplicateName, "a peer named '\(name)' is already trusted (\(existing.peerID)); remove it first")
             }
-            if let existing = try db.rows(
-                "SELECT name FROM _spi_peer WHERE peer_id = ?", [.text(peerID.description)]
-            ).first?[0] {
-                throw PeerError(
-                    .duplicatePeerID, "peer id \(peerID) is already trusted as '\(existing.textValue ?? "?")'")
+            if let existing = peers.first(where: { $0.peerID == peerID }) {
+                throw PeerError(.duplicatePeerID, "peer id \(peerID) is already trusted as '\(existing.name)'")
             }
-            try db.execute(
-                "INSERT INTO _spi_peer(name, peer_id, address, created) VALUES (?, ?, ?, ?)",
-                [
-                    .text(name), .text(peerID.description), address.map { .text($0.description) } ?? .null,
-                    .text(created),
-                ])
+            try settings.set(try Self.encode(peer), for: Self.prefix + name)
         }
         return peer
     }
 
     /// Every trusted peer, sorted by name.
     public func list() throws -> [TrustedPeer] {
-        try replica.read { db in
-            guard try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = '_spi_peer'") == .integer(1) else {
-                return []
-            }
-            return try db.rows("SELECT name, peer_id, address, created FROM _spi_peer ORDER BY name").compactMap {
-                row in
-                guard let name = row[0].textValue, let idText = row[1].textValue, let id = PeerID(idText) else {
-                    return nil
-                }
-                return TrustedPeer(
-                    name: name, peerID: id, address: row[2].textValue.flatMap(PeerAddress.init),
-                    created: row[3].textValue ?? "")
-            }
-        }
+        let peers = try replica.readLocalSettings { try Self.peers(in: $0) }
+        guard !legacy.isEmpty else { return peers }
+        return (peers + legacy).sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
     /// The trusted peer with `peerID`, if any.
@@ -128,11 +133,26 @@ public struct TrustedPeerStore {
     /// - Throws: ``PeerError/Code/unknownPeer`` when no peer has that name.
     @discardableResult
     public func remove(name: String) throws -> TrustedPeer {
-        guard let peer = try peer(named: name) else {
-            throw PeerError(.unknownPeer, "no trusted peer is named '\(name)'")
+        try replica.updateLocalSettings { settings in
+            guard let peer = try Self.peers(in: settings).first(where: { $0.name == name }) else {
+                throw PeerError(.unknownPeer, "no trusted peer is named '\(name)'")
+            }
+            try settings.remove(Self.prefix + name)
+            return peer
         }
-        try replica.write { db in try db.execute("DELETE FROM _spi_peer WHERE name = ?", [.text(name)]) }
-        return peer
+    }
+
+    /// The peers in the settings, sorted by name (entries that do not decode are skipped).
+    private static func peers(in settings: borrowing LocalSettings) throws -> [TrustedPeer] {
+        try settings.entries(withPrefix: prefix).compactMap { entry in
+            try? JSONDecoder().decode(TrustedPeer.self, from: Data(entry.value.utf8))
+        }
+    }
+
+    private static func encode(_ peer: TrustedPeer) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(peer), as: UTF8.self)
     }
 
     /// Checks a peer name: 1–64 characters, letters, digits, `.`, `_` and `-`, starting with a letter or digit.

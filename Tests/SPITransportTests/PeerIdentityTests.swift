@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOSSL
 import SPIReplication
+import SPISQLite
 @testable import SPITransport
 import Testing
 
@@ -102,6 +103,38 @@ struct TrustedPeerStoreTests {
         var cursor = try replica.deltaCursor(for: Knowledge())
         #expect(try replica.nextBatch(&cursor, maxCells: 100) == nil)
         #expect(try replica.knowledge().clocks.isEmpty)
+    }
+
+    @Test("a list an older version kept in its own table (_spi_peer) moves into the local settings, once")
+    func legacyTableMoves() throws {
+        let pair = try Pair(trustEachOther: false)
+        defer { pair.directory.remove() }
+        // The table and rows exactly as the previous version of TrustedPeerStore wrote them.
+        try SPIReplication.Replica(path: pair.orgPath, logger: pair.logger).read { _ in }
+        let db = try Connection(path: pair.orgPath)
+        try db.execute(
+            """
+            CREATE TABLE _spi_peer (
+                name TEXT PRIMARY KEY NOT NULL, peer_id TEXT NOT NULL UNIQUE, address TEXT, created TEXT NOT NULL) STRICT
+            """)
+        try db.execute(
+            "INSERT INTO _spi_peer VALUES ('contoso', ?, '10.0.0.5:7373', '2026-01-02T03:04:05Z'), ('alpha', ?, NULL, 'x')",
+            [.text(pair.provider.peerID.description), .text(pair.org.peerID.description)])
+        // Read-only: listed from the old table, which stays (the file is not written).
+        let readOnly = try SPIReplication.Replica(path: pair.orgPath, readOnly: true, logger: pair.logger)
+        #expect(try TrustedPeerStore(replica: readOnly).list().map(\.name) == ["alpha", "contoso"])
+        #expect(try db.scalar("SELECT count(*) FROM _spi_peer") == .integer(2))
+
+        let store = try TrustedPeerStore(replica: SPIReplication.Replica(path: pair.orgPath, logger: pair.logger))
+        let peers = try store.list()
+        #expect(peers.map(\.name) == ["alpha", "contoso"])
+        #expect(peers[1].peerID == pair.provider.peerID)
+        #expect(peers[1].address?.description == "10.0.0.5:7373")
+        #expect(peers[1].created == "2026-01-02T03:04:05Z")
+        #expect(peers[0].address == nil)
+        #expect(try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = '_spi_peer'") == .integer(0))
+        // Opened again: the same list, from the settings alone.
+        #expect(try TrustedPeerStore(replica: SPIReplication.Replica(path: pair.orgPath, logger: pair.logger)).list() == peers)
     }
 
     @Test("duplicates, bad names, unknown peers and the replica's own id are refused with clear errors")
