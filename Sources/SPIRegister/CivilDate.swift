@@ -1,30 +1,51 @@
-/// A calendar date (proleptic Gregorian) with the arithmetic the reporting calendar needs; no time zones.
+/// A calendar date (proleptic Gregorian, years 1–9999) as the register stores it (`YYYY-MM-DD` text), with the
+/// arithmetic the reporting calendar needs; no time zones. The one place that parses and checks a date.
 ///
 /// ```swift
-/// let d = ReportDate("2025-03-14")!
+/// let d = CivilDate("2025-03-14")!
 /// d.weekday              // 5 (Friday; Monday is 1)
 /// d.adding(days: 3).text // "2025-03-17"
+/// CivilDate("2025-02-29") // nil: 2025 is not a leap year
 /// ```
-struct ReportDate: Hashable, Comparable {
-    var year: Int
-    var month: Int
-    var day: Int
+public struct CivilDate: Hashable, Comparable, Sendable {
+    /// The year, 1–9999 when parsed.
+    public var year: Int
+    /// The month, 1–12.
+    public var month: Int
+    /// The day of the month, from 1.
+    public var day: Int
 
-    init(year: Int, month: Int, day: Int) {
+    /// A date from its parts (not checked: arithmetic may pass through any day number).
+    public init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day
     }
 
-    /// Parses `YYYY-MM-DD`; nil when it is not a real date.
-    init?(_ text: String) {
-        guard RegisterCheck.isISODate(text) else { return nil }
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        self.init(year: parts[0], month: parts[1], day: parts[2])
+    /// Parses `YYYY-MM-DD` (exactly ten characters, ASCII digits); nil when it is not a real date.
+    public init?(_ text: String) {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for i in range {
+                let c = utf8[i]
+                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(c - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), year >= 1,
+            (1...12).contains(month), (1...Self.daysIn(year: year, month: month)).contains(day)
+        else { return nil }
+        self.init(year: year, month: month, day: day)
     }
 
+    /// Whether `text` is a real date as `YYYY-MM-DD`.
+    public static func isValid(_ text: String) -> Bool { CivilDate(text) != nil }
+
     /// The date as `YYYY-MM-DD`.
-    var text: String {
+    public var text: String {
         func pad(_ n: Int, _ width: Int) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s
@@ -33,7 +54,7 @@ struct ReportDate: Hashable, Comparable {
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days-from-civil).
-    var dayNumber: Int {
+    public var dayNumber: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -44,7 +65,7 @@ struct ReportDate: Hashable, Comparable {
     }
 
     /// The date of a day number (civil-from-days).
-    init(dayNumber: Int) {
+    public init(dayNumber: Int) {
         let z = dayNumber + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -57,18 +78,19 @@ struct ReportDate: Hashable, Comparable {
     }
 
     /// ISO weekday: Monday 1 … Sunday 7.
-    var weekday: Int {
+    public var weekday: Int {
         let w = (dayNumber % 7 + 7 + 3) % 7  // 1970-01-01 was a Thursday (3 when Monday is 0)
         return w + 1
     }
 
     /// Whether it falls Monday to Friday.
-    var isBusinessDay: Bool { weekday <= 5 }
+    public var isBusinessDay: Bool { weekday <= 5 }
 
-    func adding(days: Int) -> ReportDate { ReportDate(dayNumber: dayNumber + days) }
+    /// The date `days` days later (earlier when negative).
+    public func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
 
     /// The number of days in a month.
-    static func daysIn(year: Int, month: Int) -> Int {
+    public static func daysIn(year: Int, month: Int) -> Int {
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     }
@@ -79,5 +101,5 @@ struct ReportDate: Hashable, Comparable {
         return (index / 12, index % 12 + 1)
     }
 
-    static func < (lhs: ReportDate, rhs: ReportDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
+    public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
 }

@@ -37,7 +37,7 @@ extension Governance {
         let earliest = max(store.today, date ?? store.today)
         let after = earliest == store.today ? "after today (\(store.today))" : "after the approval date (\(earliest))"
         if let review, !review.isEmpty {
-            if !RecordStore.isValidDate(review) {
+            if !CivilDate.isValid(review) {
                 failures.append(ApprovalGateFailure(
                     gate: .nextReview, message: "next review: '\(review)' is not a date; it must be a date \(after)"))
             } else if review <= earliest {
@@ -83,7 +83,7 @@ extension Governance {
             RowWrite(table: "interface", id: interface.id, kind: .update, values: ["status": .text(approved)]))
         let approverID = try store.resolve("person", approver)
         for (value, what) in [(date, "approval date"), (nextReview, "next review date")] {
-            if let value, !RecordStore.isValidDate(value) {
+            if let value, !CivilDate.isValid(value) {
                 throw RegisterError(.invalidValue, "invalid \(what) '\(value)': expected a date as YYYY-MM-DD")
             }
         }

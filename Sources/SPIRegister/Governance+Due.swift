@@ -21,7 +21,7 @@ extension Governance {
     /// - Throws: ``RegisterError/Code/invalidValue`` for a malformed `today` or a negative `days`.
     public static func dueItems(in store: RecordStore, today: String? = nil, within days: Int) throws -> [DueItem] {
         let today = today ?? store.today
-        guard let start = ReportDate(today) else {
+        guard let start = CivilDate(today) else {
             throw RegisterError(.invalidValue, "invalid date '\(today)': expected a date as YYYY-MM-DD")
         }
         guard days >= 0 else {
@@ -52,7 +52,7 @@ extension Governance {
         var items: [DueItem] = []
         for (kind, table, sql) in queries {
             for row in try store.db.rows(sql, [.text(horizon)]) {
-                guard let id = row[0].textValue, let text = row[3].textValue, let date = ReportDate(text) else {
+                guard let id = row[0].textValue, let text = row[3].textValue, let date = CivilDate(text) else {
                     continue
                 }
                 let code = row[1].textValue.flatMap { $0.isEmpty ? nil : $0 } ?? id

@@ -33,7 +33,7 @@ public enum NorthwindDemo {
     ///   activities are missing (`missingReferenceData`), or the demo is already there (`notEmpty`);
     ///   ``SQLiteError`` when a write fails.
     public static func populate(_ db: Connection, today: String) throws {
-        guard RegisterCheck.isISODate(today) else {
+        guard CivilDate.isValid(today) else {
             throw RegisterCheckError(.invalidDate, "'\(today)' is not a date; expected YYYY-MM-DD")
         }
         let writer = try Writer(db: db, today: today)

@@ -236,7 +236,7 @@ extension RecordStore {
             }
             return .text(text)
         case .date:
-            guard let text = value.textValue, Self.isValidDate(text) else {
+            guard let text = value.textValue, CivilDate.isValid(text) else {
                 throw invalid("expected a date as YYYY-MM-DD")
             }
             return .text(text)
@@ -271,25 +271,6 @@ extension RecordStore {
         }
     }
 
-    /// Whether `text` is a real calendar date written `YYYY-MM-DD`.
-    public static func isValidDate(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
-        func number(_ range: Range<Int>) -> Int? {
-            var n = 0
-            for i in range {
-                guard bytes[i] >= 48, bytes[i] <= 57 else { return nil }
-                n = n * 10 + Int(bytes[i] - 48)
-            }
-            return n
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), year >= 1,
-            (1...12).contains(month)
-        else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return (1...days).contains(day)
-    }
 
     /// The domain rules that involve more than one column or row.
     func checkRules(_ spec: TableSpec, id: String, row: [String: DatabaseValue], existing: Record?) throws {

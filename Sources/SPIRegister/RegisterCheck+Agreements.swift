@@ -18,7 +18,7 @@ extension RegisterCheck {
             )?.textValue ?? context.today
         let active = "SELECT id, start_date, end_date FROM agreement WHERE status = 'active' ORDER BY id"
         for row in try context.query(active) {
-            guard let id = row[0], let end = row[2], isISODate(end) else { continue }
+            guard let id = row[0], let end = row[2], CivilDate.isValid(end) else { continue }
             if end >= context.today, end <= horizon {
                 let days =
                     try context.db.scalar(
@@ -39,7 +39,7 @@ extension RegisterCheck {
         }
 
         for row in try context.query("SELECT id, start_date, end_date FROM agreement ORDER BY id") {
-            guard let id = row[0], let start = row[1], let end = row[2], isISODate(start), isISODate(end),
+            guard let id = row[0], let start = row[1], let end = row[2], CivilDate.isValid(start), CivilDate.isValid(end),
                 end < start
             else { continue }
             context.add(

@@ -20,7 +20,7 @@ extension RegisterCheck {
 
         let reviews = "SELECT i.id, i.next_review FROM interface i WHERE \(live("i")) ORDER BY i.id"
         for row in try context.query(reviews) {
-            guard let id = row[0], let next = row[1], isISODate(next), next < context.today else { continue }
+            guard let id = row[0], let next = row[1], CivilDate.isValid(next), next < context.today else { continue }
             let days =
                 try context.db.scalar(
                     "SELECT CAST(julianday(?) - julianday(?) AS INTEGER)", [.text(context.today), .text(next)]

@@ -150,7 +150,7 @@ extension RegisterCheck {
         for (table, column) in dates {
             let sql = "SELECT id, \(column) FROM \(table) WHERE NOT \(blank(column)) ORDER BY id"
             for row in try context.query(sql) {
-                guard let id = row[0], let value = row[1], !isISODate(value) else { continue }
+                guard let id = row[0], let value = row[1], !CivilDate.isValid(value) else { continue }
                 context.add(
                     "invalid-date",
                     "\(rowDescription(context, table, id)): \(column) is '\(value)', not a YYYY-MM-DD date",

@@ -28,7 +28,7 @@ public enum RegisterCheck {
     /// - Throws: ``RegisterCheckError`` with ``RegisterCheckError/Code/invalidDate`` when `today` is not a date;
     ///   ``SQLiteError`` when the register cannot be read.
     public static func run(_ db: Connection, today: String) throws -> [Finding] {
-        guard isISODate(today) else {
+        guard CivilDate.isValid(today) else {
             throw RegisterCheckError(.invalidDate, "'\(today)' is not a date; expected YYYY-MM-DD")
         }
         let context = try Context(db: db, today: today)
@@ -41,24 +41,4 @@ public enum RegisterCheck {
         return Array(Set(context.findings)).sorted()
     }
 
-    /// Whether `text` is a real calendar date written `YYYY-MM-DD` (proleptic Gregorian, years 0001–9999).
-    public static func isISODate(_ text: String) -> Bool {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-") else { return false }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for i in range {
-                let c = utf8[i]
-                guard c >= 48, c <= 57 else { return nil }
-                value = value * 10 + Int(c - 48)
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), year >= 1,
-            (1...12).contains(month), day >= 1
-        else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return day <= days
-    }
 }

@@ -217,7 +217,7 @@ extension Replica {
                 mark.column < table.columns.count
             else { continue }
             let scope = try scope(mark.key)
-            guard scope.visible, try mark.version.clock.rawValue > cursor.peer[site] || scope.entered else { continue }
+            guard scope.visible, mark.version.clock.rawValue > cursor.peer[site] || scope.entered else { continue }
             builder.addMark(
                 table: table, id: mark.key.id, column: mark.column < 0 ? nil : table.columns[mark.column].name,
                 site: site, clock: mark.version.clock.rawValue, causalLength: mark.causalLength)

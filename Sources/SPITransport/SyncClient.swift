@@ -146,19 +146,9 @@ public struct SyncClient: Sendable {
         }
         do {
             return try await channel.executeThenClose { inbound, outbound in
-                do {
-                    // EventLoopFuture.get() ignores cancellation: close the channel so that it fails at once.
-                    try await withTaskCancellationHandler {
-                        try await connection.tlsHandshake.futureResult.get()
-                    } onCancel: {
-                        channel.channel.close(promise: nil)
-                    }
-                } catch {
-                    throw describe(error)
-                }
-                guard let peer = connection.trustedPeer else {
-                    throw SyncError(.untrustedPeer, "the server at \(remote) was not verified")
-                }
+                let peer = try await SyncConnection.verifiedPeer(
+                    channel: channel.channel, connection: connection, describe: describe,
+                    unverified: "the server at \(remote) was not verified")
                 var sessionLogger = sessionLogger
                 sessionLogger[metadataKey: "sync.peer"] = "\(peer.name)"
                 sessionLogger[metadataKey: "sync.peer.id"] = "\(peer.peerID.shortDescription)"

@@ -46,6 +46,27 @@ enum SyncConnection {
         }
     }
 
+    /// Waits for the TLS handshake of a new connection and returns the trusted peer its key proved, or throws what
+    /// the failure means (``describe(_:connection:role:remote:ownPeerID:)``). Cancelling the wait closes the channel.
+    ///
+    /// - Parameter unverified: the message when the handshake ended without a verified peer.
+    static func verifiedPeer(
+        channel: any Channel, connection: ConnectionContext, describe: (any Error) -> SyncError, unverified: String
+    ) async throws -> TrustedPeer {
+        do {
+            // EventLoopFuture.get() ignores cancellation: close the channel so that it fails at once.
+            try await withTaskCancellationHandler {
+                try await connection.tlsHandshake.futureResult.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            throw describe(error)
+        }
+        guard let peer = connection.trustedPeer else { throw SyncError(.untrustedPeer, unverified) }
+        return peer
+    }
+
     /// Runs one session over a verified connection and reports it: the state machine's counts with the
     /// connection's bytes and the time since `started`.
     static func runSession(

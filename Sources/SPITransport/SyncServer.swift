@@ -216,19 +216,9 @@ public final class SyncServer: Service, Sendable {
         let started = ContinuousClock.now
         do {
             try await channel.executeThenClose { inbound, outbound in
-                do {
-                    // EventLoopFuture.get() ignores cancellation: close the channel so that it fails at once.
-                    try await withTaskCancellationHandler {
-                        try await connection.tlsHandshake.futureResult.get()
-                    } onCancel: {
-                        channel.channel.close(promise: nil)
-                    }
-                } catch {
-                    throw describe(error)
-                }
-                guard let peer = connection.trustedPeer else {
-                    throw SyncError(.untrustedPeer, "refused a connection from \(remote): not verified")
-                }
+                let peer = try await SyncConnection.verifiedPeer(
+                    channel: channel.channel, connection: connection, describe: describe,
+                    unverified: "refused a connection from \(remote): not verified")
                 logger[metadataKey: "sync.peer"] = "\(peer.name)"
                 logger[metadataKey: "sync.peer.id"] = "\(peer.peerID.shortDescription)"
                 guard limiter.acquireSession() else {

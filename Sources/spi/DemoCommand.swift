@@ -42,7 +42,7 @@ struct DemoCommand: AsyncParsableCommand {
     var today: String?
 
     func validate() throws {
-        if let today, !RecordStore.isValidDate(today) {
+        if let today, !CivilDate.isValid(today) {
             throw ValidationError("invalid date '\(today)': expected YYYY-MM-DD")
         }
     }

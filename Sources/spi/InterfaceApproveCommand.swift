@@ -43,7 +43,7 @@ struct InterfaceApproveCommand: AsyncParsableCommand {
 
     func validate() throws {
         for (option, value) in [("--date", date), ("--next-review", nextReview)] {
-            if let value, !RecordStore.isValidDate(value) {
+            if let value, !CivilDate.isValid(value) {
                 throw ValidationError("invalid \(option) '\(value)': expected a date as YYYY-MM-DD")
             }
         }

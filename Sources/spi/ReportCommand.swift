@@ -47,7 +47,7 @@ struct ReportCommand: AsyncParsableCommand {
         guard ReportFormat(rawValue: format) != nil else {
             throw ValidationError("unknown format '\(format)'; choose one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let today, !RecordStore.isValidDate(today) {
+        if let today, !CivilDate.isValid(today) {
             throw ValidationError("invalid date '\(today)': expected YYYY-MM-DD")
         }
     }

@@ -378,11 +378,18 @@ struct RegisterCheckTests {
 
     @Test("ISO dates are validated as real calendar dates")
     func isoDates() {
-        #expect(RegisterCheck.isISODate("2024-02-29"))
-        #expect(!RegisterCheck.isISODate("2023-02-29"))
-        #expect(!RegisterCheck.isISODate("2024-13-01"))
-        #expect(!RegisterCheck.isISODate("2024-1-01"))
-        #expect(!RegisterCheck.isISODate("2024-01-01T00:00"))
+        #expect(CivilDate.isValid("2024-02-29"))
+        #expect(!CivilDate.isValid("2023-02-29"))
+        #expect(!CivilDate.isValid("2024-13-01"))
+        #expect(!CivilDate.isValid("2024-1-01"))
+        #expect(!CivilDate.isValid("2024-01-01T00:00"))
+        #expect(!CivilDate.isValid("1900-02-29"))
+        #expect(CivilDate.isValid("2000-02-29"))
+        #expect(!CivilDate.isValid("0000-01-01"))
+        #expect(!CivilDate.isValid("2024-04-31"))
+        #expect(!CivilDate.isValid("２０２４-01-01"))
+        #expect(CivilDate("2024-02-29") == CivilDate(year: 2024, month: 2, day: 29))
+        #expect(CivilDate("2024-02-29")?.adding(days: 1).text == "2024-03-01")
     }
 
     @Test("findings encode to JSON with rule, severity, message and rows")

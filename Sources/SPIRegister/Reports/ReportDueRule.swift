@@ -14,7 +14,7 @@ import Foundation
 /// Anything else (typically an `on_event` rule such as "within 2 business days of resolution") has no next date.
 ///
 /// ```swift
-/// ReportDueRule(rule: "5th business day", frequency: "monthly")?.nextDue(onOrAfter: ReportDate("2025-03-14")!)
+/// ReportDueRule(rule: "5th business day", frequency: "monthly")?.nextDue(onOrAfter: CivilDate("2025-03-14")!)
 /// // 2025-04-07
 /// ```
 struct ReportDueRule {
@@ -79,7 +79,7 @@ struct ReportDueRule {
     }
 
     /// The first due date on or after `today`.
-    func nextDue(onOrAfter today: ReportDate) -> ReportDate? {
+    func nextDue(onOrAfter today: CivilDate) -> CivilDate? {
         switch kind {
         case .everyBusinessDay:
             var date = today
@@ -89,7 +89,7 @@ struct ReportDueRule {
             return today.adding(days: (weekday - today.weekday + 7) % 7)
         default:
             for offset in 0..<30 {
-                let (year, month) = ReportDate.month(today.year, today.month, plus: offset)
+                let (year, month) = CivilDate.month(today.year, today.month, plus: offset)
                 guard falls(in: month), let date = date(year: year, month: month), date >= today else { continue }
                 return date
             }
@@ -111,17 +111,17 @@ struct ReportDueRule {
     }
 
     /// The due date within a given month.
-    func date(year: Int, month: Int) -> ReportDate? {
-        let length = ReportDate.daysIn(year: year, month: month)
+    func date(year: Int, month: Int) -> CivilDate? {
+        let length = CivilDate.daysIn(year: year, month: month)
         switch kind {
         case .nthDay(let n):
-            return ReportDate(year: year, month: month, day: min(n, length))
+            return CivilDate(year: year, month: month, day: min(n, length))
         case .lastDay:
-            return ReportDate(year: year, month: month, day: length)
+            return CivilDate(year: year, month: month, day: length)
         case .nthBusinessDay(let n):
             var count = 0
             for day in 1...length {
-                let date = ReportDate(year: year, month: month, day: day)
+                let date = CivilDate(year: year, month: month, day: day)
                 if date.isBusinessDay {
                     count += 1
                     if count == n { return date }
@@ -129,7 +129,7 @@ struct ReportDueRule {
             }
             return nil
         case .lastBusinessDay:
-            var date = ReportDate(year: year, month: month, day: length)
+            var date = CivilDate(year: year, month: month, day: length)
             while !date.isBusinessDay { date = date.adding(days: -1) }
             return date
         default:

@@ -64,7 +64,7 @@ enum ReportJSON: Equatable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let d): out += d.isFinite ? RegisterCheck.format(d) : "null"
-        case .string(let s): Self.writeString(s, to: &out)
+        case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):
             guard !items.isEmpty else { out += "[]"; return }
             out += "[\n"
@@ -79,30 +79,12 @@ enum ReportJSON: Equatable {
             out += "{\n"
             for (i, (key, value)) in pairs.enumerated() {
                 out += pad
-                Self.writeString(key, to: &out)
+                JSONValue.writeString(key, to: &out)
                 out += ": "
                 value.write(to: &out, indent: indent + 1)
                 out += i == pairs.count - 1 ? "\n" : ",\n"
             }
             out += closing + "}"
         }
-    }
-
-    private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }

@@ -10,7 +10,7 @@ extension ReportRenderer {
     struct CalendarEntry {
         var item: ReportData.InfoItem
         var spi: ReportData.Interface
-        var nextDue: ReportDate?
+        var nextDue: CivilDate?
         var recipients: [String]
     }
 

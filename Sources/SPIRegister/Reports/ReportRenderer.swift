@@ -35,7 +35,7 @@ public enum ReportRenderer {
         _ report: ReportName, format: ReportFormat, db: Connection, provider: String?, registerName: String,
         generatedAt: String, today: String
     ) throws -> String {
-        guard let todayDate = ReportDate(today) else {
+        guard let todayDate = CivilDate(today) else {
             throw ReportError(.invalidDate, "'\(today)' is not a date; expected YYYY-MM-DD")
         }
         let data = try ReportData(db, today: today)
@@ -87,7 +87,7 @@ public enum ReportRenderer {
         var provider: ReportData.Party?
         var registerName: String
         var generatedAt: String
-        var today: ReportDate
+        var today: CivilDate
 
         /// The header lines shared by every report.
         var meta: [(String, String)] {
