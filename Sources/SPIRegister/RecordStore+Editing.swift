@@ -218,6 +218,7 @@ extension RecordStore {
         }
         if value.isNull { return .null }
         let noun = spec.noun ?? spec.name
+        try Self.checkSize(of: value, "\(noun) \(column.name)")
         func invalid(_ expectation: String) -> RegisterError {
             RegisterError(.invalidValue, "invalid \(noun) \(column.name) '\(input)': \(expectation)")
         }
@@ -271,6 +272,20 @@ extension RecordStore {
         }
     }
 
+
+    /// Refuses a value larger than a cell may hold (``Replica/maximumValueBytes``), naming `what` and the size
+    /// without echoing the value.
+    static func checkSize(of value: DatabaseValue, _ what: String) throws {
+        let bytes: Int? = switch value {
+        case .text(let text): text.utf8.count
+        case .blob(let blob): blob.count
+        default: nil
+        }
+        guard let bytes, bytes > Replica.maximumValueBytes else { return }
+        throw RegisterError(
+            .invalidValue,
+            "invalid \(what): \(bytes) bytes, more than the \(Replica.maximumValueBytes) bytes (1 MiB) a value may hold")
+    }
 
     /// The domain rules that involve more than one column or row.
     func checkRules(_ spec: TableSpec, id: String, row: [String: DatabaseValue], existing: Record?) throws {

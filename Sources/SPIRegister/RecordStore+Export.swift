@@ -153,6 +153,7 @@ extension RecordStore {
                     .malformedExport,
                     "\(place): \(name) holds \(value.typeName), but the column is \(column.type.sqlType)")
             }
+            try checkSize(of: value, "\(place) \(name)")
             values[name] = value
         }
         return Record(table: spec.name, id: idText, values: values)

@@ -1,3 +1,4 @@
+import SPIReplication
 import SPISQLite
 
 extension RegisterCheck {
@@ -11,6 +12,30 @@ extension RegisterCheck {
         try checkNumbers(context)
         try checkIDs(context)
         try checkRequiredFields(context)
+        try checkValueSizes(context)
+    }
+
+    /// Values larger than a cell may hold (``Replica/maximumValueBytes``): only a write around the register (the
+    /// `sqlite3` shell, an older version) can leave one, and the replica does not send it.
+    static func checkValueSizes(_ context: Context) throws {
+        let limit = Replica.maximumValueBytes
+        for table in FieldCatalog.tables {
+            for column in table.columns where column.type == .text {
+                let sql = """
+                    SELECT id, length(CAST(\(column.name) AS BLOB)) FROM \(table.name)
+                    WHERE length(CAST(\(column.name) AS BLOB)) > \(limit) ORDER BY id
+                    """
+                for row in try context.query(sql) {
+                    guard let id = row[0] else { continue }
+                    context.add(
+                        "value-too-large",
+                        "\(rowDescription(context, table.name, id)): \(column.name) holds \(row[1] ?? "?") bytes, more than "
+                            + "the \(limit) bytes (1 MiB) a value may hold; it is not sent to other replicas",
+                        [FindingRow(table: table.name, id: id)]
+                    )
+                }
+            }
+        }
     }
 
     static func checkReferences(_ context: Context) throws {

@@ -284,6 +284,14 @@ extension RegisterCheck {
             fix: "spi record put TABLE --id ID COLUMN=VALUE"
         ),
         Rule(
+            id: "value-too-large", severity: .error, area: .integrity,
+            title: "Value larger than a cell may hold",
+            explanation: "A text value is larger than 1 MiB (1,048,576 bytes of UTF-8), which only a write around "
+                + "the register (the sqlite3 shell, an older version) can leave. The replica does not send it, so "
+                + "other replicas keep the value before it; the rest of the register replicates as usual.",
+            fix: "spi record put TABLE --id ID COLUMN=VALUE"
+        ),
+        Rule(
             id: "invalid-id", severity: .error, area: .integrity,
             title: "Row id is not a canonical UUID",
             explanation: "A row's id is not a lowercase 8-4-4-4-12 UUID, so it may clash or fail to match "

@@ -8,6 +8,8 @@ struct BatchBuilder {
     private var siteNumbers: [SiteID: UInt32] = [:]
     private var tableNumbers: [Int64: UInt32] = [:]
     private(set) var cellCount = 0
+    /// The cells left out because their value exceeds ``Replica/maximumValueBytes``: table, row id, column, bytes.
+    private(set) var oversize: [(table: String, id: String, column: String, bytes: Int)] = []
 
     var isEmpty: Bool { batch.rows.isEmpty && batch.covers.isEmpty && batch.marks.isEmpty }
 
@@ -88,6 +90,10 @@ struct BatchBuilder {
         guard let meta = try replica.rowMeta(key, db), meta.isAlive,
             let value = try replica.cellValue(key, table: table, column: Int(item.column), db)
         else { return }
+        guard value.limitedByteCount <= Replica.maximumValueBytes else {
+            oversize.append((table.name, item.id, table.columns[Int(item.column)].name, value.limitedByteCount))
+            return
+        }
         var cell = Spi_V1_CellChange()
         cell.column = UInt32(item.column)
         Self.setValue(value, on: &cell)

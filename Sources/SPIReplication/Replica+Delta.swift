@@ -119,6 +119,14 @@ extension Replica {
                     break
                 }
             }
+            for cell in builder.oversize {
+                logger.warning(
+                    "a value larger than a cell may hold is not sent; write a smaller one (spi check lists them)",
+                    metadata: [
+                        "replica.table": "\(cell.table)", "replica.id": "\(cell.id)", "replica.column": "\(cell.column)",
+                        "replica.bytes": "\(cell.bytes)", "replica.limit": "\(Self.maximumValueBytes)",
+                    ])
+            }
             guard !builder.isEmpty else { return nil }
             try attachProofs(to: &builder.batch, db)
             builder.batch.scope = cursor.scopeName

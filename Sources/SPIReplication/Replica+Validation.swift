@@ -67,6 +67,11 @@ extension Replica {
                             + "\(table.name), which this replica does not have")
                 }
                 guard let value = BatchBuilder.value(of: cell) else { throw malformed("row \(n) has a cell without a value") }
+                guard value.limitedByteCount <= Replica.maximumValueBytes else {
+                    throw malformed(
+                        "row \(n) puts a value of \(value.limitedByteCount) bytes in \(table.name).\(table.columns[column].name), "
+                            + "more than the \(Replica.maximumValueBytes) bytes a cell may hold")
+                }
                 guard table.accepts(value, column: column) else {
                     throw ReplicationError(
                         .invalidValue,

@@ -75,6 +75,26 @@ struct BadInputTests {
         }
     }
 
+    @Test("an import with a value over 1 MiB is refused, naming the limit and not echoing the value")
+    func oversizeImport() throws {
+        try withCommandFixture(.basics) { f in
+            let file = f.directory.appendingPathComponent("big.json")
+            let notes = String(repeating: "x", count: 1_048_577)
+            let row = """
+                {"party": [{"id": "0193a000-0000-7000-8000-000000000001", "code": "BIG", "name": "Big", \
+                "kind": "provider", "notes": "\(notes)"}]}
+                """
+            try Data(row.utf8).write(to: file)
+            let message = try f.refused(["import", file.path], status: 64)
+            #expect(message.contains("1048577 bytes") && message.contains("1 MiB"), "\(message.prefix(300))")
+            #expect(message.count < 400)
+            // At the limit itself, the value is taken.
+            try Data(row.replacingOccurrences(of: notes, with: String(notes.dropLast())).utf8).write(to: file)
+            try f.ok("import", file.path)
+            #expect(try f.ok("record", "get", "party", "BIG", "--json").contains("\"code\""))
+        }
+    }
+
     @Test("a path that is a directory is refused")
     func directory() throws {
         try withCommandFixture(.none) { f in

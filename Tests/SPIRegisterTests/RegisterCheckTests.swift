@@ -224,6 +224,11 @@ private let brokenRules: [BrokenRule] = [
         row: FindingRow(table: "service_level_target", id: Clean.slaTarget)
     ),
     BrokenRule(
+        rule: "value-too-large",
+        sql: "UPDATE interface SET description = printf('%.*c', 1048577, 'x') WHERE id = '\(Clean.spi)'",
+        row: FindingRow(table: "interface", id: Clean.spi)
+    ),
+    BrokenRule(
         rule: "invalid-id",
         sql:
             "INSERT INTO service (id, code, name, type, status) "
