@@ -37,6 +37,17 @@ public struct PeerError: Error, Sendable, Hashable, CustomStringConvertible {
 
         /// The code's name, as in logs (`duplicateName`).
         public var description: String { base.rawValue }
+
+        /// Whether the failure is the caller's input (a mistyped id, name or address; a duplicate), which the `spi`
+        /// command reports with the usage exit status, as opposed to the environment (unreadable key files).
+        public var isInputError: Bool {
+            switch base {
+            case .invalidPeerID, .invalidName, .invalidAddress, .duplicateName, .duplicatePeerID, .unknownPeer, .ownPeerID:
+                true
+            case .identityUnreadable, .identityUnwritable, .identityMissing:
+                false
+            }
+        }
     }
 
     /// The kind of failure.

@@ -136,7 +136,9 @@ public struct SyncClient: Sendable {
                     }
                 }
         } catch {
-            throw SyncError(.connectionFailed, "cannot connect to \(remote)", underlying: error)
+            // The library's error goes to the log; people read what it means.
+            sessionLogger.debug("connect failed", metadata: ["sync.error": "\(String(reflecting: error))"])
+            throw SyncError(.connectionFailed, "cannot connect to \(remote): \(SyncConnection.connectFailure(error))")
         }
 
         let ownPeerID = identity.peerID

@@ -1,4 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
+import NIOPosix
 import NIOSSL
 import SPIProtocol
 import SPIIdentity
@@ -114,6 +120,32 @@ enum SyncConnection {
             underlying: error)
     }
 
+    /// Why a connection could not be made, in words for people (the library's own description names its internal
+    /// types): refused, timed out, unreachable, or a host name that does not resolve.
+    static func connectFailure(_ error: any Error) -> String {
+        var errors: [any Error] = [error]
+        if let failure = error as? NIOConnectionError {
+            if failure.connectionErrors.isEmpty, failure.dnsAError != nil || failure.dnsAAAAError != nil {
+                return "the host name \(failure.host) does not resolve"
+            }
+            errors = failure.connectionErrors.map(\.error)
+        }
+        for error in errors {
+            if let io = error as? IOError {
+                switch io.errnoCode {
+                case ECONNREFUSED: return "connection refused (is `spi serve` running there, on that port?)"
+                case ETIMEDOUT: return "the connection timed out"
+                case EHOSTUNREACH, ENETUNREACH: return "the host cannot be reached from here"
+                default: return String(cString: strerror(io.errnoCode)).lowercased()
+                }
+            }
+            if let channelError = error as? ChannelError, case .connectTimeout = channelError {
+                return "the connection timed out"
+            }
+        }
+        return "a network error"
+    }
+
     /// What a transport error means for a session, in words for people.
     ///
     /// - Parameters:
@@ -151,8 +183,7 @@ enum SyncConnection {
                     .notTrustedByPeer,
                     "the peer at \(remote) refused this replica's certificate: this replica's peer id \(ownPeerID) is "
                         + "not among its trusted peers; ask its operator to run `spi peer add --name NAME --id "
-                        + "\(ownPeerID)`",
-                    underlying: error)
+                        + "\(ownPeerID)`")
             }
             return SyncError(.tlsFailure, "TLS failed with \(remote)", underlying: error)
         }
@@ -164,8 +195,10 @@ enum SyncConnection {
                 break
             }
         }
-        if error is IOError {
-            return SyncError(.connectionClosed, "the connection with \(remote) was lost", underlying: error)
+        if let io = error as? IOError {
+            return SyncError(
+                .connectionClosed,
+                "the connection with \(remote) was lost (\(String(cString: strerror(io.errnoCode)).lowercased()))")
         }
         if error is ByteToMessageDecoderError {
             return SyncError(.connectionClosed, "the connection with \(remote) closed in the middle of a frame")

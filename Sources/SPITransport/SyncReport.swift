@@ -54,6 +54,13 @@ public struct SyncReport: Sendable, Hashable, Codable {
     /// How long the session took, in seconds.
     public var seconds: Double
 
+    /// The JSON keys: the property names, with `peerId` spelled as in every other `--json` output.
+    enum CodingKeys: String, CodingKey {
+        case address, peerID = "peerId", peerName, peerDisplayName, peerSite, protocolVersion, batchesSent, changesSent,
+            changesAppliedByPeer, batchesReceived, changesReceived, changesApplied, changesAlreadyKnown, changesLost,
+            changesRefused, changesRefusedByPeer, refusalsByPeer, refusals, bytesSent, bytesReceived, seconds
+    }
+
     /// A report from the state machine's summary and the transport's counts.
     init(
         summary: SyncSummary, address: String, peer: TrustedPeer, bytesSent: Int, bytesReceived: Int,

@@ -61,7 +61,7 @@ struct BenchReport: Codable, Sendable {
             [
                 result.scenario.rawValue, result.error == nil ? result.measured : "FAILED", result.baseline,
                 result.error == nil ? BenchFormat.ratio(result.ratio) : "-", result.target,
-                result.error != nil ? "error" : result.met ? "met" : "missed",
+                result.error != nil ? "error" : smoke ? "ran (smoke)" : result.met ? "met" : "missed",
             ]
         }
         lines.append(

@@ -109,13 +109,13 @@ struct ChangesExportCommand: AsyncParsableCommand {
         let summary = try register.replica.exportChanges(
             since: knowledge, to: out, scope: scope, signer: try global.signer(for: register)
         ) { summary in
-            progress.update("exported \(summary.cells) changes in \(summary.batches) batches")
+            progress.update("exported \(Output.count(summary.cells, "change")) in \(Output.count(summary.batches, "batch", "batches"))")
         }
         progress.finish()
         if json {
             print("{\"batches\":\(summary.batches),\"bytes\":\(summary.bytes),\"changes\":\(summary.cells),\"file\":\(JSONValue.string(out).canonicalText),\"rows\":\(summary.rows)}")
         } else {
-            print("wrote \(out): \(summary.cells) changes in \(summary.rows) row groups, \(summary.batches) batches, \(summary.bytes) bytes")
+            print("wrote \(out): \(Output.count(summary.cells, "change")) in \(Output.count(summary.rows, "row group")), \(Output.count(summary.batches, "batch", "batches")), \(Output.count(summary.bytes, "byte"))")
             if let scopeNote { print(scopeNote) }
         }
     }
@@ -157,7 +157,7 @@ struct ChangesApplyCommand: AsyncParsableCommand {
         do {
             let report = try register.applySignedChanges(from: file) { report in
                 partial = report
-                progress.update("applied \(report.total) changes in \(report.batches) batches")
+                progress.update("applied \(Output.count(report.total, "change")) in \(Output.count(report.batches, "batch", "batches"))")
             }
             progress.finish()
             print(Self.describe(report, json: json))

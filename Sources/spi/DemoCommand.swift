@@ -15,12 +15,19 @@ struct DemoCommand: AsyncParsableCommand {
             three providers, twelve SPIs with RACI, integration points, information items, targets and reviews, \
             and a few planted gaps for `spi check` to find), and one provider replica of the same register per \
             provider: fabrikam.db, contoso.db and tailspin.db. Then it shows the whole system at work: the \
-            organization serves sync sessions on a loopback port (TLS 1.3, peer ids pinned both ways), each \
-            provider syncs, Fabrikam edits its replica offline and syncs again, Contoso receives that edit \
-            through the organization, and every replica ends with the same digest. Then prints what to look at \
-            next.
+            organization binds each provider's replica to its party and serves sync sessions on a loopback port \
+            (TLS 1.3, peer ids pinned both ways); each provider syncs; Fabrikam edits its replica offline and \
+            syncs again, and the edit reaches the organization but not Contoso, whose party may not see Fabrikam's \
+            SPIs. It ends with a verdict: every provider holds exactly the organization's register filtered to its \
+            party (their digests are compared), then what to look at next.
 
-            Refuses, changing nothing, when one of those files exists.
+            Refuses, changing nothing, when one of those files exists, unless --replace is given: then it removes \
+            the demo's own files in DIR (the four replicas with their keys and certificates) and builds them anew.
+            Exit status 1 when the verdict fails.
+
+            Examples:
+              spi demo
+              spi demo --dir /tmp/northwind --replace
             """
     )
 
@@ -41,6 +48,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Build the demo around this date instead of today (YYYY-MM-DD).", valueName: "date"))
     var today: String?
 
+    @Flag(help: "Remove the demo's own files in --dir first (its four replicas, their keys and certificates).")
+    var replace = false
+
     func validate() throws {
         if let today, !CivilDate.isValid(today) {
             throw ValidationError("invalid date '\(today)': expected YYYY-MM-DD")
@@ -56,8 +66,17 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let files = ["northwind.db"] + Self.providers.map(\.0)
         let paths = files.map { URL(fileURLWithPath: dir).appendingPathComponent($0).path }
-        for path in paths where fileManager.fileExists(atPath: path) {
-            throw RegisterError(.alreadyExists, "\(path) already exists; choose another --dir or remove it")
+        let existing = paths.filter { fileManager.fileExists(atPath: $0) }
+        if !existing.isEmpty {
+            guard replace else {
+                throw RegisterError(
+                    .alreadyExists,
+                    "\(existing[0]) already exists; run again with --replace to build the demo anew, or choose another --dir")
+            }
+            for path in paths {
+                for suffix in ["", "-wal", "-shm", ".key", ".crt"] { try? fileManager.removeItem(atPath: path + suffix) }
+            }
+            print("Replaced the demo in \(dir)/ (removed its \(existing.count) replicas).")
         }
         do {
             try fileManager.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -80,10 +99,14 @@ struct DemoCommand: AsyncParsableCommand {
             let findings = try northwind.read { store in try RegisterCheck.run(store.db, today: date) }
             print(summary(register: northwind.replica.registerID.description, interfaces: interfaces,
                           findings: findings.count))
-            try await reconcile(northwind, providers)
+            let reconciled = try await reconcile(northwind, providers)
+            print(next)
+            guard reconciled else { throw ExitCode.failure }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             for path in paths {
-                for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: path + suffix) }
+                for suffix in ["", "-wal", "-shm", ".key", ".crt"] { try? fileManager.removeItem(atPath: path + suffix) }
             }
             if !dirExisted { try? fileManager.removeItem(atPath: dir) }
             throw error
@@ -91,8 +114,9 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Pairs the providers with the organization, runs the organization's sync server on a loopback port, and
-    /// syncs in a star, with one offline edit relayed from Fabrikam to Contoso.
-    func reconcile(_ organization: Register, _ providers: [Register]) async throws {
+    /// syncs in a star, with one offline edit by Fabrikam. Returns the verdict: whether every replica holds what it
+    /// should (printed as the last line).
+    func reconcile(_ organization: Register, _ providers: [Register]) async throws -> Bool {
         let logger = global.logger
         let schema = UInt32(RegisterSchema.currentVersion)
         let hub = try PeerIdentity.loadOrCreate(forReplicaAt: organization.replica.path, logger: logger)
@@ -104,7 +128,7 @@ struct DemoCommand: AsyncParsableCommand {
             try TrustedPeerStore(replica: provider.replica).add(
                 name: "northwind", peerID: hub.peerID, address: nil, ownPeerID: identity.peerID)
             try organization.write { store in try PartyBinding.bind(party: code, peer: identity.peerID, store) }
-            print("  spi party bind \(code.padding(toLength: 4, withPad: " ", startingAt: 0)) --peer \(identity.peerID)")
+            print("  \(code.padding(toLength: 4, withPad: " ", startingAt: 0)) is bound to \(file)'s peer id \(identity.peerID)")
         }
         let server = try SyncServer(
             configuration: .init(
@@ -141,31 +165,51 @@ struct DemoCommand: AsyncParsableCommand {
         let atContoso = try providers[1].replica.read { db in
             try db.scalar("SELECT count(*) FROM interface WHERE code LIKE '%-FAB'")
         }
-        print("  The organization holds Fabrikam's edit: \(atOrganization == .integer(1) ? "yes" : "no"); "
-              + "Contoso holds \(atContoso?.integerValue ?? 0) of Fabrikam's SPIs (outside its scope)")
+        let editArrived = atOrganization == .integer(1)
+        let contosoFabrikam = atContoso?.integerValue ?? 0
+        print("  The organization holds Fabrikam's edit: \(editArrived ? "yes" : "no"); "
+              + "Contoso holds \(contosoFabrikam) of Fabrikam's SPIs (outside its scope)")
         try await sync(providers[2], "sync")
         try await sync(fabrikam, "sync")
         print("\nDigests: each provider holds exactly the organization's register filtered to its scope:")
         print("  \(organization.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(try organization.digest())  (everything)")
+        var matching = 0
         for (provider, code) in zip(providers, Self.providerCodes) {
             let expected = try organization.digest(visibleTo: organization.actor(ofParty: code))
             let held = try provider.digest()
+            if held == expected { matching += 1 }
             print("  \(provider.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(held)  "
                   + (held == expected ? "= the organization's view for \(code)" : "≠ the organization's view for \(code)!"))
         }
         serving.cancel()
         _ = await serving.result
+        let reconciled = matching == providers.count && editArrived && contosoFabrikam == 0
+        print(reconciled
+            ? "\n✓ \(providers.count + 1) replicas reconciled: the organization holds Fabrikam's offline edit, and each "
+                + "provider holds exactly its party's scope."
+            : "\n✗ The replicas did not reconcile: \(matching) of \(providers.count) providers hold their scope; "
+                + "Fabrikam's edit \(editArrived ? "arrived" : "did not arrive"). Please report this.")
+        return reconciled
     }
 
     func summary(register: String, interfaces: Int, findings: Int) -> String {
+        """
+        Built the Northwind demo in \(dir)/ (register \(register)):
+          northwind.db   organization "Northwind Retail": \(interfaces) SPIs, \(findings) findings to look at
+        \(Self.providers.map { "  \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0)) provider \"\($0.1)\"" }.joined(separator: "\n"))
+        """
+    }
+
+    /// What to look at next, with the path of this very `spi` (which may not be on PATH yet).
+    var next: String {
         let db = URL(fileURLWithPath: dir).appendingPathComponent("northwind.db").relativePath
+        let invoked = CommandLine.arguments.first ?? "spi"
+        let spi = invoked.contains("/") ? invoked : "spi"
+        let path = spi == "spi" ? "" : "  alias spi=\(URL(fileURLWithPath: spi).standardizedFileURL.path)   # or put it on PATH\n"
         return """
-            Built the Northwind demo in \(dir)/ (register \(register)):
-              northwind.db   organization "Northwind Retail": \(interfaces) SPIs, \(findings) findings to look at
-            \(Self.providers.map { "  \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0)) provider \"\($0.1)\"" }.joined(separator: "\n"))
 
             Look at it next:
-              export SPI_DB=\(db)
+            \(path)  export SPI_DB=\(db)
               spi whoami
               spi party list
               spi interface list

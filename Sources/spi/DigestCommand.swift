@@ -7,7 +7,9 @@ struct DigestCommand: AsyncParsableCommand {
         commandName: "digest",
         abstract: "Print the SHA-256 of the canonical export, as hex.",
         discussion: """
-            Two replicas print the same digest exactly when their content is the same, for example after a sync.             With --for PARTY, the digest of the rows that party may see: on the organization's replica, it equals             the digest of that party's synced replica.
+            Two replicas print the same digest exactly when their content is the same, for example after a sync. \
+            With --for PARTY, the digest of the rows that party may see: on the organization's replica, it equals \
+            the digest of that party's synced replica.
             """
     )
 

@@ -12,7 +12,8 @@ struct ExportCommand: AsyncParsableCommand {
             sorted, one row per line, and no replication or local metadata: two replicas with the same content \
             produce the same bytes. `spi import` loads the file back. `spi digest` is its SHA-256.
 
-            With --for PARTY, only the rows that party's replicas may see (see `spi scope`): on the organization's             replica, this is what a provider's replica holds once synced.
+            With --for PARTY, only the rows that party's replicas may see (see `spi scope`): on the organization's \
+            replica, this is what a provider's replica holds once synced.
             """
     )
 

@@ -9,6 +9,11 @@ enum Output {
         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 
+    /// A count with its noun, singular for one: `1 change`, `2 changes`, `0 batches`.
+    static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
+    }
+
     /// Prints JSON values one per line inside an array, so that long lists stay readable and diffable.
     static func jsonArray(_ values: [JSONValue]) -> String {
         if values.isEmpty { return "[]" }

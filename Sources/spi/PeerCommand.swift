@@ -55,7 +55,9 @@ struct PeerListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List the trusted peers.",
         discussion: """
-            Shows each peer's bound party: the party whose rules judge its changes and whose scope limits what it             receives (`spi party bind`), "organization (authority)" for the organization's first replica, or             "unbound". With --json, an array of objects with the keys name, peerId, address, created and party.
+            Shows each peer's bound party: the party whose rules judge its changes and whose scope limits what it \
+            receives (`spi party bind`), "organization (authority)" for the organization's first replica, or \
+            "unbound". With --json, an array of objects with the keys name, peerId, address, created and party.
             """
     )
 

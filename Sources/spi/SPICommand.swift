@@ -1,7 +1,12 @@
 import ArgumentParser
+import SPIProtocol
+import SPIRegister
 
 /// The `spi` command: the register of service provider interfaces, kept in a local SQLite replica.
 struct SPICommand: AsyncParsableCommand {
+    /// What `spi --version` prints: the release, and the formats this build reads and writes.
+    static let version = "spi 0.1.0-dev (register schema \(RegisterSchema.currentVersion), sync protocol v\(SyncProtocol.currentVersion))"
+
     static let configuration = CommandConfiguration(
         commandName: "spi",
         abstract: "Keep a register of service provider interfaces (SPIs) in a local SQLite replica.",
@@ -17,6 +22,7 @@ struct SPICommand: AsyncParsableCommand {
             Start with `spi init --name "Northwind Retail" --kind organization`, or try `spi demo`.
             Exit status: 0 success, 64 invalid input or usage, 1 other failures.
             """,
+        version: SPICommand.version,
         subcommands: [
             InitCommand.self, WhoamiCommand.self,
             NounCommand<PartyFields>.self, NounCommand<PersonFields>.self, NounCommand<ServiceFields>.self,

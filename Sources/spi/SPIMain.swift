@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SPIIdentity
 import SPIRegister
 
 /// The entry point: parses the command line, runs the command, and turns every failure into one line on stderr.
@@ -12,14 +13,21 @@ import SPIRegister
 enum SPIMain {
     static func main() async {
         PeakMemoryReport.installIfRequested()
+        // A server's sessions, refusals and errors are what its operator watches: `spi serve` logs at info by
+        // default, every other command at warning.
+        let arguments = Self.movingDatabaseOption(Array(CommandLine.arguments.dropFirst()))
+        let serving = arguments.first { !$0.hasPrefix("-") } == "serve"
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             let level = ProcessInfo.processInfo.environment["SPI_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
-            handler.logLevel = level ?? .warning
+            handler.logLevel = level ?? (serving ? .info : .warning)
             return handler
         }
         do {
-            let arguments = Self.movingDatabaseOption(Array(CommandLine.arguments.dropFirst()))
+            if let message = CommandSuggestion.unknownSubcommand(in: arguments) {
+                printError(message)
+                exit(ExitCode.validationFailure.rawValue)
+            }
             var command = try await SPICommand.asyncParseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -69,6 +77,10 @@ enum SPIMain {
         StandardStreams.flushStandardOutput()
         if let error = error as? RegisterError {
             printError(error.message)
+            exit(error.code.isInputError ? ExitCode.validationFailure.rawValue : ExitCode.failure.rawValue)
+        }
+        if let error = error as? PeerError {
+            printError(error.description)
             exit(error.code.isInputError ? ExitCode.validationFailure.rawValue : ExitCode.failure.rawValue)
         }
         let code = SPICommand.exitCode(for: error)

@@ -15,14 +15,15 @@ struct ServeCommand: AsyncParsableCommand {
             Listens on loopback (127.0.0.1:7373) unless told otherwise: binding to another address is an explicit \
             choice (`--listen 0.0.0.0:7373`). Serves trusted peers concurrently, up to a limit, answering others \
             with "busy". With --peer, also keeps those peers in sync: pushes soon after a local change, pulls \
-            periodically, and retries with backoff while a peer is away. Logs sessions to stderr (set \
-            SPI_LOG_LEVEL=info for one line per session). Shuts down gracefully on SIGINT or SIGTERM.
+            periodically, and retries with backoff while a peer is away. Logs one line per session, refusal and error \
+            to stderr (the log level is info by default here; SPI_LOG_LEVEL=warning for less, debug for more). \
+            Shuts down gracefully on SIGINT or SIGTERM.
             """
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("listen"), help: ArgumentHelp("Where to listen (default 127.0.0.1:7373).", valueName: "host:port"))
+    @Option(name: .customLong("listen"), help: ArgumentHelp("Where to listen.", valueName: "host:port"))
     var listen: String = "127.0.0.1:7373"
 
     @Option(name: .customLong("peer"), help: ArgumentHelp("A peer to keep in sync (repeatable).", valueName: "host:port"))

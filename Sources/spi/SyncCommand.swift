@@ -14,30 +14,34 @@ struct SyncCommand: AsyncParsableCommand {
             bookkeeping, so an interrupted sync loses nothing and the next one continues where it stopped. The \
             peer must be trusted here (`spi peer add`) and must trust this replica.
 
-            Each side sends only the rows the other's party may see, and judges every change it receives by the             party of the replica that made it (see `spi scope` and docs/permissions.md). Refused changes are not             applied, are logged on the receiving side, and are listed in the report; the rest still applies.
+            Each side sends only the rows the other's party may see, and judges every change it receives by the \
+            party of the replica that made it (see `spi scope` and docs/permissions.md). Refused changes are not \
+            applied, are logged on the receiving side, and are listed in the report; the rest still applies.
 
             Exit status: 0 synced; 1 failed (protocol or local error); 2 the peer could not be reached or timed \
             out; 3 not trusted (either side); 4 the peer is busy (try again later); 5 the peer belongs to another \
-            register or schema version.
+            register or schema version; 64 invalid input.
+
+            Examples:
+              spi sync hub.northwind.example:7373
+              spi sync northwind           # a trusted peer's name: its stored address
+              spi sync                     # the only trusted peer with an address
             """
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The peer's address (default port 7373), or the name of a trusted peer with an address.", valueName: "host:port"))
-    var peer: String
+    @Argument(help: ArgumentHelp(
+        "The peer's address (default port 7373), or the name of a trusted peer with an address; when left out, the "
+            + "only trusted peer with an address.", valueName: "host:port"))
+    var peer: String?
 
     @Flag(name: .customLong("json"), help: "Print the report as JSON.")
     var json = false
 
     func run() async throws {
         let register = try global.openRegister()
-        let address: PeerAddress
-        if let named = try TrustedPeerStore(replica: register.replica).peer(named: peer), let known = named.address {
-            address = known
-        } else {
-            address = try PeerAddress(parsing: peer, defaultPort: SyncProtocol.defaultPort)
-        }
+        let address = try Self.address(of: peer, peers: TrustedPeerStore(replica: register.replica))
         let path = register.replica.path
         let client = SyncClient(
             configuration: .init(
@@ -56,15 +60,15 @@ struct SyncCommand: AsyncParsableCommand {
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 print("synced with \(report.peerDisplayName) at \(report.address) in \(String(format: "%.2f", report.seconds)) s")
-                print("sent:     \(report.changesSent) changes in \(report.batchesSent) batches, \(report.bytesSent) bytes")
-                print("received: \(report.changesReceived) changes in \(report.batchesReceived) batches, \(report.bytesReceived) bytes")
+                print("sent:     \(Output.count(report.changesSent, "change")) in \(Output.count(report.batchesSent, "batch", "batches")), \(Output.count(report.bytesSent, "byte"))")
+                print("received: \(Output.count(report.changesReceived, "change")) in \(Output.count(report.batchesReceived, "batch", "batches")), \(Output.count(report.bytesReceived, "byte"))")
                 print("applied:  \(report.changesApplied) applied, \(report.changesAlreadyKnown) already known, \(report.changesLost) lost to newer values")
                 if report.changesRefused > 0 {
-                    print("refused here: \(report.changesRefused) changes the peer's party may not make")
+                    print("refused here: \(Output.count(report.changesRefused, "change")) the peer's party may not make")
                     for r in report.refusals { print("  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason)) }
                 }
                 if report.changesRefusedByPeer > 0 {
-                    print("refused by the peer: \(report.changesRefusedByPeer) changes this replica's party may not make")
+                    print("refused by the peer: \(Output.count(report.changesRefusedByPeer, "change")) this replica's party may not make")
                     for r in report.refusalsByPeer { print("  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason)) }
                 }
             }
@@ -73,6 +77,27 @@ struct SyncCommand: AsyncParsableCommand {
             SPIMain.printError(error.description)
             throw ExitCode(Self.exitStatus(for: error))
         }
+    }
+
+    /// Where to sync: the trusted peer named `text` (with its stored address), the address `text`, or with no text
+    /// the only trusted peer that has an address.
+    ///
+    /// - Throws: a `ValidationError` when no text is given and not exactly one trusted peer has an address.
+    static func address(of text: String?, peers: TrustedPeerStore) throws -> PeerAddress {
+        guard let text else {
+            let reachable = try peers.list().filter { $0.address != nil }
+            guard reachable.count == 1, let only = reachable.first?.address else {
+                throw ValidationError(
+                    reachable.isEmpty
+                        ? "give the peer's HOST:PORT: no trusted peer has an address (store one with `spi peer add "
+                            + "--name NAME --id PEERID --address HOST:PORT`)"
+                        : "give the peer's name or HOST:PORT: \(reachable.count) trusted peers have addresses ("
+                            + reachable.map(\.name).joined(separator: ", ") + ")")
+            }
+            return only
+        }
+        if let named = try peers.peer(named: text), let known = named.address { return known }
+        return try PeerAddress(parsing: text, defaultPort: SyncProtocol.defaultPort)
     }
 
     static func exitStatus(for error: SyncError) -> Int32 {

@@ -9,10 +9,14 @@ struct WhoamiCommand: AsyncParsableCommand {
         commandName: "whoami",
         abstract: "Show this replica's site id, register id, name, kind, peer id and party.",
         discussion: """
-            The register id is what a provider needs to join with `spi init --kind provider --register ID`; the             peer id is what the organization binds to the provider's party (`spi party bind PARTY --peer PEERID`).             The party line says whom this replica speaks for: the authority (the organization's first replica), a             bound party, or "unbound".
+            The register id is what a provider needs to join with `spi init --kind provider --register ID`; the peer \
+            id is what the organization binds to the provider's party (`spi party bind PARTY --peer PEERID`). The \
+            party line says whom this replica speaks for: the authority (the organization's first replica), a bound \
+            party, or "unbound".
 
-            Example:
+            Examples:
               spi whoami --json    # {"kind":"organization","name":"Northwind Retail","registerId":"…","siteId":"…"}
+              spi whoami --field peerId
             """
     )
 
@@ -20,6 +24,20 @@ struct WhoamiCommand: AsyncParsableCommand {
 
     @Flag(help: "Print a JSON object with the keys siteId, registerId, name, kind, peerId and party.")
     var json = false
+
+    @Option(help: ArgumentHelp(
+        "Print only this value: siteId, registerId, name, kind, peerId or party (for scripts: "
+            + "--register \"$(spi whoami --field registerId)\").", valueName: "key"))
+    var field: String?
+
+    static let fields = ["siteId", "registerId", "name", "kind", "peerId", "party"]
+
+    func validate() throws {
+        if let field, !Self.fields.contains(field) {
+            throw ValidationError("unknown field '\(field)'; the fields are \(Self.fields.joined(separator: ", "))")
+        }
+        if field != nil && json { throw ValidationError("give either --field or --json, not both") }
+    }
 
     func run() async throws {
         let register = try global.openRegister()
@@ -32,16 +50,18 @@ struct WhoamiCommand: AsyncParsableCommand {
         } else {
             party = "unbound"
         }
-        if json {
-            let object: JSONValue = [
-                "siteId": .string(register.replica.siteID.description),
-                "registerId": .string(register.replica.registerID.description),
-                "name": .string(register.name),
-                "kind": .string(register.kind.rawValue),
-                "peerId": .string(peerID.description),
-                "party": .string(party),
-            ]
-            print(object.canonicalText)
+        let values: [String: String] = [
+            "siteId": register.replica.siteID.description,
+            "registerId": register.replica.registerID.description,
+            "name": register.name,
+            "kind": register.kind.rawValue,
+            "peerId": peerID.description,
+            "party": party,
+        ]
+        if let field {
+            print(values[field] ?? "")
+        } else if json {
+            print(JSONValue.object(values.mapValues { .string($0) }).canonicalText)
         } else {
             print("name:     \(register.name)")
             print("kind:     \(register.kind.rawValue)")

@@ -18,6 +18,10 @@ struct DemoCommandTests {
             // its scope; Fabrikam's offline edit reached the organization and not Contoso.
             #expect(run.stdout.contains("The organization holds Fabrikam's edit: yes"), "\(run)")
             #expect(run.stdout.contains("Contoso holds 0 of Fabrikam's SPIs"), "\(run)")
+            // A verdict, then what to look at next; the bindings are reported as done, not as instructions.
+            let verdict = try #require(run.stdout.range(of: "✓ 4 replicas reconciled"), "\(run)")
+            #expect(run.stdout.range(of: "Look at it next")!.lowerBound > verdict.lowerBound)
+            #expect(!run.stdout.contains("spi party bind"))
             var digests: [String] = [try northwind.ok("digest")]
             for (file, code) in [("fabrikam.db", "FAB"), ("contoso.db", "CON"), ("tailspin.db", "TAIL")] {
                 let held = try CommandFixture(directory: dir, db: dir.appendingPathComponent(file).path).ok("digest")
@@ -48,7 +52,15 @@ struct DemoCommandTests {
             let again = try SPIProcess.run(["demo", "--dir", dir.path])
             #expect(again.status != 0)
             #expect(again.stderr.hasPrefix("error: ") && again.stderr.contains("already exists"))
+            #expect(again.stderr.contains("--replace"))
             #expect(try Data(contentsOf: dir.appendingPathComponent("northwind.db")) == before)
+            // With --replace it builds the demo anew: a new register, and the verdict again.
+            let replaced = try SPIProcess.run(["demo", "--dir", dir.path, "--replace"])
+            #expect(replaced.status == 0, "\(replaced)")
+            #expect(replaced.stdout.hasPrefix("Replaced the demo in"), "\(replaced)")
+            #expect(replaced.stdout.contains("✓ 4 replicas reconciled"), "\(replaced)")
+            let renewed = try #require(try northwind.json("whoami", "--json") as? [String: String])
+            #expect(renewed["registerId"] != whoami["registerId"])
         }
     }
 

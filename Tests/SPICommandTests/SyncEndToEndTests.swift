@@ -64,6 +64,9 @@ struct SyncEndToEndTests {
                 #expect((report["changesRefusedByPeer"] as? Int ?? -1) == 0, "\(report)")
             }
             for (_, provider) in providers { _ = try Self.syncReport(provider, address) }
+            // The server logs each session at its default level, one line each (9 sessions so far).
+            let sessions = server.stderr.split(separator: "\n").filter { $0.contains("session complete") }
+            #expect(sessions.count >= 9, "\(server.stderr)")
 
             // The organization holds everything; each provider exactly its view of it.
             let people = try org.ok("person", "list")
@@ -262,7 +265,10 @@ struct SyncEndToEndTests {
         }
         try #require(run.status == 0, "spi sync \(address): \(run)", sourceLocation: sourceLocation)
         let object = try JSONSerialization.jsonObject(with: Data(run.output.utf8))
-        return try #require(object as? [String: Any], "\(run)", sourceLocation: sourceLocation)
+        let report = try #require(object as? [String: Any], "\(run)", sourceLocation: sourceLocation)
+        // Keys as in every other --json output (the guide documents peerId).
+        #expect(report["peerId"] is String && report["peerID"] == nil, "\(run)", sourceLocation: sourceLocation)
+        return report
     }
 
     /// Runs the sqlite3 shell on `db` with `sql`; it must succeed. Returns its trimmed stdout.

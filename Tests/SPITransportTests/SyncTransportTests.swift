@@ -67,6 +67,8 @@ struct SyncTransportTests {
             } catch let error as SyncError {
                 #expect(error.code == .notTrustedByPeer)
                 #expect(error.message.contains(strangerIdentity.peerID.description))
+                // The words are the whole message: no TLS library text after them.
+                #expect(error.description == error.message, "\(error.description)")
             }
             let record = try await log.waitFor { $0.message == "session failed" }
             #expect(record?.metadata["sync.error"] == "untrustedPeer")
