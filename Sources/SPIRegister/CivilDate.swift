@@ -1,3 +1,5 @@
+import SPIReplication
+
 /// A calendar date (proleptic Gregorian, years 1–9999) as the register stores it (`YYYY-MM-DD` text), with the
 /// arithmetic the reporting calendar needs; no time zones. The one place that parses and checks a date.
 ///
@@ -66,15 +68,8 @@ public struct CivilDate: Hashable, Comparable, Sendable {
 
     /// The date of a day number (civil-from-days).
     public init(dayNumber: Int) {
-        let z = dayNumber + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
+        let (year, month, day) = HybridLogicalClock.civilDate(fromDays: Int64(dayNumber))
+        self.init(year: Int(year), month: month, day: day)
     }
 
     /// ISO weekday: Monday 1 … Sunday 7.

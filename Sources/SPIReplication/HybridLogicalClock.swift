@@ -49,8 +49,9 @@ public struct HybridLogicalClock: RawRepresentable, Hashable, Comparable, Sendab
             + ":\(pad(secondOfDay % 60, 2)).\(pad(Int(millis % 1000), 3))Z#\(counter)"
     }
 
-    /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func civilDate(fromDays days: Int64) -> (Int64, Int, Int) {
+    /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm): year, month, day. The one
+    /// copy of the algorithm: the register's `CivilDate` uses it too.
+    package static func civilDate(fromDays days: Int64) -> (Int64, Int, Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

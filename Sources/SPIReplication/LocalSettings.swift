@@ -32,7 +32,11 @@ public struct LocalSettings: ~Copyable {
     }
 
     /// Sets `key` to `value`. Fails on a replica opened read-only.
+    ///
+    /// - Throws: ``ReplicationError/Code/invalidValue`` for a key without a layer's prefix (`name:`): the replication
+    ///   core's own settings (`site.id`, `clock.last`, …) are not for other layers to change.
     public func set(_ value: String, for key: String) throws {
+        try Self.checkLayerKey(key)
         try db.execute(
             "INSERT INTO _spi_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [.text(key), .text(value)])
@@ -41,6 +45,7 @@ public struct LocalSettings: ~Copyable {
     /// Removes `key`; returns whether it was there.
     @discardableResult
     public func remove(_ key: String) throws -> Bool {
+        try Self.checkLayerKey(key)
         try db.execute("DELETE FROM _spi_meta WHERE key = ?", [.text(key)])
         return db.changes > 0
     }
@@ -67,6 +72,16 @@ public struct LocalSettings: ~Copyable {
     public func dropLegacyTable(_ table: String) throws {
         guard try hasLegacyTable(table) else { return }
         try db.execute("DROP TABLE \"\(table)\"")
+    }
+
+    /// A layer's key: `prefix:rest`, with a non-empty prefix of letters, digits, `.`, `_` or `-`.
+    static func checkLayerKey(_ key: String) throws {
+        guard let colon = key.firstIndex(of: ":"), colon != key.startIndex,
+            key[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+        else {
+            throw ReplicationError(
+                .invalidValue, "the local setting '\(key)' has no layer prefix (such as 'peer:'); it is not for other layers")
+        }
     }
 
     private func hasLegacyTable(_ table: String) throws -> Bool {

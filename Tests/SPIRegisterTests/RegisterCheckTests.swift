@@ -395,6 +395,11 @@ struct RegisterCheckTests {
         #expect(!CivilDate.isValid("２０２４-01-01"))
         #expect(CivilDate("2024-02-29") == CivilDate(year: 2024, month: 2, day: 29))
         #expect(CivilDate("2024-02-29")?.adding(days: 1).text == "2024-03-01")
+        // Day numbers and dates convert both ways, across leap years and centuries.
+        for n in stride(from: -719_162, through: 2_932_896, by: 997) {
+            let date = CivilDate(dayNumber: n)
+            #expect(date.dayNumber == n && CivilDate(date.text) == date, "\(n) \(date.text)")
+        }
     }
 
     @Test("findings encode to JSON with rule, severity, message and rows")
