@@ -116,8 +116,7 @@ enum SyncConnection {
             .notTrustedByPeer,
             "the server at \(remote) closed the connection right after TLS, before answering: it most likely does "
                 + "not trust this replica's peer id \(ownPeerID); ask its operator to run `spi peer add --name NAME "
-                + "--id \(ownPeerID)`",
-            underlying: error)
+                + "--id \(ownPeerID)`")
     }
 
     /// Why a connection could not be made, in words for people (the library's own description names its internal
