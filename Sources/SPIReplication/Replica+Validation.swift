@@ -17,11 +17,7 @@ extension Replica {
     /// here, every value of a type its column holds, every clock within the allowed drift of local time.
     func validate(_ batch: Spi_V1_ChangeBatch, checkingClocks: Bool = true) throws -> BatchPlan {
         func malformed(_ message: String) -> ReplicationError { ReplicationError(.malformed, "invalid change batch: \(message)") }
-        var sites: [SiteID] = []
-        for bytes in batch.sites {
-            guard let site = SiteID(bytes: bytes) else { throw malformed("a site id of \(bytes.count) bytes") }
-            sites.append(site)
-        }
+        let sites = try OriginProofs.sites(of: batch)
         var tables: [TrackedTable] = []
         var columnMaps: [[Int]] = []
         for entry in batch.tables {

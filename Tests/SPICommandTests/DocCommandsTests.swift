@@ -49,26 +49,12 @@ struct DocCommandsTests {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-docs-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-euo", "pipefail", "-c", block.script]
-            var environment = ProcessInfo.processInfo.environment
-            environment["SPI_DB"] = nil
-            environment["SPI_LOG_LEVEL"] = nil
-            environment["PATH"] = SPIProcess.executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "")
-            process.environment = environment
-            process.currentDirectoryURL = directory
-            let log = directory.appendingPathComponent("output.log")
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            try handle.close()
-            let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
-            #expect(process.terminationStatus == 0, "\(block) failed:\n\(output.suffix(3000))")
+            let path = SPIProcess.executable.deletingLastPathComponent().path + ":"
+                + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+            let run = try SPIProcess.run(
+                ["-euo", "pipefail", "-c", block.script], executable: URL(fileURLWithPath: "/bin/bash"),
+                environment: ["PATH": path], in: directory)
+            #expect(run.status == 0, "\(block) failed:\n\(run.stdout.suffix(2000))\n\(run.stderr.suffix(2000))")
         }
     }
 }

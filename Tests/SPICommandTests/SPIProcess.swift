@@ -37,10 +37,11 @@ enum SPIProcess {
         return found
     }()
 
-    /// Runs `spi` with `arguments`, without `$SPI_DB` unless `environment` sets it.
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws
-        -> SPIRun
-    {
+    /// Runs `spi` (or another `executable`) with `arguments`, without `$SPI_DB` unless `environment` sets it.
+    static func run(
+        _ arguments: [String], executable: URL = SPIProcess.executable, environment: [String: String] = [:],
+        in directory: URL? = nil
+    ) throws -> SPIRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
