@@ -276,12 +276,8 @@ extension RecordStore {
     /// Refuses a value larger than a cell may hold (``Replica/maximumValueBytes``), naming `what` and the size
     /// without echoing the value.
     static func checkSize(of value: DatabaseValue, _ what: String) throws {
-        let bytes: Int? = switch value {
-        case .text(let text): text.utf8.count
-        case .blob(let blob): blob.count
-        default: nil
-        }
-        guard let bytes, bytes > Replica.maximumValueBytes else { return }
+        let bytes = value.limitedByteCount
+        guard bytes > Replica.maximumValueBytes else { return }
         throw RegisterError(
             .invalidValue,
             "invalid \(what): \(bytes) bytes, more than the \(Replica.maximumValueBytes) bytes (1 MiB) a value may hold")

@@ -1,4 +1,4 @@
-import SPISQLite
+public import SPISQLite
 
 extension Replica {
     /// The largest value a cell may hold, in bytes (text as UTF-8, a blob as it is): 1 MiB (protocol/changes.md §1),
@@ -14,7 +14,7 @@ extension Replica {
 
 extension DatabaseValue {
     /// The value's size as the limit counts it: UTF-8 bytes of text, bytes of a blob, 8 for numbers, 0 for null.
-    var limitedByteCount: Int {
+    public var limitedByteCount: Int {
         switch self {
         case .null: 0
         case .integer, .real: 8
