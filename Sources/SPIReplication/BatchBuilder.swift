@@ -51,6 +51,14 @@ struct BatchBuilder {
         batch.marks.append(mark)
     }
 
+    /// Whether a cell's value may be sent (at most ``Replica/maximumValueBytes``); a larger one is recorded in
+    /// ``oversize`` and left out, on every path that adds cells.
+    private mutating func isSendable(_ value: DatabaseValue, table: TrackedTable, id: String, column: Int) -> Bool {
+        guard value.limitedByteCount > Replica.maximumValueBytes else { return true }
+        oversize.append((table.name, id, table.columns[column].name, value.limitedByteCount))
+        return false
+    }
+
     /// Adds a row's causal-length change and, for a live row, every cell that still has the row's version.
     mutating func addRow(
         _ item: DeltaCursor.RowPosition, causalLength: Int64, site: SiteID, replica: Replica, _ db: Connection
@@ -68,6 +76,7 @@ struct BatchBuilder {
             let ownColumns = Set(try replica.cellEntries(key, db).keys)
             if let values = try replica.rowValues(key, table: table, db) {
                 for (column, value) in values.enumerated() where !ownColumns.contains(column) {
+                    guard isSendable(value, table: table, id: item.id, column: column) else { continue }
                     var cell = Spi_V1_CellChange()
                     cell.column = UInt32(column)
                     Self.setValue(value, on: &cell)
@@ -90,10 +99,7 @@ struct BatchBuilder {
         guard let meta = try replica.rowMeta(key, db), meta.isAlive,
             let value = try replica.cellValue(key, table: table, column: Int(item.column), db)
         else { return }
-        guard value.limitedByteCount <= Replica.maximumValueBytes else {
-            oversize.append((table.name, item.id, table.columns[Int(item.column)].name, value.limitedByteCount))
-            return
-        }
+        guard isSendable(value, table: table, id: item.id, column: Int(item.column)) else { return }
         var cell = Spi_V1_CellChange()
         cell.column = UInt32(item.column)
         Self.setValue(value, on: &cell)

@@ -94,6 +94,27 @@ struct ValueLimitTests {
         }
     }
 
+    @Test("a row inserted with the shell with a value over 1 MiB arrives without that value, and the rest replicates")
+    func insertedAround() throws {
+        try withPair { org, org2 in
+            let shell = try Connection(path: org.replica.path)
+            try shell.execute(
+                """
+                INSERT INTO interface(id, code, title, description, practice_id, provider_id) VALUES
+                    ('i-big', 'SPI-BIG', 'Big', ?, 'pr-inc', '00000000-0000-4000-8000-00000000000b')
+                """, [.text(String(repeating: "w", count: limit + 1))])
+            try shell.execute("UPDATE party SET name = 'Fabrikam Ltd' WHERE code = 'FAB'")
+            let report = try send(org, org2)
+            #expect(report.refused == 0)
+            let row = try org2.read {
+                try $0.db.rows("SELECT title, description FROM interface WHERE id = 'i-big'").first
+            }
+            #expect(row?[0] == .text("Big"))
+            #expect(row?[1] == .null)
+            #expect(try org2.read { try $0.db.scalar("SELECT name FROM party WHERE code = 'FAB'")?.textValue } == "Fabrikam Ltd")
+        }
+    }
+
     @Test("a batch that carries a value over 1 MiB is refused whole, and the replica is unchanged")
     func refusedWhenReceived() throws {
         try withPair { org, org2 in
