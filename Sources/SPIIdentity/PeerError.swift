@@ -9,7 +9,7 @@ public struct PeerError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidPeerID, invalidName, invalidAddress, duplicateName, duplicatePeerID, unknownPeer,
-                ownPeerID, identityUnreadable, identityUnwritable, identityMissing
+                ownPeerID, identityUnreadable, identityUnwritable, identityMissing, identityMismatch
         }
         private let base: Base
 
@@ -31,9 +31,11 @@ public struct PeerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let identityUnreadable = Code(base: .identityUnreadable)
         /// The key or certificate file cannot be written.
         public static let identityUnwritable = Code(base: .identityUnwritable)
-        /// The replica's key is gone while its certificate is still there: the replica's identity is lost, and a new
-        /// key would silently make it another replica.
+        /// The key of an existing replica is gone: the replica's identity is lost, and a new key would silently make
+        /// it another replica.
         public static let identityMissing = Code(base: .identityMissing)
+        /// The key beside a replica belongs to another site (a key copied from another replica).
+        public static let identityMismatch = Code(base: .identityMismatch)
 
         /// The code's name, as in logs (`duplicateName`).
         public var description: String { base.rawValue }
@@ -44,7 +46,7 @@ public struct PeerError: Error, Sendable, Hashable, CustomStringConvertible {
             switch base {
             case .invalidPeerID, .invalidName, .invalidAddress, .duplicateName, .duplicatePeerID, .unknownPeer, .ownPeerID:
                 true
-            case .identityUnreadable, .identityUnwritable, .identityMissing:
+            case .identityUnreadable, .identityUnwritable, .identityMissing, .identityMismatch:
                 false
             }
         }

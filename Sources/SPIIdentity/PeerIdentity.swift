@@ -19,8 +19,9 @@ import Darwin
 /// by TLS, which proves possession of it without sending it.
 ///
 /// The certificate's dates are not checked by peers (the trust is in the pinned key, not in a validity period),
-/// so an identity does not expire. To change identity, delete both files: a new key pair, hence a new peer id, is
-/// made on next use, and every peer must trust the new id.
+/// so an identity does not expire. An existing replica's key is never made again: when it is lost, the replica says
+/// so. To change identity on purpose, `spi key rotate` makes a new key (see ``prepareRotation(forReplicaAt:logger:)``);
+/// every peer must then trust the new id.
 ///
 /// ```swift
 /// let identity = try PeerIdentity.loadOrCreate(forReplicaAt: "org.db", logger: logger)
@@ -45,41 +46,58 @@ public struct PeerIdentity: Sendable {
 
     /// Loads the identity of the replica at `replicaPath`, creating the key pair and certificate on first use.
     ///
+    /// Use it only for a replica being created: for an existing replica, ``load(forReplicaAt:site:logger:)`` never
+    /// makes a new key, since a new key would silently make the replica another one, whose edits the others refuse.
     /// A key file readable by group or others has its permissions tightened to 0600. A missing or mismatched
     /// certificate is re-made from the key (the peer id depends only on the key).
     ///
     /// - Throws: ``PeerError/Code/identityUnreadable`` when the key file cannot be read or parsed,
-    ///   ``PeerError/Code/identityUnwritable`` when a file cannot be created.
+    ///   ``PeerError/Code/identityUnwritable`` when a file cannot be created, ``PeerError/Code/identityMissing`` when
+    ///   the key is gone but its certificate is still there.
     public static func loadOrCreate(forReplicaAt replicaPath: String, logger: Logger) throws -> PeerIdentity {
-        let (keyPath, certificatePath) = paths(forReplicaAt: replicaPath)
-        let key: P256.Signing.PrivateKey
-        let keyPEM: String
-        if FileManager.default.fileExists(atPath: keyPath) {
-            try tightenPermissions(keyPath, logger: logger)
-            do {
-                keyPEM = try String(contentsOfFile: keyPath, encoding: .utf8)
-                key = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
-            } catch {
-                throw PeerError(
-                    .identityUnreadable, "cannot read the private key \(keyPath) (a P-256 key in PEM)",
-                    underlying: error)
-            }
-        } else if FileManager.default.fileExists(atPath: certificatePath) {
-            // The key was there (its certificate is): a new key would silently make this another replica, whose
-            // edits the others refuse. Say so instead.
-            throw PeerError(
-                .identityMissing,
-                "the replica's key \(keyPath) is missing, but its certificate is still beside it: this replica's "
-                    + "identity is lost, and nothing was changed. Restore the key from a backup; or make a new replica "
-                    + "(spi init --register REGISTER_ID) and have the organization bind the party to its new peer id and "
-                    + "unbind the old one (docs/permissions.md, \"Replacing a lost key\")")
-        } else {
-            key = P256.Signing.PrivateKey()
-            keyPEM = key.pemRepresentation
-            try writeExclusively(keyPEM, to: keyPath, mode: 0o600)
+        let keyPath = paths(forReplicaAt: replicaPath).key
+        if !FileManager.default.fileExists(atPath: keyPath)
+            && !FileManager.default.fileExists(atPath: paths(forReplicaAt: replicaPath).certificate)
+        {
+            let key = P256.Signing.PrivateKey()
+            try writeExclusively(key.pemRepresentation, to: keyPath, mode: 0o600)
             logger.info("created a peer identity", metadata: ["sync.identity.key": "\(keyPath)"])
         }
+        return try load(forReplicaAt: replicaPath, site: nil, logger: logger)
+    }
+
+    /// Loads the identity of an existing replica; it never makes a new key.
+    ///
+    /// First finishes a key rotation that was interrupted after the replica took its new site (see
+    /// ``prepareRotation(forReplicaAt:logger:)``), or drops the next key of one interrupted before.
+    ///
+    /// - Parameter site: the replica's site id, when known: the key must be the one it was derived from.
+    /// - Throws: ``PeerError/Code/identityMissing`` when the key file is gone (with the recovery in the message),
+    ///   ``PeerError/Code/identityMismatch`` when it belongs to another site, ``PeerError/Code/identityUnreadable``
+    ///   when it cannot be read or parsed, ``PeerError/Code/identityUnwritable`` when the certificate cannot be
+    ///   re-made.
+    public static func load(forReplicaAt replicaPath: String, site: SiteID?, logger: Logger) throws -> PeerIdentity {
+        let (keyPath, certificatePath) = paths(forReplicaAt: replicaPath)
+        if let site { try settleRotation(forReplicaAt: replicaPath, site: site, logger: logger) }
+        guard FileManager.default.fileExists(atPath: keyPath) else {
+            throw PeerError(
+                .identityMissing,
+                "the replica's key \(keyPath) is missing: this replica cannot prove who it is, and nothing was "
+                    + "changed. Restore the key from a backup (with the replica file); or give the replica a new key "
+                    + "with `spi key rotate` and have the organization bind the party to its new peer id "
+                    + "(docs/permissions.md, \"Replacing a lost key\")")
+        }
+        try tightenPermissions(keyPath, logger: logger)
+        let key = try readKey(at: keyPath)
+        let keyPEM = key.pemRepresentation
         let peerID = PeerID(subjectPublicKeyInfo: key.publicKey.derRepresentation)
+        if let site, peerID.siteID != site {
+            throw PeerError(
+                .identityMismatch,
+                "the key \(keyPath) belongs to another replica (site \(peerID.siteID)), not to this one (site \(site)): "
+                    + "was it copied from another replica? Put this replica's own key back, or give it a new one with "
+                    + "`spi key rotate` (docs/permissions.md, \"Replacing a lost key\")")
+        }
 
         var certificatePEM: String?
         if FileManager.default.fileExists(atPath: certificatePath),

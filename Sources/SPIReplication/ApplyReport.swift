@@ -32,6 +32,12 @@ public struct ApplyReport: Sendable, Hashable {
     /// of them that this replica does not have (a change-set file made for another replica). Their changes were
     /// applied; the rest must come from a delta computed against this replica's own knowledge.
     public var uncovered: Set<SiteID> = []
+    /// Sites whose key is held by two replicas, as this batch showed: the site signed two different sets of changes
+    /// at one clock, or (for this replica's own site) the batch brought changes signed with this replica's key that
+    /// it never signed. Either a replica file was copied with its key, or this one was restored from an older backup
+    /// (then its own site appears, and nothing is wrong). The changes were applied as usual; the cure for a copy is
+    /// `spi key rotate` on it.
+    public var sharedKeys: Set<SiteID> = []
     /// Row groups processed.
     public var rows = 0
     /// Concurrent edits newly recorded in the conflict log.
@@ -53,6 +59,7 @@ public struct ApplyReport: Sendable, Hashable {
         heldApplied += other.heldApplied
         heldRefused += other.heldRefused
         uncovered.formUnion(other.uncovered)
+        sharedKeys.formUnion(other.sharedKeys)
         held = other.held
         rows += other.rows
         conflicts += other.conflicts

@@ -59,6 +59,7 @@ extension Replica {
                 try db.withoutTriggers { db in
                     report = try mergeKeepingScope(batch, plan: plan, gate: gate, peer: peer, db).report
                 }
+                report.sharedKeys = sharedKeys(among: proofs)
                 // Refusal marks (protocol/changes.md §8): the sender's, then those this batch's rows settled.
                 if !batch.marks.isEmpty { try storeMarks(batch, plan: plan, db) }
                 try pruneMarks(of: batch, plan: plan, db)

@@ -11,6 +11,12 @@ struct VerifiedGroup {
     var chunks: [(index: Int, chunk: OriginProofs.Chunk)]
     /// The site's public key, when the batch carried it.
     var publicKey: [UInt8]?
+    /// What the receiver held of the group before: nothing, the same signature, or another one. Another valid
+    /// signature of the same site at the same clock means that two replicas signed with one key.
+    var stored: Stored = .none
+
+    /// What a receiver held of a group before a batch brought it.
+    enum Stored { case none, same, other }
 }
 
 extension Replica {
@@ -323,8 +329,10 @@ extension Replica {
                     ChangeSetSigner.verifies(signature: proof.signature, by: Data(publicKey), of: message, for: group.site)
                 else { throw forged(group) }
             }
-            verified.append(
-                VerifiedGroup(key: group, signature: Array(proof.signature), digests: digests, chunks: proved, publicKey: publicKey))
+            var checked = VerifiedGroup(
+                key: group, signature: Array(proof.signature), digests: digests, chunks: proved, publicKey: publicKey)
+            if let known { checked.stored = known.digests == digests && known.signature == Array(proof.signature) ? .same : .other }
+            verified.append(checked)
         }
         return verified
     }

@@ -8,7 +8,8 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case notAReplica, alreadyExists, registerMismatch, clockTooFarAhead, truncated, malformed,
-                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns, notFound, unsupportedWrite, tooManyHeld, badSignature
+                unsupportedVersion, unknownTable, unknownColumn, invalidValue, tooManyColumns, notFound, unsupportedWrite, tooManyHeld, badSignature,
+                authorityKey
         }
         private let base: Base
 
@@ -38,6 +39,9 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
         public static let tooManyColumns = Code(base: .tooManyColumns)
         /// A write did something its change capture cannot follow (such as creating a trigger); nothing was written.
         public static let unsupportedWrite = Code(base: .unsupportedWrite)
+        /// The register's authority (its first organization replica, whose site is the register id) cannot change
+        /// its site: every replica recognises the authority by it.
+        public static let authorityKey = Code(base: .authorityKey)
         /// A batch would hold more changes of one origin than the held store keeps (their authority cannot be
         /// established yet); nothing of the batch was applied.
         public static let tooManyHeld = Code(base: .tooManyHeld)

@@ -99,12 +99,13 @@ public struct SyncClient: Sendable {
     ) async throws -> SyncReport {
         let started = ContinuousClock.now
         let configuration = configuration
-        let identity = try await threadPool.runIfActive {
-            try PeerIdentity.loadOrCreate(forReplicaAt: configuration.replicaPath, logger: logger)
-        }
         let store = try await ReplicaSyncStore.open(
             path: configuration.replicaPath, threadPool: threadPool, logger: logger,
             maximumCellsPerBatch: configuration.maximumCellsPerBatch)
+        let site = store.siteID
+        let identity = try await threadPool.runIfActive {
+            try PeerIdentity.load(forReplicaAt: configuration.replicaPath, site: site, logger: logger)
+        }
         let trust = TrustedPeerCache(replicaPath: configuration.replicaPath, threadPool: threadPool, logger: logger)
         let sslContext = try SyncTLS.clientContext(identity: identity)
         let limits = SyncConnection.Limits(

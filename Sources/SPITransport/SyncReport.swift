@@ -47,6 +47,8 @@ public struct SyncReport: Sendable, Hashable, Codable {
     public var refusalsByPeer: [SyncRefusal]
     /// What was refused here and why.
     public var refusals: [SyncRefusal]
+    /// Sites whose key the changes received show to be held by two replicas (``ApplyReport/sharedKeys``), sorted.
+    public var sharedKeySites: [String]
     /// Bytes sent on the connection (TLS included).
     public var bytesSent: Int
     /// Bytes received on the connection (TLS included).
@@ -58,7 +60,7 @@ public struct SyncReport: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case address, peerID = "peerId", peerName, peerDisplayName, peerSite, protocolVersion, batchesSent, changesSent,
             changesAppliedByPeer, batchesReceived, changesReceived, changesApplied, changesAlreadyKnown, changesLost,
-            changesRefused, changesRefusedByPeer, refusalsByPeer, refusals, bytesSent, bytesReceived, seconds
+            changesRefused, changesRefusedByPeer, refusalsByPeer, refusals, sharedKeySites, bytesSent, bytesReceived, seconds
     }
 
     /// A report from the state machine's summary and the transport's counts.
@@ -84,6 +86,7 @@ public struct SyncReport: Sendable, Hashable, Codable {
         self.changesRefusedByPeer = summary.peerReport.refused
         self.refusalsByPeer = summary.peerReport.refusals.map(SyncRefusal.init)
         self.refusals = summary.received.refusals.map(SyncRefusal.init)
+        self.sharedKeySites = summary.received.sharedKeys.map(\.description).sorted()
         self.bytesSent = bytesSent
         self.bytesReceived = bytesReceived
         let (seconds, attoseconds) = duration.components

@@ -95,15 +95,17 @@ public final class SyncServer: Service, Sendable {
 
     /// Creates a server; it listens once ``run()`` is called.
     ///
-    /// Loads (or creates) the replica's identity.
+    /// Loads the replica's identity (its key, which must be there: see ``PeerIdentity/load(forReplicaAt:site:logger:)``).
     ///
-    /// - Throws: ``PeerError`` when the identity files cannot be read or created.
+    /// - Throws: ``PeerError`` when the key is missing, another replica's, or cannot be read;
+    ///   ``ReplicationError`` when the replica cannot be opened.
     public init(
         configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         threadPool: NIOThreadPool = .singleton, logger: Logger
     ) throws {
         self.configuration = configuration
-        self.identity = try PeerIdentity.loadOrCreate(forReplicaAt: configuration.replicaPath, logger: logger)
+        let site = try Replica(path: configuration.replicaPath, readOnly: true, logger: logger).siteID
+        self.identity = try PeerIdentity.load(forReplicaAt: configuration.replicaPath, site: site, logger: logger)
         self.eventLoopGroup = eventLoopGroup
         self.threadPool = threadPool
         self.logger = logger

@@ -161,6 +161,10 @@ struct ChangesApplyCommand: AsyncParsableCommand {
             }
             progress.finish()
             print(Self.describe(report, json: json))
+            let own = register.replica.siteID.description
+            for line in Output.sharedKeyWarnings(report.sharedKeys.map(\.description).sorted(), own: own) {
+                StandardStreams.writeError(line + "\n")
+            }
         } catch {
             progress.finish()
             if partial.batches > 0 { print(Self.describe(partial, json: json)) }

@@ -119,11 +119,11 @@ struct DemoCommand: AsyncParsableCommand {
     func reconcile(_ organization: Register, _ providers: [Register]) async throws -> Bool {
         let logger = global.logger
         let schema = UInt32(RegisterSchema.currentVersion)
-        let hub = try PeerIdentity.loadOrCreate(forReplicaAt: organization.replica.path, logger: logger)
+        let hub = try global.identity(for: organization)
         let hubPeers = try TrustedPeerStore(replica: organization.replica)
         print("\nBinding each provider's replica to its party (only the organization binds):")
         for (provider, (file, code)) in zip(providers, zip(Self.providers.map(\.0), Self.providerCodes)) {
-            let identity = try PeerIdentity.loadOrCreate(forReplicaAt: provider.replica.path, logger: logger)
+            let identity = try global.identity(for: provider)
             try hubPeers.add(name: String(file.dropLast(3)), peerID: identity.peerID, address: nil, ownPeerID: hub.peerID)
             try TrustedPeerStore(replica: provider.replica).add(
                 name: "northwind", peerID: hub.peerID, address: nil, ownPeerID: identity.peerID)

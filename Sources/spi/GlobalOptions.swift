@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SPIReplication
+import SPIIdentity
 import SPITransport
 import SPIRegister
 
@@ -33,8 +34,14 @@ struct GlobalOptions: ParsableArguments {
         return register
     }
 
+    /// The peer identity of `register`'s replica: its key, beside the replica file. It is never made anew: a missing
+    /// key, or one of another replica, is an error that says how to recover.
+    func identity(for register: Register) throws -> PeerIdentity {
+        try PeerIdentity.load(forReplicaAt: register.replica.path, site: register.replica.siteID, logger: logger)
+    }
+
     /// The signer of the files `register`'s replica writes: its peer identity's key (beside the replica file).
     func signer(for register: Register) throws -> ChangeSetSigner {
-        try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: logger).changeSetSigner()
+        try identity(for: register).changeSetSigner()
     }
 }

@@ -84,4 +84,17 @@ enum Output {
         }
         return table(header: header, rows: rows)
     }
+
+    /// The warning for sites whose key two replicas hold (``ApplyReport/sharedKeys``), one line per site; `own` is
+    /// this replica's site.
+    static func sharedKeyWarnings(_ sites: [String], own: String) -> [String] {
+        sites.map { site in
+            site == own
+                ? "warning: received changes signed with this replica's own key that it never signed: another replica "
+                    + "uses the same key (a copied replica file: run `spi key rotate` on the copy), or this file was "
+                    + "restored from an older backup (then nothing is wrong)"
+                : "warning: site \(site) signed two different sets of changes at one clock: two replicas use its key "
+                    + "(a copied replica file: run `spi key rotate` on the copy)"
+        }
+    }
 }

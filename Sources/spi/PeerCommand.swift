@@ -42,7 +42,7 @@ struct PeerAddCommand: AsyncParsableCommand {
         let register = try global.openRegister()
         let peerID = try PeerID(parsing: id)
         let address = try self.address.map { try PeerAddress(parsing: $0, defaultPort: 7373) }
-        let own = try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: global.logger).peerID
+        let own = try global.identity(for: register).peerID
         let peers = try TrustedPeerStore(replica: register.replica)
         try peers.add(name: name, peerID: peerID, address: address, ownPeerID: own)
         print("trusted \(name) (\(peerID))")

@@ -24,7 +24,7 @@ struct SPICommand: AsyncParsableCommand {
             """,
         version: SPICommand.version,
         subcommands: [
-            InitCommand.self, WhoamiCommand.self,
+            InitCommand.self, WhoamiCommand.self, KeyCommand.self,
             NounCommand<PartyFields>.self, NounCommand<PersonFields>.self, NounCommand<ServiceFields>.self,
             NounCommand<AgreementFields>.self, NounCommand<TargetFields>.self, NounCommand<InterfaceFields>.self,
             NounCommand<RACIFields>.self, NounCommand<IntegrationFields>.self, NounCommand<InfoFields>.self,

@@ -71,6 +71,9 @@ struct SyncCommand: AsyncParsableCommand {
                     print("refused by the peer: \(Output.count(report.changesRefusedByPeer, "change")) this replica's party may not make")
                     for r in report.refusalsByPeer { print("  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason)) }
                 }
+                for line in Output.sharedKeyWarnings(report.sharedKeySites, own: register.replica.siteID.description) {
+                    StandardStreams.writeError(line + "\n")
+                }
             }
         } catch let error as SyncError {
             progress.finish()

@@ -41,7 +41,7 @@ struct WhoamiCommand: AsyncParsableCommand {
 
     func run() async throws {
         let register = try global.openRegister()
-        let peerID = try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: global.logger).peerID
+        let peerID = try global.identity(for: register).peerID
         let party: String
         if register.replica.siteID == register.replica.registerID {
             party = "organization (authority)"

@@ -71,6 +71,50 @@ struct PeerIdentityTests {
         #expect(!FileManager.default.fileExists(atPath: identity.keyPath))
     }
 
+    @Test("an existing replica's key is never made again: a missing key (certificate gone too) is an error, and another replica's key is refused")
+    func loadNeverCreates() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("r.db")
+        let identity = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        let site = identity.peerID.siteID
+        #expect(try PeerIdentity.load(forReplicaAt: path, site: site, logger: logger).peerID == identity.peerID)
+        let other = try PeerIdentity.loadOrCreate(forReplicaAt: directory.file("other.db"), logger: logger)
+        #expect {
+            try PeerIdentity.load(forReplicaAt: path, site: other.peerID.siteID, logger: logger)
+        } throws: { ($0 as? PeerError)?.code == .identityMismatch }
+        for file in [identity.keyPath, identity.certificatePath] { try FileManager.default.removeItem(atPath: file) }
+        #expect {
+            try PeerIdentity.load(forReplicaAt: path, site: site, logger: logger)
+        } throws: { error in
+            guard let error = error as? PeerError else { return false }
+            return error.code == .identityMissing && error.message.contains("spi key rotate")
+        }
+        #expect(!FileManager.default.fileExists(atPath: identity.keyPath))
+    }
+
+    @Test("an interrupted rotation is finished when the replica took the new site, and dropped when it did not")
+    func interruptedRotation() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("r.db")
+        let old = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
+        let nextPath = PeerIdentity.nextKeyPath(forReplicaAt: path)
+        // Stopped before the replica took the site: the next key is dropped, the old one stays.
+        let dropped = try PeerIdentity.prepareRotation(forReplicaAt: path, logger: logger)
+        #expect(dropped.peerID != old.peerID && FileManager.default.fileExists(atPath: nextPath))
+        #expect(try PeerIdentity.load(forReplicaAt: path, site: old.peerID.siteID, logger: logger).peerID == old.peerID)
+        #expect(!FileManager.default.fileExists(atPath: nextPath))
+        // Stopped after: loading with the new site puts the next key in place, with a certificate for it.
+        let next = try PeerIdentity.prepareRotation(forReplicaAt: path, logger: logger)
+        #expect(try PeerIdentity.prepareRotation(forReplicaAt: path, logger: logger).peerID == next.peerID)
+        let loaded = try PeerIdentity.load(forReplicaAt: path, site: next.peerID.siteID, logger: logger)
+        #expect(loaded.peerID == next.peerID && loaded.keyPath == path + ".key")
+        #expect(!FileManager.default.fileExists(atPath: nextPath))
+        let certificate = try NIOSSLCertificate(bytes: Array(loaded.certificatePEM.utf8), format: .pem)
+        #expect(try SyncTLS.peerID(of: certificate) == next.peerID)
+    }
+
     @Test("an unreadable key is reported, never replaced")
     func corruptKey() throws {
         let directory = try TemporaryDirectory()

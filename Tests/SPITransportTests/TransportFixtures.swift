@@ -103,7 +103,10 @@ struct Pair {
 
     @discardableResult
     static func makeReplica(at path: String, register: RegisterID) throws -> Replica {
-        let replica = try Replica.create(at: path, registerID: register, logger: quietLogger)
+        // The site is derived from the key, as `spi init` does: a server or client loads the key and checks that.
+        let identity = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: quietLogger)
+        let replica = try Replica.create(
+            at: path, registerID: register, signer: try identity.changeSetSigner(), logger: quietLogger)
         try replica.write { db in
             try db.execute("CREATE TABLE note(id TEXT PRIMARY KEY NOT NULL, body TEXT) STRICT")
         }
