@@ -2,7 +2,7 @@ import Foundation
 public import Logging
 import SPISQLite
 
-/// What ``Replica/rotateSite(ofReplicaAt:to:logger:)`` did.
+/// What ``Replica/rotateSite(ofReplicaAt:from:to:logger:)`` did.
 public struct SiteRotation: Sendable, Hashable {
     /// The site the replica had: its changes stay that site's, signed with its key.
     public var previous: SiteID
@@ -21,7 +21,7 @@ extension Replica {
     /// is the new site's, signed with the new key.
     ///
     /// In one transaction: the changes made under the old site and not signed yet are signed with the old key, when
-    /// it is beside the replica; the old site gets a new local number, taking its versions, proofs, key and knowledge
+    /// it is given (`previous`) or beside the replica; the old site gets a new local number, taking its versions, proofs, key and knowledge
     /// with it; the new site takes the replica's own number. When the old key is lost, the changes it never signed
     /// cannot be proven as its own, so they become the new site's changes, with their clocks (``SiteRotation/reattributed``):
     /// receivers judge them by the new site's binding at those clocks, which normally refuses them.
@@ -32,8 +32,11 @@ extension Replica {
     /// - Throws: ``ReplicationError/Code/authorityKey`` for the register's authority;
     ///   ``ReplicationError/Code/alreadyExists`` when the replica has that site already.
     @discardableResult
-    public static func rotateSite(ofReplicaAt path: String, to signer: ChangeSetSigner, logger: Logger) throws -> SiteRotation {
+    public static func rotateSite(
+        ofReplicaAt path: String, from previous: ChangeSetSigner? = nil, to signer: ChangeSetSigner, logger: Logger
+    ) throws -> SiteRotation {
         let replica = try Replica(path: path, logger: logger)
+        if let previous, previous.site == replica.siteID { replica.signer = previous }
         let old = replica.siteID
         guard old != replica.registerID else {
             throw ReplicationError(
