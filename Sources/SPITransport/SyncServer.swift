@@ -39,8 +39,14 @@ public final class SyncServer: Service, Sendable {
         public var software: String
         /// The most sessions served at once; more get `Busy`.
         public var maximumSessions: Int
-        /// The most connections open at once (sessions, TLS handshakes, `Busy` answers); more are closed at once.
+        /// The most connections open at once (sessions, TLS handshakes, `Busy` answers); beyond it a stalled
+        /// handshake is closed to make room, or the new connection is.
         public var maximumConnections: Int
+        /// The most TLS handshakes in progress at once, from anyone; beyond it the oldest silent (or stalled) one is
+        /// closed to make room, or the new connection is (see ``ConnectionLimiter``).
+        public var maximumHandshakes: Int
+        /// The most TLS handshakes in progress at once from one source address, handled the same way.
+        public var maximumHandshakesPerAddress: Int
         /// How long the TLS handshake and the peer's `Hello` may take.
         public var handshakeTimeout: Duration
         /// How long a connection may stay silent during a session.
@@ -60,7 +66,8 @@ public final class SyncServer: Service, Sendable {
         public init(
             replicaPath: String, schemaVersion: UInt32, listen: PeerAddress = .defaultListen,
             name: String? = nil, software: String = "spi", maximumSessions: Int = 8,
-            maximumConnections: Int? = nil, handshakeTimeout: Duration = .seconds(10),
+            maximumConnections: Int? = nil, maximumHandshakes: Int = 64, maximumHandshakesPerAddress: Int = 16,
+            handshakeTimeout: Duration = .seconds(10),
             idleTimeout: Duration = .seconds(60), busyRetryAfter: Duration = .seconds(5),
             shutdownGracePeriod: Duration = .seconds(10), receiveWindow: UInt32 = 4,
             maximumCellsPerBatch: Int = 2048, accessControl: (any SyncAccessControl)? = nil
@@ -71,7 +78,9 @@ public final class SyncServer: Service, Sendable {
             self.name = name ?? ProcessInfo.processInfo.hostName
             self.software = software
             self.maximumSessions = max(1, maximumSessions)
-            self.maximumConnections = maximumConnections ?? max(16, 4 * self.maximumSessions)
+            self.maximumHandshakes = max(1, maximumHandshakes)
+            self.maximumHandshakesPerAddress = max(1, min(maximumHandshakesPerAddress, self.maximumHandshakes))
+            self.maximumConnections = maximumConnections ?? (self.maximumHandshakes + 2 * self.maximumSessions)
             self.handshakeTimeout = handshakeTimeout
             self.idleTimeout = idleTimeout
             self.busyRetryAfter = busyRetryAfter
@@ -89,7 +98,7 @@ public final class SyncServer: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
-    private let limiter: SessionLimiter
+    private let limiter: ConnectionLimiter
     private let registry = SessionRegistry()
     private let bound = ListeningAddress()
 
@@ -109,8 +118,11 @@ public final class SyncServer: Service, Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.threadPool = threadPool
         self.logger = logger
-        self.limiter = SessionLimiter(
-            maximumConnections: configuration.maximumConnections, maximumSessions: configuration.maximumSessions)
+        self.limiter = ConnectionLimiter(
+            .init(
+                maximumConnections: configuration.maximumConnections, maximumHandshakes: configuration.maximumHandshakes,
+                maximumHandshakesPerAddress: configuration.maximumHandshakesPerAddress,
+                maximumSessions: configuration.maximumSessions))
     }
 
     /// The server's peer id.
@@ -135,6 +147,7 @@ public final class SyncServer: Service, Sendable {
             handshakeTimeout: configuration.handshakeTimeout, idleTimeout: configuration.idleTimeout,
             maximumFrameSize: SyncProtocol.maximumFrameSize)
         let trust = TrustedPeerCache(replicaPath: configuration.replicaPath, threadPool: threadPool, logger: logger)
+        let logger = logger
         let serverChannel: NIOAsyncChannel<(ConnectionContext, SyncConnection.MessageChannel), Never>
         do {
             let sslContext = try SyncTLS.serverContext(identity: identity)
@@ -143,15 +156,26 @@ public final class SyncServer: Service, Sendable {
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .bind(host: configuration.listen.host, port: configuration.listen.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        // A connection refused here is closed here: NIO does not close a child channel whose
-                        // initializer fails, and each one left open held a socket (in CLOSE-WAIT) for good.
-                        guard limiter.acquireConnection() else {
+                        let connection = ConnectionContext(eventLoop: channel.eventLoop)
+                        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                        switch limiter.admit(address: address, connection: connection, channel: channel) {
+                        case .refused:
+                            // A connection refused here is closed here: NIO does not close a child channel whose
+                            // initializer fails, and each one left open held a socket (in CLOSE-WAIT) for good. Its
+                            // handshake promise is failed, as every promise must be completed.
+                            let refusal = SyncError(.busy, "too many connections")
+                            connection.tlsHandshake.fail(refusal)
                             channel.close(promise: nil)
-                            throw SyncError(.busy, "too many connections")
+                            Self.logRefusals(limiter, logger: logger)
+                            throw refusal
+                        case .admitted(let ticket, let evicted):
+                            if let evicted {
+                                evicted.close(promise: nil)
+                                Self.logRefusals(limiter, logger: logger)
+                            }
+                            channel.closeFuture.whenComplete { _ in limiter.release(ticket) }
                         }
-                        channel.closeFuture.whenComplete { _ in limiter.releaseConnection() }
                         do {
-                            let connection = ConnectionContext(eventLoop: channel.eventLoop)
                             let tls = NIOSSLServerHandler(
                                 context: sslContext,
                                 customVerificationCallback: SyncTLS.verifier(trust: trust, connection: connection))
@@ -183,7 +207,6 @@ public final class SyncServer: Service, Sendable {
             ])
 
         let registry = registry
-        let logger = logger
         let grace = configuration.shutdownGracePeriod
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
@@ -199,6 +222,19 @@ public final class SyncServer: Service, Sendable {
             serverChannel.channel.eventLoop.scheduleTask(in: TimeAmount(grace)) { registry.shutDownAll() }
         }
         logger.info("stopped")
+    }
+
+    /// Logs the connections refused and the handshakes closed to make room, at most once per 10 seconds.
+    private static func logRefusals(_ limiter: ConnectionLimiter, logger: Logger) {
+        guard let report = limiter.refusalReport() else { return }
+        let limits = limiter.limits
+        logger.notice(
+            "at a connection limit: refused \(report.refused) connection(s) and closed \(report.evicted) silent or stalled handshake(s) to make room since the last report",
+            metadata: [
+                "sync.refused": "\(report.refused)", "sync.evicted": "\(report.evicted)",
+                "sync.max_connections": "\(limits.maximumConnections)", "sync.max_handshakes": "\(limits.maximumHandshakes)",
+                "sync.max_handshakes_per_address": "\(limits.maximumHandshakesPerAddress)",
+            ])
     }
 
     /// Serves one connection; never throws, so one peer's failure stays its own.

@@ -15,7 +15,10 @@ struct ServeCommand: AsyncParsableCommand {
             Listens on loopback (127.0.0.1:7373) unless told otherwise: binding to another address is an explicit \
             choice (`--listen 0.0.0.0:7373`). Serves trusted peers concurrently, up to a limit, answering others \
             with "busy". With --peer, also keeps those peers in sync: pushes soon after a local change, pulls \
-            periodically, and retries with backoff while a peer is away. Logs one line per session, refusal and error \
+            periodically, and retries with backoff while a peer is away. Connections that stay silent or stall their \
+            TLS handshake are closed to make room for new ones (--max-handshakes, --max-handshakes-per-address, \
+            --handshake-timeout), so they cannot lock trusted peers out; refusals are logged with counts, at most \
+            every 10 seconds. Logs one line per session, refusal and error \
             to stderr (the log level is info by default here; SPI_LOG_LEVEL=warning for less, debug for more). \
             Shuts down gracefully on SIGINT or SIGTERM.
             """
@@ -32,8 +35,36 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-sessions"), help: ArgumentHelp("Sessions served at once; more get \"busy\".", valueName: "count"))
     var maximumSessions: Int = 32
 
+    @Option(
+        name: .customLong("max-handshakes"),
+        help: ArgumentHelp(
+            "TLS handshakes in progress at once; beyond it the oldest silent or stalled one is closed to make room.",
+            valueName: "count"))
+    var maximumHandshakes: Int = 64
+
+    @Option(
+        name: .customLong("max-handshakes-per-address"),
+        help: ArgumentHelp("TLS handshakes in progress at once from one source address, handled the same way.", valueName: "count"))
+    var maximumHandshakesPerAddress: Int = 16
+
+    @Option(
+        name: .customLong("handshake-timeout"),
+        help: ArgumentHelp("Seconds a connection has to complete TLS and say hello.", valueName: "seconds"))
+    var handshakeTimeout: Int = 10
+
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp("Seconds a session may stay silent before it is closed.", valueName: "seconds"))
+    var idleTimeout: Int = 60
+
     func validate() throws {
         guard maximumSessions > 0 else { throw ValidationError("--max-sessions must be at least 1") }
+        guard maximumHandshakes > 0 else { throw ValidationError("--max-handshakes must be at least 1") }
+        guard maximumHandshakesPerAddress > 0 else {
+            throw ValidationError("--max-handshakes-per-address must be at least 1")
+        }
+        guard (1...3600).contains(handshakeTimeout) else { throw ValidationError("--handshake-timeout must be 1 to 3600 seconds") }
+        guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 86400 seconds") }
     }
 
     func run() async throws {
@@ -45,7 +76,10 @@ struct ServeCommand: AsyncParsableCommand {
         let listenAddress = try PeerAddress(parsing: listen, defaultPort: SyncProtocol.defaultPort, allowsAnyPort: true)
         let server = try SyncServer(
             configuration: .init(replicaPath: path, schemaVersion: schema, listen: listenAddress, name: register.name,
-                                 maximumSessions: maximumSessions, accessControl: RegisterAccessControl()),
+                                 maximumSessions: maximumSessions, maximumHandshakes: maximumHandshakes,
+                                 maximumHandshakesPerAddress: maximumHandshakesPerAddress,
+                                 handshakeTimeout: .seconds(handshakeTimeout), idleTimeout: .seconds(idleTimeout),
+                                 accessControl: RegisterAccessControl()),
             logger: logger)
         var services: [any Service] = [server]
         if !peers.isEmpty {
