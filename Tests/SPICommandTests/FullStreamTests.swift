@@ -50,4 +50,47 @@ struct FullStreamTests {
             #expect(try f.ok("digest").count > 0)
         }
     }
+
+    /// Every leaf command path, found by walking `spi … --help` (so a new command is covered without editing this).
+    static func leafCommands(under path: [String] = []) throws -> [[String]] {
+        let help = try SPIProcess.run(path + ["--help"])
+        guard let section = help.stdout.range(of: "SUBCOMMANDS:") else { return [path] }
+        var names: [String] = []
+        for line in help.stdout[section.upperBound...].split(separator: "\n") {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            if line.hasPrefix("  ") && !line.hasPrefix("   "), let name = words.first, name.first?.isLetter == true,
+                name.allSatisfy({ $0.isLetter || $0 == "-" })
+            {
+                names.append(String(name))
+            }
+        }
+        return try names.flatMap { try leafCommands(under: path + [$0]) }
+    }
+
+    @Test("every spi subcommand, with >/dev/full and 2>/dev/full, exits non-zero without a signal",
+          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")), .timeLimit(.minutes(5)))
+    func everySubcommand() throws {
+        let leaves = try Self.leafCommands()
+        #expect(leaves.count >= 60, "found only \(leaves.count) commands: \(leaves)")
+        #expect(leaves.contains(["key", "rotate"]) && leaves.contains(["party", "bind"]) && leaves.contains(["changes", "apply"]))
+        // Those that run for long or make files in the working directory are run for their help.
+        let helpOnly: Set<String> = ["serve", "demo", "bench"]
+        try withCommandFixture(.basics) { f in
+            let digest = try f.ok("digest")
+            for leaf in leaves {
+                let arguments = helpOnly.contains(leaf[0]) ? leaf + ["--help"] : ["--db", f.db] + leaf
+                let both = try Self.run(arguments, stdoutFull: true, stderrFull: true)
+                #expect(!both.signaled, "spi \(arguments) crashed with both streams full")
+                #expect(both.status != 0, "spi \(arguments) exited 0 with both streams full")
+                let output = try Self.run(arguments, stdoutFull: true, stderrFull: false)
+                #expect(!output.signaled, "spi \(arguments) crashed with its output full")
+                if output.status == 0 {
+                    Issue.record("spi \(arguments) exited 0 with its output lost")
+                } else {
+                    #expect(!output.stderr.isEmpty, "spi \(arguments) failed and said nothing on stderr")
+                }
+            }
+            #expect(try f.ok("digest") == digest, "a command run without its arguments changed the register")
+        }
+    }
 }
