@@ -13,6 +13,28 @@ extension RegisterCheck {
         try checkIDs(context)
         try checkRequiredFields(context)
         try checkValueSizes(context)
+        try checkTextEncoding(context)
+    }
+
+    /// Text that is not valid UTF-8: only a write around the register (the `sqlite3` shell) can leave it. The replica
+    /// reads it as its exact bytes (never repaired) and does not send it.
+    static func checkTextEncoding(_ context: Context) throws {
+        for table in FieldCatalog.tables {
+            let columns = table.columns.filter { $0.type == .text }.map(\.name)
+            guard !columns.isEmpty else { continue }
+            let sql = "SELECT id, \(columns.joined(separator: ", ")) FROM \(table.name) ORDER BY id"
+            for row in try context.db.rows(sql) {
+                guard case .text(let id) = row[0] else { continue }
+                for (offset, column) in columns.enumerated() {
+                    guard case .blob(let bytes) = row[offset + 1] else { continue }
+                    context.add(
+                        "invalid-text",
+                        "\(rowDescription(context, table.name, id)): \(column) holds \(bytes.count) bytes that are not valid "
+                            + "UTF-8 text; it is not sent to other replicas",
+                        [FindingRow(table: table.name, id: id)])
+                }
+            }
+        }
     }
 
     /// Values larger than a cell may hold (``Replica/maximumValueBytes``): only a write around the register (the

@@ -292,6 +292,16 @@ extension RegisterCheck {
             fix: "spi record put TABLE --id ID COLUMN=VALUE"
         ),
         Rule(
+            id: "invalid-text", severity: .error, area: .integrity,
+            title: "Text that is not valid UTF-8",
+            explanation: "A text value holds bytes that are not valid UTF-8, which only a write around the register "
+                + "(the sqlite3 shell) can leave. The replica keeps the bytes exactly as they are, and `spi export` "
+                + "shows them as {\"$blob\": hex}, so the digest differs from any replica that holds other bytes; it "
+                + "does not send them (another replica would have to change them to store them as text), so other "
+                + "replicas keep the value before it; the rest of the register replicates as usual.",
+            fix: "spi record put TABLE --id ID COLUMN=VALUE"
+        ),
+        Rule(
             id: "invalid-id", severity: .error, area: .integrity,
             title: "Row id is not a canonical UUID",
             explanation: "A row's id is not a lowercase 8-4-4-4-12 UUID, so it may clash or fail to match "

@@ -9,7 +9,8 @@ struct BatchBuilder {
     private var tableNumbers: [Int64: UInt32] = [:]
     private(set) var cellCount = 0
     /// The cells left out because their value exceeds ``Replica/maximumValueBytes``: table, row id, column, bytes.
-    private(set) var oversize: [(table: String, id: String, column: String, bytes: Int)] = []
+    /// Cells left out because they cannot be sent (see ``isSendable(_:table:id:column:)``).
+    private(set) var unsendable: [(table: String, id: String, column: String, problem: UnsendableValue)] = []
 
     var isEmpty: Bool { batch.rows.isEmpty && batch.covers.isEmpty && batch.marks.isEmpty }
 
@@ -51,12 +52,19 @@ struct BatchBuilder {
         batch.marks.append(mark)
     }
 
-    /// Whether a cell's value may be sent (at most ``Replica/maximumValueBytes``); a larger one is recorded in
-    /// ``oversize`` and left out, on every path that adds cells.
+    /// Whether a cell's value may be sent: at most ``Replica/maximumValueBytes``, and of a storage class its column
+    /// takes (text that is not valid UTF-8 reads as bytes, which a text column does not take: a receiver would
+    /// refuse the batch). Any other is recorded in ``unsendable`` and left out, on every path that adds cells.
     private mutating func isSendable(_ value: DatabaseValue, table: TrackedTable, id: String, column: Int) -> Bool {
-        guard value.limitedByteCount > Replica.maximumValueBytes else { return true }
-        oversize.append((table.name, id, table.columns[column].name, value.limitedByteCount))
-        return false
+        if value.limitedByteCount > Replica.maximumValueBytes {
+            unsendable.append((table.name, id, table.columns[column].name, .tooLarge(value.limitedByteCount)))
+            return false
+        }
+        if case .blob = value, table.accepted[column] & 0b1000 == 0 {
+            unsendable.append((table.name, id, table.columns[column].name, .notText))
+            return false
+        }
+        return true
     }
 
     /// Adds a row's causal-length change and, for a live row, every cell that still has the row's version.
@@ -206,4 +214,12 @@ enum UUIDText {
         }
         return String(decoding: chars, as: UTF8.self)
     }
+}
+
+/// Why a cell's value cannot be sent.
+enum UnsendableValue: Sendable {
+    /// Larger than ``Replica/maximumValueBytes``, with its size in bytes.
+    case tooLarge(Int)
+    /// Bytes in a text column: text that is not valid UTF-8.
+    case notText
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SPISQLite
 
 extension Replica {
@@ -119,13 +120,22 @@ extension Replica {
                     break
                 }
             }
-            for cell in builder.oversize {
-                logger.warning(
-                    "a value larger than a cell may hold is not sent; write a smaller one (spi check lists them)",
-                    metadata: [
-                        "replica.table": "\(cell.table)", "replica.id": "\(cell.id)", "replica.column": "\(cell.column)",
-                        "replica.bytes": "\(cell.bytes)", "replica.limit": "\(Self.maximumValueBytes)",
-                    ])
+            for cell in builder.unsendable {
+                var metadata: Logger.Metadata = [
+                    "replica.table": "\(cell.table)", "replica.id": "\(cell.id)", "replica.column": "\(cell.column)",
+                ]
+                switch cell.problem {
+                case .tooLarge(let bytes):
+                    metadata["replica.bytes"] = "\(bytes)"
+                    metadata["replica.limit"] = "\(Self.maximumValueBytes)"
+                    logger.warning(
+                        "a value larger than a cell may hold is not sent; write a smaller one (spi check lists them)",
+                        metadata: metadata)
+                case .notText:
+                    logger.warning(
+                        "a text value that is not valid UTF-8 is not sent; write it again as text (spi check lists them)",
+                        metadata: metadata)
+                }
             }
             guard !builder.isEmpty else { return nil }
             try attachProofs(to: &builder.batch, db)

@@ -9,6 +9,9 @@ extension Replica {
     ///   older version) is not sent: its cell is left out of deltas, exports and origin proofs, with a warning, and
     ///   `spi check` reports the row. The replica's other changes replicate as usual.
     /// - A batch that carries a larger value is refused whole (``ReplicationError/Code/malformed``).
+    ///
+    /// Text that is not valid UTF-8 is handled the same way: it reads as its exact bytes (never repaired), which a
+    /// text column does not take, so its cell is left out of deltas with a warning (protocol/changes.md §1).
     public static let maximumValueBytes = 1 << 20
 }
 

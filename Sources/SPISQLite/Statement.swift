@@ -148,11 +148,18 @@ public final class Statement {
     }
 
     /// A column of the current row as a ``DatabaseValue`` of its stored type.
+    ///
+    /// Text that is not valid UTF-8 (only a writer that skips validation, such as the `sqlite3` shell, can store it)
+    /// is returned as its exact bytes, a `.blob`, never repaired: what reads it sees the bytes that are there.
     public func value(_ index: Int32) -> DatabaseValue {
         switch sqlite3_column_type(handle, index) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
-        case SQLITE_TEXT: return .text(text(index) ?? "")
+        case SQLITE_TEXT:
+            guard let start = sqlite3_column_text(handle, index) else { return .text("") }
+            let bytes = UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(handle, index)))
+            if let text = String(validating: bytes, as: UTF8.self) { return .text(text) }
+            return .blob(Array(bytes))
         case SQLITE_BLOB: return .blob(blob(index) ?? [])
         default: return .null
         }

@@ -229,6 +229,11 @@ private let brokenRules: [BrokenRule] = [
         row: FindingRow(table: "interface", id: Clean.spi)
     ),
     BrokenRule(
+        rule: "invalid-text",
+        sql: "UPDATE interface SET description = CAST(X'61C328FFFE62' AS TEXT) WHERE id = '\(Clean.spi)'",
+        row: FindingRow(table: "interface", id: Clean.spi)
+    ),
+    BrokenRule(
         rule: "invalid-id",
         sql:
             "INSERT INTO service (id, code, name, type, status) "
