@@ -284,6 +284,10 @@ public enum FieldCatalog {
                 ColumnSpec("party_id", "The party the replica speaks for.", references: "party", required: true, owned: true),
                 ColumnSpec("peer", "The replica's peer id, as `spi whoami` prints it.", required: true),
                 ColumnSpec("site", "The replica's site id: the first 16 bytes of the peer id, as a UUID.", required: true),
+                ColumnSpec(
+                    "replaces",
+                    "The site id of the replica this one succeeds after `spi key rotate` (`spi party bind --replaces`): "
+                        + "every replica takes the old site's coverage from its successor."),
             ],
             list: ["party_id", "peer", "site"], label: ["peer"]
         ),

@@ -31,7 +31,7 @@ public enum RegisterSchema {
 
     /// The migrations, in order. Migration `n` (1-based) takes `user_version` from `n - 1` to `n`.
     /// Never edit a shipped migration; append a new one.
-    public static let migrations: [String] = [migration1, migration2]
+    public static let migrations: [String] = [migration1, migration2, migration3]
 
     static func table(_ name: String, _ columns: String) -> String {
         "CREATE TABLE \(name) (\n    id TEXT PRIMARY KEY NOT NULL DEFAULT \(uuidDefault),\n\(columns)\n) STRICT;\n"
@@ -240,6 +240,12 @@ public enum RegisterSchema {
         )
         + """
         CREATE INDEX party_peer_site ON party_peer(site);
+        """
+
+    /// Version 3: the replica a binding's replica succeeds (its site id), after a key rotation (`spi key rotate`):
+    /// receivers take the coverage of the old site from its successor.
+    static let migration3 = """
+        ALTER TABLE party_peer ADD COLUMN replaces TEXT;
         """
 
     /// Brings a connection's schema up to ``currentVersion``, one migration per transaction.

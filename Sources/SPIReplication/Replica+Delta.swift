@@ -29,6 +29,12 @@ extension Replica {
                 result[site] = UInt64(bitPattern: max(0, row.int64(1)))
             }
         }
+        // This replica's sites before its key rotations make no more changes: it holds all of them, up to now.
+        let previous = try Self.previousSites(db)
+        if !previous.isEmpty {
+            let now = UInt64(bitPattern: try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0)
+            for site in previous { result[site] = max(result[site], now) }
+        }
         return result
     }
 
@@ -160,6 +166,12 @@ extension Replica {
         {
             localClock = min(localClock, held - 1)
         }
+        // A site this replica had before a key rotation: it holds every change of it, up to now, and covers it as its
+        // own (receivers believe it when the authority bound this replica as its successor).
+        let isPrevious = try Self.previousSites(db).contains(site)
+        if isPrevious {
+            localClock = max(localClock, try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0)
+        }
         if let upper = cursor.upper { localClock = min(localClock, Int64(bitPattern: upper[site])) }
         let from = Int64(bitPattern: cursor.peer[site])
         // A scoped delta: only rows the peer may see (deletes always), not those resent whole, up to the snapshot.
@@ -229,7 +241,7 @@ extension Replica {
             let nextRow = r < rowItems.count ? rowItems[r] : nil
             let nextCell = c < cellItems.count ? cellItems[c] : nil
             guard nextRow != nil || nextCell != nil else {
-                if site == siteID || cursor.coversOtherSites { builder.cover(site, clock: localClock) }
+                if site == siteID || isPrevious || cursor.coversOtherSites { builder.cover(site, clock: localClock) }
                 return true
             }
             // Rows sort before cells of the same clock, table and id, so a re-created row arrives before its cells.
@@ -241,7 +253,7 @@ extension Replica {
             }
             let clock = takeRow ? nextRow!.clock : nextCell!.clock
             if builder.cellCount >= budget && clock != lastClock || builder.cellCount >= 4 * budget {
-                if min(clock - 1, localClock) > from, site == siteID || cursor.coversOtherSites {
+                if min(clock - 1, localClock) > from, site == siteID || isPrevious || cursor.coversOtherSites {
                     builder.cover(site, clock: min(clock - 1, localClock))
                 }
                 return false

@@ -186,6 +186,7 @@ extension Replica {
         if let own = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'site.id'")?.textValue, own == site.description {
             return true
         }
+        if try previousSites(db).contains(site) { return true }
         let claimed = try db.scalar(
             "SELECT k.hlc FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site WHERE s.site = ?", [.blob(site.bytes)])
         return UInt64(bitPattern: claimed?.integerValue ?? 0) >= clock

@@ -94,7 +94,12 @@ extension Replica {
 
     /// The sites this replica had before its key rotations, oldest first.
     public func previousSites() throws -> [SiteID] {
-        let text = try read { db in try db.scalar("SELECT value FROM _spi_meta WHERE key = 'site.previous'")?.textValue }
+        try read { db in try Self.previousSites(db) }
+    }
+
+    /// The sites the replica in `db` had before its key rotations, oldest first.
+    static func previousSites(_ db: Connection) throws -> [SiteID] {
+        let text = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'site.previous'")?.textValue
         return (text ?? "").split(separator: " ").compactMap { SiteID(String($0)) }
     }
 }

@@ -94,7 +94,7 @@ struct KeyRotateCommand: AsyncParsableCommand {
         print("")
         print("Next steps:")
         print("  1. On the organization's first replica (the authority):")
-        print("       spi party bind \(party ?? "PARTY") --peer \(identity.peerID)")
+        print("       spi party bind \(party ?? "PARTY") --peer \(identity.peerID) --replaces \(oldPeer?.description ?? site.description)")
         if let oldPeer {
             print("       spi party unbind --peer \(oldPeer)    # certainly if the old key may be in other hands")
         }

@@ -20,8 +20,13 @@ struct PartyBindCommand: AsyncParsableCommand {
             replica act for the organization: it may write everything, and what it relays is accepted without being \
             judged again.
 
+            After `spi key rotate`, bind the new peer id with --replaces OLD: the new replica holds every change of \
+            the old one, and every replica takes the old site's coverage from it (without it, a site that never \
+            syncs again keeps some changes held on other replicas).
+
             Examples:
               spi party bind FAB --peer MBYOJGC-X37EYFV-XKWJW3W-LQLVQQJ-DS5VW7N-3RXKEPH-XACHPHD-IB6RKQF
+              spi party bind FAB --peer NEWPEER --replaces OLDPEER
             """
     )
 
@@ -33,11 +38,26 @@ struct PartyBindCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The replica's peer id, as its `spi whoami` prints it.", valueName: "peer-id"))
     var peer: String
 
+    @Option(
+        help: ArgumentHelp(
+            "The replica it succeeds after `spi key rotate`: the old peer id (or the old site id, which the rotation "
+                + "prints when the old key was lost). Every replica then takes the old site's coverage from the new one.",
+            valueName: "peer-id"))
+    var replaces: String?
+
     func run() async throws {
         let peerID = try Self.peerID(peer)
+        let old = try replaces.map { text -> SiteID in
+            if let site = SiteID(text) { return site }
+            return try Self.peerID(text).siteID
+        }
         let register = try Self.openAuthority(global, doing: "binds replicas to parties")
-        let binding = try register.write { store in try PartyBinding.bind(party: party, peer: peerID, store) }
-        print("bound \(binding.partyCode ?? binding.partyID) to peer \(binding.peerID) (site \(binding.siteID))")
+        let binding = try register.write { store in
+            try PartyBinding.bind(party: party, peer: peerID, replacing: old, store)
+        }
+        print(
+            "bound \(binding.partyCode ?? binding.partyID) to peer \(binding.peerID) (site \(binding.siteID))"
+                + (old.map { ", succeeding site \($0)" } ?? ""))
     }
 }
 

@@ -50,7 +50,8 @@ struct KeyRotationEndToEndTests {
             // The organization trusts and binds the new peer id, and unbinds the old one.
             try org.ok("peer", "remove", "fabrikam")
             try org.ok("peer", "add", "--name", "fabrikam", "--id", newPeer)
-            try org.ok("party", "bind", "FAB", "--peer", newPeer)
+            let previousSite = try #require(rotated["previousSiteId"] as? String)
+            try org.ok("party", "bind", "FAB", "--peer", newPeer, "--replaces", previousSite)
             try org.ok("party", "unbind", "--peer", oldPeer)
 
             // A second replica for Fabrikam, which has seen nothing yet.
@@ -103,7 +104,7 @@ struct KeyRotationEndToEndTests {
             #expect(!FileManager.default.fileExists(atPath: contoso.db + ".key.next"))
             try org.ok("peer", "remove", "contoso")
             try org.ok("peer", "add", "--name", "contoso", "--id", newPeer)
-            try org.ok("party", "bind", "CON", "--peer", newPeer)
+            try org.ok("party", "bind", "CON", "--peer", newPeer, "--replaces", oldPeer)
             try PermissionEndToEndTests().serving(org, in: directory) { address in
                 let report = try SyncEndToEndTests.syncReport(contoso, address)
                 #expect(report["changesRefusedByPeer"] as? Int == 0, "\(report)")

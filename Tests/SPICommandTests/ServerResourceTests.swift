@@ -5,7 +5,9 @@ import Testing
 import Glibc
 #endif
 
-/// `spi serve` gives back what hostile or careless clients take: every connection it accepts is closed on every path.
+/// `spi serve` gives back what hostile or careless clients take: every connection it accepts is closed on every path,
+/// and silent or flooding clients cannot lock trusted peers out. Load tests: `scripts/test` runs this suite alone, after
+/// the others, so that its hundreds of sockets and processes cannot make their timing flaky.
 @Suite("server resources", .serialized)
 struct ServerResourceTests {
     /// Opens a plain TCP connection to `port` on loopback that says nothing; returns its descriptor (-1 on failure).

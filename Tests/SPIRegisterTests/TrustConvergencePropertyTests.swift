@@ -14,7 +14,8 @@ import Testing
 /// in every order: in-process sessions between any two replicas (cut after a random number of batches), change-set
 /// files applied late, twice, out of order or by a replica they were not made for, relays through any replica
 /// (providers pass on the organization's and each other's changes, each with its origin's signature), and forged
-/// files and origin proofs. Then, after a final star sync:
+/// files and origin proofs, and providers' replicas rotating their keys (a new site, bound again later). Then, after a
+/// final star sync:
 ///
 /// - both organization replicas hold the same register (equal digests), whatever order they received things in;
 /// - nothing is left held, and every provider holds exactly the organization's view of its current scope;
@@ -63,6 +64,8 @@ struct TrustScenario {
         let register: Register
         let peer: PeerID
         let signer: ChangeSetSigner
+        /// The site the replica had before its last key rotation: its bindings name it as the one they replace.
+        var previous: SiteID? = nil
     }
 
     let seed: UInt64
@@ -94,7 +97,7 @@ struct TrustScenario {
         // A third organization replica, bound (or unbound again) at a random moment: before that it syncs as an
         // unbound replica, and its knowledge covers clocks for the rows an unbound replica sees.
         let org3 = try makeNode("org3", kind: .organization, registerID: registerID)
-        let nodes = [org, org2, fab, con, org3]
+        var nodes = [org, org2, fab, con, org3]
         try org.register.replica.write { db in
             try db.execute(
                 """
@@ -142,6 +145,12 @@ struct TrustScenario {
                 try exportFile(nodes)
             case 83..<86:
                 try forgeFile(nodes)
+            case 86..<88:
+                // A provider's replica takes a new key (a planned rotation: the old key signs its last changes). Its
+                // new site speaks for no party until the authority binds it, at a random later step.
+                let index = Int.random(in: 2...3, using: &rng)
+                nodes[index] = try rotate(nodes[index])
+                lastAction = "rotate \(nodes[index].name)"
             default:
                 try applySomeFile(nodes)
             }
@@ -214,6 +223,25 @@ struct TrustScenario {
         }
     }
 
+    /// Rotates a replica's key as `spi key rotate` does, and opens it again with its new site.
+    func rotate(_ node: Node) throws -> Node {
+        let path = node.register.replica.path
+        let next = try PeerIdentity.prepareRotation(forReplicaAt: path, logger: quietLogger)
+        let rotation = try Replica.rotateSite(
+            ofReplicaAt: path, from: node.signer, to: try next.changeSetSigner(), logger: quietLogger)
+        let identity = try PeerIdentity.completeRotation(forReplicaAt: path, logger: quietLogger)
+        guard rotation.reattributed == 0, rotation.signedWithOldKey, identity.peerID.siteID == rotation.site else {
+            throw Violation(description: "seed \(seed): the rotation of \(node.name) lost changes: \(rotation)")
+        }
+        let register = try Register(path: path, logger: quietLogger)
+        guard register.replica.siteID == rotation.site, register.replica.signer?.site == rotation.site else {
+            throw Violation(description: "seed \(seed): \(node.name) did not reopen with its new site and key")
+        }
+        return Node(
+            name: node.name, register: register, peer: identity.peerID, signer: try identity.changeSetSigner(),
+            previous: rotation.previous)
+    }
+
     func makeNode(_ name: String, kind: ReplicaKind, registerID: RegisterID?) throws -> Node {
         let register = try Register.create(
             at: directory.appendingPathComponent("\(name).db").path, name: name, kind: kind, registerID: registerID,
@@ -231,13 +259,14 @@ struct TrustScenario {
         }
     }
 
-    /// Appends a binding row (an empty party unbinds), as `spi party bind` does, on an organization replica.
+    /// Appends a binding row (an empty party unbinds), as `spi party bind` does, on an organization replica; a
+    /// rotated replica's binding names the site it replaces, as `spi key rotate` tells the organization to.
     func bind(_ by: Node, _ node: Node, party: String) throws {
         try by.register.replica.write { db in
             try db.execute(
-                "INSERT INTO party_peer(id, party_id, peer, site) VALUES (?, ?, ?, ?)",
+                "INSERT INTO party_peer(id, party_id, peer, site, replaces) VALUES (?, ?, ?, ?, ?)",
                 [.text(RecordID.v7()), party.isEmpty ? .null : .text(party), .text(node.peer.description),
-                 .text(node.peer.siteID.description)])
+                 .text(node.peer.siteID.description), node.previous.map { .text($0.description) } ?? .null])
         }
     }
 
@@ -620,8 +649,11 @@ struct TrustScenario {
                     }
                 }
             }
-            if !(try clone.register.replica.heldChanges().isEmpty) {
-                throw Violation(description: "a fresh replica cloned from \(source.name) holds changes")
+            let held = try clone.register.replica.heldChanges()
+            if !held.isEmpty {
+                throw Violation(
+                    description: "a fresh replica cloned from \(source.name) holds changes: "
+                        + held.prefix(3).map { "\($0.table) \($0.id) by \($0.origin) at \($0.clock): \($0.reason)" }.joined(separator: "; "))
             }
             return
         }

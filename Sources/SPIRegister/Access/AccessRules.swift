@@ -61,6 +61,26 @@ public enum AccessRules {
         }
     }
 
+    /// Whether `carrier` succeeds `site`: an authority's binding of `carrier` (or of a successor of `site` that
+    /// `carrier` in turn succeeds) names `site` in `replaces`, after a key rotation. A successor holds the old site's
+    /// changes and stands for its coverage.
+    static func succeeds(_ carrier: SiteID, _ site: SiteID, _ db: Connection) throws -> Bool {
+        var successors: [String: [String]] = [:]
+        try db.forEachRow("SELECT replaces, site FROM party_peer WHERE replaces IS NOT NULL AND site IS NOT NULL") { row in
+            if let old = row.text(0), let new = row.text(1) { successors[old, default: []].append(new) }
+        }
+        guard !successors.isEmpty else { return false }
+        var frontier = [site.description]
+        var seen: Set<String> = [site.description]
+        while let next = frontier.popLast() {
+            for successor in successors[next] ?? [] where seen.insert(successor).inserted {
+                if successor == carrier.description { return true }
+                frontier.append(successor)
+            }
+        }
+        return false
+    }
+
     /// The latest of `rows` (by version, then id), among those made before `clock` when given: a binding counts for
     /// a change when its version's clock is below the change's (the zero version always counts).
     static func latest(_ rows: [BindingRow], before clock: UInt64? = nil) -> BindingRow? {

@@ -28,15 +28,25 @@ public struct PartyBinding: Sendable, Hashable {
     ///
     /// - Throws: ``RegisterError/Code/forbidden`` when the store checks access and does not act for the
     ///   organization; as ``RecordStore/resolve(_:_:)`` for an unknown party.
+    ///
+    /// With `replacing`, the replica succeeds the one with that site (its old key, after `spi key rotate`): every
+    /// replica then takes the old site's coverage (protocol/permissions.md §2.4) from the new one, which alone holds
+    /// the old site's changes from then on.
     @discardableResult
-    public static func bind(party: String, peer: PeerID, _ store: RecordStore) throws -> PartyBinding {
+    public static func bind(party: String, peer: PeerID, replacing old: SiteID? = nil, _ store: RecordStore) throws
+        -> PartyBinding
+    {
         let partyID = try store.resolve("party", party)
-        try store.put(
-            "party_peer", id: RecordID.v7(),
-            values: [
-                "party_id": .text(partyID), "peer": .text(peer.description),
-                "site": .text(peer.siteID.description),
-            ], mode: .insert)
+        var values: [String: DatabaseValue] = [
+            "party_id": .text(partyID), "peer": .text(peer.description), "site": .text(peer.siteID.description),
+        ]
+        if let old {
+            guard old != peer.siteID else {
+                throw RegisterError(.invalidValue, "a replica cannot replace itself: give the old peer id to --replaces")
+            }
+            values["replaces"] = .text(old.description)
+        }
+        try store.put("party_peer", id: RecordID.v7(), values: values, mode: .insert)
         return PartyBinding(
             partyID: partyID, partyCode: try store.record("party", partyID).values["code"]?.textValue,
             peerID: peer.description, siteID: peer.siteID.description)
