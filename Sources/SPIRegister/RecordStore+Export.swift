@@ -60,7 +60,11 @@ extension RecordStore {
     /// - Throws: ``RegisterError/Code/malformedExport`` (or ``RegisterError/Code/unknownTable``,
     ///   ``RegisterError/Code/unknownColumn``) when the file is not such an export; nothing is written then, as
     ///   long as the caller's transaction rolls back.
-    public func importCanonical(_ export: JSONValue, replace: Bool = false) throws -> ImportSummary {
+    ///
+    /// `progress` is called with the rows written or compared so far and the file's row count, every 1,000 rows.
+    public func importCanonical(
+        _ export: JSONValue, replace: Bool = false, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> ImportSummary {
         guard let tables = export.objectValue else {
             throw RegisterError(.malformedExport, "an export is a JSON object keyed by table name")
         }
@@ -86,8 +90,12 @@ extension RecordStore {
         }
 
         var summary = ImportSummary()
+        let total = parsed.reduce(0) { $0 + $1.1.count }
+        var done = 0
         for (spec, records) in parsed {
             for record in records {
+                done += 1
+                if done % 1_000 == 0 { progress?(done, total) }
                 if let existing = try recordIfPresent(spec, id: record.id) {
                     let changed = spec.columns.filter { column in
                         guard let value = record.values[column.name] else { return false }

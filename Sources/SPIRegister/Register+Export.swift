@@ -32,11 +32,14 @@ extension Register {
     /// - Parameters:
     ///   - bytes: the export's UTF-8 bytes.
     ///   - replace: also delete the rows that are not in the file, so that the content equals the file's.
+    ///   - progress: called with the rows done and the file's row count, every 1,000 rows.
     /// - Throws: ``RegisterError/Code/malformedExport`` and friends when the file is not an export; nothing is
     ///   written then.
     @discardableResult
-    public func importCanonical(_ bytes: [UInt8], replace: Bool = false) throws -> ImportSummary {
+    public func importCanonical(
+        _ bytes: [UInt8], replace: Bool = false, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> ImportSummary {
         let value = try JSONValue(parsing: bytes)
-        return try write { try $0.importCanonical(value, replace: replace) }
+        return try write { try $0.importCanonical(value, replace: replace, progress: progress) }
     }
 }

@@ -68,7 +68,10 @@ extension Replica {
                 if let ownScope { try settleOwnScope(ownScope, db) }
                 let foreignScope = ownScope.map { $0 != batch.scope } ?? false
                 var coverageGrew = false
-                for (site, clock) in plan.covers where try site != siteID && gate?.mayCover(site, db) != false {
+                // This replica's own site, and its sites before key rotations, it knows wholly already.
+                let previous = try Self.previousSites(db)
+                for (site, clock) in plan.covers
+                where try site != siteID && !previous.contains(site) && gate?.mayCover(site, db) != false {
                     if foreignScope {
                         report.uncovered.insert(site)
                         continue

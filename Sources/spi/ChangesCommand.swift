@@ -109,7 +109,9 @@ struct ChangesExportCommand: AsyncParsableCommand {
         let summary = try register.replica.exportChanges(
             since: knowledge, to: out, scope: scope, signer: try global.signer(for: register)
         ) { summary in
-            progress.update("exported \(Output.count(summary.cells, "change")) in \(Output.count(summary.batches, "batch", "batches"))")
+            progress.update(
+                "exported \(Output.count(summary.cells, "change")) in \(Output.count(summary.batches, "batch", "batches")), "
+                    + progress.rate(summary.cells, "changes"))
         }
         progress.finish()
         if json {
@@ -157,7 +159,9 @@ struct ChangesApplyCommand: AsyncParsableCommand {
         do {
             let report = try register.applySignedChanges(from: file) { report in
                 partial = report
-                progress.update("applied \(Output.count(report.total, "change")) in \(Output.count(report.batches, "batch", "batches"))")
+                progress.update(
+                    "applied \(Output.count(report.total, "change")) in \(Output.count(report.batches, "batch", "batches")), "
+                        + progress.rate(report.total, "changes"))
             }
             progress.finish()
             print(Self.describe(report, json: json))

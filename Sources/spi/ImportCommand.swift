@@ -27,7 +27,11 @@ struct ImportCommand: AsyncParsableCommand {
             throw RegisterError(.notFound, "cannot read \(file)")
         }
         let register = try global.openRegister()
-        let summary = try register.importCanonical(Array(data), replace: replace)
+        let progress = ProgressLine(enabled: true)
+        let summary = try register.importCanonical(Array(data), replace: replace) { done, total in
+            progress.update("imported \(done) of \(Output.count(total, "row")), " + progress.rate(done, "rows"))
+        }
+        progress.finish()
         var parts = ["\(summary.inserted) inserted", "\(summary.updated) updated", "\(summary.unchanged) unchanged"]
         if replace { parts.append("\(summary.deleted) deleted") }
         print("imported \(file): " + parts.joined(separator: ", "))

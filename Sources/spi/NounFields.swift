@@ -41,17 +41,19 @@ extension NounFields {
 /// The help text of a column's option, from the field catalog.
 func fieldHelp(_ table: String, _ column: String, valueName: String? = nil) -> ArgumentHelp {
     guard let spec = FieldCatalog.table(table)?.column(column) else { return ArgumentHelp("(unknown column)") }
-    let name = valueName ?? {
-        if !spec.allowedValues.isEmpty { return spec.name.replacingOccurrences(of: "_", with: "-") }
-        if spec.references != nil { return "ref" }
-        switch spec.type {
-        case .date: return "date"
-        case .boolean: return "bool"
-        case .integer, .real: return "number"
-        case .text: return "text"
-        }
-    }()
-    return ArgumentHelp(spec.help, valueName: name)
+    return ArgumentHelp(spec.help, valueName: valueName ?? defaultValueName(of: spec))
+}
+
+/// The value name a column's option shows in help (`<text>`, `<date>`, `<ref>`, or the column's enumeration).
+func defaultValueName(of spec: ColumnSpec) -> String {
+    if !spec.allowedValues.isEmpty { return spec.name.replacingOccurrences(of: "_", with: "-") }
+    if spec.references != nil { return "ref" }
+    switch spec.type {
+    case .date: return "date"
+    case .boolean: return "bool"
+    case .integer, .real: return "number"
+    case .text: return "text"
+    }
 }
 
 /// Collects the non-nil options into a column → text dictionary.

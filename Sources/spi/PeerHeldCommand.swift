@@ -16,6 +16,8 @@ struct PeerHeldCommand: AsyncParsableCommand {
             what decides them arrives; a sync with the organization usually settles them. With --json, an array of \
             objects with the keys at, peer, origin, clock, table, id and reason.
 
+            Entries are listed oldest first.
+
             Examples:
               spi peer held
               spi peer held --json
@@ -24,21 +26,13 @@ struct PeerHeldCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("How many entries to show, oldest first.", valueName: "n"))
-    var limit = 50
-
-    @Flag(name: .customLong("json"), help: "Print JSON.")
-    var json = false
-
-    func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
-    }
+    @OptionGroup var list: LogListOptions
 
     func run() async throws {
         let register = try global.openRegister()
-        let entries = try register.replica.heldChanges(limit: limit)
+        let entries = try register.replica.heldChanges(limit: list.limit)
         func time(_ ms: Int64) -> String { Output.time(milliseconds: ms) }
-        if json {
+        if list.json {
             print(Output.jsonArray(entries.map { entry in
                 [
                     "at": .string(time(entry.heldAtMilliseconds)), "peer": entry.peer.map(JSONValue.string) ?? .null,

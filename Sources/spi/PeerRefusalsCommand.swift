@@ -14,6 +14,8 @@ struct PeerRefusalsCommand: AsyncParsableCommand {
             sent them, the row, the columns and the rule. The log is local to this replica. With --json, an array \
             of objects with the keys at, peer, origin, table, id, columns, reason and count.
 
+            Entries are listed newest first.
+
             Examples:
               spi peer refusals
               spi peer refusals --limit 10 --json
@@ -22,21 +24,13 @@ struct PeerRefusalsCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("How many entries to show, newest first.", valueName: "n"))
-    var limit = 50
-
-    @Flag(name: .customLong("json"), help: "Print JSON.")
-    var json = false
-
-    func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
-    }
+    @OptionGroup var list: LogListOptions
 
     func run() async throws {
         let register = try global.openRegister()
-        let entries = try register.replica.refusalLog(limit: limit)
+        let entries = try register.replica.refusalLog(limit: list.limit)
         func time(_ ms: Int64) -> String { Output.time(milliseconds: ms) }
-        if json {
+        if list.json {
             print(Output.jsonArray(entries.map { entry in
                 [
                     "at": .string(time(entry.refusedAtMilliseconds)), "peer": entry.peer.map(JSONValue.string) ?? .null,

@@ -20,6 +20,13 @@ final class ProgressLine {
         StandardStreams.writeError("\r\u{1B}[K\(text)")
     }
 
+    /// `count` per second since the line was made, as `1,234 changes/s` (for the progress text).
+    func rate(_ count: Int, _ unit: String) -> String {
+        let elapsed = max(Date().timeIntervalSince(started), 0.001)
+        let perSecond = Int((Double(count) / elapsed).rounded())
+        return "\(perSecond.formatted(.number.grouping(.automatic))) \(unit)/s"
+    }
+
     /// Clears the line.
     func finish() {
         if shown { StandardStreams.writeError("\r\u{1B}[K") }

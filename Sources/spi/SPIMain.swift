@@ -17,10 +17,18 @@ enum SPIMain {
         // default, every other command at warning.
         let arguments = Self.movingDatabaseOption(Array(CommandLine.arguments.dropFirst()))
         let serving = arguments.first { !$0.hasPrefix("-") } == "serve"
+        let level = ProcessInfo.processInfo.environment["SPI_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+            ?? (serving ? .info : .warning)
+        let json = (Self.optionValue("--log-format", in: arguments) ?? ProcessInfo.processInfo.environment["SPI_LOG_FORMAT"])
+            == LogFormat.json.rawValue
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
-            let level = ProcessInfo.processInfo.environment["SPI_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
-            handler.logLevel = level ?? (serving ? .info : .warning)
+            handler.logLevel = level
             return handler
         }
         do {
@@ -42,6 +50,18 @@ enum SPIMain {
             printError("could not write the output (the disk or the pipe it goes to is full or closed)")
             exit(ExitCode.failure.rawValue)
         }
+    }
+
+    /// The value of `option` in `arguments` (`--option VALUE` or `--option=VALUE`), before a `--` terminator; nil when
+    /// absent. The logging system is set up before the command line is parsed, so it reads `--log-format` this way
+    /// (the parser checks the value afterwards).
+    static func optionValue(_ option: String, in arguments: [String]) -> String? {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" { return nil }
+            if argument == option, index + 1 < arguments.count { return arguments[index + 1] }
+            if argument.hasPrefix(option + "=") { return String(argument.dropFirst(option.count + 1)) }
+        }
+        return nil
     }
 
     /// Moves `--db PATH` (or `--db=PATH`) to the end of the arguments (before a `--` terminator), so that the

@@ -57,6 +57,14 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("Seconds a session may stay silent before it is closed.", valueName: "seconds"))
     var idleTimeout: Int = 60
 
+    @Option(
+        name: .customLong("log-format"),
+        help: ArgumentHelp(
+            "How the log is written to stderr: text (a line per event, for people) or json (a JSON object per line, "
+                + "for log collectors; SPI_LOG_FORMAT=json does the same for any command).",
+            valueName: "format"))
+    var logFormat: LogFormat = .text
+
     func validate() throws {
         guard maximumSessions > 0 else { throw ValidationError("--max-sessions must be at least 1") }
         guard maximumHandshakes > 0 else { throw ValidationError("--max-handshakes must be at least 1") }
@@ -91,9 +99,22 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
         Task {
             if let bound = try? await server.listeningAddress {
-                StandardStreams.writeError("spi: serving \(register.name) on \(bound) as \(server.peerID)\n")
+                if logFormat == .json {
+                    logger.notice(
+                        "serving", metadata: ["sync.listen": "\(bound)", "sync.peer.id": "\(server.peerID)", "register.name": "\(register.name)"])
+                } else {
+                    StandardStreams.writeError("spi: serving \(register.name) on \(bound) as \(server.peerID)\n")
+                }
             }
         }
         try await group.run()
     }
+}
+
+/// How `spi serve` writes its log (`--log-format`).
+enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// One line per event, for people (swift-log's stream handler).
+    case text
+    /// One JSON object per line, for log collectors (``JSONLogHandler``).
+    case json
 }

@@ -52,7 +52,9 @@ struct SyncCommand: AsyncParsableCommand {
         let box = ProgressBox(progress)
         do {
             let report = try await client.sync(with: address) { p in
-                box.update("sent \(p.changesSent) changes (\(p.bytesSent) bytes), received \(p.changesReceived) (\(p.bytesReceived) bytes)")
+                box.update(
+                    "sent \(p.changesSent) changes (\(p.bytesSent) bytes), received \(p.changesReceived) (\(p.bytesReceived) bytes), "
+                        + box.rate(p.changesSent + p.changesReceived, "changes"))
             }
             progress.finish()
             if json {
@@ -121,6 +123,7 @@ final class ProgressBox: @unchecked Sendable {
     private let line: ProgressLine
     init(_ line: ProgressLine) { self.line = line }
     func update(_ text: String) { lock.withLock { line.update(text) } }
+    func rate(_ count: Int, _ unit: String) -> String { lock.withLock { line.rate(count, unit) } }
 }
 
 extension JSONEncoder {

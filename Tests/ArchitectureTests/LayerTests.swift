@@ -12,7 +12,7 @@ struct LayerTests {
         "SPIIdentity": [],
         "SPIReplication": ["SPISQLite", "SPIIdentity"],
         "SPIProtocol": ["SPIReplication", "SPIIdentity"],
-        // The transport keeps its trusted-peer table through the SQLite layer (issue 16 lists this as left to do).
+        // The transport keeps its trusted peers in the replica's local settings, through the replication core.
         "SPITransport": ["SPIProtocol", "SPIReplication", "SPIIdentity"],
         // The domain needs the replication core and identity, never the protocol or the transport.
         "SPIRegister": ["SPIReplication", "SPIIdentity", "SPISQLite"],

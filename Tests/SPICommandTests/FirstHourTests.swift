@@ -129,4 +129,45 @@ struct FirstHourTests {
         }
         #expect(seen > 50, "walked only \(seen) commands")
     }
+
+    @Test("spi serve --log-format json writes one JSON object per line: the serving notice, sessions, refusals",
+          .timeLimit(.minutes(2)))
+    func jsonLogs() throws {
+        try PermissionEndToEndTests().withDemo { directory, org, providers in
+            let port = try SyncEndToEndTests.freePort()
+            let server = try SyncServerProcess(
+                db: org.db, listen: "127.0.0.1:\(port)", directory: directory, arguments: ["--log-format", "json"])
+            defer { server.stop() }
+            let deadline = Date().addingTimeInterval(20)
+            while !server.stderr.contains("\"message\":\"serving\"") && Date() < deadline {
+                try #require(server.process.isRunning, "spi serve exited: \(server.stderr)")
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            _ = try SyncEndToEndTests.syncReport(providers["FAB"]!, "127.0.0.1:\(port)")
+            // A stranger: a replica the organization does not trust.
+            let stranger = CommandFixture(directory: directory, db: directory.appendingPathComponent("stranger.db").path)
+            try stranger.ok("init", "--name", "Stranger", "--kind", "provider", "--register", try org.ok("whoami", "--field", "registerId"))
+            try stranger.ok("peer", "add", "--name", "northwind", "--id", try org.ok("whoami", "--field", "peerId"))
+            #expect(try stranger.spi("sync", "127.0.0.1:\(port)").status == 3)
+            Thread.sleep(forTimeInterval: 0.5)
+            let lines = server.stderr.split(separator: "\n").map(String.init)
+            var messages: [String] = []
+            var errors: [String] = []
+            for line in lines {
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(object != nil, "not a JSON object: \(line)")
+                guard let object else { continue }
+                for key in ["time", "level", "label", "source", "message"] {
+                    #expect(object[key] is String, "no \(key) in \(line)")
+                }
+                #expect((object["time"] as? String)?.hasSuffix("Z") == true)
+                messages.append(object["message"] as? String ?? "")
+                if let error = object["sync.error"] as? String { errors.append(error) }
+            }
+            #expect(messages.contains("serving"), "\(messages)")
+            #expect(messages.contains("session complete"), "\(messages)")
+            #expect(errors.contains("untrustedPeer"), "the refused stranger is not logged: \(messages) \(errors)")
+            #expect(try org.spi("serve", "--log-format", "yaml").status == 64)
+        }
+    }
 }

@@ -40,6 +40,17 @@ struct ServerResourceTests {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 
+    /// Waits up to 30 s for a process's open descriptors to come back within 10 of `baseline`; returns the last count.
+    static func descriptorsSettle(of pid: Int32, baseline: Int) -> Int {
+        let deadline = Date().addingTimeInterval(30)
+        var open = openDescriptors(of: pid)
+        while open > baseline + 10 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            open = openDescriptors(of: pid)
+        }
+        return open
+    }
+
     @Test("400 silent connections, then closed: the server's open descriptors return to their baseline",
           .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd")), .timeLimit(.minutes(2)))
     func silentConnectionsAreClosed() throws {
@@ -61,12 +72,7 @@ struct ServerResourceTests {
                 Thread.sleep(forTimeInterval: 0.5)
                 for fd in sockets { close(fd) }
                 // The server notices each close (or its handshake timeout) and closes its side.
-                let deadline = Date().addingTimeInterval(30)
-                var open = Self.openDescriptors(of: pid)
-                while open > baseline + 10 && Date() < deadline {
-                    Thread.sleep(forTimeInterval: 0.2)
-                    open = Self.openDescriptors(of: pid)
-                }
+                let open = Self.descriptorsSettle(of: pid, baseline: baseline)
                 #expect(open <= baseline + 10, "round \(round): \(open) descriptors open, \(baseline) before")
             }
             // And it still serves.
@@ -111,12 +117,7 @@ struct ServerResourceTests {
             #expect(swarm.reconnects >= 200, "the server closed only \(swarm.reconnects) silent sockets")
             #expect(server.stderr.contains("at a connection limit"), "the refusals are not logged")
             #expect(server.process.isRunning)
-            let deadline = Date().addingTimeInterval(30)
-            var open = Self.openDescriptors(of: server.process.processIdentifier)
-            while open > baseline + 10 && Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.2)
-                open = Self.openDescriptors(of: server.process.processIdentifier)
-            }
+            let open = Self.descriptorsSettle(of: server.process.processIdentifier, baseline: baseline)
             #expect(open <= baseline + 10, "\(open) descriptors open after the swarm, \(baseline) before")
         }
     }
@@ -145,12 +146,7 @@ struct ServerResourceTests {
             #expect(run.status == 0, "a trusted peer could not sync during the flood: \(run)")
             for fd in sockets { close(fd) }
             sockets = []
-            let deadline = Date().addingTimeInterval(30)
-            var open = Self.openDescriptors(of: pid)
-            while open > baseline + 10 && Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.2)
-                open = Self.openDescriptors(of: pid)
-            }
+            let open = Self.descriptorsSettle(of: pid, baseline: baseline)
             #expect(open <= baseline + 10, "\(open) descriptors open after the flood, \(baseline) before")
             #expect(server.process.isRunning)
         }

@@ -349,12 +349,12 @@ final class SyncServerProcess {
     let process = Process()
     let logPath: String
 
-    init(db: String, listen: String, directory: URL) throws {
+    init(db: String, listen: String, directory: URL, arguments: [String] = []) throws {
         logPath = directory.appendingPathComponent("serve-\(UUID().uuidString).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = SPIProcess.executable
-        process.arguments = ["--db", db, "serve", "--listen", listen]
+        process.arguments = ["--db", db, "serve", "--listen", listen] + arguments
         process.environment = SyncEndToEndTests.environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
