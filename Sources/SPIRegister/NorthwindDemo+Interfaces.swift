@@ -93,7 +93,7 @@ extension NorthwindDemo {
         DemoInterface(
             practice: "ISM", provider: "FAB", title: "Information security management: Fabrikam Service Desk",
             stage: "design", owner: "natarajan", status: "approved", version: "1.0", approvedOn: -385,
-            approvedBy: "natarajan", reviewIntervalMonths: 12, agreement: "UC-FAB", services: ["SDESK"],
+            approvedBy: "okafor", reviewIntervalMonths: 12, agreement: "UC-FAB", services: ["SDESK"],
             description: "Security incident notification, privileged access and compliance evidence for the "
                 + "service desk, which handles staff identities."
         ),

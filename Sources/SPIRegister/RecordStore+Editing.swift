@@ -112,6 +112,15 @@ extension RecordStore {
         for column in spec.columns {
             row[column.name] = changes[column.name] ?? existing?.values[column.name] ?? column.defaultValue ?? .null
         }
+        // An SPI moved back to draft or review is no longer approved: its approver and approval date go.
+        if spec.name == "interface", let status = changes["status"]?.textValue, status == "draft" || status == "in_review",
+            existing?.values["status"] != changes["status"]
+        {
+            for column in ["approved_by", "approved_on"] where changes[column] == nil && row[column]?.isNull == false {
+                changes[column] = .null
+                row[column] = .null
+            }
+        }
 
         if existing == nil {
             let missing = spec.columns.filter { $0.isRequired && row[$0.name]!.isNull }
@@ -283,6 +292,31 @@ extension RecordStore {
             "invalid \(what): \(bytes) bytes, more than the \(Replica.maximumValueBytes) bytes (1 MiB) a value may hold")
     }
 
+    /// Segregation of duties on approval: the approver is a person of the organization (a party of kind
+    /// `organization`, or an internal party such as the SIAM office) and not the SPI's owner.
+    ///
+    /// - Throws: ``RegisterError/Code/ruleViolated`` naming the rule.
+    func checkSegregation(approver: String, owner: String?) throws {
+        let rows = try db.rows(
+            "SELECT p.name, pa.kind, pa.internal, coalesce(pa.code, pa.name) FROM person p LEFT JOIN party pa ON pa.id = p.party_id WHERE p.id = ?",
+            [.text(approver)])
+        let name = rows.first?[0].textValue ?? approver
+        if approver == owner {
+            throw RegisterError(
+                .ruleViolated,
+                "segregation of duties: \(name) owns this SPI and cannot approve it; another person of the organization approves")
+        }
+        let kind = rows.first?[1].textValue
+        let isInternal = rows.first?[2] == .integer(1)
+        guard kind == "organization" || isInternal else {
+            let party = rows.first?[3].textValue.map { " (\($0), \(kind ?? "no party"))" } ?? ""
+            throw RegisterError(
+                .ruleViolated,
+                "segregation of duties: \(name)\(party) cannot approve an SPI; only a person of the organization or of an "
+                    + "internal party approves")
+        }
+    }
+
     /// The domain rules that involve more than one column or row.
     func checkRules(_ spec: TableSpec, id: String, row: [String: DatabaseValue], existing: Record?) throws {
         func text(_ column: String) -> String? { row[column]?.textValue }
@@ -312,6 +346,9 @@ extension RecordStore {
             let status = text("status")
             if (status == "approved" || status == "retired") && changed("status") && kind == .provider {
                 throw refuse("only the organization approves or retires an SPI; this replica is a provider's")
+            }
+            if status == "approved", let approver = text("approved_by"), changed("status") || changed("approved_by") {
+                try checkSegregation(approver: approver, owner: text("owner_id"))
             }
             if status == "approved" && changed("status") {
                 var missing: [String] = []

@@ -18,6 +18,24 @@ extension RegisterCheck {
             )
         }
 
+        let segregation = """
+            SELECT i.id, p.name, i.approved_by = i.owner_id FROM interface i
+            JOIN person p ON p.id = i.approved_by LEFT JOIN party pa ON pa.id = p.party_id
+            WHERE i.status = 'approved' AND (i.approved_by = i.owner_id
+                OR NOT (coalesce(pa.kind, '') = 'organization' OR coalesce(pa.internal, 0) = 1))
+            ORDER BY i.id
+            """
+        for row in try context.query(segregation) {
+            guard let id = row[0] else { continue }
+            let who = row[1] ?? "its approver"
+            context.add(
+                "approval-not-segregated",
+                "\(context.describe("interface", id)) is approved by "
+                    + (row[2] == "1" ? "its own owner, \(who)" : "\(who), who is not of the organization or an internal party"),
+                [FindingRow(table: "interface", id: id)]
+            )
+        }
+
         let reviews = "SELECT i.id, i.next_review FROM interface i WHERE \(live("i")) ORDER BY i.id"
         for row in try context.query(reviews) {
             guard let id = row[0], let next = row[1], CivilDate.isValid(next), next < context.today else { continue }

@@ -186,6 +186,14 @@ extension RegisterCheck {
             fix: "spi interface set ID --approved-by PERSON --approved-on DATE"
         ),
         Rule(
+            id: "approval-not-segregated", severity: .error, area: .governance,
+            title: "SPI approved by its owner or by someone outside the organization",
+            explanation: "Segregation of duties: an SPI is approved by a person of the organization (a party of kind "
+                + "organization, or an internal party) who is not its owner. `spi` refuses other approvals; this "
+                + "finds those written around it or before the rule.",
+            fix: "spi interface set ID --approved-by PERSON"
+        ),
+        Rule(
             id: "review-overdue", severity: .warning, area: .governance,
             title: "Overdue review",
             explanation: "A live SPI's next review date has passed. Review it (ISO/IEC 20000 asks for supplier "

@@ -14,7 +14,8 @@ struct InterfaceApproveCommand: AsyncParsableCommand {
             When any gate fails, nothing changes and the error names every failing gate on its own line (exit \
             status 64). When all pass, the status becomes approved, approved_by the approver, approved_on the date, \
             and next_review the --next-review date if given. Only an SPI in review can be approved (submit a draft \
-            with `spi interface submit`), and only on the organization's replica. Prints the change, or with \
+            with `spi interface submit`), and only on the organization's replica, by a person of the organization \
+            (or of an internal party) who is not the SPI's owner: segregation of duties. Prints the change, or with \
             --json the SPI's row as it is now.
 
             Examples:

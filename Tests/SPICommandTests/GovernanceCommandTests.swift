@@ -143,6 +143,25 @@ struct GovernanceCommandTests {
         }
     }
 
+    @Test("segregation of duties: neither a provider's employee nor the SPI's owner may approve (exit 64, the rule named)")
+    func approveSegregation() throws {
+        try withDemoFixture { f in
+            let extra = try #require(try f.json(
+                "raci", "list", "--where", "interface_id=SPI-CHG-TAIL", "--where", "activity_id=CHG-CAB",
+                "--where", "party_id=TAIL", "--where", "role=A", "--json") as? [[String: Any]])
+            try f.ok("raci", "remove", try #require(extra.first?["id"] as? String))
+            let people = try #require(try f.json("person", "list", "--json") as? [[String: Any]])
+            let owner = try #require(try f.json("interface", "show", "SPI-CHG-TAIL", "--json") as? [String: Any])["owner_id"] as? String
+            let tailspin = try #require(try f.json("party", "show", "TAIL", "--json") as? [String: Any])["id"] as? String
+            let employee = try #require(people.first { $0["party_id"] as? String == tailspin }?["id"] as? String)
+            for (who, words) in [(employee, "only a person of the organization"), (try #require(owner), "owns this SPI")] {
+                let refused = try f.refused(
+                    ["interface", "approve", "SPI-CHG-TAIL", "--by", who, "--next-review", "2030-01-01"], status: 64)
+                #expect(refused.hasPrefix("error: segregation of duties:") && refused.contains(words), "\(refused)")
+            }
+        }
+    }
+
     @Test("review add takes the SPI as an argument and --by; the --interface/--reviewer form still works")
     func reviewAdd() throws {
         try withDemoFixture { f in

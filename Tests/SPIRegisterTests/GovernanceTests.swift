@@ -155,6 +155,51 @@ struct GovernanceTests {
         }
     }
 
+    @Test("segregation of duties: the SPI's owner and people outside the organization cannot approve, by approve or by a plain edit; going back to review clears the approval")
+    func segregation() throws {
+        try withDemo { register in
+            try removeRACI(register, "SPI-CHG-TAIL", "CHG-CAB", "TAIL", "A")
+            let owner = try #require(try interface(register, "SPI-CHG-TAIL")["owner_id"].textValue)
+            let provider = try #require(try register.read { store in
+                try store.db.scalar(
+                    "SELECT p.id FROM person p JOIN party pa ON pa.id = p.party_id WHERE pa.kind = 'provider' ORDER BY p.id LIMIT 1")?
+                    .textValue
+            })
+            let digest = try register.digest()
+            for (who, expected) in [(owner, "owns this SPI"), (provider, "only a person of the organization")] {
+                do {
+                    try register.write {
+                        try Governance.approve("SPI-CHG-TAIL", by: who, on: "2025-03-01", nextReview: "2025-09-01", in: $0)
+                    }
+                    Issue.record("SPI-CHG-TAIL was approved by \(who)")
+                } catch let error as RegisterError {
+                    #expect(error.code == .ruleViolated, "\(error)")
+                    #expect(error.message.contains("segregation of duties") && error.message.contains(expected), "\(error)")
+                }
+            }
+            #expect(throws: RegisterError.self) {
+                try register.write {
+                    try $0.put(
+                        "interface", id: "SPI-CHG-TAIL",
+                        fields: ["status": "approved", "approved_by": owner, "approved_on": "2025-03-01", "next_review": "2025-09-01"],
+                        mode: .update)
+                }
+            }
+            #expect(try register.digest() == digest)
+            try register.write {
+                try Governance.approve("SPI-CHG-TAIL", by: Self.approver, on: "2025-03-01", nextReview: "2025-09-01", in: $0)
+            }
+            #expect(try interface(register, "SPI-CHG-TAIL")["approved_by"] != .null)
+            // Back to review: the approver and the approval date go with the approval.
+            try register.write { try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update) }
+            let row = try interface(register, "SPI-CHG-TAIL")
+            #expect(row["approved_by"] == .null && row["approved_on"] == .null)
+            // The demo keeps the rule everywhere.
+            let findings = try register.read { try RegisterCheck.run($0.db, today: Self.today) }
+            #expect(!findings.contains { $0.rule == "approval-not-segregated" }, "\(findings.filter { $0.rule == "approval-not-segregated" })")
+        }
+    }
+
     @Test("approve: a draft, an unknown approver and a malformed date are refused before any gate")
     func approveRefusals() throws {
         try withDemo { register in

@@ -264,6 +264,8 @@ struct RecordStoreTests {
                 #expect(message.contains(part), "\(message)")
             }
             try register.write { store in
+                // Jane owns the SPI, so another person of the organization approves it (segregation of duties).
+                try store.put("person", fields: ["party_id": "NW", "name": "Ann Approver", "email": "ann@northwind.example"])
                 try store.put("integration_point", fields: [
                     "interface_id": "SPI-INC-FAB", "name": "Assignment", "from_party_id": "NW", "to_party_id": "FAB",
                     "channel": "e_bonding"])
@@ -273,7 +275,7 @@ struct RecordStoreTests {
             expectRegisterError(.ruleViolated) {
                 try register.write { store in
                     try store.put("interface", id: "SPI-INC-FAB", fields: [
-                        "status": "approved", "approved_by": "jane@northwind.example", "approved_on": "2025-02-28",
+                        "status": "approved", "approved_by": "ann@northwind.example", "approved_on": "2025-02-28",
                         "next_review": "2025-03-01"])
                 }
             }
@@ -292,7 +294,7 @@ struct RecordStoreTests {
             }
             try register.write { store in
                 try store.put("interface", id: "SPI-INC-FAB", fields: [
-                    "status": "approved", "approved_by": "jane@northwind.example", "approved_on": "2025-02-28",
+                    "status": "approved", "approved_by": "ann@northwind.example", "approved_on": "2025-02-28",
                     "next_review": "2026-02-28"])
             }
             #expect(try register.read { try $0.record("interface", "SPI-INC-FAB")["status"] } == .text("approved"))

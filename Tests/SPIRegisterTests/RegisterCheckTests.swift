@@ -7,7 +7,7 @@ import Testing
 private enum Clean {
     static func id(_ key: String) -> String { RecordID.v5("test:\(key)") }
     static let org = id("party:ORG"), integrator = id("party:INT"), provider = id("party:PRV")
-    static let owner = id("person:owner"), contact = id("person:contact")
+    static let owner = id("person:owner"), contact = id("person:contact"), approver = id("person:approver")
     static let sla = id("agreement:SLA"), uc = id("agreement:UC")
     static let service = id("service:SVC")
     static let slaTarget = id("target:SLA"), ucTarget = id("target:UC")
@@ -31,7 +31,8 @@ private enum Clean {
                 ('\(provider)', 'PRV', 'Provider', 'provider', 0);
             INSERT INTO person (id, party_id, name, email, active) VALUES
                 ('\(owner)', '\(integrator)', 'Olga Owner', 'olga@int.example', 1),
-                ('\(contact)', '\(provider)', 'Paul Provider', 'paul@prv.example', 1);
+                ('\(contact)', '\(provider)', 'Paul Provider', 'paul@prv.example', 1),
+                ('\(approver)', '\(org)', 'Ada Approver', 'ada@org.example', 1);
             UPDATE practice SET owner_id = '\(owner)' WHERE code = 'INC';
             INSERT INTO service (id, code, name, type, status, owner_id, customer_id, provider_id) VALUES
                 ('\(service)', 'SVC', 'Web shop', 'business', 'catalogue', '\(owner)', '\(org)', '\(integrator)');
@@ -49,7 +50,7 @@ private enum Clean {
             INSERT INTO interface (id, code, title, practice_id, provider_id, stage, owner_id, status, version,
                 approved_by, approved_on, review_interval_months, next_review, agreement_id) VALUES
                 ('\(spi)', 'SPI-INC-PRV', 'Incidents with the provider', '\(inc)', '\(provider)', 'operation',
-                 '\(owner)', 'approved', '1.0', '\(owner)', '2025-01-10', 12, '2026-01-10', '\(uc)');
+                 '\(owner)', 'approved', '1.0', '\(approver)', '2025-01-10', 12, '2026-01-10', '\(uc)');
             INSERT INTO interface_service (id, interface_id, service_id) VALUES
                 ('\(RecordID.v5("interface_service:\(spi):\(service)"))', '\(spi)', '\(service)');
             INSERT INTO raci_assignment (id, interface_id, activity_id, party_id, role, role_title) VALUES
@@ -149,6 +150,10 @@ private let brokenRules: [BrokenRule] = [
     ),
     BrokenRule(
         rule: "approved-without-approval", sql: "UPDATE interface SET approved_on = NULL",
+        row: FindingRow(table: "interface", id: Clean.spi)
+    ),
+    BrokenRule(
+        rule: "approval-not-segregated", sql: "UPDATE interface SET approved_by = owner_id",
         row: FindingRow(table: "interface", id: Clean.spi)
     ),
     BrokenRule(
