@@ -20,6 +20,8 @@ final class ReplicaSyncStore: SyncStore {
         var cursor: DeltaCursor?
         var access = SessionAccess()
         var peer = "peer"
+        /// The verified peer's site.
+        var peerSite: SiteID?
         init(replica: Replica) { self.replica = replica }
     }
 
@@ -60,6 +62,8 @@ final class ReplicaSyncStore: SyncStore {
     ///
     /// - Throws: a ``SyncError`` with ``SyncError/Code/internalError`` when the access cannot be determined.
     func authorize(peer: PeerID, name: String, accessControl: (any SyncAccessControl)?) async throws {
+        handle.peerSite = peer.siteID
+        handle.peer = "\(name) (\(peer.shortDescription))"
         guard let accessControl else { return }
         let handle = handle
         do {
@@ -80,8 +84,20 @@ final class ReplicaSyncStore: SyncStore {
 
     func startDelta(for peer: Knowledge) async throws {
         let handle = handle
-        try await threadPool.runIfActive {
+        let held = try await threadPool.runIfActive { () -> UInt64? in
             handle.cursor = try handle.replica.deltaCursor(for: peer, scope: handle.access.scope)
+            // A replica always holds every change of its own site. One that knows fewer of them than this replica
+            // holds was restored from an older backup, or another replica uses its key (a copied replica file).
+            guard let site = handle.peerSite else { return nil }
+            let mine = try handle.replica.knowledge()[site]
+            return mine > peer[site] ? mine : nil
+        }
+        if let held, let site = handle.peerSite {
+            logger.warning(
+                "the peer knows fewer of its own changes than this replica holds: it was restored from an older backup, or another replica uses its key (a copied replica file: run `spi key rotate` on the copy)",
+                metadata: [
+                    "sync.peer.site": "\(site)", "sync.peer.knows": "\(peer[site])", "sync.holds": "\(held)",
+                ])
         }
     }
 

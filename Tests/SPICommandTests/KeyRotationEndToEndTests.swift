@@ -128,13 +128,17 @@ struct KeyRotationEndToEndTests {
             }
             try fabrikam.ok("interface", "set", "SPI-SR-FAB", "--description", "from the original")
             try copy.ok("interface", "set", "SPI-INC-FAB", "--description", "from the copy")
-            try PermissionEndToEndTests().serving(org, in: directory) { address in
-                _ = try SyncEndToEndTests.syncReport(fabrikam, address)
-                _ = try SyncEndToEndTests.syncReport(copy, address)
-                let run = try fabrikam.spi("sync", address)
-                #expect(run.status == 0, "\(run)")
-                #expect(run.stderr.contains("own key that it never signed") && run.stderr.contains("spi key rotate"), "\(run)")
-            }
+            let address = "127.0.0.1:\(try SyncEndToEndTests.freePort())"
+            let server = try SyncServerProcess(db: org.db, listen: address, directory: directory)
+            defer { server.stop() }
+            try server.waitUntilServing()
+            _ = try SyncEndToEndTests.syncReport(fabrikam, address)
+            _ = try SyncEndToEndTests.syncReport(copy, address)
+            let run = try fabrikam.spi("sync", address)
+            #expect(run.status == 0, "\(run)")
+            #expect(run.stderr.contains("own key that it never signed") && run.stderr.contains("spi key rotate"), "\(run)")
+            // The hub notices too: the original knows fewer of its own changes than the hub holds.
+            #expect(server.stderr.contains("the peer knows fewer of its own changes than this replica holds"), "\(server.stderr)")
             let rotated = try #require(try copy.json("key", "rotate", "--json") as? [String: Any])
             #expect(rotated["peerId"] as? String != (try fabrikam.ok("whoami", "--field", "peerId")))
         }
