@@ -30,7 +30,7 @@ extension Replica {
             }
         }
         // This replica's sites before its key rotations make no more changes: it holds all of them, up to now.
-        let previous = try Self.previousSites(db)
+        let previous = previousSiteIDs
         if !previous.isEmpty {
             let now = UInt64(bitPattern: try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0)
             for site in previous { result[site] = max(result[site], now) }
@@ -168,7 +168,7 @@ extension Replica {
         }
         // A site this replica had before a key rotation: it holds every change of it, up to now, and covers it as its
         // own (receivers believe it when the authority bound this replica as its successor).
-        let isPrevious = try Self.previousSites(db).contains(site)
+        let isPrevious = previousSiteIDs.contains(site)
         if isPrevious {
             localClock = max(localClock, try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0)
         }

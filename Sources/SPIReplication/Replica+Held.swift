@@ -183,13 +183,31 @@ extension Replica {
     /// Whether a site's changes up to `clock` are all here or held, by the coverage this replica has claimed (its
     /// own site: always). For gates that must know whether the rows that decide a change can still arrive.
     public static func hasReceived(from site: SiteID, upTo clock: UInt64, _ db: Connection) throws -> Bool {
-        if let own = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'site.id'")?.textValue, own == site.description {
-            return true
-        }
-        if try previousSites(db).contains(site) { return true }
+        // This replica's site and its sites before key rotations ('site.previous' lists them, space-separated).
+        let own = try db.scalar(
+            "SELECT 1 FROM _spi_meta WHERE (key = 'site.id' AND value = ?1) OR (key = 'site.previous' AND instr(' ' || value || ' ', ' ' || ?1 || ' ') > 0)",
+            [.text(site.description)])
+        if own != nil { return true }
         let claimed = try db.scalar(
             "SELECT k.hlc FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site WHERE s.site = ?", [.blob(site.bytes)])
         return UInt64(bitPattern: claimed?.integerValue ?? 0) >= clock
+    }
+
+    /// The latest version that wrote any part of a row (its life or one of its cells), as stamped so far: who last
+    /// changed it, and when. Nil as ``rowVersion(table:id:_:)``.
+    public static func lastChange(table: String, id: String, _ db: Connection) throws -> Version? {
+        let rows = try db.rows(
+            """
+            SELECT v.hlc, s.site FROM (
+                SELECT r.hlc, r.site FROM _spi_row r JOIN _spi_table t ON t.idx = r.tbl WHERE t.name = ?1 AND r.id = ?2
+                UNION ALL
+                SELECT c.hlc, c.site FROM _spi_clock c JOIN _spi_table t ON t.idx = c.tbl WHERE t.name = ?1 AND c.id = ?2
+            ) v LEFT JOIN _spi_site s ON s.idx = v.site ORDER BY v.hlc DESC LIMIT 1
+            """, [.text(table), RowKey.stored(id)])
+        guard let row = rows.first else { return nil }
+        let clock = HybridLogicalClock(rawValue: UInt64(bitPattern: row[0].integerValue ?? 0))
+        guard case .blob(let bytes) = row[1], let site = SiteID(bytes: bytes) else { return .zero }
+        return Version(clock: clock, site: site)
     }
 
     /// The version at which a row's current life began (its causal length last changed), or nil when the row has no

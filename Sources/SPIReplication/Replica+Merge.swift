@@ -69,7 +69,7 @@ extension Replica {
                 let foreignScope = ownScope.map { $0 != batch.scope } ?? false
                 var coverageGrew = false
                 // This replica's own site, and its sites before key rotations, it knows wholly already.
-                let previous = try Self.previousSites(db)
+                let previous = previousSiteIDs
                 for (site, clock) in plan.covers
                 where try site != siteID && !previous.contains(site) && gate?.mayCover(site, db) != false {
                     if foreignScope {

@@ -16,6 +16,39 @@ public struct SiteRotation: Sendable, Hashable {
 }
 
 extension Replica {
+    /// Rotates the key of the replica at `path`, the whole sequence `spi key rotate` runs: a new key beside the
+    /// replica (`<db>.key.next`), the replica moved to the new key's site (``rotateSite(ofReplicaAt:from:to:logger:)``),
+    /// then the new key put in place of the old one. An interruption anywhere leaves a replica and a key that the
+    /// next ``PeerIdentity/load(forReplicaAt:site:logger:)`` settles (the replica's site says which key is its own).
+    ///
+    /// - Parameter previous: the old key, when it is not beside the replica (normally it is, and is used).
+    /// - Returns: what the rotation did and the replica's new identity. Open the replica again afterwards.
+    /// - Throws: ``ReplicationError/Code/authorityKey`` for the register's authority, before anything is written.
+    public static func rotateKey(
+        ofReplicaAt path: String, from previous: ChangeSetSigner? = nil, logger: Logger
+    ) throws -> (rotation: SiteRotation, identity: PeerIdentity) {
+        try refuseAuthority(try Replica(path: path, readOnly: true, logger: logger))
+        let next = try PeerIdentity.prepareRotation(forReplicaAt: path, logger: logger)
+        let rotation = try rotateSite(ofReplicaAt: path, from: previous, to: try next.changeSetSigner(), logger: logger)
+        let identity = try PeerIdentity.completeRotation(forReplicaAt: path, logger: logger)
+        guard identity.peerID.siteID == rotation.site else {
+            throw ReplicationError(
+                .malformed, "\(path): the key put in place (site \(identity.peerID.siteID)) is not the replica's site \(rotation.site)")
+        }
+        return (rotation, identity)
+    }
+
+    /// Throws ``ReplicationError/Code/authorityKey`` when `replica` is its register's authority.
+    private static func refuseAuthority(_ replica: Replica) throws {
+        let path = replica.path
+        guard replica.siteID != replica.registerID else {
+            throw ReplicationError(
+                .authorityKey,
+                "\(path) is the register's authority (its site is the register id): every replica recognises the "
+                    + "authority by its site, so its key cannot be rotated; restore its key from a backup")
+        }
+    }
+
     /// Gives the replica at `path` the site of a new key, on purpose: the old site's changes stay its own (with their
     /// proofs, so that this replica and every other can still relay them), and what the replica writes from now on
     /// is the new site's, signed with the new key.
@@ -38,12 +71,7 @@ extension Replica {
         let replica = try Replica(path: path, logger: logger)
         if let previous, previous.site == replica.siteID { replica.signer = previous }
         let old = replica.siteID
-        guard old != replica.registerID else {
-            throw ReplicationError(
-                .authorityKey,
-                "\(path) is the register's authority (its site is the register id): every replica recognises the "
-                    + "authority by its site, so its key cannot be rotated; restore its key from a backup")
-        }
+        try refuseAuthority(replica)
         guard signer.site != old else {
             throw ReplicationError(.alreadyExists, "\(path) already has the site of that key (\(old))")
         }
@@ -90,11 +118,6 @@ extension Replica {
                 "replica.reattributed": "\(reattributed)",
             ])
         return SiteRotation(previous: old, site: signer.site, signedWithOldKey: signedWithOldKey, reattributed: reattributed)
-    }
-
-    /// The sites this replica had before its key rotations, oldest first.
-    public func previousSites() throws -> [SiteID] {
-        try read { db in try Self.previousSites(db) }
     }
 
     /// The sites the replica in `db` had before its key rotations, oldest first.

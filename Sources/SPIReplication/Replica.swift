@@ -22,6 +22,9 @@ public final class Replica {
     let connection: Connection
     /// This replica's site id.
     public let siteID: SiteID
+    /// The sites this replica had before its key rotations, oldest first (an open replica keeps the sites it had when
+    /// it was opened: a rotation asks for a new `Replica`).
+    public let previousSiteIDs: [SiteID]
     /// The register this replica belongs to.
     public let registerID: RegisterID
     /// The logger the replica reports to.
@@ -184,6 +187,7 @@ public final class Replica {
         self.hookCapture = db.isReadOnly ? nil : ChangeCapture(connection: db)
         self.connection = db
         self.siteID = site
+        self.previousSiteIDs = try Self.previousSites(db)
         self.registerID = register
         self.logger = logger
         try loadTables()

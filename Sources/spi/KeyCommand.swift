@@ -63,10 +63,7 @@ struct KeyRotateCommand: AsyncParsableCommand {
                 "\(path) is the register's authority: every replica recognises the authority by its site, so its key "
                     + "cannot be rotated; restore its key from a backup")
         }
-        let next = try PeerIdentity.prepareRotation(forReplicaAt: path, logger: global.logger)
-        let rotation = try Replica.rotateSite(ofReplicaAt: path, to: try next.changeSetSigner(), logger: global.logger)
-        let identity = try PeerIdentity.completeRotation(forReplicaAt: path, logger: global.logger)
-        precondition(identity.peerID.siteID == rotation.site, "the rotated key is the replica's site")
+        let (rotation, identity) = try Replica.rotateKey(ofReplicaAt: path, logger: global.logger)
         if json {
             let values: [String: JSONValue] = [
                 "previousPeerId": oldPeer.map { .string($0.description) } ?? .null,

@@ -226,10 +226,7 @@ struct TrustScenario {
     /// Rotates a replica's key as `spi key rotate` does, and opens it again with its new site.
     func rotate(_ node: Node) throws -> Node {
         let path = node.register.replica.path
-        let next = try PeerIdentity.prepareRotation(forReplicaAt: path, logger: quietLogger)
-        let rotation = try Replica.rotateSite(
-            ofReplicaAt: path, from: node.signer, to: try next.changeSetSigner(), logger: quietLogger)
-        let identity = try PeerIdentity.completeRotation(forReplicaAt: path, logger: quietLogger)
+        let (rotation, identity) = try Replica.rotateKey(ofReplicaAt: path, from: node.signer, logger: quietLogger)
         guard rotation.reattributed == 0, rotation.signedWithOldKey, identity.peerID.siteID == rotation.site else {
             throw Violation(description: "seed \(seed): the rotation of \(node.name) lost changes: \(rotation)")
         }

@@ -23,7 +23,7 @@ struct SiteRotationTests {
             let rotated = try Replica(path: r[0].path, logger: testLogger)
             rotated.signer = next
             #expect(rotated.siteID == next.site)
-            #expect(try rotated.previousSites() == [oldSite])
+            #expect(rotated.previousSiteIDs == [oldSite])
             try rotated.write { db in try db.execute("INSERT INTO note(id, title, rank) VALUES ('n3', 'new', 3)") }
             for batch in try delta(from: rotated, to: r[1]) { try r[1].apply(batch, gate: ProofGate()) }
             #expect(try content(r[1]) == content(rotated))

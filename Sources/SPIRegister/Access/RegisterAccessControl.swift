@@ -121,16 +121,16 @@ public struct FileWriteGate: WriteGate {
         return try AccessRules.judge(write, origin: origin, registerID: registerID, db)
     }
 
-    /// Whether the writer may claim that this replica holds every change of `site` it may see: for its own site, or a
-    /// site it succeeds after a key rotation (``AccessRules/succeeds(_:_:_:)``), or when it acts for the organization (it holds every change), or when it has this replica's own scope (a
-    /// provider's other replica). A provider holds only what its party may see, so it cannot vouch for the changes of
+    /// Whether the writer may claim that this replica holds every change of `site` it may see: for its own site, when
+    /// it acts for the organization (it holds every change), for a site it succeeds after a key rotation
+    /// (``AccessRules/succeeds(_:_:_:)``), or when it has this replica's own scope (a provider's other replica). A provider holds only what its party may see, so it cannot vouch for the changes of
     /// other sites that another party may see.
     public func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool {
         guard let writer, site != writer else { return true }
-        // A replica that succeeds the site (after a key rotation, by the authority's binding) holds all of its changes.
-        if try AccessRules.succeeds(writer, site, db) { return true }
         let carrier = try AccessRules.actor(of: writer, registerID: registerID, db)
         if carrier.isOrganization { return true }
+        // A replica that succeeds the site (after a key rotation, by the authority's binding) holds all of its changes.
+        if try AccessRules.succeeds(writer, site, db) { return true }
         guard case .party = carrier, let own = try receiverScope(db) else { return false }
         return AccessRules.scopeName(of: carrier) == own
     }
