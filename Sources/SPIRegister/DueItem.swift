@@ -1,4 +1,5 @@
-/// Something that falls due on a date: an SPI's next review, or the end of an agreement in force.
+/// Something that falls due on a date: an SPI's next review, the end of an agreement in force, or the new signatures
+/// of an SPI changed since signed.
 ///
 /// ``Governance/dueItems(in:today:within:)`` lists them, sorted by date; `spi due` prints them. ``days`` counts from
 /// today: negative when the date has passed, which makes the item overdue.
@@ -20,12 +21,15 @@ public struct DueItem: Hashable, Sendable, Codable {
         public static let review = Kind(rawValue: "review")
         /// The last day of an active agreement (`agreement.end_date`).
         public static let agreementEnd = Kind(rawValue: "agreement-end")
+        /// An SPI changed since its parties signed it: due to be signed again since the first change.
+        public static let signAgain = Kind(rawValue: "sign-again")
 
         /// The kind as people read it: `review`, `agreement ends`.
         public var label: String {
             switch self {
             case .review: "review"
             case .agreementEnd: "agreement ends"
+            case .signAgain: "changed since signed"
             default: rawValue
             }
         }

@@ -291,6 +291,23 @@ public enum FieldCatalog {
             ],
             list: ["party_id", "peer", "site"], label: ["peer"]
         ),
+        TableSpec(
+            "interface_signature", noun: nil,
+            summary: "A party's signature of an SPI's content, made with its replica's key by `spi interface sign`; "
+                + "it holds the content it signed (protocol/signoff.md). Signatures are append-only.",
+            columns: [
+                ColumnSpec("interface_id", "The SPI signed.", references: "interface", required: true, owned: true),
+                ColumnSpec("party_id", "The party that signs.", references: "party", required: true),
+                ColumnSpec("person_id", "The person who signs for the party.", references: "person", required: true),
+                ColumnSpec("version", "The SPI's version when signed."),
+                ColumnSpec("signed_on", .date, "The day it was signed.", required: true),
+                ColumnSpec("digest", "The SHA-256 of the signed content, in lowercase hex.", required: true),
+                ColumnSpec("content", "The SPI's content as signed, in its canonical form.", required: true),
+                ColumnSpec("public_key", "The signing replica's public key (DER, base64).", required: true),
+                ColumnSpec("signature", "The signature of the signed statement (ECDSA P-256, DER, base64).", required: true),
+            ],
+            list: ["interface_id", "party_id", "person_id", "version", "signed_on"], label: ["signed_on"]
+        ),
     ]
 
     static let tablesByName: [String: TableSpec] = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })

@@ -1,7 +1,9 @@
+import SPIReplication
 import SPISQLite
 
 extension Governance {
-    /// The SPI reviews and agreement ends that fall due within `days` days of today, and those already overdue.
+    /// The SPI reviews and agreement ends that fall due within `days` days of today, and those already overdue, and
+    /// the SPIs changed since their parties signed them (due to be signed again since the first change).
     ///
     /// - Reviews: the next review date of every SPI that is not retired.
     /// - Agreement ends: the end date of every `active` agreement (an active agreement past its end is overdue:
@@ -60,6 +62,28 @@ extension Governance {
                     kind: kind, table: table, id: id, code: code, title: row[2].textValue ?? "", date: date.text,
                     days: date.dayNumber - start.dayNumber, status: row[4].textValue, owner: row[5].textValue,
                     provider: row[6].textValue))
+            }
+        }
+        // SPIs changed since signed: signing again is due from the first change (or the signature's day).
+        if let registerID = try Replica.registerID(store.db) {
+            for state in try signOffStates(registerID: registerID, in: store) where state.status != retired {
+                // Not signed yet as of `today` (a date in the past): nothing is due.
+                guard let baseline = state.signedBaseline, let signed = CivilDate(baseline.signature.signedOn),
+                    signed.dayNumber <= start.dayNumber
+                else { continue }
+                // Due from the first change, between the signing day and today (the clock of a change is the wall
+                // clock of the replica that made it; `today` may be another day).
+                let first = state.changes.compactMap(\.atMilliseconds).min().map { Int($0 / 86_400_000) }
+                let day = CivilDate(dayNumber: min(max(first ?? signed.dayNumber, signed.dayNumber), start.dayNumber))
+                let row = try store.db.rows(
+                    """
+                    SELECT i.title, coalesce(pe.email, pe.name) FROM interface i LEFT JOIN person pe ON pe.id = i.owner_id
+                    WHERE i.id = ?
+                    """, [.text(state.interfaceID)]).first
+                items.append(DueItem(
+                    kind: .signAgain, table: "interface", id: state.interfaceID, code: state.code,
+                    title: row?[0].textValue ?? "", date: day.text, days: day.dayNumber - start.dayNumber,
+                    status: state.status, owner: row?[1].textValue, provider: state.provider))
             }
         }
         return items.sorted {

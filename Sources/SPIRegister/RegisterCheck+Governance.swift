@@ -1,3 +1,4 @@
+import SPIReplication
 import SPISQLite
 
 extension RegisterCheck {
@@ -59,6 +60,31 @@ extension RegisterCheck {
                 "\(context.describe("interface", id)) is approved but has no next review date",
                 [FindingRow(table: "interface", id: id)]
             )
+        }
+    }
+
+    /// Signatures that do not verify, and SPIs changed since their parties signed them (on a replica: the checks need
+    /// the register's id, which signatures sign).
+    static func checkSignOff(_ context: Context) throws {
+        guard let registerID = try Replica.registerID(context.db) else { return }
+        let store = RecordStore(db: context.db, kind: .organization, today: context.today)
+        for state in try Governance.signOffStates(registerID: registerID, in: store) {
+            let spi = FindingRow(table: "interface", id: state.interfaceID)
+            for check in state.checks where check.verdict == .invalid {
+                context.add(
+                    "signature-invalid",
+                    "\(state.code): the signature for \(check.party) by \(check.person) of \(check.signature.signedOn) "
+                        + "is invalid: \(check.problem ?? "")",
+                    [spi, FindingRow(table: "interface_signature", id: check.signature.id)])
+            }
+            if let baseline = state.signedBaseline {
+                context.add(
+                    "changed-since-signed",
+                    "\(state.code) changed since \(baseline.party) signed it on \(baseline.signature.signedOn) "
+                        + "(\(state.changes.count == 1 ? "1 change" : "\(state.changes.count) changes")); it is not in "
+                        + "force until both parties sign it again",
+                    [spi])
+            }
         }
     }
 }

@@ -186,6 +186,22 @@ extension RegisterCheck {
             fix: "spi interface set ID --approved-by PERSON --approved-on DATE"
         ),
         Rule(
+            id: "signature-invalid", severity: .error, area: .governance,
+            title: "A signature of an SPI does not verify",
+            explanation: "A sign-off row whose content does not match its digest or its SPI, whose signature does not "
+                + "verify with the key it carries, or whose key's replica was not bound to the signing party when it "
+                + "signed: forged, altered, or copied. It counts for nothing.",
+            fix: "spi interface verify ID"
+        ),
+        Rule(
+            id: "changed-since-signed", severity: .warning, area: .governance,
+            title: "SPI changed since its parties signed it",
+            explanation: "A party's latest valid signature of the SPI is of content it no longer has: someone edited "
+                + "its RACI, integration points, information items, services, targets or text after sign-off. The "
+                + "SPI is not in force until the organization and the provider sign the current content.",
+            fix: "spi interface verify ID"
+        ),
+        Rule(
             id: "approval-not-segregated", severity: .error, area: .governance,
             title: "SPI approved by its owner or by someone outside the organization",
             explanation: "Segregation of duties: an SPI is approved by a person of the organization (a party of kind "

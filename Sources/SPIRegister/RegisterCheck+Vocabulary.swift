@@ -44,6 +44,9 @@ extension RegisterCheck {
         Reference(table: "review", column: "interface_id", to: ["interface"]),
         Reference(table: "review", column: "reviewer_id", to: ["person"]),
         Reference(table: "party_peer", column: "party_id", to: ["party"]),
+        Reference(table: "interface_signature", column: "interface_id", to: ["interface"]),
+        Reference(table: "interface_signature", column: "party_id", to: ["party"]),
+        Reference(table: "interface_signature", column: "person_id", to: ["person"]),
     ]
 
     /// The allowed values of every enumerated text column.
@@ -78,7 +81,7 @@ extension RegisterCheck {
     /// Date columns, which hold ISO `YYYY-MM-DD` text.
     static let dates: [(table: String, column: String)] = [
         ("agreement", "start_date"), ("agreement", "end_date"), ("interface", "approved_on"),
-        ("interface", "next_review"), ("review", "review_date"),
+        ("interface", "next_review"), ("review", "review_date"), ("interface_signature", "signed_on"),
     ]
 
     /// The columns every row of a table must fill (not NULL, not blank).
@@ -97,6 +100,7 @@ extension RegisterCheck {
         ("integration_data_item", ["integration_point_id", "name"]),
         ("information_item", ["interface_id", "name", "frequency"]),
         ("review", ["interface_id", "review_date", "outcome"]),
+        ("interface_signature", ["interface_id", "party_id", "person_id", "signed_on", "digest", "content", "public_key", "signature"]),
     ]
 
     /// Columns whose values are unique within their table (codes, and people's emails).

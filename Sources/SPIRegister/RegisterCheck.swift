@@ -37,6 +37,7 @@ public enum RegisterCheck {
         try checkRACI(context)
         try checkContent(context)
         try checkGovernance(context)
+        try checkSignOff(context)
         try checkAgreements(context)
         return Array(Set(context.findings)).sorted()
     }

@@ -23,7 +23,7 @@ public enum RegisterSchema {
     public static let tableNames: [String] = [
         "party", "person", "practice", "activity", "service", "agreement", "service_level_target",
         "interface", "interface_service", "raci_assignment", "integration_point", "integration_data_item",
-        "information_item", "information_recipient", "review", "party_peer",
+        "information_item", "information_recipient", "review", "party_peer", "interface_signature",
     ]
 
     /// The current schema version: the number of migrations.
@@ -31,7 +31,7 @@ public enum RegisterSchema {
 
     /// The migrations, in order. Migration `n` (1-based) takes `user_version` from `n - 1` to `n`.
     /// Never edit a shipped migration; append a new one.
-    public static let migrations: [String] = [migration1, migration2, migration3]
+    public static let migrations: [String] = [migration1, migration2, migration3, migration4]
 
     static func table(_ name: String, _ columns: String) -> String {
         "CREATE TABLE \(name) (\n    id TEXT PRIMARY KEY NOT NULL DEFAULT \(uuidDefault),\n\(columns)\n) STRICT;\n"
@@ -246,6 +246,27 @@ public enum RegisterSchema {
     /// receivers take the coverage of the old site from its successor.
     static let migration3 = """
         ALTER TABLE party_peer ADD COLUMN replaces TEXT;
+        """
+
+    /// Version 4: the signatures of SPIs' content by their parties (`spi interface sign`), each with the content it
+    /// signed, frozen (protocol/signoff.md).
+    static let migration4: String =
+        table(
+            "interface_signature",
+            """
+                interface_id TEXT,
+                party_id TEXT,
+                person_id TEXT,
+                version TEXT,
+                signed_on TEXT,
+                digest TEXT,
+                content TEXT,
+                public_key TEXT,
+                signature TEXT
+            """
+        )
+        + """
+        CREATE INDEX interface_signature_interface ON interface_signature(interface_id);
         """
 
     /// Brings a connection's schema up to ``currentVersion``, one migration per transaction.

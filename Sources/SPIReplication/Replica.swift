@@ -154,6 +154,14 @@ public final class Replica {
         }
     }
 
+    /// The register id of the replica whose connection is `db`, or nil when `db` is not a replica's.
+    public static func registerID(_ db: Connection) throws -> RegisterID? {
+        guard try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = '_spi_meta'") == .integer(1) else {
+            return nil
+        }
+        return try db.scalar("SELECT value FROM _spi_meta WHERE key = 'register.id'")?.textValue.flatMap(RegisterID.init)
+    }
+
     init(connection db: Connection, logger: Logger) throws {
         let hasMeta = try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = '_spi_meta'")
         guard hasMeta == .integer(1),

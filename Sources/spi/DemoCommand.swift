@@ -152,6 +152,9 @@ struct DemoCommand: AsyncParsableCommand {
         }
         for provider in providers { try await sync(provider, "first sync") }
         let fabrikam = providers[0]
+        let contoso = providers[1]
+        print("  Sign-off: the organization, Fabrikam and Contoso sign SPIs with their replicas' keys, each offline:")
+        try signOff(organization, providers)
         try fabrikam.replica.write { db in
             try db.execute(
                 "UPDATE interface SET description = coalesce(description, '') || ' Fabrikam: requests are logged in Jira Service Management within 10 minutes.' WHERE code = 'SPI-SR-FAB'")
@@ -171,6 +174,8 @@ struct DemoCommand: AsyncParsableCommand {
               + "Contoso holds \(contosoFabrikam) of Fabrikam's SPIs (outside its scope)")
         try await sync(providers[2], "sync")
         try await sync(fabrikam, "sync")
+        try await sync(contoso, "sync")
+        let signedOff = try signOffVerdict([organization, fabrikam, contoso])
         print("\nDigests: each provider holds exactly the organization's register filtered to its scope:")
         print("  \(organization.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(try organization.digest())  (everything)")
         var matching = 0
@@ -183,13 +188,70 @@ struct DemoCommand: AsyncParsableCommand {
         }
         serving.cancel()
         _ = await serving.result
-        let reconciled = matching == providers.count && editArrived && contosoFabrikam == 0
+        let reconciled = matching == providers.count && editArrived && contosoFabrikam == 0 && signedOff
         print(reconciled
-            ? "\n✓ \(providers.count + 1) replicas reconciled: the organization holds Fabrikam's offline edit, and each "
-                + "provider holds exactly its party's scope."
+            ? "\n✓ \(providers.count + 1) replicas reconciled: the organization holds Fabrikam's offline edit, each "
+                + "provider holds exactly its party's scope, SPI-INC-FAB is in force and SPI-CHG-CON is changed since "
+                + "signed on every replica that holds them."
             : "\n✗ The replicas did not reconcile: \(matching) of \(providers.count) providers hold their scope; "
-                + "Fabrikam's edit \(editArrived ? "arrived" : "did not arrive"). Please report this.")
+                + "Fabrikam's edit \(editArrived ? "arrived" : "did not arrive"); sign-off "
+                + (signedOff ? "as expected" : "not as expected") + ". Please report this.")
         return reconciled
+    }
+
+    /// The demo's sign-off: the organization (Sofia Lindqvist, SIAM) signs SPI-INC-FAB and SPI-CHG-CON; Fabrikam
+    /// signs SPI-INC-FAB and Contoso SPI-CHG-CON on their own replicas; then Contoso edits a role title of
+    /// SPI-CHG-CON, so that it is changed since signed once the replicas sync.
+    func signOff(_ organization: Register, _ providers: [Register]) throws {
+        let date = today ?? organization.today
+        let steps: [(Register, String, String)] = [
+            (organization, "SPI-INC-FAB", "sofia.lindqvist@northwind.example"),
+            (organization, "SPI-CHG-CON", "sofia.lindqvist@northwind.example"),
+            (providers[0], "SPI-INC-FAB", "grace.holloway@fabrikam.example"),
+            (providers[1], "SPI-CHG-CON", "henrik.larsen@contoso.example"),
+        ]
+        for (register, spi, person) in steps {
+            let signer = try global.signer(for: register)
+            let registerID = register.replica.registerID
+            let signature = try register.write { store in
+                try Governance.sign(spi, by: person, on: date, signer: signer, registerID: registerID, in: store)
+            }
+            print("    \(register.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(spi) signed by \(person), "
+                  + "digest \(signature.digest.prefix(12))…")
+        }
+        try providers[1].replica.write { db in
+            try db.execute(
+                """
+                UPDATE raci_assignment SET role_title = 'Contoso change authority' WHERE id = (
+                    SELECT r.id FROM raci_assignment r JOIN interface i ON i.id = r.interface_id
+                    JOIN party p ON p.id = r.party_id JOIN activity a ON a.id = r.activity_id
+                    WHERE i.code = 'SPI-CHG-CON' AND p.code = 'CON' ORDER BY a.position, a.code LIMIT 1)
+                """)
+        }
+        print("    Contoso then edits a role title in SPI-CHG-CON, after signing it.")
+    }
+
+    /// Prints the sign-off state of SPI-INC-FAB and SPI-CHG-CON on each replica that holds them; true when
+    /// SPI-INC-FAB is in force and SPI-CHG-CON changed since signed on every one.
+    func signOffVerdict(_ registers: [Register]) throws -> Bool {
+        print("\nSign-off, verified on each replica from the replicated signatures:")
+        var expected = true
+        for register in registers {
+            _ = try register.replica.stamp()
+            let registerID = register.replica.registerID
+            let states = try register.read { store in
+                try ["SPI-INC-FAB", "SPI-CHG-CON"].filter { (try? store.resolve("interface", $0)) != nil }.map {
+                    try Governance.signOff(of: $0, registerID: registerID, in: store)
+                }
+            }
+            for state in states {
+                let changes = state.changes.map(\.change.description).joined(separator: "; ")
+                print("  \(register.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(state.code): \(state.summary)"
+                      + (changes.isEmpty ? "" : " (\(changes))"))
+                expected = expected && (state.code == "SPI-INC-FAB" ? state.isInForce : state.isChangedSinceSigned)
+            }
+        }
+        return expected
     }
 
     func summary(register: String, interfaces: Int, findings: Int) -> String {
@@ -217,6 +279,7 @@ struct DemoCommand: AsyncParsableCommand {
               spi raci list --where interface_id=SPI-INC-FAB
               spi integration list --where interface_id=SPI-INC-FAB
               spi check                 # the planted gaps: two Accountables, an overdue review, …
+              spi interface verify      # SPI-INC-FAB in force; SPI-CHG-CON changed since signed
               sqlite3 \(db) "SELECT code, status, next_review FROM interface ORDER BY code"
               spi report document --provider FAB --format html --out fabrikam-spi.html
               spi changes export --out everything.changes     # the same changes, as a file

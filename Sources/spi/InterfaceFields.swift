@@ -15,7 +15,7 @@ struct InterfaceFields: NounFields {
         """
 
     static var extraSubcommands: [any ParsableCommand.Type] {
-        [InterfaceSubmitCommand.self, InterfaceApproveCommand.self]
+        [InterfaceSubmitCommand.self, InterfaceApproveCommand.self, InterfaceSignCommand.self, InterfaceVerifyCommand.self]
     }
 
     @Option(help: fieldHelp("interface", "code")) var code: String?

@@ -204,7 +204,10 @@ struct GovernanceCommandTests {
     func due() throws {
         try withDemoFixture { f in
             let soon = try #require(try f.json("due", "--today", "2025-03-01", "--json") as? [[String: Any]])
-            #expect(soon.count == 1)
+            // The review overdue, and SPI-CHG-CON, which Contoso edited after the demo's sign-off: due to be signed again.
+            #expect(soon.count == 2)
+            #expect(soon.last?["code"] as? String == "SPI-CHG-CON" && soon.last?["kind"] as? String == "sign-again")
+            #expect(soon.last?["days"] as? Int == 0 && soon.last?["overdue"] as? Bool == false)
             #expect(soon.first?["code"] as? String == "SPI-ISM-FAB" && soon.first?["overdue"] as? Bool == true)
             #expect(soon.first?["days"] as? Int == -19 && soon.first?["kind"] as? String == "review")
             #expect(Set(soon.first?.keys.map { $0 } ?? []) == [
@@ -213,20 +216,21 @@ struct GovernanceCommandTests {
 
             let later = try #require(
                 try f.json("due", "--today", "2025-03-01", "--within", "120", "--json") as? [[String: Any]])
-            #expect(later.compactMap { $0["code"] as? String } == ["SPI-ISM-FAB", "UC-FAB", "SPI-CHG-CON"])
-            #expect(later.compactMap { $0["date"] as? String } == ["2025-02-10", "2025-04-15", "2025-06-16"])
-            #expect(later.compactMap { $0["kind"] as? String } == ["review", "agreement-end", "review"])
-            #expect(later.compactMap { $0["overdue"] as? Bool } == [true, false, false])
+            #expect(later.compactMap { $0["code"] as? String } == ["SPI-ISM-FAB", "SPI-CHG-CON", "UC-FAB", "SPI-CHG-CON"])
+            #expect(later.compactMap { $0["date"] as? String } == ["2025-02-10", "2025-03-01", "2025-04-15", "2025-06-16"])
+            #expect(later.compactMap { $0["kind"] as? String } == ["review", "sign-again", "agreement-end", "review"])
+            #expect(later.compactMap { $0["overdue"] as? Bool } == [true, false, false, false])
 
             let text = try f.ok("due", "--today", "2025-03-01", "--within", "120")
             let lines = text.split(separator: "\n").map(String.init)
             #expect(lines.first?.hasPrefix("date        when") == true, "\(text)")
-            try #require(lines.count == 5, "\(text)")
-            #expect(lines[1].hasPrefix("2025-02-10  overdue by 19 days  review          SPI-ISM-FAB  "), "\(text)")
-            #expect(lines[2].hasPrefix("2025-04-15  in 45 days          agreement ends  UC-FAB       "), "\(text)")
-            #expect(lines[3].hasPrefix("2025-06-16  in 107 days         review          SPI-CHG-CON  "), "\(text)")
-            #expect(lines[2].hasSuffix("kenji.watanabe@northwind.example"), "\(text)")
-            #expect(lines.last == "3 items due within 120 days of 2025-03-01, 1 overdue")
+            try #require(lines.count == 6, "\(text)")
+            #expect(lines[1].hasPrefix("2025-02-10  overdue by 19 days  review                SPI-ISM-FAB  "), "\(text)")
+            #expect(lines[2].hasPrefix("2025-03-01  today               changed since signed  SPI-CHG-CON  "), "\(text)")
+            #expect(lines[3].hasPrefix("2025-04-15  in 45 days          agreement ends        UC-FAB       "), "\(text)")
+            #expect(lines[4].hasPrefix("2025-06-16  in 107 days         review                SPI-CHG-CON  "), "\(text)")
+            #expect(lines[3].hasSuffix("kenji.watanabe@northwind.example"), "\(text)")
+            #expect(lines.last == "4 items due within 120 days of 2025-03-01, 1 overdue")
 
             #expect(
                 try f.ok("due", "--today", "2024-01-01", "--within", "0") == "nothing due within 0 days of 2024-01-01")

@@ -280,7 +280,9 @@ struct RegisterCheckTests {
 
     @Test("every rule in the catalog has a test that breaks it")
     func everyRuleIsTested() {
-        #expect(Set(brokenRules.map(\.rule)) == Set(RegisterCheck.rules.map(\.id)))
+        // The sign-off rules need signatures made by bound replicas: SignOffTests breaks them across replicas.
+        let signOffRules: Set<String> = ["signature-invalid", "changed-since-signed"]
+        #expect(Set(brokenRules.map(\.rule)).union(signOffRules) == Set(RegisterCheck.rules.map(\.id)))
     }
 
     @Test("rule ids are unique kebab-case, and every rule explains itself and names a spi command")

@@ -235,6 +235,17 @@ public enum AccessRules {
                 return try ownsInterface(
                     db.scalar("SELECT interface_id FROM integration_point WHERE id = ?", [.text(point)])?.textValue)
             } ? .allow : .refuse("a provider writes data items only within its own SPIs")
+        case "interface_signature":
+            guard write.kind == .create else {
+                return .refuse("signatures are append-only: a provider may not change or remove one")
+            }
+            if try missing("interface", link("interface_id").new) {
+                return .refuse(undecidedPrefix + "the SPI of this signature is not here, so its scope cannot be checked")
+            }
+            guard try ownsInterface(link("interface_id").new) else {
+                return .refuse("a provider signs only its own SPIs")
+            }
+            return link("party_id").new == party ? .allow : .refuse("a provider signs only for its own party")
         case "information_recipient":
             if try missing("information_item", link("information_item_id").new) {
                 return .refuse(undecidedPrefix + "the information item of this recipient is not here")

@@ -52,6 +52,7 @@ public struct TableScope: Sendable, Hashable {
         case "interface": return "its SPIs' title, stage, version and description (not status, approval, owner, review dates)"
         case "raci_assignment", "integration_point", "information_item", "integration_data_item", "information_recipient":
             return "rows within its own SPIs"
+        case "interface_signature": return "its own party's signatures of its SPIs (append-only)"
         default: return "nothing"
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SPIReplication
 import SPISQLite
 
 /// Everything the reports read, loaded once from a register, with the check's findings.
@@ -54,6 +55,8 @@ struct ReportData {
     var recipients: [Recipient] = []
     var reviews: [Review] = []
     var findings: [Finding] = []
+    /// The sign-off state of every signed SPI, by SPI id (on a replica: signatures sign the register's id).
+    var signOffs: [String: SignOffState] = [:]
 
     var partyByID: [String: Party] = [:]
     var personByID: [String: Person] = [:]
@@ -226,6 +229,12 @@ struct ReportData {
             )
         }
         findings = try RegisterCheck.run(db, today: today)
+        if let registerID = try Replica.registerID(db) {
+            let store = RecordStore(db: db, kind: .organization, today: today)
+            for state in try Governance.signOffStates(registerID: registerID, in: store) {
+                signOffs[state.interfaceID] = state
+            }
+        }
         dataItems.sort { ($0.isMandatory ? 0 : 1, $0.name, $0.id) < ($1.isMandatory ? 0 : 1, $1.name, $1.id) }
 
         parties.sort { (Self.kindRank($0.kind), $0.code, $0.id) < (Self.kindRank($1.kind), $1.code, $1.id) }

@@ -120,6 +120,8 @@ extension ReportRenderer {
                         .compactMap { $0 }.joined(separator: " ")
                 ))
         }
+        let signOff = data.signOffs[spi.id]
+        header.append(("Sign-off", signOff.map { ($0.isChangedSinceSigned ? "⚠ " : "") + $0.summary } ?? "not signed"))
         var next = spi.nextReview ?? "none"
         if reviewFindings.contains("review-overdue") { next += " (⚠ overdue)" }
         if let months = spi.reviewIntervalMonths { next += ", every \(months) months" }
@@ -147,6 +149,10 @@ extension ReportRenderer {
             )
         ]
 
+        sections.append(
+            ReportDocument.Section(
+                level: level + 1, anchor: anchor("control"), title: "Document control",
+                blocks: documentControl(spi, signOff, data)))
         // RACI
         let matrix = raciMatrix(spi, data)
         sections.append(
@@ -274,6 +280,46 @@ extension ReportRenderer {
             spi, context, matrix: matrix, points: points, items: items, targets: targets,
             reviews: reviews, findings: findings, services: services.compactMap { $0 }, weaker: weaker)
         return (sections, row, object)
+    }
+
+    /// The document-control block of one SPI: version, status, approval, each party's signature with its date and
+    /// peer id, and what changed since signed.
+    static func documentControl(
+        _ spi: ReportData.Interface, _ signOff: SignOffState?, _ data: ReportData
+    ) -> [ReportDocument.Block] {
+        var facts: [(String, String)] = [("Version", spi.version ?? "none"), ("Status", words(spi.status))]
+        facts.append((
+            "Approved",
+            spi.approvedBy.map { "by \(data.personName($0))" + (spi.approvedOn.map { " on \($0)" } ?? "") } ?? "no"))
+        facts.append(("State", signOff.map(\.summary) ?? "not signed"))
+        var blocks: [ReportDocument.Block] = [.facts(facts)]
+        guard let signOff, !signOff.checks.isEmpty else {
+            blocks.append(.note("No party has signed this SPI yet."))
+            return blocks
+        }
+        let table = ReportDocument.Table(
+            columns: ["Party", "Signed by", "On", "Version", "Signature", "Replica (peer id)"],
+            rows: signOff.checks.map { check in
+                let verdict: String
+                switch check.verdict {
+                case .current: verdict = "valid, current content"
+                case .changedSinceSigned: verdict = "valid, earlier content"
+                case .invalid: verdict = "invalid: \(check.problem ?? "")"
+                }
+                return [
+                    ReportDocument.Cell(check.party), ReportDocument.Cell(check.person),
+                    ReportDocument.Cell(check.signature.signedOn), ReportDocument.Cell(check.signature.version ?? ""),
+                    ReportDocument.Cell(verdict, flag: check.verdict == .invalid ? "signature-invalid" : nil),
+                    ReportDocument.Cell(check.signature.peerID?.description ?? ""),
+                ]
+            })
+        blocks.append(.table(table))
+        if let baseline = signOff.signedBaseline {
+            blocks.append(.note(
+                "⚠ Changed since \(baseline.party) signed it on \(baseline.signature.signedOn): "
+                    + signOff.changes.map(\.change.description).joined(separator: "; ") + "."))
+        }
+        return blocks
     }
 
     /// The nested JSON object of one SPI in the `document` report.
@@ -407,6 +453,31 @@ extension ReportRenderer {
                         ])
                     })
             ),
+            ("signOff", signOffObject(data.signOffs[spi.id])),
+        ])
+    }
+
+    /// An SPI's sign-off state in the `document` report's JSON.
+    static func signOffObject(_ state: SignOffState?) -> ReportJSON {
+        guard let state else {
+            return .object([("state", .string("not signed")), ("inForce", .bool(false)), ("signatures", .array([]))])
+        }
+        return .object([
+            ("state", .string(state.summary)), ("inForce", .bool(state.isInForce)),
+            ("changedSinceSigned", .bool(state.isChangedSinceSigned)), ("digest", .string(state.digest)),
+            (
+                "signatures",
+                .array(
+                    state.checks.map { check in
+                        .object([
+                            ("party", .string(check.party)), ("person", .string(check.person)),
+                            ("signedOn", .string(check.signature.signedOn)), ("version", .text(check.signature.version)),
+                            ("verdict", .string(check.verdict.rawValue)),
+                            ("peerId", .text(check.signature.peerID?.description)),
+                        ])
+                    })
+            ),
+            ("changes", .array(state.changes.map { .string($0.change.description) })),
         ])
     }
 }
