@@ -40,6 +40,8 @@ public enum FieldCatalog {
     public static let channels = ["api", "e_bonding", "email", "portal", "phone", "file", "meeting"]
     /// `information_item.frequency`.
     public static let frequencies = ["daily", "weekly", "monthly", "quarterly", "annually", "on_event"]
+    /// `interface_version.event`: what froze the version.
+    public static let versionEvents = ["approved", "signed"]
     /// `review.outcome`.
     public static let reviewOutcomes = ["approved", "changes_required", "rejected"]
 
@@ -272,6 +274,9 @@ public enum FieldCatalog {
                 ColumnSpec("reviewer_id", "The person who chaired or signed the review.", references: "person"),
                 ColumnSpec("version_reviewed", "The SPI version reviewed.", option: "version"),
                 ColumnSpec("notes", "Free-text notes."),
+                ColumnSpec(
+                    "digest_reviewed", "The digest of the SPI's content when reviewed (protocol/signoff.md).",
+                    option: "digest"),
             ],
             list: ["interface_id", "review_date", "outcome", "body", "version_reviewed"], label: ["review_date"]
         ),
@@ -307,6 +312,22 @@ public enum FieldCatalog {
                 ColumnSpec("signature", "The signature of the signed statement (ECDSA P-256, DER, base64).", required: true),
             ],
             list: ["interface_id", "party_id", "person_id", "version", "signed_on"], label: ["signed_on"]
+        ),
+        TableSpec(
+            "interface_version", noun: nil,
+            summary: "A version of an SPI frozen when it was approved or signed: its number, digest and content, so "
+                + "that any replica can show it again (`spi interface versions`, `spi interface diff`). Two replicas "
+                + "may freeze the same content while apart: readers take the first row per digest. Append-only.",
+            columns: [
+                ColumnSpec("interface_id", "The SPI.", references: "interface", required: true, owned: true),
+                ColumnSpec("version", "The SPI's version number when frozen."),
+                ColumnSpec("digest", "The SHA-256 of the content, in lowercase hex.", required: true),
+                ColumnSpec("content", "The SPI's content, in its canonical form.", required: true),
+                ColumnSpec("frozen_on", .date, "The day it was frozen.", required: true),
+                ColumnSpec("frozen_by", "The person who approved or signed it.", references: "person"),
+                ColumnSpec("event", "What froze it.", values: versionEvents, required: true),
+            ],
+            list: ["interface_id", "version", "frozen_on", "event", "frozen_by"], label: ["version"]
         ),
     ]
 

@@ -104,6 +104,7 @@ extension Governance {
         var fields = ["status": approved, "approved_by": approverID, "approved_on": date ?? store.today]
         if let nextReview { fields["next_review"] = nextReview }
         try store.put("interface", id: interface.id, fields: fields, mode: .update)
+        try freeze(interface, event: approved, by: approverID, on: date ?? store.today, in: store)
         return StatusChange(interfaceID: interface.id, code: code, from: status, to: approved)
     }
 

@@ -36,6 +36,8 @@ extension Governance {
         if let reviewer { fields["reviewer_id"] = reviewer }
         if let body { fields["body"] = body }
         if let version = version ?? interface["version"].textValue { fields["version_reviewed"] = version }
+        // The review cites what it saw: the digest of the SPI's content (protocol/signoff.md).
+        fields["digest_reviewed"] = try InterfaceContent(of: interface.id, in: store).digest
         if let notes { fields["notes"] = notes }
         return try store.put("review", fields: fields, mode: .insert)
     }

@@ -74,6 +74,7 @@ extension Governance {
             content: content, partyID: partyID, personID: signingPerson.id, version: interface["version"].textValue,
             signedOn: date ?? store.today, registerID: registerID, signer: signer)
         try store.put("interface_signature", id: signature.id, fields: signature.fields, mode: .insert)
+        try freeze(interface, event: "signed", by: signingPerson.id, on: signature.signedOn, in: store)
         return signature
     }
 

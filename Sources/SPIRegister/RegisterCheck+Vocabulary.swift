@@ -47,6 +47,8 @@ extension RegisterCheck {
         Reference(table: "interface_signature", column: "interface_id", to: ["interface"]),
         Reference(table: "interface_signature", column: "party_id", to: ["party"]),
         Reference(table: "interface_signature", column: "person_id", to: ["person"]),
+        Reference(table: "interface_version", column: "interface_id", to: ["interface"]),
+        Reference(table: "interface_version", column: "frozen_by", to: ["person"]),
     ]
 
     /// The allowed values of every enumerated text column.
@@ -68,6 +70,7 @@ extension RegisterCheck {
         ("integration_point", "channel", ["api", "e_bonding", "email", "portal", "phone", "file", "meeting"]),
         ("information_item", "frequency", ["daily", "weekly", "monthly", "quarterly", "annually", "on_event"]),
         ("review", "outcome", ["approved", "changes_required", "rejected"]),
+        ("interface_version", "event", ["approved", "signed"]),
     ]
 
     /// The ITIL v3 lifecycle stages, used by `practice.stage` and `interface.stage`.
@@ -82,6 +85,7 @@ extension RegisterCheck {
     static let dates: [(table: String, column: String)] = [
         ("agreement", "start_date"), ("agreement", "end_date"), ("interface", "approved_on"),
         ("interface", "next_review"), ("review", "review_date"), ("interface_signature", "signed_on"),
+        ("interface_version", "frozen_on"),
     ]
 
     /// The columns every row of a table must fill (not NULL, not blank).
@@ -101,6 +105,7 @@ extension RegisterCheck {
         ("information_item", ["interface_id", "name", "frequency"]),
         ("review", ["interface_id", "review_date", "outcome"]),
         ("interface_signature", ["interface_id", "party_id", "person_id", "signed_on", "digest", "content", "public_key", "signature"]),
+        ("interface_version", ["interface_id", "digest", "content", "frozen_on", "event"]),
     ]
 
     /// Columns whose values are unique within their table (codes, and people's emails).

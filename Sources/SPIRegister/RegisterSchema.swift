@@ -23,7 +23,7 @@ public enum RegisterSchema {
     public static let tableNames: [String] = [
         "party", "person", "practice", "activity", "service", "agreement", "service_level_target",
         "interface", "interface_service", "raci_assignment", "integration_point", "integration_data_item",
-        "information_item", "information_recipient", "review", "party_peer", "interface_signature",
+        "information_item", "information_recipient", "review", "party_peer", "interface_signature", "interface_version",
     ]
 
     /// The current schema version: the number of migrations.
@@ -249,7 +249,7 @@ public enum RegisterSchema {
         """
 
     /// Version 4: the signatures of SPIs' content by their parties (`spi interface sign`), each with the content it
-    /// signed, frozen (protocol/signoff.md).
+    /// signed (protocol/signoff.md); the versions of SPIs frozen by approval or signature; the digest a review saw.
     static let migration4: String =
         table(
             "interface_signature",
@@ -265,8 +265,22 @@ public enum RegisterSchema {
                 signature TEXT
             """
         )
+        + table(
+            "interface_version",
+            """
+                interface_id TEXT,
+                version TEXT,
+                digest TEXT,
+                content TEXT,
+                frozen_on TEXT,
+                frozen_by TEXT,
+                event TEXT
+            """
+        )
         + """
         CREATE INDEX interface_signature_interface ON interface_signature(interface_id);
+        CREATE INDEX interface_version_interface ON interface_version(interface_id);
+        ALTER TABLE review ADD COLUMN digest_reviewed TEXT;
         """
 
     /// Brings a connection's schema up to ``currentVersion``, one migration per transaction.

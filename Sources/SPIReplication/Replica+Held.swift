@@ -196,6 +196,7 @@ extension Replica {
     /// The latest version that wrote any part of a row (its life or one of its cells), as stamped so far: who last
     /// changed it, and when. Nil as ``rowVersion(table:id:_:)``.
     public static func lastChange(table: String, id: String, _ db: Connection) throws -> Version? {
+        guard try db.scalar("SELECT 1 FROM sqlite_schema WHERE name = '_spi_row'") != nil else { return nil }
         let rows = try db.rows(
             """
             SELECT v.hlc, s.site FROM (

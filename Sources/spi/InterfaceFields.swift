@@ -15,7 +15,8 @@ struct InterfaceFields: NounFields {
         """
 
     static var extraSubcommands: [any ParsableCommand.Type] {
-        [InterfaceSubmitCommand.self, InterfaceApproveCommand.self, InterfaceSignCommand.self, InterfaceVerifyCommand.self]
+        [InterfaceSubmitCommand.self, InterfaceApproveCommand.self, InterfaceSignCommand.self, InterfaceVerifyCommand.self,
+         InterfaceVersionsCommand.self, InterfaceDiffCommand.self]
     }
 
     @Option(help: fieldHelp("interface", "code")) var code: String?

@@ -19,7 +19,12 @@ struct ReportCommand: AsyncParsableCommand {
             Markdown (the default) reads well in a terminal and a wiki; HTML is one self-contained printable file; \
             CSV and JSON are for spreadsheets and scripts (columns and schema in docs/reports.md).
 
-            Example: spi report document --provider FAB --format html --out fabrikam-spi.html
+            With --version, the document shows the SPIs that have that frozen version (frozen when approved or \
+            signed), exactly as they were then.
+
+            Examples:
+              spi report document --provider FAB --format html --out fabrikam-spi.html
+              spi report document --provider FAB --version 2.1
             """
     )
 
@@ -40,6 +45,12 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Report as of this date instead of today (YYYY-MM-DD).", valueName: "date"))
     var today: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "document only: render the SPIs that have this frozen version (see `spi interface versions`), exactly as frozen.",
+            valueName: "version"))
+    var version: String?
+
     func validate() throws {
         guard ReportName(rawValue: name) != nil else {
             throw ValidationError("unknown report '\(name)'; choose one of \(ReportName.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -50,6 +61,9 @@ struct ReportCommand: AsyncParsableCommand {
         if let today, !CivilDate.isValid(today) {
             throw ValidationError("invalid date '\(today)': expected YYYY-MM-DD")
         }
+        if version != nil && name != ReportName.document.rawValue {
+            throw ValidationError("--version applies to the document report only")
+        }
     }
 
     func run() async throws {
@@ -57,7 +71,12 @@ struct ReportCommand: AsyncParsableCommand {
         let date = today ?? register.today
         let generatedAt = ISO8601DateFormatter().string(from: Date())
         let text = try register.read { store in
-            try ReportRenderer.render(
+            if let version {
+                return try ReportRenderer.renderFrozenDocument(
+                    version: version, format: ReportFormat(rawValue: format)!, db: store.db, provider: provider,
+                    registerName: register.name, generatedAt: generatedAt, today: date)
+            }
+            return try ReportRenderer.render(
                 ReportName(rawValue: name)!, format: ReportFormat(rawValue: format)!, db: store.db, provider: provider, registerName: register.name,
                 generatedAt: generatedAt, today: date)
         }

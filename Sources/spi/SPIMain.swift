@@ -99,6 +99,11 @@ enum SPIMain {
             printError(error.message)
             exit(error.code.isInputError ? ExitCode.validationFailure.rawValue : ExitCode.failure.rawValue)
         }
+        if let error = error as? ReportError {
+            // Every report error is about the command line: a provider, a date or a version that does not exist.
+            printError(error.message)
+            exit(ExitCode.validationFailure.rawValue)
+        }
         if let error = error as? PeerError {
             printError(error.description)
             exit(error.code.isInputError ? ExitCode.validationFailure.rawValue : ExitCode.failure.rawValue)

@@ -38,6 +38,18 @@ struct SignOffEndToEndTests {
             let text = try org.ok("interface", "verify", "SPI-INC-FAB")
             #expect(text.hasPrefix("SPI-INC-FAB (version ") && text.contains("): in force"), "\(text)")
 
+            // The version Contoso signed is frozen: listed, compared in words, and rendered as it was.
+            let versions = try #require(try org.json("interface", "versions", "SPI-CHG-CON", "--json") as? [[String: Any]])
+            #expect(versions.count == 1 && versions.first?["version"] as? String == "1.3", "\(versions)")
+            #expect(versions.first?["current"] as? Bool == false && versions.first?["event"] as? String == "signed")
+            let diff = try org.ok("interface", "diff", "SPI-CHG-CON", "1.3")
+            #expect(diff.contains("1 change from version 1.3") && diff.contains("RACI CHG-RFC / CON: role_title"), "\(diff)")
+            let frozen = try org.ok("report", "document", "--provider", "CON", "--version", "1.3")
+            #expect(frozen.contains("**Frozen version:** 1.3") && !frozen.contains("Contoso change authority"), "\(frozen.prefix(3000))")
+            #expect(try org.ok("report", "document", "--provider", "CON").contains("Contoso change authority"))
+            try org.refused(["report", "document", "--provider", "CON", "--version", "9.9"], status: 64)
+            try org.refused(["interface", "diff", "SPI-CHG-CON", "9.9"], status: 64)
+
             // Refusals change nothing: Fabrikam cannot sign for the organization, nor sign Contoso's SPI.
             try fabrikam.refused(["interface", "sign", "SPI-INC-FAB", "--by", "sofia.lindqvist@northwind.example"], status: 64)
             try org.refused(["interface", "sign", "SPI-INC-FAB", "--by", "grace.holloway@fabrikam.example"], status: 64)

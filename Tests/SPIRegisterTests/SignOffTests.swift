@@ -41,15 +41,28 @@ struct SignOffTests {
         return Node(register: register, peer: identity.peerID, signer: signer)
     }
 
-    /// Sends `from`'s changes that `to` lacks, through the register's access control on both sides.
-    func send(_ from: Node, _ to: Node) throws {
+    /// Sends `from`'s changes that `to` lacks, through the register's access control on both sides; returns how
+    /// many changes the receiver refused.
+    @discardableResult
+    func send(_ from: Node, _ to: Node) throws -> Int {
         let control = RegisterAccessControl()
         let outgoing = try control.access(for: to.peer, replica: from.register.replica)
         let incoming = try control.access(for: from.peer, replica: to.register.replica)
         var cursor = try from.register.replica.deltaCursor(for: try to.register.replica.knowledge(), scope: outgoing.scope)
+        var refused = 0
         while let batch = try from.register.replica.nextBatch(&cursor, maxCells: 512) {
-            try to.register.replica.apply(batch, gate: incoming.gate, from: "peer")
+            refused += try to.register.replica.apply(batch, gate: incoming.gate, from: "peer").refused
         }
+        return refused
+    }
+
+    /// The part of a Markdown document from `start` up to `end`, both headings, within the SPI `code`'s section.
+    func section(_ document: String, of code: String, from start: String, to end: String) -> String? {
+        guard let spi = document.range(of: "## \(code):") else { return nil }
+        let rest = document[spi.upperBound...]
+        guard let from = rest.range(of: start), let to = rest.range(of: end, range: from.upperBound..<rest.endIndex)
+        else { return nil }
+        return String(rest[from.lowerBound..<to.lowerBound])
     }
 
     func withWorld(_ body: (World) throws -> Void) throws {
@@ -283,6 +296,75 @@ struct SignOffTests {
         other = signature
         other.interfaceID = RecordID.v7()
         #expect(!other.isSignedByItsKey(registerID: registerID))
+    }
+
+    @Test("signing and approving freeze versions, once per content even when two replicas freeze it apart; diff names the changes; the frozen document shows the version as it was; reviews cite the digest")
+    func versions() throws {
+        try withWorld { w in
+            let id = w.registerID
+            let signed = try sign(w.org, "SPI-INC-FAB", by: Self.organizationSigner, registerID: id)
+            try sign(w.fab, "SPI-INC-FAB", by: Self.fabrikamSigner, registerID: id)
+            #expect(try send(w.fab, w.org) == 0)
+            #expect(try send(w.org, w.fab) == 0)
+            for node in [w.org, w.fab] {
+                let versions = try node.register.read { try Governance.versions(of: "SPI-INC-FAB", in: $0) }
+                #expect(versions.map(\.digest) == [signed.digest] && versions.first?.version == "2.1", "\(versions)")
+                #expect(try node.register.read { try $0.db.scalar("SELECT count(*) FROM interface_version") } == .integer(2))
+            }
+            let render = { (node: Node) in
+                try node.register.read { store in
+                    try ReportRenderer.render(
+                        .document, format: .md, db: store.db, provider: "FAB", registerName: "Northwind",
+                        generatedAt: "2026-11-20T00:00:00Z", today: Self.today)
+                }
+            }
+            let before = try render(w.org)
+            try w.fab.register.write { store in
+                try store.put("interface", id: "SPI-INC-FAB", fields: ["version": "2.2"], mode: .update)
+                let cell = try #require(try store.db.scalar(
+                    """
+                    SELECT r.id FROM raci_assignment r JOIN interface i ON i.id = r.interface_id JOIN party p ON p.id = r.party_id
+                    WHERE i.code = 'SPI-INC-FAB' AND p.code = 'FAB' ORDER BY r.id LIMIT 1
+                    """)?.textValue)
+                try store.put("raci_assignment", id: cell, fields: ["role_title": "Desk lead"], mode: .update)
+            }
+            #expect(try send(w.fab, w.org) == 0)
+            let words = try w.org.register.read { store in
+                let old = try Governance.content(of: "SPI-INC-FAB", at: "2.1", in: store).content
+                let new = try Governance.content(of: "SPI-INC-FAB", at: "current", in: store).content
+                return try old.changes(to: new, in: store).map(\.description)
+            }
+            #expect(words.count == 2 && words[0] == "SPI: version '2.1' → '2.2'", "\(words)")
+            #expect(words[1].contains("role_title") && words[1].contains("'Desk lead'") && !words.contains(where: showsUUID))
+            let unknown = try #require(throws: RegisterError.self) {
+                try w.org.register.read { try Governance.content(of: "SPI-INC-FAB", at: "9.9", in: $0) }
+            }
+            #expect(unknown.code == .notFound && unknown.message.contains("frozen: 2.1"), "\(unknown)")
+            // The frozen document: the content sections exactly as before the edit; the current one differs.
+            let frozen = try w.org.register.read { store in
+                try ReportRenderer.renderFrozenDocument(
+                    version: "2.1", format: .md, db: store.db, provider: "FAB", registerName: "Northwind",
+                    generatedAt: "2026-11-20T00:00:00Z", today: Self.today)
+            }
+            let after = try render(w.org)
+            let part = { (text: String) in
+                section(text, of: "SPI-INC-FAB", from: "### Roles and responsibilities", to: "### Review history")
+            }
+            #expect(part(before) != nil && part(frozen) == part(before), "\(frozen.prefix(4000))")
+            #expect(part(after) != part(before))
+            #expect(part(before)?.contains("Desk lead") == false && part(after)?.contains("Desk lead") == true)
+            #expect(frozen.contains("**Frozen version:** 2.1") && !frozen.contains("## SPI-SR-FAB:"), "\(frozen.prefix(3000))")
+            // Approving freezes the content it approves; a review cites the digest it saw.
+            try w.org.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "in_review"], mode: .update) }
+            try w.org.register.write { try Governance.approve("SPI-INC-FAB", by: Self.organizationSigner, on: Self.today, in: $0) }
+            let current = try w.org.register.read { try InterfaceContent(of: "SPI-INC-FAB", in: $0).digest }
+            let versions = try w.org.register.read { try Governance.versions(of: "SPI-INC-FAB", in: $0) }
+            #expect(versions.map(\.event) == ["signed", "approved"] && versions.last?.digest == current, "\(versions)")
+            let review = try w.org.register.write {
+                try Governance.recordReview(of: "SPI-INC-FAB", outcome: "approved", by: Self.organizationSigner, in: $0)
+            }
+            #expect(try w.org.register.read { try $0.record("review", review)["digest_reviewed"] } == .text(current))
+        }
     }
 
     @Test("the canonical content reads back from its text, and only canonical text is accepted")

@@ -66,6 +66,7 @@ extension AccessRules {
             "information_item": underInterface("information_item"),
             "review": underInterface("review"),
             "interface_signature": underInterface("interface_signature"),
+            "interface_version": underInterface("interface_version"),
             "integration_data_item": """
                 SELECT t.id, {unknown:integration_data_item:t.id:integration_point_id}
                     OR {unknown:integration_point:p.id:interface_id} OR {unknown:interface:i.id:provider_id}

@@ -246,6 +246,15 @@ public enum AccessRules {
                 return .refuse("a provider signs only its own SPIs")
             }
             return link("party_id").new == party ? .allow : .refuse("a provider signs only for its own party")
+        case "interface_version":
+            guard write.kind == .create else {
+                return .refuse("frozen versions are append-only: a provider may not change or remove one")
+            }
+            if try missing("interface", link("interface_id").new) {
+                return .refuse(undecidedPrefix + "the SPI of this version is not here, so its scope cannot be checked")
+            }
+            return try ownsInterface(link("interface_id").new)
+                ? .allow : .refuse("a provider freezes versions only of its own SPIs")
         case "information_recipient":
             if try missing("information_item", link("information_item_id").new) {
                 return .refuse(undecidedPrefix + "the information item of this recipient is not here")

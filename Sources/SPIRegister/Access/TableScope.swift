@@ -53,6 +53,7 @@ public struct TableScope: Sendable, Hashable {
         case "raci_assignment", "integration_point", "information_item", "integration_data_item", "information_recipient":
             return "rows within its own SPIs"
         case "interface_signature": return "its own party's signatures of its SPIs (append-only)"
+        case "interface_version": return "versions of its SPIs, frozen when it signs (append-only)"
         default: return "nothing"
         }
     }

@@ -57,6 +57,8 @@ struct ReportData {
     var findings: [Finding] = []
     /// The sign-off state of every signed SPI, by SPI id (on a replica: signatures sign the register's id).
     var signOffs: [String: SignOffState] = [:]
+    /// For a document of frozen versions: the version each SPI shows, by SPI id.
+    var frozen: [String: Governance.FrozenVersion] = [:]
 
     var partyByID: [String: Party] = [:]
     var personByID: [String: Person] = [:]

@@ -8,7 +8,7 @@ public struct ReportError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added; switch with a `default`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case unknownProvider, invalidDate
+            case unknownProvider, invalidDate, unknownVersion
         }
         private let base: Base
 
@@ -16,6 +16,8 @@ public struct ReportError: Error, Sendable, CustomStringConvertible {
         public static let unknownProvider = Code(base: .unknownProvider)
         /// `today` is not a `YYYY-MM-DD` date.
         public static let invalidDate = Code(base: .invalidDate)
+        /// No SPI in scope has the frozen version asked for.
+        public static let unknownVersion = Code(base: .unknownVersion)
 
         public var description: String { base.rawValue }
     }

@@ -121,7 +121,11 @@ extension ReportRenderer {
                 ))
         }
         let signOff = data.signOffs[spi.id]
-        header.append(("Sign-off", signOff.map { ($0.isChangedSinceSigned ? "⚠ " : "") + $0.summary } ?? "not signed"))
+        if let frozen = data.frozen[spi.id] {
+            header.append(("Sign-off", "frozen version \(frozen.version ?? "-"), as \(frozen.event) on \(frozen.frozenOn)"))
+        } else {
+            header.append(("Sign-off", signOff.map { ($0.isChangedSinceSigned ? "⚠ " : "") + $0.summary } ?? "not signed"))
+        }
         var next = spi.nextReview ?? "none"
         if reviewFindings.contains("review-overdue") { next += " (⚠ overdue)" }
         if let months = spi.reviewIntervalMonths { next += ", every \(months) months" }
@@ -159,6 +163,7 @@ extension ReportRenderer {
             ReportDocument.Section(
                 level: level + 1, anchor: anchor("raci"), title: "Roles and responsibilities (RACI)",
                 blocks: [matrix.parties.isEmpty ? .note("⚠ No RACI assignments.") : .table(matrix.table)]
+                    + roleTitles(spi, data)
             )
         )
         // Integration points
@@ -282,6 +287,21 @@ extension ReportRenderer {
         return (sections, row, object)
     }
 
+    /// The role titles each party holds in the SPI's RACI (`FAB: Provider incident coordinator`), one line per
+    /// party in the matrix's order; nothing when no assignment has a title.
+    static func roleTitles(_ spi: ReportData.Interface, _ data: ReportData) -> [ReportDocument.Block] {
+        var titles: [String: Set<String>] = [:]
+        for assignment in data.raci where assignment.interfaceID == spi.id {
+            guard let party = assignment.partyID, let title = assignment.title, !title.isEmpty else { continue }
+            titles[party, default: []].insert(title)
+        }
+        guard !titles.isEmpty else { return [] }
+        let order = data.raciParties(of: spi)
+        let lines = titles.keys.sorted { (order.firstIndex(of: $0) ?? Int.max, $0) < (order.firstIndex(of: $1) ?? Int.max, $1) }
+            .map { party in "\(data.partyCode(party)): \((titles[party] ?? []).sorted().joined(separator: "; "))" }
+        return [.paragraph("Role titles:"), .list(lines)]
+    }
+
     /// The document-control block of one SPI: version, status, approval, each party's signature with its date and
     /// peer id, and what changed since signed.
     static func documentControl(
@@ -291,7 +311,16 @@ extension ReportRenderer {
         facts.append((
             "Approved",
             spi.approvedBy.map { "by \(data.personName($0))" + (spi.approvedOn.map { " on \($0)" } ?? "") } ?? "no"))
-        facts.append(("State", signOff.map(\.summary) ?? "not signed"))
+        if let frozen = data.frozen[spi.id] {
+            facts.append((
+                "Frozen version",
+                "\(frozen.version ?? "-") (digest \(frozen.digest.prefix(12))…), \(frozen.event) on \(frozen.frozenOn)"
+                    + (frozen.frozenBy.map { " by \($0)" } ?? "")))
+            let signed = signOff?.checks.filter { $0.verdict != .invalid }.map(\.party) ?? []
+            facts.append(("Signed by", signed.isEmpty ? "nobody" : Array(Set(signed)).sorted().joined(separator: ", ")))
+        } else {
+            facts.append(("State", signOff.map(\.summary) ?? "not signed"))
+        }
         var blocks: [ReportDocument.Block] = [.facts(facts)]
         guard let signOff, !signOff.checks.isEmpty else {
             blocks.append(.note("No party has signed this SPI yet."))
@@ -302,6 +331,7 @@ extension ReportRenderer {
             rows: signOff.checks.map { check in
                 let verdict: String
                 switch check.verdict {
+                case _ where data.frozen[spi.id] != nil && check.verdict != .invalid: verdict = "valid, of this version"
                 case .current: verdict = "valid, current content"
                 case .changedSinceSigned: verdict = "valid, earlier content"
                 case .invalid: verdict = "invalid: \(check.problem ?? "")"
@@ -314,7 +344,7 @@ extension ReportRenderer {
                 ]
             })
         blocks.append(.table(table))
-        if let baseline = signOff.signedBaseline {
+        if let baseline = signOff.signedBaseline, data.frozen[spi.id] == nil {
             blocks.append(.note(
                 "⚠ Changed since \(baseline.party) signed it on \(baseline.signature.signedOn): "
                     + signOff.changes.map(\.change.description).joined(separator: "; ") + "."))

@@ -38,7 +38,16 @@ public enum ReportRenderer {
         guard let todayDate = CivilDate(today) else {
             throw ReportError(.invalidDate, "'\(today)' is not a date; expected YYYY-MM-DD")
         }
-        let data = try ReportData(db, today: today)
+        return try render(
+            report, format: format, data: try ReportData(db, today: today), provider: provider,
+            registerName: registerName, generatedAt: generatedAt, today: todayDate)
+    }
+
+    /// Renders a report from loaded data.
+    static func render(
+        _ report: ReportName, format: ReportFormat, data: ReportData, provider: String?, registerName: String,
+        generatedAt: String, today todayDate: CivilDate
+    ) throws -> String {
         var scope: ReportData.Party?
         if let provider {
             let key = provider.trimmingCharacters(in: .whitespaces)
