@@ -66,7 +66,7 @@ extension RecordStore {
             if let uuid = Self.canonicalUUID(reference) {
                 id = uuid
                 existing = try recordIfPresent(spec, id: uuid)
-            } else if spec.lookupColumn != nil {
+            } else if spec.lookupColumn != nil || Self.isIDPrefix(reference) {
                 let resolved = try resolve(spec.name, reference)
                 id = resolved
                 existing = try recordIfPresent(spec, id: resolved)

@@ -45,11 +45,13 @@ public struct RecordStore {
     }
 
     /// The id of the existing row of `table` that `reference` names: its id (in any case), its short code or
-    /// email (matched exactly, then ignoring case).
+    /// email (matched exactly, then ignoring case), or a prefix of its id of at least 8 characters that no other
+    /// row's id shares (as lists and reports show ids: `613ac432`).
     ///
     /// - Throws: ``RegisterError/Code/notFound`` for an id with no row, ``RegisterError/Code/unknownReference``
     ///   for a code that matches nothing, ``RegisterError/Code/ambiguousReference`` for one that matches several
-    ///   rows, ``RegisterError/Code/invalidID`` for a non-UUID on a table without codes.
+    ///   rows (or an id prefix that several ids share), ``RegisterError/Code/invalidID`` for a non-UUID on a table
+    ///   without codes.
     public func resolve(_ table: String, _ reference: String) throws -> String {
         let spec = try spec(table)
         let noun = spec.noun ?? spec.name
@@ -60,8 +62,11 @@ public struct RecordStore {
             return id
         }
         guard let lookup = spec.lookupColumn else {
+            if let id = try idPrefixMatch(spec, reference) { return id }
             throw RegisterError(
-                .invalidID, "'\(reference)' is not a UUID; \(noun) rows are identified by their id")
+                .invalidID,
+                "'\(reference)' is not a UUID, nor the first 8 or more characters of one \(noun)'s id; \(noun) rows are "
+                    + "identified by their id")
         }
         let code = reference.trimmingCharacters(in: .whitespaces)
         for collation in ["BINARY", "NOCASE"] {
@@ -76,6 +81,7 @@ public struct RecordStore {
                     "\(lookup) '\(code)' matches \(ids.count) \(noun) rows (\(ids.joined(separator: ", "))); use an id")
             }
         }
+        if let id = try idPrefixMatch(spec, code) { return id }
         let known = try db.rows(
             "SELECT \(quoted(lookup)) FROM \(quoted(spec.name)) WHERE \(quoted(lookup)) IS NOT NULL "
                 + "ORDER BY \(quoted(lookup)) LIMIT 41"
@@ -87,6 +93,31 @@ public struct RecordStore {
             message += "; known: \(known.joined(separator: ", "))"
         }
         throw RegisterError(.unknownReference, message)
+    }
+
+    /// Whether `reference` looks like the start of an id: 8 or more characters of lowercase hex and dashes.
+    static func isIDPrefix(_ reference: String) -> Bool {
+        reference.count >= 8 && reference.count < 36
+            && reference.lowercased().allSatisfy { $0 == "-" || ($0.isHexDigit && $0.isASCII) }
+    }
+
+    /// The one row of `spec` whose id starts with `reference` (8 or more hex characters), or nil when none does.
+    ///
+    /// - Throws: ``RegisterError/Code/ambiguousReference`` when several ids start with it.
+    func idPrefixMatch(_ spec: TableSpec, _ reference: String) throws -> String? {
+        guard Self.isIDPrefix(reference) else { return nil }
+        let prefix = reference.lowercased()
+        let ids = try db.rows(
+            "SELECT id FROM \(quoted(spec.name)) WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 3",
+            [.integer(Int64(prefix.count)), .text(prefix)]
+        ).compactMap { $0[0].textValue }
+        guard ids.count <= 1 else {
+            throw RegisterError(
+                .ambiguousReference,
+                "'\(reference)' starts the ids of several \(spec.noun ?? spec.name) rows (\(ids.prefix(2).joined(separator: ", ")), …); "
+                    + "give more of the id")
+        }
+        return ids.first
     }
 
     /// Whether `table` has a row with this id.

@@ -40,7 +40,6 @@ struct ConflictsListCommand: AsyncParsableCommand {
         let register = try global.openRegister()
         let own = register.replica.siteID
         let conflicts = try register.replica.conflicts(includeResolved: all)
-        func site(_ s: SiteID?) -> String { s == own ? "this replica" : s?.description ?? "-" }
         if json {
             print(Output.jsonArray(conflicts.map { c in
                 func side(_ s: Conflict.Side) -> JSONValue {
@@ -58,11 +57,27 @@ struct ConflictsListCommand: AsyncParsableCommand {
             print(all ? "no conflicts recorded" : "no open conflicts")
             return
         }
-        for c in conflicts {
-            print("\(c.id)  \(c.table).\(c.column) of \(c.rowID)\(c.resolved == nil ? "" : "  (settled \(c.resolved!))")")
-            print("  kept:  \(c.winner.value)  — \(site(c.winner.site)), \(c.winner.clock)")
-            print("  lost:  \(c.loser.value)  — \(site(c.loser.site)), \(c.loser.clock)")
+        // In words: the row by its codes, the values as the register shows them, who by party, times as local time.
+        let registerID = register.replica.registerID
+        let lines = try register.read { store in
+            try conflicts.flatMap { c -> [String] in
+                let spec = FieldCatalog.table(c.table)
+                let noun = spec?.noun ?? c.table
+                let column = spec?.column(c.column)
+                func side(_ s: Conflict.Side) throws -> String {
+                    let value = try Output.display(s.value, column: column, store: store)
+                    let who = try store.siteName(s.site, own: own, registerID: registerID)
+                    return "\(value)  (\(who), \(Output.localTime(milliseconds: s.clock.physicalMilliseconds)))"
+                }
+                let settled = c.resolved.map { "  (settled \(Output.localTime(milliseconds: $0.physicalMilliseconds)))" } ?? ""
+                return [
+                    "\(c.id)  \(noun) \(try store.rowName(c.table, c.rowID)): \(c.column)\(settled)",
+                    "  kept:  \(try side(c.winner))",
+                    "  lost:  \(try side(c.loser))",
+                ]
+            }
         }
+        for line in lines { print(line) }
         print("\nSettle one with: spi conflicts resolve ID --keep mine|theirs|winner|loser|VALUE")
     }
 }
@@ -138,7 +153,10 @@ struct HistoryCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The register table, such as interface or raci_assignment.", valueName: "table"))
+    @Argument(
+        help: ArgumentHelp(
+            "The register table, or its noun: interface, raci (raci_assignment), target, integration, …",
+            valueName: "table"))
     var table: String
 
     @Argument(help: ArgumentHelp("The row's id or short code.", valueName: "id"))
@@ -149,14 +167,16 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let register = try global.openRegister()
-        _ = try FieldCatalog.requireTable(table)
+        let spec = try FieldCatalog.table(noun: table) ?? FieldCatalog.requireTable(table)
+        let table = spec.name
         let rowID = (try? register.read { store in try store.resolve(table, id) }) ?? id
         guard let history = try register.replica.history(table: table, id: rowID) else {
             throw RegisterError(.notFound, "\(table) has no row \(id)")
         }
         let own = register.replica.siteID
-        func who(_ version: Version) -> String {
-            version.isZero ? "seeded" : version.site == own ? "this replica" : version.site?.description ?? "-"
+        let registerID = register.replica.registerID
+        func when(_ version: Version) -> String {
+            version.isZero ? "-" : Output.localTime(milliseconds: version.clock.physicalMilliseconds)
         }
         if json {
             let cells: [JSONValue] = history.cells.map { cell in
@@ -171,9 +191,16 @@ struct HistoryCommand: AsyncParsableCommand {
             return
         }
         let life = history.isAlive ? (history.causalLength == 1 ? "created" : "re-created") : "deleted"
-        print("\(table) \(rowID): \(life) by \(who(history.life))\(history.life.isZero ? "" : " at \(history.life.clock)")")
-        print(Output.table(header: ["field", "value", "written by", "at"], rows: history.cells.map { cell in
-            [cell.column, cell.value.description, who(cell.version), cell.version.isZero ? "-" : cell.version.clock.description]
-        }))
+        let (name, by, rows) = try register.read { store in
+            (
+                try store.rowName(table, rowID), try store.siteName(history.life.site, own: own, registerID: registerID),
+                try history.cells.map { cell in
+                    [cell.column, try Output.display(cell.value, column: spec.column(cell.column), store: store),
+                     try store.siteName(cell.version.site, own: own, registerID: registerID), when(cell.version)]
+                }
+            )
+        }
+        print("\(spec.noun ?? table) \(name): \(life) by \(by)\(history.life.isZero ? "" : " on \(when(history.life))")")
+        if !rows.isEmpty { print(Output.table(header: ["field", "value", "written by", "at"], rows: rows)) }
     }
 }

@@ -26,7 +26,7 @@ struct InterfaceDiffCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The version to compare from: a number, a digest prefix, or current.", valueName: "from"))
     var from: String
 
-    @Argument(help: ArgumentHelp("The version to compare to (default: current).", valueName: "to"))
+    @Argument(help: ArgumentHelp("The version to compare to: a number, a digest prefix, or current.", valueName: "to"))
     var to: String = "current"
 
     @Flag(help: "Print the changes as a JSON array of objects.")

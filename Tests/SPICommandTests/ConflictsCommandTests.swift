@@ -22,6 +22,13 @@ struct ConflictsCommandTests {
             try Self.exchange(org, provider)
             try Self.exchange(provider, org)
 
+            // In words: the row by its code, who by party, no bare ids.
+            let text = try org.ok("conflicts")
+            let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+            #expect(text.contains("interface SPI-INC-FAB: title"), "\(text)")
+            #expect(text.contains("(FAB, ") && text.contains("(the organization (this replica), "), "\(text)")
+            let body = text.split(separator: "\n").dropFirst().joined(separator: "\n")
+            #expect(body.range(of: uuid, options: .regularExpression) == nil, "\(text)")
             let orgList = try #require(try org.json("conflicts", "--json") as? [[String: Any]])
             let providerList = try #require(try provider.json("conflicts", "--json") as? [[String: Any]])
             #expect(orgList.count == 1 && providerList.count == 1)
@@ -42,6 +49,16 @@ struct ConflictsCommandTests {
             #expect(try org.ok("digest") == provider.ok("digest"))
             let history = try provider.ok("history", "interface", "SPI-INC-FAB")
             #expect(history.contains("title") && history.contains("organization's wording"), "\(history)")
+            #expect(history.range(of: uuid, options: .regularExpression) == nil, "\(history)")
+            #expect(history.hasPrefix("interface SPI-INC-FAB: created by ") && history.contains("the organization"), "\(history)")
+            // Nouns for tables, and an id prefix of 8 characters for a row that has no code.
+            try org.ok("raci", "add", "--interface", "SPI-INC-FAB", "--activity", "INC-LOG", "--party", "FAB", "--role", "R")
+            let cell = try #require(try org.json("raci", "list", "--where", "interface_id=SPI-INC-FAB", "--json") as? [[String: Any]])
+            let cellID = try #require(cell.first?["id"] as? String)
+            let raci = try org.ok("history", "raci", String(cellID.prefix(8)))
+            #expect(raci.hasPrefix("raci SPI-INC-FAB / "), "\(raci)")
+            #expect(raci.range(of: uuid, options: .regularExpression) == nil, "\(raci)")
+            #expect(try org.ok("raci", "show", String(cellID.prefix(8))).contains(cellID))
             try provider.refused(["conflicts", "resolve", id, "--keep", "winner"])
         }
     }
