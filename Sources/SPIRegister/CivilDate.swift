@@ -84,6 +84,13 @@ public struct CivilDate: Hashable, Comparable, Sendable {
     /// The date `days` days later (earlier when negative).
     public func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
 
+    /// The same day `months` months later (earlier when negative), on the month's last day when it is shorter:
+    /// 2025-01-31 plus one month is 2025-02-28.
+    public func adding(months: Int) -> CivilDate {
+        let (year, month) = Self.month(year, month, plus: months)
+        return CivilDate(year: year, month: month, day: min(day, Self.daysIn(year: year, month: month)))
+    }
+
     /// The number of days in a month.
     public static func daysIn(year: Int, month: Int) -> Int {
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0

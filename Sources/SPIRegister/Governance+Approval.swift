@@ -87,6 +87,8 @@ extension Governance {
                 throw RegisterError(.invalidValue, "invalid \(what) '\(value)': expected a date as YYYY-MM-DD")
             }
         }
+        // Without --next-review, an SPI with a review interval gets its next review that many months after approval.
+        let nextReview = try nextReview ?? nextReviewFromInterval(interface, after: date ?? store.today)
         let (code, status) = (name(of: interface), status(of: interface))
         guard status == inReview else {
             let hint = status == draft ? "; submit it for review first" : ""
@@ -106,6 +108,15 @@ extension Governance {
         try store.put("interface", id: interface.id, fields: fields, mode: .update)
         try freeze(interface, event: approved, by: approverID, on: date ?? store.today, in: store)
         return StatusChange(interfaceID: interface.id, code: code, from: status, to: approved)
+    }
+
+    /// The next review date an SPI's review interval gives from `date` (`review_interval_months` months later), or
+    /// nil when it has no interval.
+    static func nextReviewFromInterval(_ interface: Record, after date: String) throws -> String? {
+        guard case .integer(let months) = interface["review_interval_months"], months > 0,
+            let day = CivilDate(date)
+        else { return nil }
+        return day.adding(months: Int(months)).text
     }
 
     /// One failure per activity of the SPI's practice that has no Accountable, or several, in the SPI's RACI.

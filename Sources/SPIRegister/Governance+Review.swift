@@ -2,7 +2,9 @@ extension Governance {
     /// Records a review of an SPI in its review history (a `review` row) and returns the new row's id.
     ///
     /// Recording a review does not change the SPI's status: approve it with
-    /// ``approve(_:by:on:nextReview:in:)``.
+    /// ``approve(_:by:on:nextReview:in:)``. An approving review (outcome `approved`) of an SPI with a review
+    /// interval moves its next review to that many months after the review's date, when that is later. The review
+    /// records the version and the digest of the content it saw.
     ///
     /// ```swift
     /// let id = try register.write { store in
@@ -39,6 +41,14 @@ extension Governance {
         // The review cites what it saw: the digest of the SPI's content (protocol/signoff.md).
         fields["digest_reviewed"] = try InterfaceContent(of: interface.id, in: store).digest
         if let notes { fields["notes"] = notes }
-        return try store.put("review", fields: fields, mode: .insert)
+        let id = try store.put("review", fields: fields, mode: .insert)
+        // An approving review advances the SPI's next review by its interval, from the review's date.
+        if outcome.lowercased() == "approved",
+            let next = try nextReviewFromInterval(interface, after: fields["review_date"] ?? store.today),
+            next > (interface["next_review"].textValue ?? "")
+        {
+            try store.put("interface", id: interface.id, fields: ["next_review": next], mode: .update)
+        }
+        return id
     }
 }

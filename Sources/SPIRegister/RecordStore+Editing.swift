@@ -368,6 +368,18 @@ extension RecordStore {
                 }
             }
         case "raci_assignment":
+            if !allowsOtherPractice, changed("activity_id") || changed("interface_id"),
+                let interface = text("interface_id"), let activity = text("activity_id"),
+                let spiPractice = try db.scalar("SELECT practice_id FROM interface WHERE id = ?", [.text(interface)])?.textValue,
+                let practice = try db.scalar("SELECT practice_id FROM activity WHERE id = ?", [.text(activity)])?.textValue,
+                practice != spiPractice
+            {
+                let activityName = try label("activity", activity) ?? activity
+                throw refuse(
+                    "\(activityName) is an activity of \(try label("practice", practice) ?? practice), not of "
+                        + "\(try label("interface", interface) ?? interface)'s practice \(try label("practice", spiPractice) ?? spiPractice); "
+                        + "give --other-practice to assign it anyway")
+            }
             if text("role") == "A", let interface = text("interface_id"), let activity = text("activity_id") {
                 let others = try db.rows(
                     """

@@ -22,6 +22,9 @@ public struct RecordStore {
     public let today: String
     /// Who local edits act for, when they are checked against the access rules (nil: not checked).
     public var actor: AccessActor?
+    /// Whether a RACI cell may name an activity of another practice than its SPI's (`spi raci add --other-practice`);
+    /// by default such an edit is refused.
+    public var allowsOtherPractice = false
 
     /// Creates a store over a connection that is inside a transaction.
     public init(db: Connection, kind: ReplicaKind, today: String) {

@@ -10,7 +10,8 @@ struct InterfaceApproveCommand: AsyncParsableCommand {
             Checks the approval gates first:
               - every activity of the SPI's practice has exactly one Accountable (A) in the SPI's RACI;
               - the SPI has at least one integration point and at least one information item;
-              - it has a next review date after today (and after the approval date): its own, or --next-review.
+              - it has a next review date after today (and after the approval date): --next-review, else the \
+                approval date plus the SPI's review interval (review_interval_months), else its own.
             When any gate fails, nothing changes and the error names every failing gate on its own line (exit \
             status 64). When all pass, the status becomes approved, approved_by the approver, approved_on the date, \
             and next_review the --next-review date if given. Only an SPI in review can be approved (submit a draft \
@@ -36,7 +37,7 @@ struct InterfaceApproveCommand: AsyncParsableCommand {
     var date: String?
 
     @Option(
-        help: ArgumentHelp("Set the next review date, YYYY-MM-DD (default: keep the SPI's own).", valueName: "date"))
+        help: ArgumentHelp("Set the next review date, YYYY-MM-DD (default: the approval date plus the SPI's review interval, else its own).", valueName: "date"))
     var nextReview: String?
 
     @Flag(help: "Print the SPI's row (every column) as a JSON object.")

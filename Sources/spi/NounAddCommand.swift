@@ -25,6 +25,8 @@ struct NounAddCommand<Fields: NounFields>: AsyncParsableCommand {
     func run() async throws {
         let register = try global.openRegister()
         let id = try register.write { store in
+            var store = store
+            fields.configure(&store)
             let id = try store.put(Fields.table, fields: fields.values, mode: .insert)
             try fields.writeLinks(store, id: id)
             return id

@@ -13,6 +13,8 @@ protocol NounFields: ParsableArguments {
     /// Writes the link rows that the noun's extra options describe (such as an SPI's services), in the same
     /// transaction as the row itself.
     func writeLinks(_ store: RecordStore, id: String) throws
+    /// Sets the store's options for this noun's edits (such as `--other-practice`); nothing by default.
+    func configure(_ store: inout RecordStore)
     /// The noun's `add` command: ``NounAddCommand`` unless the noun needs its own (`spi review add` also takes the
     /// SPI as an argument).
     static var addCommand: any ParsableCommand.Type { get }
@@ -22,6 +24,8 @@ protocol NounFields: ParsableArguments {
 
 extension NounFields {
     func writeLinks(_ store: RecordStore, id: String) throws {}
+
+    func configure(_ store: inout RecordStore) {}
 
     static var addCommand: any ParsableCommand.Type { NounAddCommand<Self>.self }
 

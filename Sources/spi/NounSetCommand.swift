@@ -24,6 +24,8 @@ struct NounSetCommand<Fields: NounFields>: AsyncParsableCommand {
     func run() async throws {
         let register = try global.openRegister()
         let id = try register.write { store in
+            var store = store
+            fields.configure(&store)
             let id = try store.put(Fields.table, id: self.id, fields: fields.values, mode: .update)
             try fields.writeLinks(store, id: id)
             return id

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SPIRegister
 
 /// The options of `spi raci add` and `spi raci set` (table `raci_assignment`).
 struct RACIFields: NounFields {
@@ -14,11 +15,17 @@ struct RACIFields: NounFields {
     @Option(help: fieldHelp("raci_assignment", "party_id")) var party: String?
     @Option(help: fieldHelp("raci_assignment", "role")) var role: String?
     @Option(help: fieldHelp("raci_assignment", "role_title")) var title: String?
+    @Flag(help: "Allow an activity of another practice than the SPI's (refused by default).")
+    var otherPractice = false
 
     var values: [String: String] {
         collect([
             ("interface_id", interface), ("activity_id", activity), ("party_id", party), ("role", role),
             ("role_title", title),
         ])
+    }
+
+    func configure(_ store: inout RecordStore) {
+        store.allowsOtherPractice = otherPractice
     }
 }

@@ -11,7 +11,9 @@ struct ReviewAddCommand: AsyncParsableCommand {
             \(FieldCatalog.reviewOutcomes.joined(separator: ", ")). The date defaults to today and the version \
             reviewed to the SPI's current version; --by (or --reviewer) names the person who chaired or signed the \
             review. Recording a review does not change the SPI's status: approve it with \
-            `spi interface approve`. The row is validated before anything is written; on error nothing changes.
+            `spi interface approve`. An approving review of an SPI with a review interval moves its next review \
+            to that many months after the review's date. The review records the digest of the content it saw. The \
+            row is validated before anything is written; on error nothing changes.
 
             Examples:
               spi review add SPI-INC-FAB --outcome approved --by sofia.lindqvist@northwind.example

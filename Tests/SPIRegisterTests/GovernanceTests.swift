@@ -123,6 +123,49 @@ struct GovernanceTests {
         }
     }
 
+    @Test("reviews advance: approving without a next review, or an approving review, sets it from the review interval; RACI cells keep to the SPI's practice unless allowed")
+    func reviewsAdvance() throws {
+        try withDemo { register in
+            try removeRACI(register, "SPI-CHG-TAIL", "CHG-CAB", "TAIL", "A")
+            try register.write { try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["review_interval_months": "6"], mode: .update) }
+            try register.write { try Governance.approve("SPI-CHG-TAIL", by: Self.approver, on: "2025-08-31", in: $0) }
+            #expect(try interface(register, "SPI-CHG-TAIL")["next_review"] == .text("2026-02-28"))
+            // An approving review moves it on from the review's date; another outcome leaves it.
+            try register.write {
+                try Governance.recordReview(of: "SPI-CHG-TAIL", outcome: "changes_required", on: "2026-02-20", in: $0)
+            }
+            #expect(try interface(register, "SPI-CHG-TAIL")["next_review"] == .text("2026-02-28"))
+            try register.write { try Governance.recordReview(of: "SPI-CHG-TAIL", outcome: "Approved", on: "2026-02-20", in: $0) }
+            #expect(try interface(register, "SPI-CHG-TAIL")["next_review"] == .text("2026-08-20"))
+            // An explicit date wins over the interval.
+            try register.write { try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update) }
+            try register.write {
+                try Governance.approve("SPI-CHG-TAIL", by: Self.approver, on: "2026-03-01", nextReview: "2026-04-01", in: $0)
+            }
+            #expect(try interface(register, "SPI-CHG-TAIL")["next_review"] == .text("2026-04-01"))
+            // A change-practice activity on an incident SPI is refused, unless allowed.
+            let digest = try register.digest()
+            let refused = try #require(throws: RegisterError.self) {
+                try register.write {
+                    try $0.put("raci_assignment", fields: [
+                        "interface_id": "SPI-INC-FAB", "activity_id": "CHG-CAB", "party_id": "FAB", "role": "C",
+                    ])
+                }
+            }
+            #expect(refused.code == .ruleViolated && refused.message.contains("CHG-CAB is an activity of CHG"), "\(refused)")
+            #expect(refused.message.contains("--other-practice"))
+            #expect(try register.digest() == digest)
+            try register.write { store in
+                var store = store
+                store.allowsOtherPractice = true
+                try store.put("raci_assignment", fields: [
+                    "interface_id": "SPI-INC-FAB", "activity_id": "CHG-CAB", "party_id": "FAB", "role": "C",
+                ])
+            }
+            #expect(try register.digest() != digest)
+        }
+    }
+
     @Test("approve refuses while a gate fails, writing nothing, then approves once all pass")
     func approve() throws {
         try withDemo { register in
@@ -130,9 +173,10 @@ struct GovernanceTests {
             let refused = try expectGovernanceError(.approvalGatesFailed) {
                 try register.write { try Governance.approve("SPI-CHG-TAIL", by: Self.approver, in: $0) }
             }
-            #expect(refused?.message == "cannot approve SPI-CHG-TAIL: 2 approval gates fail")
-            #expect(refused?.failures.map(\.gate) == [.singleAccountable, .nextReview])
-            #expect(refused?.lines.count == 3)
+            // Its review interval gives the next review from the approval date: only the RACI gate fails.
+            #expect(refused?.message == "cannot approve SPI-CHG-TAIL: 1 approval gate fails")
+            #expect(refused?.failures.map(\.gate) == [.singleAccountable])
+            #expect(refused?.lines.count == 2)
             #expect(try register.digest() == digest)
 
             try removeRACI(register, "SPI-CHG-TAIL", "CHG-CAB", "TAIL", "A")
