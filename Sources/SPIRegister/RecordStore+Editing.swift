@@ -399,6 +399,12 @@ extension RecordStore {
             if let from = text("from_party_id"), from == text("to_party_id") {
                 throw refuse("an integration point hands off between two different parties")
             }
+        case "information_item":
+            if changed("due_rule") || changed("frequency"),
+                let problem = ReportDueRule.problem(rule: text("due_rule"), frequency: text("frequency"))
+            {
+                throw refuse(problem)
+            }
         case "information_recipient":
             if (text("party_id") == nil) == (text("person_id") == nil) {
                 throw refuse("an information recipient is either a party or a person: give party_id or person_id")

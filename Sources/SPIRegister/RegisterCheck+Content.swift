@@ -40,6 +40,20 @@ extension RegisterCheck {
             )
         }
 
+        let rules = """
+            SELECT n.id, n.interface_id, n.due_rule, n.frequency FROM information_item n
+            JOIN interface i ON i.id = n.interface_id WHERE \(live("i")) ORDER BY n.id
+            """
+        for row in try context.query(rules) {
+            guard let id = row[0], let interface = row[1],
+                let problem = ReportDueRule.problem(rule: row[2], frequency: row[3])
+            else { continue }
+            context.add(
+                "due-rule-not-understood",
+                "\(context.label("interface", interface)): \(context.describe("information_item", id)): \(problem)",
+                [FindingRow(table: "information_item", id: id), FindingRow(table: "interface", id: interface)])
+        }
+
         let withoutData = """
             SELECT p.id, p.interface_id FROM integration_point p JOIN interface i ON i.id = p.interface_id
             WHERE \(live("i")) AND NOT EXISTS (

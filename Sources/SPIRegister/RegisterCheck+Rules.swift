@@ -151,6 +151,15 @@ extension RegisterCheck {
             fix: "spi record put information_recipient information_item_id=ID party_id=PARTY"
         ),
         Rule(
+            id: "due-rule-not-understood", severity: .warning, area: .content,
+            title: "Information item whose due rule is not understood",
+            explanation: "The reporting calendar cannot compute when the item is due, so `spi due` and the calendar "
+                + "report cannot show it. Understood rules: 'every business day' (daily), 'every Monday' (weekly), "
+                + "'5th business day', 'last business day', '10th day', 'last day', optionally 'of March' "
+                + "(monthly, quarterly, annually); on_event items take any text.",
+            fix: "spi info set ID --due-rule RULE"
+        ),
+        Rule(
             id: "integration-point-without-data-item", severity: .info, area: .content,
             title: "Integration point without data items",
             explanation: "A hand-off does not list the data it carries; the parties cannot map their fields.",

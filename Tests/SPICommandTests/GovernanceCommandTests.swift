@@ -94,6 +94,19 @@ struct GovernanceCommandTests {
         }
     }
 
+    @Test("a due rule the calendar does not understand is refused on entry, with the forms it understands")
+    func dueRules() throws {
+        try withDemoFixture { f in
+            let add = ["info", "add", "--interface", "SPI-INC-FAB", "--name", "Problem trend report", "--frequency", "monthly"]
+            let lines = try refusedLines(f, add + ["--due-rule", "second Tuesday"])
+            #expect(lines.first?.contains("the due rule 'second Tuesday' is not understood for a monthly item") == true, "\(lines)")
+            #expect(lines.first?.contains("'5th business day'") == true)
+            try f.ok(add + ["--due-rule", "2nd business day"])
+            try f.ok(["info", "add", "--interface", "SPI-INC-FAB", "--name", "Major incident report", "--frequency",
+                      "on_event", "--due-rule", "within 2 business days of resolution"])
+        }
+    }
+
     @Test("approve names every failing gate on its own line and changes nothing")
     func approveGates() throws {
         try withDemoFixture { f in

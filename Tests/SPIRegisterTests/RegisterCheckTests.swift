@@ -133,6 +133,10 @@ private let brokenRules: [BrokenRule] = [
         row: FindingRow(table: "information_item", id: Clean.info)
     ),
     BrokenRule(
+        rule: "due-rule-not-understood", sql: "UPDATE information_item SET frequency = 'monthly', due_rule = 'second Tuesday'",
+        row: FindingRow(table: "information_item", id: Clean.info)
+    ),
+    BrokenRule(
         rule: "integration-point-without-data-item", sql: "DELETE FROM integration_data_item",
         row: FindingRow(table: "integration_point", id: Clean.point)
     ),

@@ -37,6 +37,27 @@ struct ReportDueRule {
         "november", "december",
     ]
 
+    /// The understood forms per frequency, for error messages and help.
+    static func forms(for frequency: String) -> String {
+        switch frequency {
+        case "daily": return "'every business day'"
+        case "weekly": return "'every Monday' … 'every Sunday'"
+        default:
+            return "'5th business day', 'last business day', '10th day' or 'last day', optionally followed by "
+                + "'of March'"
+        }
+    }
+
+    /// Why `rule` is not understood for an item of `frequency`, or nil when it is (or needs no rule: `on_event`
+    /// items take any text, and an empty rule is allowed).
+    static func problem(rule: String?, frequency: String?) -> String? {
+        guard let rule, !rule.trimmingCharacters(in: .whitespaces).isEmpty, let frequency, frequency != "on_event",
+            ReportDueRule(rule: rule, frequency: frequency) == nil
+        else { return nil }
+        return "the due rule '\(rule)' is not understood for a \(frequency) item; write \(forms(for: frequency)) "
+            + "(on_event items take any text)"
+    }
+
     /// Reads a rule; nil when it is not one of the understood forms or does not fit the frequency.
     init?(rule: String?, frequency: String?) {
         guard let frequency, frequency != "on_event" else { return nil }
