@@ -157,8 +157,27 @@ public struct RecordStore {
             clauses.append(value.isNull ? "\(quoted(column)) IS NULL" : "\(quoted(column)) = ?")
             if !value.isNull { values.append(value) }
         }
-        let order = spec.lookupColumn.map { "\(quoted($0)), id" } ?? "id"
-        return try select(spec, where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), values, order: order)
+        return try select(
+            spec, where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), values, order: Self.listOrder(spec))
+    }
+
+    /// The order lists show a table's rows in: process order where there is one (activities by their position in
+    /// the practice; RACI cells by SPI, then activity position, then party and role), else by code, else by id.
+    static func listOrder(_ spec: TableSpec) -> String {
+        switch spec.name {
+        case "activity":
+            return "(SELECT code FROM practice p WHERE p.id = practice_id), position IS NULL, position, code, id"
+        case "raci_assignment":
+            return """
+                (SELECT code FROM interface i WHERE i.id = interface_id),
+                (SELECT position FROM activity a WHERE a.id = activity_id) IS NULL,
+                (SELECT position FROM activity a WHERE a.id = activity_id),
+                (SELECT code FROM activity a WHERE a.id = activity_id),
+                (SELECT code FROM party p WHERE p.id = party_id), instr('RACI', role), id
+                """
+        default:
+            return spec.lookupColumn.map { "\(quoted($0)), id" } ?? "id"
+        }
     }
 
     func select(_ spec: TableSpec, where condition: String, _ values: [DatabaseValue], order: String = "id") throws

@@ -75,7 +75,8 @@ enum Output {
     static func list(_ records: [Record], spec: TableSpec, store: RecordStore) throws -> String {
         let columns = spec.listColumns
         let showID = spec.lookupColumn == nil
-        let header = (showID ? ["id"] : []) + columns
+        // Headers in words: `practice`, not `practice_id`; `role title`, not `role_title`.
+        let header = (showID ? ["id"] : []) + columns.map(headerWords)
         var rows: [[String]] = []
         for record in records {
             var row = showID ? [record.id] : []
@@ -83,6 +84,11 @@ enum Output {
             rows.append(row)
         }
         return table(header: header, rows: rows)
+    }
+
+    /// A column's name as a list header: without an `_id` suffix, with spaces for underscores.
+    static func headerWords(_ column: String) -> String {
+        (column.hasSuffix("_id") ? String(column.dropLast(3)) : column).replacingOccurrences(of: "_", with: " ")
     }
 
     /// The warning for sites whose key two replicas hold (``ApplyReport/sharedKeys``), one line per site; `own` is
