@@ -69,4 +69,69 @@ struct ReportBrowserTests {
         }
         #expect(dom.components(separatedBy: "<table>").count - 1 >= 12 * 5)
     }
+
+    /// Where a poppler tool (`pdftoppm`, `pdftotext`) lives, if poppler-utils is installed.
+    static func poppler(_ tool: String) -> String? {
+        ["/usr/bin/\(tool)", "/usr/local/bin/\(tool)"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs a program and returns its standard output; it must exit 0.
+    static func run(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(path) \(arguments)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("a provider's SPI document prints to A4 with page numbers, no nearly empty page, and no command or raw id",
+          .enabled(if: poppler("pdftoppm") != nil && poppler("pdftotext") != nil))
+    func printedDocument() throws {
+        let html = try CheckFixture.withDemo { db in
+            try ReportRenderer.render(
+                .document, format: .html, db: db, provider: "FAB", registerName: "Northwind Retail register",
+                generatedAt: "2025-03-14T09:30:00Z", today: CheckFixture.today)
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-pdf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let page = directory.appendingPathComponent("fabrikam.html")
+        let pdf = directory.appendingPathComponent("fabrikam.pdf")
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        _ = try Self.runChromium(["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", page.absoluteString])
+
+        // PNG pages, one per page of the PDF, none blank.
+        let pdftoppm = try #require(Self.poppler("pdftoppm"))
+        _ = try Self.run(pdftoppm, ["-png", "-r", "30", pdf.path, directory.appendingPathComponent("page").path])
+        let pngs = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".png") }.sorted()
+        #expect((3...20).contains(pngs.count), "\(pngs.count) pages")
+        for png in pngs {
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(png))
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 2_000, "\(png)")
+        }
+        // The text of each page: numbered "Page n of N"; every page but the last well filled.
+        let pdftotext = try #require(Self.poppler("pdftotext"))
+        var all = ""
+        for number in 1...pngs.count {
+            let text = try Self.run(pdftotext, ["-f", "\(number)", "-l", "\(number)", pdf.path, "-"])
+            all += text
+            #expect(text.contains("Page \(number) of \(pngs.count)"), "page \(number): \(text.suffix(200))")
+            if number < pngs.count {
+                #expect(text.count > 600, "page \(number) of \(pngs.count) is nearly empty: \(text.count) characters")
+            }
+        }
+        for text in ["SPI-INC-FAB", "Document control", "Roles and responsibilities (RACI)", "Role titles", "Fabrikam Service Desk"] {
+            #expect(all.contains(text), "\(text)")
+        }
+        // Provider-facing: no command line to run, no bare id.
+        #expect(all.range(of: #"\bspi [a-z]+ "#, options: .regularExpression) == nil, "a command in the PDF")
+        let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        #expect(all.range(of: uuid, options: .regularExpression) == nil, "a raw id in the PDF")
+    }
 }

@@ -71,6 +71,9 @@ extension ReportDocument {
                         out +=
                             "<td class=\"flag\" title=\"\(escape(flag))\">\(text)<span class=\"marker\">"
                             + "\(flagMarker) \(escape(flag))</span></td>"
+                    } else if cell.text.count <= 24 && !cell.text.contains(" ") {
+                        // A code, a date or a number: never broken over lines.
+                        out += "<td class=\"nw\">\(escape(cell.text))</td>"
                     } else {
                         out += "<td>\(escape(cell.text))</td>"
                     }
@@ -122,18 +125,22 @@ extension ReportDocument {
         thead th { background: #24476b; color: #fff; }
         tbody tr:nth-child(even) td { background: #f6f8fa; }
         td.flag, tbody tr:nth-child(even) td.flag { background: #ffe3e0; color: #82071e; font-weight: 600; }
-        .marker { white-space: nowrap; }
+        .marker, td.nw { white-space: nowrap; }
         .note { border-left: 4px solid #bf8700; background: #fff8c5; padding: .3rem .6rem; }
         pre.command { background: #1b1f24; color: #f0f3f6; padding: .4rem .7rem; border-radius: 4px;
                       white-space: pre-wrap; }
         footer { margin-top: 2rem; font-size: 12px; color: #57606a; border-top: 1px solid #d0d7de; padding-top: .4rem; }
-        @page { size: A4; margin: 15mm 12mm; }
+        @page {
+            size: A4; margin: 15mm 12mm 18mm;
+            @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #57606a; }
+        }
         @media print {
             body { margin: 0; max-width: none; padding: 0; font-size: 10.5pt; }
-            nav.toc { break-after: page; background: none; }
+            nav.toc { background: none; }
             nav.toc ul { columns: 1; }
-            section.break { break-before: page; }
             h2, h3, h4 { break-after: avoid; }
+            h2, h3 { break-inside: avoid; }
+            p, li { orphans: 3; widows: 3; }
             table { font-size: 9pt; }
             tr, dl { break-inside: avoid; }
             thead { display: table-header-group; }

@@ -249,17 +249,18 @@ extension ReportRenderer {
                 blocks: reviews.isEmpty ? [.note("No reviews yet.")] : [.table(reviewTable)]
             )
         )
-        // Findings
+        // Findings; a provider-facing document (one provider's) names no command to run.
+        let providerFacing = context.provider != nil
         let findingTable = ReportDocument.Table(
-            columns: ["Severity", "Finding", "Fix"],
+            columns: providerFacing ? ["Severity", "Finding"] : ["Severity", "Finding", "Fix"],
             rows: findings.map { finding in
                 let rule = RegisterCheck.rule(finding.rule)
-                return [
+                let cells = [
                     ReportDocument.Cell(
                         finding.severity.rawValue, flag: finding.severity == .info ? nil : finding.rule),
                     ReportDocument.Cell(finding.message),
-                    ReportDocument.Cell(rule.map { fixCommand($0, finding, data) } ?? ""),
                 ]
+                return providerFacing ? cells : cells + [ReportDocument.Cell(rule.map { fixCommand($0, finding, data) } ?? "")]
             }
         )
         sections.append(
