@@ -18,6 +18,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "spi", targets: ["spi"]),
+        .executable(name: "spi-bench", targets: ["spi-bench"]),
         .library(name: "SPIRegister", targets: ["SPIRegister"]),
         .library(name: "SPIReplication", targets: ["SPIReplication"]),
         .library(name: "SPIIdentity", targets: ["SPIIdentity"]),
@@ -100,9 +101,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the command-line tools share: writes that never trap, text tables, the peak-memory report.
+        .target(
+            name: "SPICommandSupport",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "spi",
             dependencies: [
+                "SPICommandSupport",
                 "SPIRegister",
                 "SPIIdentity",
                 "SPIReplication",
@@ -113,6 +120,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark suite (B1–B8), apart from the product: it runs the `spi` built beside it.
+        .executableTarget(
+            name: "spi-bench",
+            dependencies: [
+                "SPICommandSupport",
+                "SPIRegister",
+                "SPIReplication",
+                "SPISQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/spi-bench",
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the test targets (not a product).

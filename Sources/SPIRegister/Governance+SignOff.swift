@@ -114,8 +114,9 @@ extension Governance {
             for change in try signed.changes(to: current, in: store) {
                 let version = try Replica.lastChange(table: change.table, id: change.rowID, store.db)
                 var by: String?
-                if let site = version?.site {
-                    let actor = try AccessRules.actor(of: site, registerID: registerID, store.db)
+                if let version, let site = version.site {
+                    // Who the writing site spoke for when it wrote.
+                    let actor = try AccessRules.actor(of: site, asOf: version.clock.rawValue, registerID: registerID, store.db)
                     by = try actor.partyID.flatMap { try store.label("party", $0) }
                         ?? (actor == .organization ? "the organization" : nil)
                 }

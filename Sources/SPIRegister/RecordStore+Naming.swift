@@ -46,11 +46,12 @@ extension RecordStore {
         }
     }
 
-    /// Who a site is, for people: `this replica`, the party it speaks for (by code), or `the organization`, by
-    /// the bindings this replica holds; `an unbound replica` otherwise, and `seeded` for the zero version.
-    public func siteName(_ site: SiteID?, own: SiteID, registerID: RegisterID) throws -> String {
+    /// Who a site is, for people: the party it spoke for (by code) at the clock `asOf` (a change's; nil: now), or
+    /// `the organization`, by the bindings this replica holds, with `(this replica)` for its own site;
+    /// `an unbound replica` otherwise, and `seeded` for the zero version.
+    public func siteName(_ site: SiteID?, own: SiteID, registerID: RegisterID, asOf clock: UInt64? = nil) throws -> String {
         guard let site else { return "seeded" }
-        let actor = try AccessRules.actor(of: site, registerID: registerID, db)
+        let actor = try AccessRules.actor(of: site, asOf: clock, registerID: registerID, db)
         let who: String
         switch actor {
         case .organization: who = "the organization"

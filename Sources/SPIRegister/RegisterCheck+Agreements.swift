@@ -12,6 +12,21 @@ extension RegisterCheck {
 
     /// Agreement dates and owners, and underpinning targets against the targets they support.
     static func checkAgreements(_ context: Context) throws {
+        // An SPI's agreement must be one its provider is a party to: the provider sees only its own agreements, so
+        // it could not see the targets the SPI cites, and the two sides would sign different content.
+        let foreign = """
+            SELECT i.id, a.id FROM interface i JOIN agreement a ON a.id = i.agreement_id
+            WHERE i.provider_id IS NOT NULL AND i.provider_id IS NOT a.provider_id AND i.provider_id IS NOT a.customer_id
+            ORDER BY i.id
+            """
+        for row in try context.query(foreign) {
+            guard let id = row[0], let agreement = row[1] else { continue }
+            context.add(
+                "interface-agreement-of-others",
+                "\(context.describe("interface", id)) cites \(context.describe("agreement", agreement)), to which its "
+                    + "provider is not a party: the provider cannot see the agreement's targets",
+                [FindingRow(table: "interface", id: id), FindingRow(table: "agreement", id: agreement)])
+        }
         let horizon =
             try context.db.scalar(
                 "SELECT date(?, '+\(agreementWarningDays) days')", [.text(context.today)]

@@ -233,6 +233,14 @@ extension RegisterCheck {
         ),
         // Agreements
         Rule(
+            id: "interface-agreement-of-others", severity: .warning, area: .agreements,
+            title: "SPI citing an agreement its provider is not a party to",
+            explanation: "A provider sees only the agreements it is a party to, so it cannot see the targets the SPI "
+                + "cites: its document lacks them, and the content the provider signs differs from the "
+                + "organization's, so their signatures never match.",
+            fix: "spi interface set ID --agreement AGREEMENT"
+        ),
+        Rule(
             id: "agreement-ending-soon", severity: .warning, area: .agreements,
             title: "Agreement ending within 60 days",
             explanation: "An active agreement ends within the next 60 days. Renew, extend or replace it before the "

@@ -66,7 +66,7 @@ struct ConflictsListCommand: AsyncParsableCommand {
                 let column = spec?.column(c.column)
                 func side(_ s: Conflict.Side) throws -> String {
                     let value = try Output.display(s.value, column: column, store: store)
-                    let who = try store.siteName(s.site, own: own, registerID: registerID)
+                    let who = try store.siteName(s.site, own: own, registerID: registerID, asOf: s.clock.rawValue)
                     return "\(value)  (\(who), \(Output.localTime(milliseconds: s.clock.physicalMilliseconds)))"
                 }
                 let settled = c.resolved.map { "  (settled \(Output.localTime(milliseconds: $0.physicalMilliseconds)))" } ?? ""
@@ -193,10 +193,12 @@ struct HistoryCommand: AsyncParsableCommand {
         let life = history.isAlive ? (history.causalLength == 1 ? "created" : "re-created") : "deleted"
         let (name, by, rows) = try register.read { store in
             (
-                try store.rowName(table, rowID), try store.siteName(history.life.site, own: own, registerID: registerID),
+                try store.rowName(table, rowID),
+                try store.siteName(history.life.site, own: own, registerID: registerID, asOf: history.life.clock.rawValue),
                 try history.cells.map { cell in
                     [cell.column, try Output.display(cell.value, column: spec.column(cell.column), store: store),
-                     try store.siteName(cell.version.site, own: own, registerID: registerID), when(cell.version)]
+                     try store.siteName(cell.version.site, own: own, registerID: registerID, asOf: cell.version.clock.rawValue),
+                     when(cell.version)]
                 }
             )
         }

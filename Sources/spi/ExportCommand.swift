@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SPICommandSupport
 import SPIRegister
 
 /// `spi export`: the canonical JSON of the register's content.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SPICommandSupport
 import SPIRegister
 
 extension GovernanceError {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SPICommandSupport
 import SPIRegister
 
 /// A log handler that writes one JSON object per line to standard error, for log collectors

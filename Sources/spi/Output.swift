@@ -1,4 +1,5 @@
 import Foundation
+import SPICommandSupport
 import SPIRegister
 import SPISQLite
 
@@ -41,23 +42,7 @@ enum Output {
 
     /// Renders rows as a text table with a header, padding columns and shortening long cells.
     static func table(header: [String], rows: [[String]], limit: Int? = 48) -> String {
-        let cells = rows.map { row in
-            row.map { cell in
-                let flat = cell.replacingOccurrences(of: "\n", with: " ")
-                guard let limit, flat.count > limit else { return flat }
-                return String(flat.prefix(limit - 1)) + "…"
-            }
-        }
-        var widths = header.map(\.count)
-        for row in cells {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
-        }
-        func line(_ row: [String]) -> String {
-            row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-            }.joined(separator: "  ")
-        }
-        return ([line(header)] + cells.map(line)).joined(separator: "\n")
+        TextTable.render(header: header, rows: rows, limit: limit)
     }
 
     /// Renders one record as `column: value` lines, references shown with their code and id.

@@ -1,4 +1,5 @@
 import Foundation
+import SPICommandSupport
 
 /// A one-line progress indicator on standard error, shown only when it is a terminal and the work takes a while.
 final class ProgressLine {

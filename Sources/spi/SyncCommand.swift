@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SPICommandSupport
 import SPIProtocol
 import SPIRegister
 import SPITransport

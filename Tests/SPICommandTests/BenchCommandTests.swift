@@ -1,13 +1,22 @@
 import Foundation
 import Testing
 
-/// The benchmark suite runs end to end at tiny sizes, so that it cannot rot: every scenario reports a measurement,
-/// a baseline and a ratio. (Nothing here checks a target: unit tests never time anything.)
-@Suite("spi bench", .serialized)
+/// The benchmark suite (`spi-bench`, built beside `spi`) runs end to end at tiny sizes, so that it cannot rot: every
+/// scenario reports a measurement, a baseline and a ratio. (Nothing here checks a target: unit tests never time
+/// anything.)
+@Suite("spi-bench", .serialized)
 struct BenchCommandTests {
-    @Test("spi bench --smoke --json runs every scenario and reports its baseline and ratio", .timeLimit(.minutes(5)))
+    /// `spi-bench`, beside the `spi` under test.
+    static let executable = SPIProcess.executable.deletingLastPathComponent().appendingPathComponent("spi-bench")
+
+    /// Runs `spi-bench arguments…`.
+    func bench(_ arguments: [String]) throws -> SPIRun {
+        try SPIProcess.run(arguments, executable: Self.executable)
+    }
+
+    @Test("spi-bench --smoke --json runs every scenario and reports its baseline and ratio", .timeLimit(.minutes(5)))
     func smokeRun() throws {
-        let run = try SPIProcess.run(["bench", "--smoke", "--json"])
+        let run = try bench(["--smoke", "--json"])
         #expect(run.status == 0, "\(run)")
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
         let report = try #require(object as? [String: Any], "\(run)")
@@ -29,18 +38,18 @@ struct BenchCommandTests {
         #expect(hub["converged"] as? Double == 1, "\(hub)")
     }
 
-    @Test("spi bench refuses an unknown scenario and --scale with --smoke")
+    @Test("spi-bench refuses an unknown scenario and --scale with --smoke")
     func badOptions() throws {
-        let unknown = try SPIProcess.run(["bench", "--scenario", "B9"])
+        let unknown = try bench(["--scenario", "B9"])
         #expect(unknown.status == 64, "\(unknown)")
         #expect(unknown.stderr.contains("unknown scenario 'B9'"), "\(unknown)")
-        let both = try SPIProcess.run(["bench", "--smoke", "--scale", "0.1"])
+        let both = try bench(["--smoke", "--scale", "0.1"])
         #expect(both.status == 64, "\(both)")
     }
 
-    @Test("spi bench --scenario runs only the chosen scenarios, in the suite's order", .timeLimit(.minutes(1)))
+    @Test("spi-bench --scenario runs only the chosen scenarios, in the suite's order", .timeLimit(.minutes(1)))
     func chosenScenarios() throws {
-        let run = try SPIProcess.run(["bench", "--smoke", "--json", "--scenario", "B6,B1"])
+        let run = try bench(["--smoke", "--json", "--scenario", "B6,B1"])
         #expect(run.status == 0, "\(run)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let results = try #require(report["results"] as? [[String: Any]])

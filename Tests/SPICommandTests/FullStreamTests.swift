@@ -74,7 +74,7 @@ struct FullStreamTests {
         #expect(leaves.count >= 60, "found only \(leaves.count) commands: \(leaves)")
         #expect(leaves.contains(["key", "rotate"]) && leaves.contains(["party", "bind"]) && leaves.contains(["changes", "apply"]))
         // Those that run for long or make files in the working directory are run for their help.
-        let helpOnly: Set<String> = ["serve", "demo", "bench"]
+        let helpOnly: Set<String> = ["serve", "demo"]
         try withCommandFixture(.basics) { f in
             let digest = try f.ok("digest")
             for leaf in leaves {

@@ -169,6 +169,10 @@ private let brokenRules: [BrokenRule] = [
         row: FindingRow(table: "interface", id: Clean.spi)
     ),
     BrokenRule(
+        rule: "interface-agreement-of-others", sql: "UPDATE interface SET agreement_id = '\(Clean.sla)'",
+        row: FindingRow(table: "interface", id: Clean.spi)
+    ),
+    BrokenRule(
         rule: "agreement-ending-soon", sql: "UPDATE agreement SET end_date = '2025-05-13' WHERE code = 'UC'",
         row: FindingRow(table: "agreement", id: Clean.uc)
     ),

@@ -12,24 +12,24 @@ import Darwin
 ///
 /// Foundation's `FileHandle.write(_:)` traps when the write fails (a full disk, `2>/dev/full`, a closed pipe), which
 /// turned every error path into a crash with no message. These writes go through `write(2)`, retry on interruption and
-/// partial writes, and only note a failure; ``SPIMain`` then exits non-zero (``failed``), and standard output, which
+/// partial writes, and only note a failure; `spi` then exits non-zero (``failed``), and standard output, which
 /// `print` buffers, is flushed and checked before every exit (``flushStandardOutput()``).
-enum StandardStreams {
+public enum StandardStreams {
     /// Whether a write to standard output or standard error failed in this process.
-    nonisolated(unsafe) static var failed = false
+    nonisolated(unsafe) public static var failed = false
 
     /// Writes `text` to standard error.
-    static func writeError(_ text: String) {
+    public static func writeError(_ text: String) {
         writeAll(Array(text.utf8), to: STDERR_FILENO)
     }
 
     /// Writes `text` to standard output, after what `print` buffered.
-    static func writeOutput(_ text: String) {
+    public static func writeOutput(_ text: String) {
         writeOutput(Array(text.utf8))
     }
 
     /// Writes `bytes` to standard output, after what `print` buffered.
-    static func writeOutput(_ bytes: [UInt8]) {
+    public static func writeOutput(_ bytes: [UInt8]) {
         if fflush(nil) != 0 { failed = true }
         writeAll(bytes, to: STDOUT_FILENO)
     }
@@ -37,7 +37,7 @@ enum StandardStreams {
     /// Flushes what `print` buffered (every C stream: only standard output is written through one); returns false
     /// (and notes the failure) when it cannot be written.
     @discardableResult
-    static func flushStandardOutput() -> Bool {
+    public static func flushStandardOutput() -> Bool {
         if fflush(nil) != 0 {
             failed = true
             return false

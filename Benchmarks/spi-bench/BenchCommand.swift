@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 
-/// `spi bench`: the benchmark suite B1–B8 of issue 7, each scenario against its baseline from the same run.
+/// `spi-bench`: the benchmark suite B1–B8 of issue 7, each scenario against its baseline from the same run. It lives
+/// apart from the product, and runs the `spi` built beside it (or the one `SPI_BENCH_SPI` names) for the scenarios
+/// that need processes.
+@main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "spi-bench",
         abstract: "Run the benchmark suite (B1–B8): each scenario, its baseline from the same run, and the ratio.",
         discussion: """
             Scenarios, on register rows (interfaces and their RACI rows, each \
@@ -31,10 +34,10 @@ struct BenchCommand: AsyncParsableCommand {
             scenario fails to run. Build in release mode for real figures; the full suite takes several minutes.
 
             Examples:
-              swift build -c release --product spi && .build/release/spi bench
-              spi bench --scenario B1,B6 --scale 0.1
-              spi bench --smoke --json              # CI: small sizes, seconds
-              spi bench --scenario B3 --keep /tmp/bench
+              swift build -c release --product spi --product spi-bench && .build/release/spi-bench
+              spi-bench --scenario B1,B6 --scale 0.1
+              spi-bench --smoke --json              # CI: small sizes, seconds
+              spi-bench --scenario B3 --keep /tmp/bench
             """
     )
 
@@ -55,7 +58,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("smoke"), help: "Tiny sizes for CI (seconds on a debug build); targets not meaningful.")
     var smoke = false
 
-    @Flag(name: .customLong("json"), help: "Print the report as JSON, such as for spi bench --smoke --json | jq.")
+    @Flag(name: .customLong("json"), help: "Print the report as JSON, such as for spi-bench --smoke --json | jq.")
     var json = false
 
     @Option(

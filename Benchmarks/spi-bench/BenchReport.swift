@@ -1,4 +1,5 @@
 import Foundation
+import SPICommandSupport
 import SPISQLite
 
 #if canImport(Glibc)
@@ -52,7 +53,7 @@ struct BenchReport: Codable, Sendable {
     var text: String {
         var lines: [String] = []
         lines.append(
-            "spi bench: \(smoke ? "smoke run (small sizes, targets not meaningful)" : "scale \(scale)"), "
+            "spi-bench: \(smoke ? "smoke run (small sizes, targets not meaningful)" : "scale \(scale)"), "
                 + "\(build) build, "
                 + "\(cores) cores, load \(loadAverage.map { String(format: "%.1f", $0) }.joined(separator: " → ")), "
                 + "SQLite \(sqlite), \(date), \(BenchFormat.seconds(seconds))")
@@ -65,7 +66,7 @@ struct BenchReport: Codable, Sendable {
             ]
         }
         lines.append(
-            Output.table(
+            TextTable.render(
                 header: ["scenario", "measured", "baseline", "ratio", "target", "result"], rows: rows, limit: nil))
         lines.append("")
         for result in results {

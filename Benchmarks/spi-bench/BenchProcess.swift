@@ -1,4 +1,5 @@
 import Foundation
+import SPICommandSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -44,15 +45,16 @@ final class BenchProcess {
         var seconds: Double
     }
 
-    /// The `spi` executable that is running now (`/proc/self/exe` on Linux), so the suite measures the same build.
+    /// The `spi` executable the suite runs: the one `SPI_BENCH_SPI` names, else the `spi` built beside this
+    /// `spi-bench` (same build directory, so the suite measures the same build).
     static let executable: String = {
+        if let path = ProcessInfo.processInfo.environment["SPI_BENCH_SPI"], !path.isEmpty { return path }
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if count > 0 {
-            let bytes = buffer[0..<count].map { UInt8(bitPattern: $0) }
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        return Bundle.main.executablePath ?? CommandLine.arguments[0]
+        let me = count > 0
+            ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : Bundle.main.executablePath ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("spi").path
     }()
 
     private init(pid: pid_t, arguments: [String], outputPath: String, errorPath: String, peakPath: String) {

@@ -6,12 +6,12 @@ import Foundation
 /// memory until `exec`) inherits the parent's high-water mark, so every child of a large parent reports at least the
 /// parent's size. `VmHWM` in `/proc/self/status` counts only the process's own memory. The suite sets
 /// `SPI_BENCH_PEAK_FILE` for the children it spawns; without it, nothing happens.
-enum PeakMemoryReport {
+public enum PeakMemoryReport {
     /// The environment variable naming the file to write.
-    static let variable = "SPI_BENCH_PEAK_FILE"
+    public static let variable = "SPI_BENCH_PEAK_FILE"
 
     /// Arranges the report at exit when the variable is set.
-    static func installIfRequested() {
+    public static func installIfRequested() {
         guard ProcessInfo.processInfo.environment[variable] != nil else { return }
         atexit {
             guard let path = ProcessInfo.processInfo.environment[PeakMemoryReport.variable],
@@ -22,13 +22,13 @@ enum PeakMemoryReport {
     }
 
     /// `VmHWM` from `/proc/self/status`, in bytes; nil where there is no such file.
-    static func currentPeakBytes() -> Int? {
+    public static func currentPeakBytes() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         return peakBytes(inStatus: status)
     }
 
     /// The `VmHWM:` line of a `/proc/<pid>/status` text, in bytes.
-    static func peakBytes(inStatus status: String) -> Int? {
+    public static func peakBytes(inStatus status: String) -> Int? {
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             // "VmHWM:\t   1234 kB": the number is padded to 8 columns, so a large one follows the tab directly.
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

@@ -1,4 +1,5 @@
 import Foundation
+import SPICommandSupport
 
 /// Runs the scenarios of the benchmark suite in one working directory, sharing what several scenarios measure on
 /// (B1's files serve B6; one synced pair of replicas serves B3, B4, B5 and B7).
