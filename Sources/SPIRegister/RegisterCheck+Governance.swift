@@ -66,8 +66,27 @@ extension RegisterCheck {
     /// Signatures that do not verify, and SPIs changed since their parties signed them (on a replica: the checks need
     /// the register's id, which signatures sign).
     static func checkSignOff(_ context: Context) throws {
-        guard let registerID = try Replica.registerID(context.db) else { return }
         let store = RecordStore(db: context.db, kind: .organization, today: context.today)
+        // Approved SPIs whose content changed since the approval froze it.
+        let approvedWithVersions = """
+            SELECT DISTINCT i.id FROM interface i JOIN interface_version v ON v.interface_id = i.id
+            WHERE i.status = 'approved' AND v.event = 'approved' ORDER BY i.id
+            """
+        for row in try context.query(approvedWithVersions) {
+            guard let id = row[0],
+                let approved = try Governance.versions(of: id, in: store).last(where: { $0.event == Governance.approved })
+            else { continue }
+            let current = try InterfaceContent(of: id, in: store)
+            guard current.digest != approved.digest else { continue }
+            let changes = try InterfaceContent(canonicalText: approved.content).changes(to: current, in: store).count
+            context.add(
+                "changed-since-approved",
+                "\(context.describe("interface", id)) changed since it was approved on \(approved.frozenOn) (version "
+                    + "\(approved.version ?? "-"); \(changes == 1 ? "1 change" : "\(changes) changes")): review it and "
+                    + "approve it again",
+                [FindingRow(table: "interface", id: id)])
+        }
+        guard let registerID = try Replica.registerID(context.db) else { return }
         for state in try Governance.signOffStates(registerID: registerID, in: store) {
             let spi = FindingRow(table: "interface", id: state.interfaceID)
             for check in state.checks where check.verdict == .invalid {

@@ -211,6 +211,14 @@ extension RegisterCheck {
             fix: "spi interface verify ID"
         ),
         Rule(
+            id: "changed-since-approved", severity: .warning, area: .governance,
+            title: "SPI changed since it was approved",
+            explanation: "Approving an SPI freezes the content it approved. Its content now differs (an edit on any "
+                + "replica, such as a provider's after the approval): the approval no longer covers what the SPI "
+                + "says. `spi interface diff ID VERSION` shows what changed; review it and approve it again.",
+            fix: "spi interface diff ID VERSION"
+        ),
+        Rule(
             id: "approval-not-segregated", severity: .error, area: .governance,
             title: "SPI approved by its owner or by someone outside the organization",
             explanation: "Segregation of duties: an SPI is approved by a person of the organization (a party of kind "

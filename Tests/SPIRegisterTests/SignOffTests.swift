@@ -364,6 +364,17 @@ struct SignOffTests {
                 try Governance.recordReview(of: "SPI-INC-FAB", outcome: "approved", by: Self.organizationSigner, in: $0)
             }
             #expect(try w.org.register.read { try $0.record("review", review)["digest_reviewed"] } == .text(current))
+            // A provider's edit after the approval: changed since approved, on the organization's replica after sync.
+            let findings = { (node: Node) in try node.register.read { try RegisterCheck.run($0.db, today: Self.today) } }
+            #expect(try !findings(w.org).contains { $0.rule == "changed-since-approved" })
+            #expect(try send(w.org, w.fab) == 0)
+            try w.fab.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["description": "Edited after approval"], mode: .update) }
+            #expect(try send(w.fab, w.org) == 0)
+            for node in [w.org, w.fab] {
+                let found = try findings(node).filter { $0.rule == "changed-since-approved" }
+                #expect(found.count == 1 && found.first?.message.contains("changed since it was approved on 2026-11-20") == true,
+                        "\(node.register.name): \(found)")
+            }
         }
     }
 
