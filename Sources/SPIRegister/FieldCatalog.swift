@@ -68,6 +68,11 @@ public enum FieldCatalog {
                 ColumnSpec("email", "Email address; unique, and usable wherever a person is expected."),
                 ColumnSpec("role", "Job role, such as Incident process owner."),
                 ColumnSpec("active", .boolean, "Whether the person is still a contact.", default: .integer(1)),
+                ColumnSpec(
+                    "approver", .boolean,
+                    "Whether the person may approve SPIs. Once any person of the register is an approver, only "
+                        + "approvers approve (always of the organization, never the SPI's owner).",
+                    default: .integer(0)),
             ],
             lookup: "email", list: ["name", "email", "party_id", "role", "active"], label: ["email", "name"]
         ),

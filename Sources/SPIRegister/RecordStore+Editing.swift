@@ -315,6 +315,17 @@ extension RecordStore {
                 "segregation of duties: \(name)\(party) cannot approve an SPI; only a person of the organization or of an "
                     + "internal party approves")
         }
+        // The register's own rule, once it names approvers: only they approve.
+        if try db.scalar("SELECT 1 FROM person WHERE approver = 1 LIMIT 1") != nil,
+            try db.scalar("SELECT approver FROM person WHERE id = ?", [.text(approver)]) != .integer(1)
+        {
+            let approvers = try db.rows("SELECT coalesce(email, name) FROM person WHERE approver = 1 ORDER BY 1 LIMIT 6")
+                .compactMap { $0[0].textValue }
+            throw RegisterError(
+                .ruleViolated,
+                "segregation of duties: \(name) is not an approver of this register; its approvers are "
+                    + approvers.joined(separator: ", ") + " (a person becomes one with `spi person set PERSON --approver true`)")
+        }
     }
 
     /// The domain rules that involve more than one column or row.

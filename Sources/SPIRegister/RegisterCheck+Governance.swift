@@ -20,10 +20,12 @@ extension RegisterCheck {
         }
 
         let segregation = """
-            SELECT i.id, p.name, i.approved_by = i.owner_id FROM interface i
+            SELECT i.id, p.name, i.approved_by = i.owner_id, coalesce(pa.kind, '') = 'organization' OR coalesce(pa.internal, 0) = 1
+            FROM interface i
             JOIN person p ON p.id = i.approved_by LEFT JOIN party pa ON pa.id = p.party_id
             WHERE i.status = 'approved' AND (i.approved_by = i.owner_id
-                OR NOT (coalesce(pa.kind, '') = 'organization' OR coalesce(pa.internal, 0) = 1))
+                OR NOT (coalesce(pa.kind, '') = 'organization' OR coalesce(pa.internal, 0) = 1)
+                OR (p.approver IS NOT 1 AND EXISTS (SELECT 1 FROM person WHERE approver = 1)))
             ORDER BY i.id
             """
         for row in try context.query(segregation) {
@@ -32,7 +34,11 @@ extension RegisterCheck {
             context.add(
                 "approval-not-segregated",
                 "\(context.describe("interface", id)) is approved by "
-                    + (row[2] == "1" ? "its own owner, \(who)" : "\(who), who is not of the organization or an internal party"),
+                    + (row[2] == "1"
+                        ? "its own owner, \(who)"
+                        : row[3] == "1"
+                            ? "\(who), who is not one of the register's approvers"
+                            : "\(who), who is not of the organization or an internal party"),
                 [FindingRow(table: "interface", id: id)]
             )
         }

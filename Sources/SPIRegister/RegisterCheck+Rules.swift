@@ -222,8 +222,9 @@ extension RegisterCheck {
             id: "approval-not-segregated", severity: .error, area: .governance,
             title: "SPI approved by its owner or by someone outside the organization",
             explanation: "Segregation of duties: an SPI is approved by a person of the organization (a party of kind "
-                + "organization, or an internal party) who is not its owner. `spi` refuses other approvals; this "
-                + "finds those written around it or before the rule.",
+                + "organization, or an internal party) who is not its owner, and, once the register names approvers "
+                + "(`person.approver`), by one of them. `spi` refuses other approvals; this finds those written "
+                + "around it or before the rule.",
             fix: "spi interface set ID --approved-by PERSON"
         ),
         Rule(

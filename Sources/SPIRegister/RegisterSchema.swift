@@ -249,7 +249,8 @@ public enum RegisterSchema {
         """
 
     /// Version 4: the signatures of SPIs' content by their parties (`spi interface sign`), each with the content it
-    /// signed (protocol/signoff.md); the versions of SPIs frozen by approval or signature; the digest a review saw.
+    /// signed (protocol/signoff.md); the versions of SPIs frozen by approval or signature; the digest a review saw;
+    /// the people who may approve (once any is named, only they approve).
     static let migration4: String =
         table(
             "interface_signature",
@@ -281,6 +282,7 @@ public enum RegisterSchema {
         CREATE INDEX interface_signature_interface ON interface_signature(interface_id);
         CREATE INDEX interface_version_interface ON interface_version(interface_id);
         ALTER TABLE review ADD COLUMN digest_reviewed TEXT;
+        ALTER TABLE person ADD COLUMN approver INTEGER NOT NULL DEFAULT 0;
         """
 
     /// Brings a connection's schema up to ``currentVersion``, one migration per transaction.

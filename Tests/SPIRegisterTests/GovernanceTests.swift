@@ -238,6 +238,23 @@ struct GovernanceTests {
             try register.write { try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update) }
             let row = try interface(register, "SPI-CHG-TAIL")
             #expect(row["approved_by"] == .null && row["approved_on"] == .null)
+            // The register names its approvers: then only they approve, by approve or by an edit, and the check
+            // reports an approval by anyone else.
+            try register.write { try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update) }
+            try register.write { try $0.put("person", id: "elena.petrova@northwind.example", fields: ["approver": "true"], mode: .update) }
+            let notApprover = try #require(throws: RegisterError.self) {
+                try register.write {
+                    try Governance.approve("SPI-CHG-TAIL", by: Self.approver, on: "2025-03-01", nextReview: "2025-09-01", in: $0)
+                }
+            }
+            #expect(notApprover.message.contains("is not an approver of this register") && notApprover.message.contains("elena.petrova"), "\(notApprover)")
+            try register.write {
+                try Governance.approve("SPI-CHG-TAIL", by: "elena.petrova@northwind.example", on: "2025-03-01", nextReview: "2025-09-01", in: $0)
+            }
+            let named = try register.read { try RegisterCheck.run($0.db, today: Self.today) }.filter { $0.rule == "approval-not-segregated" }
+            #expect(!named.isEmpty && named.allSatisfy { $0.message.contains("not one of the register's approvers") }, "\(named)")
+            #expect(!named.contains { $0.message.contains("SPI-CHG-TAIL") })
+            try register.write { try $0.put("person", id: "elena.petrova@northwind.example", fields: ["approver": "false"], mode: .update) }
             // The demo keeps the rule everywhere.
             let findings = try register.read { try RegisterCheck.run($0.db, today: Self.today) }
             #expect(!findings.contains { $0.rule == "approval-not-segregated" }, "\(findings.filter { $0.rule == "approval-not-segregated" })")
