@@ -44,6 +44,10 @@ public struct ApplyReport: Sendable, Hashable {
     public var conflicts = 0
     /// Batches committed.
     public var batches = 0
+    /// When applying a change-set file: its bytes read so far, and its size (for progress); 0 otherwise.
+    public var bytesRead = 0
+    /// When applying a change-set file: its size in bytes; 0 otherwise.
+    public var fileBytes = 0
 
     /// An empty report.
     public init() {}

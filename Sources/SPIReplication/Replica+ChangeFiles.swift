@@ -287,7 +287,9 @@ extension Replica {
         }
         let since = try Knowledge(proto: header.since)
         var report = ApplyReport()
+        report.fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
         while let payload = try nextChecked() {
+            report.bytesRead = reader.offset
             switch try decode(payload).kind {
             case .batch(let batch):
                 if writer != nil && index > digests.count {

@@ -160,8 +160,9 @@ struct ChangesApplyCommand: AsyncParsableCommand {
         do {
             let report = try register.applySignedChanges(from: file) { report in
                 partial = report
+                let bytes = report.fileBytes > 0 ? " (\(Output.bytes(report.bytesRead)) of \(Output.bytes(report.fileBytes)))" : ""
                 progress.update(
-                    "applied \(Output.count(report.total, "change")) in \(Output.count(report.batches, "batch", "batches")), "
+                    "applied \(Output.count(report.total, "change")) in \(Output.count(report.batches, "batch", "batches"))\(bytes), "
                         + progress.rate(report.total, "changes"))
             }
             progress.finish()

@@ -10,6 +10,19 @@ enum Output {
         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 
+    /// A size for people: `512 B`, `12.3 kB`, `4.5 MB`, `1.2 GB` (powers of 1,000).
+    static func bytes(_ count: Int) -> String {
+        if count < 1_000 { return "\(count) B" }
+        let units = ["kB", "MB", "GB", "TB"]
+        var value = Double(count) / 1_000
+        var unit = 0
+        while value >= 1_000 && unit < units.count - 1 {
+            value /= 1_000
+            unit += 1
+        }
+        return String(format: value < 10 ? "%.1f" : "%.0f", value) + " " + units[unit]
+    }
+
     /// A count with its noun, singular for one: `1 change`, `2 changes`, `0 batches`.
     static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
         "\(n) \(n == 1 ? singular : plural ?? singular + "s")"

@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 /// The docs cannot drift from the tools: every fenced block marked ```` ```sh runnable ```` in the README and in
-/// `docs/` runs with the `spi` under test on PATH, in a fresh directory, and must exit 0.
+/// `docs/` runs with the `spi` under test on PATH, in a fresh directory, and must exit 0. A block marked
+/// ```` ```sh runnable continues ```` runs as the continuation of the runnable block before it in the same file (a
+/// walkthrough told in steps).
 @Suite("runnable docs")
 struct DocCommandsTests {
     /// One runnable block: where it is, and its lines.
@@ -10,7 +12,12 @@ struct DocCommandsTests {
         var file: String
         var line: Int
         var script: String
+        var continues = false
         var description: String { "\(file):\(line)" }
+    }
+
+    struct ContinuationError: Error, CustomStringConvertible {
+        var description: String
     }
 
     static func runnableBlocks() throws -> [Block] {
@@ -26,7 +33,13 @@ struct DocCommandsTests {
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 if var block = current {
                     if line.hasPrefix("```") {
-                        blocks.append(block)
+                        if block.continues, let last = blocks.last, last.file == block.file {
+                            blocks[blocks.count - 1].script += block.script
+                        } else if block.continues {
+                            throw ContinuationError(description: "\(block): `runnable continues` with no runnable block before it")
+                        } else {
+                            blocks.append(block)
+                        }
                         current = nil
                     } else {
                         block.script += line + "\n"
@@ -34,6 +47,8 @@ struct DocCommandsTests {
                     }
                 } else if line.trimmingCharacters(in: .whitespaces) == "```sh runnable" {
                     current = Block(file: file, line: number + 1, script: "")
+                } else if line.trimmingCharacters(in: .whitespaces) == "```sh runnable continues" {
+                    current = Block(file: file, line: number + 1, script: "", continues: true)
                 }
             }
         }
@@ -45,6 +60,8 @@ struct DocCommandsTests {
         let blocks = try Self.runnableBlocks()
         // The README's tour and the user guide's demo at least.
         #expect(blocks.map(\.file).contains("README.md") && blocks.map(\.file).contains("docs/user-guide.md"), "\(blocks)")
+        // The user guide's step-by-step walkthrough is one script, from `spi init` to approval.
+        #expect(blocks.contains { $0.file == "docs/user-guide.md" && $0.script.contains("spi init") && $0.script.contains("spi interface approve SPI-INC-FAB") })
         for block in blocks {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-docs-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
