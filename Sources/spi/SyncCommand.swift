@@ -54,7 +54,8 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             let report = try await client.sync(with: address) { p in
                 box.update(
-                    "sent \(p.changesSent) changes (\(p.bytesSent) bytes), received \(p.changesReceived) (\(p.bytesReceived) bytes), "
+                    "sent \(Output.count(p.changesSent, "change")) (\(Output.bytes(p.bytesSent))), received "
+                        + "\(p.changesReceived) (\(Output.bytes(p.bytesReceived))), "
                         + box.rate(p.changesSent + p.changesReceived, "changes"))
             }
             progress.finish()
