@@ -302,6 +302,24 @@ public enum FieldCatalog {
             list: ["party_id", "peer", "site"], label: ["peer"]
         ),
         TableSpec(
+            "service_level_result", noun: "level",
+            summary: "The service level achieved against a target in one period (`spi level record`). Id derived "
+                + "from the target and the period, so recording a period again corrects it.",
+            columns: [
+                ColumnSpec(
+                    "target_id", "The service-level target measured.", references: "service_level_target",
+                    required: true, owned: true, option: "target"),
+                ColumnSpec(
+                    "period", "The period measured, in the target's period: 2026-11 (month), 2026-Q4 (quarter), 2026 "
+                        + "(year), 2026-W47 (week) or 2026-11-20 (day).", required: true),
+                ColumnSpec("value", .real, "The value achieved, in the target's unit.", required: true),
+                ColumnSpec("source", "Where the figure comes from, such as a monitoring report or a URL."),
+                ColumnSpec("recorded_on", .date, "The day it was recorded.", option: "date"),
+            ],
+            derivedID: .init(prefix: "service_level_result", parts: [["target_id"], ["period"]]),
+            list: ["target_id", "period", "value", "source"], label: ["period"]
+        ),
+        TableSpec(
             "interface_signature", noun: nil,
             summary: "A party's signature of an SPI's content, made with its replica's key by `spi interface sign`; "
                 + "it holds the content it signed (protocol/signoff.md). Signatures are append-only.",

@@ -73,6 +73,35 @@ extension NorthwindDemo {
             try writeIntegrationPoints()
             try writeInformationItems()
             try writeReviews()
+            try writeResults()
+        }
+
+        /// The levels achieved in the last three months against four targets: Contoso's e-commerce availability
+        /// misses its underpinning 99.95 % last month while the SLA's 99.9 % holds; Fabrikam's P1 response holds.
+        func writeResults() throws {
+            let figures: [(target: String, values: [Double], source: String)] = [
+                ("UC-CON-ECOM-AV", [99.97, 99.96, 99.91], "Contoso monitoring, monthly availability report"),
+                ("SLA-ECOM-AV", [99.98, 99.95, 99.92], "Synthetic checkout transactions"),
+                ("UC-FAB-RSP-P1", [7.5, 8.2, 9.1], "Jira Service Management SLA report"),
+                ("SLA-ECOM-RSP-P1", [11, 12, 13], "SIAM service desk report"),
+            ]
+            for (target, values, source) in figures {
+                let id = NorthwindDemo.targetID(target)
+                for (offset, value) in values.enumerated() {
+                    // From the first of the month: moving the 31st by months would skip shorter months.
+                    guard let month = try db.scalar(
+                        "SELECT date(?, 'start of month', ? || ' months')", [.text(today), .text("\(offset - 3)")]
+                    )?.textValue else { continue }
+                    let period = String(month.prefix(7))
+                    try insert(
+                        "service_level_result",
+                        [
+                            ("id", .text(RecordID.v5("service_level_result:\(id):\(period)"))), ("target_id", .text(id)),
+                            ("period", .text(period)), ("value", .real(value)), ("source", .text(source)),
+                            ("recorded_on", .text(try date(-2, months: offset - 2))),
+                        ])
+                }
+            }
         }
 
         func writeParties() throws {

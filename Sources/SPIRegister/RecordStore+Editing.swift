@@ -410,6 +410,17 @@ extension RecordStore {
             if let from = text("from_party_id"), from == text("to_party_id") {
                 throw refuse("an integration point hands off between two different parties")
             }
+        case "service_level_result":
+            guard let target = text("target_id"),
+                let measured = try db.rows("SELECT period, unit FROM service_level_target WHERE id = ?", [.text(target)]).first
+            else { break }
+            if let period = text("period"), let problem = ServiceLevel.periodProblem(period, for: measured[0].textValue) {
+                throw refuse(problem)
+            }
+            if case .real(let value) = row["value"] ?? .null {
+                if value < 0 { throw refuse("an achieved level is not negative") }
+                if measured[1].textValue == "percent", value > 100 { throw refuse("an achieved percentage is at most 100") }
+            }
         case "information_item":
             if changed("due_rule") || changed("frequency"),
                 let problem = ReportDueRule.problem(rule: text("due_rule"), frequency: text("frequency"))

@@ -34,6 +34,9 @@ extension RecordStore {
                 + "\(row["metric"].textValue ?? "?") / \(row["priority"].textValue ?? "any priority")"
         case "review":
             return "\(try spi()) / review of \(row["review_date"].textValue ?? "?")"
+        case "service_level_result":
+            let target = try row["target_id"].textValue.map { try rowName("service_level_target", $0) } ?? "(none)"
+            return "\(target) / \(row["period"].textValue ?? "?")"
         case "interface_signature":
             return "\(try spi()) / signature of \(try ref("party_id", "party")) on \(row["signed_on"].textValue ?? "?")"
         case "interface_version":

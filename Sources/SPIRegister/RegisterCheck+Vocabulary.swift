@@ -48,6 +48,7 @@ extension RegisterCheck {
         Reference(table: "interface_signature", column: "party_id", to: ["party"]),
         Reference(table: "interface_signature", column: "person_id", to: ["person"]),
         Reference(table: "interface_version", column: "interface_id", to: ["interface"]),
+        Reference(table: "service_level_result", column: "target_id", to: ["service_level_target"]),
         Reference(table: "interface_version", column: "frozen_by", to: ["person"]),
     ]
 
@@ -85,7 +86,7 @@ extension RegisterCheck {
     static let dates: [(table: String, column: String)] = [
         ("agreement", "start_date"), ("agreement", "end_date"), ("interface", "approved_on"),
         ("interface", "next_review"), ("review", "review_date"), ("interface_signature", "signed_on"),
-        ("interface_version", "frozen_on"),
+        ("interface_version", "frozen_on"), ("service_level_result", "recorded_on"),
     ]
 
     /// The columns every row of a table must fill (not NULL, not blank).
@@ -106,6 +107,7 @@ extension RegisterCheck {
         ("review", ["interface_id", "review_date", "outcome"]),
         ("interface_signature", ["interface_id", "party_id", "person_id", "signed_on", "digest", "content", "public_key", "signature"]),
         ("interface_version", ["interface_id", "digest", "content", "frozen_on", "event"]),
+        ("service_level_result", ["target_id", "period", "value"]),
     ]
 
     /// Columns whose values are unique within their table (codes, and people's emails).

@@ -23,7 +23,8 @@ public enum RegisterSchema {
     public static let tableNames: [String] = [
         "party", "person", "practice", "activity", "service", "agreement", "service_level_target",
         "interface", "interface_service", "raci_assignment", "integration_point", "integration_data_item",
-        "information_item", "information_recipient", "review", "party_peer", "interface_signature", "interface_version",
+        "information_item", "information_recipient", "review", "party_peer", "service_level_result", "interface_signature",
+        "interface_version",
     ]
 
     /// The current schema version: the number of migrations.
@@ -250,7 +251,8 @@ public enum RegisterSchema {
 
     /// Version 4: the signatures of SPIs' content by their parties (`spi interface sign`), each with the content it
     /// signed (protocol/signoff.md); the versions of SPIs frozen by approval or signature; the digest a review saw;
-    /// the people who may approve (once any is named, only they approve).
+    /// the people who may approve (once any is named, only they approve); achieved service levels per target and
+    /// period.
     static let migration4: String =
         table(
             "interface_signature",
@@ -278,7 +280,18 @@ public enum RegisterSchema {
                 event TEXT
             """
         )
+        + table(
+            "service_level_result",
+            """
+                target_id TEXT,
+                period TEXT,
+                value REAL,
+                source TEXT,
+                recorded_on TEXT
+            """
+        )
         + """
+        CREATE INDEX service_level_result_target ON service_level_result(target_id);
         CREATE INDEX interface_signature_interface ON interface_signature(interface_id);
         CREATE INDEX interface_version_interface ON interface_version(interface_id);
         ALTER TABLE review ADD COLUMN digest_reviewed TEXT;

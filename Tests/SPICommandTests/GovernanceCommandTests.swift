@@ -107,6 +107,24 @@ struct GovernanceCommandTests {
         }
     }
 
+    @Test("spi level record: met or missed and by how much, corrections in place, refusals that change nothing")
+    func levelRecord() throws {
+        try withDemoFixture { f in
+            // UC-FAB's P1 response target (10 minutes), by an 8-character id prefix.
+            let missed = try f.ok("level", "record", "7c865136", "--period", "2025-02", "--value", "12", "--source", "Jira")
+            #expect(missed == "recorded UC-FAB / SDESK / time_to_respond / P1 / 2025-02: 12.0 minutes, MISSED by 2.0 minutes (target 10.0)", "\(missed)")
+            let met = try f.ok("level", "record", "7c865136", "--period", "2025-02", "--value", "9")
+            #expect(met.hasSuffix("9.0 minutes, met (target 10.0)"), "\(met)")
+            let rows = try #require(try f.json("level", "list", "--where", "period=2025-02", "--json") as? [[String: Any]])
+            #expect(rows.filter { ($0["target_id"] as? String)?.hasPrefix("7c865136") == true }.count == 1)
+            let report = try f.ok("report", "levels", "--provider", "FAB")
+            #expect(report.contains("2025-02: 9 ✓"), "\(report)")
+            try f.refused(["level", "record", "7c865136", "--period", "February", "--value", "9"], status: 64)
+            try f.refused(["level", "record", "7c865136", "--period", "2025-02", "--value", "fast"], status: 64)
+            try f.refused(["level", "record", "00000000", "--period", "2025-02", "--value", "9"], status: 64)
+        }
+    }
+
     @Test("approve names every failing gate on its own line and changes nothing")
     func approveGates() throws {
         try withDemoFixture { f in

@@ -271,8 +271,11 @@ struct ReportTests {
                 .map(String.init)
             #expect(
                 flagged == [
-                    "| CON | UC-CON UC | availability | any | ⚠ 99 % (weaker than it supports) | month | "
-                        + "SLA-RETAIL POS availability (99.5 %) |"
+                    "| CON | UC-CON UC | availability | any | ⚠ 99 % (weaker than it supports) | month |   | "
+                        + "SLA-RETAIL POS availability (99.5 %) |",
+                    "| CON | UC-CON UC | availability | any | 99.95 % | month | ⚠ 2025-02: 99.91 ✗ (by 0.04); "
+                        + "2025-01: 99.96 ✓; 2024-12: 99.97 ✓ (missed) | SLA-RETAIL ECOM availability (99.9 %): "
+                        + "2025-02: 99.92 ✓ |",
                 ])
             #expect(markdown.contains("## ECOM: E-commerce platform"))
         }

@@ -57,6 +57,13 @@ extension AccessRules {
                 FROM service_level_target t JOIN agreement a ON a.id = t.agreement_id
                 WHERE a.provider_id = \(party) OR a.customer_id = \(party)
                 """,
+            "service_level_result": """
+                SELECT t.id, {unknown:service_level_result:t.id:target_id} OR {unknown:service_level_target:g.id:agreement_id}
+                    OR {unknown:agreement:a.id:provider_id} OR {unknown:agreement:a.id:customer_id}
+                FROM service_level_result t JOIN service_level_target g ON g.id = t.target_id
+                JOIN agreement a ON a.id = g.agreement_id
+                WHERE a.provider_id = \(party) OR a.customer_id = \(party)
+                """,
             "interface": """
                 SELECT t.id, {unknown:interface:t.id:provider_id} FROM interface t WHERE t.provider_id = \(party)
                 """,

@@ -246,6 +246,17 @@ public enum AccessRules {
                 return .refuse("a provider signs only its own SPIs")
             }
             return link("party_id").new == party ? .allow : .refuse("a provider signs only for its own party")
+        case "service_level_result":
+            // A provider records the levels it achieved against the targets of agreements it provides.
+            if try missing("service_level_target", link("target_id").new) {
+                return .refuse(undecidedPrefix + "the target of this result is not here, so its scope cannot be checked")
+            }
+            return try bothOwned("target_id") { target in
+                guard let target else { return false }
+                return try db.scalar(
+                    "SELECT a.provider_id FROM service_level_target t JOIN agreement a ON a.id = t.agreement_id WHERE t.id = ?",
+                    [.text(target)])?.textValue == party
+            } ? .allow : .refuse("a provider records achieved levels only against the targets of agreements it provides")
         case "interface_version":
             guard write.kind == .create else {
                 return .refuse("frozen versions are append-only: a provider may not change or remove one")

@@ -35,6 +35,7 @@ public struct TableScope: Sendable, Hashable {
         case "service": return "the organization's services, the party's own, and those its SPIs and agreements cover"
         case "agreement": return "agreements the party is a party to"
         case "service_level_target": return "targets of its agreements"
+        case "service_level_result": return "levels achieved against the targets of its agreements"
         case "interface": return "SPIs it provides"
         default: return "rows of the SPIs it provides"
         }
@@ -53,6 +54,7 @@ public struct TableScope: Sendable, Hashable {
         case "raci_assignment", "integration_point", "information_item", "integration_data_item", "information_recipient":
             return "rows within its own SPIs"
         case "interface_signature": return "its own party's signatures of its SPIs (append-only)"
+        case "service_level_result": return "levels achieved against the targets of agreements it provides"
         case "interface_version": return "versions of its SPIs, frozen when it signs (append-only)"
         default: return "nothing"
         }

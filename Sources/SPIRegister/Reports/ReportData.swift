@@ -16,6 +16,8 @@ struct ReportData {
         var id, code, title: String
         var type, customerID, providerID, start, end, status, ownerID: String?
     }
+    /// A level achieved against a target in one period.
+    struct Result { var id, targetID, period: String; var value: Double; var source: String? }
     struct Target {
         var id: String
         var agreementID, serviceID, metric, priority: String?
@@ -46,6 +48,8 @@ struct ReportData {
     var services: [Service] = []
     var agreements: [Agreement] = []
     var targets: [Target] = []
+    /// Achieved levels by target id, latest period first.
+    var resultsByTarget: [String: [Result]] = [:]
     var interfaces: [Interface] = []
     var interfaceServices: [(interfaceID: String, serviceID: String)] = []
     var raci: [RACI] = []
@@ -143,6 +147,11 @@ struct ReportData {
                     supportsID: text(r[8]), notes: text(r[9])
                 )
             )
+        }
+        for r in try db.rows("SELECT id, target_id, period, value, source FROM service_level_result ORDER BY period DESC, id") {
+            guard let target = text(r[1]), let period = text(r[2]), let value = number(r[3]) else { continue }
+            resultsByTarget[target, default: []].append(
+                Result(id: id(r[0]), targetID: target, period: period, value: value, source: text(r[4])))
         }
         let interfaceSQL = """
             SELECT id, code, title, practice_id, provider_id, stage, owner_id, status, version, approved_by,

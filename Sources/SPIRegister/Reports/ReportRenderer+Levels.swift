@@ -1,8 +1,26 @@
 extension ReportRenderer {
     static let levelsColumns = [
         "target_id", "service", "service_name", "provider", "agreement", "agreement_type", "metric", "priority",
-        "target", "unit", "period", "supports_id", "supports", "supports_target", "weaker",
+        "target", "unit", "period", "supports_id", "supports", "supports_target", "weaker", "latest_period",
+        "latest_value", "latest_met",
     ]
+
+    /// The last `count` achieved levels of a target, latest first, in words: `2026-11: 8.5 ✓; 2026-10: 12 ✗ (+2)`.
+    static func achievedText(_ target: ReportData.Target, _ data: ReportData, count: Int = 3) -> String {
+        guard let goal = target.value else { return "" }
+        return (data.resultsByTarget[target.id] ?? []).prefix(count).map { result in
+            let met = ServiceLevel.meets(value: result.value, target: goal, unit: target.unit)
+            // Measured figures carry a few decimals at most: round away the binary noise of the difference.
+            let margin = RegisterCheck.format((abs(result.value - goal) * 10_000).rounded() / 10_000)
+            return "\(result.period): \(RegisterCheck.format(result.value)) " + (met ? "✓" : "✗ (by \(margin))")
+        }.joined(separator: "; ")
+    }
+
+    /// Whether a target's latest achieved level missed it (nil when nothing is recorded).
+    static func latestMissed(_ target: ReportData.Target, _ data: ReportData) -> Bool? {
+        guard let goal = target.value, let latest = data.resultsByTarget[target.id]?.first else { return nil }
+        return !ServiceLevel.meets(value: latest.value, target: goal, unit: target.unit)
+    }
 
     /// The service-level matrix: service × provider × metric × priority × target, weaker underpinning targets
     /// flagged (from the check's `target-weaker-than-supported` findings).
@@ -10,8 +28,9 @@ extension ReportRenderer {
         let data = context.data
         var document = ReportDocument(
             title: context.title(ReportName.levels.title), meta: context.meta,
-            intro: "Service-level targets by service. A target that supports another (an underpinning contract's "
-                + "target under the SLA's) and promises less is marked \(ReportDocument.flagMarker)."
+            intro: "Service-level targets by service, with the levels achieved in the last periods (✓ met, ✗ missed). "
+                + "A target that supports another (an underpinning contract's target under the SLA's) and promises "
+                + "less, and a target whose latest period was missed, are marked \(ReportDocument.flagMarker)."
         )
         let weaker = Set(
             data.findings.filter { $0.rule == "target-weaker-than-supported" }.compactMap { $0.rows.first?.id }
@@ -51,7 +70,8 @@ extension ReportRenderer {
         for (code, group) in byService {
             let service = group.first?.serviceID.flatMap { data.serviceByID[$0] }
             var table = ReportDocument.Table(
-                columns: ["Provider", "Agreement", "Metric", "Priority", "Target", "Period", "Supports"], rows: []
+                columns: ["Provider", "Agreement", "Metric", "Priority", "Target", "Period", "Achieved (latest first)", "Supports"],
+                rows: []
             )
             for target in group {
                 let agreement = agreement(target)
@@ -66,7 +86,14 @@ extension ReportRenderer {
                     ReportDocument.Cell(targetText(target), flag: isWeaker ? "weaker than it supports" : nil),
                     ReportDocument.Cell(target.period ?? ""),
                     ReportDocument.Cell(
-                        supported.map { "\(targetLabel($0, data)) (\(targetText($0)))" } ?? ""
+                        achievedText(target, data), flag: latestMissed(target, data) == true ? "missed" : nil),
+                    // The chain: beside an underpinning target, how the target it supports did.
+                    ReportDocument.Cell(
+                        supported.map { supported in
+                            let achieved = achievedText(supported, data, count: 1)
+                            return "\(targetLabel(supported, data)) (\(targetText(supported)))"
+                                + (achieved.isEmpty ? "" : ": \(achieved)")
+                        } ?? ""
                     ),
                 ])
                 rows.append([
@@ -75,6 +102,9 @@ extension ReportRenderer {
                     .text(agreement?.code), .text(agreement?.type), .text(target.metric), .text(target.priority),
                     .number(target.value), .text(target.unit), .text(target.period), .text(target.supportsID),
                     .text(supported.map { targetLabel($0, data) }), .number(supported?.value), .bool(isWeaker),
+                    .text(data.resultsByTarget[target.id]?.first?.period),
+                    .number(data.resultsByTarget[target.id]?.first?.value),
+                    latestMissed(target, data).map { .bool(!$0) } ?? .null,
                 ])
             }
             let title = service.map { "\($0.code): \($0.name)" } ?? (code.isEmpty ? "(no service)" : code)
