@@ -8,7 +8,7 @@ extension Governance {
     ///
     /// ```swift
     /// let signature = try register.write { store in
-    ///     try Governance.sign("SPI-INC-FAB", by: "lena.hart@fabrikam.example", signer: signer,
+    ///     try Governance.sign("SPI-INC-FAB", by: "grace.holloway@fabrikam.example", signer: signer,
     ///                         registerID: register.replica.registerID, in: store)
     /// }
     /// ```

@@ -21,7 +21,7 @@ struct InterfaceSignCommand: AsyncParsableCommand {
 
             Examples:
               spi interface sign SPI-INC-FAB --by sofia.lindqvist@northwind.example
-              spi interface sign SPI-INC-FAB --by lena.hart@fabrikam.example --db fabrikam.db --json
+              spi interface sign SPI-INC-FAB --by grace.holloway@fabrikam.example --db fabrikam.db --json
             """
     )
 

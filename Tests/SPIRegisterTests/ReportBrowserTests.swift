@@ -38,36 +38,43 @@ struct ReportBrowserTests {
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test("the SPI document renders to a PNG, and the page holds the document's text")
-    func document() throws {
+    /// The demo's SPI document (for `provider`, or every provider) written as an HTML page in a scratch directory
+    /// that `body` gets, removed afterwards.
+    static func withDocumentPage<T>(provider: String?, _ body: (URL, URL) throws -> T) throws -> T {
         let html = try CheckFixture.withDemo { db in
             try ReportRenderer.render(
-                .document, format: .html, db: db, provider: nil, registerName: "Northwind Retail register",
-                generatedAt: "2025-03-14T09:30:00Z", today: CheckFixture.today
-            )
+                .document, format: .html, db: db, provider: provider, registerName: "Northwind Retail register",
+                generatedAt: "2025-03-14T09:30:00Z", today: CheckFixture.today)
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-html-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let page = directory.appendingPathComponent("document.html")
-        let png = directory.appendingPathComponent("document.png")
         try html.write(to: page, atomically: true, encoding: .utf8)
+        return try body(directory, page)
+    }
 
-        _ = try Self.runChromium(["--window-size=1280,2000", "--screenshot=\(png.path)", page.absoluteString])
-        let bytes = try Data(contentsOf: png)
-        #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))  // a PNG
-        #expect(bytes.count > 20_000)  // with content, not a blank page
+    @Test("the SPI document renders to a PNG, and the page holds the document's text")
+    func document() throws {
+        try Self.withDocumentPage(provider: nil) { directory, page in
+            let png = directory.appendingPathComponent("document.png")
 
-        let dom = try Self.runChromium(["--dump-dom", page.absoluteString])
-        #expect(dom.contains("<h1>SPI document</h1>"))
-        #expect(dom.contains("Northwind Retail register") && dom.contains("2025-03-14T09:30:00Z"))
-        for text in [
-            "Fabrikam Service Desk (FAB)", "SPI-CHG-TAIL: Change enablement", "Roles and responsibilities (RACI)",
-            "⚠ 2 Accountables", "TMF621 Trouble Ticket", "Review history",
-        ] {
-            #expect(dom.contains(text), "\(text)")
+            _ = try Self.runChromium(["--window-size=1280,2000", "--screenshot=\(png.path)", page.absoluteString])
+            let bytes = try Data(contentsOf: png)
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))  // a PNG
+            #expect(bytes.count > 20_000)  // with content, not a blank page
+
+            let dom = try Self.runChromium(["--dump-dom", page.absoluteString])
+            #expect(dom.contains("<h1>SPI document</h1>"))
+            #expect(dom.contains("Northwind Retail register") && dom.contains("2025-03-14T09:30:00Z"))
+            for text in [
+                "Fabrikam Service Desk (FAB)", "SPI-CHG-TAIL: Change enablement", "Roles and responsibilities (RACI)",
+                "⚠ 2 Accountables", "TMF621 Trouble Ticket", "Review history",
+            ] {
+                #expect(dom.contains(text), "\(text)")
+            }
+            #expect(dom.components(separatedBy: "<table>").count - 1 >= 12 * 5)
         }
-        #expect(dom.components(separatedBy: "<table>").count - 1 >= 12 * 5)
     }
 
     /// Where a poppler tool (`pdftoppm`, `pdftotext`) lives, if poppler-utils is installed.
@@ -93,45 +100,37 @@ struct ReportBrowserTests {
     @Test("a provider's SPI document prints to A4 with page numbers, no nearly empty page, and no command or raw id",
           .enabled(if: poppler("pdftoppm") != nil && poppler("pdftotext") != nil))
     func printedDocument() throws {
-        let html = try CheckFixture.withDemo { db in
-            try ReportRenderer.render(
-                .document, format: .html, db: db, provider: "FAB", registerName: "Northwind Retail register",
-                generatedAt: "2025-03-14T09:30:00Z", today: CheckFixture.today)
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-pdf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let page = directory.appendingPathComponent("fabrikam.html")
-        let pdf = directory.appendingPathComponent("fabrikam.pdf")
-        try html.write(to: page, atomically: true, encoding: .utf8)
-        _ = try Self.runChromium(["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", page.absoluteString])
+        try Self.withDocumentPage(provider: "FAB") { directory, page in
+            let pdf = directory.appendingPathComponent("fabrikam.pdf")
+            _ = try Self.runChromium(["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", page.absoluteString])
 
-        // PNG pages, one per page of the PDF, none blank.
-        let pdftoppm = try #require(Self.poppler("pdftoppm"))
-        _ = try Self.run(pdftoppm, ["-png", "-r", "30", pdf.path, directory.appendingPathComponent("page").path])
-        let pngs = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".png") }.sorted()
-        #expect((3...20).contains(pngs.count), "\(pngs.count) pages")
-        for png in pngs {
-            let bytes = try Data(contentsOf: directory.appendingPathComponent(png))
-            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 2_000, "\(png)")
-        }
-        // The text of each page: numbered "Page n of N"; every page but the last well filled.
-        let pdftotext = try #require(Self.poppler("pdftotext"))
-        var all = ""
-        for number in 1...pngs.count {
-            let text = try Self.run(pdftotext, ["-f", "\(number)", "-l", "\(number)", pdf.path, "-"])
-            all += text
-            #expect(text.contains("Page \(number) of \(pngs.count)"), "page \(number): \(text.suffix(200))")
-            if number < pngs.count {
-                #expect(text.count > 600, "page \(number) of \(pngs.count) is nearly empty: \(text.count) characters")
+            // PNG pages, one per page of the PDF, none blank.
+            let pdftoppm = try #require(Self.poppler("pdftoppm"))
+            _ = try Self.run(pdftoppm, ["-png", "-r", "30", pdf.path, directory.appendingPathComponent("page").path])
+            let pngs = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".png") }.sorted()
+            #expect((3...20).contains(pngs.count), "\(pngs.count) pages")
+            for png in pngs {
+                let bytes = try Data(contentsOf: directory.appendingPathComponent(png))
+                #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 2_000, "\(png)")
             }
+            // The text of each page: numbered "Page n of N"; every page but the last well filled.
+            let pdftotext = try #require(Self.poppler("pdftotext"))
+            var all = ""
+            for number in 1...pngs.count {
+                let text = try Self.run(pdftotext, ["-f", "\(number)", "-l", "\(number)", pdf.path, "-"])
+                all += text
+                #expect(text.contains("Page \(number) of \(pngs.count)"), "page \(number): \(text.suffix(200))")
+                if number < pngs.count {
+                    #expect(text.count > 600, "page \(number) of \(pngs.count) is nearly empty: \(text.count) characters")
+                }
+            }
+            for text in ["SPI-INC-FAB", "Document control", "Roles and responsibilities (RACI)", "Role titles", "Fabrikam Service Desk"] {
+                #expect(all.contains(text), "\(text)")
+            }
+            // Provider-facing: no command line to run, no bare id.
+            #expect(all.range(of: #"\bspi [a-z]+ "#, options: .regularExpression) == nil, "a command in the PDF")
+            let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+            #expect(all.range(of: uuid, options: .regularExpression) == nil, "a raw id in the PDF")
         }
-        for text in ["SPI-INC-FAB", "Document control", "Roles and responsibilities (RACI)", "Role titles", "Fabrikam Service Desk"] {
-            #expect(all.contains(text), "\(text)")
-        }
-        // Provider-facing: no command line to run, no bare id.
-        #expect(all.range(of: #"\bspi [a-z]+ "#, options: .regularExpression) == nil, "a command in the PDF")
-        let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-        #expect(all.range(of: uuid, options: .regularExpression) == nil, "a raw id in the PDF")
     }
 }
