@@ -23,6 +23,8 @@ public struct DueItem: Hashable, Sendable, Codable {
         public static let agreementEnd = Kind(rawValue: "agreement-end")
         /// An SPI changed since its parties signed it: due to be signed again since the first change.
         public static let signAgain = Kind(rawValue: "sign-again")
+        /// Management information due (for an item whose deliveries are recorded) and not delivered yet.
+        public static let report = Kind(rawValue: "report")
 
         /// The kind as people read it: `review`, `agreement ends`.
         public var label: String {
@@ -30,6 +32,7 @@ public struct DueItem: Hashable, Sendable, Codable {
             case .review: "review"
             case .agreementEnd: "agreement ends"
             case .signAgain: "changed since signed"
+            case .report: "report"
             default: rawValue
             }
         }

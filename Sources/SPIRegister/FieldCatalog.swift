@@ -320,6 +320,22 @@ public enum FieldCatalog {
             list: ["target_id", "period", "value", "source"], label: ["period"]
         ),
         TableSpec(
+            "information_delivery", noun: nil,
+            summary: "Evidence that an information item was delivered for one period (`spi info deliver`): the "
+                + "period is the month it fell due in (the due day for weekly and daily items). Id derived from the "
+                + "item and the period, so recording a period again corrects it.",
+            columns: [
+                ColumnSpec(
+                    "information_item_id", "The information item delivered.", references: "information_item",
+                    required: true, owned: true, option: "item"),
+                ColumnSpec("period", "The period it was due in: 2026-12, or 2026-12-07 for weekly and daily items.", required: true),
+                ColumnSpec("delivered_on", .date, "The day it was delivered.", required: true, option: "date"),
+                ColumnSpec("ref", "Where it is: a URL, a ticket or a file name."),
+            ],
+            derivedID: .init(prefix: "information_delivery", parts: [["information_item_id"], ["period"]]),
+            list: ["information_item_id", "period", "delivered_on", "ref"], label: ["period"]
+        ),
+        TableSpec(
             "interface_signature", noun: nil,
             summary: "A party's signature of an SPI's content, made with its replica's key by `spi interface sign`; "
                 + "it holds the content it signed (protocol/signoff.md). Signatures are append-only.",

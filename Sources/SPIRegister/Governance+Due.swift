@@ -2,8 +2,10 @@ import SPIReplication
 import SPISQLite
 
 extension Governance {
-    /// The SPI reviews and agreement ends that fall due within `days` days of today, and those already overdue, and
-    /// the SPIs changed since their parties signed them (due to be signed again since the first change).
+    /// The SPI reviews and agreement ends that fall due within `days` days of today, and those already overdue; the
+    /// SPIs changed since their parties signed them (due to be signed again since the first change); and, for the
+    /// information items whose deliveries are recorded, due dates passed with nothing delivered and the next one
+    /// within the window.
     ///
     /// - Reviews: the next review date of every SPI that is not retired.
     /// - Agreement ends: the end date of every `active` agreement (an active agreement past its end is overdue:
@@ -63,6 +65,42 @@ extension Governance {
                     days: date.dayNumber - start.dayNumber, status: row[4].textValue, owner: row[5].textValue,
                     provider: row[6].textValue))
             }
+        }
+        // Management information, for the items whose deliveries are recorded: due dates passed with nothing
+        // delivered, and the next due date within the window.
+        /// The owner of the SPI an information item belongs to (email, else name).
+        func owner(ofItem id: String) throws -> String? {
+            try store.db.scalar(
+                """
+                SELECT coalesce(pe.email, pe.name) FROM information_item n JOIN interface i ON i.id = n.interface_id
+                JOIN person pe ON pe.id = i.owner_id WHERE n.id = ?
+                """, [.text(id)])?.textValue
+        }
+        for due in try ReportingEvidence.recent(in: store, today: today, count: 3) where due.isMissing {
+            items.append(DueItem(
+                kind: .report, table: "information_item", id: due.itemID, code: due.spi, title: "\(due.item) (missing)",
+                date: due.due.text, days: due.due.dayNumber - start.dayNumber, owner: try owner(ofItem: due.itemID),
+                provider: due.provider))
+        }
+        let tracked = try store.db.rows(
+            """
+            SELECT n.id, n.name, n.frequency, n.due_rule, i.code, p.code FROM information_item n
+            JOIN interface i ON i.id = n.interface_id LEFT JOIN party p ON p.id = i.provider_id
+            WHERE i.status IS NOT 'retired' AND EXISTS (SELECT 1 FROM information_delivery d WHERE d.information_item_id = n.id)
+            """)
+        for row in tracked {
+            guard let id = row[0].textValue,
+                let next = ReportDueRule(rule: row[3].textValue, frequency: row[2].textValue)?.nextDue(onOrAfter: start.adding(days: 1)),
+                next.text <= horizon
+            else { continue }
+            let period = ReportDueRule.period(of: next, frequency: row[2].textValue)
+            let delivered = try store.db.scalar(
+                "SELECT 1 FROM information_delivery WHERE information_item_id = ? AND period = ?", [.text(id), .text(period)])
+            if delivered != nil { continue }
+            items.append(DueItem(
+                kind: .report, table: "information_item", id: id, code: row[4].textValue ?? "",
+                title: row[1].textValue ?? id, date: next.text, days: next.dayNumber - start.dayNumber,
+                owner: try owner(ofItem: id), provider: row[5].textValue))
         }
         // SPIs changed since signed: signing again is due from the first change (or the signature's day).
         if let registerID = try Replica.registerID(store.db) {

@@ -74,6 +74,42 @@ extension NorthwindDemo {
             try writeInformationItems()
             try writeReviews()
             try writeResults()
+            try writeDeliveries()
+        }
+
+        /// Delivery evidence for three items over their last three due dates: Fabrikam's incident report was on
+        /// time, then three days late, and the latest is missing; its request report and Contoso's incident report
+        /// were on time.
+        func writeDeliveries() throws {
+            guard let day = CivilDate(today) else { return }
+            let plans: [(spi: String, name: String, lateness: [Int?])] = [
+                ("SPI-INC-FAB", "Incident performance report", [nil, 3, -1]),
+                ("SPI-SR-FAB", "Request fulfilment report", [0, -1, 0]),
+                ("SPI-INC-CON", "Hosting incident report", [-2, 0, -1]),
+            ]
+            for plan in plans {
+                guard let row = try db.rows(
+                    """
+                    SELECT n.id, n.frequency, n.due_rule FROM information_item n JOIN interface i ON i.id = n.interface_id
+                    WHERE i.code = ? AND n.name = ?
+                    """, [.text(plan.spi), .text(plan.name)]).first,
+                    let id = row[0].textValue,
+                    let rule = ReportDueRule(rule: row[2].textValue, frequency: row[1].textValue)
+                else { continue }
+                // Latest due date first, as the plan lists them; a nil lateness is a delivery that never came.
+                for (due, lateness) in zip(rule.previousDues(onOrBefore: day, count: 3), plan.lateness) {
+                    guard let lateness else { continue }
+                    let period = ReportDueRule.period(of: due, frequency: row[1].textValue)
+                    try insert(
+                        "information_delivery",
+                        [
+                            ("id", .text(RecordID.v5("information_delivery:\(id):\(period)"))),
+                            ("information_item_id", .text(id)), ("period", .text(period)),
+                            ("delivered_on", .text(due.adding(days: lateness).text)),
+                            ("ref", .text("https://reports.northwind.example/\(plan.spi.lowercased())/\(period)")),
+                        ])
+                }
+            }
         }
 
         /// The levels achieved in the last three months against four targets: Contoso's e-commerce availability

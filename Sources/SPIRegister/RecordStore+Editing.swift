@@ -410,6 +410,13 @@ extension RecordStore {
             if let from = text("from_party_id"), from == text("to_party_id") {
                 throw refuse("an integration point hands off between two different parties")
             }
+        case "information_delivery":
+            guard let item = text("information_item_id"), let period = text("period") else { break }
+            let frequency = try db.scalar("SELECT frequency FROM information_item WHERE id = ?", [.text(item)])?.textValue
+            let daily = ["weekly", "daily", "on_event"].contains(frequency ?? "")
+            if let problem = ServiceLevel.periodProblem(period, for: daily ? "day" : "month") {
+                throw refuse(problem + (daily ? " (the day it fell due)" : " (the month it fell due in)"))
+            }
         case "service_level_result":
             guard let target = text("target_id"),
                 let measured = try db.rows("SELECT period, unit FROM service_level_target WHERE id = ?", [.text(target)]).first

@@ -34,6 +34,9 @@ extension RecordStore {
                 + "\(row["metric"].textValue ?? "?") / \(row["priority"].textValue ?? "any priority")"
         case "review":
             return "\(try spi()) / review of \(row["review_date"].textValue ?? "?")"
+        case "information_delivery":
+            let item = try row["information_item_id"].textValue.map { try rowName("information_item", $0) } ?? "(none)"
+            return "\(item) / delivery for \(row["period"].textValue ?? "?")"
         case "service_level_result":
             let target = try row["target_id"].textValue.map { try rowName("service_level_target", $0) } ?? "(none)"
             return "\(target) / \(row["period"].textValue ?? "?")"

@@ -49,6 +49,7 @@ extension RegisterCheck {
         Reference(table: "interface_signature", column: "person_id", to: ["person"]),
         Reference(table: "interface_version", column: "interface_id", to: ["interface"]),
         Reference(table: "service_level_result", column: "target_id", to: ["service_level_target"]),
+        Reference(table: "information_delivery", column: "information_item_id", to: ["information_item"]),
         Reference(table: "interface_version", column: "frozen_by", to: ["person"]),
     ]
 
@@ -87,6 +88,7 @@ extension RegisterCheck {
         ("agreement", "start_date"), ("agreement", "end_date"), ("interface", "approved_on"),
         ("interface", "next_review"), ("review", "review_date"), ("interface_signature", "signed_on"),
         ("interface_version", "frozen_on"), ("service_level_result", "recorded_on"),
+        ("information_delivery", "delivered_on"),
     ]
 
     /// The columns every row of a table must fill (not NULL, not blank).
@@ -108,6 +110,7 @@ extension RegisterCheck {
         ("interface_signature", ["interface_id", "party_id", "person_id", "signed_on", "digest", "content", "public_key", "signature"]),
         ("interface_version", ["interface_id", "digest", "content", "frozen_on", "event"]),
         ("service_level_result", ["target_id", "period", "value"]),
+        ("information_delivery", ["information_item_id", "period", "delivered_on"]),
     ]
 
     /// Columns whose values are unique within their table (codes, and people's emails).

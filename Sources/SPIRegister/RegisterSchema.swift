@@ -23,8 +23,8 @@ public enum RegisterSchema {
     public static let tableNames: [String] = [
         "party", "person", "practice", "activity", "service", "agreement", "service_level_target",
         "interface", "interface_service", "raci_assignment", "integration_point", "integration_data_item",
-        "information_item", "information_recipient", "review", "party_peer", "service_level_result", "interface_signature",
-        "interface_version",
+        "information_item", "information_recipient", "review", "party_peer", "service_level_result", "information_delivery",
+        "interface_signature", "interface_version",
     ]
 
     /// The current schema version: the number of migrations.
@@ -252,7 +252,7 @@ public enum RegisterSchema {
     /// Version 4: the signatures of SPIs' content by their parties (`spi interface sign`), each with the content it
     /// signed (protocol/signoff.md); the versions of SPIs frozen by approval or signature; the digest a review saw;
     /// the people who may approve (once any is named, only they approve); achieved service levels per target and
-    /// period.
+    /// period; deliveries of management information.
     static let migration4: String =
         table(
             "interface_signature",
@@ -290,8 +290,18 @@ public enum RegisterSchema {
                 recorded_on TEXT
             """
         )
+        + table(
+            "information_delivery",
+            """
+                information_item_id TEXT,
+                period TEXT,
+                delivered_on TEXT,
+                ref TEXT
+            """
+        )
         + """
         CREATE INDEX service_level_result_target ON service_level_result(target_id);
+        CREATE INDEX information_delivery_item ON information_delivery(information_item_id);
         CREATE INDEX interface_signature_interface ON interface_signature(interface_id);
         CREATE INDEX interface_version_interface ON interface_version(interface_id);
         ALTER TABLE review ADD COLUMN digest_reviewed TEXT;

@@ -10,6 +10,8 @@ struct InfoFields: NounFields {
           spi info list --where frequency=monthly
         """
 
+    static var extraSubcommands: [any ParsableCommand.Type] { [InfoDeliverCommand.self] }
+
     @Option(help: fieldHelp("information_item", "interface_id")) var interface: String?
     @Option(help: fieldHelp("information_item", "name")) var name: String?
     @Option(help: fieldHelp("information_item", "content")) var content: String?

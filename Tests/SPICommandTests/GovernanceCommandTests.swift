@@ -245,34 +245,48 @@ struct GovernanceCommandTests {
     @Test("due lists reviews and agreement ends within the window, overdue ones marked, sorted by date")
     func due() throws {
         try withDemoFixture { f in
+            // Within 30 days: Fabrikam's February incident report, never delivered (the demo records deliveries for
+            // three items); the review overdue; SPI-CHG-CON, which Contoso edited after the demo's sign-off, due to
+            // be signed again; and the three tracked reports due on 2025-03-07.
             let soon = try #require(try f.json("due", "--today", "2025-03-01", "--json") as? [[String: Any]])
-            // The review overdue, and SPI-CHG-CON, which Contoso edited after the demo's sign-off: due to be signed again.
-            #expect(soon.count == 2)
-            #expect(soon.last?["code"] as? String == "SPI-CHG-CON" && soon.last?["kind"] as? String == "sign-again")
-            #expect(soon.last?["days"] as? Int == 0 && soon.last?["overdue"] as? Bool == false)
-            #expect(soon.first?["code"] as? String == "SPI-ISM-FAB" && soon.first?["overdue"] as? Bool == true)
-            #expect(soon.first?["days"] as? Int == -19 && soon.first?["kind"] as? String == "review")
-            #expect(Set(soon.first?.keys.map { $0 } ?? []) == [
+            #expect(soon.compactMap { $0["kind"] as? String } == ["report", "review", "sign-again", "report", "report", "report"])
+            #expect(soon.first?["code"] as? String == "SPI-INC-FAB" && soon.first?["days"] as? Int == -22)
+            #expect(soon.first?["title"] as? String == "Incident performance report (missing)")
+            #expect(soon.first?["table"] as? String == "information_item" && soon.first?["overdue"] as? Bool == true)
+            let review = try #require(soon.first { $0["kind"] as? String == "review" })
+            #expect(review["code"] as? String == "SPI-ISM-FAB" && review["days"] as? Int == -19 && review["overdue"] as? Bool == true)
+            let again = try #require(soon.first { $0["kind"] as? String == "sign-again" })
+            #expect(again["code"] as? String == "SPI-CHG-CON" && again["days"] as? Int == 0 && again["overdue"] as? Bool == false)
+            #expect(Set(review.keys.map { $0 }) == [
                 "kind", "table", "id", "code", "title", "date", "days", "overdue", "status", "owner", "provider",
             ])
 
             let later = try #require(
                 try f.json("due", "--today", "2025-03-01", "--within", "120", "--json") as? [[String: Any]])
-            #expect(later.compactMap { $0["code"] as? String } == ["SPI-ISM-FAB", "SPI-CHG-CON", "UC-FAB", "SPI-CHG-CON"])
-            #expect(later.compactMap { $0["date"] as? String } == ["2025-02-10", "2025-03-01", "2025-04-15", "2025-06-16"])
-            #expect(later.compactMap { $0["kind"] as? String } == ["review", "sign-again", "agreement-end", "review"])
-            #expect(later.compactMap { $0["overdue"] as? Bool } == [true, false, false, false])
+            let kinds: Set<String> = ["review", "agreement-end", "sign-again"]
+            let governance = later.filter { kinds.contains($0["kind"] as? String ?? "") }
+            #expect(governance.compactMap { $0["code"] as? String } == ["SPI-ISM-FAB", "SPI-CHG-CON", "UC-FAB", "SPI-CHG-CON"])
+            #expect(governance.compactMap { $0["date"] as? String } == ["2025-02-10", "2025-03-01", "2025-04-15", "2025-06-16"])
+            #expect(governance.compactMap { $0["kind"] as? String } == ["review", "sign-again", "agreement-end", "review"])
+            #expect(later.count == governance.count + 4)
 
             let text = try f.ok("due", "--today", "2025-03-01", "--within", "120")
             let lines = text.split(separator: "\n").map(String.init)
             #expect(lines.first?.hasPrefix("date        when") == true, "\(text)")
-            try #require(lines.count == 6, "\(text)")
-            #expect(lines[1].hasPrefix("2025-02-10  overdue by 19 days  review                SPI-ISM-FAB  "), "\(text)")
-            #expect(lines[2].hasPrefix("2025-03-01  today               changed since signed  SPI-CHG-CON  "), "\(text)")
-            #expect(lines[3].hasPrefix("2025-04-15  in 45 days          agreement ends        UC-FAB       "), "\(text)")
-            #expect(lines[4].hasPrefix("2025-06-16  in 107 days         review                SPI-CHG-CON  "), "\(text)")
-            #expect(lines[3].hasSuffix("kenji.watanabe@northwind.example"), "\(text)")
-            #expect(lines.last == "4 items due within 120 days of 2025-03-01, 1 overdue")
+            try #require(lines.count == 10, "\(text)")
+            #expect(lines[1].hasPrefix("2025-02-07  overdue by 22 days  report                SPI-INC-FAB  Incident performance report (missing)"), "\(text)")
+            #expect(lines[2].hasPrefix("2025-02-10  overdue by 19 days  review                SPI-ISM-FAB  "), "\(text)")
+            #expect(lines[3].hasPrefix("2025-03-01  today               changed since signed  SPI-CHG-CON  "), "\(text)")
+            #expect(lines[7].hasPrefix("2025-04-15  in 45 days          agreement ends        UC-FAB       "), "\(text)")
+            #expect(lines[7].hasSuffix("kenji.watanabe@northwind.example"), "\(text)")
+            #expect(lines.last == "8 items due within 120 days of 2025-03-01, 2 overdue")
+            // Delivering the missing report takes it off the list.
+            let incident = try #require(soon.first?["id"] as? String)
+            let delivered = try f.ok("info", "deliver", String(incident.prefix(8)), "--date", "2025-02-12", "--period", "2025-02")
+            #expect(delivered.hasSuffix("due 2025-02-07, delivered 5 days late (2025-02-12)"), "\(delivered)")
+            let after = try #require(try f.json("due", "--today", "2025-03-01", "--json") as? [[String: Any]])
+            #expect(!after.contains { ($0["title"] as? String)?.hasSuffix("(missing)") == true }, "\(after)")
+            try f.refused(["info", "deliver", String(incident.prefix(8)), "--date", "2025-02-12", "--period", "February"], status: 64)
 
             #expect(
                 try f.ok("due", "--today", "2024-01-01", "--within", "0") == "nothing due within 0 days of 2024-01-01")

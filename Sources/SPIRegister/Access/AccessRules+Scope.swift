@@ -57,6 +57,12 @@ extension AccessRules {
                 FROM service_level_target t JOIN agreement a ON a.id = t.agreement_id
                 WHERE a.provider_id = \(party) OR a.customer_id = \(party)
                 """,
+            "information_delivery": """
+                SELECT t.id, {unknown:information_delivery:t.id:information_item_id}
+                    OR {unknown:information_item:m.id:interface_id} OR {unknown:interface:i.id:provider_id}
+                FROM information_delivery t JOIN information_item m ON m.id = t.information_item_id
+                JOIN interface i ON i.id = m.interface_id WHERE i.provider_id = \(party)
+                """,
             "service_level_result": """
                 SELECT t.id, {unknown:service_level_result:t.id:target_id} OR {unknown:service_level_target:g.id:agreement_id}
                     OR {unknown:agreement:a.id:provider_id} OR {unknown:agreement:a.id:customer_id}

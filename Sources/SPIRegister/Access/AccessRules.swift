@@ -246,6 +246,16 @@ public enum AccessRules {
                 return .refuse("a provider signs only its own SPIs")
             }
             return link("party_id").new == party ? .allow : .refuse("a provider signs only for its own party")
+        case "information_delivery":
+            // A provider records deliveries of the information items of its own SPIs.
+            if try missing("information_item", link("information_item_id").new) {
+                return .refuse(undecidedPrefix + "the information item of this delivery is not here")
+            }
+            return try bothOwned("information_item_id") { item in
+                guard let item else { return false }
+                return try ownsInterface(
+                    db.scalar("SELECT interface_id FROM information_item WHERE id = ?", [.text(item)])?.textValue)
+            } ? .allow : .refuse("a provider records deliveries only of the information items of its own SPIs")
         case "service_level_result":
             // A provider records the levels it achieved against the targets of agreements it provides.
             if try missing("service_level_target", link("target_id").new) {

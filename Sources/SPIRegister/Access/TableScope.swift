@@ -55,6 +55,7 @@ public struct TableScope: Sendable, Hashable {
             return "rows within its own SPIs"
         case "interface_signature": return "its own party's signatures of its SPIs (append-only)"
         case "service_level_result": return "levels achieved against the targets of agreements it provides"
+        case "information_delivery": return "deliveries of the information items of its SPIs"
         case "interface_version": return "versions of its SPIs, frozen when it signs (append-only)"
         default: return "nothing"
         }

@@ -61,6 +61,8 @@ struct ReportData {
     var findings: [Finding] = []
     /// The sign-off state of every signed SPI, by SPI id (on a replica: signatures sign the register's id).
     var signOffs: [String: SignOffState] = [:]
+    /// The recent due dates of each information item whose deliveries are recorded, latest first, by item id.
+    var evidence: [String: [ReportingEvidence.Due]] = [:]
     /// For a document of frozen versions: the version each SPI shows, by SPI id.
     var frozen: [String: Governance.FrozenVersion] = [:]
 
@@ -240,6 +242,9 @@ struct ReportData {
             )
         }
         findings = try RegisterCheck.run(db, today: today)
+        for due in try ReportingEvidence.recent(in: RecordStore(db: db, kind: .organization, today: today), today: today, count: 12) {
+            evidence[due.itemID, default: []].append(due)
+        }
         if let registerID = try Replica.registerID(db) {
             let store = RecordStore(db: db, kind: .organization, today: today)
             for state in try Governance.signOffStates(registerID: registerID, in: store) {

@@ -118,6 +118,38 @@ struct ReportDueRule {
         }
     }
 
+    /// The last `count` due dates on or before `today`, latest first.
+    func previousDues(onOrBefore today: CivilDate, count: Int) -> [CivilDate] {
+        var dates: [CivilDate] = []
+        switch kind {
+        case .everyBusinessDay:
+            var date = today
+            while dates.count < count {
+                if date.isBusinessDay { dates.append(date) }
+                date = date.adding(days: -1)
+            }
+        case .weekday(let weekday):
+            var date = today.adding(days: -((today.weekday - weekday + 7) % 7))
+            while dates.count < count {
+                dates.append(date)
+                date = date.adding(days: -7)
+            }
+        default:
+            for offset in stride(from: 0, through: -48, by: -1) where dates.count < count {
+                let (year, month) = CivilDate.month(today.year, today.month, plus: offset)
+                guard falls(in: month), let date = date(year: year, month: month), date <= today else { continue }
+                dates.append(date)
+            }
+        }
+        return dates
+    }
+
+    /// The period a delivery due on `due` is recorded under: the month it falls due in (`2026-12`), or the due day
+    /// itself for weekly and daily items.
+    static func period(of due: CivilDate, frequency: String?) -> String {
+        frequency == "weekly" || frequency == "daily" ? due.text : String(due.text.prefix(7))
+    }
+
     /// Whether the item falls due in this month of the year.
     func falls(in month: Int) -> Bool {
         let fromEnd = kind == .lastBusinessDay || kind == .lastDay
