@@ -25,6 +25,7 @@ struct ReportCommand: AsyncParsableCommand {
             Examples:
               spi report document --provider FAB --format html --out fabrikam-spi.html
               spi report document --provider FAB --version 2.1
+              spi report calendar --provider FAB --format ics --out fabrikam.ics
             """
     )
 
@@ -36,7 +37,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only this provider (a party code such as FAB).", valueName: "code"))
     var provider: String?
 
-    @Option(help: ArgumentHelp("Output format: md, html, csv or json.", valueName: "format"))
+    @Option(help: ArgumentHelp("Output format: md, html, csv or json; ics (iCalendar) for the calendar.", valueName: "format"))
     var format: String = "md"
 
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
@@ -55,8 +56,14 @@ struct ReportCommand: AsyncParsableCommand {
         guard ReportName(rawValue: name) != nil else {
             throw ValidationError("unknown report '\(name)'; choose one of \(ReportName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard ReportFormat(rawValue: format) != nil else {
-            throw ValidationError("unknown format '\(format)'; choose one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        if format == "ics" {
+            guard name == ReportName.calendar.rawValue else {
+                throw ValidationError("--format ics applies to the calendar report only")
+            }
+        } else if ReportFormat(rawValue: format) == nil {
+            throw ValidationError(
+                "unknown format '\(format)'; choose one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")) "
+                    + "(or ics for the calendar)")
         }
         if let today, !CivilDate.isValid(today) {
             throw ValidationError("invalid date '\(today)': expected YYYY-MM-DD")
@@ -71,6 +78,10 @@ struct ReportCommand: AsyncParsableCommand {
         let date = today ?? register.today
         let generatedAt = ISO8601DateFormatter().string(from: Date())
         let text = try register.read { store in
+            if format == "ics" {
+                return try ReportRenderer.renderCalendarICS(
+                    db: store.db, provider: provider, registerName: register.name, generatedAt: generatedAt, today: date)
+            }
             if let version {
                 return try ReportRenderer.renderFrozenDocument(
                     version: version, format: ReportFormat(rawValue: format)!, db: store.db, provider: provider,

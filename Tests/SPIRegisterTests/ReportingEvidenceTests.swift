@@ -72,3 +72,50 @@ struct ReportingEvidenceTests {
         }
     }
 }
+
+/// The reporting calendar as iCalendar (RFC 5545), as a mail client imports it.
+@Suite("calendar as iCalendar")
+struct CalendarICSTests {
+    @Test("CRLF lines folded at 75 octets, the required properties, one event per due item, escaped text that unfolds back")
+    func ics() throws {
+        try CheckFixture.withDemo { db in
+            let ics = try ReportRenderer.renderCalendarICS(
+                db: db, provider: nil, registerName: "Northwind; Retail, register", generatedAt: "2025-03-14T09:30:00Z",
+                today: CheckFixture.today)
+            // Every line ends in CRLF; no bare LF or CR.
+            #expect(ics.hasSuffix("\r\n"))
+            let bytes = Array(ics.utf8)
+            for (index, byte) in bytes.enumerated() where byte == 0x0A {
+                #expect(index > 0 && bytes[index - 1] == 0x0D, "a bare LF at byte \(index)")
+            }
+            let physical = ics.components(separatedBy: "\r\n").dropLast()
+            #expect(physical.allSatisfy { $0.utf8.count <= 75 }, "\(physical.filter { $0.utf8.count > 75 })")
+            #expect(physical.contains { $0.hasPrefix(" ") }, "nothing was folded")
+            // Unfolded: a line break followed by one space joins the lines.
+            let unfolded = ics.replacingOccurrences(of: "\r\n ", with: "").components(separatedBy: "\r\n").dropLast()
+            #expect(unfolded.first == "BEGIN:VCALENDAR" && unfolded.last == "END:VCALENDAR")
+            #expect(unfolded.contains("VERSION:2.0") && unfolded.contains { $0.hasPrefix("PRODID:") })
+            #expect(unfolded.contains("X-WR-CALNAME:Northwind\\; Retail\\, register: reporting calendar"))
+            // One event per information item with a next due date, each with its required properties.
+            let events = unfolded.split(separator: "BEGIN:VEVENT").dropFirst()
+            let store = RecordStore(db: db, kind: .organization, today: CheckFixture.today)
+            let items = try store.records("information_item").filter { record in
+                CivilDate(CheckFixture.today).map { _ in record["frequency"].textValue != "on_event" } ?? false
+            }
+            #expect(events.count > 10 && events.count <= items.count, "\(events.count) events, \(items.count) items")
+            var uids: Set<String> = []
+            for event in events {
+                let lines = Array(event)
+                for property in ["UID:", "DTSTAMP:20250314T093000Z", "DTSTART;VALUE=DATE:", "SUMMARY:", "END:VEVENT"] {
+                    #expect(lines.contains { $0.hasPrefix(property) }, "\(property) missing in \(lines)")
+                }
+                if let uid = lines.first(where: { $0.hasPrefix("UID:") }) { uids.insert(uid) }
+            }
+            #expect(uids.count == events.count)
+            let incident = try #require(events.first { $0.contains { $0 == "SUMMARY:Incident performance report due (SPI-INC-FAB)" } })
+            #expect(incident.contains { $0 == "DTSTART;VALUE=DATE:20250407" }, "\(incident)")
+            let description = try #require(incident.first { $0.hasPrefix("DESCRIPTION:") })
+            #expect(description.contains("\\nFrom: FAB\\nTo: ") && !description.contains("\n"), "\(description)")
+        }
+    }
+}
