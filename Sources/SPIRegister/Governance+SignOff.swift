@@ -104,8 +104,12 @@ extension Governance {
         let latestOrganization = valid.last { $0.isOrganizationSide && $0.signature.partyID != provider }
         let latestProvider = valid.last { $0.signature.partyID == provider }
         let latest = [latestOrganization, latestProvider].compactMap { $0 }
-        let inForce = status(of: interface) == approved && latestOrganization?.verdict == .current
-            && latestProvider?.verdict == .current
+        // The approval covers the content it froze, when approving froze one (approvals written before versions
+        // existed, or by a plain edit, froze nothing: then the status alone says approved).
+        let approvedContent = try Governance.approvedDigest(ofInterface: interface.id, in: store)
+        let changedSinceApproved = status(of: interface) == approved && approvedContent.map { $0 != digest } ?? false
+        let inForce = status(of: interface) == approved && !changedSinceApproved
+            && latestOrganization?.verdict == .current && latestProvider?.verdict == .current
         let stale = latest.filter { $0.verdict == .changedSinceSigned }
             .max { ($0.signature.signedOn, $0.signature.id) < ($1.signature.signedOn, $1.signature.id) }
         var changes: [SignOffState.Change] = []
@@ -128,7 +132,8 @@ extension Governance {
             interfaceID: interface.id, code: name(of: interface), status: status(of: interface),
             version: interface["version"].textValue,
             provider: try provider.flatMap { try store.label("party", $0) }, digest: digest, checks: checks,
-            isInForce: inForce, isChangedSinceSigned: stale != nil, changes: changes, signedBaseline: stale)
+            isInForce: inForce, isChangedSinceSigned: stale != nil, isChangedSinceApproved: changedSinceApproved,
+            changes: changes, signedBaseline: stale)
     }
 
     /// The sign-off state of every SPI that has a signature, by code.

@@ -17,8 +17,8 @@ extension Governance {
         public var content: String
     }
 
-    /// Freezes the SPI's current content as a version (`interface_version`), unless that content is frozen already:
-    /// approving and signing call it, so that any replica can show the version again and compare it.
+    /// Freezes the SPI's current content as a version (`interface_version`), unless that content is frozen already by
+    /// the same event: approving and signing call it, so that any replica can show the version again and compare it.
     ///
     /// - Returns: the version's row id.
     @discardableResult
@@ -26,9 +26,10 @@ extension Governance {
         _ interface: Record, event: String, by person: String?, on date: String, in store: RecordStore
     ) throws -> String {
         let content = try InterfaceContent(of: interface.id, in: store)
+        // Once per content and event: an approval of content a signature froze still records the approval.
         let existing = try store.db.scalar(
-            "SELECT id FROM interface_version WHERE interface_id = ? AND digest = ?",
-            [.text(interface.id), .text(content.digest)])
+            "SELECT id FROM interface_version WHERE interface_id = ? AND digest = ? AND event = ?",
+            [.text(interface.id), .text(content.digest), .text(event)])
         if let id = existing?.textValue { return id }
         var fields = [
             "interface_id": interface.id, "digest": content.digest, "content": content.canonicalText,
@@ -59,6 +60,20 @@ extension Governance {
                     try store.label("person", $0)
                 }, event: record["event"].textValue ?? "", content: content)
         }
+    }
+
+    /// The content the SPI's latest approval froze (its digest), or nil when no approval froze one. Read from the
+    /// approval's own row: ``versions(of:in:)`` keeps one row per content, which may be a signature's.
+    static func approvedDigest(ofInterface id: String, in store: RecordStore) throws -> String? {
+        for row in try store.db.rows(
+            "SELECT digest, content FROM interface_version WHERE interface_id = ? AND event = ? ORDER BY frozen_on DESC, id DESC",
+            [.text(id), .text(approved)])
+        {
+            if let digest = row[0].textValue, let content = row[1].textValue, InterfaceContent.digest(of: content) == digest {
+                return digest
+            }
+        }
+        return nil
     }
 
     /// The content of an SPI at `selector`: `current`, a frozen version's number (such as `1.2`; the latest frozen

@@ -79,16 +79,19 @@ extension RegisterCheck {
             WHERE i.status = 'approved' AND v.event = 'approved' ORDER BY i.id
             """
         for row in try context.query(approvedWithVersions) {
-            guard let id = row[0],
-                let approved = try Governance.versions(of: id, in: store).last(where: { $0.event == Governance.approved })
+            guard let id = row[0], let digest = try Governance.approvedDigest(ofInterface: id, in: store),
+                let approved = try store.db.rows(
+                    "SELECT frozen_on, version, content FROM interface_version WHERE interface_id = ? AND digest = ? AND event = 'approved' ORDER BY frozen_on DESC, id DESC",
+                    [.text(id), .text(digest)]).first,
+                let text = approved[2].textValue
             else { continue }
             let current = try InterfaceContent(of: id, in: store)
-            guard current.digest != approved.digest else { continue }
-            let changes = try InterfaceContent(canonicalText: approved.content).changes(to: current, in: store).count
+            guard current.digest != digest else { continue }
+            let changes = try InterfaceContent(canonicalText: text).changes(to: current, in: store).count
             context.add(
                 "changed-since-approved",
-                "\(context.describe("interface", id)) changed since it was approved on \(approved.frozenOn) (version "
-                    + "\(approved.version ?? "-"); \(changes == 1 ? "1 change" : "\(changes) changes")): review it and "
+                "\(context.describe("interface", id)) changed since it was approved on \(approved[0].textValue ?? "?") (version "
+                    + "\(approved[1].textValue ?? "-"); \(changes == 1 ? "1 change" : "\(changes) changes")): review it and "
                     + "approve it again",
                 [FindingRow(table: "interface", id: id)])
         }

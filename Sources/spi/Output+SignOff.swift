@@ -68,7 +68,8 @@ extension Output {
             "code": .string(state.code), "status": .string(state.status),
             "version": state.version.map(JSONValue.string) ?? .null, "digest": .string(state.digest),
             "state": .string(state.summary), "inForce": .bool(state.isInForce),
-            "changedSinceSigned": .bool(state.isChangedSinceSigned), "signatures": .array(checks),
+            "changedSinceSigned": .bool(state.isChangedSinceSigned),
+            "changedSinceApproved": .bool(state.isChangedSinceApproved), "signatures": .array(checks),
             "changes": .array(changes),
         ])
     }

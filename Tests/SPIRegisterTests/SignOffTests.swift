@@ -123,6 +123,23 @@ struct SignOffTests {
             try w.org.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "in_review"], mode: .update) }
             let review = try state(w.org, "SPI-INC-FAB", registerID: id)
             #expect(!review.isInForce && review.summary == "signed by SIAM and FAB, not approved")
+            // Approved again (the approval freezes this content): in force.
+            try w.org.register.write { try Governance.approve("SPI-INC-FAB", by: Self.organizationSigner, on: Self.today, in: $0) }
+            #expect(try state(w.org, "SPI-INC-FAB", registerID: id).isInForce)
+            // Fabrikam edits, and both sign the new content: signed, but changed since approved, so not in force
+            // until the organization approves this content too.
+            try send(w.org, w.fab)
+            try w.fab.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["description": "Reworded after approval"], mode: .update) }
+            try sign(w.fab, "SPI-INC-FAB", by: Self.fabrikamSigner, registerID: id)
+            try send(w.fab, w.org)
+            try sign(w.org, "SPI-INC-FAB", by: Self.organizationSigner, registerID: id)
+            let resigned = try state(w.org, "SPI-INC-FAB", registerID: id)
+            #expect(!resigned.isInForce && resigned.isChangedSinceApproved && !resigned.isChangedSinceSigned, "\(resigned.summary)")
+            #expect(resigned.summary == "signed by SIAM and FAB, changed since approved")
+            try w.org.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "in_review"], mode: .update) }
+            try w.org.register.write { try Governance.approve("SPI-INC-FAB", by: Self.organizationSigner, on: Self.today, in: $0) }
+            let approvedAgain = try state(w.org, "SPI-INC-FAB", registerID: id)
+            #expect(approvedAgain.isInForce && !approvedAgain.isChangedSinceApproved, "\(approvedAgain.summary)")
         }
     }
 

@@ -51,19 +51,23 @@ public struct SignOffState: Sendable, Hashable {
     public var digest: String
     /// Every signature of the SPI, oldest first.
     public var checks: [Check]
-    /// Whether the organization has approved the SPI and both the organization's side and the provider have
-    /// signed its current content (their latest valid signatures are of it).
+    /// Whether the organization has approved the SPI's current content (the content its approval froze, when it
+    /// froze one, is the current one) and both the organization's side and the provider have signed it (their latest
+    /// valid signatures are of it).
     public var isInForce: Bool
     /// Whether a party's latest valid signature is of content the SPI no longer has.
     public var isChangedSinceSigned: Bool
+    /// Whether the SPI is approved, but its content differs from what the approval froze (an edit after approval):
+    /// it is not in force until it is approved again.
+    public var isChangedSinceApproved: Bool
     /// What changed since the latest signature that is no longer current, in words (empty unless
     /// ``isChangedSinceSigned``).
     public var changes: [Change]
     /// The latest valid signature whose content the changes are counted from.
     public var signedBaseline: Check?
 
-    /// The state in a few words: `in force`, `changed since signed`, `signed by NWD and FAB, not approved`,
-    /// `awaiting FAB's signature`, `not signed`.
+    /// The state in a few words: `in force`, `changed since signed`, `signed by SIAM and FAB, not approved` (or
+    /// `…, changed since approved`), `awaiting FAB's signature`, `not signed`.
     public var summary: String {
         if isInForce { return "in force" }
         if isChangedSinceSigned { return "changed since signed" }
@@ -72,7 +76,8 @@ public struct SignOffState: Sendable, Hashable {
         let provider = current.first { !$0.isOrganizationSide }
         switch (org, provider) {
         case (nil, nil): return checks.contains { $0.verdict == .invalid } ? "not signed (invalid signatures)" : "not signed"
-        case (let o?, let p?): return "signed by \(o.party) and \(p.party), not approved"
+        case (let o?, let p?):
+            return "signed by \(o.party) and \(p.party), " + (isChangedSinceApproved ? "changed since approved" : "not approved")
         case (let o?, nil): return "awaiting \(self.provider ?? "the provider")'s signature (\(o.party) signed)"
         case (nil, let p?): return "awaiting the organization's signature (\(p.party) signed)"
         }
