@@ -296,8 +296,9 @@ public enum FieldCatalog {
                 ColumnSpec("site", "The replica's site id: the first 16 bytes of the peer id, as a UUID.", required: true),
                 ColumnSpec(
                     "replaces",
-                    "The site id of the replica this one succeeds after `spi key rotate` (`spi party bind --replaces`): "
-                        + "every replica takes the old site's coverage from its successor."),
+                    "The site id of the replica this one succeeds after `spi key rotate` (`spi party bind --replaces`), "
+                        + "or several separated by spaces: every replica takes the old sites' coverage from their "
+                        + "successor."),
             ],
             list: ["party_id", "peer", "site"], label: ["peer"]
         ),

@@ -53,8 +53,9 @@ extension Replica {
         }
         // A scope without row rules limits only the origins: an ordinary delta over fewer sites.
         guard let scope, tables.contains(where: { scope.rule(for: $0.name, peer: peer) != nil }) else {
-            let mine = try read { db in try knowledge(db) }
-            var sites = authorityFirst(mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted())
+            let (mine, beyond) = try read { db in (try knowledge(db), try sitesHeld(beyond: peer, db)) }
+            let known = Set(mine.clocks.filter { $0.value > peer[$0.key] }.keys)
+            var sites = authorityFirst(known.union(beyond).sorted())
             if let origins = scope?.origins { sites = sites.filter { origins.contains($0) } }
             var cursor = DeltaCursor(peer: peer, sites: sites)
             cursor.scopeName = scope?.name ?? ""
@@ -85,6 +86,44 @@ extension Replica {
                 cursor.leading = scope.leadingTables.compactMap { tablesByName[$0]?.index }
             }
             return cursor
+        }
+    }
+
+    /// The sites of which this replica holds changes past what `peer` knows, whatever its own knowledge of them (what
+    /// it may cover) says. It holds changes past its knowledge of a site when the carrier that brought them could not
+    /// vouch for the site's other changes (a replica that succeeds the site without a binding that says so, a delta
+    /// cut short): it offers them all the same and covers only what it knows (protocol/changes.md §3), so that what
+    /// one replica applied reaches every other by relay. Two index lookups per site.
+    func sitesHeld(beyond peer: Knowledge, _ db: Connection) throws -> Set<SiteID> {
+        var result: Set<SiteID> = []
+        try db.forEachRow(
+            """
+            SELECT s.site, max(coalesce((SELECT max(hlc) FROM _spi_row r WHERE r.site = s.idx), 0),
+                coalesce((SELECT max(hlc) FROM _spi_clock c WHERE c.site = s.idx), 0))
+            FROM _spi_site s
+            """
+        ) { row in
+            if let bytes = row.blob(0), let site = SiteID(bytes: bytes),
+                UInt64(bitPattern: row.int64(1)) > peer[site]
+            {
+                result.insert(site)
+            }
+        }
+        return result
+    }
+
+    /// How many row and cell versions of `site` this replica holds with a clock in `(after, through]`: what a change of
+    /// its knowledge of that site brought (the app's live updates count changes with it).
+    public func changeCount(of site: SiteID, after: UInt64, through: UInt64) throws -> Int {
+        try read { db in
+            guard let index = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
+            else { return 0 }
+            let range: [DatabaseValue] = [
+                .integer(index), .integer(Int64(bitPattern: after)), .integer(Int64(bitPattern: through)),
+            ]
+            let rows = try db.scalar("SELECT count(*) FROM _spi_row WHERE site = ?1 AND hlc > ?2 AND hlc <= ?3", range)
+            let cells = try db.scalar("SELECT count(*) FROM _spi_clock WHERE site = ?1 AND hlc > ?2 AND hlc <= ?3", range)
+            return Int((rows?.integerValue ?? 0) + (cells?.integerValue ?? 0))
         }
     }
 

@@ -44,18 +44,31 @@ struct KeyRotateCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Print a JSON object: previousPeerId (null when the old key was lost), peerId, siteId, previousSiteId, reattributed.")
+    @Flag(
+        help: ArgumentHelp(
+            "Print a JSON object: previousPeerId (null when the old key was lost), peerId, siteId, previousSiteId, "
+                + "reattributed, replaces (the site ids to give `spi party bind --replaces`)."))
     var json = false
 
     func run() async throws {
         let path = global.path
         // What the replica is, and the party its old site spoke for (for the steps printed at the end).
-        let (site, isAuthority, party, oldPeer) = try {
+        // A replica that rotated before without being bound again names its earlier sites too, and its party is the
+        // one its latest bound site spoke for.
+        let (site, isAuthority, party, oldPeer, replaced) = try {
             let register = try global.openRegister()
             let replica = register.replica
-            let binding = try register.read { try PartyBinding.all($0) }.last { $0.siteID == replica.siteID.description }
+            let (bindings, replaced) = try register.read { store in
+                (try PartyBinding.all(store),
+                 try PartyBinding.sitesToReplace(last: replica.siteID, earlier: replica.previousSiteIDs, store))
+            }
+            let binding = ([replica.siteID] + replica.previousSiteIDs.reversed()).lazy
+                .compactMap { site in bindings.last { $0.siteID == site.description } }.first
             let oldPeer = try? PeerIdentity.load(forReplicaAt: path, site: replica.siteID, logger: global.logger).peerID
-            return (replica.siteID, replica.siteID == replica.registerID, binding.flatMap { $0.partyCode ?? $0.partyID }, oldPeer)
+            return (
+                replica.siteID, replica.siteID == replica.registerID, binding.flatMap { $0.partyCode ?? $0.partyID },
+                oldPeer, replaced
+            )
         }()
         if isAuthority {
             throw RegisterError(
@@ -71,6 +84,7 @@ struct KeyRotateCommand: AsyncParsableCommand {
                 "siteId": .string(rotation.site.description),
                 "previousSiteId": .string(site.description),
                 "reattributed": .integer(Int64(rotation.reattributed)),
+                "replaces": .array(replaced.map { .string($0.description) }),
             ]
             print(JSONValue.object(values).canonicalText)
             return
@@ -91,7 +105,8 @@ struct KeyRotateCommand: AsyncParsableCommand {
         print("")
         print("Next steps:")
         print("  1. On the organization's first replica (the authority):")
-        print("       spi party bind \(party ?? "PARTY") --peer \(identity.peerID) --replaces \(oldPeer?.description ?? site.description)")
+        let names = replaced.dropLast().map(\.description) + [oldPeer?.description ?? site.description]
+        print("       spi party bind \(party ?? "PARTY") --peer \(identity.peerID) --replaces \(names.joined(separator: ","))")
         if let oldPeer {
             print("       spi party unbind --peer \(oldPeer)    # certainly if the old key may be in other hands")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SPIRegister
 import SPITransport
 import SPIIdentity
@@ -22,7 +23,8 @@ struct PartyBindCommand: AsyncParsableCommand {
 
             After `spi key rotate`, bind the new peer id with --replaces OLD: the new replica holds every change of \
             the old one, and every replica takes the old site's coverage from it (without it, a site that never \
-            syncs again keeps some changes held on other replicas).
+            syncs again keeps some changes held on other replicas). A replica that rotated more than once before \
+            this binding names each earlier one, separated by commas, as its last `spi key rotate` prints them.
 
             Examples:
               spi party bind FAB --peer MBYOJGC-X37EYFV-XKWJW3W-LQLVQQJ-DS5VW7N-3RXKEPH-XACHPHD-IB6RKQF
@@ -41,13 +43,15 @@ struct PartyBindCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "The replica it succeeds after `spi key rotate`: the old peer id (or the old site id, which the rotation "
-                + "prints when the old key was lost). Every replica then takes the old site's coverage from the new one.",
+                + "prints when the old key was lost); several, separated by commas, after several rotations. Every "
+                + "replica then takes the old sites' coverage from the new one.",
             valueName: "peer-id"))
     var replaces: String?
 
     func run() async throws {
         let peerID = try Self.peerID(peer)
-        let old = try replaces.map { text -> SiteID in
+        let old = try (replaces ?? "").split(separator: ",").map { part -> SiteID in
+            let text = part.trimmingCharacters(in: .whitespaces)
             if let site = SiteID(text) { return site }
             return try Self.peerID(text).siteID
         }
@@ -57,7 +61,7 @@ struct PartyBindCommand: AsyncParsableCommand {
         }
         print(
             "bound \(binding.partyCode ?? binding.partyID) to peer \(binding.peerID) (site \(binding.siteID))"
-                + (old.map { ", succeeding site \($0)" } ?? ""))
+                + (old.isEmpty ? "" : ", succeeding site \(old.map(\.description).joined(separator: ", "))"))
     }
 }
 

@@ -64,8 +64,8 @@ struct TrustScenario {
         let register: Register
         let peer: PeerID
         let signer: ChangeSetSigner
-        /// The site the replica had before its last key rotation: its bindings name it as the one they replace.
-        var previous: SiteID? = nil
+        /// The sites its bindings name as the ones they replace after a key rotation (`spi key rotate` prints them).
+        var previous: [SiteID] = []
     }
 
     let seed: UInt64
@@ -226,6 +226,12 @@ struct TrustScenario {
     /// Rotates a replica's key as `spi key rotate` does, and opens it again with its new site.
     func rotate(_ node: Node) throws -> Node {
         let path = node.register.replica.path
+        // The sites its binding will name, as `spi key rotate` prints them: more than one when it rotated again
+        // before the authority bound it.
+        let replaced = try node.register.read { store in
+            try PartyBinding.sitesToReplace(
+                last: node.register.replica.siteID, earlier: node.register.replica.previousSiteIDs, store)
+        }
         let (rotation, identity) = try Replica.rotateKey(ofReplicaAt: path, from: node.signer, logger: quietLogger)
         guard rotation.reattributed == 0, rotation.signedWithOldKey, identity.peerID.siteID == rotation.site else {
             throw Violation(description: "seed \(seed): the rotation of \(node.name) lost changes: \(rotation)")
@@ -236,7 +242,7 @@ struct TrustScenario {
         }
         return Node(
             name: node.name, register: register, peer: identity.peerID, signer: try identity.changeSetSigner(),
-            previous: rotation.previous)
+            previous: replaced)
     }
 
     func makeNode(_ name: String, kind: ReplicaKind, registerID: RegisterID?) throws -> Node {
@@ -263,7 +269,8 @@ struct TrustScenario {
             try db.execute(
                 "INSERT INTO party_peer(id, party_id, peer, site, replaces) VALUES (?, ?, ?, ?, ?)",
                 [.text(RecordID.v7()), party.isEmpty ? .null : .text(party), .text(node.peer.description),
-                 .text(node.peer.siteID.description), node.previous.map { .text($0.description) } ?? .null])
+                 .text(node.peer.siteID.description),
+                 node.previous.isEmpty ? .null : .text(node.previous.map(\.description).joined(separator: " "))])
         }
     }
 

@@ -40,6 +40,34 @@ struct ChangeSetFileTests {
         }
     }
 
+    @Test("changes held past what a replica may cover are relayed all the same, and coverage stays what it knows")
+    func relayBeyondKnowledge() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(4, in: dir)
+            try Self.fill(r[0], rows: 5)
+            try sync(r[0], into: r[1])
+            // New rows, in a file made for r1: r2 applies it, but knows nothing earlier of r0, so it claims no coverage.
+            try r[0].write { db in
+                for i in 100..<103 { try db.execute("INSERT INTO note(id, title) VALUES (?, 'late')", [.text("n\(i)")]) }
+            }
+            let file = dir.appendingPathComponent("for-r1.changes").path
+            try r[0].exportChanges(since: try r[1].knowledge(), to: file)
+            let report = try r[2].applyChanges(from: file)
+            #expect(report.applied > 0 && report.uncovered.contains(r[0].siteID))
+            #expect(try r[2].knowledge()[r[0].siteID] == 0)
+            // r2 relays what it holds to r3, covers nothing of r0, and a second delta brings nothing new.
+            try sync(r[2], into: r[3])
+            #expect(try content(r[3]) == content(r[2]))
+            #expect(try r[3].knowledge()[r[0].siteID] == 0)
+            #expect(try sync(r[2], into: r[3]).applied == 0)
+            // The origin itself then brings the rest, and all converge.
+            try sync(r[0], into: r[3])
+            try sync(r[0], into: r[2])
+            #expect(try content(r[3]) == content(r[0]) && content(r[2]) == content(r[0]))
+            #expect(try r[3].knowledge()[r[0].siteID] == r[0].knowledge()[r[0].siteID])
+        }
+    }
+
     @Test("a file from another register is refused before anything is applied")
     func otherRegister() throws {
         try withTemporaryDirectory { dir in

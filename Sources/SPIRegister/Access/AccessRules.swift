@@ -63,11 +63,13 @@ public enum AccessRules {
 
     /// Whether `carrier` succeeds `site`: an authority's binding of `carrier` (or of a successor of `site` that
     /// `carrier` in turn succeeds) names `site` in `replaces`, after a key rotation. A successor holds the old site's
-    /// changes and stands for its coverage.
+    /// changes and stands for its coverage. `replaces` names one site, or several separated by spaces (a replica
+    /// that rotated its key more than once before it was bound again names each of its earlier sites).
     static func succeeds(_ carrier: SiteID, _ site: SiteID, _ db: Connection) throws -> Bool {
         var successors: [String: [String]] = [:]
         try db.forEachRow("SELECT replaces, site FROM party_peer WHERE replaces IS NOT NULL AND site IS NOT NULL") { row in
-            if let old = row.text(0), let new = row.text(1) { successors[old, default: []].append(new) }
+            guard let olds = row.text(0), let new = row.text(1) else { return }
+            for old in olds.split(whereSeparator: \.isWhitespace) { successors[String(old), default: []].append(new) }
         }
         guard !successors.isEmpty else { return false }
         var frontier = [site.description]

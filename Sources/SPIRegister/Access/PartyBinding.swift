@@ -29,22 +29,23 @@ public struct PartyBinding: Sendable, Hashable {
     /// - Throws: ``RegisterError/Code/forbidden`` when the store checks access and does not act for the
     ///   organization; as ``RecordStore/resolve(_:_:)`` for an unknown party.
     ///
-    /// With `replacing`, the replica succeeds the one with that site (its old key, after `spi key rotate`): every
-    /// replica then takes the old site's coverage (protocol/permissions.md §2.4) from the new one, which alone holds
-    /// the old site's changes from then on.
+    /// With `replacing`, the replica succeeds the ones with those sites (its old keys, after `spi key rotate`): every
+    /// replica then takes the old sites' coverage (protocol/permissions.md §2.4) from the new one, which alone holds
+    /// the old sites' changes from then on.
     @discardableResult
-    public static func bind(party: String, peer: PeerID, replacing old: SiteID? = nil, _ store: RecordStore) throws
+    public static func bind(party: String, peer: PeerID, replacing old: [SiteID] = [], _ store: RecordStore) throws
         -> PartyBinding
     {
         let partyID = try store.resolve("party", party)
         var values: [String: DatabaseValue] = [
             "party_id": .text(partyID), "peer": .text(peer.description), "site": .text(peer.siteID.description),
         ]
-        if let old {
-            guard old != peer.siteID else {
+        if !old.isEmpty {
+            guard !old.contains(peer.siteID) else {
                 throw RegisterError(.invalidValue, "a replica cannot replace itself: give the old peer id to --replaces")
             }
-            values["replaces"] = .text(old.description)
+            var seen: Set<SiteID> = []
+            values["replaces"] = .text(old.filter { seen.insert($0).inserted }.map(\.description).joined(separator: " "))
         }
         try store.put("party_peer", id: RecordID.v7(), values: values, mode: .insert)
         return PartyBinding(
@@ -71,6 +72,20 @@ public struct PartyBinding: Sendable, Hashable {
                 row.partyID.map { PartyBinding(partyID: $0, partyCode: row.partyCode, peerID: row.peer, siteID: row.site) }
             }
             .sorted { ($0.partyCode ?? "", $0.peerID) < ($1.partyCode ?? "", $1.peerID) }
+    }
+}
+
+extension PartyBinding {
+    /// The sites the binding of a rotated replica names in `replaces` (`spi key rotate` prints them): `last`, the site
+    /// it had just before its rotation, and each of its `earlier` sites that no binding in `store` names yet (the
+    /// replica rotated again before the organization bound it). Without them, nobody could stand for the earlier
+    /// sites' coverage: their changes would reach other replicas only from this one, and never by relay.
+    public static func sitesToReplace(last: SiteID, earlier: [SiteID], _ store: RecordStore) throws -> [SiteID] {
+        var named: Set<String> = []
+        try store.db.forEachRow("SELECT replaces FROM party_peer WHERE replaces IS NOT NULL") { row in
+            for site in (row.text(0) ?? "").split(whereSeparator: \.isWhitespace) { named.insert(String(site)) }
+        }
+        return earlier.filter { $0 != last && !named.contains($0.description) } + [last]
     }
 }
 
