@@ -5,7 +5,8 @@
 // Layers, each a target that depends only on the ones before it:
 //   CSQLite (system libsqlite3) → SPISQLite (thin Swift layer) → SPIReplication (clocks, capture, merge; no I/O)
 //   → SPIProtocol (messages, session state machine; no sockets) → SPITransport (SwiftNIO, TLS)
-//   → SPIRegister (the SPI domain: schema, validation, reports) → spi (the command-line tool)
+//   → SPIRegister (the SPI domain: schema, validation, reports) → SPIApp (the local web app) → spi (the command-line
+//   tool)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -101,6 +102,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The local web app (`spi app`): pages over the domain, served by a thin SwiftNIO HTTP/1.1 shell.
+        .target(
+            name: "SPIApp",
+            dependencies: [
+                "SPIRegister",
+                "SPIReplication",
+                "SPIIdentity",
+                "SPISQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // What the command-line tools share: writes that never trap, text tables, the peak-memory report.
         .target(
             name: "SPICommandSupport",
@@ -109,6 +129,7 @@ let package = Package(
         .executableTarget(
             name: "spi",
             dependencies: [
+                "SPIApp",
                 "SPICommandSupport",
                 "SPIRegister",
                 "SPIIdentity",
@@ -194,9 +215,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SPIAppTests",
+            dependencies: [
+                "SPIApp", "SPIRegister", "SPIReplication", "SPISQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SPICommandTests",
             dependencies: [
-                "spi", "SPISQLite", "SPIReplication",
+                "spi", "SPIApp", "SPIRegister", "SPISQLite", "SPIReplication",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],

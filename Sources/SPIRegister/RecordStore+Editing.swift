@@ -1,6 +1,6 @@
 import Foundation
 public import SPISQLite
-import SPIReplication
+public import SPIReplication
 
 extension RecordStore {
     /// Whether a ``put(_:id:values:mode:)`` may insert, update, or both.
@@ -469,6 +469,19 @@ extension RecordStore {
         case .refuseColumns(let columns, let reason):
             throw RegisterError(
                 .forbidden, "this replica may not change \(columns.sorted().joined(separator: ", ")): \(reason)")
+        }
+    }
+}
+
+extension RecordStore {
+    /// Why the replica's party may not make `write`, in the words an edit's refusal uses, or nil when it may (or when
+    /// the store does not check access). Lets a user interface offer only the edits that would be accepted.
+    public func refusal(of write: RowWrite) throws -> String? {
+        do {
+            try checkAccess(write)
+            return nil
+        } catch let error as RegisterError where error.code == .forbidden {
+            return error.message
         }
     }
 }

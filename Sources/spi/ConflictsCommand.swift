@@ -104,38 +104,16 @@ struct ConflictsResolveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let register = try global.openRegister()
-        let replica = register.replica
-        guard let conflict = try replica.conflicts().first(where: { $0.id == id }) else {
+        guard let conflict = try register.replica.conflicts().first(where: { $0.id == id }) else {
             throw RegisterError(.notFound, "no open conflict has the id \(id); see `spi conflicts`")
         }
-        let own = replica.siteID
-        let value: DatabaseValue
-        switch keep {
-        case "winner": value = conflict.winner.value
-        case "loser": value = conflict.loser.value
-        case "mine", "theirs":
-            let mineIsWinner: Bool
-            if conflict.winner.site == own { mineIsWinner = true }
-            else if conflict.loser.site == own { mineIsWinner = false }
-            else {
-                throw RegisterError(.invalidValue, "neither value was written by this replica; use --keep winner, loser or a value")
-            }
-            value = (keep == "mine") == mineIsWinner ? conflict.winner.value : conflict.loser.value
-        default:
-            // A new value: checked and converted like any edit, then the conflict is settled with what was stored.
-            try register.write { store in
-                _ = try store.put(conflict.table, id: conflict.rowID, fields: [conflict.column: keep], mode: .update)
-            }
-            if try replica.conflicts().contains(where: { $0.id == id }) {
-                let current = try replica.history(table: conflict.table, id: conflict.rowID)?.cells
-                    .first { $0.column == conflict.column }?.value ?? .null
-                try replica.resolveConflict(id, keep: current)
-            }
-            print("settled \(id): \(conflict.table).\(conflict.column) = \(keep)")
-            return
+        let choice = ConflictChoice(keep)
+        let value = try register.resolveConflict(id, keep: choice)
+        if case .value(let text) = choice {
+            print("settled \(id): \(conflict.table).\(conflict.column) = \(text)")
+        } else {
+            print("settled \(id): \(conflict.table).\(conflict.column) = \(value)")
         }
-        try replica.resolveConflict(id, keep: value)
-        print("settled \(id): \(conflict.table).\(conflict.column) = \(value)")
     }
 }
 

@@ -155,11 +155,19 @@ struct DemoCommand: AsyncParsableCommand {
         let contoso = providers[1]
         print("  Sign-off: the organization, Fabrikam and Contoso sign SPIs with their replicas' keys, each offline:")
         try signOff(organization, providers)
+        // The organization rewords the same description meanwhile: a conflict, which the later edit (Fabrikam's)
+        // wins everywhere, and which both sides list until someone settles it (`spi conflicts`, the app).
+        try organization.replica.write { db in
+            try db.execute(
+                "UPDATE interface SET description = coalesce(description, '') || ' Requests are logged within 15 minutes.' WHERE code = 'SPI-SR-FAB'")
+        }
+        // Fabrikam's edit comes a few milliseconds later, so that it is the later one on every run.
+        try await Task.sleep(for: .milliseconds(5))
         try fabrikam.replica.write { db in
             try db.execute(
                 "UPDATE interface SET description = coalesce(description, '') || ' Fabrikam: requests are logged in Jira Service Management within 10 minutes.' WHERE code = 'SPI-SR-FAB'")
         }
-        print("  Fabrikam edits SPI-SR-FAB offline, then syncs:")
+        print("  The organization and Fabrikam both reword SPI-SR-FAB's description, each offline; Fabrikam syncs:")
         try await sync(fabrikam, "sync")
         try await sync(providers[1], "sync")
         let atOrganization = try organization.replica.read { db in
@@ -170,6 +178,9 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let editArrived = atOrganization == .integer(1)
         let contosoFabrikam = atContoso?.integerValue ?? 0
+        let conflicts = try organization.replica.conflicts().count
+        print("  The later edit (Fabrikam's) stands; the organization lists \(conflicts) conflict\(conflicts == 1 ? "" : "s") "
+              + "to settle (`spi conflicts`, or the app's Conflicts page)")
         print("  The organization holds Fabrikam's edit: \(editArrived ? "yes" : "no"); "
               + "Contoso holds \(contosoFabrikam) of Fabrikam's SPIs (outside its scope)")
         try await sync(providers[2], "sync")
@@ -280,6 +291,8 @@ struct DemoCommand: AsyncParsableCommand {
               spi integration list --where interface_id=SPI-INC-FAB
               spi check                 # the planted gaps: two Accountables, an overdue review, …
               spi interface verify      # SPI-INC-FAB in force; SPI-CHG-CON changed since signed
+              spi conflicts             # the organization and Fabrikam reworded SPI-SR-FAB at once
+              spi app                   # the web app: open the URL it prints (Ctrl-C stops it)
               sqlite3 \(db) "SELECT code, status, next_review FROM interface ORDER BY code"
               spi report document --provider FAB --format html --out fabrikam-spi.html
               spi changes export --out everything.changes     # the same changes, as a file

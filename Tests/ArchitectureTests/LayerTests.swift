@@ -16,13 +16,15 @@ struct LayerTests {
         "SPITransport": ["SPIProtocol", "SPIReplication", "SPIIdentity"],
         // The domain needs the replication core and identity, never the protocol or the transport.
         "SPIRegister": ["SPIReplication", "SPIIdentity", "SPISQLite"],
+        // The local web app: pages over the domain; it reads no replication internals and needs no sync transport.
+        "SPIApp": ["SPIRegister", "SPIReplication", "SPIIdentity", "SPISQLite"],
         // What the command-line tools share; it needs none of the package's libraries.
         "SPICommandSupport": [],
         // The benchmark suite: the libraries it measures, never the command or the transport's internals (its
         // network scenarios run `spi` processes).
         "spi-bench": ["SPICommandSupport", "SPIRegister", "SPIReplication", "SPISQLite"],
         "spi": [
-            "SPICommandSupport", "SPIRegister", "SPITransport", "SPIProtocol", "SPIReplication", "SPIIdentity",
+            "SPIApp", "SPICommandSupport", "SPIRegister", "SPITransport", "SPIProtocol", "SPIReplication", "SPIIdentity",
             "SPISQLite",
         ],
     ]

@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import SPIApp
+import SPIRegister
+import Testing
+
+/// `spi app`: the real server over the demo's replicas, in a real Chromium (Selenium and chromedriver), and a
+/// provider's app, which offers only what its party may do.
+@Suite("spi app end to end")
+struct AppEndToEndTests {
+    /// Whether chromedriver, Chromium and Python's Selenium are here (CI installs them: scripts/setup).
+    static let browserAvailable: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+        else { return false }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import selenium"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }()
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Browser/app_browser_test.py")
+
+    @Test("in Chromium: log in with the token, edit a RACI cell, see a second Accountable refused, watch a sync land live, settle a conflict; wrong tokens refused",
+          .enabled(if: browserAvailable), .timeLimit(.minutes(4)))
+    func browser() throws {
+        try PermissionEndToEndTests().withDemo { directory, org, providers in
+            let syncAddress = "127.0.0.1:\(try SyncEndToEndTests.freePort())"
+            let app = try AppProcess(
+                db: org.db, arguments: ["--listen", "127.0.0.1:0", "--sync", "--sync-listen", syncAddress],
+                directory: directory)
+            defer { app.stop() }
+            let url = try app.waitForURL()
+            let fabrikam = try #require(providers["FAB"])
+            try fabrikam.ok("peer", "remove", "northwind")
+            try fabrikam.ok("peer", "add", "--name", "northwind", "--id", try org.ok("whoami", "--field", "peerId"))
+            let run = Process()
+            let output = directory.appendingPathComponent("browser.log")
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+            let log = try FileHandle(forWritingTo: output)
+            run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            run.arguments = [
+                "python3", Self.script.path, "--url", url, "--spi", SPIProcess.executable.path, "--org", org.db,
+                "--fabrikam", fabrikam.db, "--sync", syncAddress,
+            ]
+            run.environment = SyncEndToEndTests.environment
+            run.standardOutput = log
+            run.standardError = log
+            try run.run()
+            run.waitUntilExit()
+            try log.close()
+            let text = String(decoding: FileManager.default.contents(atPath: output.path) ?? Data(), as: UTF8.self)
+            #expect(run.terminationStatus == 0, "\(text)\n--- spi app:\n\(app.log)")
+            #expect(text.contains("every step passed"), "\(text)")
+            try expectIntegrityOfDatabases(in: directory.appendingPathComponent("demo"))
+        }
+    }
+
+    @Test("a provider's app offers only what its party may do, and refuses the rest with the CLI's words")
+    func providerApp() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-app-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let demo = try SPIProcess.run(["demo", "--dir", directory.path])
+        try #require(demo.status == 0, "spi demo: \(demo)")
+        let fabrikam = CommandFixture(directory: directory, db: directory.appendingPathComponent("fabrikam.db").path)
+        let register = try Register(path: fabrikam.db, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        register.enforcesAccessRules = true
+        let app = WebApp(register: register, logger: register.logger)
+        app.allow(hosts: ["127.0.0.1:1"])
+        let headers = ["Host": "127.0.0.1:1", "Cookie": "spi_app_session=\(app.token)"]
+        let page = await app.respond(to: AppRequest(method: "GET", target: "/spis/SPI-INC-FAB", headers: headers))
+        let html = String(decoding: page.body, as: UTF8.self)
+        #expect(page.status == 200)
+        // Fabrikam edits the RACI of its own SPIs (docs/permissions.md): the matrix offers its letters.
+        #expect(html.contains("aria-label=\"INC-DIAG, FAB: Consulted\""), "\(html)")
+        // The SPI's governance is the organization's: the app offers no field of it, and refuses a post anyway, in
+        // the words `spi interface set` uses.
+        #expect(!html.contains("name=\"next_review\""))
+        let spiID = try register.read { try $0.resolve("interface", "SPI-INC-FAB") }
+        let before = try register.read { try $0.record("interface", spiID) }
+        let csrf = try #require(html.firstMatch(of: /name="csrf-token" content="([0-9a-f]+)"/)?.1)
+        var post = AppRequest(method: "POST", target: "/records/interface/\(spiID)", headers: headers)
+        post.headers["content-type"] = "application/x-www-form-urlencoded"
+        post.headers["accept"] = "application/json"
+        post.headers["x-csrf-token"] = String(csrf)
+        post.body = Array("next_review=2030-01-01".utf8)
+        let refused = await app.respond(to: post)
+        let body = String(decoding: refused.body, as: UTF8.self)
+        #expect(refused.status == 403 && body.contains("this replica may not change next_review"), "\(body)")
+        let cli = try fabrikam.refused(["interface", "set", "SPI-INC-FAB", "--next-review", "2030-01-01"], status: 64)
+        #expect(cli.contains("this replica may not change next_review"), "\(cli)")
+        #expect(try register.read { try $0.record("interface", spiID) } == before)
+    }
+}
+
+/// `spi app` as a process, its output in a log file.
+final class AppProcess {
+    let process = Process()
+    let logPath: String
+
+    init(db: String, arguments: [String], directory: URL) throws {
+        logPath = directory.appendingPathComponent("app-\(UUID().uuidString).log").path
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.executableURL = SPIProcess.executable
+        process.arguments = ["--db", db, "app"] + arguments
+        process.environment = SyncEndToEndTests.environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        try log.close()
+    }
+
+    var log: String {
+        FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// The URL the app printed, once it listens.
+    func waitForURL(timeout: TimeInterval = 20) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let match = log.firstMatch(of: /is at (https?:\/\/\S+)/) { return String(match.1) }
+            try #require(process.isRunning, "spi app exited early: \(log)")
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        Issue.record("spi app did not print its URL within \(timeout) s: \(log)")
+        throw CancellationError()
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
