@@ -1,20 +1,10 @@
+import SPIRegister
+
 /// Building the app's HTML: escaping, and the page around every view.
 enum HTML {
     /// `text` escaped for HTML text and attribute values.
     static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
+        text.htmlEscaped
     }
 
     /// `text` escaped for a URL's path segment or query value.

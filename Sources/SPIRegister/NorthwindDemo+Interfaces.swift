@@ -197,6 +197,13 @@ extension NorthwindDemo {
             ]
         ),
         DemoIntegrationPoint(
+            interface: "SPI-INC-FAB", name: "Hosting incident hand-off", from: ("FAB", "INC"), to: ("CON", "INC"),
+            trigger: "A hosting platform outage is reported at the service desk", channel: "e_bonding",
+            standard: "TMF621 Trouble Ticket (Jira Service Management to ServiceNow)", timing: "Within 5 minutes",
+            correlationKey: "Jira issue key <-> Contoso incident number",
+            dataItems: [("Ticket id", "Jira issue key", true), ("Affected host", "Host or cluster name", true)]
+        ),
+        DemoIntegrationPoint(
             interface: "SPI-INC-CON", name: "Incident exchange with hosting", from: ("SIAM", "INC"),
             to: ("CON", "INC"), trigger: "An incident is assigned to a Contoso resolver group", channel: "e_bonding",
             standard: "TMF621 Trouble Ticket (BMC Helix Integration Service)", timing: "Within 5 minutes",
@@ -319,6 +326,13 @@ extension NorthwindDemo {
             standard: "Jira Service Management REST API", timing: "Within 30 minutes of approval",
             correlationKey: "Jira request key <-> SIAM task id",
             dataItems: [("Request key", "Jira request key", true), ("Task", "What to fulfil", true)]
+        ),
+        DemoIntegrationPoint(
+            interface: "SPI-SR-FAB", name: "Hosting access request", from: ("FAB", "SR"), to: ("CON", "SR"),
+            trigger: "An approved request needs an account on the hosting platform", channel: "api",
+            standard: "Jira Service Management REST API", timing: "Within 1 business day of approval",
+            correlationKey: "Jira request key",
+            dataItems: [("Request key", "Jira request key", true), ("Account", "Requested role and host", true)]
         ),
         DemoIntegrationPoint(
             interface: "SPI-SLM-CON", name: "Service level data feed", from: ("CON", "SLM"), to: ("SIAM", "SLM"),

@@ -72,6 +72,10 @@ public enum NorthwindDemo {
             description: "Fabrikam's service desk contract ends in 45 days."
         ),
         PlantedGap(
+            rule: "handoff-without-spi", table: "integration_point", code: "Hosting access request",
+            description: "Fabrikam hands access requests to Contoso's request fulfilment, but Contoso has no SPI for it."
+        ),
+        PlantedGap(
             rule: "practice-without-owner", table: "practice", code: "CFG",
             description: "Service configuration management has an SPI (SPI-CFG-TAIL) but no process owner."
         ),
@@ -83,8 +87,8 @@ public enum NorthwindDemo {
         case "service_level_target":
             let id = RecordID.v5("demo:target:\(gap.code)")
             return try db.scalar("SELECT id FROM service_level_target WHERE id = ?", [.text(id)])?.textValue
-        case "information_item":
-            return try db.scalar("SELECT id FROM information_item WHERE name = ? ORDER BY id", [.text(gap.code)])?
+        case "information_item", "integration_point":
+            return try db.scalar("SELECT id FROM \(gap.table) WHERE name = ? ORDER BY id", [.text(gap.code)])?
                 .textValue
         default:
             guard RegisterSchema.tableNames.contains(gap.table) else { return nil }

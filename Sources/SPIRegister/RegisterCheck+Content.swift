@@ -102,6 +102,29 @@ extension RegisterCheck {
             }
         }
 
+        // A hand-off to a provider's practice that no live SPI of that provider covers (only where every SPI is here).
+        if context.holdsEverything {
+            let uncovered = """
+                SELECT p.id, p.to_party_id, p.to_practice_id, p.interface_id FROM integration_point p
+                JOIN party y ON y.id = p.to_party_id
+                WHERE y.kind = 'provider' AND NOT \(blank("p.to_practice_id"))
+                    AND EXISTS (SELECT 1 FROM interface s WHERE s.id = p.interface_id AND \(live("s")))
+                    AND NOT EXISTS (SELECT 1 FROM interface i WHERE \(live("i")) AND i.provider_id = p.to_party_id
+                        AND i.practice_id = p.to_practice_id)
+                ORDER BY p.id
+                """
+            for row in try context.query(uncovered) {
+                guard let id = row[0], let party = row[1], let practice = row[2], let spi = row[3] else { continue }
+                context.add(
+                    "handoff-without-spi",
+                    "\(context.describe("integration_point", id)) on \(context.label("interface", spi)) hands work to "
+                        + "\(context.label("party", party))'s \(context.label("practice", practice)), but "
+                        + "\(context.label("party", party)) has no live SPI for \(context.label("practice", practice))",
+                    [FindingRow(table: "integration_point", id: id), FindingRow(table: "party", id: party)]
+                )
+            }
+        }
+
         let notProvider = """
             SELECT i.id, y.id, y.kind FROM interface i JOIN party y ON y.id = i.provider_id
             WHERE \(live("i")) AND y.kind IN ('organization', 'integrator')

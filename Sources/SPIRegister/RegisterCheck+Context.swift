@@ -1,3 +1,4 @@
+import SPIReplication
 import SPISQLite
 
 extension RegisterCheck {
@@ -5,12 +6,16 @@ extension RegisterCheck {
     final class Context {
         let db: Connection
         let today: String
+        /// Whether the replica holds every row of the register (the organization's replicas); a provider's holds
+        /// its party's scope, so rules about what is absent (another provider's SPIs) cannot be judged there.
+        let holdsEverything: Bool
         private(set) var findings: [Finding] = []
         private var labels: [String: [String: String]] = [:]
 
         init(db: Connection, today: String) throws {
             self.db = db
             self.today = today
+            self.holdsEverything = try Replica.metadata(Register.kindKey, db)?.textValue != ReplicaKind.provider.rawValue
             try loadLabels()
         }
 

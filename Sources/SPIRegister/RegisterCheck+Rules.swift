@@ -174,6 +174,14 @@ extension RegisterCheck {
             fix: "spi integration set ID --to-party PARTY"
         ),
         Rule(
+            id: "handoff-without-spi", severity: .warning, area: .content,
+            title: "Hand-off to a provider without an SPI for it",
+            explanation: "An integration point hands work to a provider's practice, but that provider has no live SPI "
+                + "for the practice: nothing agreed says how it takes the work, and its side of the hand-off is "
+                + "nobody's to review. Judged on the organization's replicas, which hold every SPI.",
+            fix: "spi interface add --code CODE --title TITLE --practice PRACTICE --provider PARTY --owner PERSON"
+        ),
+        Rule(
             id: "integration-point-loop", severity: .warning, area: .content,
             title: "Integration point from a practice to itself",
             explanation: "An integration point of the organization or the integrator hands work from one of its "
@@ -295,7 +303,8 @@ extension RegisterCheck {
             id: "dangling-reference", severity: .error, area: .integrity,
             title: "Reference to a missing row",
             explanation: "A column ending in _id (or approved_by) names a row that does not exist, for example a "
-                + "RACI row whose party was deleted on another replica. Point it at an existing row or remove the row.",
+                + "RACI row whose party was deleted on another replica. Point it at an existing row or remove the row. "
+                + "On a provider's replica, a reference to a row outside its party's scope is not reported.",
             fix: "spi record put TABLE --id ID COLUMN=EXISTING_ID"
         ),
         Rule(

@@ -311,7 +311,13 @@ public final class Replica {
 
     /// A local setting that does not replicate (for example the register's display name).
     public func metadata(_ key: String) throws -> DatabaseValue? {
-        try connection.scalar("SELECT value FROM _spi_meta WHERE key = ?", [.text(key)])
+        try Self.metadata(key, connection)
+    }
+
+    /// A local setting of the replica open on `db` (nil on a database that is not a replica).
+    public static func metadata(_ key: String, _ db: Connection) throws -> DatabaseValue? {
+        guard try db.scalar("SELECT 1 FROM sqlite_schema WHERE name = '_spi_meta'") != nil else { return nil }
+        return try db.scalar("SELECT value FROM _spi_meta WHERE key = ?", [.text(key)])
     }
 
     /// Stores a local setting that does not replicate.

@@ -31,7 +31,7 @@ struct AppEndToEndTests {
     func browser() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let syncAddress = "127.0.0.1:\(try SyncEndToEndTests.freePort())"
-            let app = try AppProcess(
+            let app = try SyncServerProcess.app(
                 db: org.db, arguments: ["--listen", "127.0.0.1:0", "--sync", "--sync-listen", syncAddress],
                 directory: directory)
             defer { app.stop() }
@@ -55,7 +55,7 @@ struct AppEndToEndTests {
             run.waitUntilExit()
             try log.close()
             let text = String(decoding: FileManager.default.contents(atPath: output.path) ?? Data(), as: UTF8.self)
-            #expect(run.terminationStatus == 0, "\(text)\n--- spi app:\n\(app.log)")
+            #expect(run.terminationStatus == 0, "\(text)\n--- spi app:\n\(app.stderr)")
             #expect(text.contains("every step passed"), "\(text)")
             try expectIntegrityOfDatabases(in: directory.appendingPathComponent("demo"))
         }
@@ -98,43 +98,21 @@ struct AppEndToEndTests {
     }
 }
 
-/// `spi app` as a process, its output in a log file.
-final class AppProcess {
-    let process = Process()
-    let logPath: String
-
-    init(db: String, arguments: [String], directory: URL) throws {
-        logPath = directory.appendingPathComponent("app-\(UUID().uuidString).log").path
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.executableURL = SPIProcess.executable
-        process.arguments = ["--db", db, "app"] + arguments
-        process.environment = SyncEndToEndTests.environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        try log.close()
+extension SyncServerProcess {
+    /// `spi app` on `db`, with more `arguments`.
+    static func app(db: String, arguments: [String], directory: URL) throws -> SyncServerProcess {
+        try SyncServerProcess(arguments: ["--db", db, "app"] + arguments, directory: directory)
     }
 
-    var log: String {
-        FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    }
-
-    /// The URL the app printed, once it listens.
+    /// The URL `spi app` printed, once it listens.
     func waitForURL(timeout: TimeInterval = 20) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let match = log.firstMatch(of: /is at (https?:\/\/\S+)/) { return String(match.1) }
-            try #require(process.isRunning, "spi app exited early: \(log)")
+            if let match = stderr.firstMatch(of: /is at (https?:\/\/\S+)/) { return String(match.1) }
+            try #require(process.isRunning, "spi app exited early: \(stderr)")
             Thread.sleep(forTimeInterval: 0.05)
         }
-        Issue.record("spi app did not print its URL within \(timeout) s: \(log)")
+        Issue.record("spi app did not print its URL within \(timeout) s: \(stderr)")
         throw CancellationError()
-    }
-
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
     }
 }

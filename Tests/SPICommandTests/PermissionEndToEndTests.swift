@@ -60,6 +60,25 @@ struct PermissionEndToEndTests {
                 #expect(agreement["provider_id"] as? String == fab || agreement["customer_id"] as? String == fab,
                         "Fabrikam holds an agreement it is not a party to: \(agreement)")
             }
+            // A hand-off from Fabrikam to Contoso on Fabrikam's SPIs: both providers hold it and its data items,
+            // Tailspin does not; Contoso may not edit it (the SPI is Fabrikam's), and its check finds nothing missing.
+            for name in ["Hosting incident hand-off", "Hosting access request"] {
+                #expect(try providers["FAB"]!.ok("integration", "list").contains(name))
+                #expect(try providers["CON"]!.ok("integration", "list").contains(name), "Contoso lacks \(name)")
+                #expect(try !providers["TAIL"]!.ok("integration", "list").contains(name), "Tailspin holds \(name)")
+            }
+            let contosoExport = try providers["CON"]!.ok("export")
+            #expect(contosoExport.contains("Affected host") && !contosoExport.contains("\"SPI-INC-FAB\""))
+            #expect(try !providers["TAIL"]!.ok("export").contains("Affected host"))
+            let handoff = try #require(
+                (try providers["CON"]!.json("integration", "list", "--json") as? [[String: Any]])?
+                    .first { $0["name"] as? String == "Hosting incident hand-off" }?["id"] as? String)
+            let refused = try providers["CON"]!.refused(["integration", "set", handoff, "--timing", "Whenever"], status: 64)
+            #expect(refused.contains("this replica may not"), "\(refused)")
+            let contosoCheck = try providers["CON"]!.spi("check")
+            #expect(!contosoCheck.stdout.contains("dangling-reference") && !contosoCheck.stdout.contains("handoff-without-spi"),
+                    "\(contosoCheck)")
+            #expect(try org.spi("check").stdout.contains("handoff-without-spi"))
             // Scope inspection and the bound parties.
             let scope = try #require(try org.json("scope", "FAB", "--json") as? [String: Any])
             let tables = try #require(scope["tables"] as? [[String: Any]])

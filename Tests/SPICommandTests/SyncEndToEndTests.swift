@@ -344,17 +344,22 @@ struct SyncEndToEndTests {
     }
 }
 
-/// `spi serve` running in the background, with its stderr in a file.
+/// `spi serve` (or another long-running `spi` command, such as `spi app`) in the background, its output in a file.
 final class SyncServerProcess {
     let process = Process()
     let logPath: String
 
-    init(db: String, listen: String, directory: URL, arguments: [String] = []) throws {
+    convenience init(db: String, listen: String, directory: URL, arguments: [String] = []) throws {
+        try self.init(arguments: ["--db", db, "serve", "--listen", listen] + arguments, directory: directory)
+    }
+
+    /// Runs `spi` with `arguments`.
+    init(arguments: [String], directory: URL) throws {
         logPath = directory.appendingPathComponent("serve-\(UUID().uuidString).log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = SPIProcess.executable
-        process.arguments = ["--db", db, "serve", "--listen", listen] + arguments
+        process.arguments = arguments
         process.environment = SyncEndToEndTests.environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log

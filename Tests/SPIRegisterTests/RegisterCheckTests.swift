@@ -145,6 +145,14 @@ private let brokenRules: [BrokenRule] = [
         row: FindingRow(table: "integration_point", id: Clean.point)
     ),
     BrokenRule(
+        rule: "handoff-without-spi",
+        sql: """
+            INSERT INTO party (id, code, name, kind) VALUES ('\(Clean.id("party:PR2"))', 'PR2', 'Second provider', 'provider');
+            UPDATE integration_point SET to_party_id = '\(Clean.id("party:PR2"))'
+            """,
+        row: FindingRow(table: "integration_point", id: Clean.point)
+    ),
+    BrokenRule(
         rule: "integration-point-loop", sql: "UPDATE integration_point SET from_party_id = to_party_id",
         row: FindingRow(table: "integration_point", id: Clean.point)
     ),
@@ -284,6 +292,25 @@ struct RegisterCheckTests {
         #expect(matching.contains { $0.rows.first == broken.row }, "\(matching)")
         let severity = try #require(RegisterCheck.rule(broken.rule)?.severity)
         #expect(matching.allSatisfy { $0.severity == severity && !$0.message.isEmpty })
+    }
+
+    @Test("on a provider's replica, which holds its party's scope, what lies outside the scope is neither dangling nor missing")
+    func providerReplica() throws {
+        let findings = try CheckFixture.withRegister { db in
+            try db.transaction { db in
+                try Clean.populate(db)
+                // A hand-off to another provider, which this replica cannot see the SPIs of, on an SPI it does not hold.
+                try db.execute(
+                    """
+                    INSERT INTO party (id, code, name, kind) VALUES ('\(Clean.id("party:PR2"))', 'PR2', 'Second provider', 'provider');
+                    UPDATE integration_point SET to_party_id = '\(Clean.id("party:PR2"))', interface_id = '\(Clean.id("interface:elsewhere"))';
+                    CREATE TABLE _spi_meta (key TEXT PRIMARY KEY, value);
+                    INSERT INTO _spi_meta (key, value) VALUES ('register.kind', 'provider');
+                    """)
+            }
+            return try RegisterCheck.run(db, today: CheckFixture.today)
+        }
+        #expect(!findings.contains { $0.rule == "handoff-without-spi" || $0.rule == "dangling-reference" }, "\(findings)")
     }
 
     @Test("every rule in the catalog has a test that breaks it")

@@ -40,10 +40,12 @@ struct ReportBrowserTests {
 
     /// The demo's SPI document (for `provider`, or every provider) written as an HTML page in a scratch directory
     /// that `body` gets, removed afterwards.
-    static func withDocumentPage<T>(provider: String?, _ body: (URL, URL) throws -> T) throws -> T {
+    static func withDocumentPage<T>(
+        _ report: ReportName = .document, provider: String?, _ body: (URL, URL) throws -> T
+    ) throws -> T {
         let html = try CheckFixture.withDemo { db in
             try ReportRenderer.render(
-                .document, format: .html, db: db, provider: provider, registerName: "Northwind Retail register",
+                report, format: .html, db: db, provider: provider, registerName: "Northwind Retail register",
                 generatedAt: "2025-03-14T09:30:00Z", today: CheckFixture.today)
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-html-\(UUID().uuidString)")
@@ -74,6 +76,25 @@ struct ReportBrowserTests {
                 #expect(dom.contains(text), "\(text)")
             }
             #expect(dom.components(separatedBy: "<table>").count - 1 >= 12 * 5)
+        }
+    }
+
+    @Test("the ecosystem heat map renders in Chromium: coloured cells per practice × provider, the missing SPI in red")
+    func heatMap() throws {
+        try Self.withDocumentPage(.ecosystem, provider: nil) { directory, page in
+            let png = directory.appendingPathComponent("ecosystem.png")
+            _ = try Self.runChromium(["--window-size=1280,1000", "--screenshot=\(png.path)", page.absoluteString])
+            let bytes = try Data(contentsOf: png)
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 20_000)
+            let dom = try Self.runChromium(["--dump-dom", page.absoluteString])
+            #expect(dom.contains("<h1>Ecosystem view</h1>") && dom.contains("Practices × providers"))
+            // Contoso receives the access requests Fabrikam hands off, and has no SPI for request fulfilment.
+            #expect(dom.contains("<td class=\"heat heat-missing\"><span class=\"marker\">✗</span> no SPI; 1 hand-off in</td>"), "\(dom)")
+            #expect(dom.contains("heat-good\"><span class=\"marker\">✓</span> SPI-INC-FAB (approved): 7/7 complete; A: SIAM ×7"))
+            // Contoso's problem SPI lacks a Responsible on one activity; Tailspin's change SPI has two Accountables.
+            #expect(dom.contains("heat-partial\"><span class=\"marker\">◐</span> SPI-PRB-CON (approved): 4/5 complete"))
+            #expect(dom.contains("SPI-CHG-TAIL (in review): 4/5 complete; A: SIAM ×5, TAIL"))
+            #expect(dom.contains("Hosting incident hand-off") && dom.contains("Hand-offs between providers"))
         }
     }
 

@@ -140,10 +140,33 @@ struct ScopeScenario {
 
     mutating func organizationEdit(_ org: Register) throws {
         let n = Int.random(in: 0..<1_000_000, using: &rng)
-        let kind = Int.random(in: 0..<4, using: &rng)
+        let kind = Int.random(in: 0..<6, using: &rng)
         try org.write { store in
             let db = store.db
             switch kind {
+            case 4:
+                // A hand-off changes its receiving (or sending) party: it enters one provider's scope and may leave
+                // another's, whoever provides its SPI.
+                if let point = try pick(db, "SELECT id FROM integration_point ORDER BY id"),
+                    let party = try pick(db, "SELECT id FROM party ORDER BY id")
+                {
+                    let column = Int.random(in: 0..<2, using: &rng) == 0 ? "to_party_id" : "from_party_id"
+                    try db.execute("UPDATE integration_point SET \(column) = ? WHERE id = ?", [.text(party), .text(point)])
+                }
+            case 5:
+                // A new hand-off between two random parties on a random SPI, with a data item.
+                if let spi = try pick(db, "SELECT id FROM interface ORDER BY id"),
+                    let from = try pick(db, "SELECT id FROM party ORDER BY id"),
+                    let to = try pick(db, "SELECT id FROM party ORDER BY id")
+                {
+                    let point = RecordID.v7()
+                    try db.execute(
+                        "INSERT INTO integration_point(id, interface_id, name, from_party_id, to_party_id, channel) VALUES (?, ?, ?, ?, ?, 'api')",
+                        [.text(point), .text(spi), .text("hand-off \(n)"), .text(from), .text(to)])
+                    try db.execute(
+                        "INSERT INTO integration_data_item(id, integration_point_id, name) VALUES (?, ?, ?)",
+                        [.text(RecordID.v7()), .text(point), .text("item \(n)")])
+                }
             case 0:
                 if let spi = try pick(db, "SELECT id FROM interface ORDER BY id") {
                     try db.execute("UPDATE interface SET description = ? WHERE id = ?", [.text("org \(n)"), .text(spi)])

@@ -14,6 +14,8 @@ extension AccessRules {
     ///   its SPIs or agreements cover.
     /// - Agreements and their targets: the two parties of the agreement.
     /// - An SPI and everything hanging off it: its provider.
+    /// - An integration point and its data items: also the parties that send and receive it, so that both providers
+    ///   of a provider-to-provider hand-off see it (the SPI it belongs to stays its provider's).
     public static func visibility(for actor: AccessActor) -> [String: String]? {
         let party: String
         switch actor {
@@ -75,7 +77,12 @@ extension AccessRules {
                 """,
             "interface_service": underInterface("interface_service"),
             "raci_assignment": underInterface("raci_assignment"),
-            "integration_point": underInterface("integration_point"),
+            "integration_point": underInterface("integration_point") + """
+
+                UNION ALL
+                SELECT t.id, {unknown:integration_point:t.id:from_party_id} OR {unknown:integration_point:t.id:to_party_id}
+                FROM integration_point t WHERE t.from_party_id = \(party) OR t.to_party_id = \(party)
+                """,
             "information_item": underInterface("information_item"),
             "review": underInterface("review"),
             "interface_signature": underInterface("interface_signature"),
@@ -85,6 +92,11 @@ extension AccessRules {
                     OR {unknown:integration_point:p.id:interface_id} OR {unknown:interface:i.id:provider_id}
                 FROM integration_data_item t JOIN integration_point p ON p.id = t.integration_point_id
                 JOIN interface i ON i.id = p.interface_id WHERE i.provider_id = \(party)
+                UNION ALL
+                SELECT t.id, {unknown:integration_data_item:t.id:integration_point_id}
+                    OR {unknown:integration_point:p.id:from_party_id} OR {unknown:integration_point:p.id:to_party_id}
+                FROM integration_data_item t JOIN integration_point p ON p.id = t.integration_point_id
+                WHERE p.from_party_id = \(party) OR p.to_party_id = \(party)
                 """,
             "information_recipient": """
                 SELECT t.id, {unknown:information_recipient:t.id:information_item_id}

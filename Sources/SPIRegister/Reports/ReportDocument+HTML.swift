@@ -66,7 +66,10 @@ extension ReportDocument {
             for row in table.rows {
                 out += "<tr>"
                 for cell in row {
-                    if let flag = cell.flag {
+                    if let heat = cell.heat {
+                        out += "<td class=\"heat heat-\(heat.rawValue)\"><span class=\"marker\">\(heat.marker)</span> "
+                            + "\(escape(cell.text))</td>"
+                    } else if let flag = cell.flag {
                         let text = cell.text.isEmpty ? "" : escape(cell.text) + " "
                         out +=
                             "<td class=\"flag\" title=\"\(escape(flag))\">\(text)<span class=\"marker\">"
@@ -86,19 +89,7 @@ extension ReportDocument {
 
     /// Text with HTML's special characters escaped, for element content and quoted attributes.
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
+        text.htmlEscaped
     }
 
     static let css = """
@@ -126,6 +117,11 @@ extension ReportDocument {
         tbody tr:nth-child(even) td { background: #f6f8fa; }
         td.flag, tbody tr:nth-child(even) td.flag { background: #ffe3e0; color: #82071e; font-weight: 600; }
         .marker, td.nw { white-space: nowrap; }
+        td.heat { font-weight: 600; }
+        td.heat-good, tbody tr:nth-child(even) td.heat-good { background: #aceebb; color: #0a3d1a; }
+        td.heat-partial, tbody tr:nth-child(even) td.heat-partial { background: #fff1a8; color: #4d3800; }
+        td.heat-poor, tbody tr:nth-child(even) td.heat-poor { background: #ffc58a; color: #5c2500; }
+        td.heat-missing, tbody tr:nth-child(even) td.heat-missing { background: #ffb3ad; color: #6b0014; }
         .note { border-left: 4px solid #bf8700; background: #fff8c5; padding: .3rem .6rem; }
         pre.command { background: #1b1f24; color: #f0f3f6; padding: .4rem .7rem; border-radius: 4px;
                       white-space: pre-wrap; }

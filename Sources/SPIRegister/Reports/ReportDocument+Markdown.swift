@@ -34,6 +34,7 @@ extension ReportDocument {
             out += "|" + table.columns.map { _ in " --- |" }.joined() + "\n"
             for row in table.rows {
                 let cells = row.map { c -> String in
+                    if let heat = c.heat { return cell("\(heat.marker) \(c.text)") }
                     guard let flag = c.flag else { return cell(c.text) }
                     let text = c.text.isEmpty ? flag : "\(c.text) (\(flag))"
                     return "\(flagMarker) " + cell(text)

@@ -1,14 +1,38 @@
 /// A report laid out for people: titled sections of paragraphs, facts and tables, which the Markdown and HTML
 /// writers render (see `ReportDocument+Markdown.swift` and `ReportDocument+HTML.swift`).
 struct ReportDocument {
-    /// One cell of a table; `flag` marks a violation or a weak value.
+    /// How healthy a heat map cell is: its colour in HTML, its mark in Markdown.
+    enum Heat: String {
+        /// Complete: every activity has one Accountable and a Responsible.
+        case good
+        /// Some gaps.
+        case partial
+        /// Mostly gaps.
+        case poor
+        /// Something is missing altogether (an SPI a hand-off needs).
+        case missing
+
+        /// The mark put before the text where colour is unavailable (Markdown, print).
+        var marker: String {
+            switch self {
+            case .good: "✓"
+            case .partial: "◐"
+            case .poor: "⚠"
+            case .missing: "✗"
+            }
+        }
+    }
+
+    /// One cell of a table; `flag` marks a violation or a weak value, `heat` colours a heat map's cell.
     struct Cell: ExpressibleByStringLiteral {
         var text: String
         var flag: String?
+        var heat: Heat?
 
-        init(_ text: String, flag: String? = nil) {
+        init(_ text: String, flag: String? = nil, heat: Heat? = nil) {
             self.text = text
             self.flag = flag
+            self.heat = heat
         }
 
         init(stringLiteral value: String) { self.init(value) }

@@ -18,6 +18,9 @@ public enum ReportName: String, CaseIterable, Sendable, Codable {
     case levels
     /// The gap report: every finding of ``RegisterCheck``, grouped and explained, with the command that fixes it.
     case gaps
+    /// The ecosystem view: practices × providers, a heat map of where the Accountables sit and where the RACI has
+    /// gaps or an SPI is missing, across every provider; and the hand-offs between providers.
+    case ecosystem
 
     /// The report's title.
     public var title: String {
@@ -28,6 +31,7 @@ public enum ReportName: String, CaseIterable, Sendable, Codable {
         case .calendar: "Reporting calendar"
         case .levels: "Service-level matrix"
         case .gaps: "Gap report"
+        case .ecosystem: "Ecosystem view"
         }
     }
 
@@ -42,6 +46,9 @@ public enum ReportName: String, CaseIterable, Sendable, Codable {
         case .calendar: "Management information by frequency and due rule, with the next due date."
         case .levels: "Service × provider × metric × priority × target, with weaker underpinning targets flagged."
         case .gaps: "Every finding of spi check, grouped and explained, with the command that fixes it."
+        case .ecosystem:
+            "Practices × providers as a heat map: which SPIs exist, where the Accountables sit, where the RACI has "
+                + "gaps or an SPI is missing for a hand-off; and the hand-offs between providers."
         }
     }
 }

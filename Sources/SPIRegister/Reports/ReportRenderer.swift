@@ -69,6 +69,7 @@ public enum ReportRenderer {
             case .calendar: calendarReport(context)
             case .levels: levelsReport(context)
             case .gaps: gapsReport(context)
+            case .ecosystem: ecosystemReport(context)
             }
         switch format {
         case .md: return output.document.markdown() + "\n"
@@ -87,6 +88,7 @@ public enum ReportRenderer {
         case .calendar: calendarColumns
         case .levels: levelsColumns
         case .gaps: gapsColumns
+        case .ecosystem: ecosystemColumns
         }
     }
 
