@@ -18,7 +18,7 @@ struct NounCommand<Fields: NounFields>: AsyncParsableCommand {
                 \(Fields.examples)
                 """,
             subcommands: [
-                Fields.addCommand, NounSetCommand<Fields>.self, NounRemoveCommand<Fields>.self,
+                Fields.addCommand, Fields.setCommand, NounRemoveCommand<Fields>.self,
                 NounListCommand<Fields>.self, NounShowCommand<Fields>.self,
             ] + Fields.extraSubcommands
         )

@@ -18,6 +18,9 @@ protocol NounFields: ParsableArguments {
     /// The noun's `add` command: ``NounAddCommand`` unless the noun needs its own (`spi review add` also takes the
     /// SPI as an argument).
     static var addCommand: any ParsableCommand.Type { get }
+    /// The noun's `set` command: ``NounSetCommand`` unless the noun needs its own (`spi raci set` also takes a
+    /// whole matrix from a CSV file).
+    static var setCommand: any ParsableCommand.Type { get }
     /// Verbs of the noun beyond add, set, remove, list and show, such as `spi interface submit`.
     static var extraSubcommands: [any ParsableCommand.Type] { get }
 }
@@ -28,6 +31,8 @@ extension NounFields {
     func configure(_ store: inout RecordStore) {}
 
     static var addCommand: any ParsableCommand.Type { NounAddCommand<Self>.self }
+
+    static var setCommand: any ParsableCommand.Type { NounSetCommand<Self>.self }
 
     static var extraSubcommands: [any ParsableCommand.Type] { [] }
 

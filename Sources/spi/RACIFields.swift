@@ -7,8 +7,14 @@ struct RACIFields: NounFields {
     static let examples = """
           spi raci add --interface SPI-INC-FAB --activity INC-LOG --party FAB --role R --title "Service desk agent"
           spi raci add --interface SPI-INC-FAB --activity INC-LOG --party NW --role A
+          spi raci set SPI-INC-FAB --from-csv raci.csv      # a whole matrix: activity,NWR,SIAM,FAB / INC-LOG,C,A,R
+          spi raci copy --from SPI-INC-FAB --to SPI-INC-CON --party FAB=CON
           spi raci list --where interface_id=SPI-INC-FAB
         """
+
+    static var setCommand: any ParsableCommand.Type { RACISetCommand.self }
+
+    static var extraSubcommands: [any ParsableCommand.Type] { [RACICopyCommand.self] }
 
     @Option(help: fieldHelp("raci_assignment", "interface_id")) var interface: String?
     @Option(help: fieldHelp("raci_assignment", "activity_id")) var activity: String?

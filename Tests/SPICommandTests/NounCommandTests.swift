@@ -139,6 +139,41 @@ struct NounCommandTests {
         }
     }
 
+    @Test("raci set --from-csv sets a whole matrix in one go; raci copy maps parties; a bad cell changes nothing")
+    func raciMatrix() throws {
+        try withCommandFixture(.basics) { f in
+            try f.ok("interface", "add", "--code", "SPI-INC-CON", "--title", "Incident management with Contoso",
+                     "--practice", "INC", "--provider", "CON", "--owner", "jane@northwind.example")
+            let csv = f.directory.appendingPathComponent("raci.csv")
+            try "activity,NW,FAB\nINC-LOG,A,R\nINC-DIAG,A,R/C\nINC-CLS,A/R,I\n".write(to: csv, atomically: true, encoding: .utf8)
+            let done = try f.ok("raci", "set", "SPI-INC-FAB", "--from-csv", csv.path)
+            #expect(done.contains("SPI-INC-FAB: 8 RACI letters added, 0 removed, 0 unchanged (3 activities × 2 parties)"), "\(done)")
+            let rows = try #require(try f.json("raci", "list", "--where", "interface_id=SPI-INC-FAB", "--json") as? [[String: Any]])
+            #expect(rows.count == 8)
+            // A second Accountable on line 3: refused with the line, nothing changed.
+            let digest = try f.ok("digest")
+            try "activity,NW,FAB\nINC-LOG,A,R\nINC-DIAG,A,A\n".write(to: csv, atomically: true, encoding: .utf8)
+            let refused = try f.refused(["raci", "set", "SPI-INC-FAB", "--from-csv", csv.path], status: 64)
+            #expect(refused.contains("line 3: INC-DIAG already has an Accountable party (NW)"), "\(refused)")
+            try "activity,NW\nINC-LOG,X\n".write(to: csv, atomically: true, encoding: .utf8)
+            let bad = try f.refused(["raci", "set", "SPI-INC-FAB", "--from-csv", csv.path], status: 64)
+            #expect(bad.contains("line 2, column NW: 'X' is not a RACI cell"), "\(bad)")
+            let missing = try f.refused(["raci", "set", "SPI-INC-FAB", "--from-csv", f.directory.appendingPathComponent("nope.csv").path], status: 64)
+            #expect(missing.contains("cannot read"), "\(missing)")
+            #expect(try f.refused(["raci", "set", "SPI-INC-FAB", "--from-csv", csv.path, "--role", "A"], status: 64).contains("--from-csv"))
+            #expect(try f.ok("digest") == digest)
+            // Copy to Contoso's SPI, Fabrikam's letters becoming Contoso's.
+            let copied = try f.ok("raci", "copy", "--from", "SPI-INC-FAB", "--to", "SPI-INC-CON", "--party", "FAB=CON")
+            #expect(copied.contains("copied 8 RACI rows from SPI-INC-FAB to SPI-INC-CON"), "\(copied)")
+            let con = try #require(try f.json("raci", "list", "--where", "interface_id=SPI-INC-CON", "--where", "role=R", "--json") as? [[String: Any]])
+            let fab = (try f.json("party", "show", "FAB", "--json") as? [String: Any])?["id"] as? String
+            #expect(con.count == 3 && fab != nil && con.allSatisfy { $0["party_id"] as? String != fab })
+            let again = try f.refused(["raci", "copy", "--from", "SPI-INC-FAB", "--to", "SPI-INC-CON"], status: 64)
+            #expect(again.contains("already has 8 RACI rows; add --replace"), "\(again)")
+            #expect(try f.refused(["raci", "copy", "--from", "SPI-INC-FAB", "--to", "SPI-INC-CON", "--party", "FAB"], status: 64).contains("OLD=NEW"))
+        }
+    }
+
     @Test("set clears an optional field with an empty value and refuses to clear a required one")
     func clearing() throws {
         try withCommandFixture(.basics) { f in
