@@ -25,6 +25,8 @@ public struct DueItem: Hashable, Sendable, Codable {
         public static let signAgain = Kind(rawValue: "sign-again")
         /// Management information due (for an item whose deliveries are recorded) and not delivered yet.
         public static let report = Kind(rawValue: "report")
+        /// A finding of `spi check` given to someone to fix by a date, which still stands.
+        public static let finding = Kind(rawValue: "finding")
 
         /// The kind as people read it: `review`, `agreement ends`.
         public var label: String {
@@ -33,6 +35,7 @@ public struct DueItem: Hashable, Sendable, Codable {
             case .agreementEnd: "agreement ends"
             case .signAgain: "changed since signed"
             case .report: "report"
+            case .finding: "finding to fix"
             default: rawValue
             }
         }

@@ -369,6 +369,22 @@ public enum FieldCatalog {
             ],
             list: ["interface_id", "version", "frozen_on", "event", "frozen_by"], label: ["version"]
         ),
+        TableSpec(
+            "finding_action", noun: nil,
+            summary: "A finding of `spi check` given to someone to fix by a date (`spi finding assign`): the rule and "
+                + "the row it points at, the owner and the due date. `spi due` lists it while the finding stands. Id "
+                + "derived from the rule and the row, so assigning a finding again changes its owner or date.",
+            columns: [
+                ColumnSpec("rule", "The rule of `spi check`, such as review-overdue.", required: true),
+                ColumnSpec("subject_table", "The table of the row the finding points at.", required: true),
+                ColumnSpec("subject_row", "The id of that row.", required: true),
+                ColumnSpec("owner_id", "Who fixes it.", references: "person", required: true, option: "owner"),
+                ColumnSpec("due_date", .date, "By when.", required: true, option: "due"),
+                ColumnSpec("note", "What to do, or what was agreed."),
+            ],
+            derivedID: .init(prefix: "finding_action", parts: [["rule"], ["subject_table"], ["subject_row"]]),
+            list: ["rule", "subject_table", "owner_id", "due_date"], label: ["rule"]
+        ),
     ]
 
     static let tablesByName: [String: TableSpec] = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })

@@ -76,6 +76,15 @@ extension Governance {
                 JOIN person pe ON pe.id = i.owner_id WHERE n.id = ?
                 """, [.text(id)])?.textValue
         }
+        // Findings given to someone to fix, while they stand.
+        for action in try findingActions(in: store, today: today) where action.isOpen && action.dueDate <= horizon {
+            guard let date = CivilDate(action.dueDate) else { continue }
+            let title = RegisterCheck.rule(action.rule)?.title ?? action.rule
+            items.append(DueItem(
+                kind: .finding, table: "finding_action", id: action.id, code: action.subject,
+                title: "\(title): \(action.message ?? "")", date: date.text, days: date.dayNumber - start.dayNumber,
+                status: action.rule, owner: action.owner, provider: nil))
+        }
         for due in try ReportingEvidence.recent(in: store, today: today, count: 3) where due.isMissing {
             items.append(DueItem(
                 kind: .report, table: "information_item", id: due.itemID, code: due.spi, title: "\(due.item) (missing)",

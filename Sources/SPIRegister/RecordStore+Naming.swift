@@ -44,6 +44,10 @@ extension RecordStore {
             return "\(try spi()) / signature of \(try ref("party_id", "party")) on \(row["signed_on"].textValue ?? "?")"
         case "interface_version":
             return "\(try spi()) / version \(row["version"].textValue ?? "-") (\(row["event"].textValue ?? "?"))"
+        case "finding_action":
+            let table = row["subject_table"].textValue ?? "?"
+            let subject = try row["subject_row"].textValue.map { try rowName(table, $0) } ?? "?"
+            return "\(row["rule"].textValue ?? "?") on \(FieldCatalog.table(table)?.noun ?? table) \(subject)"
         case "party_peer":
             let peer = row["peer"].textValue.map { String($0.prefix(7)) + "…" } ?? "?"
             return "binding of replica \(peer) to \(try ref("party_id", "party"))"

@@ -50,6 +50,7 @@ extension RegisterCheck {
         Reference(table: "interface_version", column: "interface_id", to: ["interface"]),
         Reference(table: "service_level_result", column: "target_id", to: ["service_level_target"]),
         Reference(table: "information_delivery", column: "information_item_id", to: ["information_item"]),
+        Reference(table: "finding_action", column: "owner_id", to: ["person"]),
         Reference(table: "interface_version", column: "frozen_by", to: ["person"]),
     ]
 
@@ -88,7 +89,7 @@ extension RegisterCheck {
         ("agreement", "start_date"), ("agreement", "end_date"), ("interface", "approved_on"),
         ("interface", "next_review"), ("review", "review_date"), ("interface_signature", "signed_on"),
         ("interface_version", "frozen_on"), ("service_level_result", "recorded_on"),
-        ("information_delivery", "delivered_on"),
+        ("information_delivery", "delivered_on"), ("finding_action", "due_date"),
     ]
 
     /// The columns every row of a table must fill (not NULL, not blank).
@@ -111,6 +112,7 @@ extension RegisterCheck {
         ("interface_version", ["interface_id", "digest", "content", "frozen_on", "event"]),
         ("service_level_result", ["target_id", "period", "value"]),
         ("information_delivery", ["information_item_id", "period", "delivered_on"]),
+        ("finding_action", ["rule", "subject_table", "subject_row", "owner_id", "due_date"]),
     ]
 
     /// Columns whose values are unique within their table (codes, and people's emails).

@@ -24,7 +24,7 @@ public enum RegisterSchema {
         "party", "person", "practice", "activity", "service", "agreement", "service_level_target",
         "interface", "interface_service", "raci_assignment", "integration_point", "integration_data_item",
         "information_item", "information_recipient", "review", "party_peer", "service_level_result", "information_delivery",
-        "interface_signature", "interface_version",
+        "interface_signature", "interface_version", "finding_action",
     ]
 
     /// The current schema version: the number of migrations.
@@ -297,6 +297,17 @@ public enum RegisterSchema {
                 period TEXT,
                 delivered_on TEXT,
                 ref TEXT
+            """
+        )
+        + table(
+            "finding_action",
+            """
+                rule TEXT,
+                subject_table TEXT,
+                subject_row TEXT,
+                owner_id TEXT,
+                due_date TEXT,
+                note TEXT
             """
         )
         + """

@@ -13,6 +13,8 @@ struct CheckCommand: AsyncParsableCommand {
             deleted). check reads the register as it is and reports each finding with its rule, severity (error, \
             warning, info) and the rows it concerns.
 
+            A finding given to someone to fix (`spi finding assign`) shows its owner and due date.
+
             Exit status is 0 even with findings, unless --strict is given and there is an error finding (then 1).
 
             Examples:
@@ -35,7 +37,10 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let register = try global.openRegister()
         let date = today ?? register.today
-        let findings = try register.read { store in try RegisterCheck.run(store.db, today: date) }
+        let (findings, actions) = try register.read { store in
+            let findings = try RegisterCheck.run(store.db, today: date)
+            return (findings, try Governance.findingActions(in: store, findings: findings, today: date))
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -45,8 +50,16 @@ struct CheckCommand: AsyncParsableCommand {
             if findings.isEmpty {
                 print("no findings")
             } else {
-                let rows = findings.map { [$0.severity.rawValue, $0.rule, $0.message] }
-                print(Output.table(header: ["severity", "rule", "finding"], rows: rows, limit: nil))
+                // A finding given to someone to fix shows who, and by when (`spi finding assign`).
+                let assigned = Dictionary(
+                    actions.map { ("\($0.rule)/\($0.subjectTable)/\($0.subjectID)", "\($0.owner), due \($0.dueDate)") },
+                    uniquingKeysWith: { a, _ in a })
+                let rows = findings.map { finding -> [String] in
+                    let key = finding.rows.first.map { "\(finding.rule)/\($0.table)/\($0.id)" } ?? ""
+                    return [finding.severity.rawValue, finding.rule, finding.message] + (assigned.isEmpty ? [] : [assigned[key] ?? ""])
+                }
+                print(Output.table(
+                    header: ["severity", "rule", "finding"] + (assigned.isEmpty ? [] : ["assigned"]), rows: rows, limit: nil))
                 let counts = Severity.allCases.map { severity in
                     "\(findings.filter { $0.severity == severity }.count) \(severity.rawValue)"
                 }

@@ -32,7 +32,7 @@ struct SPICommand: AsyncParsableCommand {
             NounCommand<LevelFields>.self,
             RecordCommand.self, SchemaCommand.self, ExportCommand.self, ImportCommand.self, DigestCommand.self,
             CheckCommand.self, ReportCommand.self, ChangesCommand.self, ConflictsCommand.self, HistoryCommand.self, PeerCommand.self, ScopeCommand.self, SyncCommand.self, ServeCommand.self,
-            DueCommand.self, DemoCommand.self, AppCommand.self,
+            DueCommand.self, FindingCommand.self, DemoCommand.self, AppCommand.self,
         ]
     )
 }

@@ -309,4 +309,30 @@ struct GovernanceCommandTests {
         let review = try SPIProcess.run(["review", "add", "--help"])
         #expect(review.stdout.contains("--by") && review.stdout.contains("--interface"))
     }
+
+    @Test("spi finding assign gives a finding to someone: spi check shows who and when, spi due lists it until it is fixed")
+    func findingActions() throws {
+        try withCommandFixture(.basics) { f in
+            // The basics' SPI has no RACI yet: a finding to give.
+            let assigned = try f.ok(
+                "finding", "assign", "interface-without-raci", "SPI-INC-FAB", "--owner", "jane@northwind.example",
+                "--due", "2026-12-31", "--note", "Fill in the matrix with Fabrikam")
+            #expect(assigned.contains("interface-without-raci on SPI-INC-FAB: jane@northwind.example, due 2026-12-31"), "\(assigned)")
+            #expect(try f.ok("check").contains("jane@northwind.example, due 2026-12-31"))
+            let due = try f.ok("due", "--today", "2026-12-20", "--within", "30")
+            #expect(due.contains("finding to fix") && due.contains("SPI-INC-FAB") && due.contains("jane@northwind.example"), "\(due)")
+            let refused = try f.refused(
+                ["finding", "assign", "interface-without-raci", "SPI-NOPE", "--owner", "jane@northwind.example", "--due", "2026-12-31"],
+                status: 64)
+            #expect(refused.contains("no current interface-without-raci finding points at 'SPI-NOPE'; it points at: SPI-INC-FAB"), "\(refused)")
+            #expect(try f.refused(["finding", "assign", "x", "y", "--owner", "z", "--due", "tomorrow"], status: 64).contains("--due"))
+            // Fixed: the SPI gets a RACI row; the finding goes from spi due, and the list says fixed.
+            try f.ok("raci", "add", "--interface", "SPI-INC-FAB", "--activity", "INC-LOG", "--party", "FAB", "--role", "R")
+            #expect(try !f.ok("due", "--today", "2026-12-20", "--within", "30").contains("finding to fix"))
+            let list = try f.ok("finding", "list")
+            #expect(list.contains("fixed") && list.contains("Fill in the matrix with Fabrikam"), "\(list)")
+            let json = try #require(try f.json("finding", "list", "--json") as? [[String: Any]])
+            #expect(json.count == 1 && json[0]["message"] == nil && json[0]["subject"] as? String == "SPI-INC-FAB")
+        }
+    }
 }

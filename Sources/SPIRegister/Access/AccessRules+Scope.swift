@@ -14,6 +14,7 @@ extension AccessRules {
     ///   its SPIs or agreements cover.
     /// - Agreements and their targets: the two parties of the agreement.
     /// - An SPI and everything hanging off it: its provider.
+    /// - Findings given to someone to fix: the party of their owner.
     /// - An integration point and its data items: also the parties that send and receive it, so that both providers
     ///   of a provider-to-provider hand-off see it (the SPI it belongs to stays its provider's).
     public static func visibility(for actor: AccessActor) -> [String: String]? {
@@ -74,6 +75,10 @@ extension AccessRules {
                 """,
             "interface": """
                 SELECT t.id, {unknown:interface:t.id:provider_id} FROM interface t WHERE t.provider_id = \(party)
+                """,
+            "finding_action": """
+                SELECT t.id, {unknown:finding_action:t.id:owner_id} OR {unknown:person:p.id:party_id}
+                FROM finding_action t JOIN person p ON p.id = t.owner_id WHERE p.party_id = \(party)
                 """,
             "interface_service": underInterface("interface_service"),
             "raci_assignment": underInterface("raci_assignment"),

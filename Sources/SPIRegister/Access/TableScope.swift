@@ -37,6 +37,7 @@ public struct TableScope: Sendable, Hashable {
         case "service_level_target": return "targets of its agreements"
         case "service_level_result": return "levels achieved against the targets of its agreements"
         case "interface": return "SPIs it provides"
+        case "finding_action": return "findings given to its people to fix"
         case "integration_point": return "rows of the SPIs it provides, and hand-offs it sends or receives on any SPI"
         case "integration_data_item": return "data items of the integration points it sees"
         default: return "rows of the SPIs it provides"
