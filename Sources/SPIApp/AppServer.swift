@@ -31,14 +31,13 @@ public final class AppServer: Service, Sendable {
     let app: WebApp
     let configuration: Configuration
     let logger: Logger
-    private let bound: EventLoopPromise<SocketAddress>
+    private let bound = BoundAddress()
 
     /// A server for `app`; it listens once ``run()`` starts.
     public init(app: WebApp, configuration: Configuration, logger: Logger) {
         self.app = app
         self.configuration = configuration
         self.logger = logger
-        self.bound = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: SocketAddress.self)
     }
 
     /// Whether `host` is a loopback address, where the app may serve without TLS.
@@ -57,12 +56,14 @@ public final class AppServer: Service, Sendable {
 
     /// The address the server listens on, once it does.
     public var listeningAddress: SocketAddress {
-        get async throws { try await bound.futureResult.get() }
+        get async throws { try await bound.value }
     }
 
     /// Listens until a graceful shutdown; looks for changes to stream about twice a second meanwhile.
     public func run() async throws {
         let app = app, logger = logger, tls = configuration.tls
+        // Whoever waits for the address learns that there is none if the server stops before it listens.
+        defer { bound.resolve(.failure(CancellationError())) }
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -77,18 +78,18 @@ public final class AppServer: Service, Sendable {
                 }
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {
-            bound.fail(error)
+            bound.resolve(.failure(error))
             throw error
         }
         guard let address = channel.localAddress, let port = address.port else {
-            bound.fail(ChannelError.unknownLocalAddress)
+            bound.resolve(.failure(ChannelError.unknownLocalAddress))
             throw ChannelError.unknownLocalAddress
         }
         let hosts = Self.isLoopback(configuration.host)
             ? ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
             : [configuration.host.contains(":") ? "[\(configuration.host)]:\(port)" : "\(configuration.host):\(port)"]
         app.allow(hosts: hosts + (port == 80 || port == 443 ? hosts.map { String($0.dropLast(":\(port)".count)) } : []))
-        bound.succeed(address)
+        bound.resolve(.success(address))
         logger.info("app listening", metadata: ["app.address": "\(address)"])
         let events = app.events
         let watcher = Task {
@@ -105,6 +106,39 @@ public final class AppServer: Service, Sendable {
             try await channel.closeFuture.get()
         } onGracefulShutdown: {
             channel.close(promise: nil)
+        }
+    }
+}
+
+/// The address the server listens on, once it is bound (the first result counts; later ones are ignored).
+final class BoundAddress: Sendable {
+    private struct State {
+        var result: Result<SocketAddress, any Error>?
+        var waiters: [CheckedContinuation<SocketAddress, any Error>] = []
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func resolve(_ result: Result<SocketAddress, any Error>) {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<SocketAddress, any Error>] in
+            guard state.result == nil else { return [] }
+            state.result = result
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+
+    var value: SocketAddress {
+        get async throws {
+            try await withCheckedThrowingContinuation { continuation in
+                let known = state.withLockedValue { state -> Result<SocketAddress, any Error>? in
+                    if let result = state.result { return result }
+                    state.waiters.append(continuation)
+                    return nil
+                }
+                if let known { continuation.resume(with: known) }
+            }
         }
     }
 }

@@ -111,7 +111,7 @@ extension WebApp {
                     "information_item", of: spi.id, title: "Management information",
                     shown: ["name", "frequency", "due_rule", "format", "sender_id"],
                     editable: ["name", "content", "frequency", "due_rule", "format"], csrf: csrf, store)
-                html += try Self.targets(of: spi, store)
+                html += try Self.targets(of: spi, csrf: csrf, store)
                 if let history {
                     html += "<section aria-labelledby=\"history\"><h2 id=\"history\">History</h2>"
                     let own = register.replica.siteID, registerID = register.replica.registerID
@@ -155,8 +155,9 @@ extension WebApp {
         return html + "</section>"
     }
 
-    /// The service level targets the SPI cites (its agreement's, for the services it covers), read-only here.
-    static func targets(of spi: Record, _ store: RecordStore) throws -> String {
+    /// The service level targets the SPI cites (its agreement's, for the services it covers), each with its edit form
+    /// where this replica's party may edit it.
+    static func targets(of spi: Record, csrf: String, _ store: RecordStore) throws -> String {
         let html = "<section aria-labelledby=\"targets-h\"><h2 id=\"targets-h\">Service level targets</h2>"
         guard let agreement = spi["agreement_id"].textValue else {
             return html + "<p>The SPI names no agreement, so it cites no targets.</p></section>"
@@ -170,9 +171,11 @@ extension WebApp {
             let service = try target["service_id"].textValue.flatMap { try store.label("service", $0) } ?? "-"
             return [HTML.escape(service), HTML.escape(Self.text(target["metric"])),
                     HTML.escape(Self.text(target["target"]) + " " + Self.text(target["unit"])),
-                    HTML.escape(Self.text(target["period"]))]
+                    HTML.escape(Self.text(target["period"])),
+                    try editForm("service_level_target", target, columns: ["target", "period", "notes"], legend: "Edit",
+                                 csrf: csrf, store)]
         }
-        return html + HTML.table(["Service", "Metric", "Target", "Period"], rows) + "</section>"
+        return html + HTML.table(["Service", "Metric", "Target", "Period", "Edit"], rows) + "</section>"
     }
 
     /// A value as people read it: text as is, numbers as written, nothing for NULL.

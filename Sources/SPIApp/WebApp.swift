@@ -26,14 +26,18 @@ public final class WebApp: Sendable {
     let logger: Logger
     /// What pages are told about changes: the live-update feed.
     let events: AppEvents
+    /// The replica's trusted peers, for pairing (nil: the app shows none and adds none).
+    let peers: (any PeerDirectory)?
 
-    /// An app over `register` (which it takes ownership of); `token` is the session token (random when nil).
-    public init(register: Register, token: String? = nil, logger: Logger) {
+    /// An app over `register` (which it takes ownership of); `token` is the session token (random when nil);
+    /// `peers` lets the app list and add trusted peers.
+    public init(register: Register, token: String? = nil, peers: (any PeerDirectory)? = nil, logger: Logger) {
         self.registerName = register.name
         self.queue = RegisterQueue(register)
         self.auth = AppAuth(token: token)
         self.logger = logger
         self.events = AppEvents(queue: queue, logger: logger)
+        self.peers = peers
     }
 
     /// The session token: the URL `spi app` prints carries it once.
@@ -103,6 +107,7 @@ public final class WebApp: Sendable {
         case ("GET", "conflicts", 1): return try await conflictsPage()
         case ("POST", "conflicts", 2): return try await resolveConflict(id: parts[1], request)
         case ("GET", "parties", 1): return try await partiesPage()
+        case ("POST", "peers", 1): return try await addPeer(request)
         case ("GET", "reports", 1): return try await reportsPage()
         case ("GET", "reports", 2): return try await report(file: parts[1], request)
         default: return errorResponse("no page at \(request.path)", status: 404, request: request)

@@ -61,8 +61,9 @@ struct AppCommand: AsyncParsableCommand {
         let logger = global.logger
         let address = try PeerAddress(parsing: listen, defaultPort: 8080, allowsAnyPort: true)
         let loopback = AppServer.isLoopback(address.host)
-        let tls = loopback ? nil : try AppServer.tlsContext(identity: try global.identity(for: register))
-        let app = WebApp(register: register, logger: logger)
+        let identity = try global.identity(for: register)
+        let tls = loopback ? nil : try AppServer.tlsContext(identity: identity)
+        let app = WebApp(register: register, peers: TrustedPeerDirectory(ownPeerID: identity.peerID), logger: logger)
         let server = AppServer(
             app: app, configuration: .init(host: address.host, port: address.port, tls: tls), logger: logger)
         var services: [any Service] = [server]

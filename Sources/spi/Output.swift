@@ -46,7 +46,10 @@ enum Output {
     {
         if value.isNull { return "-" }
         if let column, let target = column.references, let id = value.textValue {
-            guard let label = try store.label(target, id) else { return "\(id) (missing)" }
+            guard let label = try store.label(target, id) else {
+                // A provider's replica holds its party's scope: a row outside it is not missing, just not here.
+                return store.kind == .provider ? "\(id.prefix(8)) (not held here)" : "\(id) (missing)"
+            }
             return withID ? "\(label) (\(id))" : label
         }
         if column?.type == .boolean, case .integer(let i) = value { return i == 0 ? "no" : "yes" }

@@ -8,6 +8,7 @@ what the replica holds. Exits 0 when every step passed; prints the failing step 
 """
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -156,6 +157,25 @@ def main():
             ]).then(responses => done(responses.map(r => r.status)));
         """)
         assert statuses == [403, 403], statuses
+
+        step("pair: trust a new replica's peer id from the Parties page; a peer id trusted already is refused")
+        newcomer = os.path.join(tempfile.mkdtemp(prefix="spi-app-peer-"), "newcomer.db")
+        register_id = spi.run(args.org, "whoami", "--field", "registerId").strip()
+        spi.run(newcomer, "init", "--name", "Newcomer", "--kind", "provider", "--register", register_id)
+        newcomer_id = spi.run(newcomer, "whoami", "--field", "peerId").strip()
+        driver.get(base + "/parties")
+        for field, value in [("name", "newcomer"), ("peer", newcomer_id), ("address", "127.0.0.1:7999")]:
+            css(f"#peer-{field}").send_keys(value)
+        click('#add-peer button[type="submit"]')
+        wait.until(lambda d: "newcomer" in d.find_element(By.ID, "peer-list").text)
+        trusted = spi.json(args.org, "peer", "list")
+        assert any(p["name"] == "newcomer" and p["peerId"] == newcomer_id for p in trusted), trusted
+        tailspin = next(p for p in trusted if p["name"] == "tailspin")
+        for field, value in [("name", "again"), ("peer", tailspin["peerId"])]:
+            css(f"#peer-{field}").send_keys(value)
+        click('#add-peer button[type="submit"]')
+        wait.until(lambda d: "already trusted" in d.find_element(By.CSS_SELECTOR, '#add-peer [data-error-for="peer"]').text)
+        assert len(spi.json(args.org, "peer", "list")) == len(trusted)
 
         step("phone width: the page does not overflow sideways; the matrix scrolls in its own box")
         driver.set_window_size(390, 844)

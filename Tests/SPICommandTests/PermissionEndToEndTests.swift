@@ -67,6 +67,9 @@ struct PermissionEndToEndTests {
                 #expect(try providers["CON"]!.ok("integration", "list").contains(name), "Contoso lacks \(name)")
                 #expect(try !providers["TAIL"]!.ok("integration", "list").contains(name), "Tailspin holds \(name)")
             }
+            // The SPI a received hand-off belongs to is another provider's: not held here, not missing.
+            let contosoPoints = try providers["CON"]!.ok("integration", "list")
+            #expect(contosoPoints.contains("(not held here)") && !contosoPoints.contains("(missing)"), "\(contosoPoints)")
             let contosoExport = try providers["CON"]!.ok("export")
             #expect(contosoExport.contains("Affected host") && !contosoExport.contains("\"SPI-INC-FAB\""))
             #expect(try !providers["TAIL"]!.ok("export").contains("Affected host"))
