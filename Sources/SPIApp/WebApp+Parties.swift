@@ -68,7 +68,25 @@ extension WebApp {
                         [HTML.escape(scope.table), "\(scope.visibleRows) of \(scope.totalRows)", HTML.escape(scope.read),
                          HTML.escape(scope.write)]
                     })
-                return html + "</section>"
+                html += "</section>"
+                // The organization sees every party's scope: what each party's replicas receive and may write.
+                if actor.isOrganization {
+                    html += "<section aria-labelledby=\"scopes-h\"><h2 id=\"scopes-h\">Each party's scope</h2>"
+                    for party in parties where party["kind"].textValue != "organization" {
+                        let code = party["code"].textValue ?? party.id
+                        html += "<details class=\"scope\" id=\"scope-\(HTML.escape(code))\"><summary>\(HTML.escape(code)) "
+                        html += "\(HTML.escape(party["name"].textValue ?? ""))</summary>"
+                        html += HTML.table(
+                            ["Table", "Visible rows", "Reads", "Writes"],
+                            try TableScope.all(for: .party(party.id), store.db).map { scope in
+                                [HTML.escape(scope.table), "\(scope.visibleRows) of \(scope.totalRows)",
+                                 HTML.escape(scope.read), HTML.escape(scope.write)]
+                            })
+                        html += "</details>"
+                    }
+                    html += "</section>"
+                }
+                return html
             }
         }
         return .html(page(title: "Parties and peers", section: "/parties", body: body))

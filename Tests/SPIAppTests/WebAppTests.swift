@@ -110,6 +110,8 @@ struct WebAppTests {
         #expect(await f.get("/conflicts").text.contains("No open conflicts"))
         let parties = await f.get("/parties")
         #expect(parties.text.contains("Fabrikam") && parties.text.contains("What this replica"))
+        // The organization sees each party's scope: Fabrikam sees its 3 SPIs of 12.
+        #expect(parties.text.contains("id=\"scope-FAB\"") && parties.text.contains("<td>interface</td><td>3 of 12</td>"), "\(parties.text)")
         let reports = await f.get("/reports")
         #expect(reports.text.contains("/reports/raci.csv?provider=FAB"))
         for name in ReportName.allCases {
