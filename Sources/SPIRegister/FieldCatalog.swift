@@ -21,7 +21,7 @@ public enum FieldCatalog {
     /// `agreement.status`.
     public static let agreementStatuses = ["draft", "active", "expired", "terminated"]
     /// `service_level_target.metric`.
-    public static let metrics = ["availability", "time_to_respond", "time_to_resolve", "report_delivery"]
+    public static var metrics: [String] { ReferenceData.metrics.map(\.code) }
     /// `service_level_target.priority`.
     public static let priorities = ["P1", "P2", "P3", "P4"]
     /// `service_level_target.unit`.
@@ -106,6 +106,22 @@ public enum FieldCatalog {
             list: ["code", "name", "practice_id", "position"], label: ["code", "name"]
         ),
         TableSpec(
+            "metric", noun: "metric",
+            summary: "What a service level target measures: availability, time to respond… (seeded), or a metric a "
+                + "party adds, such as first-contact resolution. Id derived from the code.",
+            columns: [
+                ColumnSpec("code", "The code targets name, such as first_contact_resolution.", required: true),
+                ColumnSpec("name", "Name, such as First-contact resolution.", required: true),
+                ColumnSpec("unit", "The unit its targets usually take.", values: units, required: true),
+                ColumnSpec(
+                    "higher_is_better", .boolean, "Whether a higher value is better (availability) or a lower one (a reopen rate, a time to resolve).",
+                    default: .integer(1), option: "higher-is-better"),
+                ColumnSpec("notes", "How it is measured."),
+            ],
+            lookup: "code", derivedID: .init(prefix: "metric", parts: [["code"]]),
+            list: ["code", "name", "unit", "higher_is_better"], label: ["code", "name"]
+        ),
+        TableSpec(
             "service", noun: "service",
             summary: "A service portfolio or catalogue entry.",
             columns: [
@@ -147,7 +163,7 @@ public enum FieldCatalog {
                     "agreement_id", "The agreement that sets the target.", references: "agreement", required: true,
                     owned: true),
                 ColumnSpec("service_id", "The service it applies to.", references: "service", required: true),
-                ColumnSpec("metric", "What is measured.", values: metrics, required: true),
+                ColumnSpec("metric", "What is measured: a metric's code (`spi metric list`).", required: true),
                 ColumnSpec("priority", "The incident or request priority it applies to, if any.", values: priorities),
                 ColumnSpec("target", .real, "The target value, such as 99.9 or 4.", required: true, option: "value"),
                 ColumnSpec("unit", "The unit of the value.", values: units, required: true),

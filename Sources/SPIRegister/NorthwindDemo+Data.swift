@@ -269,6 +269,14 @@ extension NorthwindDemo {
             target: 20, unit: "minutes", supports: "SLA-SDESK-RSP-P2"
         ),
         DemoTarget(
+            key: "UC-FAB-FCR", agreement: "UC-FAB", service: "SDESK", metric: "first_contact_resolution", priority: nil,
+            target: 70, unit: "percent", notes: "Monthly, from the incident performance report."
+        ),
+        DemoTarget(
+            key: "UC-FAB-REOPEN", agreement: "UC-FAB", service: "SDESK", metric: "reopen_rate", priority: nil,
+            target: 5, unit: "percent", notes: "At most; monthly, from the incident performance report."
+        ),
+        DemoTarget(
             key: "UC-CON-ECOM-AV", agreement: "UC-CON", service: "HOST", metric: "availability", priority: nil,
             target: 99.95, unit: "percent", supports: "SLA-ECOM-AV", notes: "E-commerce production cluster."
         ),

@@ -350,6 +350,15 @@ extension RecordStore {
                 }
             }
             if text("supports_id") == id { throw refuse("a target cannot support itself") }
+            if let metric = text("metric"), changed("metric"),
+                try db.scalar("SELECT 1 FROM metric WHERE code = ?", [.text(metric)]) == nil
+            {
+                let known = try db.rows("SELECT code FROM metric ORDER BY code").compactMap { $0[0].textValue }
+                throw RegisterError(
+                    .invalidValue,
+                    "unknown metric '\(metric)'; the register's metrics: \(known.joined(separator: ", ")); add one with "
+                        + "`spi metric add --code CODE --name NAME --unit UNIT`")
+            }
         case "interface":
             if case .integer(let months) = row["review_interval_months"] ?? .null, months < 1 {
                 throw refuse("the review interval is at least 1 month")

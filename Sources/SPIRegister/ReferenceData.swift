@@ -129,7 +129,7 @@ public enum ReferenceData {
     /// - Returns: the number of rows inserted.
     @discardableResult
     public static func seed(_ db: Connection) throws -> Int {
-        var inserted = 0
+        var inserted = try seedMetrics(db)
         for practice in practices {
             try db.execute(
                 "INSERT INTO practice(id, code, name, category, stage) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
@@ -145,6 +145,40 @@ public enum ReferenceData {
                 """,
                 [.text(activityID(activity.code)), .text(practiceID(activity.practice)), .text(activity.code),
                  .text(activity.name), .integer(Int64(activity.position))])
+            inserted += db.changes
+        }
+        return inserted
+    }
+
+    /// A seeded metric: what a service level target measures.
+    public struct Metric: Sendable {
+        public let code: String
+        public let name: String
+        public let unit: String
+        public let higherIsBetter: Bool
+    }
+
+    /// The metrics every register starts with; a party adds its own (`spi metric add`).
+    public static let metrics: [Metric] = [
+        .init(code: "availability", name: "Availability", unit: "percent", higherIsBetter: true),
+        .init(code: "time_to_respond", name: "Time to respond", unit: "minutes", higherIsBetter: false),
+        .init(code: "time_to_resolve", name: "Time to resolve", unit: "hours", higherIsBetter: false),
+        .init(code: "report_delivery", name: "Report delivery", unit: "business_days", higherIsBetter: false),
+    ]
+
+    /// The id of a metric, by code (`v5("metric:<code>")`): the same on every replica, and for a metric two parties
+    /// add under the same code.
+    public static func metricID(_ code: String) -> String { RecordID.v5("metric:\(code)") }
+
+    /// Inserts the seeded metrics that are missing, as baseline rows. Returns how many rows it inserted.
+    @discardableResult
+    public static func seedMetrics(_ db: Connection) throws -> Int {
+        var inserted = 0
+        for metric in metrics {
+            try db.execute(
+                "INSERT INTO metric(id, code, name, unit, higher_is_better) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                [.text(metricID(metric.code)), .text(metric.code), .text(metric.name), .text(metric.unit),
+                 .integer(metric.higherIsBetter ? 1 : 0)])
             inserted += db.changes
         }
         return inserted

@@ -183,6 +183,21 @@ extension RegisterCheck {
                 )
             }
         }
+        // A target's metric is one of the register's metrics (seeded, or added by a party).
+        let metrics = """
+            SELECT id, metric FROM service_level_target
+            WHERE NOT \(blank("metric")) AND metric NOT IN (SELECT code FROM metric) ORDER BY id
+            """
+        for row in try context.query(metrics) {
+            guard let id = row[0] else { continue }
+            let known = try context.query("SELECT code FROM metric ORDER BY code").compactMap { $0[0] }
+            context.add(
+                "invalid-enum-value",
+                "\(rowDescription(context, "service_level_target", id)): metric is '\(row[1] ?? "")'; the register's "
+                    + "metrics: \(known.joined(separator: ", ")) (`spi metric add` adds one)",
+                [FindingRow(table: "service_level_target", id: id)]
+            )
+        }
         for (table, column) in flags {
             let sql =
                 "SELECT id, \(column) FROM \(table) WHERE \(column) IS NULL OR \(column) NOT IN (0, 1) ORDER BY id"

@@ -63,7 +63,7 @@ extension RegisterCheck {
         ("service", "status", ["pipeline", "catalogue", "retired"]),
         ("agreement", "type", ["sla", "ola", "uc", "collaboration"]),
         ("agreement", "status", ["draft", "active", "expired", "terminated"]),
-        ("service_level_target", "metric", ["availability", "time_to_respond", "time_to_resolve", "report_delivery"]),
+        ("metric", "unit", ["percent", "minutes", "hours", "business_days", "days"]),
         ("service_level_target", "priority", ["P1", "P2", "P3", "P4"]),
         ("service_level_target", "unit", ["percent", "minutes", "hours", "business_days", "days"]),
         ("service_level_target", "period", ["day", "week", "month", "quarter", "year"]),
@@ -81,7 +81,7 @@ extension RegisterCheck {
 
     /// Integer flag columns, which hold 0 or 1.
     static let flags: [(table: String, column: String)] = [
-        ("party", "internal"), ("person", "active"), ("integration_data_item", "mandatory"),
+        ("party", "internal"), ("person", "active"), ("integration_data_item", "mandatory"), ("metric", "higher_is_better"),
     ]
 
     /// Date columns, which hold ISO `YYYY-MM-DD` text.
@@ -98,6 +98,7 @@ extension RegisterCheck {
         ("person", ["party_id", "name"]),
         ("practice", ["code", "name", "category"]),
         ("activity", ["practice_id", "code", "name"]),
+        ("metric", ["code", "name", "unit"]),
         ("service", ["name", "type", "status"]),
         ("agreement", ["code", "title", "type", "customer_id", "provider_id"]),
         ("service_level_target", ["agreement_id", "service_id", "metric", "target", "unit"]),
@@ -117,7 +118,8 @@ extension RegisterCheck {
 
     /// Columns whose values are unique within their table (codes, and people's emails).
     static let uniqueColumns: [(table: String, column: String)] = [
-        ("party", "code"), ("practice", "code"), ("activity", "code"), ("service", "code"), ("agreement", "code"),
+        ("party", "code"), ("practice", "code"), ("activity", "code"), ("metric", "code"), ("service", "code"),
+        ("agreement", "code"),
         ("interface", "code"), ("person", "email"),
     ]
 }

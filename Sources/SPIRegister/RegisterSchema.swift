@@ -21,7 +21,7 @@ public enum RegisterSchema {
 
     /// The register tables in dependency order (a table only refers to tables before it).
     public static let tableNames: [String] = [
-        "party", "person", "practice", "activity", "service", "agreement", "service_level_target",
+        "party", "person", "practice", "activity", "metric", "service", "agreement", "service_level_target",
         "interface", "interface_service", "raci_assignment", "integration_point", "integration_data_item",
         "information_item", "information_recipient", "review", "party_peer", "service_level_result", "information_delivery",
         "interface_signature", "interface_version", "finding_action",
@@ -255,6 +255,16 @@ public enum RegisterSchema {
     /// period; deliveries of management information.
     static let migration4: String =
         table(
+            "metric",
+            """
+                code TEXT,
+                name TEXT,
+                unit TEXT,
+                higher_is_better INTEGER NOT NULL DEFAULT 1,
+                notes TEXT
+            """
+        )
+        + table(
             "interface_signature",
             """
                 interface_id TEXT,

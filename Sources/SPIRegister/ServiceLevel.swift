@@ -1,4 +1,5 @@
 import Foundation
+public import SPISQLite
 
 /// Achieved service levels against their targets: which way is better, whether a result meets its target, and the
 /// period labels results use.
@@ -13,9 +14,22 @@ public enum ServiceLevel {
     /// better higher; durations (`minutes`, `hours`, `days`, `business_days`) are better lower.
     public static func isHigherBetter(unit: String?) -> Bool { unit == "percent" }
 
-    /// Whether `value` meets `target` (at the target counts as met).
-    public static func meets(value: Double, target: Double, unit: String?) -> Bool {
-        isHigherBetter(unit: unit) ? value >= target : value <= target
+    /// Whether `value` meets `target` (at the target counts as met): by the metric's direction when known
+    /// (`higherIsBetter`, from the register's `metric` table), else by the unit's.
+    public static func meets(value: Double, target: Double, unit: String?, higherIsBetter: Bool? = nil) -> Bool {
+        (higherIsBetter ?? isHigherBetter(unit: unit)) ? value >= target : value <= target
+    }
+
+    /// How far `value` is from `target`: measured figures carry a few decimals at most, so the binary noise of the
+    /// difference is rounded away (to 4 decimals).
+    public static func margin(_ value: Double, _ target: Double) -> Double {
+        (abs(value - target) * 10_000).rounded() / 10_000
+    }
+
+    /// Whether a higher value is better for the metric with `code` in the register on `db` (nil when there is none).
+    public static func higherIsBetter(metric code: String?, _ db: Connection) throws -> Bool? {
+        guard let code else { return nil }
+        return try db.scalar("SELECT higher_is_better FROM metric WHERE code = ?", [.text(code)])?.integerValue.map { $0 != 0 }
     }
 
     /// The shape of a period label for a target's `period`, with an example.

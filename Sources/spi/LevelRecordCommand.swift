@@ -57,8 +57,9 @@ struct LevelRecordCommand: AsyncParsableCommand {
                 return "recorded \(try store.rowName("service_level_result", id)): \(value)"
             }
             let unit = goal["unit"].textValue
-            let met = ServiceLevel.meets(value: achieved, target: wanted, unit: unit)
-            let margin = (abs(achieved - wanted) * 10_000).rounded() / 10_000
+            let higher = try ServiceLevel.higherIsBetter(metric: goal["metric"].textValue, store.db)
+            let met = ServiceLevel.meets(value: achieved, target: wanted, unit: unit, higherIsBetter: higher)
+            let margin = ServiceLevel.margin(achieved, wanted)
             let verdict = met
                 ? "met (target \(JSONValue.real(wanted).canonicalText))"
                 : "MISSED by \(JSONValue.real(margin).canonicalText) \(unit ?? "") (target \(JSONValue.real(wanted).canonicalText))"

@@ -29,7 +29,7 @@ struct SPICommand: AsyncParsableCommand {
             NounCommand<AgreementFields>.self, NounCommand<TargetFields>.self, NounCommand<InterfaceFields>.self,
             NounCommand<RACIFields>.self, NounCommand<IntegrationFields>.self, NounCommand<InfoFields>.self,
             NounCommand<ReviewFields>.self, NounCommand<PracticeFields>.self, NounCommand<ActivityFields>.self,
-            NounCommand<LevelFields>.self,
+            NounCommand<LevelFields>.self, NounCommand<MetricFields>.self,
             RecordCommand.self, SchemaCommand.self, ExportCommand.self, ImportCommand.self, DigestCommand.self,
             CheckCommand.self, ReportCommand.self, ChangesCommand.self, ConflictsCommand.self, HistoryCommand.self, PeerCommand.self, ScopeCommand.self, SyncCommand.self, ServeCommand.self,
             DueCommand.self, FindingCommand.self, DemoCommand.self, AppCommand.self,

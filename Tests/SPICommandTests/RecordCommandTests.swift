@@ -42,7 +42,7 @@ struct RecordCommandTests {
                 #expect(text.contains(table))
             }
             let json = try #require(try f.json("schema", "--json") as? [String: [String: Any]])
-            #expect(json.count == 21)
+            #expect(json.count == 22)
             let columns = try #require(json["party"]?["columns"] as? [[String: Any]])
             #expect(columns.map { $0["name"] as? String } == ["id", "code", "name", "kind", "internal", "notes"])
             let kind = try #require(columns.first { $0["name"] as? String == "kind" })

@@ -81,7 +81,7 @@ struct CanonicalExportTests {
             let summary = try copy.importCanonical(export)
             #expect(summary.inserted == 10)
             #expect(summary.updated == 1)  // the practice's owner
-            #expect(summary.unchanged == 70)
+            #expect(summary.unchanged == 74)  // the seeded practices, activities and metrics
             #expect(try copy.exportCanonical() == export)
             #expect(try copy.digest() == source.digest())
             // The import was an ordinary local write: it replicates.

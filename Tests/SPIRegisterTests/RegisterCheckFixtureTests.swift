@@ -63,6 +63,7 @@ enum CheckFixture {
                 ]
             )
         }
+        try ReferenceData.seedMetrics(db)
         var positions: [String: Int64] = [:]
         for activity in activities {
             positions[activity.practice, default: 0] += 1

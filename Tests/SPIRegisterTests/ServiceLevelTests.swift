@@ -69,8 +69,9 @@ struct ServiceLevelTests {
                 try AccessRules.visibility(for: .party(Self.party(party)))?["service_level_result"]
                     .map { rule in try db.rows("SELECT count(DISTINCT id) FROM (\(AccessRules.withoutEntry(rule)))")[0][0] }
             }
-            // Fabrikam's three months (February corrected in place: the demo's row has the same derived id).
-            #expect(try visible("FAB") == .integer(3))
+            // Fabrikam's three months of P1 response (February corrected in place: the demo's row has the same
+            // derived id), first-contact resolution and reopen rate.
+            #expect(try visible("FAB") == .integer(9))
             #expect(try visible("CON") == .integer(3))
             #expect(try visible("TAIL") == .integer(0))
         }

@@ -287,6 +287,9 @@ public enum AccessRules {
                 return try ownsInterface(
                     db.scalar("SELECT interface_id FROM information_item WHERE id = ?", [.text(item)])?.textValue)
             } ? .allow : .refuse("a provider writes information recipients only within its own SPIs")
+        case "metric":
+            // Any party adds its own metrics (first-contact resolution, reopen rate); only the organization changes one.
+            return write.kind == .create ? .allow : .refuse("only the organization changes or removes a metric; add a new one")
         default:
             return .refuse("only the organization writes \(table) rows")
         }

@@ -60,6 +60,7 @@ public struct TableScope: Sendable, Hashable {
         case "service_level_result": return "levels achieved against the targets of agreements it provides"
         case "information_delivery": return "deliveries of the information items of its SPIs"
         case "interface_version": return "versions of its SPIs, frozen when it signs (append-only)"
+        case "metric": return "new metrics (not changing existing ones)"
         default: return "nothing"
         }
     }

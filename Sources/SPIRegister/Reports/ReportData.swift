@@ -23,6 +23,8 @@ struct ReportData {
         var agreementID, serviceID, metric, priority: String?
         var value: Double?
         var unit, period, supportsID, notes: String?
+        /// Whether a higher value is better, from the target's metric (nil when the metric is unknown).
+        var higherIsBetter: Bool? = nil
     }
     struct Interface {
         var id, code, title: String
@@ -138,15 +140,16 @@ struct ReportData {
             )
         }
         let targetSQL = """
-            SELECT id, agreement_id, service_id, metric, priority, target, unit, period, supports_id, notes
-            FROM service_level_target
+            SELECT t.id, t.agreement_id, t.service_id, t.metric, t.priority, t.target, t.unit, t.period, t.supports_id,
+                   t.notes, m.higher_is_better
+            FROM service_level_target t LEFT JOIN metric m ON m.code = t.metric
             """
         for r in try db.rows(targetSQL) {
             targets.append(
                 Target(
                     id: id(r[0]), agreementID: text(r[1]), serviceID: text(r[2]), metric: text(r[3]),
                     priority: text(r[4]), value: number(r[5]), unit: text(r[6]), period: text(r[7]),
-                    supportsID: text(r[8]), notes: text(r[9])
+                    supportsID: text(r[8]), notes: text(r[9]), higherIsBetter: r[10].integerValue.map { $0 != 0 }
                 )
             )
         }

@@ -9,9 +9,9 @@ extension ReportRenderer {
     static func achievedText(_ target: ReportData.Target, _ data: ReportData, count: Int = 3) -> String {
         guard let goal = target.value else { return "" }
         return (data.resultsByTarget[target.id] ?? []).prefix(count).map { result in
-            let met = ServiceLevel.meets(value: result.value, target: goal, unit: target.unit)
-            // Measured figures carry a few decimals at most: round away the binary noise of the difference.
-            let margin = RegisterCheck.format((abs(result.value - goal) * 10_000).rounded() / 10_000)
+            let met = ServiceLevel.meets(
+                value: result.value, target: goal, unit: target.unit, higherIsBetter: target.higherIsBetter)
+            let margin = RegisterCheck.format(ServiceLevel.margin(result.value, goal))
             return "\(result.period): \(RegisterCheck.format(result.value)) " + (met ? "✓" : "✗ (by \(margin))")
         }.joined(separator: "; ")
     }
@@ -19,7 +19,8 @@ extension ReportRenderer {
     /// Whether a target's latest achieved level missed it (nil when nothing is recorded).
     static func latestMissed(_ target: ReportData.Target, _ data: ReportData) -> Bool? {
         guard let goal = target.value, let latest = data.resultsByTarget[target.id]?.first else { return nil }
-        return !ServiceLevel.meets(value: latest.value, target: goal, unit: target.unit)
+        return !ServiceLevel.meets(
+            value: latest.value, target: goal, unit: target.unit, higherIsBetter: target.higherIsBetter)
     }
 
     /// The service-level matrix: service × provider × metric × priority × target, weaker underpinning targets
