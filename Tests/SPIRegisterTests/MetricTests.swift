@@ -57,6 +57,14 @@ struct MetricTests {
             #expect(reopen.hasSuffix("2026-12,5.6,false"), "\(reopen)")
             let fcr = try #require(csv.split(whereSeparator: \.isNewline).first { $0.contains("first_contact_resolution") })
             #expect(fcr.hasSuffix(",74.8,true"), "\(fcr)")
+            // The SPI document shows the attainment too, the missed latest period flagged.
+            let document = try register.read { store in
+                try ReportRenderer.render(
+                    .document, format: .md, db: store.db, provider: "FAB", registerName: "R", generatedAt: "now",
+                    today: "2026-12-07")
+            }
+            #expect(document.contains("| Achieved |") && document.contains("2026-12: 5.6 ✗ (by 0.6)"), "\(document)")
+            #expect(document.contains("latest period missed"))
             #expect(ServiceLevel.meets(value: 4.2, target: 5, unit: "percent", higherIsBetter: false))
             #expect(!ServiceLevel.meets(value: 4.2, target: 5, unit: "percent"))
         }

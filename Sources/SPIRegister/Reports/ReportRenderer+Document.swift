@@ -210,8 +210,11 @@ extension ReportRenderer {
             (data.serviceByID[$0.serviceID ?? ""]?.code ?? "", $0.metric ?? "", $0.priority ?? "", $0.id)
                 < (data.serviceByID[$1.serviceID ?? ""]?.code ?? "", $1.metric ?? "", $1.priority ?? "", $1.id)
         }
+        // Attainment, where levels are recorded: the last three periods, latest first (the levels report has more).
+        let attained = targets.contains { !(data.resultsByTarget[$0.id] ?? []).isEmpty }
         var targetTable = ReportDocument.Table(
-            columns: ["Service", "Metric", "Priority", "Target", "Period", "Supports"], rows: []
+            columns: ["Service", "Metric", "Priority", "Target", "Period", "Supports"] + (attained ? ["Achieved"] : []),
+            rows: []
         )
         for target in targets {
             let supported = target.supportsID.flatMap { data.targetByID[$0] }
@@ -222,7 +225,10 @@ extension ReportRenderer {
                     targetText(target), flag: weaker.contains(target.id) ? "weaker than it supports" : nil),
                 ReportDocument.Cell(target.period ?? ""),
                 ReportDocument.Cell(supported.map { "\(targetLabel($0, data)) (\(targetText($0)))" } ?? ""),
-            ])
+            ] + (attained
+                ? [ReportDocument.Cell(
+                    achievedText(target, data), flag: latestMissed(target, data) == true ? "latest period missed" : nil)]
+                : []))
         }
         sections.append(
             ReportDocument.Section(
