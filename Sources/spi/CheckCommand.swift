@@ -42,10 +42,7 @@ struct CheckCommand: AsyncParsableCommand {
             return (findings, try Governance.findingActions(in: store, findings: findings, today: date))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let lines = try findings.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-            print(lines.isEmpty ? "[]" : "[\n" + lines.map { "  " + $0 }.joined(separator: ",\n") + "\n]")
+            print(try Output.encodedArray(findings))
         } else {
             if findings.isEmpty {
                 print("no findings")

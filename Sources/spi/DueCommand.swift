@@ -45,10 +45,7 @@ struct DueCommand: AsyncParsableCommand {
         let date = today ?? register.today
         let items = try register.read { store in try Governance.dueItems(in: store, today: date, within: within) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let lines = try items.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-            print(lines.isEmpty ? "[]" : "[\n" + lines.map { "  " + $0 }.joined(separator: ",\n") + "\n]")
+            print(try Output.encodedArray(items))
             return
         }
         let span = "within \(within) day\(within == 1 ? "" : "s") of \(date)"

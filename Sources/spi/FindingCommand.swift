@@ -81,10 +81,7 @@ struct FindingListCommand: AsyncParsableCommand {
         let register = try global.openRegister()
         let actions = try register.read { store in try Governance.findingActions(in: store) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let lines = try actions.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-            print(lines.isEmpty ? "[]" : "[\n" + lines.map { "  " + $0 }.joined(separator: ",\n") + "\n]")
+            print(try Output.encodedArray(actions))
             return
         }
         guard !actions.isEmpty else {

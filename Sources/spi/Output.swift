@@ -28,6 +28,14 @@ enum Output {
         "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
     }
 
+    /// Encodable values as a JSON array, one object per line with sorted keys (as `jsonArray`).
+    static func encodedArray<T: Encodable>(_ values: [T]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let lines = try values.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        return lines.isEmpty ? "[]" : "[\n" + lines.map { "  " + $0 }.joined(separator: ",\n") + "\n]"
+    }
+
     /// Prints JSON values one per line inside an array, so that long lists stay readable and diffable.
     static func jsonArray(_ values: [JSONValue]) -> String {
         if values.isEmpty { return "[]" }
