@@ -134,7 +134,7 @@ enum AppAssets {
 
         document.addEventListener("click", async (event) => {
           const button = event.target.closest("button.role");
-          if (!button) return;
+          if (!button || button.getAttribute("aria-busy") === "true") return;
           const table = button.closest("table.raci");
           const region = document.getElementById("raci");
           const error = document.getElementById("raci-error");
@@ -142,13 +142,17 @@ enum AppAssets {
           const on = button.getAttribute("aria-pressed") !== "true";
           const body = new URLSearchParams({ activity: button.dataset.activity, party: button.dataset.party,
                                              role: button.dataset.role, on: on ? "1" : "0", csrf });
-          button.disabled = true;
+          // Busy rather than disabled: a disabled button loses the keyboard focus.
+          const label = button.getAttribute("aria-label");
+          button.setAttribute("aria-busy", "true");
           const data = await post("/spis/" + encodeURIComponent(table.dataset.spi) + "/raci", body);
-          button.disabled = false;
+          button.removeAttribute("aria-busy");
           document.querySelectorAll(".raci td.refused").forEach(c => c.classList.remove("refused"));
           if (data.ok) {
             error.textContent = "";
             swap(region, data.html);
+            const again = [...region.querySelectorAll("button.role")].find(b => b.getAttribute("aria-label") === label);
+            if (again && document.activeElement !== again) again.focus();
           } else {
             error.textContent = data.error;
             cell.classList.add("refused");

@@ -4,7 +4,7 @@ import SPISQLite
 
 extension WebApp {
     /// The edit form of one row (HTML): an input per column of `columns` (a list for columns with a fixed set of
-    /// values), posted to `/records/TABLE/ID`. Nothing when this replica's party may not edit the row.
+    /// values), posted to `/records/TABLE/ID`; a read-only note instead when this replica's party may not edit the row.
     static func editForm(
         _ table: String, _ row: Record, columns: [String], legend: String, csrf: String, _ store: RecordStore
     ) throws -> String {

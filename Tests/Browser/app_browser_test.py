@@ -192,6 +192,8 @@ def main():
         driver.execute_script("document.querySelector(arguments[0]).focus()", consulted)
         driver.switch_to.active_element.send_keys(Keys.ENTER)
         wait.until(lambda d: d.find_element(By.CSS_SELECTOR, consulted).get_attribute("aria-pressed") == "true")
+        # The matrix was swapped in place; the keyboard focus is still on the same letter.
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("aria-label") == "INC-DIAG, NWR: Consulted")
         consulted_rows = raci("activity_id=INC-DIAG", "party_id=NWR", "role=C")
         assert len(consulted_rows) == 1, consulted_rows
     finally:

@@ -121,6 +121,53 @@ struct AppEndToEndTests {
         }
     }
 
+    @Test("malformed HTTP gets 400 and a body over 1 MiB gets 413, from the real server, which keeps serving",
+          .timeLimit(.minutes(2)))
+    func badRequests() throws {
+        try withCommandFixture(.empty) { f in
+            let app = try SyncServerProcess.app(db: f.db, arguments: ["--listen", "127.0.0.1:0"], directory: f.directory)
+            defer { app.stop() }
+            let url = try app.waitForURL()
+            let script = """
+                import socket, sys
+                from urllib.parse import urlparse
+                url = urlparse(sys.argv[1])
+                def send(data):
+                    s = socket.create_connection((url.hostname, url.port), timeout=20)
+                    s.sendall(data)
+                    reply = b""
+                    try:
+                        while b"\\r\\n" not in reply:
+                            chunk = s.recv(4096)
+                            if not chunk: break
+                            reply += chunk
+                    except OSError:
+                        pass
+                    s.close()
+                    return reply.split(b"\\r\\n")[0].decode(errors="replace")
+                host = ("Host: %s\\r\\n" % url.netloc).encode()
+                print(send(b"NOT HTTP AT ALL\\r\\n\\r\\n"))
+                body = b"x" * (2 * 1024 * 1024)
+                print(send(b"POST /records/party/x HTTP/1.1\\r\\n" + host + b"Content-Length: %d\\r\\n\\r\\n" % len(body) + body))
+                print(send(b"GET / HTTP/1.1\\r\\n" + host + b"\\r\\n"))
+                """
+            let run = Process()
+            run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            run.arguments = ["python3", "-c", script, url]
+            let output = Pipe()
+            run.standardOutput = output
+            run.standardError = output
+            try run.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            run.waitUntilExit()
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines.count == 3, "\(text)")
+            #expect(lines.first?.hasPrefix("HTTP/1.1 400") == true, "\(text)")
+            #expect(lines.dropFirst().first?.hasPrefix("HTTP/1.1 413") == true, "\(text)")
+            #expect(lines.last?.hasPrefix("HTTP/1.1 401") == true, "\(text)")
+        }
+    }
+
     @Test("a provider's app offers only what its party may do, and refuses the rest with the CLI's words")
     func providerApp() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-app-\(UUID().uuidString)")
