@@ -87,11 +87,15 @@ enum AppAssets {
           return data;
         }
 
+        // The RACI cell whose last edit was refused: marked until the next edit succeeds, across live refreshes.
+        let refusedCell = null;
+
         // Replaces a region with new HTML (unless nothing changed), marks the cells whose text changed, and keeps the
         // keyboard focus on the same control.
         function swap(region, html) {
           const fresh = document.createElement("template");
           fresh.innerHTML = html;
+          if (refusedCell) fresh.content.querySelector("#" + CSS.escape(refusedCell))?.classList.add("refused");
           if (fresh.innerHTML === region.innerHTML) return;
           const focused = region.contains(document.activeElement) ? document.activeElement : null;
           const label = focused && (focused.getAttribute("aria-label") || focused.id);
@@ -148,6 +152,7 @@ enum AppAssets {
           const data = await post("/spis/" + encodeURIComponent(table.dataset.spi) + "/raci", body);
           button.removeAttribute("aria-busy");
           document.querySelectorAll(".raci td.refused").forEach(c => c.classList.remove("refused"));
+          refusedCell = data.ok ? null : cell.id;
           if (data.ok) {
             error.textContent = "";
             swap(region, data.html);

@@ -292,10 +292,12 @@ struct DemoCommand: AsyncParsableCommand {
               spi check                 # the planted gaps: two Accountables, an overdue review, …
               spi interface verify      # SPI-INC-FAB in force; SPI-CHG-CON changed since signed
               spi conflicts             # the organization and Fabrikam reworded SPI-SR-FAB at once
-              spi app                   # the web app: open the URL it prints (Ctrl-C stops it)
               sqlite3 \(db) "SELECT code, status, next_review FROM interface ORDER BY code"
               spi report document --provider FAB --format html --out fabrikam-spi.html
               spi changes export --out everything.changes     # the same changes, as a file
+
+            The web app, for the same register in a browser (Ctrl-C stops it):
+              spi app --db \(db)       # or: scripts/demo --app
             """
     }
 }

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 import urllib.error
 import urllib.request
@@ -39,7 +40,16 @@ class Spi:
         return json.loads(self.run(db, *args, "--json"))
 
 
+STARTED = time.monotonic()
+_last = [STARTED, None]
+TIMINGS = []
+
+
 def step(name):
+    now = time.monotonic()
+    if _last[1] is not None:
+        TIMINGS.append((_last[1], now - _last[0]))
+    _last[0], _last[1] = now, name
     print(f"step: {name}", flush=True)
 
 
@@ -52,6 +62,7 @@ def main():
     parser.add_argument("--sync", required=True, help="where the app's process serves sync sessions (host:port)")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    parser.add_argument("--screenshots", help="a directory to save a screenshot of each page into")
     args = parser.parse_args()
     spi = Spi(args.spi)
     base = args.url.split("/?")[0]
@@ -74,6 +85,14 @@ def main():
 
     def css(selector):
         return driver.find_element(By.CSS_SELECTOR, selector)
+
+    def shot(name):
+        if not args.screenshots:
+            return
+        os.makedirs(args.screenshots, exist_ok=True)
+        path = os.path.join(args.screenshots, f"{name}.png")
+        driver.save_screenshot(path)
+        print(f"screenshot: {path}", flush=True)
 
     def click(selector):
         # The page may swap the element out between finding and clicking it (a live refresh): find it again.
@@ -102,6 +121,7 @@ def main():
         driver.get(args.url)
         wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Home")
         assert "token=" not in driver.current_url, driver.current_url
+        shot("home")
 
         step("edit a RACI cell, and find the row with spi record get")
         driver.get(base + "/spis/SPI-INC-FAB")
@@ -122,8 +142,14 @@ def main():
         click('button[aria-label="INC-LOG, FAB: Accountable"]')
         wait.until(lambda d: "Accountable" in d.find_element(By.ID, "raci-error").text)
         assert "refused" in attribute("#cell-INC-LOG-FAB", "class")
+        # A live refresh of the matrix (another edit landing) keeps the refused cell marked.
+        driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "refreshRegion(document.getElementById('raci')).then(() => done(true));")
+        assert "refused" in attribute("#cell-INC-LOG-FAB", "class"), "a live refresh dropped the refusal mark"
         assert attribute('button[aria-label="INC-LOG, FAB: Accountable"]', "aria-pressed") == "false"
         assert [row["id"] for row in raci("activity_id=INC-LOG", "role=A")] == [accountables[0]["id"]]
+        shot("spi-refused-accountable")
 
         step("the page updates live while Fabrikam syncs a change in")
         driver.execute_script("window.spiMarker = 42")
@@ -135,11 +161,23 @@ def main():
         wait.until(lambda d: "Fabrikam resolver group" in d.find_element(By.ID, "cell-INC-DIAG-FAB").text)
         wait.until(lambda d: any("from FAB" in t.text for t in d.find_elements(By.CSS_SELECTOR, "#toasts .toast")))
         assert driver.execute_script("return window.spiMarker") == 42, "the page was reloaded"
+        shot("spi-live-update")
+
+        step("the page updates live when the sqlite3 shell edits the replica")
+        if os.path.exists("/usr/bin/sqlite3"):
+            escalate = raci("activity_id=INC-ESC", "party_id=FAB")
+            assert len(escalate) == 1, escalate
+            subprocess.run(["/usr/bin/sqlite3", args.org,
+                            f"UPDATE raci_assignment SET role_title = 'Edited in the shell' WHERE id = '{escalate[0]['id']}'"],
+                           check=True, timeout=30)
+            wait.until(lambda d: "Edited in the shell" in d.find_element(By.ID, "cell-INC-ESC-FAB").text)
+            assert driver.execute_script("return window.spiMarker") == 42, "the page was reloaded"
 
         step("settle a conflict: keep mine")
         conflicts = spi.json(args.org, "conflicts", "list")
         assert len(conflicts) == 1, conflicts
         driver.get(base + "/conflicts")
+        shot("conflicts")
         click('button[name="keep"][value="mine"]')
         wait.until(lambda d: "No open conflicts" in d.find_element(By.ID, "main").text)
         assert spi.json(args.org, "conflicts", "list") == []
@@ -175,12 +213,14 @@ def main():
             css(f"#peer-{field}").send_keys(value)
         click('#add-peer button[type="submit"]')
         wait.until(lambda d: "already trusted" in d.find_element(By.CSS_SELECTOR, '#add-peer [data-error-for="peer"]').text)
+        shot("parties")
         assert len(spi.json(args.org, "peer", "list")) == len(trusted)
 
         step("phone width: the page does not overflow sideways; the matrix scrolls in its own box")
         driver.set_window_size(390, 844)
         driver.get(base + "/spis/SPI-INC-FAB")
         assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        shot("spi-phone")
         assert driver.execute_script(
             "const box = document.querySelector('#raci .scroll') || document.querySelector('#raci');"
             "return getComputedStyle(box.closest('.scroll') || box).overflowX") in ("auto", "scroll")
@@ -198,7 +238,9 @@ def main():
         assert len(consulted_rows) == 1, consulted_rows
     finally:
         driver.quit()
-    print("app browser test: every step passed")
+    step("done")
+    print("timings: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in TIMINGS), flush=True)
+    print(f"app browser test: every step passed in {time.monotonic() - STARTED:.1f} s")
 
 
 if __name__ == "__main__":

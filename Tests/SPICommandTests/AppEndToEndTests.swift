@@ -26,6 +26,10 @@ struct AppEndToEndTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Browser/app_browser_test.py")
 
+    /// Where the browser test saves its screenshots: `.build/app-screenshots` of the package.
+    static let screenshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/app-screenshots")
+
     @Test("in Chromium: log in with the token, edit a RACI cell, see a second Accountable refused, watch a sync land live, settle a conflict; wrong tokens refused",
           .enabled(if: browserAvailable), .timeLimit(.minutes(4)))
     func browser() throws {
@@ -46,7 +50,7 @@ struct AppEndToEndTests {
             run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             run.arguments = [
                 "python3", Self.script.path, "--url", url, "--spi", SPIProcess.executable.path, "--org", org.db,
-                "--fabrikam", fabrikam.db, "--sync", syncAddress,
+                "--fabrikam", fabrikam.db, "--sync", syncAddress, "--screenshots", Self.screenshots.path,
             ]
             run.environment = SyncEndToEndTests.environment
             run.standardOutput = log
@@ -55,6 +59,8 @@ struct AppEndToEndTests {
             run.waitUntilExit()
             try log.close()
             let text = String(decoding: FileManager.default.contents(atPath: output.path) ?? Data(), as: UTF8.self)
+            // Into the test output: each step, the screenshots it saved (in .build/app-screenshots) and its timings.
+            print(text)
             #expect(run.terminationStatus == 0, "\(text)\n--- spi app:\n\(app.stderr)")
             #expect(text.contains("every step passed"), "\(text)")
             try expectIntegrityOfDatabases(in: directory.appendingPathComponent("demo"))
