@@ -20,7 +20,8 @@ extension Governance {
         guard CivilDate(due) != nil else {
             throw RegisterError(.invalidValue, "invalid due date '\(due)': expected a date as YYYY-MM-DD")
         }
-        let findings = try RegisterCheck.run(store.db, today: today ?? store.today).filter { $0.rule == rule }
+        let all = try RegisterCheck.run(store.db, today: today ?? store.today)
+        let findings = all.filter { $0.rule == rule }
         let wanted = reference.trimmingCharacters(in: .whitespaces)
         var matches: [FindingRow] = []
         for finding in findings {
@@ -49,7 +50,8 @@ extension Governance {
         ]
         if let note { fields["note"] = note }
         let id = try store.put("finding_action", fields: fields, mode: .upsert)
-        return try findingActions(in: store, today: today).first { $0.id == id }!
+        // Assigning changes no finding: the ones just computed describe the action.
+        return try findingActions(in: store, findings: all, today: today).first { $0.id == id }!
     }
 
     /// Every finding given to someone to fix, oldest due date first, each with its finding's message while the

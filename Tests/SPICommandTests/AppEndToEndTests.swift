@@ -67,17 +67,23 @@ struct AppEndToEndTests {
         }
     }
 
+    /// What a program found on PATH writes to stdout and stderr, once it has exited.
+    static func output(of arguments: [String]) throws -> String {
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        run.arguments = arguments
+        let output = Pipe()
+        run.standardOutput = output
+        run.standardError = output
+        try run.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        return text
+    }
+
     /// This machine's first IPv4 address other than loopback, if it has one.
     static let externalAddress: String? = {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["hostname", "-I"]
-        let output = Pipe()
-        probe.standardOutput = output
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return nil }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        probe.waitUntilExit()
+        guard let text = try? output(of: ["hostname", "-I"]) else { return nil }
         return text.split(separator: " ").map(String.init)
             .first { $0.split(separator: ".").count == 4 && !$0.hasPrefix("127.") }
     }()
@@ -114,15 +120,7 @@ struct AppEndToEndTests {
                 except Exception:
                     print("plain refused")
                 """
-            let run = Process()
-            run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            run.arguments = ["python3", "-c", script, url]
-            let output = Pipe()
-            run.standardOutput = output
-            run.standardError = output
-            try run.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            run.waitUntilExit()
+            let text = try Self.output(of: ["python3", "-c", script, url])
             #expect(text.contains("401 303 True") && text.contains("plain refused"), "\(text)")
         }
     }
@@ -157,15 +155,7 @@ struct AppEndToEndTests {
                 print(send(b"POST /records/party/x HTTP/1.1\\r\\n" + host + b"Content-Length: %d\\r\\n\\r\\n" % len(body) + body))
                 print(send(b"GET / HTTP/1.1\\r\\n" + host + b"\\r\\n"))
                 """
-            let run = Process()
-            run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            run.arguments = ["python3", "-c", script, url]
-            let output = Pipe()
-            run.standardOutput = output
-            run.standardError = output
-            try run.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            run.waitUntilExit()
+            let text = try Self.output(of: ["python3", "-c", script, url])
             let lines = text.split(separator: "\n").map(String.init)
             #expect(lines.count == 3, "\(text)")
             #expect(lines.first?.hasPrefix("HTTP/1.1 400") == true, "\(text)")
