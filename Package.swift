@@ -225,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "SPICommandTests",
             dependencies: [
-                "spi", "SPIApp", "SPIRegister", "SPISQLite", "SPIReplication",
+                "spi", "SPIApp", "SPIRegister", "SPISQLite", "SPIReplication", "SPITestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],

@@ -93,7 +93,12 @@ struct AppCommand: AsyncParsableCommand {
             if !loopback {
                 StandardStreams.writeOutput("spi: HTTPS with the replica's own certificate; your browser asks you to accept it once\n")
             }
-            _ = StandardStreams.flushStandardOutput()
+            // The address carries the session token, the only way in: when it cannot be printed, nobody can use
+            // the app, so it stops (and `spi` exits non-zero, saying the output could not be written).
+            guard StandardStreams.flushStandardOutput(), !StandardStreams.failed else {
+                await group.triggerGracefulShutdown()
+                return
+            }
             if open { Self.openBrowser(url) }
         }
         try await group.run()

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SPIApp
 import SPIRegister
+import SPITestSupport
 import Testing
 
 /// `spi app`: the real server over the demo's replicas, in a real Chromium (Selenium and chromedriver), and a
@@ -13,14 +14,7 @@ struct AppEndToEndTests {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
             FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
         else { return false }
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import selenium"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0
+        return (try? WatchedProcess.run(program: "python3", ["-c", "import selenium"], timeout: 120))?.status == 0
     }()
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -43,25 +37,17 @@ struct AppEndToEndTests {
             let fabrikam = try #require(providers["FAB"])
             try fabrikam.ok("peer", "remove", "northwind")
             try fabrikam.ok("peer", "add", "--name", "northwind", "--id", try org.ok("whoami", "--field", "peerId"))
-            let run = Process()
-            let output = directory.appendingPathComponent("browser.log")
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let log = try FileHandle(forWritingTo: output)
-            run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            run.arguments = [
-                "python3", Self.script.path, "--url", url, "--spi", SPIProcess.executable.path, "--org", org.db,
-                "--fabrikam", fabrikam.db, "--sync", syncAddress, "--screenshots", Self.screenshots.path,
-            ]
-            run.environment = SyncEndToEndTests.environment
-            run.standardOutput = log
-            run.standardError = log
-            try run.run()
-            run.waitUntilExit()
-            try log.close()
-            let text = String(decoding: FileManager.default.contents(atPath: output.path) ?? Data(), as: UTF8.self)
+            let run = try WatchedProcess.run(
+                program: "python3",
+                [
+                    Self.script.path, "--url", url, "--spi", SPIProcess.executable.path, "--org", org.db,
+                    "--fabrikam", fabrikam.db, "--sync", syncAddress, "--screenshots", Self.screenshots.path,
+                ],
+                environment: SyncEndToEndTests.environment, timeout: 200)
+            let text = run.stdoutText + run.stderrText
             // Into the test output: each step, the screenshots it saved (in .build/app-screenshots) and its timings.
             print(text)
-            #expect(run.terminationStatus == 0, "\(text)\n--- spi app:\n\(app.stderr)")
+            #expect(run.status == 0, "\(text)\n--- spi app:\n\(app.stderr)")
             #expect(text.contains("every step passed"), "\(text)")
             try expectIntegrityOfDatabases(in: directory.appendingPathComponent("demo"))
         }
@@ -69,16 +55,8 @@ struct AppEndToEndTests {
 
     /// What a program found on PATH writes to stdout and stderr, once it has exited.
     static func output(of arguments: [String]) throws -> String {
-        let run = Process()
-        run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        run.arguments = arguments
-        let output = Pipe()
-        run.standardOutput = output
-        run.standardError = output
-        try run.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        run.waitUntilExit()
-        return text
+        let run = try WatchedProcess.run(program: arguments[0], Array(arguments.dropFirst()), timeout: 120)
+        return run.stdoutText + run.stderrText
     }
 
     /// This machine's first IPv4 address other than loopback, if it has one.

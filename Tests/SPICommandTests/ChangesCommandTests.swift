@@ -1,4 +1,5 @@
 import Foundation
+import SPITestSupport
 import Testing
 
 @Suite("spi changes")
@@ -21,12 +22,10 @@ struct ChangesCommandTests {
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
     func shellEditTravels() throws {
         try Self.withPair { org, provider in
-            let shell = Process()
-            shell.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            shell.arguments = [org.db, "UPDATE party SET name = 'Fabrikam Service Desk (edited in the shell)' WHERE code = 'FAB'"]
-            try shell.run()
-            shell.waitUntilExit()
-            #expect(shell.terminationStatus == 0)
+            let shell = try WatchedProcess.run(
+                URL(fileURLWithPath: "/usr/bin/sqlite3"),
+                [org.db, "UPDATE party SET name = 'Fabrikam Service Desk (edited in the shell)' WHERE code = 'FAB'"])
+            #expect(shell.status == 0, "\(shell)")
 
             let knowledge = org.directory.appendingPathComponent("provider.knowledge").path
             let changes = org.directory.appendingPathComponent("for-provider.changes").path

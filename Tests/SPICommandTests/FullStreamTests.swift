@@ -1,4 +1,5 @@
 import Foundation
+import SPITestSupport
 import Testing
 
 /// `spi` never crashes when it cannot write its output or its error: a full disk, `>/dev/full`, `2>/dev/full`. It
@@ -7,16 +8,18 @@ import Testing
 struct FullStreamTests {
     /// Runs `spi` with standard output and/or standard error sent to /dev/full; returns how it ended.
     static func run(_ arguments: [String], stdoutFull: Bool, stderrFull: Bool) throws -> (status: Int32, signaled: Bool, stderr: String) {
-        let process = Process()
-        process.executableURL = SPIProcess.executable
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardOutput = stdoutFull ? FileHandle(forWritingAtPath: "/dev/full") : FileHandle.nullDevice
-        process.standardError = stderrFull ? FileHandle(forWritingAtPath: "/dev/full") : errors
-        try process.run()
-        process.waitUntilExit()
-        let text = stderrFull ? "" : String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, process.terminationReason == .uncaughtSignal, text)
+        let child = WatchedProcess()
+        child.process.executableURL = SPIProcess.executable
+        child.process.arguments = arguments
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("spi-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        child.process.standardOutput = stdoutFull ? FileHandle(forWritingAtPath: "/dev/full") : FileHandle.nullDevice
+        child.process.standardError = stderrFull ? FileHandle(forWritingAtPath: "/dev/full") : try FileHandle(forWritingTo: errors)
+        try child.start()
+        try child.waitForExit(timeout: 300)
+        let text = stderrFull ? "" : String(decoding: try Data(contentsOf: errors), as: UTF8.self)
+        return (child.status, child.signaled, text)
     }
 
     @Test("every kind of command exits non-zero without a signal when its output or its error cannot be written",

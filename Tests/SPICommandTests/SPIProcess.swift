@@ -1,5 +1,6 @@
 import Foundation
 import SPISQLite
+import SPITestSupport
 import Testing
 
 /// The outcome of one run of the `spi` binary.
@@ -42,36 +43,13 @@ enum SPIProcess {
         _ arguments: [String], executable: URL = SPIProcess.executable, environment: [String: String] = [:],
         in directory: URL? = nil
     ) throws -> SPIRun {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["SPI_DB"] = nil
         env["SPI_LOG_LEVEL"] = nil
         env["COLUMNS"] = "120"
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("spi-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out")
-        let err = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return SPIRun(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+        let output = try WatchedProcess.run(executable, arguments, environment: env, directory: directory)
+        return SPIRun(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
     }
 }
 

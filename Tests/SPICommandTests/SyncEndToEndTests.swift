@@ -1,4 +1,5 @@
 import Foundation
+import SPITestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -130,14 +131,14 @@ struct SyncEndToEndTests {
             var killedWhileRunning = 0
             for (round, delay) in [0.3, 0.1, 0.25].enumerated() {
                 let before = counts.last ?? 0
-                let sync = Process()
-                sync.executableURL = SPIProcess.executable
-                sync.arguments = ["--db", provider.db, "sync", address, "--json"]
-                sync.environment = Self.environment
-                sync.standardInput = FileHandle.nullDevice
-                sync.standardOutput = FileHandle.nullDevice
-                sync.standardError = FileHandle.nullDevice
-                try sync.run()
+                let sync = WatchedProcess()
+                sync.process.executableURL = SPIProcess.executable
+                sync.process.arguments = ["--db", provider.db, "sync", address, "--json"]
+                sync.process.environment = Self.environment
+                sync.process.standardInput = FileHandle.nullDevice
+                sync.process.standardOutput = FileHandle.nullDevice
+                sync.process.standardError = FileHandle.nullDevice
+                try sync.start()
                 if round > 0 {
                     // Wait (read-only, beside the writer: the replica is in WAL mode) for this session's first
                     // committed batch.
@@ -149,11 +150,9 @@ struct SyncEndToEndTests {
                     }
                 }
                 Thread.sleep(forTimeInterval: delay)
-                if sync.isRunning {
-                    kill(sync.processIdentifier, SIGKILL)
-                }
-                sync.waitUntilExit()
-                if sync.terminationReason == .uncaughtSignal && sync.terminationStatus == SIGKILL {
+                sync.send(SIGKILL)
+                try sync.waitForExit(timeout: 60)
+                if sync.signaled && sync.status == SIGKILL {
                     killedWhileRunning += 1
                 }
                 #expect(try Self.shell(provider.db, "PRAGMA integrity_check;") == "ok",
@@ -203,18 +202,18 @@ struct SyncEndToEndTests {
             // `spi changes knowledge` stamps the backlog first; kill it at several points.
             var killedWhileRunning = 0
             for delay in [0.15, 0.4, 0.8] {
-                let run = Process()
-                run.executableURL = SPIProcess.executable
-                run.arguments = ["--db", org.db, "changes", "knowledge", "--out", org.directory.appendingPathComponent("k").path]
-                run.environment = Self.environment
-                run.standardInput = FileHandle.nullDevice
-                run.standardOutput = FileHandle.nullDevice
-                run.standardError = FileHandle.nullDevice
-                try run.run()
+                let run = WatchedProcess()
+                run.process.executableURL = SPIProcess.executable
+                run.process.arguments = ["--db", org.db, "changes", "knowledge", "--out", org.directory.appendingPathComponent("k").path]
+                run.process.environment = Self.environment
+                run.process.standardInput = FileHandle.nullDevice
+                run.process.standardOutput = FileHandle.nullDevice
+                run.process.standardError = FileHandle.nullDevice
+                try run.start()
                 Thread.sleep(forTimeInterval: delay)
-                if run.isRunning { kill(run.processIdentifier, SIGKILL) }
-                run.waitUntilExit()
-                if run.terminationReason == .uncaughtSignal { killedWhileRunning += 1 }
+                run.send(SIGKILL)
+                try run.waitForExit(timeout: 60)
+                if run.signaled { killedWhileRunning += 1 }
                 #expect(try Self.shell(org.db, "PRAGMA integrity_check;") == "ok", "integrity after a kill at \(delay) s")
                 // Stamping is one transaction: either the whole backlog got its versions, or none of it did.
                 let left = Int(try Self.shell(org.db, pending)) ?? -1
@@ -274,38 +273,19 @@ struct SyncEndToEndTests {
     /// Runs the sqlite3 shell on `db` with `sql`; it must succeed. Returns its trimmed stdout.
     @discardableResult
     static func shell(_ db: String, _ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: sqlite3)
-        process.arguments = [db, sql]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sqlite3 \(sql): \(String(decoding: errors, as: UTF8.self))",
-                sourceLocation: sourceLocation)
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let run = try WatchedProcess.run(URL(fileURLWithPath: sqlite3), [db, sql], timeout: 300)
+        #expect(run.status == 0, "sqlite3 \(sql): \(run.stderrText)", sourceLocation: sourceLocation)
+        return run.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The number of people in `db`, read with a read-only sqlite3 shell beside a running writer; nil if the read
     /// failed (for instance busy while the writer recovers the WAL after a kill).
     static func peopleWhileSyncing(_ db: String) throws -> Int? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: sqlite3)
-        process.arguments = ["-readonly", "-cmd", ".timeout 500", db, "SELECT count(*) FROM person;"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return Int(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let run = try WatchedProcess.run(
+            URL(fileURLWithPath: sqlite3), ["-readonly", "-cmd", ".timeout 500", db, "SELECT count(*) FROM person;"],
+            timeout: 60)
+        guard run.status == 0 else { return nil }
+        return Int(run.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// A loopback TCP port that was free a moment ago: bind to port 0, read the port the kernel chose, close.
@@ -346,7 +326,8 @@ struct SyncEndToEndTests {
 
 /// `spi serve` (or another long-running `spi` command, such as `spi app`) in the background, its output in a file.
 final class SyncServerProcess {
-    let process = Process()
+    let child = WatchedProcess()
+    var process: Process { child.process }
     let logPath: String
 
     convenience init(db: String, listen: String, directory: URL, arguments: [String] = []) throws {
@@ -364,7 +345,7 @@ final class SyncServerProcess {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try child.start()
         try log.close()
     }
 
@@ -388,26 +369,18 @@ final class SyncServerProcess {
     /// Sends SIGTERM and waits up to `timeout` seconds for the exit; returns the exit status. SIGKILLs and fails
     /// if the server does not stop in time.
     func terminate(timeout: TimeInterval = 5, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        child.send(SIGTERM)
+        guard child.waitForExit(atMost: timeout) else {
+            child.stop()
             Issue.record("spi serve did not exit within \(timeout) s of SIGTERM: \(stderr)", sourceLocation: sourceLocation)
             return -1
         }
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit, "spi serve died of a signal: \(stderr)", sourceLocation: sourceLocation)
-        return process.terminationStatus
+        #expect(!child.signaled, "spi serve died of a signal: \(stderr)", sourceLocation: sourceLocation)
+        return child.status
     }
 
     /// Makes sure the server is gone (for `defer`): SIGKILL if it still runs.
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        child.stop()
     }
 }

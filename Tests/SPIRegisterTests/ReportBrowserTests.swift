@@ -1,6 +1,7 @@
 import Foundation
 import SPIRegister
 import SPISQLite
+import SPITestSupport
 import Testing
 
 /// Where a headless Chromium lives, if one is installed (`SPI_CHROMIUM` may name the binary).
@@ -20,22 +21,15 @@ enum HeadlessChromium {
 struct ReportBrowserTests {
     /// Runs Chromium headless with `arguments` and returns its standard output.
     static func runChromium(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(HeadlessChromium.path))
-        process.arguments =
+        let arguments =
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
                 "--user-data-dir=\(FileManager.default.temporaryDirectory.path)/spi-chromium-\(UUID().uuidString)",
             ]
             + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
+        let output = try WatchedProcess.run(URL(fileURLWithPath: try #require(HeadlessChromium.path)), arguments, timeout: 300)
+        #expect(output.status == 0, "chromium: \(output)")
+        return output.stdoutText
     }
 
     /// The demo's SPI document (for `provider`, or every provider) written as an HTML page in a scratch directory
@@ -105,17 +99,9 @@ struct ReportBrowserTests {
 
     /// Runs a program and returns its standard output; it must exit 0.
     static func run(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(path) \(arguments)")
-        return String(decoding: data, as: UTF8.self)
+        let output = try WatchedProcess.run(URL(fileURLWithPath: path), arguments, timeout: 300)
+        #expect(output.status == 0, "\(path) \(arguments): \(output)")
+        return output.stdoutText
     }
 
     @Test("a provider's SPI document prints to A4 with page numbers, no nearly empty page, and no command or raw id",

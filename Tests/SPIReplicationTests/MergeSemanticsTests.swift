@@ -1,6 +1,7 @@
 import Foundation
 @testable import SPIReplication
 import SPISQLite
+import SPITestSupport
 import Testing
 
 @Suite("Merge semantics")
@@ -196,12 +197,10 @@ struct MergeSemanticsTests {
             let r = try makeReplicas(2, in: dir)
             try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'before')") }
             try sync(r[0], into: r[1])
-            let shell = Process()
-            shell.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            shell.arguments = [r[0].path, "UPDATE note SET title = 'after' WHERE id = 'n1'; INSERT INTO tag(id, note_id, label) VALUES ('t1', 'n1', 'shell');"]
-            try shell.run()
-            shell.waitUntilExit()
-            #expect(shell.terminationStatus == 0)
+            let shell = try WatchedProcess.run(
+                URL(fileURLWithPath: "/usr/bin/sqlite3"),
+                [r[0].path, "UPDATE note SET title = 'after' WHERE id = 'n1'; INSERT INTO tag(id, note_id, label) VALUES ('t1', 'n1', 'shell');"])
+            #expect(shell.status == 0, "\(shell)")
             try sync(r[0], into: r[1])
             #expect(try r[1].read { try $0.scalar("SELECT title FROM note WHERE id = 'n1'") } == "after")
             #expect(try r[1].read { try $0.scalar("SELECT label FROM tag WHERE id = 't1'") } == "shell")
