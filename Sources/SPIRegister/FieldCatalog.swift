@@ -42,8 +42,8 @@ public enum FieldCatalog {
     public static let frequencies = ["daily", "weekly", "monthly", "quarterly", "annually", "on_event"]
     /// `interface_version.event`: what froze the version.
     public static let versionEvents = ["approved", "signed"]
-    /// `review.outcome`.
-    public static let reviewOutcomes = ["approved", "changes_required", "rejected"]
+    /// `review.outcome`; `retired` is written by `spi interface retire` (``Governance/retire(_:by:on:notes:in:)``).
+    public static let reviewOutcomes = ["approved", "changes_required", "rejected", "retired"]
 
     /// Every register table, in ``RegisterSchema/tableNames`` order.
     public static let tables: [TableSpec] = [

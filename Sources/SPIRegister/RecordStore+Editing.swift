@@ -292,11 +292,16 @@ extension RecordStore {
             "invalid \(what): \(bytes) bytes, more than the \(Replica.maximumValueBytes) bytes (1 MiB) a value may hold")
     }
 
-    /// Segregation of duties on approval: the approver is a person of the organization (a party of kind
-    /// `organization`, or an internal party such as the SIAM office) and not the SPI's owner.
+    /// Segregation of duties on approval and retirement: the person is of the organization (a party of kind
+    /// `organization`, or an internal party such as the SIAM office), not the SPI's owner, and, once the register
+    /// names approvers (`person.approver`), one of them.
     ///
+    /// - Parameters:
+    ///   - approver: the approving (or retiring) person's id.
+    ///   - owner: the SPI's owner's id.
+    ///   - action: what the person does, for the message: `approve` or `retire`.
     /// - Throws: ``RegisterError/Code/ruleViolated`` naming the rule.
-    func checkSegregation(approver: String, owner: String?) throws {
+    func checkSegregation(approver: String, owner: String?, action: String = "approve") throws {
         let rows = try db.rows(
             "SELECT p.name, pa.kind, pa.internal, coalesce(pa.code, pa.name) FROM person p LEFT JOIN party pa ON pa.id = p.party_id WHERE p.id = ?",
             [.text(approver)])
@@ -304,7 +309,8 @@ extension RecordStore {
         if approver == owner {
             throw RegisterError(
                 .ruleViolated,
-                "segregation of duties: \(name) owns this SPI and cannot approve it; another person of the organization approves")
+                "segregation of duties: \(name) owns this SPI and cannot \(action) it; another person of the organization "
+                    + "\(action)s it")
         }
         let kind = rows.first?[1].textValue
         let isInternal = rows.first?[2] == .integer(1)
@@ -312,8 +318,8 @@ extension RecordStore {
             let party = rows.first?[3].textValue.map { " (\($0), \(kind ?? "no party"))" } ?? ""
             throw RegisterError(
                 .ruleViolated,
-                "segregation of duties: \(name)\(party) cannot approve an SPI; only a person of the organization or of an "
-                    + "internal party approves")
+                "segregation of duties: \(name)\(party) cannot \(action) an SPI; only a person of the organization or of an "
+                    + "internal party \(action)s one")
         }
         // The register's own rule, once it names approvers: only they approve.
         if try db.scalar("SELECT 1 FROM person WHERE approver = 1 LIMIT 1") != nil,
@@ -323,7 +329,7 @@ extension RecordStore {
                 .compactMap { $0[0].textValue }
             throw RegisterError(
                 .ruleViolated,
-                "segregation of duties: \(name) is not an approver of this register; its approvers are "
+                "segregation of duties: \(name) is not an approver of this register and cannot \(action) an SPI; its approvers are "
                     + approvers.joined(separator: ", ") + " (a person becomes one with `spi person set PERSON --approver true`)")
         }
     }
@@ -370,6 +376,22 @@ extension RecordStore {
             if status == "approved", let approver = text("approved_by"), changed("status") || changed("approved_by") {
                 try checkSegregation(approver: approver, owner: text("owner_id"))
             }
+            // Retiring records who retired the SPI (a review with outcome `retired`), held to the approval's rule.
+            if status == "retired" && changed("status") {
+                let retirer = try db.scalar(
+                    """
+                    SELECT reviewer_id FROM review WHERE interface_id = ? AND outcome = 'retired'
+                    ORDER BY review_date DESC, id DESC LIMIT 1
+                    """,
+                    [.text(id)])?.textValue
+                guard let retirer else {
+                    let code = text("code") ?? id
+                    throw refuse(
+                        "retiring an SPI records who retires it: `spi interface retire \(code) --by PERSON` (a person "
+                            + "of the organization who does not own it)")
+                }
+                try checkSegregation(approver: retirer, owner: text("owner_id"), action: "retire")
+            }
             if status == "approved" && changed("status") {
                 var missing: [String] = []
                 if text("approved_by") == nil { missing.append("an approver (approved_by)") }
@@ -386,6 +408,17 @@ extension RecordStore {
                 if !missing.isEmpty {
                     throw refuse("approving an SPI needs " + missing.joined(separator: ", "))
                 }
+            }
+        case "review":
+            // A retirement record names who retired the SPI, held to the approval's segregation of duties.
+            if text("outcome") == "retired", changed("outcome") || changed("reviewer_id") || changed("interface_id"),
+                let interface = text("interface_id")
+            {
+                guard let reviewer = text("reviewer_id") else {
+                    throw refuse("a retirement names who retires the SPI: `spi interface retire SPI --by PERSON`")
+                }
+                let owner = try db.scalar("SELECT owner_id FROM interface WHERE id = ?", [.text(interface)])?.textValue
+                try checkSegregation(approver: reviewer, owner: owner, action: "retire")
             }
         case "raci_assignment":
             if !allowsOtherPractice, changed("activity_id") || changed("interface_id"),

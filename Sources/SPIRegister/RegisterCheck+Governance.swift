@@ -43,6 +43,39 @@ extension RegisterCheck {
             )
         }
 
+        // Retired SPIs: the latest retirement record, and whether its person passes segregation of duties.
+        let retirements = """
+            SELECT i.id, p.name, r.reviewer_id IS NULL, r.reviewer_id = i.owner_id,
+                coalesce(pa.kind, '') = 'organization' OR coalesce(pa.internal, 0) = 1,
+                p.approver IS NOT 1 AND EXISTS (SELECT 1 FROM person WHERE approver = 1)
+            FROM interface i
+            LEFT JOIN review r ON r.id = (
+                SELECT id FROM review WHERE interface_id = i.id AND outcome = 'retired'
+                ORDER BY review_date DESC, id DESC LIMIT 1)
+            LEFT JOIN person p ON p.id = r.reviewer_id LEFT JOIN party pa ON pa.id = p.party_id
+            WHERE i.status = 'retired'
+            ORDER BY i.id
+            """
+        for row in try context.query(retirements) {
+            guard let id = row[0] else { continue }
+            let who = row[1] ?? "its retirer"
+            let problem: String
+            if row[2] == "1" {
+                problem = "is retired with no record of who retired it"
+            } else if row[3] == "1" {
+                problem = "was retired by its own owner, \(who)"
+            } else if row[4] != "1" {
+                problem = "was retired by \(who), who is not of the organization or an internal party"
+            } else if row[5] == "1" {
+                problem = "was retired by \(who), who is not one of the register's approvers"
+            } else {
+                continue
+            }
+            context.add(
+                "retirement-not-segregated", "\(context.describe("interface", id)) \(problem)",
+                [FindingRow(table: "interface", id: id)])
+        }
+
         let reviews = "SELECT i.id, i.next_review FROM interface i WHERE \(live("i")) ORDER BY i.id"
         for row in try context.query(reviews) {
             guard let id = row[0], let next = row[1], CivilDate.isValid(next), next < context.today else { continue }

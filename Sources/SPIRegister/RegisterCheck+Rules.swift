@@ -236,6 +236,16 @@ extension RegisterCheck {
             fix: "spi interface set ID --approved-by PERSON"
         ),
         Rule(
+            id: "retirement-not-segregated", severity: .error, area: .governance,
+            title: "SPI retired without a record, by its owner, or by someone outside the organization",
+            explanation: "Retiring an SPI ends what its parties agreed, so it is held to the approval's segregation "
+                + "of duties: a person of the organization (or of an internal party) who does not own it, and, once "
+                + "the register names approvers, one of them, recorded by `spi interface retire` as a review with "
+                + "outcome retired. This finds a retired SPI with no such record, or one retired by someone the rule "
+                + "refuses.",
+            fix: "spi interface retire ID --by PERSON"
+        ),
+        Rule(
             id: "review-overdue", severity: .warning, area: .governance,
             title: "Overdue review",
             explanation: "A live SPI's next review date has passed. Review it (ISO/IEC 20000 asks for supplier "

@@ -72,7 +72,7 @@ extension RegisterCheck {
         ("raci_assignment", "role", ["R", "A", "C", "I"]),
         ("integration_point", "channel", ["api", "e_bonding", "email", "portal", "phone", "file", "meeting"]),
         ("information_item", "frequency", ["daily", "weekly", "monthly", "quarterly", "annually", "on_event"]),
-        ("review", "outcome", ["approved", "changes_required", "rejected"]),
+        ("review", "outcome", FieldCatalog.reviewOutcomes),
         ("interface_version", "event", ["approved", "signed"]),
     ]
 

@@ -15,8 +15,11 @@ struct InterfaceFields: NounFields {
         """
 
     static var extraSubcommands: [any ParsableCommand.Type] {
-        [InterfaceSubmitCommand.self, InterfaceApproveCommand.self, InterfaceSignCommand.self, InterfaceVerifyCommand.self,
-         InterfaceVersionsCommand.self, InterfaceDiffCommand.self]
+        [
+            InterfaceSubmitCommand.self, InterfaceApproveCommand.self, InterfaceRetireCommand.self,
+            InterfaceSignCommand.self, InterfaceVerifyCommand.self, InterfaceVersionsCommand.self,
+            InterfaceDiffCommand.self,
+        ]
     }
 
     @Option(help: fieldHelp("interface", "code")) var code: String?

@@ -8,7 +8,8 @@ struct ReviewAddCommand: AsyncParsableCommand {
         abstract: "Record a review of an SPI and print the new review's id.",
         discussion: """
             Give the SPI reviewed as the argument (its id or code) or with --interface. Required: --outcome, one of \
-            \(FieldCatalog.reviewOutcomes.joined(separator: ", ")). The date defaults to today and the version \
+            \(FieldCatalog.reviewOutcomes.filter { $0 != Governance.retired }.joined(separator: ", ")) (a \
+            retirement is recorded by `spi interface retire`). The date defaults to today and the version \
             reviewed to the SPI's current version; --by (or --reviewer) names the person who chaired or signed the \
             review. Recording a review does not change the SPI's status: approve it with \
             `spi interface approve`. An approving review of an SPI with a review interval moves its next review \
@@ -44,6 +45,9 @@ struct ReviewAddCommand: AsyncParsableCommand {
         if fields.outcome == nil {
             throw ValidationError(
                 "missing --outcome: one of \(FieldCatalog.reviewOutcomes.joined(separator: ", "))")
+        }
+        if fields.outcome?.lowercased() == Governance.retired {
+            throw ValidationError("a retirement is recorded by `spi interface retire SPI --by PERSON`, which also retires the SPI")
         }
     }
 

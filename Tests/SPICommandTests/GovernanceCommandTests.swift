@@ -204,6 +204,30 @@ struct GovernanceCommandTests {
         }
     }
 
+    @Test("spi interface retire: refused for the SPI's owner (exit 64, the rule named); by an approver it records who, when and why; a plain status edit and a retired review outcome are refused")
+    func retire() throws {
+        try withDemoFixture { f in
+            let owner = try #require(try f.json("interface", "show", "SPI-ISM-FAB", "--json") as? [String: Any])["owner_id"] as? String
+            let refused = try f.refused(["interface", "retire", "SPI-ISM-FAB", "--by", try #require(owner)], status: 64)
+            #expect(refused.hasPrefix("error: segregation of duties:") && refused.contains("cannot retire it"), "\(refused)")
+            let plain = try f.refused(["interface", "set", "SPI-ISM-FAB", "--status", "retired"])
+            #expect(plain.contains("spi interface retire SPI-ISM-FAB --by PERSON"), "\(plain)")
+            let review = try f.refused(["review", "add", "SPI-ISM-FAB", "--outcome", "retired", "--by", Self.approver])
+            #expect(review.contains("spi interface retire"), "\(review)")
+            try f.refused(["interface", "retire", "SPI-ISM-FAB", "--by", Self.approver, "--date", "2026-02-30"])
+
+            let done = try f.ok(
+                "interface", "retire", "SPI-ISM-FAB", "--by", Self.approver, "--date", "2026-01-31", "--notes", "Merged into SPI-INC-FAB")
+            #expect(done.hasPrefix("SPI-ISM-FAB: ") && done.contains("→ retired, by ") && done.hasSuffix("on 2026-01-31"), "\(done)")
+            let reviews = try #require(try f.json("review", "list", "--where", "outcome=retired", "--json") as? [[String: Any]])
+            #expect(reviews.count == 1 && reviews.first?["notes"] as? String == "Merged into SPI-INC-FAB", "\(reviews)")
+            let again = try f.refused(["interface", "retire", "SPI-ISM-FAB", "--by", Self.approver])
+            #expect(again.contains("retired already"), "\(again)")
+            let check = try f.spi("check")
+            #expect(!check.stdout.isEmpty && !check.stdout.contains("retirement-not-segregated"), "\(check)")
+        }
+    }
+
     @Test("review add takes the SPI as an argument and --by; the --interface/--reviewer form still works")
     func reviewAdd() throws {
         try withDemoFixture { f in

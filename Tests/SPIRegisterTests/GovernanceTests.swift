@@ -280,6 +280,77 @@ struct GovernanceTests {
         }
     }
 
+    @Test("retiring records who retired the SPI under the approval's segregation of duties; any other way is refused, and the check finds one retired behind the register's back")
+    func retire() throws {
+        try withDemo { register in
+            let owner = try #require(try interface(register, "SPI-INC-FAB")["owner_id"].textValue)
+            let provider = try #require(try register.read { store in
+                try store.db.scalar(
+                    "SELECT p.id FROM person p JOIN party pa ON pa.id = p.party_id WHERE pa.kind = 'provider' ORDER BY p.id LIMIT 1")?
+                    .textValue
+            })
+            let digest = try register.digest()
+            for (who, expected) in [(owner, "owns this SPI and cannot retire it"), (provider, "cannot retire an SPI")] {
+                let error = try #require(throws: RegisterError.self) {
+                    try register.write { try Governance.retire("SPI-INC-FAB", by: who, in: $0) }
+                }
+                #expect(error.code == .ruleViolated && error.message.contains("segregation of duties")
+                        && error.message.contains(expected), "\(error)")
+            }
+            // A plain status edit, or a retirement record by the owner, is refused too.
+            let plain = try #require(throws: RegisterError.self) {
+                try register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "retired"], mode: .update) }
+            }
+            #expect(plain.message.contains("spi interface retire SPI-INC-FAB --by PERSON"), "\(plain)")
+            let record = try #require(throws: RegisterError.self) {
+                try register.write {
+                    try Governance.recordReview(of: "SPI-INC-FAB", outcome: "retired", by: owner, in: $0)
+                }
+            }
+            #expect(record.message.contains("cannot retire it"), "\(record)")
+            #expect(try register.digest() == digest)
+
+            let change = try register.write {
+                try Governance.retire("SPI-INC-FAB", by: Self.approver, on: "2025-03-02", notes: "Merged", in: $0)
+            }
+            #expect(change.from == "approved" && change.to == "retired")
+            let reviews = try register.read { store in
+                try store.db.rows(
+                    "SELECT outcome, review_date, notes, digest_reviewed IS NOT NULL FROM review WHERE interface_id = ? AND outcome = 'retired'",
+                    [.text(change.interfaceID)])
+            }
+            #expect(reviews.count == 1 && reviews.first?[1] == .text("2025-03-02") && reviews.first?[2] == .text("Merged")
+                    && reviews.first?[3] == .integer(1))
+            let again = try #require(throws: GovernanceError.self) {
+                try register.write { try Governance.retire("SPI-INC-FAB", by: Self.approver, in: $0) }
+            }
+            #expect(again.code == .wrongStatus)
+            var findings = try register.read { try RegisterCheck.run($0.db, today: Self.today) }
+            #expect(!findings.contains { $0.rule == "retirement-not-segregated" })
+
+            // Retired behind the register's back (raw SQL, as a forged or old replica might hold it): reported.
+            try register.replica.write { db in
+                try db.execute("UPDATE interface SET status = 'retired' WHERE code = 'SPI-CHG-TAIL'")
+            }
+            findings = try register.read { try RegisterCheck.run($0.db, today: Self.today) }
+            let found = findings.filter { $0.rule == "retirement-not-segregated" }
+            #expect(found.count == 1 && found.first?.message.contains("SPI-CHG-TAIL") == true
+                    && found.first?.message.contains("no record of who retired it") == true, "\(found)")
+        }
+    }
+
+    @Test("a provider's replica cannot retire an SPI, and says so before anything else")
+    func providerCannotRetire() throws {
+        try withDemo(kind: .provider) { register in
+            let digest = try register.digest()
+            let error = try #require(throws: RegisterError.self) {
+                try register.write { try Governance.retire("SPI-INC-FAB", by: Self.approver, in: $0) }
+            }
+            #expect(error.message.contains("only the organization approves or retires"), "\(error)")
+            #expect(try register.digest() == digest)
+        }
+    }
+
     @Test("a provider's replica cannot approve, even when every gate passes")
     func providerCannotApprove() throws {
         try withDemo(kind: .provider) { register in
@@ -371,7 +442,7 @@ struct GovernanceTests {
             #expect(before.isEmpty)
 
             try register.write { store in
-                try store.put("interface", id: "SPI-ISM-FAB", fields: ["status": "retired"], mode: .update)
+                try Governance.retire("SPI-ISM-FAB", by: Self.approver, in: store)
                 try store.put("agreement", id: "UC-FAB", fields: ["status": "terminated"], mode: .update)
             }
             let after = try register.read { try Governance.dueItems(in: $0, today: "2025-04-15", within: 0) }

@@ -169,6 +169,10 @@ private let brokenRules: [BrokenRule] = [
         row: FindingRow(table: "interface", id: Clean.spi)
     ),
     BrokenRule(
+        rule: "retirement-not-segregated", sql: "UPDATE interface SET status = 'retired'",
+        row: FindingRow(table: "interface", id: Clean.spi)
+    ),
+    BrokenRule(
         rule: "review-overdue", sql: "UPDATE interface SET next_review = '2025-03-13'",
         row: FindingRow(table: "interface", id: Clean.spi)
     ),
@@ -401,7 +405,11 @@ struct RegisterCheckTests {
             }
             return try RegisterCheck.run(db, today: CheckFixture.today)
         }
-        #expect(findings == [])
+        // Retired behind the register's back: nothing records who retired them, which is the one finding.
+        #expect(findings.filter { $0.rule != "retirement-not-segregated" } == [])
+        let retirements = findings.filter { $0.rule == "retirement-not-segregated" }
+        #expect(!retirements.isEmpty && retirements.allSatisfy { $0.message.contains("no record of who retired it") },
+                "\(retirements)")
     }
 
     @Test("findings are deterministic, sorted errors first, and today must be a date")
