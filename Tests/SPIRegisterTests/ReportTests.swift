@@ -94,7 +94,10 @@ struct ReportTests {
             let cab = try #require(flagged.first { $0.contains("CHG-CAB Authorize") })
             #expect(cab.contains("2 Accountables") && cab.contains("⚠ A/C (extra A)"))
             #expect(flagged.contains { $0.contains("PRB-KE Record known errors") && $0.contains("no Responsible") })
-            #expect(markdown.contains("| INC-LOG Log and categorize | C | A | R | ok |"))
+            // Each letter with the role title it is held under.
+            #expect(markdown.contains(
+                "| INC-LOG Log and categorize | C — Business representative | A — Incident manager (integrator) | "
+                    + "R — Provider incident coordinator | ok |"))
             #expect(markdown.contains("2 activities break the RACI rules"))
 
             let html = try Self.render(.raci, .html, db)

@@ -66,6 +66,7 @@ extension ReportDocument {
             for row in table.rows {
                 out += "<tr>"
                 for cell in row {
+                    let detail = cell.detail.map { "<span class=\"detail\">\(escape($0))</span>" } ?? ""
                     if let heat = cell.heat {
                         out += "<td class=\"heat heat-\(heat.rawValue)\"><span class=\"marker\">\(heat.marker)</span> "
                             + "\(escape(cell.text))</td>"
@@ -73,10 +74,12 @@ extension ReportDocument {
                         let text = cell.text.isEmpty ? "" : escape(cell.text) + " "
                         out +=
                             "<td class=\"flag\" title=\"\(escape(flag))\">\(text)<span class=\"marker\">"
-                            + "\(flagMarker) \(escape(flag))</span></td>"
-                    } else if cell.text.count <= 24 && !cell.text.contains(" ") {
+                            + "\(flagMarker) \(escape(flag))</span>\(detail)</td>"
+                    } else if cell.text.count <= 24 && !cell.text.contains(" ") && cell.detail == nil {
                         // A code, a date or a number: never broken over lines.
                         out += "<td class=\"nw\">\(escape(cell.text))</td>"
+                    } else if cell.detail != nil {
+                        out += "<td><span class=\"nw\">\(escape(cell.text))</span>\(detail)</td>"
                     } else {
                         out += "<td>\(escape(cell.text))</td>"
                     }
@@ -115,6 +118,7 @@ extension ReportDocument {
         th, td { border: 1px solid #d0d7de; padding: .25rem .45rem; text-align: left; vertical-align: top; }
         thead th { background: #24476b; color: #fff; }
         tbody tr:nth-child(even) td { background: #f6f8fa; }
+        td .detail { display: block; font-size: 0.78em; font-weight: normal; color: #57606a; line-height: 1.25; }
         td.flag, tbody tr:nth-child(even) td.flag { background: #ffe3e0; color: #82071e; font-weight: 600; }
         .marker, td.nw { white-space: nowrap; }
         td.heat { font-weight: 600; }

@@ -34,10 +34,11 @@ extension ReportDocument {
             out += "|" + table.columns.map { _ in " --- |" }.joined() + "\n"
             for row in table.rows {
                 let cells = row.map { c -> String in
-                    if let heat = c.heat { return cell("\(heat.marker) \(c.text)") }
-                    guard let flag = c.flag else { return cell(c.text) }
+                    let detail = c.detail.map { " — \($0)" } ?? ""
+                    if let heat = c.heat { return cell("\(heat.marker) \(c.text)\(detail)") }
+                    guard let flag = c.flag else { return cell(c.text + detail) }
                     let text = c.text.isEmpty ? flag : "\(c.text) (\(flag))"
-                    return "\(flagMarker) " + cell(text)
+                    return "\(flagMarker) " + cell(text + detail)
                 }
                 out += "| " + cells.joined(separator: " | ") + " |\n"
             }

@@ -28,11 +28,14 @@ struct ReportDocument {
         var text: String
         var flag: String?
         var heat: Heat?
+        /// A smaller second line under the text, such as the role title a RACI letter is held under.
+        var detail: String?
 
-        init(_ text: String, flag: String? = nil, heat: Heat? = nil) {
+        init(_ text: String, flag: String? = nil, heat: Heat? = nil, detail: String? = nil) {
             self.text = text
             self.flag = flag
             self.heat = heat
+            self.detail = detail
         }
 
         init(stringLiteral value: String) { self.init(value) }

@@ -163,7 +163,6 @@ extension ReportRenderer {
             ReportDocument.Section(
                 level: level + 1, anchor: anchor("raci"), title: "Roles and responsibilities (RACI)",
                 blocks: [matrix.parties.isEmpty ? .note("⚠ No RACI assignments.") : .table(matrix.table)]
-                    + roleTitles(spi, data)
             )
         )
         // Integration points
@@ -292,21 +291,6 @@ extension ReportRenderer {
             spi, context, matrix: matrix, points: points, items: items, targets: targets,
             reviews: reviews, findings: findings, services: services.compactMap { $0 }, weaker: weaker)
         return (sections, row, object)
-    }
-
-    /// The role titles each party holds in the SPI's RACI (`FAB: Provider incident coordinator`), one line per
-    /// party in the matrix's order; nothing when no assignment has a title.
-    static func roleTitles(_ spi: ReportData.Interface, _ data: ReportData) -> [ReportDocument.Block] {
-        var titles: [String: Set<String>] = [:]
-        for assignment in data.raci where assignment.interfaceID == spi.id {
-            guard let party = assignment.partyID, let title = assignment.title, !title.isEmpty else { continue }
-            titles[party, default: []].insert(title)
-        }
-        guard !titles.isEmpty else { return [] }
-        let order = data.raciParties(of: spi)
-        let lines = titles.keys.sorted { (order.firstIndex(of: $0) ?? Int.max, $0) < (order.firstIndex(of: $1) ?? Int.max, $1) }
-            .map { party in "\(data.partyCode(party)): \((titles[party] ?? []).sorted().joined(separator: "; "))" }
-        return [.paragraph("Role titles:"), .list(lines)]
     }
 
     /// The document-control block of one SPI: version, status, approval, each party's signature with its date and

@@ -75,7 +75,10 @@ extension ReportRenderer {
                 let held = assignments.filter { $0.partyID == party }
                 let text = letters(held.compactMap(\.role))
                 let flagged = held.contains { flaggedRows.contains($0.id) }
-                cells.append(ReportDocument.Cell(text, flag: flagged ? "extra A" : nil))
+                // The role titles the party holds its letters under, in the cell (a second line in HTML).
+                let titles = Set(held.compactMap(\.title).filter { !$0.isEmpty }).sorted().joined(separator: "; ")
+                cells.append(
+                    ReportDocument.Cell(text, flag: flagged ? "extra A" : nil, detail: titles.isEmpty ? nil : titles))
                 if !held.isEmpty {
                     rows.append([
                         .string(spi.code), .string(data.partyCode(spi.providerID)),
