@@ -210,6 +210,7 @@ extension RecordStore {
             for key in removed { try checkAccess(RowWrite(table: key.table, id: key.id, kind: .delete, values: [:])) }
         }
         for key in removed.reversed() {
+            try Replica.keepLastValues(ofRowIn: key.table, id: key.id, db)
             try db.execute("DELETE FROM \(quoted(key.table)) WHERE id = ?", [.text(key.id)])
         }
         return removed

@@ -1,4 +1,5 @@
 import SPISQLite
+import SPIReplication
 
 extension RecordStore {
     /// The canonical JSON export of the register's content.
@@ -126,6 +127,7 @@ extension RecordStore {
                 let keep = Set(parsed.first { $0.0.name == spec.name }?.1.map(\.id) ?? [])
                 let ids = try db.rows("SELECT id FROM \(quoted(spec.name)) ORDER BY id").compactMap { $0[0].textValue }
                 for id in ids where !keep.contains(id) {
+                    try Replica.keepLastValues(ofRowIn: spec.name, id: id, db)
                     try db.execute("DELETE FROM \(quoted(spec.name)) WHERE id = ?", [.text(id)])
                     summary.deleted += 1
                 }

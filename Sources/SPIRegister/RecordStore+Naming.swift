@@ -1,13 +1,18 @@
 public import SPIIdentity
+public import SPISQLite
 import SPIReplication
 
 extension RecordStore {
     /// Which row it is, for people, by the codes, names and emails of the rows it hangs off, never a bare id:
     /// `SPI-INC-FAB / INC-LOG / FAB / R` for a RACI cell, `SPI-INC-FAB / 'Incident e-bonding'` for an integration
-    /// point, `FAB` for a party. A row that is no longer here reads `(a deleted raci)`.
-    public func rowName(_ table: String, _ id: String) throws -> String {
+    /// point, `FAB` for a party. A row that is no longer here is named from `lastValues` (its values when it was
+    /// deleted, from ``SPIReplication/RowHistory/lastValues``) when given, else reads `(a deleted raci)`.
+    public func rowName(_ table: String, _ id: String, lastValues: [String: DatabaseValue]? = nil) throws -> String {
         let spec = try spec(table)
-        guard let row = try recordIfPresent(spec, id: id) else { return "(a deleted \(spec.noun ?? spec.name))" }
+        let present = try recordIfPresent(spec, id: id)
+        guard let row = present ?? lastValues.map({ Record(table: spec.name, id: id, values: $0) }) else {
+            return "(a deleted \(spec.noun ?? spec.name))"
+        }
         func ref(_ column: String, _ target: String) throws -> String {
             guard let value = row[column].textValue else { return "(none)" }
             return try label(target, value) ?? "(a deleted \(FieldCatalog.table(target)?.noun ?? target))"

@@ -87,14 +87,24 @@ extension Replica {
             let entries = try cellEntries(key, db)
             let values = try rowValues(key, table: table, db)
             var cells: [RowHistory.Cell] = []
+            var lastValues: [RowHistory.LastValue] = []
             if let values {
                 for (index, column) in table.columns.enumerated() where column.isLive {
                     let entry = entries[index]
                     let cellVersion = try entry.map { try version(clock: $0.clock, site: $0.site, db) } ?? life
                     cells.append(RowHistory.Cell(column: column.name, value: values[index], version: cellVersion))
                 }
+            } else {
+                var kept: [Int: DatabaseValue] = [:]
+                try db.forEachRow(
+                    "SELECT col, value FROM _spi_last_value WHERE tbl = ? AND id = ?",
+                    [.integer(table.index), .text(id)]
+                ) { row in kept[Int(row.int64(0))] = row.value(1) }
+                for (index, column) in table.columns.enumerated() where column.isLive {
+                    if let value = kept[index] { lastValues.append(RowHistory.LastValue(column: column.name, value: value)) }
+                }
             }
-            return RowHistory(causalLength: meta.causalLength, life: life, cells: cells)
+            return RowHistory(causalLength: meta.causalLength, life: life, cells: cells, lastValues: lastValues)
         }
     }
 }
@@ -117,6 +127,17 @@ public struct RowHistory: Sendable, Hashable {
     public var life: Version
     /// The columns, empty for a deleted row.
     public var cells: [Cell]
+    /// A deleted row's values when it was deleted here (by this replica or by a change it merged); empty while the
+    /// row is alive, and for a row this replica never held or deleted before it kept last values.
+    public var lastValues: [LastValue] = []
+
+    /// One column's value when its row was deleted.
+    public struct LastValue: Sendable, Hashable {
+        /// The column.
+        public var column: String
+        /// Its value when the row was deleted.
+        public var value: DatabaseValue
+    }
 
     /// Whether the row is alive.
     public var isAlive: Bool { causalLength % 2 == 1 }

@@ -282,6 +282,7 @@ extension Replica {
             // A newer incarnation: a delete, a re-create, or a row seen for the first time.
             // A row with metadata is deleted even when its causal length says it is gone: baseline writes may have
             // put it back. Cell entries are cleared in every case: a baseline row (no metadata) can have some.
+            if exists { try keepLastValues(key, table: table, db) }
             if meta != nil || exists { try deleteRow(key, table: table, db) }
             try deleteCellEntries(key, db)
             if incomingLength % 2 == 0 {

@@ -59,7 +59,8 @@ extension Replica {
         }
     }
 
-    /// The four capture triggers of a table. Each appends one entry to `_spi_capture`; an update records which
+    /// The four capture triggers of a table. Each appends one entry to `_spi_capture` (a delete also keeps the row's
+    /// last values in `_spi_last_value`, for history); an update records which
     /// columns changed (in value or in storage class) as one bitmask, so capture costs one small append per written
     /// row. The re-key trigger fires only for statements that assign `id` (`UPDATE OF id`), so an ordinary update
     /// runs one trigger program, not two.
@@ -77,6 +78,14 @@ extension Replica {
             return "((OLD.\(q) IS NOT NEW.\(q)) << \(bit))"
         }
         let mask = maskTerms.isEmpty ? "0" : maskTerms.joined(separator: " | ")
+        // A deleted row's last values (and those of an id a re-key moves away), for history: local, never sent.
+        let lastValues = columns.map { column in
+            "(\(index), OLD.id, \(order.firstIndex(of: column.name)!), OLD.\(TrackedTable.quote(column.name)))"
+        }
+        let keepLastValues =
+            "DELETE FROM _spi_last_value WHERE tbl = \(index) AND id = OLD.id;"
+            + (lastValues.isEmpty
+                ? "" : "\n    INSERT INTO _spi_last_value(tbl, id, col, value) VALUES \(lastValues.joined(separator: ", "));")
         return """
             DROP TRIGGER IF EXISTS "\(prefix)_insert";
             DROP TRIGGER IF EXISTS "\(prefix)_update";
@@ -91,9 +100,11 @@ extension Replica {
             CREATE TRIGGER "\(prefix)_rekey" AFTER UPDATE OF id ON \(t) WHEN OLD.id IS NOT NEW.id BEGIN
                 INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), OLD.id, 3, 0);
                 INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), NEW.id, 1, -1);
+                \(keepLastValues)
             END;
             CREATE TRIGGER "\(prefix)_delete" AFTER DELETE ON \(t) BEGIN
                 INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (\(index), OLD.id, 3, 0);
+                \(keepLastValues)
             END;
             """
     }

@@ -15,6 +15,8 @@ import SPISQLite
 ///   changes of: its site's signature and the digests of the group's chunks (protocol/changes.md §7);
 ///   `_spi_group_chunk`: the chunks of it this replica holds changes of, with their row ranges and leaves.
 /// - `_spi_key`: the public key of each site whose proofs this replica stores.
+/// - `_spi_last_value`: per deleted row (and per id a re-key moved away), its columns' values when it was deleted,
+///   written by the delete trigger, so that history can show what a deleted row said; local, never sent.
 /// - `_spi_mark`: refusal marks, per cell (`col` -1: the row's life), the newest version refused here while this
 ///   replica holds an older one (protocol/changes.md §8).
 enum ReplicaSchema {
@@ -71,6 +73,9 @@ enum ReplicaSchema {
     /// ``GateDecision/hold(_:)``).
     static let upgradeSQL = """
         CREATE INDEX IF NOT EXISTS _spi_conflict_open ON _spi_conflict (tbl, row_id, col) WHERE resolved_hlc IS NULL;
+        CREATE TABLE IF NOT EXISTS _spi_last_value (
+            tbl INTEGER NOT NULL, id ANY NOT NULL, col INTEGER NOT NULL, value ANY,
+            PRIMARY KEY (tbl, id, col)) STRICT, WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS _spi_held (
             seq INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, site INTEGER NOT NULL, hlc INTEGER NOT NULL,
             tbl TEXT NOT NULL, row_id TEXT NOT NULL, change BLOB NOT NULL, reason TEXT NOT NULL, peer TEXT,

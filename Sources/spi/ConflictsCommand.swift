@@ -124,7 +124,8 @@ struct HistoryCommand: AsyncParsableCommand {
         abstract: "Show who changed which field of a row, and when, as far as this replica knows.",
         discussion: """
             A replica keeps the version that wrote each current value (the replica and the time), and the row's \
-            life (created, deleted, re-created). Older values are not kept once superseded; values that lost to a \
+            life (created, deleted, re-created); a deleted row shows its values when it was deleted (on this \
+            replica, by it or by a change it merged). Older values are not kept once superseded; values that lost to a \
             concurrent edit are in `spi conflicts --all`. Short codes work for the id (SPI-INC-FAB, FAB, …).
             """
     )
@@ -161,26 +162,36 @@ struct HistoryCommand: AsyncParsableCommand {
                 ["column": .string(cell.column), "value": JSONValue(cell.value), "site": .string(cell.version.site?.description ?? ""),
                  "time": .string(cell.version.isZero ? "" : cell.version.clock.description)]
             }
+            let lastValues: [JSONValue] = history.lastValues.map { ["column": .string($0.column), "value": JSONValue($0.value)] }
             let object: JSONValue = [
                 "table": .string(table), "id": .string(rowID), "alive": .bool(history.isAlive),
                 "causalLength": .integer(history.causalLength), "cells": .array(cells),
+                "lastValues": .array(lastValues),
             ]
             print(object.canonicalText)
             return
         }
         let life = history.isAlive ? (history.causalLength == 1 ? "created" : "re-created") : "deleted"
-        let (name, by, rows) = try register.read { store in
+        let last = Dictionary(history.lastValues.map { ($0.column, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let (name, by, rows, lastRows) = try register.read { store in
             (
-                try store.rowName(table, rowID),
+                try store.rowName(table, rowID, lastValues: last.isEmpty ? nil : last),
                 try store.siteName(history.life.site, own: own, registerID: registerID, asOf: history.life.clock.rawValue),
                 try history.cells.map { cell in
                     [cell.column, try Output.display(cell.value, column: spec.column(cell.column), store: store),
                      try store.siteName(cell.version.site, own: own, registerID: registerID, asOf: cell.version.clock.rawValue),
                      when(cell.version)]
+                },
+                try history.lastValues.map { value in
+                    [value.column, try Output.display(value.value, column: spec.column(value.column), store: store)]
                 }
             )
         }
         print("\(spec.noun ?? table) \(name): \(life) by \(by)\(history.life.isZero ? "" : " on \(when(history.life))")")
         if !rows.isEmpty { print(Output.table(header: ["field", "value", "written by", "at"], rows: rows)) }
+        if !lastRows.isEmpty {
+            print("its values when it was deleted:")
+            print(Output.table(header: ["field", "value"], rows: lastRows))
+        }
     }
 }

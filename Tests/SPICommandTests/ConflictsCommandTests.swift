@@ -60,6 +60,20 @@ struct ConflictsCommandTests {
             #expect(raci.range(of: uuid, options: .regularExpression) == nil, "\(raci)")
             #expect(try org.ok("raci", "show", String(cellID.prefix(8))).contains(cellID))
             try provider.refused(["conflicts", "resolve", id, "--keep", "winner"])
+            // A deleted row is named, and shows its last values, on the replica that deleted it and on one that
+            // merged the delete.
+            try Self.exchange(org, provider)
+            try org.ok("raci", "remove", cellID)
+            try Self.exchange(org, provider)
+            for replica in [org, provider] {
+                let deleted = try replica.ok("history", "raci", cellID)
+                #expect(deleted.hasPrefix("raci SPI-INC-FAB / INC-LOG / FAB / R: deleted by the organization"), "\(deleted)")
+                #expect(deleted.contains("its values when it was deleted:") && deleted.contains("role "), "\(deleted)")
+                #expect(deleted.range(of: uuid, options: .regularExpression) == nil, "\(deleted)")
+                let json = try #require(try replica.json("history", "raci", cellID, "--json") as? [String: Any])
+                let last = try #require(json["lastValues"] as? [[String: Any]])
+                #expect(last.contains { $0["column"] as? String == "role" && $0["value"] as? String == "R" }, "\(json)")
+            }
         }
     }
 }

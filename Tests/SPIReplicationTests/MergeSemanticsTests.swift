@@ -456,6 +456,42 @@ struct ConflictLogTests {
         }
     }
 
+    @Test("a deleted row's last values are kept where it was deleted (by the shell's triggers or an API write that asks) and where the delete was merged; never sent")
+    func lastValues() throws {
+        try withTemporaryDirectory { dir in
+            let r = try makeReplicas(2, in: dir)
+            try r[0].write { try $0.execute("INSERT INTO note(id, title, rank) VALUES ('n1', 'one', 1), ('n2', 'two', 2)") }
+            try sync(r[0], into: r[1])
+            // An API write keeps them when it asks; the stock sqlite3 shell's delete keeps them through the trigger.
+            try r[0].write { db in
+                try Replica.keepLastValues(ofRowIn: "note", id: "n1", db)
+                try db.execute("DELETE FROM note WHERE id = 'n1'")
+            }
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") {
+                let shell = try WatchedProcess.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), [r[0].path, "DELETE FROM note WHERE id = 'n2'"])
+                #expect(shell.status == 0, "\(shell)")
+            } else {
+                try r[0].write { db in
+                    try Replica.keepLastValues(ofRowIn: "note", id: "n2", db)
+                    try db.execute("DELETE FROM note WHERE id = 'n2'")
+                }
+            }
+            try sync(r[0], into: r[1])
+            for replica in r {
+                for (id, title, rank) in [("n1", "one", 1), ("n2", "two", 2)] {
+                    let history = try #require(try replica.history(table: "note", id: id))
+                    #expect(!history.isAlive && history.cells.isEmpty)
+                    let values = Dictionary(uniqueKeysWithValues: history.lastValues.map { ($0.column, $0.value) })
+                    #expect(values["title"] == .text(title) && values["rank"] == .integer(Int64(rank)), "\(replica.path) \(id): \(values)")
+                }
+            }
+            // Re-created: alive again, with its current cells and no last values.
+            try r[1].write { try $0.execute("INSERT INTO note(id, title, rank) VALUES ('n1', 'again', 3)") }
+            let again = try #require(try r[1].history(table: "note", id: "n1"))
+            #expect(again.isAlive && again.lastValues.isEmpty && again.cells.contains { $0.value == .text("again") })
+        }
+    }
+
     @Test("a merge's own writes are not captured: the receiver records no local change and sends nothing back")
     func mergeIsNotCaptured() throws {
         try withTemporaryDirectory { dir in
