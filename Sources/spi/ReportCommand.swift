@@ -6,15 +6,17 @@ import SPIRegister
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Generate an SPI report: document, raci, integration, calendar, levels or gaps.",
+        abstract: "Generate an SPI report: document, raci, integration, calendar, levels, gaps or ecosystem.",
         discussion: """
             document     the SPI document per provider: header, RACI, integration points, information items, \
             targets, reviews
             raci         activities × parties, with violations marked
             integration  who hands what to whom, by which channel and standard, and when
             calendar     information items by frequency and due rule, with the next due dates
-            levels       service × provider × metric × priority × target; weaker underpinning targets flagged
+            levels       service × provider × metric × priority × target, with the levels achieved in the last \
+            periods (--periods, default 3) and how many met the target; weaker underpinning targets flagged
             gaps         every finding of `spi check`, grouped and explained, with the command that fixes it
+            ecosystem    practices × providers as a heat map: complete RACIs, gaps, Accountables, hand-offs
 
             Markdown (the default) reads well in a terminal and a wiki; HTML is one self-contained printable file; \
             CSV and JSON are for spreadsheets and scripts (columns and schema in docs/reports.md).
@@ -26,6 +28,7 @@ struct ReportCommand: AsyncParsableCommand {
               spi report document --provider FAB --format html --out fabrikam-spi.html
               spi report document --provider FAB --version 2.1
               spi report calendar --provider FAB --format ics --out fabrikam.ics
+              spi report levels --provider FAB --periods 12
             """
     )
 
@@ -52,6 +55,12 @@ struct ReportCommand: AsyncParsableCommand {
             valueName: "version"))
     var version: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "levels only: how many of the latest periods of achieved levels to show per target (1 to 36; default 3).",
+            valueName: "n"))
+    var periods: Int?
+
     func validate() throws {
         guard ReportName(rawValue: name) != nil else {
             throw ValidationError("unknown report '\(name)'; choose one of \(ReportName.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -71,6 +80,16 @@ struct ReportCommand: AsyncParsableCommand {
         if version != nil && name != ReportName.document.rawValue {
             throw ValidationError("--version applies to the document report only")
         }
+        if let periods {
+            guard name == ReportName.levels.rawValue else {
+                throw ValidationError("--periods applies to the levels report only")
+            }
+            guard ReportRenderer.periodRange.contains(periods) else {
+                throw ValidationError(
+                    "--periods \(periods) is out of range; give \(ReportRenderer.periodRange.lowerBound) to "
+                        + "\(ReportRenderer.periodRange.upperBound)")
+            }
+        }
     }
 
     func run() async throws {
@@ -89,7 +108,7 @@ struct ReportCommand: AsyncParsableCommand {
             }
             return try ReportRenderer.render(
                 ReportName(rawValue: name)!, format: ReportFormat(rawValue: format)!, db: store.db, provider: provider, registerName: register.name,
-                generatedAt: generatedAt, today: date)
+                generatedAt: generatedAt, today: date, periods: periods ?? 3)
         }
         if let out {
             do {

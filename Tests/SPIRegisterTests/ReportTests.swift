@@ -274,13 +274,42 @@ struct ReportTests {
                 .map(String.init)
             #expect(
                 flagged == [
-                    "| CON | UC-CON UC | availability | any | ⚠ 99 % (weaker than it supports) | month |   | "
+                    "| CON | UC-CON UC | availability | any | ⚠ 99 % (weaker than it supports) | month |   |   | "
                         + "SLA-RETAIL POS availability (99.5 %) |",
                     "| CON | UC-CON UC | availability | any | 99.95 % | month | ⚠ 2025-02: 99.91 ✗ (by 0.04); "
-                        + "2025-01: 99.96 ✓; 2024-12: 99.97 ✓ (missed) | SLA-RETAIL ECOM availability (99.9 %): "
+                        + "2025-01: 99.96 ✓; 2024-12: 99.97 ✓ (missed) | 2 of 3 | SLA-RETAIL ECOM availability (99.9 %): "
                         + "2025-02: 99.92 ✓ |",
                 ])
             #expect(markdown.contains("## ECOM: E-commerce platform"))
+        }
+    }
+
+    @Test("the levels report shows as many periods as asked: the trend, and how many met the target; out of range is refused")
+    func levelsPeriods() throws {
+        try CheckFixture.withDemo { db in
+            func render(_ periods: Int, _ format: ReportFormat) throws -> String {
+                try ReportRenderer.render(
+                    .levels, format: format, db: db, provider: "CON", registerName: Self.registerName,
+                    generatedAt: Self.generatedAt, today: CheckFixture.today, periods: periods)
+            }
+            let one = try render(1, .md)
+            #expect(one.contains("in the last period (✓ met"), "\(one.prefix(400))")
+            #expect(one.contains("| ⚠ 2025-02: 99.91 ✗ (by 0.04) (missed) | 0 of 1 |"), "\(one)")
+            // More periods than recorded: the three recorded ones.
+            let twelve = try render(12, .md)
+            #expect(twelve.contains("in the last 12 periods"))
+            #expect(twelve.contains("2025-02: 99.91 ✗ (by 0.04); 2025-01: 99.96 ✓; 2024-12: 99.97 ✓ (missed) | 2 of 3 |"))
+            let rows = try CSVReader.parse(try render(2, .csv))
+            let header = try #require(rows.first)
+            let recorded = try #require(header.firstIndex(of: "periods_recorded"))
+            let met = try #require(header.firstIndex(of: "periods_met"))
+            let recent = try #require(header.firstIndex(of: "recent"))
+            let missed = try #require(rows.dropFirst().first { $0[recent].hasPrefix("2025-02: 99.91") })
+            #expect(missed[recorded] == "2" && missed[met] == "1" && missed[recent] == "2025-02: 99.91 ✗ (by 0.04); 2025-01: 99.96 ✓")
+            for periods in [0, 37] {
+                let error = try #require(throws: ReportError.self) { try render(periods, .md) }
+                #expect(error.code == .invalidArgument && error.message.contains("1 to 36"), "\(error)")
+            }
         }
     }
 

@@ -8,7 +8,7 @@ public struct ReportError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added; switch with a `default`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case unknownProvider, invalidDate, unknownVersion
+            case unknownProvider, invalidDate, unknownVersion, invalidArgument
         }
         private let base: Base
 
@@ -18,6 +18,8 @@ public struct ReportError: Error, Sendable, CustomStringConvertible {
         public static let invalidDate = Code(base: .invalidDate)
         /// No SPI in scope has the frozen version asked for.
         public static let unknownVersion = Code(base: .unknownVersion)
+        /// Another argument is out of its range (such as the number of periods of the levels report).
+        public static let invalidArgument = Code(base: .invalidArgument)
 
         public var description: String { base.rawValue }
     }

@@ -2,7 +2,7 @@ extension ReportRenderer {
     static let levelsColumns = [
         "target_id", "service", "service_name", "provider", "agreement", "agreement_type", "metric", "priority",
         "target", "unit", "period", "supports_id", "supports", "supports_target", "weaker", "latest_period",
-        "latest_value", "latest_met",
+        "latest_value", "latest_met", "periods_recorded", "periods_met", "recent",
     ]
 
     /// The last `count` achieved levels of a target, latest first, in words: `2026-11: 8.5 ✓; 2026-10: 12 ✗ (+2)`.
@@ -29,7 +29,8 @@ extension ReportRenderer {
         let data = context.data
         var document = ReportDocument(
             title: context.title(ReportName.levels.title), meta: context.meta,
-            intro: "Service-level targets by service, with the levels achieved in the last periods (✓ met, ✗ missed). "
+            intro: "Service-level targets by service, with the levels achieved in the last "
+                + (context.periods == 1 ? "period" : "\(context.periods) periods") + " (✓ met, ✗ missed). "
                 + "A target that supports another (an underpinning contract's target under the SLA's) and promises "
                 + "less, and a target whose latest period was missed, are marked \(ReportDocument.flagMarker)."
         )
@@ -71,13 +72,24 @@ extension ReportRenderer {
         for (code, group) in byService {
             let service = group.first?.serviceID.flatMap { data.serviceByID[$0] }
             var table = ReportDocument.Table(
-                columns: ["Provider", "Agreement", "Metric", "Priority", "Target", "Period", "Achieved (latest first)", "Supports"],
+                columns: [
+                    "Provider", "Agreement", "Metric", "Priority", "Target", "Period", "Achieved (latest first)",
+                    "Met", "Supports",
+                ],
                 rows: []
             )
             for target in group {
                 let agreement = agreement(target)
                 let supported = target.supportsID.flatMap { data.targetByID[$0] }
                 let isWeaker = weaker.contains(target.id)
+                // Attainment over the periods shown: how many were recorded, how many met the target.
+                let recent = (data.resultsByTarget[target.id] ?? []).prefix(context.periods)
+                let met = target.value.map { goal in
+                    recent.filter {
+                        ServiceLevel.meets(
+                            value: $0.value, target: goal, unit: target.unit, higherIsBetter: target.higherIsBetter)
+                    }.count
+                } ?? 0
                 table.rows.append([
                     ReportDocument.Cell(data.partyCode(agreement?.providerID)),
                     ReportDocument.Cell(
@@ -87,7 +99,9 @@ extension ReportRenderer {
                     ReportDocument.Cell(targetText(target), flag: isWeaker ? "weaker than it supports" : nil),
                     ReportDocument.Cell(target.period ?? ""),
                     ReportDocument.Cell(
-                        achievedText(target, data), flag: latestMissed(target, data) == true ? "missed" : nil),
+                        achievedText(target, data, count: context.periods),
+                        flag: latestMissed(target, data) == true ? "missed" : nil),
+                    ReportDocument.Cell(recent.isEmpty ? "" : "\(met) of \(recent.count)"),
                     // The chain: beside an underpinning target, how the target it supports did.
                     ReportDocument.Cell(
                         supported.map { supported in
@@ -106,6 +120,8 @@ extension ReportRenderer {
                     .text(data.resultsByTarget[target.id]?.first?.period),
                     .number(data.resultsByTarget[target.id]?.first?.value),
                     latestMissed(target, data).map { .bool(!$0) } ?? .null,
+                    .number(Double(recent.count)), .number(Double(met)),
+                    .text(achievedText(target, data, count: context.periods)),
                 ])
             }
             let title = service.map { "\($0.code): \($0.name)" } ?? (code.isEmpty ? "(no service)" : code)

@@ -28,26 +28,36 @@ public enum ReportRenderer {
     ///   - generatedAt: the generation time, shown in the header (such as `2025-03-14T09:30:00Z`).
     ///   - today: the date that next due dates, overdue reviews and ending agreements are computed from,
     ///     `YYYY-MM-DD`.
+    ///   - periods: how many of the latest periods of achieved levels the levels report shows per target (the trend;
+    ///     1 to 36).
     /// - Returns: the report's text.
-    /// - Throws: ``ReportError`` for an unknown provider or a bad date; ``SQLiteError`` when the register cannot be
-    ///   read.
+    /// - Throws: ``ReportError`` for an unknown provider, a bad date or a number of periods out of range;
+    ///   ``SQLiteError`` when the register cannot be read.
     public static func render(
         _ report: ReportName, format: ReportFormat, db: Connection, provider: String?, registerName: String,
-        generatedAt: String, today: String
+        generatedAt: String, today: String, periods: Int = 3
     ) throws -> String {
         guard let todayDate = CivilDate(today) else {
             throw ReportError(.invalidDate, "'\(today)' is not a date; expected YYYY-MM-DD")
         }
         return try render(
             report, format: format, data: try ReportData(db, today: today), provider: provider,
-            registerName: registerName, generatedAt: generatedAt, today: todayDate)
+            registerName: registerName, generatedAt: generatedAt, today: todayDate, periods: periods)
     }
+
+    /// The range of ``render(_:format:db:provider:registerName:generatedAt:today:periods:)``'s `periods`.
+    public static let periodRange = 1...36
 
     /// Renders a report from loaded data.
     static func render(
         _ report: ReportName, format: ReportFormat, data: ReportData, provider: String?, registerName: String,
-        generatedAt: String, today todayDate: CivilDate
+        generatedAt: String, today todayDate: CivilDate, periods: Int = 3
     ) throws -> String {
+        guard periodRange.contains(periods) else {
+            throw ReportError(
+                .invalidArgument,
+                "\(periods) periods is out of range; give \(periodRange.lowerBound) to \(periodRange.upperBound)")
+        }
         var scope: ReportData.Party?
         if let provider {
             let key = provider.trimmingCharacters(in: .whitespaces)
@@ -59,7 +69,8 @@ public enum ReportRenderer {
             scope = party
         }
         let context = Context(
-            data: data, provider: scope, registerName: registerName, generatedAt: generatedAt, today: todayDate
+            data: data, provider: scope, registerName: registerName, generatedAt: generatedAt, today: todayDate,
+            periods: periods
         )
         let output =
             switch report {
@@ -99,6 +110,8 @@ public enum ReportRenderer {
         var registerName: String
         var generatedAt: String
         var today: CivilDate
+        /// How many of the latest periods of achieved levels the levels report shows per target.
+        var periods = 3
 
         /// The header lines shared by every report.
         var meta: [(String, String)] {
