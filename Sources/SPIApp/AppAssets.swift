@@ -42,6 +42,13 @@ enum AppAssets {
         .raci button.role[aria-pressed="true"] { background: var(--accent); color: #fff; border-color: var(--accent); }
         .raci tr.raci-warn .check { color: var(--warn); font-weight: 700; }
         .raci td.refused { outline: 3px solid var(--bad); }
+        .ecosystem td.heat { font-weight: 600; }
+        .ecosystem td.heat-good { background: #aceebb; color: #0a3d1a; }
+        .ecosystem td.heat-partial { background: #fff1a8; color: #4d3800; }
+        .ecosystem td.heat-poor { background: #ffc58a; color: #5c2500; }
+        .ecosystem td.heat-missing { background: #ffb3ad; color: #6b0014; }
+        .ecosystem td.flag { color: var(--bad); font-weight: 600; } .ecosystem .nw { white-space: nowrap; }
+        .ecosystem .detail { display: block; font-size: .8em; opacity: .8; font-weight: normal; }
         .changed { animation: flash 3s ease-out; }
         @keyframes flash { from { background: #ffd54f; } to { background: transparent; } }
         .toasts { position: fixed; right: 1rem; bottom: 1rem; display: flex; flex-direction: column; gap: .5rem;

@@ -27,7 +27,7 @@ enum HTML {
     /// The navigation's sections: path and label.
     static let sections: [(path: String, label: String)] = [
         ("/", "Home"), ("/spis", "SPIs"), ("/conflicts", "Conflicts"), ("/parties", "Parties and peers"),
-        ("/reports", "Reports"),
+        ("/ecosystem", "Ecosystem"), ("/reports", "Reports"),
     ]
 
     /// A whole page: `body` inside the app's layout, with the CSRF token for its scripts and forms.

@@ -108,6 +108,7 @@ public final class WebApp: Sendable {
         case ("POST", "conflicts", 2): return try await resolveConflict(id: parts[1], request)
         case ("GET", "parties", 1): return try await partiesPage()
         case ("POST", "peers", 1): return try await addPeer(request)
+        case ("GET", "ecosystem", 1): return try await ecosystemPage()
         case ("GET", "reports", 1): return try await reportsPage()
         case ("GET", "reports", 2): return try await report(file: parts[1], request)
         default: return errorResponse("no page at \(request.path)", status: 404, request: request)

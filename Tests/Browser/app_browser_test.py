@@ -216,6 +216,15 @@ def main():
         shot("parties")
         assert len(spi.json(args.org, "peer", "list")) == len(trusted)
 
+        step("the ecosystem page: the heat map in colour, inside the app (no inline styles: the CSP holds)")
+        driver.get(base + "/ecosystem")
+        good = css("#ecosystem td.heat-good")
+        assert driver.execute_script("return getComputedStyle(arguments[0]).backgroundColor", good) == "rgb(172, 238, 187)"
+        red = css("#ecosystem td.heat-missing")
+        assert driver.execute_script("return getComputedStyle(arguments[0]).backgroundColor", red) == "rgb(255, 179, 173)"
+        assert "Ecosystem" in css('nav a[aria-current="page"]').text
+        shot("ecosystem")
+
         step("phone width: the page does not overflow sideways; the matrix scrolls in its own box")
         driver.set_window_size(390, 844)
         driver.get(base + "/spis/SPI-INC-FAB")

@@ -112,6 +112,15 @@ struct WebAppTests {
         #expect(parties.text.contains("Fabrikam") && parties.text.contains("What this replica"))
         // The organization sees each party's scope: Fabrikam sees its 3 SPIs of 12.
         #expect(parties.text.contains("id=\"scope-FAB\"") && parties.text.contains("<td>interface</td><td>3 of 12</td>"), "\(parties.text)")
+        // The ecosystem view, its own page: the demo's heat map, every colour of it, in the app's layout.
+        let ecosystem = await f.get("/ecosystem")
+        #expect(ecosystem.status == 200 && ecosystem.text.lowercased().hasPrefix("<!doctype html>"))
+        #expect(ecosystem.text.contains("href=\"/ecosystem\" aria-current=\"page\""), "\(ecosystem.text.prefix(2000))")
+        for heat in ["heat-good", "heat-partial", "heat-missing"] {
+            #expect(ecosystem.text.contains("class=\"heat \(heat)\""), "\(heat)")
+        }
+        #expect(ecosystem.text.contains("SPI-PRB-CON") && ecosystem.text.contains("data-live=\"/ecosystem\""))
+        #expect(!ecosystem.text.contains("<style>"), "the fragment brings no styles of its own (the app's CSP)")
         let reports = await f.get("/reports")
         #expect(reports.text.contains("/reports/raci.csv?provider=FAB"))
         for name in ReportName.allCases {

@@ -46,6 +46,25 @@ extension ReportDocument {
         return out
     }
 
+    /// The document's intro and sections as an HTML fragment, to place inside another page (the app's): no
+    /// document wrapper, styles, contents or footer; headings from `h2`, tables wrapped to scroll sideways.
+    func htmlFragment() -> String {
+        var out = intro.map { "<p class=\"intro\">\(Self.escape($0))</p>\n" } ?? ""
+        for section in sections {
+            let level = min(max(section.level, 2), 6)
+            out += "<section>\n<h\(level) id=\"\(section.anchor)\">\(Self.escape(section.title))</h\(level)>\n"
+            for block in section.blocks {
+                if case .table = block {
+                    out += "<div class=\"scroll\">" + Self.html(block) + "</div>\n"
+                } else {
+                    out += Self.html(block)
+                }
+            }
+            out += "</section>\n"
+        }
+        return out
+    }
+
     static func html(_ block: Block) -> String {
         switch block {
         case .paragraph(let text):

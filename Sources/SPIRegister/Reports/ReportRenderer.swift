@@ -45,6 +45,25 @@ public enum ReportRenderer {
             registerName: registerName, generatedAt: generatedAt, today: todayDate, periods: periods)
     }
 
+    /// A report's body as an HTML fragment to place inside another page (the local app's): its intro and sections,
+    /// without the standalone document's wrapper, styles, contents or footer. The page supplies the styles of the
+    /// classes it uses (`heat-good`, `heat-partial`, `heat-poor`, `heat-missing`, `flag`, `marker`, `detail`, `nw`).
+    ///
+    /// - Throws: as ``render(_:format:db:provider:registerName:generatedAt:today:periods:)``.
+    public static func renderFragment(
+        _ report: ReportName, db: Connection, provider: String?, registerName: String, generatedAt: String,
+        today: String
+    ) throws -> String {
+        guard let todayDate = CivilDate(today) else {
+            throw ReportError(.invalidDate, "'\(today)' is not a date; expected YYYY-MM-DD")
+        }
+        let data = try ReportData(db, today: today)
+        let context = Context(
+            data: data, provider: try scope(provider, in: data), registerName: registerName, generatedAt: generatedAt,
+            today: todayDate)
+        return output(report, context).document.htmlFragment()
+    }
+
     /// The range of ``render(_:format:db:provider:registerName:generatedAt:today:periods:)``'s `periods`.
     public static let periodRange = 1...36
 
@@ -58,35 +77,40 @@ public enum ReportRenderer {
                 .invalidArgument,
                 "\(periods) periods is out of range; give \(periodRange.lowerBound) to \(periodRange.upperBound)")
         }
-        var scope: ReportData.Party?
-        if let provider {
-            let key = provider.trimmingCharacters(in: .whitespaces)
-            guard let party = data.parties.first(where: { $0.code.uppercased() == key.uppercased() || $0.id == key })
-            else {
-                let codes = data.parties.filter { $0.kind == "provider" }.map(\.code).joined(separator: ", ")
-                throw ReportError(.unknownProvider, "no party with code '\(provider)'; providers: \(codes)")
-            }
-            scope = party
-        }
         let context = Context(
-            data: data, provider: scope, registerName: registerName, generatedAt: generatedAt, today: todayDate,
-            periods: periods
+            data: data, provider: try scope(provider, in: data), registerName: registerName, generatedAt: generatedAt,
+            today: todayDate, periods: periods
         )
-        let output =
-            switch report {
-            case .document: documentReport(context)
-            case .raci: raciReport(context)
-            case .integration: integrationReport(context)
-            case .calendar: calendarReport(context)
-            case .levels: levelsReport(context)
-            case .gaps: gapsReport(context)
-            case .ecosystem: ecosystemReport(context)
-            }
+        let content = output(report, context)
         switch format {
-        case .md: return output.document.markdown() + "\n"
-        case .html: return output.document.html()
-        case .csv: return ReportCSV.render(columns: output.columns, rows: output.rows.map { $0.map(\.csvField) })
-        case .json: return json(report, output, context).rendered()
+        case .md: return content.document.markdown() + "\n"
+        case .html: return content.document.html()
+        case .csv: return ReportCSV.render(columns: content.columns, rows: content.rows.map { $0.map(\.csvField) })
+        case .json: return json(report, content, context).rendered()
+        }
+    }
+
+    /// The party a provider filter names (by code, any case, or id); nil for no filter.
+    static func scope(_ provider: String?, in data: ReportData) throws -> ReportData.Party? {
+        guard let provider else { return nil }
+        let key = provider.trimmingCharacters(in: .whitespaces)
+        guard let party = data.parties.first(where: { $0.code.uppercased() == key.uppercased() || $0.id == key }) else {
+            let codes = data.parties.filter { $0.kind == "provider" }.map(\.code).joined(separator: ", ")
+            throw ReportError(.unknownProvider, "no party with code '\(provider)'; providers: \(codes)")
+        }
+        return party
+    }
+
+    /// A report's content, before it is written in a format.
+    static func output(_ report: ReportName, _ context: Context) -> Output {
+        switch report {
+        case .document: documentReport(context)
+        case .raci: raciReport(context)
+        case .integration: integrationReport(context)
+        case .calendar: calendarReport(context)
+        case .levels: levelsReport(context)
+        case .gaps: gapsReport(context)
+        case .ecosystem: ecosystemReport(context)
         }
     }
 
