@@ -3,7 +3,7 @@
 // The SPI register: a peer-syncing, offline-first store of service provider interfaces.
 //
 // Layers, each a target that depends only on the ones before it:
-//   CSQLite (system libsqlite3) → SPISQLite (thin Swift layer) → SPIReplication (clocks, capture, merge; no I/O)
+//   CSQLite (system libsqlite3) and CSPICapture (the C change capture) → SPISQLite (thin Swift layer) → SPIReplication (clocks, capture, merge; no I/O)
 //   → SPIProtocol (messages, session state machine; no sockets) → SPITransport (SwiftNIO, TLS)
 //   → SPIRegister (the SPI domain: schema, validation, reports) → SPIApp (the local web app) → spi (the command-line
 //   tool)
@@ -39,9 +39,15 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite3"])]
         ),
+        // The change capture's C core (the pre-update hook runs once per written row), an ordinary C target.
+        .target(
+            name: "CSPICapture",
+            dependencies: ["CSQLite"],
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
         .target(
             name: "SPISQLite",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", "CSPICapture"],
             swiftSettings: swiftSettings
         ),
         .target(

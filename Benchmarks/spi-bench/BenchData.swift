@@ -225,14 +225,16 @@ enum BenchFiles {
             let names = tables.map { "'\($0)'" }.joined(separator: ", ")
             try source.forEachRow(
                 """
-                SELECT sql FROM sqlite_schema WHERE (type = 'table' AND name = '_spi_capture')
+                SELECT sql FROM sqlite_schema WHERE (type = 'table' AND name IN ('_spi_capture', '_spi_last_value'))
                     OR (type = 'trigger' AND tbl_name IN (\(names)) AND name LIKE '\\_spi\\_%' ESCAPE '\\')
                 ORDER BY type = 'trigger'
                 """
             ) { row in if let sql = row.text(0) { schema.append(sql) } }
         }
-        guard schema.count == 1 + 4 * tables.count else {
-            throw BenchError(.unexpected, "expected the capture log and 4 triggers per table, found \(schema.count) objects")
+        guard schema.count == 2 + 4 * tables.count else {
+            throw BenchError(
+                .unexpected,
+                "expected the capture log, the last-values table and 4 triggers per table, found \(schema.count) objects")
         }
         try db.transaction { db in for sql in schema { try db.execute(sql) } }
         return db

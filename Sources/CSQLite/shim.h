@@ -1,5 +1,4 @@
 #include <sqlite3.h>
-#include "capture.h"
 
 /// SQLITE_TRANSIENT is a macro cast of -1 to a destructor pointer, which Swift cannot import.
 static inline sqlite3_destructor_type _spi_sqlite_transient(void) {

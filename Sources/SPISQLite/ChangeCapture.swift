@@ -1,3 +1,4 @@
+import CSPICapture
 import CSQLite
 
 /// Records the row changes a connection makes to chosen tables with SQLite's pre-update hook, as change-log

@@ -1,3 +1,4 @@
+import CSPICapture
 import CSQLite
 
 /// One SQLite connection. The class owns the `sqlite3` handle and closes it in `deinit`.

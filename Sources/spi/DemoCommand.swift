@@ -52,9 +52,7 @@ struct DemoCommand: AsyncParsableCommand {
     var replace = false
 
     func validate() throws {
-        if let today, !CivilDate.isValid(today) {
-            throw ValidationError("invalid date '\(today)': expected YYYY-MM-DD")
-        }
+        try DateOption.validate(("--today", today))
     }
 
     func run() async throws {

@@ -35,9 +35,7 @@ struct DueCommand: AsyncParsableCommand {
 
     func validate() throws {
         if within < 0 { throw ValidationError("--within must be 0 or more days, not \(within)") }
-        if let today, !CivilDate.isValid(today) {
-            throw ValidationError("invalid --today '\(today)': expected a date as YYYY-MM-DD")
-        }
+        try DateOption.validate(("--today", today))
     }
 
     func run() async throws {

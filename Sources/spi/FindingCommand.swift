@@ -52,7 +52,7 @@ struct FindingAssignCommand: AsyncParsableCommand {
     var note: String?
 
     func validate() throws {
-        guard CivilDate.isValid(due) else { throw ValidationError("invalid --due '\(due)': expected a date as YYYY-MM-DD") }
+        try DateOption.validate(("--due", due))
     }
 
     func run() async throws {

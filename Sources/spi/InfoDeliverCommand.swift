@@ -35,9 +35,7 @@ struct InfoDeliverCommand: AsyncParsableCommand {
     var ref: String?
 
     func validate() throws {
-        if let date, !CivilDate.isValid(date) {
-            throw ValidationError("invalid --date '\(date)': expected a date as YYYY-MM-DD")
-        }
+        try DateOption.validate(("--date", date))
     }
 
     func run() async throws {

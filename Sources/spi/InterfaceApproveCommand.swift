@@ -44,11 +44,7 @@ struct InterfaceApproveCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        for (option, value) in [("--date", date), ("--next-review", nextReview)] {
-            if let value, !CivilDate.isValid(value) {
-                throw ValidationError("invalid \(option) '\(value)': expected a date as YYYY-MM-DD")
-            }
-        }
+        try DateOption.validate(("--date", date), ("--next-review", nextReview))
     }
 
     func run() async throws {

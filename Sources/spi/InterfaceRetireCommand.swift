@@ -40,9 +40,7 @@ struct InterfaceRetireCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if let date, !CivilDate.isValid(date) {
-            throw ValidationError("invalid --date '\(date)': expected a date as YYYY-MM-DD")
-        }
+        try DateOption.validate(("--date", date))
     }
 
     func run() async throws {

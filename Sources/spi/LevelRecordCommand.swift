@@ -39,9 +39,7 @@ struct LevelRecordCommand: AsyncParsableCommand {
     var date: String?
 
     func validate() throws {
-        if let date, !CivilDate.isValid(date) {
-            throw ValidationError("invalid --date '\(date)': expected a date as YYYY-MM-DD")
-        }
+        try DateOption.validate(("--date", date))
     }
 
     func run() async throws {

@@ -74,9 +74,7 @@ struct ReportCommand: AsyncParsableCommand {
                 "unknown format '\(format)'; choose one of \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")) "
                     + "(or ics for the calendar)")
         }
-        if let today, !CivilDate.isValid(today) {
-            throw ValidationError("invalid date '\(today)': expected YYYY-MM-DD")
-        }
+        try DateOption.validate(("--today", today))
         if version != nil && name != ReportName.document.rawValue {
             throw ValidationError("--version applies to the document report only")
         }

@@ -8,7 +8,8 @@ struct LayerTests {
     /// Per target, the package's own modules it may import, bottom up.
     static let allowed: [String: Set<String>] = [
         "CSQLite": [],
-        "SPISQLite": ["CSQLite"],
+        "CSPICapture": [],
+        "SPISQLite": ["CSQLite", "CSPICapture"],
         "SPIIdentity": [],
         "SPIReplication": ["SPISQLite", "SPIIdentity"],
         "SPIProtocol": ["SPIReplication", "SPIIdentity"],

@@ -1,78 +1,12 @@
-// Change capture with SQLite's pre-update hook: the C core of SPISQLite's `ChangeCapture`.
-//
-// The hook runs once per row a statement inserts, updates or deletes, so it is written in C: a Swift callback costs
-// a retain, a release and boxed values per row. It appends one entry per row change of a chosen table to a
-// growable array (table number, key, operation, changed-column mask), the same entries the register's capture
-// triggers write to `_spi_capture`, and `_spi_capture_flush` writes them out through a prepared INSERT.
-//
-// The hook API is optional in SQLite builds (SQLITE_ENABLE_PREUPDATE_HOOK; Debian's and Homebrew's libraries have
-// it), so it is looked up at run time: without it, `_spi_capture_create` returns NULL and the caller keeps using
-// triggers.
-#ifndef SPI_CAPTURE_H
-#define SPI_CAPTURE_H
+// The change capture's implementation; the types and the functions Swift calls are in include/spi_capture.h.
+#include "spi_capture.h"
 
-#include <sqlite3.h>
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef void (*_spi_preupdate_callback)(void *, sqlite3 *, int, const char *, const char *, sqlite3_int64,
-                                        sqlite3_int64);
-typedef void *(*_spi_preupdate_hook_fn)(sqlite3 *, _spi_preupdate_callback, void *);
-typedef int (*_spi_preupdate_value_fn)(sqlite3 *, int, sqlite3_value **);
-typedef int (*_spi_preupdate_depth_fn)(sqlite3 *);
-
-/// One captured table: its number in the log, its key column and its tracked columns with their mask bits.
-typedef struct {
-    char *name;
-    sqlite3_int64 number;
-    int keyColumn;
-    int columnCount;
-    int *columns;                 // the column's index in the table (as pragma_table_xinfo's cid)
-    int *bits;                    // its bit in the mask
-    unsigned char *comparesClass; // 1: a change of storage class alone counts (ANY or untyped columns)
-} _spi_capture_table;
-
-/// One captured row change. The key's bytes live in the capture's byte buffer.
-typedef struct {
-    sqlite3_int64 table;
-    sqlite3_int64 mask;
-    int op; // 1 insert, 2 update, 3 delete
-    int keyType;
-    int keyLength;
-    size_t keyOffset;
-} _spi_capture_entry;
-
-/// The capture state of one connection.
-typedef struct {
-    sqlite3 *db;
-    _spi_preupdate_hook_fn hook;
-    _spi_preupdate_value_fn oldValue;
-    _spi_preupdate_value_fn newValue;
-    _spi_preupdate_depth_fn depth;
-    _spi_capture_table *tables;
-    int tableCount;
-    const char *lastName;
-    int lastTable;
-    _spi_capture_entry *entries;
-    size_t count;
-    size_t flushed;               // entries[0 ..< flushed] are written to the log already
-    size_t capacity;
-    unsigned char *bytes;
-    size_t used;
-    size_t byteCapacity;
-    unsigned long long statement; // statements started while recording (trace callback)
-    int pending;                  // the last entry is a delete that a REPLACE may have made
-    unsigned long long pendingStatement;
-    int recording;
-    int paused;
-    int tainted;                  // a ROLLBACK or schema statement ran, or a change was made below the top level
-    int createdTrigger;           // a CREATE TRIGGER ran (it cannot fire while triggers are off)
-    int failed;                   // out of memory, or a written row's key unreadable: entries were lost
-} _spi_capture;
-
 /// Creates a capture for `db`, or returns NULL when this SQLite has no pre-update hook (or out of memory).
-static inline _spi_capture *_spi_capture_create(sqlite3 *db) {
+_spi_capture *_spi_capture_create(sqlite3 *db) {
 #ifdef RTLD_DEFAULT
     void *everywhere = RTLD_DEFAULT;
 #else
@@ -95,7 +29,7 @@ static inline _spi_capture *_spi_capture_create(sqlite3 *db) {
 }
 
 /// Forgets every table.
-static inline void _spi_capture_clear_tables(_spi_capture *c) {
+void _spi_capture_clear_tables(_spi_capture *c) {
     for (int i = 0; i < c->tableCount; i++) {
         free(c->tables[i].name);
         free(c->tables[i].columns);
@@ -110,9 +44,9 @@ static inline void _spi_capture_clear_tables(_spi_capture *c) {
 }
 
 /// Adds a table to capture. Returns 0, or 1 when out of memory.
-static inline int _spi_capture_add_table(_spi_capture *c, const char *name, sqlite3_int64 number, int keyColumn,
-                                         int columnCount, const int *columns, const int *bits,
-                                         const unsigned char *comparesClass) {
+int _spi_capture_add_table(_spi_capture *c, const char *name, sqlite3_int64 number, int keyColumn,
+        int columnCount, const int *columns, const int *bits,
+        const unsigned char *comparesClass) {
     _spi_capture_table *tables =
         (_spi_capture_table *)realloc(c->tables, sizeof(_spi_capture_table) * (size_t)(c->tableCount + 1));
     if (!tables) return 1;
@@ -145,7 +79,7 @@ static inline int _spi_capture_add_table(_spi_capture *c, const char *name, sqli
 }
 
 /// Drops every entry.
-static inline void _spi_capture_discard(_spi_capture *c) {
+void _spi_capture_discard(_spi_capture *c) {
     c->count = 0;
     c->flushed = 0;
     c->used = 0;
@@ -155,7 +89,7 @@ static inline void _spi_capture_discard(_spi_capture *c) {
     c->failed = 0;
 }
 
-static inline int _spi_capture_find_table(_spi_capture *c, const char *name) {
+static int _spi_capture_find_table(_spi_capture *c, const char *name) {
     if (name == c->lastName) return c->lastTable;
     int found = -1;
     for (int i = 0; i < c->tableCount; i++) {
@@ -173,7 +107,7 @@ static inline int _spi_capture_find_table(_spi_capture *c, const char *name) {
 }
 
 /// A value's bytes as the log stores them: integers and reals as their 8 bytes, text and blobs as they are.
-static inline const void *_spi_capture_value_bytes(sqlite3_value *v, int *type, int *length, sqlite3_int64 *scratch) {
+static const void *_spi_capture_value_bytes(sqlite3_value *v, int *type, int *length, sqlite3_int64 *scratch) {
     *type = sqlite3_value_type(v);
     switch (*type) {
     case SQLITE_INTEGER:
@@ -200,8 +134,8 @@ static inline const void *_spi_capture_value_bytes(sqlite3_value *v, int *type, 
     }
 }
 
-static inline void _spi_capture_append(_spi_capture *c, sqlite3_int64 table, int op, sqlite3_int64 mask,
-                                       sqlite3_value *key) {
+static void _spi_capture_append(_spi_capture *c, sqlite3_int64 table, int op, sqlite3_int64 mask,
+        sqlite3_value *key) {
     if (c->failed) return;
     if (c->count == c->capacity) {
         size_t capacity = c->capacity ? c->capacity * 2 : 1024;
@@ -242,7 +176,7 @@ static inline void _spi_capture_append(_spi_capture *c, sqlite3_int64 table, int
 }
 
 /// Whether an entry's key is the value `v`, compared as stored (type and bytes).
-static inline int _spi_capture_entry_key_is(_spi_capture *c, const _spi_capture_entry *e, sqlite3_value *v) {
+static int _spi_capture_entry_key_is(_spi_capture *c, const _spi_capture_entry *e, sqlite3_value *v) {
     int type = SQLITE_NULL, length = 0;
     sqlite3_int64 scratch = 0;
     const void *bytes = _spi_capture_value_bytes(v, &type, &length, &scratch);
@@ -252,7 +186,7 @@ static inline int _spi_capture_entry_key_is(_spi_capture *c, const _spi_capture_
 
 /// Whether `OLD.c IS NOT NEW.c` holds, as in the capture triggers: NULLs are equal to each other only, numbers
 /// compare by value (1 and 1.0 are equal) unless the storage class counts too, text and blobs by their bytes.
-static inline int _spi_capture_differ(sqlite3_value *a, sqlite3_value *b, int comparesClass) {
+static int _spi_capture_differ(sqlite3_value *a, sqlite3_value *b, int comparesClass) {
     int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
     if (comparesClass && ta != tb) return 1;
     if (ta == SQLITE_NULL || tb == SQLITE_NULL) return ta != tb;
@@ -277,7 +211,7 @@ static inline int _spi_capture_differ(sqlite3_value *a, sqlite3_value *b, int co
 /// A delete that REPLACE made to let a row in is reported just before the insert (or the re-key to that key) that
 /// replaces it, in the same statement. The triggers never see such a delete (recursive triggers are off): drop it,
 /// so that the insert alone is logged, as the triggers log it. Only an entry not yet written can be dropped.
-static inline void _spi_capture_drop_replaced(_spi_capture *c, const _spi_capture_table *t, sqlite3_value *newKey) {
+static void _spi_capture_drop_replaced(_spi_capture *c, const _spi_capture_table *t, sqlite3_value *newKey) {
     if (c->pending && c->pendingStatement == c->statement && c->count > c->flushed) {
         _spi_capture_entry *last = &c->entries[c->count - 1];
         if (last->table == t->number && _spi_capture_entry_key_is(c, last, newKey)) {
@@ -288,8 +222,8 @@ static inline void _spi_capture_drop_replaced(_spi_capture *c, const _spi_captur
     c->pending = 0;
 }
 
-static inline void _spi_capture_on_change(void *context, sqlite3 *db, int op, const char *schema, const char *name,
-                                          sqlite3_int64 oldRowid, sqlite3_int64 newRowid) {
+static void _spi_capture_on_change(void *context, sqlite3 *db, int op, const char *schema, const char *name,
+        sqlite3_int64 oldRowid, sqlite3_int64 newRowid) {
     (void)oldRowid;
     (void)newRowid;
     _spi_capture *c = (_spi_capture *)context;
@@ -354,7 +288,7 @@ static inline void _spi_capture_on_change(void *context, sqlite3 *db, int op, co
 
 /// If `sql` begins, after white space and comments, with the keyword `word` (upper case), the text after it;
 /// otherwise NULL.
-static inline const char *_spi_capture_word(const char *sql, const char *word) {
+static const char *_spi_capture_word(const char *sql, const char *word) {
     const char *p = sql;
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') p++;
@@ -382,12 +316,12 @@ static inline const char *_spi_capture_word(const char *sql, const char *word) {
 }
 
 /// Whether `sql` begins, after white space and comments, with the keyword `word` (upper case).
-static inline int _spi_capture_starts_with(const char *sql, const char *word) {
+static int _spi_capture_starts_with(const char *sql, const char *word) {
     return _spi_capture_word(sql, word) != NULL;
 }
 
 /// Whether `sql` is a CREATE [TEMP | TEMPORARY] TRIGGER statement.
-static inline int _spi_capture_creates_trigger(const char *sql) {
+static int _spi_capture_creates_trigger(const char *sql) {
     const char *p = _spi_capture_word(sql, "CREATE");
     if (!p) return 0;
     const char *q = _spi_capture_word(p, "TEMP");
@@ -395,7 +329,7 @@ static inline int _spi_capture_creates_trigger(const char *sql) {
     return _spi_capture_word(q ? q : p, "TRIGGER") != NULL;
 }
 
-static inline int _spi_capture_on_trace(unsigned type, void *context, void *statement, void *text) {
+static int _spi_capture_on_trace(unsigned type, void *context, void *statement, void *text) {
     (void)statement;
     _spi_capture *c = (_spi_capture *)context;
     if (type == SQLITE_TRACE_STMT && c->recording) {
@@ -416,7 +350,7 @@ static inline int _spi_capture_on_trace(unsigned type, void *context, void *stat
 }
 
 /// Starts recording: installs the hook and the statement trace, with no entries.
-static inline void _spi_capture_start(_spi_capture *c) {
+void _spi_capture_start(_spi_capture *c) {
     _spi_capture_discard(c);
     c->statement = 0;
     c->paused = 0;
@@ -426,15 +360,15 @@ static inline void _spi_capture_start(_spi_capture *c) {
 }
 
 /// Stops recording and removes the hook and the trace; the entries stay until flushed or discarded.
-static inline void _spi_capture_stop(_spi_capture *c) {
+void _spi_capture_stop(_spi_capture *c) {
     c->recording = 0;
     c->hook(c->db, NULL, NULL);
     sqlite3_trace_v2(c->db, 0, NULL, NULL);
 }
 
 /// Reads entry `i`: its table number, operation, mask, and its key (type, bytes, length).
-static inline void _spi_capture_entry_at(_spi_capture *c, size_t i, sqlite3_int64 *table, int *op,
-                                         sqlite3_int64 *mask, int *keyType, const void **key, int *keyLength) {
+void _spi_capture_entry_at(_spi_capture *c, size_t i, sqlite3_int64 *table, int *op,
+        sqlite3_int64 *mask, int *keyType, const void **key, int *keyLength) {
     _spi_capture_entry *e = &c->entries[i];
     *table = e->table;
     *op = e->op;
@@ -446,7 +380,7 @@ static inline void _spi_capture_entry_at(_spi_capture *c, size_t i, sqlite3_int6
 
 /// Writes the entries not written yet through `insert` (parameters: table number, key, operation, mask); they
 /// stay in memory, marked written, until discarded. Returns SQLITE_OK or the failing step's result code.
-static inline int _spi_capture_flush(_spi_capture *c, sqlite3_stmt *insert) {
+int _spi_capture_flush(_spi_capture *c, sqlite3_stmt *insert) {
     for (size_t i = c->flushed; i < c->count; i++) {
         _spi_capture_entry *e = &c->entries[i];
         const unsigned char *key = c->bytes ? c->bytes + e->keyOffset : NULL;
@@ -470,7 +404,7 @@ static inline int _spi_capture_flush(_spi_capture *c, sqlite3_stmt *insert) {
             break;
         case SQLITE_BLOB:
             sqlite3_bind_blob(insert, 2, e->keyLength ? (const void *)key : (const void *)"", e->keyLength,
-                              SQLITE_STATIC);
+        SQLITE_STATIC);
             break;
         default:
             sqlite3_bind_null(insert, 2);
@@ -493,13 +427,13 @@ static inline int _spi_capture_flush(_spi_capture *c, sqlite3_stmt *insert) {
 }
 
 /// Marks every entry written (the caller logged them another way).
-static inline void _spi_capture_mark_flushed(_spi_capture *c) {
+void _spi_capture_mark_flushed(_spi_capture *c) {
     c->flushed = c->count;
     c->pending = 0;
 }
 
 /// Stops recording if need be and frees the capture.
-static inline void _spi_capture_destroy(_spi_capture *c) {
+void _spi_capture_destroy(_spi_capture *c) {
     if (!c) return;
     if (c->recording) _spi_capture_stop(c);
     _spi_capture_clear_tables(c);
@@ -507,5 +441,3 @@ static inline void _spi_capture_destroy(_spi_capture *c) {
     free(c->bytes);
     free(c);
 }
-
-#endif
