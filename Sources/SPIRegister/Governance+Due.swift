@@ -91,16 +91,12 @@ extension Governance {
                 date: due.due.text, days: due.due.dayNumber - start.dayNumber, owner: try owner(ofItem: due.itemID),
                 provider: due.provider))
         }
-        let tracked = try store.db.rows(
-            """
-            SELECT n.id, n.name, n.frequency, n.due_rule, i.code, p.code FROM information_item n
-            JOIN interface i ON i.id = n.interface_id LEFT JOIN party p ON p.id = i.provider_id
-            WHERE i.status IS NOT 'retired' AND EXISTS (SELECT 1 FROM information_delivery d WHERE d.information_item_id = n.id)
-            """)
-        for row in tracked {
-            guard let id = row[0].textValue,
-                let next = ReportDueRule(rule: row[3].textValue, frequency: row[2].textValue)?.nextDue(onOrAfter: start.adding(days: 1)),
-                next.text <= horizon
+        let live = Set(
+            try store.db.rows("SELECT id FROM interface WHERE status IS NOT 'retired'").compactMap { $0[0].textValue })
+        for item in try ReportingEvidence.tracked(in: store) {
+            let (id, row) = (item.id, item.row)
+            guard let spi = row[7].textValue, live.contains(spi),
+                let next = item.rule.nextDue(onOrAfter: start.adding(days: 1)), next.text <= horizon
             else { continue }
             let period = ReportDueRule.period(of: next, frequency: row[2].textValue)
             let delivered = try store.db.scalar(

@@ -1,10 +1,13 @@
+import SPIReplication
 import SPISQLite
 
 /// Whether management information was delivered when due: the recent due dates of each information item, with
 /// what was delivered for them (`spi info deliver`).
 ///
-/// Evidence starts with the first delivery recorded for an item: due dates before it are not counted as missing
-/// (the register did not track them), and an item with no delivery recorded has no evidence at all.
+/// Evidence of an item starts at the earlier of its first recorded delivery and its SPI coming into force (the
+/// organization approved it and both parties signed its current content: from the latest of those signatures, the
+/// item is owed). Due dates before that start are not counted as missing (nobody had agreed to them, or the register
+/// did not track them); an item of an SPI not in force with no delivery recorded has no evidence at all.
 ///
 /// ```swift
 /// let recent = try register.read { try ReportingEvidence.recent(in: $0, today: "2026-12-07") }
@@ -46,24 +49,16 @@ public enum ReportingEvidence {
         }
     }
 
-    /// For every information item with a delivery recorded and a due rule the calendar understands: its last
-    /// `count` due dates on or before `today`, from its first recorded period on, latest first.
+    /// For every tracked information item (a delivery recorded, or its SPI in force) with a due rule the calendar
+    /// understands: its last `count` due dates on or before `today`, from the first period it is owed for, latest
+    /// first.
     public static func recent(in store: RecordStore, today: String, count: Int = 3) throws -> [Due] {
         guard let day = CivilDate(today) else {
             throw RegisterError(.invalidValue, "invalid date '\(today)': expected a date as YYYY-MM-DD")
         }
         var result: [Due] = []
-        let items = try store.db.rows(
-            """
-            SELECT n.id, n.name, n.frequency, n.due_rule, i.code, p.code, (SELECT min(period) FROM information_delivery d WHERE d.information_item_id = n.id)
-            FROM information_item n JOIN interface i ON i.id = n.interface_id LEFT JOIN party p ON p.id = i.provider_id
-            WHERE EXISTS (SELECT 1 FROM information_delivery d WHERE d.information_item_id = n.id)
-            ORDER BY i.code, n.name, n.id
-            """)
-        for row in items {
-            guard let id = row[0].textValue, let first = row[6].textValue,
-                let rule = ReportDueRule(rule: row[3].textValue, frequency: row[2].textValue)
-            else { continue }
+        for item in try tracked(in: store) {
+            let (id, row, first, rule) = (item.id, item.row, item.first, item.rule)
             var delivered: [String: String] = [:]
             for delivery in try store.db.rows(
                 "SELECT period, delivered_on FROM information_delivery WHERE information_item_id = ?", [.text(id)])
@@ -79,6 +74,55 @@ public enum ReportingEvidence {
             }
         }
         return result
+    }
+
+    /// An information item whose evidence is tracked: its row (id, name, frequency, due rule, SPI code, provider
+    /// code), the first period it is owed for, and its due rule.
+    struct TrackedItem {
+        var id: String
+        var row: [DatabaseValue]
+        var first: String
+        var rule: ReportDueRule
+    }
+
+    /// The information items whose evidence is tracked (see the type's discussion), each with the first period it is
+    /// owed for: the earlier of its first recorded delivery's period and the period of its first due date on or after
+    /// its SPI came into force. Items of retired SPIs are left out unless they have deliveries.
+    static func tracked(in store: RecordStore) throws -> [TrackedItem] {
+        let inForce = try inForceSince(in: store)
+        let items = try store.db.rows(
+            """
+            SELECT n.id, n.name, n.frequency, n.due_rule, i.code, p.code,
+                (SELECT min(period) FROM information_delivery d WHERE d.information_item_id = n.id), i.id
+            FROM information_item n JOIN interface i ON i.id = n.interface_id LEFT JOIN party p ON p.id = i.provider_id
+            ORDER BY i.code, n.name, n.id
+            """)
+        var tracked: [TrackedItem] = []
+        for row in items {
+            guard let id = row[0].textValue,
+                let rule = ReportDueRule(rule: row[3].textValue, frequency: row[2].textValue)
+            else { continue }
+            let owed = row[7].textValue.flatMap { inForce[$0] }.flatMap { rule.nextDue(onOrAfter: $0) }
+                .map { ReportDueRule.period(of: $0, frequency: row[2].textValue) }
+            guard let first = [row[6].textValue, owed].compactMap({ $0 }).min() else { continue }
+            tracked.append(TrackedItem(id: id, row: row, first: first, rule: rule))
+        }
+        return tracked
+    }
+
+    /// Per SPI in force (its id), the day it came into force: the later of the latest current signatures of the
+    /// organization's side and of the provider. Empty on a file without a register id.
+    static func inForceSince(in store: RecordStore) throws -> [String: CivilDate] {
+        guard let registerID = try Replica.registerID(store.db) else { return [:] }
+        var since: [String: CivilDate] = [:]
+        for state in try Governance.signOffStates(registerID: registerID, in: store)
+        where state.isInForce && state.status != Governance.retired {
+            let current = state.checks.filter { $0.verdict == .current }
+            let days = [current.last { $0.isOrganizationSide }, current.last { !$0.isOrganizationSide }]
+                .compactMap { $0.flatMap { CivilDate($0.signature.signedOn) } }
+            if days.count == 2, let day = days.max(by: { $0.dayNumber < $1.dayNumber }) { since[state.interfaceID] = day }
+        }
+        return since
     }
 
     /// The period a delivery made on `date` is for: the latest due date of the item on or before that day (or the

@@ -97,6 +97,39 @@ struct SignOffTests {
         text.range(of: "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", options: .regularExpression) != nil
     }
 
+    @Test("an SPI in force owes its reports from then on: an item never delivered shows missing once its due dates pass, and not before the SPI is in force")
+    func owedFromInForce() throws {
+        try withWorld { w in
+            let id = w.registerID
+            let item = try w.org.register.write { store in
+                try store.put(
+                    "information_item",
+                    fields: ["interface_id": "SPI-INC-FAB", "name": "Weekly backlog report", "frequency": "weekly",
+                             "due_rule": "every Monday"])
+            }
+            func owed(on today: String) throws -> [ReportingEvidence.Due] {
+                _ = try w.org.register.replica.stamp()
+                return try w.org.register.read { try ReportingEvidence.recent(in: $0, today: today) }.filter { $0.itemID == item }
+            }
+            try sign(w.org, "SPI-INC-FAB", by: Self.organizationSigner, registerID: id)
+            // Awaiting Fabrikam's signature: not in force, nothing owed, however late it gets.
+            #expect(try owed(on: "2026-12-10").isEmpty)
+            try send(w.org, w.fab)
+            try sign(w.fab, "SPI-INC-FAB", by: Self.fabrikamSigner, registerID: id)
+            try send(w.fab, w.org)
+            #expect(try state(w.org, "SPI-INC-FAB", registerID: id).isInForce)
+            // In force from 2026-11-20 (a Friday): nothing is due yet that day; three Mondays later, three missing.
+            #expect(try owed(on: Self.today).isEmpty)
+            let missing = try owed(on: "2026-12-10")
+            #expect(missing.map(\.due.text) == ["2026-12-07", "2026-11-30", "2026-11-23"] && missing.allSatisfy(\.isMissing), "\(missing)")
+            let due = try w.org.register.read { try Governance.dueItems(in: $0, today: "2026-12-10", within: 0) }
+            #expect(due.contains { $0.id == item && $0.kind == .report && $0.title == "Weekly backlog report (missing)" }, "\(due)")
+            // The next one is listed as coming, as for any tracked item.
+            let coming = try w.org.register.read { try Governance.dueItems(in: $0, today: "2026-12-10", within: 7) }
+            #expect(coming.contains { $0.id == item && $0.date == "2026-12-14" }, "\(coming)")
+        }
+    }
+
     @Test("signed by the organization and the provider, an approved SPI is in force on every replica, a third one included")
     func inForce() throws {
         try withWorld { w in
