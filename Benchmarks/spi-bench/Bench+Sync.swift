@@ -315,11 +315,7 @@ extension BenchRunner {
             }
             oneCell.append(run)
         }
-        func median(_ values: [Double]) -> Double {
-            let sorted = values.sorted()
-            return sorted.count % 2 == 1
-                ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
+        let median = Self.median
         let bytes = median(oneCell.map { Double($0.bytes) })
         let seconds = median(oneCell.map(\.seconds))
         let noopBytes = median(noop.map { Double($0.bytes) })
@@ -343,6 +339,46 @@ extension BenchRunner {
                     + "mutual-TLS handshake alone is most of its \(BenchFormat.bytes(Int(noopBytes))))",
                 "time: spawning spi sync until it exits; medians of \(sizes.incrementalRepetitions) alternating runs; "
                     + "ratio = time / no-op time",
+            ],
+            error: nil)
+    }
+
+    // MARK: - B11: a no-op sync at any size
+
+    /// B11: a sync with nothing to send on B3's register, against the same on a register a hundred times smaller
+    /// (each its own served pair); medians of alternating runs. A no-op sync should not grow with the register.
+    func runNoopAtScale() throws -> BenchResult {
+        let fixture = try sharedSyncFixture()
+        let tinyRows = max(30, sizes.syncRows / 100) / 3 * 3
+        let tiny = try makeSyncFixture(rows: tinyRows, name: "sync-tiny")
+        defer { _ = tiny.stop() }
+        _ = try sync(fixture.providerPath, with: fixture.server.address, in: fixture.directory)  // settle
+        _ = try sync(tiny.providerPath, with: tiny.server.address, in: tiny.directory)
+        var big: [BenchSyncRun] = []
+        var small: [BenchSyncRun] = []
+        for _ in 0..<max(3, sizes.incrementalRepetitions) {
+            big.append(try sync(fixture.providerPath, with: fixture.server.address, in: fixture.directory))
+            small.append(try sync(tiny.providerPath, with: tiny.server.address, in: tiny.directory))
+        }
+        let sent = (big + small).map(\.changes).reduce(0, +)
+        guard sent == 0 else { throw BenchError(.unexpected, "a no-op sync carried \(sent) changes") }
+        let seconds = Self.median(big.map(\.seconds))
+        let baseline = Self.median(small.map(\.seconds))
+        let ratio = seconds / baseline
+        return BenchResult(
+            scenario: .b11,
+            title: "a sync with nothing to send, \(BenchFormat.count(fixture.rows)) rows",
+            measured: BenchFormat.seconds(seconds),
+            baseline: "\(BenchFormat.seconds(baseline)) (\(BenchFormat.count(tiny.rows)) rows)", ratio: ratio,
+            target: BenchScenario.b11.target, met: ratio <= 1.5,
+            values: [
+                "seconds": seconds, "baselineSeconds": baseline, "rows": Double(fixture.rows),
+                "baselineRows": Double(tiny.rows), "repetitions": Double(big.count),
+            ],
+            notes: [
+                "time: spawning spi sync (a provider bound to its party, so the server evaluates its read scope) "
+                    + "until it exits; medians of \(big.count) alternating runs; ratio = the full register / the "
+                    + "register \(fixture.rows / max(1, tiny.rows))× smaller"
             ],
             error: nil)
     }

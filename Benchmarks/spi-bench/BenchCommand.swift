@@ -1,14 +1,14 @@
 import ArgumentParser
 import Foundation
 
-/// `spi-bench`: the benchmark suite B1–B8 of issue 7, each scenario against its baseline from the same run. It lives
+/// `spi-bench`: the benchmark suite B1–B8 of issue 7 and B11 of issue 20, each scenario against its baseline from the same run. It lives
 /// apart from the product, and runs the `spi` built beside it (or the one `SPI_BENCH_SPI` names) for the scenarios
 /// that need processes.
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spi-bench",
-        abstract: "Run the benchmark suite (B1–B8): each scenario, its baseline from the same run, and the ratio.",
+        abstract: "Run the benchmark suite (B1–B8, B11): each scenario, its baseline from the same run, and the ratio.",
         discussion: """
             Scenarios, on register rows (interfaces and their RACI rows, each \
             interface with one provider), each against a baseline from the same run:
@@ -20,6 +20,8 @@ struct BenchCommand: AsyncParsableCommand {
                   vs spi export plus copying the file (≥ 100k rows/s)
               B4  sync of 1 changed cell in that replica
                   vs a sync with nothing to send (≤ 2 KiB more, ≤ 2× the time)
+              B11 a sync with nothing to send on that replica
+                  vs the same on a register 100× smaller (≤ 1.5×)
               B5  bytes on the wire per cell change, in bulk
                   vs the raw value bytes (≤ 32 bytes of overhead)
               B6  replica file size after B1

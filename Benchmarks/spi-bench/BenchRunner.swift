@@ -43,6 +43,7 @@ final class BenchRunner {
             case .b2: return try runApply()
             case .b3: return try runInitialSync()
             case .b4: return try runIncrementalSync()
+            case .b11: return try runNoopAtScale()
             case .b5: return try runWireBytes()
             case .b6: return try runFileSize()
             case .b7: return try runPeakMemory()
@@ -52,6 +53,14 @@ final class BenchRunner {
             progress.say("\(scenario.rawValue): failed: \(error)")
             return .failure(scenario, error)
         }
+    }
+
+    /// The median of some measurements.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// Stops the servers the shared fixtures started.

@@ -2,7 +2,8 @@ import Foundation
 
 /// One scenario of the benchmark suite (issue 7): what it measures, against which baseline, and its target.
 enum BenchScenario: String, CaseIterable, Codable, Sendable {
-    case b1 = "B1", b2 = "B2", b3 = "B3", b4 = "B4", b5 = "B5", b6 = "B6", b7 = "B7", b8 = "B8"
+    // B11 runs after B4 on the same synced pair, before B7 stops its server.
+    case b1 = "B1", b2 = "B2", b3 = "B3", b4 = "B4", b11 = "B11", b5 = "B5", b6 = "B6", b7 = "B7", b8 = "B8"
 
     /// What the scenario measures, in a few words.
     var title: String {
@@ -11,6 +12,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
         case .b2: "apply cell changes from a peer (inserts, updates, deletes; 30% lose)"
         case .b3: "initial sync of a register between two spi processes over loopback TLS"
         case .b4: "incremental sync of 1 changed cell"
+        case .b11: "a sync with nothing to send, at the register's full size"
         case .b5: "bytes on the wire per cell change, in bulk"
         case .b6: "replica file size after B1"
         case .b7: "peak resident memory while syncing"
@@ -25,6 +27,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
         case .b2: "plain SQLite upsert of the same data"
         case .b3: "spi export plus copying the file"
         case .b4: "a sync with nothing to send"
+        case .b11: "the same sync of a register 100× smaller"
         case .b5: "the raw value bytes"
         case .b6: "the plain SQLite file"
         case .b7: "the same sync of a register 10× smaller"
@@ -39,6 +42,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
         case .b2: "≤ 2×, ≥ 300k cells/s"
         case .b3: "≥ 100k rows/s"
         case .b4: "≤ 2 KiB more, ≤ 2× time"
+        case .b11: "≤ 1.5×"
         case .b5: "≤ 32 B overhead/cell"
         case .b6: "≤ 2×"
         case .b7: "≤ 128 MiB"
@@ -50,7 +54,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
 /// The outcome of one scenario: the measured figure, its baseline from the same run, their ratio, and whether the
 /// target was met.
 struct BenchResult: Codable, Sendable {
-    /// `B1` … `B8`.
+    /// `B1` … `B8`, `B11`.
     var scenario: BenchScenario
     /// What was measured, in a few words.
     var title: String

@@ -72,6 +72,19 @@ extension Replica {
         }
         return try read { db in
             let mine = try knowledge(db)
+            // Nothing the peer lacks: no version newer than its knowledge, held or known, and nothing to repair. Then
+            // no row can have entered its scope (that takes a version it has not seen) and no batch would be sent,
+            // so the scope is not evaluated: a sync with nothing to send costs the same at any register size.
+            if peer.wants.isEmpty, mine.clocks.allSatisfy({ $0.value <= peer[$0.key] }),
+                try sitesHeld(beyond: peer, db).isEmpty, try !hasRefusalMarks(db)
+            {
+                var cursor = DeltaCursor(peer: peer, sites: [])
+                cursor.upper = mine
+                cursor.scopeName = scope.name
+                cursor.origins = scope.origins
+                cursor.coversOtherSites = scope.coversOtherSites
+                return cursor
+            }
             try materialize(scope, peer: peer, db)
             var sites = authorityFirst(mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted())
             if let origins = scope.origins { sites = sites.filter { origins.contains($0) } }
