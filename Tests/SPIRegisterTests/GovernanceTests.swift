@@ -199,16 +199,21 @@ struct GovernanceTests {
         }
     }
 
+    /// A person of a provider (outside the organization): the first by id.
+    func providerPerson(_ register: Register) throws -> String {
+        try #require(try register.read { store in
+            try store.db.scalar(
+                "SELECT p.id FROM person p JOIN party pa ON pa.id = p.party_id WHERE pa.kind = 'provider' ORDER BY p.id LIMIT 1")?
+                .textValue
+        })
+    }
+
     @Test("segregation of duties: the SPI's owner and people outside the organization cannot approve, by approve or by a plain edit; going back to review clears the approval")
     func segregation() throws {
         try withDemo { register in
             try removeRACI(register, "SPI-CHG-TAIL", "CHG-CAB", "TAIL", "A")
             let owner = try #require(try interface(register, "SPI-CHG-TAIL")["owner_id"].textValue)
-            let provider = try #require(try register.read { store in
-                try store.db.scalar(
-                    "SELECT p.id FROM person p JOIN party pa ON pa.id = p.party_id WHERE pa.kind = 'provider' ORDER BY p.id LIMIT 1")?
-                    .textValue
-            })
+            let provider = try providerPerson(register)
             let digest = try register.digest()
             for (who, expected) in [(owner, "owns this SPI"), (provider, "only a person of the organization")] {
                 do {
@@ -284,11 +289,7 @@ struct GovernanceTests {
     func retire() throws {
         try withDemo { register in
             let owner = try #require(try interface(register, "SPI-INC-FAB")["owner_id"].textValue)
-            let provider = try #require(try register.read { store in
-                try store.db.scalar(
-                    "SELECT p.id FROM person p JOIN party pa ON pa.id = p.party_id WHERE pa.kind = 'provider' ORDER BY p.id LIMIT 1")?
-                    .textValue
-            })
+            let provider = try providerPerson(register)
             let digest = try register.digest()
             for (who, expected) in [(owner, "owns this SPI and cannot retire it"), (provider, "cannot retire an SPI")] {
                 let error = try #require(throws: RegisterError.self) {
