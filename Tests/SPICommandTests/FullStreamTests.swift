@@ -14,6 +14,7 @@ struct FullStreamTests {
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("spi-stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
+        child.process.standardInput = FileHandle.nullDevice
         child.process.standardOutput = stdoutFull ? FileHandle(forWritingAtPath: "/dev/full") : FileHandle.nullDevice
         child.process.standardError = stderrFull ? FileHandle(forWritingAtPath: "/dev/full") : try FileHandle(forWritingTo: errors)
         try child.start()
@@ -76,12 +77,16 @@ struct FullStreamTests {
         let leaves = try Self.leafCommands()
         #expect(leaves.count >= 60, "found only \(leaves.count) commands: \(leaves)")
         #expect(leaves.contains(["key", "rotate"]) && leaves.contains(["party", "bind"]) && leaves.contains(["changes", "apply"]))
+        #expect(leaves.contains(["app"]), "spi app, which serves until stopped, is among the commands run")
         // Those that run for long or make files in the working directory are run for their help.
         let helpOnly: Set<String> = ["serve", "demo"]
         try withCommandFixture(.basics) { f in
             let digest = try f.ok("digest")
             for leaf in leaves {
-                let arguments = helpOnly.contains(leaf[0]) ? leaf + ["--help"] : ["--db", f.db] + leaf
+                var arguments = helpOnly.contains(leaf[0]) ? leaf + ["--help"] : ["--db", f.db] + leaf
+                // `spi app` serves until stopped: on any free port, so that what is tested is that it stops when it
+                // cannot print its address (not that the default port happens to be taken).
+                if leaf == ["app"] { arguments += ["--listen", "127.0.0.1:0"] }
                 let both = try Self.run(arguments, stdoutFull: true, stderrFull: true)
                 #expect(!both.signaled, "spi \(arguments) crashed with both streams full")
                 #expect(both.status != 0, "spi \(arguments) exited 0 with both streams full")
