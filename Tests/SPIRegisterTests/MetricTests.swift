@@ -53,10 +53,17 @@ struct MetricTests {
                     .levels, format: .csv, db: store.db, provider: "FAB", registerName: "R", generatedAt: "now",
                     today: "2026-12-07")
             }
-            let reopen = try #require(csv.split(whereSeparator: \.isNewline).first { $0.contains("reopen_rate") })
-            #expect(reopen.hasSuffix("2026-12,5.6,false"), "\(reopen)")
-            let fcr = try #require(csv.split(whereSeparator: \.isNewline).first { $0.contains("first_contact_resolution") })
-            #expect(fcr.hasSuffix(",74.8,true"), "\(fcr)")
+            let rows = try CSVReader.parse(csv)
+            let header = try #require(rows.first)
+            func field(_ name: String, _ metric: String) throws -> String {
+                let row = try #require(rows.first { $0.contains(metric) }, "\(metric)")
+                return row[try #require(header.firstIndex(of: name), "\(name)")]
+            }
+            #expect(try [field("latest_period", "reopen_rate"), field("latest_value", "reopen_rate"), field("latest_met", "reopen_rate")]
+                    == ["2026-12", "5.6", "false"])
+            #expect(try [field("latest_value", "first_contact_resolution"), field("latest_met", "first_contact_resolution")]
+                    == ["74.8", "true"])
+            #expect(try field("periods_met", "reopen_rate") == "2" && field("periods_recorded", "reopen_rate") == "3")
             // The SPI document shows the attainment too, the missed latest period flagged.
             let document = try register.read { store in
                 try ReportRenderer.render(
