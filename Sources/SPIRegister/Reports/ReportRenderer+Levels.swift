@@ -90,6 +90,7 @@ extension ReportRenderer {
                             value: $0.value, target: goal, unit: target.unit, higherIsBetter: target.higherIsBetter)
                     }.count
                 } ?? 0
+                let achieved = achievedText(target, data, count: context.periods)
                 table.rows.append([
                     ReportDocument.Cell(data.partyCode(agreement?.providerID)),
                     ReportDocument.Cell(
@@ -99,7 +100,7 @@ extension ReportRenderer {
                     ReportDocument.Cell(targetText(target), flag: isWeaker ? "weaker than it supports" : nil),
                     ReportDocument.Cell(target.period ?? ""),
                     ReportDocument.Cell(
-                        achievedText(target, data, count: context.periods),
+                        achieved,
                         flag: latestMissed(target, data) == true ? "missed" : nil),
                     ReportDocument.Cell(recent.isEmpty ? "" : "\(met) of \(recent.count)"),
                     // The chain: beside an underpinning target, how the target it supports did.
@@ -121,7 +122,7 @@ extension ReportRenderer {
                     .number(data.resultsByTarget[target.id]?.first?.value),
                     latestMissed(target, data).map { .bool(!$0) } ?? .null,
                     .number(Double(recent.count)), .number(Double(met)),
-                    .text(achievedText(target, data, count: context.periods)),
+                    .text(achieved),
                 ])
             }
             let title = service.map { "\($0.code): \($0.name)" } ?? (code.isEmpty ? "(no service)" : code)
