@@ -3,7 +3,8 @@
 // The SPI register: a peer-syncing, offline-first store of service provider interfaces.
 //
 // Layers, each a target that depends only on the ones before it:
-//   CSQLite (system libsqlite3) and CSPICapture (the C change capture) → SPISQLite (thin Swift layer) → SPIReplication (clocks, capture, merge; no I/O)
+//   SPIErrorCode (the errors' shared code type; nothing below it), CSQLite (system libsqlite3) and CSPICapture (the C
+//   change capture) → SPISQLite (thin Swift layer) → SPIReplication (clocks, capture, merge; no I/O)
 //   → SPIProtocol (messages, session state machine; no sockets) → SPITransport (SwiftNIO, TLS)
 //   → SPIRegister (the SPI domain: schema, validation, reports) → SPIApp (the local web app) → spi (the command-line
 //   tool)
@@ -45,6 +46,11 @@ let package = Package(
             dependencies: ["CSQLite"],
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
+        // The pattern every error type of the package shares (an extensible code); it needs nothing.
+        .target(
+            name: "SPIErrorCode",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SPISQLite",
             dependencies: ["CSQLite", "CSPICapture"],
@@ -53,6 +59,7 @@ let package = Package(
         .target(
             name: "SPIIdentity",
             dependencies: [
+                "SPIErrorCode",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,6 +69,7 @@ let package = Package(
         .target(
             name: "SPIReplication",
             dependencies: [
+                "SPIErrorCode",
                 "SPISQLite",
                 "SPIIdentity",
                 .product(name: "Logging", package: "swift-log"),
@@ -73,6 +81,7 @@ let package = Package(
         .target(
             name: "SPIProtocol",
             dependencies: [
+                "SPIErrorCode",
                 "SPIReplication",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -100,6 +109,7 @@ let package = Package(
         .target(
             name: "SPIRegister",
             dependencies: [
+                "SPIErrorCode",
                 "SPISQLite",
                 "SPIIdentity",
                 "SPIReplication",

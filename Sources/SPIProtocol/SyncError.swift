@@ -1,3 +1,5 @@
+public import SPIErrorCode
+
 /// Why a sync session failed, with an extensible code, a message for people and the underlying cause.
 ///
 /// The same type reports failures detected here and failures the peer reported in an `Error` message
@@ -10,54 +12,7 @@
 /// ```
 public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added; switch with a `default`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case protocolViolation, malformedMessage, frameTooLarge, unsupportedVersion, registerMismatch,
-                schemaMismatch, siteConflict, invalidBatch, timeout, internalError, shuttingDown, unspecified,
-                connectionClosed, connectionFailed, untrustedPeer, notTrustedByPeer, tlsFailure, busy
-        }
-        private let base: Base
-
-        /// A message arrived out of order, or broke a rule of the protocol (wire code 1).
-        public static let protocolViolation = Code(base: .protocolViolation)
-        /// A frame did not decode, or a field had an invalid value (wire code 2).
-        public static let malformedMessage = Code(base: .malformedMessage)
-        /// A length prefix exceeded the maximum frame size (wire code 3).
-        public static let frameTooLarge = Code(base: .frameTooLarge)
-        /// The two sides share no protocol version (wire code 4).
-        public static let unsupportedVersion = Code(base: .unsupportedVersion)
-        /// The two replicas belong to different registers (wire code 5).
-        public static let registerMismatch = Code(base: .registerMismatch)
-        /// The two replicas have different register schema versions (wire code 6).
-        public static let schemaMismatch = Code(base: .schemaMismatch)
-        /// Both replicas have the same site id: one file is a copy of the other (wire code 7).
-        public static let siteConflict = Code(base: .siteConflict)
-        /// A change batch failed validation and was not applied (wire code 8).
-        public static let invalidBatch = Code(base: .invalidBatch)
-        /// The handshake took too long, or the connection stayed idle too long (wire code 9).
-        public static let timeout = Code(base: .timeout)
-        /// A local failure, such as a disk error (wire code 10).
-        public static let internalError = Code(base: .internalError)
-        /// The server is shutting down (wire code 11).
-        public static let shuttingDown = Code(base: .shuttingDown)
-        /// The peer sent an error code this build does not know (wire code 0 or a newer one).
-        public static let unspecified = Code(base: .unspecified)
-        /// The connection closed before the session completed.
-        public static let connectionClosed = Code(base: .connectionClosed)
-        /// The connection could not be opened (refused, unreachable, name not found, connect timeout).
-        public static let connectionFailed = Code(base: .connectionFailed)
-        /// The peer presented a certificate whose peer id is not in the trusted-peer list; it was refused.
-        public static let untrustedPeer = Code(base: .untrustedPeer)
-        /// The peer refused this replica's certificate: this replica's peer id is not in the peer's trusted list.
-        public static let notTrustedByPeer = Code(base: .notTrustedByPeer)
-        /// The TLS layer failed for another reason.
-        public static let tlsFailure = Code(base: .tlsFailure)
-        /// The server answered `Busy`: it serves as many sessions as it allows; retry later.
-        public static let busy = Code(base: .busy)
-
-        /// The code's name, as in logs (`registerMismatch`).
-        public var description: String { base.rawValue }
-    }
+    public typealias Code = ErrorCode<SyncError>
 
     /// The kind of failure.
     public var code: Code
@@ -126,4 +81,43 @@ extension SyncError.Code {
         case .unspecified, .UNRECOGNIZED: self = .unspecified
         }
     }
+}
+
+extension ErrorCode where Domain == SyncError {
+    /// A message arrived out of order, or broke a rule of the protocol (wire code 1).
+    public static var protocolViolation: Self { Self("protocolViolation") }
+    /// A frame did not decode, or a field had an invalid value (wire code 2).
+    public static var malformedMessage: Self { Self("malformedMessage") }
+    /// A length prefix exceeded the maximum frame size (wire code 3).
+    public static var frameTooLarge: Self { Self("frameTooLarge") }
+    /// The two sides share no protocol version (wire code 4).
+    public static var unsupportedVersion: Self { Self("unsupportedVersion") }
+    /// The two replicas belong to different registers (wire code 5).
+    public static var registerMismatch: Self { Self("registerMismatch") }
+    /// The two replicas have different register schema versions (wire code 6).
+    public static var schemaMismatch: Self { Self("schemaMismatch") }
+    /// Both replicas have the same site id: one file is a copy of the other (wire code 7).
+    public static var siteConflict: Self { Self("siteConflict") }
+    /// A change batch failed validation and was not applied (wire code 8).
+    public static var invalidBatch: Self { Self("invalidBatch") }
+    /// The handshake took too long, or the connection stayed idle too long (wire code 9).
+    public static var timeout: Self { Self("timeout") }
+    /// A local failure, such as a disk error (wire code 10).
+    public static var internalError: Self { Self("internalError") }
+    /// The server is shutting down (wire code 11).
+    public static var shuttingDown: Self { Self("shuttingDown") }
+    /// The peer sent an error code this build does not know (wire code 0 or a newer one).
+    public static var unspecified: Self { Self("unspecified") }
+    /// The connection closed before the session completed.
+    public static var connectionClosed: Self { Self("connectionClosed") }
+    /// The connection could not be opened (refused, unreachable, name not found, connect timeout).
+    public static var connectionFailed: Self { Self("connectionFailed") }
+    /// The peer presented a certificate whose peer id is not in the trusted-peer list; it was refused.
+    public static var untrustedPeer: Self { Self("untrustedPeer") }
+    /// The peer refused this replica's certificate: this replica's peer id is not in the peer's trusted list.
+    public static var notTrustedByPeer: Self { Self("notTrustedByPeer") }
+    /// The TLS layer failed for another reason.
+    public static var tlsFailure: Self { Self("tlsFailure") }
+    /// The server answered `Busy`: it serves as many sessions as it allows; retry later.
+    public static var busy: Self { Self("busy") }
 }

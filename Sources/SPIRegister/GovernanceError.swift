@@ -1,3 +1,5 @@
+public import SPIErrorCode
+
 /// A governance step refused: an SPI in the wrong status for the step, or approval gates that fail.
 ///
 /// The ``message`` is one line; when approval gates fail, ``failures`` names each of them (``lines`` gives the
@@ -13,19 +15,7 @@
 /// ```
 public struct GovernanceError: Error, Sendable, CustomStringConvertible {
     /// What kind of refusal this is. New codes may be added; switch with a `default`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case wrongStatus, approvalGatesFailed
-        }
-        private let base: Base
-
-        /// The SPI's status does not allow the step (for example approving a draft).
-        public static let wrongStatus = Code(base: .wrongStatus)
-        /// One or more approval gates fail; ``GovernanceError/failures`` names them.
-        public static let approvalGatesFailed = Code(base: .approvalGatesFailed)
-
-        public var description: String { base.rawValue }
-    }
+    public typealias Code = ErrorCode<GovernanceError>
 
     /// The kind of refusal.
     public var code: Code
@@ -55,4 +45,11 @@ public struct GovernanceError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { lines.joined(separator: "\n") }
+}
+
+extension ErrorCode where Domain == GovernanceError {
+    /// The SPI's status does not allow the step (for example approving a draft).
+    public static var wrongStatus: Self { Self("wrongStatus") }
+    /// One or more approval gates fail; ``GovernanceError/failures`` names them.
+    public static var approvalGatesFailed: Self { Self("approvalGatesFailed") }
 }

@@ -1,3 +1,5 @@
+public import SPIErrorCode
+
 /// An error from ``RegisterCheck`` or ``NorthwindDemo``: bad input rather than a broken register (a broken register
 /// produces findings, never errors).
 ///
@@ -6,21 +8,7 @@
 /// ```
 public struct RegisterCheckError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added; switch with a `default`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case invalidDate, missingReferenceData, notEmpty
-        }
-        private let base: Base
-
-        /// A date argument is not an ISO `YYYY-MM-DD` calendar date.
-        public static let invalidDate = Code(base: .invalidDate)
-        /// The seeded practices or activities that the operation needs are missing.
-        public static let missingReferenceData = Code(base: .missingReferenceData)
-        /// The register already holds the rows the operation would create.
-        public static let notEmpty = Code(base: .notEmpty)
-
-        public var description: String { base.rawValue }
-    }
+    public typealias Code = ErrorCode<RegisterCheckError>
 
     /// The kind of failure.
     public var code: Code
@@ -34,4 +22,13 @@ public struct RegisterCheckError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension ErrorCode where Domain == RegisterCheckError {
+    /// A date argument is not an ISO `YYYY-MM-DD` calendar date.
+    public static var invalidDate: Self { Self("invalidDate") }
+    /// The seeded practices or activities that the operation needs are missing.
+    public static var missingReferenceData: Self { Self("missingReferenceData") }
+    /// The register already holds the rows the operation would create.
+    public static var notEmpty: Self { Self("notEmpty") }
 }

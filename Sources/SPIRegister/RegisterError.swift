@@ -1,3 +1,5 @@
+public import SPIErrorCode
+
 /// An error from the register's domain layer, with an extensible code and a one-line message for people.
 ///
 /// Every refusal of bad input (an unknown table, a value outside an enumeration, a missing required field, a code
@@ -9,64 +11,7 @@
 /// ```
 public struct RegisterError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added; switch with a `default`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case forbidden, alreadyExists, notFound, notARegister, unsupportedVersion, unknownTable, unknownColumn, invalidID,
-                invalidValue, missingField, duplicateCode, ambiguousReference, unknownReference, stillReferenced,
-                ruleViolated, malformedExport, database
-        }
-        private let base: Base
-
-        /// A file already exists where a new register was to be created.
-        public static let alreadyExists = Code(base: .alreadyExists)
-        /// The path or the row does not exist.
-        public static let notFound = Code(base: .notFound)
-        /// The path is a directory, not a SQLite file, or a SQLite file that is not an SPI register.
-        public static let notARegister = Code(base: .notARegister)
-        /// The register's schema is newer than this build understands.
-        public static let unsupportedVersion = Code(base: .unsupportedVersion)
-        /// A table name that is not one of the register's tables.
-        public static let unknownTable = Code(base: .unknownTable)
-        /// A column name that the table does not have.
-        public static let unknownColumn = Code(base: .unknownColumn)
-        /// An id that is not a canonical lowercase UUID (and no code resolves it).
-        public static let invalidID = Code(base: .invalidID)
-        /// A value that the column cannot hold: wrong type, outside an enumeration, a malformed date.
-        public static let invalidValue = Code(base: .invalidValue)
-        /// A required field is missing or would become empty.
-        public static let missingField = Code(base: .missingField)
-        /// A code (party, interface, service, agreement, practice, activity) that another row already uses.
-        public static let duplicateCode = Code(base: .duplicateCode)
-        /// A short code or email that matches more than one row.
-        public static let ambiguousReference = Code(base: .ambiguousReference)
-        /// A short code, email or id that matches no row of the referenced table.
-        public static let unknownReference = Code(base: .unknownReference)
-        /// A row cannot be removed because other rows still refer to it.
-        public static let stillReferenced = Code(base: .stillReferenced)
-        /// A domain rule refuses the edit (for example approving an SPI without an approver).
-        public static let ruleViolated = Code(base: .ruleViolated)
-        /// An import file is not a canonical export of a register.
-        public static let malformedExport = Code(base: .malformedExport)
-        /// SQLite or the replication core failed.
-        public static let database = Code(base: .database)
-        /// An edit this replica's party may not make (see docs/permissions.md).
-        public static let forbidden = Code(base: .forbidden)
-
-        public var description: String { base.rawValue }
-
-        /// Whether the failure is the caller's input (as opposed to the environment), which the `spi` command
-        /// reports with the usage exit status.
-        public var isInputError: Bool {
-            switch base {
-            case .unknownTable, .unknownColumn, .invalidID, .invalidValue, .missingField, .duplicateCode,
-                .ambiguousReference, .unknownReference, .stillReferenced, .ruleViolated, .notFound, .malformedExport,
-                .forbidden:
-                return true
-            default:
-                return false
-            }
-        }
-    }
+    public typealias Code = ErrorCode<RegisterError>
 
     /// The kind of failure.
     public var code: Code
@@ -83,4 +28,50 @@ public struct RegisterError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension ErrorCode where Domain == RegisterError {
+    /// A file already exists where a new register was to be created.
+    public static var alreadyExists: Self { Self("alreadyExists") }
+    /// The path or the row does not exist.
+    public static var notFound: Self { Self("notFound") }
+    /// The path is a directory, not a SQLite file, or a SQLite file that is not an SPI register.
+    public static var notARegister: Self { Self("notARegister") }
+    /// The register's schema is newer than this build understands.
+    public static var unsupportedVersion: Self { Self("unsupportedVersion") }
+    /// A table name that is not one of the register's tables.
+    public static var unknownTable: Self { Self("unknownTable") }
+    /// A column name that the table does not have.
+    public static var unknownColumn: Self { Self("unknownColumn") }
+    /// An id that is not a canonical lowercase UUID (and no code resolves it).
+    public static var invalidID: Self { Self("invalidID") }
+    /// A value that the column cannot hold: wrong type, outside an enumeration, a malformed date.
+    public static var invalidValue: Self { Self("invalidValue") }
+    /// A required field is missing or would become empty.
+    public static var missingField: Self { Self("missingField") }
+    /// A code (party, interface, service, agreement, practice, activity) that another row already uses.
+    public static var duplicateCode: Self { Self("duplicateCode") }
+    /// A short code or email that matches more than one row.
+    public static var ambiguousReference: Self { Self("ambiguousReference") }
+    /// A short code, email or id that matches no row of the referenced table.
+    public static var unknownReference: Self { Self("unknownReference") }
+    /// A row cannot be removed because other rows still refer to it.
+    public static var stillReferenced: Self { Self("stillReferenced") }
+    /// A domain rule refuses the edit (for example approving an SPI without an approver).
+    public static var ruleViolated: Self { Self("ruleViolated") }
+    /// An import file is not a canonical export of a register.
+    public static var malformedExport: Self { Self("malformedExport") }
+    /// SQLite or the replication core failed.
+    public static var database: Self { Self("database") }
+    /// An edit this replica's party may not make (see docs/permissions.md).
+    public static var forbidden: Self { Self("forbidden") }
+
+    /// Whether the failure is the caller's input (as opposed to the environment), which the `spi` command
+    /// reports with the usage exit status.
+    public var isInputError: Bool {
+        [
+            .unknownTable, .unknownColumn, .invalidID, .invalidValue, .missingField, .duplicateCode, .ambiguousReference,
+            .unknownReference, .stillReferenced, .ruleViolated, .notFound, .malformedExport, .forbidden,
+        ].contains(self)
+    }
 }

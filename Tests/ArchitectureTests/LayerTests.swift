@@ -7,16 +7,18 @@ import Testing
 struct LayerTests {
     /// Per target, the package's own modules it may import, bottom up.
     static let allowed: [String: Set<String>] = [
+        // Every error type's extensible code: the one pattern, below every layer.
+        "SPIErrorCode": [],
         "CSQLite": [],
         "CSPICapture": [],
         "SPISQLite": ["CSQLite", "CSPICapture"],
-        "SPIIdentity": [],
-        "SPIReplication": ["SPISQLite", "SPIIdentity"],
-        "SPIProtocol": ["SPIReplication", "SPIIdentity"],
+        "SPIIdentity": ["SPIErrorCode"],
+        "SPIReplication": ["SPISQLite", "SPIIdentity", "SPIErrorCode"],
+        "SPIProtocol": ["SPIReplication", "SPIIdentity", "SPIErrorCode"],
         // The transport keeps its trusted peers in the replica's local settings, through the replication core.
         "SPITransport": ["SPIProtocol", "SPIReplication", "SPIIdentity"],
         // The domain needs the replication core and identity, never the protocol or the transport.
-        "SPIRegister": ["SPIReplication", "SPIIdentity", "SPISQLite"],
+        "SPIRegister": ["SPIReplication", "SPIIdentity", "SPISQLite", "SPIErrorCode"],
         // The local web app: pages over the domain; it reads no replication internals and needs no sync transport.
         "SPIApp": ["SPIRegister", "SPIReplication", "SPIIdentity", "SPISQLite"],
         // What the command-line tools share; it needs none of the package's libraries.

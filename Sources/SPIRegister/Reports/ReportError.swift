@@ -1,3 +1,5 @@
+public import SPIErrorCode
+
 /// An error from ``ReportRenderer``: bad arguments rather than a broken register (a broken register is reported,
 /// never refused).
 ///
@@ -6,23 +8,7 @@
 /// ```
 public struct ReportError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added; switch with a `default`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
-            case unknownProvider, invalidDate, unknownVersion, invalidArgument
-        }
-        private let base: Base
-
-        /// The provider filter names no party.
-        public static let unknownProvider = Code(base: .unknownProvider)
-        /// `today` is not a `YYYY-MM-DD` date.
-        public static let invalidDate = Code(base: .invalidDate)
-        /// No SPI in scope has the frozen version asked for.
-        public static let unknownVersion = Code(base: .unknownVersion)
-        /// Another argument is out of its range (such as the number of periods of the levels report).
-        public static let invalidArgument = Code(base: .invalidArgument)
-
-        public var description: String { base.rawValue }
-    }
+    public typealias Code = ErrorCode<ReportError>
 
     /// The kind of failure.
     public var code: Code
@@ -36,4 +22,15 @@ public struct ReportError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension ErrorCode where Domain == ReportError {
+    /// The provider filter names no party.
+    public static var unknownProvider: Self { Self("unknownProvider") }
+    /// `today` is not a `YYYY-MM-DD` date.
+    public static var invalidDate: Self { Self("invalidDate") }
+    /// No SPI in scope has the frozen version asked for.
+    public static var unknownVersion: Self { Self("unknownVersion") }
+    /// Another argument is out of its range (such as the number of periods of the levels report).
+    public static var invalidArgument: Self { Self("invalidArgument") }
 }
