@@ -38,6 +38,9 @@ public struct DeltaCursor: Sendable {
     /// Whether the answers to the peer's wants and the refusal marks it lacks are still to be sent (first, with the
     /// first batch: protocol/changes.md §8).
     var repairing = false
+    /// With a ``ReadScope``: the tables of which the peer may see every row, held here or not
+    /// (``ReadScope/seesEveryRow(of:)``). Marks of rows this replica does not hold travel to the peer only there.
+    var openTables: Set<Int64> = []
     /// Sites still to send, in site order; the first is the one in progress.
     var sites: [SiteID]
     var rowPosition: RowPosition?

@@ -40,6 +40,9 @@ public protocol ReadScope {
     /// peer's). Only then does a delta claim coverage of other sites than the sender's own: knowledge is claimed within
     /// a scope, and a replica that holds less than the peer may see cannot vouch for the rest. The default is true.
     var coversOtherSites: Bool { get }
+    /// Whether the peer may see every row of `table`, including rows this replica does not hold: then the refusal
+    /// marks of such rows are sent to it (protocol/changes.md §8.2). The default is true when ``rule(for:)`` is nil.
+    func seesEveryRow(of table: String) -> Bool
 }
 
 extension ReadScope {
@@ -47,6 +50,7 @@ extension ReadScope {
     public var leadingTables: [String] { [] }
     public var name: String { "" }
     public var coversOtherSites: Bool { true }
+    public func seesEveryRow(of table: String) -> Bool { rule(for: table) == nil }
 }
 
 /// Which rows of one table a peer may receive.

@@ -94,6 +94,7 @@ extension Replica {
             cursor.origins = scope.origins
             cursor.coversOtherSites = scope.coversOtherSites
             cursor.repairing = try !peer.wants.isEmpty || hasRefusalMarks(db)
+            cursor.openTables = Set(tables.filter { scope.seesEveryRow(of: $0.name) }.map(\.index))
             cursor.resending = scope.origins == nil
             if scope.origins == nil, !sites.isEmpty {
                 cursor.leading = scope.leadingTables.compactMap { tablesByName[$0]?.index }

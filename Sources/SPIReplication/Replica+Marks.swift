@@ -216,8 +216,13 @@ extension Replica {
             guard let site = mark.version.site, relayed(site), let table = tablesByIndex[mark.key.table],
                 mark.column < table.columns.count
             else { continue }
+            // A mark of a row this replica does not hold (it refused the row's life) travels where the peer may see
+            // every row of the table: the peer's coverage of the refused version's site, claimed from this replica,
+            // must come with the mark, or a version of the row this replica receives later never reaches it.
             let scope = try scope(mark.key)
-            guard scope.visible, mark.version.clock.rawValue > cursor.peer[site] || scope.entered else { continue }
+            guard scope.visible || cursor.openTables.contains(mark.key.table),
+                mark.version.clock.rawValue > cursor.peer[site] || scope.entered
+            else { continue }
             builder.addMark(
                 table: table, id: mark.key.id, column: mark.column < 0 ? nil : table.columns[mark.column].name,
                 site: site, clock: mark.version.clock.rawValue, causalLength: mark.causalLength)

@@ -51,6 +51,16 @@ struct TrustConvergencePropertyTests {
             }
         }
     }
+
+    /// Seeds outside the default range that once made replicas diverge, kept as regressions: 99017828 (a provider's
+    /// replica rotated its key twice before the organization bound it), 99020498 (an organization replica refused a
+    /// provider's create and delete of a row, then served a newly bound organization replica through the scoped
+    /// delta, which left out the refusal mark of the row it did not hold: protocol/changes.md §8.2).
+    @Test("seeds that once diverged", arguments: [UInt64(99_017_828), 99_020_498])
+    func regressions(seed: UInt64) throws {
+        var scenario = TrustScenario(seed: seed)
+        try scenario.run()
+    }
 }
 
 /// One generated scenario of ``TrustConvergencePropertyTests``.
