@@ -80,7 +80,7 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         let names = scenarios.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         for name in names where BenchScenario(rawValue: name.uppercased()) == nil {
-            throw ValidationError("unknown scenario '\(name)': expected B1 to B8, such as --scenario B1,B3")
+            throw ValidationError("unknown scenario '\(name)': expected B1 to B8 or B11, such as --scenario B1,B3")
         }
         if let scale {
             guard scale > 0, scale <= 10 else { throw ValidationError("--scale must be above 0 and at most 10") }

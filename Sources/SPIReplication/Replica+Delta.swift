@@ -46,6 +46,12 @@ extension Replica {
     /// The scope is evaluated once, here, into temporary tables of this replica's connection: drive the cursor on
     /// the same `Replica`, and make one scoped cursor at a time.
     public func deltaCursor(for peer: Knowledge, scope: (any ReadScope)? = nil) throws -> DeltaCursor {
+        try deltaCursor(for: peer, scope: scope, everyRow: false)
+    }
+
+    /// ``deltaCursor(for:scope:)``, with the scope evaluated over every row when `everyRow` (as it is for repairs)
+    /// instead of incrementally: the tests compare the two deltas, which must be the same.
+    func deltaCursor(for peer: Knowledge, scope: (any ReadScope)?, everyRow: Bool) throws -> DeltaCursor {
         // Stamped once for the whole cursor; nothing of this replica's own leaves it unsigned (protocol/changes.md §7.2).
         try stamp()
         if try !connection.isReadOnly && hasGroupsToSign(connection) {
@@ -85,7 +91,10 @@ extension Replica {
                 cursor.coversOtherSites = scope.coversOtherSites
                 return cursor
             }
-            try materialize(scope, peer: peer, db)
+            // Repairs judge wanted and marked rows anywhere in the register: then every row is listed.
+            let repairing = try !peer.wants.isEmpty || hasRefusalMarks(db)
+            let leading = scope.origins == nil ? scope.leadingTables.compactMap { tablesByName[$0]?.index } : []
+            try materialize(scope, peer: peer, everyRow: everyRow || repairing, wholeTables: Set(leading), db)
             var sites = authorityFirst(mine.clocks.filter { $0.value > peer[$0.key] }.keys.sorted())
             if let origins = scope.origins { sites = sites.filter { origins.contains($0) } }
             var cursor = DeltaCursor(peer: peer, sites: sites)
@@ -93,12 +102,10 @@ extension Replica {
             cursor.scopeName = scope.name
             cursor.origins = scope.origins
             cursor.coversOtherSites = scope.coversOtherSites
-            cursor.repairing = try !peer.wants.isEmpty || hasRefusalMarks(db)
+            cursor.repairing = repairing
             cursor.openTables = Set(tables.filter { scope.seesEveryRow(of: $0.name) }.map(\.index))
             cursor.resending = scope.origins == nil
-            if scope.origins == nil, !sites.isEmpty {
-                cursor.leading = scope.leadingTables.compactMap { tablesByName[$0]?.index }
-            }
+            if !sites.isEmpty { cursor.leading = leading }
             return cursor
         }
     }

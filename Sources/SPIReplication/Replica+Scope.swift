@@ -4,7 +4,15 @@ import SPISQLite
 extension Replica {
     /// Evaluates a read scope into `temp._spi_visible` (table, stored id, entered) for a peer with `peer`
     /// knowledge, on the snapshot of the current transaction.
-    func materialize(_ scope: any ReadScope, peer: Knowledge, _ db: Connection) throws {
+    ///
+    /// With `everyRow` false and few versions the peer lacks (``collectUnseen(peer:_:)``), the evaluation is
+    /// incremental: only the rows that may travel are listed, those that hold a version the peer has not seen and
+    /// those that entered its scope (a membership cell it has not seen), and all visible rows of `wholeTables` (the
+    /// leading tables). Rows the peer has seen whole, and that did not enter, would not be sent anyway; listing them
+    /// is what made a one-cell sync cost as much as the register's size. Repairs (wants, marks) need every row.
+    func materialize(
+        _ scope: any ReadScope, peer: Knowledge, everyRow: Bool = true, wholeTables: Set<Int64> = [], _ db: Connection
+    ) throws {
         try db.execute(
             """
             CREATE TEMP TABLE IF NOT EXISTS _spi_visible (
@@ -25,11 +33,15 @@ extension Replica {
             let select = try expandScopeSQL(
                 scope.rule(for: table.name, peer: peer)?.select ?? "SELECT id, 0 FROM \(TrackedTable.quote(table.name))",
                 unseen: useUnseen)
+            // Incremental: a row the peer has seen whole and that did not enter its scope would not be sent.
+            let travels = useUnseen && !everyRow && !wholeTables.contains(table.index)
+                ? " AND (coalesce(entered, 0) != 0 OR EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = ?1 AND u.tid = v.id))"
+                : ""
             try db.execute(
                 """
                 WITH v(id, entered) AS (\(select))
                 INSERT INTO temp._spi_visible(tbl, id, entered)
-                SELECT ?, spi_key(id), max(coalesce(entered, 0) != 0) FROM v WHERE id IS NOT NULL GROUP BY id
+                SELECT ?1, spi_key(id), max(coalesce(entered, 0) != 0) FROM v WHERE id IS NOT NULL\(travels) GROUP BY id
                 """,
                 [.integer(table.index)])
         }

@@ -284,10 +284,12 @@ struct ScopeScenario {
         let control = RegisterAccessControl()
         let outgoing = try control.access(for: receiver.peer, replica: sender.register.replica)
         let incoming = try control.access(for: sender.peer, replica: receiver.register.replica)
-        var cursor = try sender.register.replica.deltaCursor(
-            for: try receiver.register.replica.knowledge(), scope: outgoing.scope)
+        let knowledge = try receiver.register.replica.knowledge()
+        let full = try sender.register.replica.fullScopeBatches(for: knowledge, scope: outgoing.scope, maxCells: 64)
+        var cursor = try sender.register.replica.deltaCursor(for: knowledge, scope: outgoing.scope)
         var sent = 0
         while let batch = try sender.register.replica.nextBatch(&cursor, maxCells: 64) {
+            try IncrementalScopeMismatch.check(batch, index: sent, against: full)
             if let cutAfter, sent >= cutAfter { return }
             let report = try receiver.register.replica.apply(batch, gate: incoming.gate, from: sender.code ?? "org")
             if let code = sender.code {
@@ -298,6 +300,7 @@ struct ScopeScenario {
             }
             sent += 1
         }
+        if sent != full.count { throw IncrementalScopeMismatch(batch: sent, incremental: 0, full: full.count) }
     }
 
     // MARK: - Properties

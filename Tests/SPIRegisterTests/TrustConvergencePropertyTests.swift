@@ -351,14 +351,17 @@ struct TrustScenario {
         let control = RegisterAccessControl()
         let outgoing = try control.access(for: receiver.peer, replica: sender.register.replica)
         let incoming = try control.access(for: sender.peer, replica: receiver.register.replica)
-        var cursor = try sender.register.replica.deltaCursor(
-            for: try receiver.register.replica.knowledge(), scope: outgoing.scope)
+        let knowledge = try receiver.register.replica.knowledge()
+        let full = try sender.register.replica.fullScopeBatches(for: knowledge, scope: outgoing.scope, maxCells: 16)
+        var cursor = try sender.register.replica.deltaCursor(for: knowledge, scope: outgoing.scope)
         var sent = 0
         while let batch = try sender.register.replica.nextBatch(&cursor, maxCells: 16) {
+            try IncrementalScopeMismatch.check(batch, index: sent, against: full)
             if let cutAfter, sent >= cutAfter { return }
             try receiver.register.replica.apply(batch, gate: incoming.gate, from: sender.name)
             sent += 1
         }
+        if sent != full.count { throw IncrementalScopeMismatch(batch: sent, incremental: 0, full: full.count) }
     }
 
     /// A change-set file from a random replica, against a random replica's knowledge (often not the one that will
