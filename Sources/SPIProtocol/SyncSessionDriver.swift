@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SPIReplication
 
 /// Runs one ``SyncSession`` over any message transport and any ``SyncStore``: the loop every shell shares.
@@ -178,15 +179,12 @@ public struct SyncSessionDriver<Store: SyncStore> {
 }
 
 /// The first error of the writer task, read by the reading task.
-///
-/// `@unchecked Sendable`: every access to `stored` holds `lock`.
-private final class WriteFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: SyncError?
+private final class WriteFailure: Sendable {
+    private let stored = NIOLockedValueBox<SyncError?>(nil)
 
     func record(_ error: SyncError) {
-        lock.withLock { if stored == nil { stored = error } }
+        stored.withLockedValue { if $0 == nil { $0 = error } }
     }
 
-    var error: SyncError? { lock.withLock { stored } }
+    var error: SyncError? { stored.withLockedValue { $0 } }
 }

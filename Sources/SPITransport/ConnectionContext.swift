@@ -1,23 +1,23 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import SPIProtocol
 import SPIIdentity
 
 /// What the handlers of one sync connection learn, for the task that runs its session: bytes counted on the socket,
 /// the peer id the TLS peer presented and whether it was trusted, and a timeout that fired.
-///
-/// `@unchecked Sendable`: handlers write it on the event loop and the session task reads it; every stored property
-/// is accessed under `lock`, and `tlsHandshake` is an `EventLoopPromise` (itself `Sendable`).
-final class ConnectionContext: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _bytesReceived = 0
-    private var _bytesSent = 0
-    private var _presentedPeerID: PeerID?
-    private var _trustedPeer: TrustedPeer?
-    private var _refusedPeerID: PeerID?
-    private var _timeout: SyncError?
-    private var _tlsDone = false
-    private var _messageReceived = false
+final class ConnectionContext: Sendable {
+    private struct State {
+        var bytesReceived = 0
+        var bytesSent = 0
+        var presentedPeerID: PeerID?
+        var trustedPeer: TrustedPeer?
+        var refusedPeerID: PeerID?
+        var timeout: SyncError?
+        var tlsDone = false
+        var messageReceived = false
+    }
+    private let state = NIOLockedValueBox(State())
 
     /// Succeeds when the TLS handshake completes; fails with the TLS error or the connection's closure.
     let tlsHandshake: EventLoopPromise<Void>
@@ -26,35 +26,35 @@ final class ConnectionContext: @unchecked Sendable {
         self.tlsHandshake = eventLoop.makePromise()
     }
 
-    var bytesReceived: Int { lock.withLock { _bytesReceived } }
-    var bytesSent: Int { lock.withLock { _bytesSent } }
+    var bytesReceived: Int { state.withLockedValue { $0.bytesReceived } }
+    var bytesSent: Int { state.withLockedValue { $0.bytesSent } }
     /// The peer id of the certificate the peer presented, trusted or not.
-    var presentedPeerID: PeerID? { lock.withLock { _presentedPeerID } }
+    var presentedPeerID: PeerID? { state.withLockedValue { $0.presentedPeerID } }
     /// The trusted-peer entry the peer's certificate matched.
-    var trustedPeer: TrustedPeer? { lock.withLock { _trustedPeer } }
+    var trustedPeer: TrustedPeer? { state.withLockedValue { $0.trustedPeer } }
     /// The peer id this side refused because it is not trusted.
-    var refusedPeerID: PeerID? { lock.withLock { _refusedPeerID } }
+    var refusedPeerID: PeerID? { state.withLockedValue { $0.refusedPeerID } }
     /// The timeout that fired, if one did.
-    var timeout: SyncError? { lock.withLock { _timeout } }
+    var timeout: SyncError? { state.withLockedValue { $0.timeout } }
     /// Whether the TLS handshake completed.
-    var isTLSDone: Bool { lock.withLock { _tlsDone } }
+    var isTLSDone: Bool { state.withLockedValue { $0.tlsDone } }
     /// Whether a whole message arrived from the peer.
-    var isMessageReceived: Bool { lock.withLock { _messageReceived } }
+    var isMessageReceived: Bool { state.withLockedValue { $0.messageReceived } }
 
-    func countReceived(_ count: Int) { lock.withLock { _bytesReceived += count } }
-    func countSent(_ count: Int) { lock.withLock { _bytesSent += count } }
+    func countReceived(_ count: Int) { state.withLockedValue { $0.bytesReceived += count } }
+    func countSent(_ count: Int) { state.withLockedValue { $0.bytesSent += count } }
 
     func recordVerification(_ id: PeerID, trusted: TrustedPeer?) {
-        lock.withLock {
-            _presentedPeerID = id
-            _trustedPeer = trusted
-            if trusted == nil { _refusedPeerID = id }
+        state.withLockedValue { state in
+            state.presentedPeerID = id
+            state.trustedPeer = trusted
+            if trusted == nil { state.refusedPeerID = id }
         }
     }
 
-    func recordTimeout(_ error: SyncError) { lock.withLock { if _timeout == nil { _timeout = error } } }
+    func recordTimeout(_ error: SyncError) { state.withLockedValue { if $0.timeout == nil { $0.timeout = error } } }
 
-    func recordTLSDone() { lock.withLock { _tlsDone = true } }
+    func recordTLSDone() { state.withLockedValue { $0.tlsDone = true } }
 
-    func recordMessage() { lock.withLock { _messageReceived = true } }
+    func recordMessage() { state.withLockedValue { $0.messageReceived = true } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Counts a server's connections and sessions against its limits, and makes room for new TLS handshakes by closing
@@ -16,9 +17,7 @@ import NIOCore
 /// than ``Limits/stalledHandshake``; failing that, the new connection is closed. A real peer sends its first TLS
 /// bytes as soon as it connects and completes the handshake in milliseconds, so it is never the oldest silent or
 /// stalled one: whoever holds connections open without using them only pushes out its own.
-///
-/// `@unchecked Sendable`: every stored property is accessed under `lock`.
-final class ConnectionLimiter: @unchecked Sendable {
+final class ConnectionLimiter: Sendable {
     /// The limits; see the type's description.
     struct Limits: Sendable {
         var maximumConnections: Int
@@ -44,13 +43,16 @@ final class ConnectionLimiter: @unchecked Sendable {
         let channel: any Channel
     }
 
-    private let lock = NSLock()
-    private var entries: [UInt64: Entry] = [:]
-    private var nextTicket: UInt64 = 0
-    private var sessions = 0
-    private var refusedSinceReport = 0
-    private var evictedSinceReport = 0
-    private var lastReport: ContinuousClock.Instant?
+    private struct State {
+        var entries: [UInt64: Entry] = [:]
+        var nextTicket: UInt64 = 0
+        var sessions = 0
+        var refusedSinceReport = 0
+        var evictedSinceReport = 0
+        var lastReport: ContinuousClock.Instant?
+    }
+
+    private let state = NIOLockedValueBox(State())
     let limits: Limits
 
     init(_ limits: Limits) {
@@ -61,27 +63,28 @@ final class ConnectionLimiter: @unchecked Sendable {
     func admit(
         address: String, connection: ConnectionContext, channel: any Channel, now: ContinuousClock.Instant = .now
     ) -> Admission {
-        lock.withLock {
-            let handshakes = entries.filter { !$0.value.connection.isTLSDone }
+        let limits = limits
+        return state.withLockedValue { state in
+            let handshakes = state.entries.filter { !$0.value.connection.isTLSDone }
             let fromAddress = handshakes.filter { $0.value.address == address }
             var pool: [UInt64: Entry]?
             if fromAddress.count >= limits.maximumHandshakesPerAddress {
                 pool = fromAddress
-            } else if handshakes.count >= limits.maximumHandshakes || entries.count >= limits.maximumConnections {
+            } else if handshakes.count >= limits.maximumHandshakes || state.entries.count >= limits.maximumConnections {
                 pool = handshakes
             }
             var evicted: (any Channel)?
             if let pool {
                 guard let victim = Self.victim(in: pool, now: now, stalledAfter: limits.stalledHandshake) else {
-                    refusedSinceReport += 1
+                    state.refusedSinceReport += 1
                     return .refused
                 }
-                evicted = entries.removeValue(forKey: victim)?.channel
-                evictedSinceReport += 1
+                evicted = state.entries.removeValue(forKey: victim)?.channel
+                state.evictedSinceReport += 1
             }
-            nextTicket += 1
-            entries[nextTicket] = Entry(address: address, accepted: now, connection: connection, channel: channel)
-            return .admitted(nextTicket, evicted: evicted)
+            state.nextTicket += 1
+            state.entries[state.nextTicket] = Entry(address: address, accepted: now, connection: connection, channel: channel)
+            return .admitted(state.nextTicket, evicted: evicted)
         }
     }
 
@@ -96,36 +99,37 @@ final class ConnectionLimiter: @unchecked Sendable {
 
     /// Forgets a closed connection (a no-op for one closed to make room).
     func release(_ ticket: UInt64) {
-        _ = lock.withLock { entries.removeValue(forKey: ticket) }
+        _ = state.withLockedValue { $0.entries.removeValue(forKey: ticket) }
     }
 
     func acquireSession() -> Bool {
-        lock.withLock {
-            guard sessions < limits.maximumSessions else { return false }
-            sessions += 1
+        let maximum = limits.maximumSessions
+        return state.withLockedValue { state in
+            guard state.sessions < maximum else { return false }
+            state.sessions += 1
             return true
         }
     }
 
-    func releaseSession() { lock.withLock { sessions -= 1 } }
+    func releaseSession() { state.withLockedValue { $0.sessions -= 1 } }
 
-    var activeSessions: Int { lock.withLock { sessions } }
+    var activeSessions: Int { state.withLockedValue { $0.sessions } }
 
     /// Connections open now, handshakes included.
-    var openConnections: Int { lock.withLock { entries.count } }
+    var openConnections: Int { state.withLockedValue { $0.entries.count } }
 
     /// The connections refused and the handshakes closed to make room since the last report, at most once per
     /// `interval` (nil otherwise, and when there is nothing to report): the server logs them without flooding.
     func refusalReport(now: ContinuousClock.Instant = .now, interval: Duration = .seconds(10)) -> (refused: Int, evicted: Int)? {
-        lock.withLock {
-            guard refusedSinceReport + evictedSinceReport > 0 else { return nil }
-            if let lastReport, now - lastReport < interval { return nil }
+        state.withLockedValue { state in
+            guard state.refusedSinceReport + state.evictedSinceReport > 0 else { return nil }
+            if let lastReport = state.lastReport, now - lastReport < interval { return nil }
             defer {
-                refusedSinceReport = 0
-                evictedSinceReport = 0
-                lastReport = now
+                state.refusedSinceReport = 0
+                state.evictedSinceReport = 0
+                state.lastReport = now
             }
-            return (refusedSinceReport, evictedSinceReport)
+            return (state.refusedSinceReport, state.evictedSinceReport)
         }
     }
 }

@@ -1,19 +1,20 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// The address a server listens on, once it is bound; awaited by ``SyncServer/listeningAddress``.
-///
-/// `@unchecked Sendable`: `result` and `waiters` are accessed only under `lock`.
-final class ListeningAddress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<PeerAddress, any Error>?
-    private var waiters: [CheckedContinuation<PeerAddress, any Error>] = []
+final class ListeningAddress: Sendable {
+    private struct State {
+        var result: Result<PeerAddress, any Error>?
+        var waiters: [CheckedContinuation<PeerAddress, any Error>] = []
+    }
+    private let state = NIOLockedValueBox(State())
 
     func resolve(_ result: Result<PeerAddress, any Error>) {
-        let waiting: [CheckedContinuation<PeerAddress, any Error>] = lock.withLock {
-            guard self.result == nil else { return [] }
-            self.result = result
-            defer { waiters = [] }
-            return waiters
+        let waiting: [CheckedContinuation<PeerAddress, any Error>] = state.withLockedValue { state in
+            guard state.result == nil else { return [] }
+            state.result = result
+            defer { state.waiters = [] }
+            return state.waiters
         }
         for waiter in waiting { waiter.resume(with: result) }
     }
@@ -21,9 +22,9 @@ final class ListeningAddress: @unchecked Sendable {
     var value: PeerAddress {
         get async throws {
             try await withCheckedThrowingContinuation { continuation in
-                let known: Result<PeerAddress, any Error>? = lock.withLock {
-                    if let result { return result }
-                    waiters.append(continuation)
+                let known: Result<PeerAddress, any Error>? = state.withLockedValue { state in
+                    if let result = state.result { return result }
+                    state.waiters.append(continuation)
                     return nil
                 }
                 if let known { continuation.resume(with: known) }

@@ -1,30 +1,27 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import SPIProtocol
 
 /// The open connections of a server, so that a graceful shutdown can end the sessions still running after the
 /// grace period (with an `Error` of code `SHUTTING_DOWN`; what they committed stays committed).
-///
-/// `@unchecked Sendable`: the dictionary is accessed only under `lock`; `Channel` is `Sendable`.
-final class SessionRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextID = 0
-    private var channels: [Int: any Channel] = [:]
+final class SessionRegistry: Sendable {
+    private let channels = NIOLockedValueBox<(nextID: Int, open: [Int: any Channel])>((0, [:]))
 
     func add(_ channel: any Channel) -> Int {
-        lock.withLock {
-            nextID += 1
-            channels[nextID] = channel
-            return nextID
+        channels.withLockedValue { channels in
+            channels.nextID += 1
+            channels.open[channels.nextID] = channel
+            return channels.nextID
         }
     }
 
-    func remove(_ id: Int) { _ = lock.withLock { channels.removeValue(forKey: id) } }
+    func remove(_ id: Int) { _ = channels.withLockedValue { $0.open.removeValue(forKey: id) } }
 
     /// Ends every session still open: the session sends `Error(SHUTTING_DOWN)`; the connection closes a second later
     /// at the latest.
     func shutDownAll() {
-        let open = lock.withLock { Array(channels.values) }
+        let open = channels.withLockedValue { Array($0.open.values) }
         for channel in open {
             channel.pipeline.fireErrorCaught(SyncError(.shuttingDown, "the server is shutting down"))
             channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
