@@ -118,6 +118,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            // The Northwind demo's rows, compiled into the library (`PackageResources.northwind_demo_json`), so that
+            // `spi` needs no resource bundle beside it.
+            resources: [.embedInCode("Resources/northwind-demo.json")],
             swiftSettings: swiftSettings
         ),
         // The local web app (`spi app`): pages over the domain, served by a thin SwiftNIO HTTP/1.1 shell.
