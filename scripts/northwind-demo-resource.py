@@ -148,7 +148,8 @@ def convert(table, values, today, items, check):
             sys.exit(f"an SPI with a next review but no approval date: {values['code']}")
     elif table == "service_level_result":
         months = month_index(values["period"]) - month_index(t)
-        check(values["period"], "SELECT substr(date(?, 'start of month', ? || ' months'), 1, 7)", (t, signed(months, "")))
+        check(values["period"], "SELECT substr(date(?, 'start of month', ? || ' months'), 1, 7)",
+              (t, signed(months, "")))
         check(values["recorded_on"], "SELECT date(?, '-2 days', ? || ' months')", (t, signed(months + 1, "")))
         values["period"] = "{month" + signed(months, "m") + "}"
         values["recorded_on"] = "{today-2d" + signed(months + 1, "m") + "}"

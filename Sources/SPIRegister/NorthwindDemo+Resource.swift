@@ -4,7 +4,7 @@ extension NorthwindDemo {
     /// The demo's rows, by table, as `Resources/northwind-demo.json` holds them, parsed once.
     ///
     /// The resource is a canonical export (see ``RecordStore/canonicalExport(visibleTo:)``) of the rows the demo
-    /// adds or changes, with three differences, each undone by ``resolvedExport(today:in:)``:
+    /// adds or changes, with three differences, each undone by ``resolvedExport(_:today:in:)``:
     /// - every date is a ``RelativeDate`` placeholder (`{today+45d}`), so that the file holds no absolute date;
     /// - the rows whose id derives from a date (service-level results and deliveries, keyed by their period) carry
     ///   no id: they get the id a validated edit gives them, the UUIDv5 of their natural key;
@@ -59,23 +59,6 @@ extension NorthwindDemo {
                 .missingReferenceData,
                 "the register lacks the seeded practices or activities \(missing.sorted().joined(separator: ", "))")
         }
-    }
-
-    /// Fills a register with the demo from the resource, through the canonical import (the same as `spi import`).
-    ///
-    /// Runs inside the caller's open write transaction.
-    static func populateFromResource(_ db: Connection, today: String) throws {
-        guard CivilDate.isValid(today) else {
-            throw RegisterCheckError(.invalidDate, "'\(today)' is not a date; expected YYYY-MM-DD")
-        }
-        let resource = try resource.get()
-        try checkReferenceData(resource, in: db)
-        let existing = try db.scalar("SELECT count(*) FROM party WHERE id = ?", [.text(partyID("NWR"))])
-        if let count = existing?.integerValue, count > 0 {
-            throw RegisterCheckError(.notEmpty, "the register already holds the Northwind demo")
-        }
-        let export = try resolvedExport(resource, today: today, in: db)
-        _ = try RecordStore(db: db, kind: .organization, today: today).importCanonical(export)
     }
 
     /// The resource as a canonical export for `today`: its dates resolved and the ids derived from them filled in.

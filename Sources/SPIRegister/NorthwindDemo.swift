@@ -12,9 +12,12 @@ public import SPISQLite
 ///   `SPI-SR-FAB`, `SPI-SLM-CON`, `SPI-CAP-CON`, `SPI-CFG-TAIL`, `SPI-ISM-FAB`, each with RACI, integration points
 ///   and their data items, information items and their recipients, services and reviews.
 ///
-/// Dates are relative to `today`, so the demo never goes stale. Ids are UUIDv5 of `demo:<kind>:<key>` (for example
-/// `RecordID.v5("demo:party:FAB")`), and link rows follow the register's conventions, so the demo is the same on
-/// every run. ``plantedGaps`` lists the gaps.
+/// The rows are data, not code: the resource `Resources/northwind-demo.json`, embedded in the library, is a canonical
+/// export (see ``RecordStore/canonicalExport(visibleTo:)``) loaded through the same import as a user's file
+/// (``RecordStore/importCanonical(_:replace:progress:)``, `spi import`). Its dates are written relative to `today`
+/// (`{today+45d}`, `{month-3m}`, `{due2+3d}` for a report's due date), so the demo never goes stale. Ids are UUIDv5
+/// of `demo:<kind>:<key>` (for example `RecordID.v5("demo:party:FAB")`), and link rows follow the register's
+/// conventions, so the demo is the same on every run. ``plantedGaps`` lists the gaps.
 ///
 /// ```swift
 /// try db.transaction { db in try NorthwindDemo.populate(db, today: "2025-03-01") }
@@ -24,20 +27,29 @@ public enum NorthwindDemo {
     /// Fills a register with the Northwind example.
     ///
     /// Runs inside the caller's open write transaction (it neither begins nor commits one). The register must have
-    /// the current schema and the seeded practices and activities.
+    /// the current schema and the seeded practices and activities. The rows are written as ordinary local edits
+    /// (they replicate), by the canonical import: their types are checked, and domain rules are not, since the
+    /// demo holds the planted gaps on purpose (``RegisterCheck`` reports them as findings).
     ///
     /// - Parameters:
     ///   - db: the register, inside a write transaction.
     ///   - today: the date the demo is built around, as `YYYY-MM-DD`.
     /// - Throws: ``RegisterCheckError`` when `today` is not a date (`invalidDate`), the seeded practices or
     ///   activities are missing (`missingReferenceData`), or the demo is already there (`notEmpty`);
-    ///   ``SQLiteError`` when a write fails.
+    ///   ``SQLiteError`` when a write fails; ``RegisterError`` when the resource does not load (a defect of the
+    ///   resource, which the tests rule out).
     public static func populate(_ db: Connection, today: String) throws {
         guard CivilDate.isValid(today) else {
             throw RegisterCheckError(.invalidDate, "'\(today)' is not a date; expected YYYY-MM-DD")
         }
-        let writer = try Writer(db: db, today: today)
-        try writer.writeAll()
+        let resource = try resource.get()
+        try checkReferenceData(resource, in: db)
+        let existing = try db.scalar("SELECT count(*) FROM party WHERE id = ?", [.text(RecordID.v5("demo:party:NWR"))])
+        if let count = existing?.integerValue, count > 0 {
+            throw RegisterCheckError(.notEmpty, "the register already holds the Northwind demo")
+        }
+        let export = try resolvedExport(resource, today: today, in: db)
+        _ = try RecordStore(db: db, kind: .organization, today: today).importCanonical(export)
     }
 
     /// The gaps planted in the demo, each found by ``RegisterCheck/run(_:today:)`` under its rule.
@@ -97,19 +109,8 @@ public enum NorthwindDemo {
         }
     }
 
-    /// The codes of the demo's twelve SPIs.
-    public static var interfaceCodes: [String] { interfaces.map(\.code) }
-
-    /// The demo's id of a party, by code (`v5("demo:party:<CODE>")`).
-    static func partyID(_ code: String) -> String { RecordID.v5("demo:party:\(code)") }
-    /// The demo's id of a person, by key.
-    static func personID(_ key: String) -> String { RecordID.v5("demo:person:\(key)") }
-    /// The demo's id of a service, by code.
-    static func serviceID(_ code: String) -> String { RecordID.v5("demo:service:\(code)") }
-    /// The demo's id of an agreement, by code.
-    static func agreementID(_ code: String) -> String { RecordID.v5("demo:agreement:\(code)") }
-    /// The demo's id of a service-level target, by key.
-    static func targetID(_ key: String) -> String { RecordID.v5("demo:target:\(key)") }
-    /// The demo's id of an SPI, by code.
-    static func interfaceID(_ code: String) -> String { RecordID.v5("demo:interface:\(code)") }
+    /// The codes of the demo's twelve SPIs, in the resource's order.
+    public static var interfaceCodes: [String] {
+        ((try? resource.get())?["interface"] ?? []).compactMap { $0["code"]?.stringValue }
+    }
 }

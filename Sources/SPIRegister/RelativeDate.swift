@@ -89,7 +89,9 @@ struct RelativeDate: Hashable, Sendable {
     ///   - db: the connection whose SQLite computes the moves.
     /// - Throws: ``RegisterCheckError/Code/invalidDate`` when the date cannot be computed (a `dueN` anchor without a
     ///   due rule that gives N due dates, or a date out of range).
-    func resolve(today: String, dueRule: (rule: String?, frequency: String?)? = nil, in db: Connection) throws -> String {
+    func resolve(
+        today: String, dueRule: (rule: String?, frequency: String?)? = nil, in db: Connection
+    ) throws -> String {
         var modifiers = moves.map(\.modifier)
         var start = today
         switch anchor {
@@ -102,7 +104,8 @@ struct RelativeDate: Hashable, Sendable {
                 let rule = ReportDueRule(rule: dueRule.rule, frequency: dueRule.frequency),
                 let due = rule.previousDues(onOrBefore: day, count: n).dropFirst(n - 1).first
             else {
-                throw RegisterCheckError(.invalidDate, "\(self) needs an information item with \(n) due dates by \(today)")
+                throw RegisterCheckError(
+                    .invalidDate, "\(self) needs an information item with \(n) due dates by \(today)")
             }
             start = due.text
         }
@@ -112,7 +115,9 @@ struct RelativeDate: Hashable, Sendable {
             throw RegisterCheckError(.invalidDate, "cannot move \(start) by \(modifiers.joined(separator: ", "))")
         }
         if anchor == .month { return String(date.prefix(7)) }
-        if showsPeriod, let due = CivilDate(date) { return ReportDueRule.period(of: due, frequency: dueRule?.frequency) }
+        if showsPeriod, let due = CivilDate(date) {
+            return ReportDueRule.period(of: due, frequency: dueRule?.frequency)
+        }
         return date
     }
 
