@@ -59,9 +59,17 @@ public struct ScopeRule: Sendable, Hashable {
     /// peer's scope since its knowledge (true, when a cell that decides membership has an unseen version, written
     /// `{unknown:TABLE:ID_EXPRESSION:COLUMN}`; `0` when membership never changes).
     public var select: String
+    /// Whether every row the rule selects counts as entered (its second column is constant, not written with
+    /// `{unknown:…}`): for a peer that has not seen what defines its scope. A sync then evaluates the rule over the
+    /// whole table; otherwise, when no membership cell the rule names has a version the peer lacks, it looks up only
+    /// the rows that have such versions.
+    public var everyRowEntered: Bool
 
-    /// Creates a rule.
-    public init(select: String) { self.select = select }
+    /// Creates a rule. Its second column must say "entered" only through `{unknown:…}`, unless `everyRowEntered`.
+    public init(select: String, everyRowEntered: Bool = false) {
+        self.select = select
+        self.everyRowEntered = everyRowEntered
+    }
 
     /// A rule that sends no row of the table.
     public static let nothing = ScopeRule(select: "SELECT NULL, 0 WHERE 0")

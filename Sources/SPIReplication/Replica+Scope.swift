@@ -30,13 +30,18 @@ extension Replica {
         }
         let useUnseen = try collectUnseen(peer: peer, db)
         for table in tables {
-            let select = try expandScopeSQL(
-                scope.rule(for: table.name, peer: peer)?.select ?? "SELECT id, 0 FROM \(TrackedTable.quote(table.name))",
-                unseen: useUnseen)
-            // Incremental: a row the peer has seen whole and that did not enter its scope would not be sent.
-            let travels = useUnseen && !everyRow && !wholeTables.contains(table.index)
-                ? " AND (coalesce(entered, 0) != 0 OR EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = ?1 AND u.tid = v.id))"
-                : ""
+            let rule = scope.rule(for: table.name, peer: peer)
+            let (select, membership) = try expandScopeRule(
+                rule?.select ?? "SELECT id, 0 FROM \(TrackedTable.quote(table.name))", unseen: useUnseen)
+            // Incremental: a row the peer has seen whole and that did not enter its scope would not be sent. When no
+            // membership cell the rule names has a version the peer lacks, no row entered: then only the rows with
+            // such versions are looked up (by id, through the rule), instead of the rule running over the table.
+            var travels = ""
+            if useUnseen && !everyRow && !wholeTables.contains(table.index) {
+                travels = try rule?.everyRowEntered == true || mayEnter(membership, db)
+                    ? " AND (coalesce(entered, 0) != 0 OR EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = ?1 AND u.tid = v.id))"
+                    : " AND id IN (SELECT tid FROM temp._spi_unseen WHERE tbl = ?1)"
+            }
             try db.execute(
                 """
                 WITH v(id, entered) AS (\(select))
@@ -57,6 +62,18 @@ extension Replica {
             AND NOT EXISTS (SELECT 1 FROM _spi_clock c JOIN temp._spi_peer_knowledge k ON k.site = c.site
                             WHERE c.tbl = _spi_visible.tbl AND c.id = _spi_visible.id AND c.hlc > 0 AND c.hlc <= k.hlc)
             """)
+    }
+
+    /// Whether a version the peer lacks (`temp._spi_unseen`) is one of `membership`'s cells, or a row base version of
+    /// their tables (a cell without a version of its own inherits the row's): whether a row may have entered.
+    func mayEnter(_ membership: [(table: Int64, column: Int)], _ db: Connection) throws -> Bool {
+        for cell in membership {
+            let found = try db.scalar(
+                "SELECT EXISTS (SELECT 1 FROM temp._spi_unseen WHERE tbl = ? AND col IN (?, -1))",
+                [.integer(cell.table), .integer(Int64(cell.column))])
+            if found?.integerValue != 0 { return true }
+        }
+        return false
     }
 
     /// Lists in `temp._spi_unseen` (table, id text, column; -1 for the row's base version) every version the peer
@@ -99,6 +116,13 @@ extension Replica {
     /// cell's version (its own entry, else the row's version), else 0. With `unseen`, through `temp._spi_unseen`
     /// (see ``collectUnseen(peer:_:)``), which rules most rows out with one probe of a small table.
     func expandScopeSQL(_ sql: String, unseen: Bool = false) throws -> String {
+        try expandScopeRule(sql, unseen: unseen).sql
+    }
+
+    /// ``expandScopeSQL(_:unseen:)``, with the membership cells the rule names (table number, column number): the
+    /// cells whose unseen versions may make a row enter the peer's scope.
+    func expandScopeRule(_ sql: String, unseen: Bool) throws -> (sql: String, membership: [(table: Int64, column: Int)]) {
+        var membership: [(table: Int64, column: Int)] = []
         var result = ""
         var rest = Substring(sql)
         while let start = rest.range(of: "{unknown:") {
@@ -120,6 +144,7 @@ extension Replica {
             guard let column = table.columnIndex[columnName] else {
                 throw ReplicationError(.unknownColumn, "a scope rule names unknown column \(tableName).\(columnName)")
             }
+            membership.append((table.index, column))
             if unseen {
                 let t = table.index
                 result += """
@@ -140,7 +165,7 @@ extension Replica {
                 """
             rest = rest[rest.index(after: end)...]
         }
-        return result + rest
+        return (result + rest, membership)
     }
 
     /// Adds whole rows that entered the peer's scope (every cell with its own version) until the budget is spent.

@@ -186,7 +186,7 @@ public struct RegisterReadScope: ReadScope, Sendable {
     }
 
     public func rule(for table: String) -> ScopeRule? {
-        rules?[table].map(ScopeRule.init(select:))
+        rules?[table].map { ScopeRule(select: $0) }
     }
 
     public func rule(for table: String, peer: Knowledge) -> ScopeRule? {
@@ -196,13 +196,14 @@ public struct RegisterReadScope: ReadScope, Sendable {
         guard let rules else {
             // The organization's scope filters nothing; but a replica just bound to the organization may have claimed
             // knowledge under a narrower scope before (unbound, or a party's): every row counts as entered.
-            return unseenBinding ? ScopeRule(select: "SELECT id, 1 FROM \(quoted(table))") : nil
+            return unseenBinding ? ScopeRule(select: "SELECT id, 1 FROM \(quoted(table))", everyRowEntered: true) : nil
         }
         guard let rule = rules[table] else { return nil }
         guard unseenBinding else { return ScopeRule(select: rule) }
         // The peer has not seen its binding: every row it may see counts as entered.
         return ScopeRule(
-            select: rule.replacingOccurrences(of: #"SELECT (\w+\.\w+), "#, with: "SELECT $1, 1 OR ", options: .regularExpression))
+            select: rule.replacingOccurrences(of: #"SELECT (\w+\.\w+), "#, with: "SELECT $1, 1 OR ", options: .regularExpression),
+            everyRowEntered: true)
     }
 
     /// Parties and bindings open every delta that relays all origins, so that the receiver knows who may write what
