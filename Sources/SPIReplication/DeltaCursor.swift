@@ -1,8 +1,9 @@
 /// A position in an outgoing delta: which changes a peer still lacks, and how far sending them has got.
 ///
-/// Make one with ``Replica/deltaCursor(for:)`` from the peer's knowledge, then call ``Replica/nextBatch(_:maxCells:)``
-/// until it returns nil. Each batch is read in its own short transaction and is self-contained, so a cursor can be
-/// driven at the pace of a network connection while the replica keeps accepting writes.
+/// Make one with ``Replica/deltaCursor(for:scope:)`` from the peer's knowledge, then call
+/// ``Replica/nextBatch(_:maxCells:)`` until it returns nil. Each batch is read in its own short transaction and is
+/// self-contained, so a cursor can be driven at the pace of a network connection while the replica keeps accepting
+/// writes.
 public struct DeltaCursor: Sendable {
     struct RowPosition: Sendable {
         var clock: Int64

@@ -31,7 +31,7 @@ extension Replica {
     /// stored, so that this replica can relay the changes with them.
     ///
     /// - Throws: ``ReplicationError`` (`malformed`, `unknownTable`, `unknownColumn`, `invalidValue`,
-    ///   `clockTooFarAhead`, `badSignature`), or a ``SQLiteError``.
+    ///   `clockTooFarAhead`, `badSignature`), or a `SQLiteError`.
     @discardableResult
     public func apply(
         _ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil, since: Knowledge? = nil

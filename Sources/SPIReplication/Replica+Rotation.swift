@@ -19,7 +19,7 @@ extension Replica {
     /// Rotates the key of the replica at `path`, the whole sequence `spi key rotate` runs: a new key beside the
     /// replica (`<db>.key.next`), the replica moved to the new key's site (``rotateSite(ofReplicaAt:from:to:logger:)``),
     /// then the new key put in place of the old one. An interruption anywhere leaves a replica and a key that the
-    /// next ``PeerIdentity/load(forReplicaAt:site:logger:)`` settles (the replica's site says which key is its own).
+    /// next `PeerIdentity.load(forReplicaAt:site:logger:)` settles (the replica's site says which key is its own).
     ///
     /// - Parameter previous: the old key, when it is not beside the replica (normally it is, and is used).
     /// - Returns: what the rotation did and the replica's new identity. Open the replica again afterwards.

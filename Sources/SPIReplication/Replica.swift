@@ -90,7 +90,7 @@ public final class Replica {
     ///   - path: where to create it; the file must not exist.
     ///   - registerID: the register it belongs to (a new one for the first replica).
     ///   - siteID: its site id; a new random one by default.
-    /// - Throws: ``ReplicationError/Code/alreadyExists`` when the file exists, or a ``SQLiteError``.
+    /// - Throws: ``ReplicationError/Code/alreadyExists`` when the file exists, or a `SQLiteError`.
     public static func create(
         at path: String, registerID: RegisterID, siteID: SiteID = SiteID(), logger: Logger
     ) throws -> Replica {
@@ -131,7 +131,7 @@ public final class Replica {
     /// Opens an existing replica file, with its own key (``signer``) when `<path>.key` holds it.
     ///
     /// - Throws: ``ReplicationError/Code/notAReplica`` when the file is a SQLite database without replication
-    ///   metadata, or a ``SQLiteError`` when it cannot be opened or is not a database.
+    ///   metadata, or a `SQLiteError` when it cannot be opened or is not a database.
     public convenience init(path: String, readOnly: Bool = false, logger: Logger) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
