@@ -2,7 +2,7 @@ public import SPIReplication
 
 /// What one sync session did, as counted by the state machine (bytes are counted by the transport).
 ///
-/// "Changes" are counted as in ``ApplyReport``: a cell change, or a row's delete or re-create.
+/// "Changes" are counted as in `ApplyReport`: a cell change, or a row's delete or re-create.
 ///
 /// ```swift
 /// print("sent \(summary.changesSent) changes in \(summary.batchesSent) batches, received \(summary.received.total)")
