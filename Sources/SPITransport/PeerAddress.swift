@@ -25,7 +25,7 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible, Lossless
 
     /// Parses `HOST:PORT`, `[IPv6]:PORT`, or `HOST` alone when `defaultPort` is given.
     ///
-    /// - Throws: ``PeerError/Code/invalidAddress``.
+    /// - Throws: `PeerError.Code.invalidAddress`.
     public init(parsing text: String, defaultPort: Int? = nil, allowsAnyPort: Bool = false) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         var host: Substring

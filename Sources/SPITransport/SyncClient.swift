@@ -90,9 +90,9 @@ public struct SyncClient: Sendable {
     ///
     /// - Parameter progress: called after each batch sent, acknowledged or applied (on the session's task).
     /// - Returns: what was sent and received.
-    /// - Throws: ``SyncError``: ``SyncError/Code/connectionFailed`` when the server cannot be reached,
-    ///   ``SyncError/Code/untrustedPeer`` when its peer id is not trusted here, ``SyncError/Code/notTrustedByPeer``
-    ///   when it does not trust this replica, ``SyncError/Code/busy`` when it serves too many sessions, or any code
+    /// - Throws: `SyncError`: `SyncError.Code.connectionFailed` when the server cannot be reached,
+    ///   `SyncError.Code.untrustedPeer` when its peer id is not trusted here, `SyncError.Code.notTrustedByPeer`
+    ///   when it does not trust this replica, `SyncError.Code.busy` when it serves too many sessions, or any code
     ///   of a failed session. Changes committed before a failure stay committed.
     public func sync(
         with address: PeerAddress, progress: (@Sendable (SyncProgress) -> Void)? = nil

@@ -47,7 +47,7 @@ public struct SyncReport: Sendable, Hashable, Codable {
     public var refusalsByPeer: [SyncRefusal]
     /// What was refused here and why.
     public var refusals: [SyncRefusal]
-    /// Sites whose key the changes received show to be held by two replicas (``ApplyReport/sharedKeys``), sorted.
+    /// Sites whose key the changes received show to be held by two replicas (`ApplyReport.sharedKeys`), sorted.
     public var sharedKeySites: [String]
     /// Bytes sent on the connection (TLS included).
     public var bytesSent: Int

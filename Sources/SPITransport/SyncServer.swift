@@ -43,7 +43,7 @@ public final class SyncServer: Service, Sendable {
         /// handshake is closed to make room, or the new connection is.
         public var maximumConnections: Int
         /// The most TLS handshakes in progress at once, from anyone; beyond it the oldest silent (or stalled) one is
-        /// closed to make room, or the new connection is (see ``ConnectionLimiter``).
+        /// closed to make room, or the new connection is (see `ConnectionLimiter`).
         public var maximumHandshakes: Int
         /// The most TLS handshakes in progress at once from one source address, handled the same way.
         public var maximumHandshakesPerAddress: Int
@@ -104,10 +104,10 @@ public final class SyncServer: Service, Sendable {
 
     /// Creates a server; it listens once ``run()`` is called.
     ///
-    /// Loads the replica's identity (its key, which must be there: see ``PeerIdentity/load(forReplicaAt:site:logger:)``).
+    /// Loads the replica's identity (its key, which must be there: see `PeerIdentity.load(forReplicaAt:site:logger:)`).
     ///
-    /// - Throws: ``PeerError`` when the key is missing, another replica's, or cannot be read;
-    ///   ``ReplicationError`` when the replica cannot be opened.
+    /// - Throws: `PeerError` when the key is missing, another replica's, or cannot be read;
+    ///   `ReplicationError` when the replica cannot be opened.
     public init(
         configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         threadPool: NIOThreadPool = .singleton, logger: Logger
@@ -139,7 +139,7 @@ public final class SyncServer: Service, Sendable {
 
     /// Listens and serves until cancelled or gracefully shut down.
     ///
-    /// - Throws: ``SyncError/Code/connectionFailed`` when the address cannot be bound.
+    /// - Throws: `SyncError.Code.connectionFailed` when the address cannot be bound.
     public func run() async throws {
         let configuration = configuration
         let limiter = limiter

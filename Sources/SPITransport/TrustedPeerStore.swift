@@ -22,7 +22,7 @@ public struct TrustedPeer: Sendable, Hashable, Codable {
     }
 }
 
-/// The list of trusted peers of one replica, kept in its local settings (``LocalSettings``) under `peer:NAME`, one
+/// The list of trusted peers of one replica, kept in its local settings (`LocalSettings`) under `peer:NAME`, one
 /// JSON object per peer.
 ///
 /// Local settings are not tracked: the list never replicates, never appears in a change set or an export, and each
@@ -84,8 +84,8 @@ public struct TrustedPeerStore {
     /// Adds a trusted peer.
     ///
     /// - Parameter ownPeerID: this replica's own peer id, if known, to refuse trusting itself.
-    /// - Throws: ``PeerError/Code/invalidName``, ``PeerError/Code/duplicateName``,
-    ///   ``PeerError/Code/duplicatePeerID`` or ``PeerError/Code/ownPeerID``.
+    /// - Throws: `PeerError.Code.invalidName`, `PeerError.Code.duplicateName`,
+    ///   `PeerError.Code.duplicatePeerID` or `PeerError.Code.ownPeerID`.
     @discardableResult
     public func add(
         name: String, peerID: PeerID, address: PeerAddress? = nil, ownPeerID: PeerID? = nil
@@ -130,7 +130,7 @@ public struct TrustedPeerStore {
     /// Stops trusting the peer named `name`. Sessions already running with it are not interrupted.
     ///
     /// - Returns: the removed peer.
-    /// - Throws: ``PeerError/Code/unknownPeer`` when no peer has that name.
+    /// - Throws: `PeerError.Code.unknownPeer` when no peer has that name.
     @discardableResult
     public func remove(name: String) throws -> TrustedPeer {
         try replica.updateLocalSettings { settings in
@@ -157,7 +157,7 @@ public struct TrustedPeerStore {
 
     /// Checks a peer name: 1–64 characters, letters, digits, `.`, `_` and `-`, starting with a letter or digit.
     ///
-    /// - Throws: ``PeerError/Code/invalidName``.
+    /// - Throws: `PeerError.Code.invalidName`.
     public static func validate(name: String) throws {
         let allowed = name.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars
