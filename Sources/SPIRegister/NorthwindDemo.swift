@@ -36,7 +36,7 @@ public enum NorthwindDemo {
     ///   - today: the date the demo is built around, as `YYYY-MM-DD`.
     /// - Throws: ``RegisterCheckError`` when `today` is not a date (`invalidDate`), the seeded practices or
     ///   activities are missing (`missingReferenceData`), or the demo is already there (`notEmpty`);
-    ///   ``SQLiteError`` when a write fails; ``RegisterError`` when the resource does not load (a defect of the
+    ///   `SQLiteError` when a write fails; ``RegisterError`` when the resource does not load (a defect of the
     ///   resource, which the tests rule out).
     public static func populate(_ db: Connection, today: String) throws {
         guard CivilDate.isValid(today) else {

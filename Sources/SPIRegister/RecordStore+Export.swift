@@ -51,7 +51,7 @@ extension RecordStore {
         return out
     }
 
-    /// Loads a canonical export (see ``canonicalExport()``) as ordinary local writes, which replicate.
+    /// Loads a canonical export (see ``canonicalExport(visibleTo:)``) as ordinary local writes, which replicate.
     ///
     /// Every row of the file is inserted, or updated to the file's values when it exists; rows that already hold
     /// them are not touched. With `replace`, rows of the register that are not in the file are deleted too, so that

@@ -6,7 +6,7 @@ extension RecordStore {
     /// Which row it is, for people, by the codes, names and emails of the rows it hangs off, never a bare id:
     /// `SPI-INC-FAB / INC-LOG / FAB / R` for a RACI cell, `SPI-INC-FAB / 'Incident e-bonding'` for an integration
     /// point, `FAB` for a party. A row that is no longer here is named from `lastValues` (its values when it was
-    /// deleted, from ``SPIReplication/RowHistory/lastValues``) when given, else reads `(a deleted raci)`.
+    /// deleted, from `RowHistory.lastValues`) when given, else reads `(a deleted raci)`.
     public func rowName(_ table: String, _ id: String, lastValues: [String: DatabaseValue]? = nil) throws -> String {
         let spec = try spec(table)
         let present = try recordIfPresent(spec, id: id)

@@ -124,7 +124,7 @@ public enum ReferenceData {
     public static func activityID(_ code: String) -> String { RecordID.v5("activity:\(code)") }
 
     /// Inserts the reference rows that are missing (never overwriting a row's edited columns, such as a practice's
-    /// owner). Run it inside ``SPIReplication/Replica/writeBaseline(_:)`` so that the seeded rows do not replicate.
+    /// owner). Run it inside `Replica.writeBaseline(_:)` so that the seeded rows do not replicate.
     ///
     /// - Returns: the number of rows inserted.
     @discardableResult

@@ -2,7 +2,8 @@ import Crypto
 import SPISQLite
 
 extension Register {
-    /// The canonical JSON export of the register's content (see ``RecordStore/canonicalExport()``), as UTF-8 bytes.
+    /// The canonical JSON export of the register's content (see ``RecordStore/canonicalExport(visibleTo:)``), as
+    /// UTF-8 bytes.
     ///
     /// ```swift
     /// try Data(register.exportCanonical()).write(to: url)

@@ -6,7 +6,7 @@ import SPIIdentity
 
 /// An SPI register: the domain layer over one local replica.
 ///
-/// A register owns a ``SPIReplication/Replica`` whose sixteen tables (see ``RegisterSchema``) replicate to the other
+/// A register owns a `Replica` whose sixteen tables (see ``RegisterSchema``) replicate to the other
 /// parties' replicas. It creates and migrates the schema, seeds the reference data (the ITIL 4 practices and their
 /// activities) identically on every replica, and validates local edits through ``RecordStore``. Merges from other
 /// replicas are never validated: broken rules show up in `spi check`.

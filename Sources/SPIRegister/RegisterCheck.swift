@@ -26,7 +26,7 @@ public enum RegisterCheck {
     ///   - today: the date that reviews and agreements are compared with, as `YYYY-MM-DD`.
     /// - Returns: the findings, deduplicated and sorted (errors first, then by rule and rows).
     /// - Throws: ``RegisterCheckError`` with ``RegisterCheckError/Code/invalidDate`` when `today` is not a date;
-    ///   ``SQLiteError`` when the register cannot be read.
+    ///   `SQLiteError` when the register cannot be read.
     public static func run(_ db: Connection, today: String) throws -> [Finding] {
         guard CivilDate.isValid(today) else {
             throw RegisterCheckError(.invalidDate, "'\(today)' is not a date; expected YYYY-MM-DD")

@@ -331,7 +331,7 @@ public enum RegisterSchema {
 
     /// Brings a connection's schema up to ``currentVersion``, one migration per transaction.
     ///
-    /// - Throws: ``SQLiteError`` from a failing migration (that migration is rolled back), or when the file's
+    /// - Throws: `SQLiteError` from a failing migration (that migration is rolled back), or when the file's
     ///   version is newer than this build knows.
     /// - Returns: the version the file had before.
     @discardableResult

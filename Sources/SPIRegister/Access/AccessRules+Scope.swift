@@ -6,7 +6,7 @@ extension AccessRules {
     /// The parties every replica sees the people of: the organization's own.
     static let organizationParties = "(SELECT id FROM party WHERE kind = 'organization' OR internal = 1)"
 
-    /// Per table, the rows `actor` may see, as a `SELECT id, entered` for ``ReadScope`` (nil: every row).
+    /// Per table, the rows `actor` may see, as a `SELECT id, entered` for `ReadScope` (nil: every row).
     ///
     /// - Reference data (practices, activities), parties and party bindings: everyone.
     /// - People: the organization's own parties' people, and the party's own.
@@ -124,7 +124,7 @@ extension AccessRules {
     }
 
     /// Whether the replica whose own actor is `viewer` may hold row `id` of `table` as it now stands in `db`, after a
-    /// batch that was not made for its scope (see ``WriteGate/keeps(table:id:_:)``): only a row it may see. A new row
+    /// batch that was not made for its scope (see `WriteGate.keeps(table:id:_:)`): only a row it may see. A new row
     /// it may not see is not stored, and a copy it held before that is outside its scope now is not updated.
     public static func keeps(table: String, id: String, viewer: AccessActor, _ db: Connection) throws -> Bool {
         guard let rules = visibility(for: viewer), let rule = rules[table] else { return true }

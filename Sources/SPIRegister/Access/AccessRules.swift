@@ -111,7 +111,7 @@ public enum AccessRules {
     ///
     /// Only the register's authority (the organization's first replica) writes bindings, so a replica holds every
     /// binding that can precede a change once it has received the authority's changes up to the change's clock.
-    /// Until then the answer is ``GateDecision/hold(_:)``: a verdict reached earlier could differ from another
+    /// Until then the answer is `GateDecision.hold(_:)`: a verdict reached earlier could differ from another
     /// replica's. A refusal because the row the change belongs to (or hangs off) is not here is a hold too: that row
     /// can still arrive from whichever site made it.
     public static func judge(_ write: RowWrite, origin: SiteID, registerID: RegisterID, _ db: Connection) throws

@@ -59,7 +59,7 @@ extension Register {
     /// with the writer as its carrier (whose coverage claims count only for what it holds), and this replica keeps
     /// only its own scope.
     ///
-    /// - Throws: as ``SPIReplication/Replica/applyChanges(from:requireSignature:gate:progress:)``.
+    /// - Throws: as `Replica.applyChanges(from:requireSignature:gate:progress:)`.
     @discardableResult
     public func applySignedChanges(from path: String, progress: ((ApplyReport) -> Void)? = nil) throws -> ApplyReport {
         let replica = self.replica

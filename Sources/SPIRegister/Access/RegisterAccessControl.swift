@@ -4,7 +4,7 @@ public import SPIIdentity
 
 /// The register's access control for sync sessions: parties bound to peers, read scopes and write rules.
 ///
-/// - A peer's site is derived from its verified key (``SPITransport/PeerID/siteID``), and its party from the
+/// - A peer's site is derived from its verified key (`PeerID.siteID`), and its party from the
 ///   `party_peer` bindings this replica holds.
 /// - It receives only the rows its party may see, of every origin this replica holds: every change carries its
 ///   origin's signature, so any replica may relay any change.
@@ -87,7 +87,7 @@ public struct RegisterWriteGate: WriteGate {
 /// Judges the changes of a change-set file by their origin, with the register's write rules, and keeps only what the
 /// receiving replica's own party may see.
 ///
-/// With the file's verified writer (its signature: ``Replica/applyChanges(from:requireSignature:gate:progress:)``),
+/// With the file's verified writer (its signature: `Replica.applyChanges(from:requireSignature:gate:progress:)`),
 /// changes of other origins are accepted only when the writer acts for the organization (a trusted relay, as over
 /// TCP), and coverage is claimed only for the writer's own site otherwise: a provider cannot pass a change off as the
 /// organization's or another party's by writing a file.
@@ -123,7 +123,7 @@ public struct FileWriteGate: WriteGate {
 
     /// Whether the writer may claim that this replica holds every change of `site` it may see: for its own site, when
     /// it acts for the organization (it holds every change), for a site it succeeds after a key rotation
-    /// (``AccessRules/succeeds(_:_:_:)``), or when it has this replica's own scope (a provider's other replica). A provider holds only what its party may see, so it cannot vouch for the changes of
+    /// (`AccessRules.succeeds(_:_:_:)`), or when it has this replica's own scope (a provider's other replica). A provider holds only what its party may see, so it cannot vouch for the changes of
     /// other sites that another party may see.
     public func mayCover(_ site: SiteID, _ db: Connection) throws -> Bool {
         guard let writer, site != writer else { return true }

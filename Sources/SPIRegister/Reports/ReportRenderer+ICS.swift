@@ -7,7 +7,7 @@ extension ReportRenderer {
     ///
     /// - Parameters:
     ///   - generatedAt: the time stamp of the events (`DTSTAMP`), as ISO 8601 UTC (`2026-12-07T09:30:00Z`).
-    /// - Throws: ``ReportError`` as ``render(_:format:db:provider:registerName:generatedAt:today:)``.
+    /// - Throws: ``ReportError`` as ``render(_:format:db:provider:registerName:generatedAt:today:periods:)``.
     public static func renderCalendarICS(
         db: Connection, provider: String?, registerName: String, generatedAt: String, today: String
     ) throws -> String {

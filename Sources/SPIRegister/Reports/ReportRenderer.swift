@@ -32,7 +32,7 @@ public enum ReportRenderer {
     ///     1 to 36).
     /// - Returns: the report's text.
     /// - Throws: ``ReportError`` for an unknown provider, a bad date or a number of periods out of range;
-    ///   ``SQLiteError`` when the register cannot be read.
+    ///   `SQLiteError` when the register cannot be read.
     public static func render(
         _ report: ReportName, format: ReportFormat, db: Connection, provider: String?, registerName: String,
         generatedAt: String, today: String, periods: Int = 3
