@@ -9,7 +9,7 @@ public struct AppResponse: Sendable, Hashable {
     /// The body.
     public var body: [UInt8]
 
-    /// A response; every one carries the app's security headers (``securityHeaders``).
+    /// A response; every one carries the app's security headers (`securityHeaders`).
     public init(status: Int, contentType: String, body: [UInt8], headers: [(name: String, value: String)] = []) {
         self.status = status
         self.headers = [("Content-Type", contentType)] + Self.securityHeaders + headers

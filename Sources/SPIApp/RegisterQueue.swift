@@ -1,7 +1,7 @@
 import Dispatch
 public import SPIRegister
 
-/// The one owner of a ``SPIRegister/Register`` for concurrent callers: every access runs on one serial queue, in the
+/// The one owner of a `Register` for concurrent callers: every access runs on one serial queue, in the
 /// order asked, so that the register's SQLite connection is never used from two threads at once (GRDB's
 /// `DatabaseQueue` does the same for its connection). Web requests and the change watcher share one.
 public final class RegisterQueue: @unchecked Sendable {

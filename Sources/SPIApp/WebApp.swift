@@ -7,7 +7,7 @@ import SPIReplication
 ///
 /// ``respond(to:)`` answers one request without any I/O of its own: ``AppServer`` (the NIO shell) reads requests
 /// from the wire, and streams the live updates (``AppEvents``). Every request needs the session token (``token``);
-/// every write needs the CSRF token its pages carry (see ``AppAuth``).
+/// every write needs the CSRF token its pages carry (see `AppAuth`).
 ///
 /// ```swift
 /// let register = try Register(path: "fabrikam.db", logger: logger)
