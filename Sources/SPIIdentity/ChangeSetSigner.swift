@@ -24,7 +24,7 @@ public struct ChangeSetSigner: Sendable {
 
     /// A signer with a P-256 private key in PEM.
     ///
-    /// - Throws: ``PeerError/Code/identityUnreadable`` when the text is not a P-256 private key.
+    /// - Throws: `PeerError.Code.identityUnreadable` when the text is not a P-256 private key.
     public init(privateKeyPEM: String) throws {
         do {
             key = try P256.Signing.PrivateKey(pemRepresentation: privateKeyPEM)

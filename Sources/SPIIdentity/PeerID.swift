@@ -37,7 +37,7 @@ public struct PeerID: Hashable, Sendable, Comparable, CustomStringConvertible, L
 
     /// Parses the text form.
     ///
-    /// - Throws: ``PeerError/Code/invalidPeerID`` with what is wrong (length, a character outside the alphabet, a
+    /// - Throws: `PeerError.Code.invalidPeerID` with what is wrong (length, a character outside the alphabet, a
     ///   failed check character).
     public init(parsing text: String) throws {
         var characters: [UInt8] = []

@@ -29,8 +29,8 @@ extension PeerIdentity {
     /// replica's current key.
     ///
     /// - Returns: the identity the replica will have; its ``keyPath`` is the next key's file.
-    /// - Throws: ``PeerError/Code/identityUnwritable`` when the file cannot be written,
-    ///   ``PeerError/Code/identityUnreadable`` when a left-over one cannot be read.
+    /// - Throws: `PeerError.Code.identityUnwritable` when the file cannot be written,
+    ///   `PeerError.Code.identityUnreadable` when a left-over one cannot be read.
     public static func prepareRotation(forReplicaAt replicaPath: String, logger: Logger) throws -> PeerIdentity {
         let path = nextKeyPath(forReplicaAt: replicaPath)
         let key: P256.Signing.PrivateKey
@@ -50,7 +50,7 @@ extension PeerIdentity {
     /// Makes the next key the replica's own: renames it over `<db>.key` (the old key is gone) and re-makes the
     /// certificate. Call it once the replica has taken the next key's site.
     ///
-    /// - Throws: ``PeerError/Code/identityUnwritable`` when the files cannot be renamed or written.
+    /// - Throws: `PeerError.Code.identityUnwritable` when the files cannot be renamed or written.
     @discardableResult
     public static func completeRotation(forReplicaAt replicaPath: String, logger: Logger) throws -> PeerIdentity {
         let (keyPath, certificatePath) = paths(forReplicaAt: replicaPath)

@@ -51,8 +51,8 @@ public struct PeerIdentity: Sendable {
     /// A key file readable by group or others has its permissions tightened to 0600. A missing or mismatched
     /// certificate is re-made from the key (the peer id depends only on the key).
     ///
-    /// - Throws: ``PeerError/Code/identityUnreadable`` when the key file cannot be read or parsed,
-    ///   ``PeerError/Code/identityUnwritable`` when a file cannot be created, ``PeerError/Code/identityMissing`` when
+    /// - Throws: `PeerError.Code.identityUnreadable` when the key file cannot be read or parsed,
+    ///   `PeerError.Code.identityUnwritable` when a file cannot be created, `PeerError.Code.identityMissing` when
     ///   the key is gone but its certificate is still there.
     public static func loadOrCreate(forReplicaAt replicaPath: String, logger: Logger) throws -> PeerIdentity {
         let keyPath = paths(forReplicaAt: replicaPath).key
@@ -72,9 +72,9 @@ public struct PeerIdentity: Sendable {
     /// ``prepareRotation(forReplicaAt:logger:)``), or drops the next key of one interrupted before.
     ///
     /// - Parameter site: the replica's site id, when known: the key must be the one it was derived from.
-    /// - Throws: ``PeerError/Code/identityMissing`` when the key file is gone (with the recovery in the message),
-    ///   ``PeerError/Code/identityMismatch`` when it belongs to another site, ``PeerError/Code/identityUnreadable``
-    ///   when it cannot be read or parsed, ``PeerError/Code/identityUnwritable`` when the certificate cannot be
+    /// - Throws: `PeerError.Code.identityMissing` when the key file is gone (with the recovery in the message),
+    ///   `PeerError.Code.identityMismatch` when it belongs to another site, `PeerError.Code.identityUnreadable`
+    ///   when it cannot be read or parsed, `PeerError.Code.identityUnwritable` when the certificate cannot be
     ///   re-made.
     public static func load(forReplicaAt replicaPath: String, site: SiteID?, logger: Logger) throws -> PeerIdentity {
         let (keyPath, certificatePath) = paths(forReplicaAt: replicaPath)

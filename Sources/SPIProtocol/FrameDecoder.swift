@@ -5,9 +5,9 @@ import SwiftProtobuf
 ///
 /// A frame is a 4-byte big-endian length followed by that many bytes of a serialized envelope
 /// (protocol/sync.md, "Framing"). The decoder checks the length prefix as soon as its 4 bytes arrive: a length over
-/// ``maximumFrameSize`` throws ``SyncError/Code/frameTooLarge`` before a single payload byte is buffered, unlike
+/// ``maximumFrameSize`` throws `SyncError.Code.frameTooLarge` before a single payload byte is buffered, unlike
 /// NIO's `LengthFieldBasedFrameDecoder`, which has no maximum. A payload that does not decode throws
-/// ``SyncError/Code/malformedMessage``. After an error, `ByteToMessageHandler` drops everything that follows.
+/// `SyncError.Code.malformedMessage`. After an error, `ByteToMessageHandler` drops everything that follows.
 ///
 /// ```swift
 /// try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
@@ -42,7 +42,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
 
     /// Reads one whole frame from the front of `buffer`; nil (and nothing consumed) when it is not all there yet.
     ///
-    /// - Throws: ``SyncError`` with ``SyncError/Code/frameTooLarge`` or ``SyncError/Code/malformedMessage``.
+    /// - Throws: ``SyncError`` with `SyncError.Code.frameTooLarge` or `SyncError.Code.malformedMessage`.
     public func decodeFrame(from buffer: inout ByteBuffer) throws -> Spi_Sync_V1_Envelope? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
             return nil
@@ -60,7 +60,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
 
     /// Decodes one frame's payload.
     ///
-    /// - Throws: ``SyncError/Code/malformedMessage`` when the bytes are not an envelope, or an envelope with no
+    /// - Throws: `SyncError.Code.malformedMessage` when the bytes are not an envelope, or an envelope with no
     ///   message in it.
     public static func decodeEnvelope(_ payload: [UInt8]) throws -> Spi_Sync_V1_Envelope {
         let envelope: Spi_Sync_V1_Envelope

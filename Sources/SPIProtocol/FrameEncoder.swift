@@ -3,7 +3,7 @@ import SwiftProtobuf
 
 /// Encodes an `Spi_Sync_V1_Envelope` as one sync frame: a 4-byte big-endian length, then the serialized envelope.
 ///
-/// An envelope whose encoding exceeds ``maximumFrameSize`` throws ``SyncError/Code/frameTooLarge``: a peer would
+/// An envelope whose encoding exceeds ``maximumFrameSize`` throws `SyncError.Code.frameTooLarge`: a peer would
 /// refuse it, so it never reaches the wire.
 ///
 /// ```swift
@@ -28,7 +28,7 @@ public struct FrameEncoder: MessageToByteEncoder {
 
     /// Appends the frame for `envelope` to `buffer`.
     ///
-    /// - Throws: ``SyncError/Code/frameTooLarge`` when the payload exceeds `maximumFrameSize`.
+    /// - Throws: `SyncError.Code.frameTooLarge` when the payload exceeds `maximumFrameSize`.
     public static func encode(
         _ envelope: Spi_Sync_V1_Envelope, into buffer: inout ByteBuffer,
         maximumFrameSize: Int = SyncProtocol.maximumFrameSize

@@ -4,7 +4,7 @@ public import SPIErrorCode
 ///
 /// The same type reports failures detected here and failures the peer reported in an `Error` message
 /// (``isReportedByPeer``). Codes that travel on the wire map one to one to `Spi_Sync_V1_ErrorCode`; the others
-/// (``Code/connectionFailed``, ``Code/untrustedPeer``, ``Code/notTrustedByPeer``, ``Code/busy``, …) are local.
+/// (`Code.connectionFailed`, `Code.untrustedPeer`, `Code.notTrustedByPeer`, `Code.busy`, …) are local.
 ///
 /// ```swift
 /// do { report = try await client.sync() }
@@ -20,7 +20,7 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// True when the peer detected the failure and reported it in an `Error` (or `Busy`) message.
     public var isReportedByPeer: Bool
-    /// For ``Code/busy``: how long the server asked to wait before retrying.
+    /// For `Code.busy`: how long the server asked to wait before retrying.
     public var retryAfter: Duration?
     /// The error that caused this one, described (kept as text so that the error stays `Hashable`).
     public var underlying: String?
@@ -46,7 +46,7 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension SyncError.Code {
-    /// The code sent in an `Error` message for this failure; ``SyncError/Code/internalError`` for local-only codes.
+    /// The code sent in an `Error` message for this failure; `SyncError.Code.internalError` for local-only codes.
     public var wireCode: Spi_Sync_V1_ErrorCode {
         switch self {
         case .protocolViolation: .protocolViolation

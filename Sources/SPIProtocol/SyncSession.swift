@@ -260,8 +260,8 @@ public struct SyncSession: Sendable {
 
     /// Reports that the batch with `sequence` was refused (nothing of it applied).
     ///
-    /// An error with code ``SyncError/Code/invalidBatch`` tells the peer its batch failed validation; any other
-    /// code is sent as is (``SyncError/Code/internalError`` for a local failure).
+    /// An error with code `SyncError.Code.invalidBatch` tells the peer its batch failed validation; any other
+    /// code is sent as is (`SyncError.Code.internalError` for a local failure).
     public mutating func batchRejected(sequence: UInt64, error: SyncError) -> [Action] {
         guard case .exchanging = state else { return [] }
         return fail(error)

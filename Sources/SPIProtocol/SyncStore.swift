@@ -21,7 +21,7 @@ public protocol SyncStore {
     func nextBatch() async throws -> Spi_V1_ChangeBatch?
     /// Applies a batch atomically, with its knowledge bookkeeping, and commits it durably.
     ///
-    /// - Throws: a ``SyncError`` with ``SyncError/Code/invalidBatch`` when the batch fails validation (nothing of it
+    /// - Throws: a ``SyncError`` with `SyncError.Code.invalidBatch` when the batch fails validation (nothing of it
     ///   is applied); any other error is reported to the peer as an internal error.
     func apply(_ batch: Spi_V1_ChangeBatch) async throws -> ApplyReport
 }

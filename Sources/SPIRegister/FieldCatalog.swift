@@ -413,7 +413,7 @@ public enum FieldCatalog {
 
     /// The table named `name`.
     ///
-    /// - Throws: ``RegisterError/Code/unknownTable``, listing the valid names.
+    /// - Throws: `RegisterError.Code.unknownTable`, listing the valid names.
     public static func requireTable(_ name: String) throws(RegisterError) -> TableSpec {
         guard let table = tablesByName[name] else {
             throw RegisterError(

@@ -68,8 +68,8 @@ extension Governance {
     ///   - nextReview: a new next review date (`YYYY-MM-DD`); nil to keep the SPI's own.
     ///   - store: the store of an open write transaction.
     /// - Returns: the status change.
-    /// - Throws: ``GovernanceError/Code/wrongStatus`` when the SPI is not in review;
-    ///   ``GovernanceError/Code/approvalGatesFailed`` naming every failing gate; a ``RegisterError`` for an unknown
+    /// - Throws: `GovernanceError.Code.wrongStatus` when the SPI is not in review;
+    ///   `GovernanceError.Code.approvalGatesFailed` naming every failing gate; a ``RegisterError`` for an unknown
     ///   SPI or person, a malformed date, or an edit the register refuses (such as approving on a provider's
     ///   replica). Nothing is written when it throws.
     @discardableResult

@@ -22,7 +22,7 @@ extension Governance {
     ///   - store: the store of an open transaction (only read).
     ///   - today: the date to count from (`YYYY-MM-DD`); nil for the store's ``RecordStore/today``.
     ///   - days: how many days ahead to look, 0 or more (0: due today or overdue).
-    /// - Throws: ``RegisterError/Code/invalidValue`` for a malformed `today` or a negative `days`.
+    /// - Throws: `RegisterError.Code.invalidValue` for a malformed `today` or a negative `days`.
     public static func dueItems(in store: RecordStore, today: String? = nil, within days: Int) throws -> [DueItem] {
         let today = today ?? store.today
         guard let start = CivilDate(today) else {

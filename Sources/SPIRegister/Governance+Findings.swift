@@ -6,8 +6,8 @@ extension Governance {
     /// name in words as `spi check` shows it) to `owner` (a person: email or id), to fix by `due`. Assigning the
     /// same finding again changes its owner, date and note.
     ///
-    /// - Throws: ``RegisterError/Code/invalidValue`` for an unknown rule, a bad date, or no current finding of the
-    ///   rule at that row (the message lists the rows it points at now); ``RegisterError/Code/ambiguousReference``
+    /// - Throws: `RegisterError.Code.invalidValue` for an unknown rule, a bad date, or no current finding of the
+    ///   rule at that row (the message lists the rows it points at now); `RegisterError.Code.ambiguousReference`
     ///   when the reference matches findings at several rows; as ``RecordStore/put(_:id:fields:mode:)`` otherwise.
     @discardableResult
     public static func assign(

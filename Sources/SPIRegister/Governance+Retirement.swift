@@ -22,9 +22,9 @@ extension Governance {
     ///   - notes: why, in words.
     ///   - store: the store of an open write transaction.
     /// - Returns: the status change.
-    /// - Throws: ``GovernanceError/Code/wrongStatus`` when the SPI is retired already; a ``RegisterError`` for an
+    /// - Throws: `GovernanceError.Code.wrongStatus` when the SPI is retired already; a ``RegisterError`` for an
     ///   unknown SPI or person, a malformed date, a provider's replica, or a person segregation of duties refuses
-    ///   (``RegisterError/Code/ruleViolated``, naming the rule). Nothing is written when it throws.
+    ///   (`RegisterError.Code.ruleViolated`, naming the rule). Nothing is written when it throws.
     @discardableResult
     public static func retire(
         _ reference: String, by person: String, on date: String? = nil, notes: String? = nil, in store: RecordStore

@@ -21,7 +21,7 @@ extension Governance {
     ///   - registerID: the register the signature is for (it is part of the signed statement).
     ///   - store: the store of an open write transaction.
     /// - Returns: the stored signature.
-    /// - Throws: ``RegisterError/Code/forbidden`` when the replica does not speak for the person's party (a provider
+    /// - Throws: `RegisterError.Code.forbidden` when the replica does not speak for the person's party (a provider
     ///   signs only its own SPIs, the organization's side only as the organization), or the SPI is retired;
     ///   a ``RegisterError`` for an unknown SPI or person or a malformed date. Nothing is written when it throws.
     @discardableResult

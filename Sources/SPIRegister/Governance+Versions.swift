@@ -79,8 +79,8 @@ extension Governance {
     /// The content of an SPI at `selector`: `current`, a frozen version's number (such as `1.2`; the latest frozen
     /// content with that number), or a digest prefix of at least 8 hex digits.
     ///
-    /// - Throws: ``RegisterError/Code/notFound`` naming the frozen versions when none matches;
-    ///   ``RegisterError/Code/ambiguousReference`` when a digest prefix matches several.
+    /// - Throws: `RegisterError.Code.notFound` naming the frozen versions when none matches;
+    ///   `RegisterError.Code.ambiguousReference` when a digest prefix matches several.
     public static func content(
         of reference: String, at selector: String, in store: RecordStore
     ) throws -> (content: InterfaceContent, label: String) {

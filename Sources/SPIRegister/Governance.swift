@@ -35,7 +35,7 @@ public enum Governance {
     ///   - reference: the SPI, by id or code (such as `SPI-CFG-TAIL`).
     ///   - store: the store of an open write transaction.
     /// - Returns: the status change.
-    /// - Throws: ``GovernanceError/Code/wrongStatus`` when the SPI is not a draft; a ``RegisterError`` when no SPI
+    /// - Throws: `GovernanceError.Code.wrongStatus` when the SPI is not a draft; a ``RegisterError`` when no SPI
     ///   has that id or code, or when the edit is refused.
     @discardableResult
     public static func submit(_ reference: String, in store: RecordStore) throws -> StatusChange {

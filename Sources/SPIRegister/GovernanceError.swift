@@ -25,7 +25,7 @@ public struct GovernanceError: Error, Sendable, CustomStringConvertible {
     public var interface: String
     /// The SPI's status when the step was refused (`draft` when it has none).
     public var status: String
-    /// The failing approval gates, in order (empty unless the code is ``Code/approvalGatesFailed``).
+    /// The failing approval gates, in order (empty unless the code is `Code.approvalGatesFailed`).
     public var failures: [ApprovalGateFailure]
 
     /// Creates an error.

@@ -6,7 +6,7 @@ extension JSONValue {
     /// let value = try JSONValue(parsing: Array(#"{"target":99.9,"position":1}"#.utf8))
     /// ```
     ///
-    /// - Throws: ``RegisterError/Code/malformedExport`` with the byte offset of the first problem: a syntax
+    /// - Throws: `RegisterError.Code.malformedExport` with the byte offset of the first problem: a syntax
     ///   error, an integer outside 64 bits, a duplicate object key, nesting deeper than 256, or trailing content.
     public init(parsing bytes: [UInt8]) throws(RegisterError) {
         var parser = JSONParser(bytes: bytes)

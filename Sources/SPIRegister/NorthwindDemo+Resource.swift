@@ -27,7 +27,7 @@ extension NorthwindDemo {
 
     /// Refuses a register that lacks the seeded rows the demo refers to or changes (practices, activities).
     ///
-    /// - Throws: ``RegisterCheckError/Code/missingReferenceData``, naming them by code.
+    /// - Throws: `RegisterCheckError.Code.missingReferenceData`, naming them by code.
     static func checkReferenceData(_ resource: [String: [[String: JSONValue]]], in db: Connection) throws {
         var needed: Set<RecordKey> = []
         for (table, rows) in resource {
@@ -63,8 +63,8 @@ extension NorthwindDemo {
 
     /// The resource as a canonical export for `today`: its dates resolved and the ids derived from them filled in.
     ///
-    /// - Throws: ``RegisterCheckError/Code/invalidDate`` when a date cannot be resolved,
-    ///   ``RegisterError/Code/malformedExport`` when a row has no id and none derives from it.
+    /// - Throws: `RegisterCheckError.Code.invalidDate` when a date cannot be resolved,
+    ///   `RegisterError.Code.malformedExport` when a row has no id and none derives from it.
     static func resolvedExport(
         _ resource: [String: [[String: JSONValue]]], today: String, in db: Connection
     ) throws -> JSONValue {

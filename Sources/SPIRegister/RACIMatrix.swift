@@ -31,7 +31,7 @@ public struct RACIMatrix: Sendable, Hashable {
     /// holds letters R, A, C, I in any case, run together or separated by `/`, `+`, `,` or spaces (`A/R`, `AR`);
     /// empty or `-` for none.
     ///
-    /// - Throws: ``RegisterError/Code/invalidValue`` naming the line and column of the first problem.
+    /// - Throws: `RegisterError.Code.invalidValue` naming the line and column of the first problem.
     public init(csv text: String) throws(RegisterError) {
         let records = try Self.records(text)
         guard let header = records.first, header.fields.count >= 2 else {

@@ -58,7 +58,7 @@ extension JSONValue {
 
     /// The SQLite value this JSON stands for (the inverse of ``init(_:)``); `true` and `false` become 1 and 0.
     ///
-    /// - Throws: ``RegisterError/Code/malformedExport`` for an array, or an object that is not a `$blob`.
+    /// - Throws: `RegisterError.Code.malformedExport` for an array, or an object that is not a `$blob`.
     public func databaseValue() throws(RegisterError) -> DatabaseValue {
         switch self {
         case .null: return .null

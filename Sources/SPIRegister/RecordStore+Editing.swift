@@ -175,7 +175,7 @@ extension RecordStore {
     /// information items and their recipients, reviews and service links; an agreement's targets).
     ///
     /// - Returns: every removed row, the named one first.
-    /// - Throws: ``RegisterError/Code/stillReferenced`` when other rows still refer to a row to be removed
+    /// - Throws: `RegisterError.Code.stillReferenced` when other rows still refer to a row to be removed
     ///   (nothing is removed then), or as ``resolve(_:_:)``.
     @discardableResult
     public func delete(_ table: String, _ reference: String) throws -> [RecordKey] {
@@ -301,7 +301,7 @@ extension RecordStore {
     ///   - approver: the approving (or retiring) person's id.
     ///   - owner: the SPI's owner's id.
     ///   - action: what the person does, for the message: `approve` or `retire`.
-    /// - Throws: ``RegisterError/Code/ruleViolated`` naming the rule.
+    /// - Throws: `RegisterError.Code.ruleViolated` naming the rule.
     func checkSegregation(approver: String, owner: String?, action: String = "approve") throws {
         let rows = try db.rows(
             "SELECT p.name, pa.kind, pa.internal, coalesce(pa.code, pa.name) FROM person p LEFT JOIN party pa ON pa.id = p.party_id WHERE p.id = ?",

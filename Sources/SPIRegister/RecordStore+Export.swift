@@ -58,8 +58,8 @@ extension RecordStore {
     /// the register's content equals the file's. Domain rules are not checked (the file is a copy of a register,
     /// which may hold findings); types are.
     ///
-    /// - Throws: ``RegisterError/Code/malformedExport`` (or ``RegisterError/Code/unknownTable``,
-    ///   ``RegisterError/Code/unknownColumn``) when the file is not such an export; nothing is written then, as
+    /// - Throws: `RegisterError.Code.malformedExport` (or `RegisterError.Code.unknownTable`,
+    ///   `RegisterError.Code.unknownColumn`) when the file is not such an export; nothing is written then, as
     ///   long as the caller's transaction rolls back.
     ///
     /// `progress` is called with the rows written or compared so far and the file's row count, every 1,000 rows.

@@ -68,7 +68,7 @@ extension RecordStore {
     /// The target must have no RACI yet, unless `replacing` (then its rows are removed first). Each row is checked
     /// as `spi raci add` checks it. Run it inside ``Register/write(_:)``: on any error nothing changes.
     ///
-    /// - Throws: ``RegisterError/Code/ruleViolated`` when the target has RACI rows and `replacing` is false;
+    /// - Throws: `RegisterError.Code.ruleViolated` when the target has RACI rows and `replacing` is false;
     ///   ``RegisterError`` as ``put(_:id:fields:mode:)`` for a refused row.
     @discardableResult
     public func copyRACI(

@@ -35,7 +35,7 @@ public struct RecordStore {
 
     /// The catalog entry of `table`.
     ///
-    /// - Throws: ``RegisterError/Code/unknownTable``, listing the valid tables.
+    /// - Throws: `RegisterError.Code.unknownTable`, listing the valid tables.
     public func spec(_ table: String) throws(RegisterError) -> TableSpec {
         try FieldCatalog.requireTable(table)
     }
@@ -51,9 +51,9 @@ public struct RecordStore {
     /// email (matched exactly, then ignoring case), or a prefix of its id of at least 8 characters that no other
     /// row's id shares (as lists and reports show ids: `613ac432`).
     ///
-    /// - Throws: ``RegisterError/Code/notFound`` for an id with no row, ``RegisterError/Code/unknownReference``
-    ///   for a code that matches nothing, ``RegisterError/Code/ambiguousReference`` for one that matches several
-    ///   rows (or an id prefix that several ids share), ``RegisterError/Code/invalidID`` for a non-UUID on a table
+    /// - Throws: `RegisterError.Code.notFound` for an id with no row, `RegisterError.Code.unknownReference`
+    ///   for a code that matches nothing, `RegisterError.Code.ambiguousReference` for one that matches several
+    ///   rows (or an id prefix that several ids share), `RegisterError.Code.invalidID` for a non-UUID on a table
     ///   without codes.
     public func resolve(_ table: String, _ reference: String) throws -> String {
         let spec = try spec(table)
@@ -106,7 +106,7 @@ public struct RecordStore {
 
     /// The one row of `spec` whose id starts with `reference` (8 or more hex characters), or nil when none does.
     ///
-    /// - Throws: ``RegisterError/Code/ambiguousReference`` when several ids start with it.
+    /// - Throws: `RegisterError.Code.ambiguousReference` when several ids start with it.
     func idPrefixMatch(_ spec: TableSpec, _ reference: String) throws -> String? {
         guard Self.isIDPrefix(reference) else { return nil }
         let prefix = reference.lowercased()
@@ -147,7 +147,7 @@ public struct RecordStore {
     /// The rows of `table` whose columns equal the given values (all rows when `matching` is empty), ordered by
     /// short code when the table has one, then by id.
     ///
-    /// - Throws: ``RegisterError/Code/unknownTable`` or ``RegisterError/Code/unknownColumn``.
+    /// - Throws: `RegisterError.Code.unknownTable` or `RegisterError.Code.unknownColumn`.
     public func records(_ table: String, matching filters: [String: DatabaseValue] = [:]) throws -> [Record] {
         let spec = try spec(table)
         var clauses: [String] = []

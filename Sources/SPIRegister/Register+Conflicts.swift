@@ -10,8 +10,8 @@ extension Register {
     /// ``enforcesAccessRules`` is on).
     ///
     /// - Returns: the value the field holds now.
-    /// - Throws: ``RegisterError/Code/notFound`` when no open conflict has this id;
-    ///   ``RegisterError/Code/invalidValue`` for `mine` or `theirs` when neither value is this replica's;
+    /// - Throws: `RegisterError.Code.notFound` when no open conflict has this id;
+    ///   `RegisterError.Code.invalidValue` for `mine` or `theirs` when neither value is this replica's;
     ///   ``RegisterError`` as ``RecordStore/put(_:id:fields:mode:)`` for a new value or a refused edit.
     @discardableResult
     public func resolveConflict(_ id: String, keep choice: ConflictChoice) throws -> DatabaseValue {

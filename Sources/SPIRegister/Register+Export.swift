@@ -34,7 +34,7 @@ extension Register {
     ///   - bytes: the export's UTF-8 bytes.
     ///   - replace: also delete the rows that are not in the file, so that the content equals the file's.
     ///   - progress: called with the rows done and the file's row count, every 1,000 rows.
-    /// - Throws: ``RegisterError/Code/malformedExport`` and friends when the file is not an export; nothing is
+    /// - Throws: `RegisterError.Code.malformedExport` and friends when the file is not an export; nothing is
     ///   written then.
     @discardableResult
     public func importCanonical(

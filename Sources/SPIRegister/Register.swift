@@ -75,8 +75,8 @@ public final class Register {
     ///   - kind: `.organization` creates a new register; `.provider` joins an existing one.
     ///   - registerID: the register to join; required for a provider, new when nil for an organization.
     ///   - logger: where to log.
-    /// - Throws: ``RegisterError/Code/alreadyExists`` when `path` exists, ``RegisterError/Code/missingField`` for a
-    ///   provider without a register id or an empty name, ``RegisterError/Code/database`` when the file cannot be
+    /// - Throws: `RegisterError.Code.alreadyExists` when `path` exists, `RegisterError.Code.missingField` for a
+    ///   provider without a register id or an empty name, `RegisterError.Code.database` when the file cannot be
     ///   created. On failure nothing is left behind.
     public static func create(
         at path: String, name: String, kind: ReplicaKind, registerID: RegisterID?, logger: Logger
@@ -124,8 +124,8 @@ public final class Register {
 
     /// Opens an existing register file, migrating its schema forward when it is older than this build.
     ///
-    /// - Throws: ``RegisterError/Code/notARegister`` when the path does not exist, is a directory, is not a SQLite
-    ///   database, or is a SQLite database but not an SPI register; ``RegisterError/Code/unsupportedVersion`` when
+    /// - Throws: `RegisterError.Code.notARegister` when the path does not exist, is a directory, is not a SQLite
+    ///   database, or is a SQLite database but not an SPI register; `RegisterError.Code.unsupportedVersion` when
     ///   its schema is newer than this build.
     public convenience init(path: String, logger: Logger) throws {
         var isDirectory: ObjCBool = false

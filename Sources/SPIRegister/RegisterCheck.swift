@@ -25,7 +25,7 @@ public enum RegisterCheck {
     ///     only reads; run it inside a read transaction for a consistent view.
     ///   - today: the date that reviews and agreements are compared with, as `YYYY-MM-DD`.
     /// - Returns: the findings, deduplicated and sorted (errors first, then by rule and rows).
-    /// - Throws: ``RegisterCheckError`` with ``RegisterCheckError/Code/invalidDate`` when `today` is not a date;
+    /// - Throws: ``RegisterCheckError`` with `RegisterCheckError.Code.invalidDate` when `today` is not a date;
     ///   `SQLiteError` when the register cannot be read.
     public static func run(_ db: Connection, today: String) throws -> [Finding] {
         guard CivilDate.isValid(today) else {

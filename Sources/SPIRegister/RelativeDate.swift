@@ -87,7 +87,7 @@ struct RelativeDate: Hashable, Sendable {
     ///   - today: the day the demo is built around, `YYYY-MM-DD`.
     ///   - dueRule: the row's information item's due rule and frequency, for a `dueN` anchor or `:period`.
     ///   - db: the connection whose SQLite computes the moves.
-    /// - Throws: ``RegisterCheckError/Code/invalidDate`` when the date cannot be computed (a `dueN` anchor without a
+    /// - Throws: `RegisterCheckError.Code.invalidDate` when the date cannot be computed (a `dueN` anchor without a
     ///   due rule that gives N due dates, or a date out of range).
     func resolve(
         today: String, dueRule: (rule: String?, frequency: String?)? = nil, in db: Connection
@@ -123,7 +123,7 @@ struct RelativeDate: Hashable, Sendable {
 
     /// `text` with each `{…}` placeholder replaced by `resolve` of its date, or nil when `text` holds none.
     ///
-    /// - Throws: ``RegisterCheckError/Code/invalidDate`` for a `{…}` that is not a relative date, or as `resolve`.
+    /// - Throws: `RegisterCheckError.Code.invalidDate` for a `{…}` that is not a relative date, or as `resolve`.
     static func substituting(in text: String, _ resolve: (RelativeDate) throws -> String) throws -> String? {
         guard text.contains("{") else { return nil }
         var result = ""

@@ -42,7 +42,7 @@ public final class FrameReader {
 
     /// Opens a file and checks its magic.
     ///
-    /// - Throws: ``ReplicationError/Code/malformed`` when the file does not start with `magic`.
+    /// - Throws: `ReplicationError.Code.malformed` when the file does not start with `magic`.
     public init(path: String, magic: [UInt8], kind: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ReplicationError(.malformed, "cannot open \(path) for reading")
@@ -72,8 +72,8 @@ public final class FrameReader {
 
     /// The next frame's payload, nil at a clean end of file.
     ///
-    /// - Throws: ``ReplicationError/Code/truncated`` when the file ends inside a frame,
-    ///   ``ReplicationError/Code/malformed`` on a checksum mismatch or an impossible length.
+    /// - Throws: `ReplicationError.Code.truncated` when the file ends inside a frame,
+    ///   `ReplicationError.Code.malformed` on a checksum mismatch or an impossible length.
     public func next() throws -> [UInt8]? {
         let prefix = try Self.read(handle, count: 4)
         if prefix.isEmpty { return nil }

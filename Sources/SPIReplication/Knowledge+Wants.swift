@@ -75,7 +75,7 @@ extension Knowledge {
 
         /// Reads the wire form.
         ///
-        /// - Throws: ``ReplicationError/Code/malformed`` for a site id that is not 16 bytes (or an empty marked
+        /// - Throws: `ReplicationError.Code.malformed` for a site id that is not 16 bytes (or an empty marked
         ///   site), an empty table or id, or names longer than 512 bytes.
         init(proto: Spi_V1_Want) throws {
             func malformed(_ what: String) -> ReplicationError {

@@ -57,7 +57,7 @@ public struct Knowledge: Sendable, Hashable {
 
     /// Reads the wire form.
     ///
-    /// - Throws: ``ReplicationError/Code/malformed`` when a site id is not 16 bytes.
+    /// - Throws: `ReplicationError.Code.malformed` when a site id is not 16 bytes.
     public init(proto: Spi_V1_Knowledge) throws {
         var clocks: [SiteID: UInt64] = [:]
         for entry in proto.entries {

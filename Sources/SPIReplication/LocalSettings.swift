@@ -33,7 +33,7 @@ public struct LocalSettings: ~Copyable {
 
     /// Sets `key` to `value`. Fails on a replica opened read-only.
     ///
-    /// - Throws: ``ReplicationError/Code/invalidValue`` for a key without a layer's prefix (`name:`): the replication
+    /// - Throws: `ReplicationError.Code.invalidValue` for a key without a layer's prefix (`name:`): the replication
     ///   core's own settings (`site.id`, `clock.last`, …) are not for other layers to change.
     public func set(_ value: String, for key: String) throws {
         try Self.checkLayerKey(key)

@@ -135,7 +135,7 @@ enum OriginProofs {
     /// Every entry of a batch, in batch order, with its leaf when `leaves` is true (otherwise a zero leaf, to be
     /// computed with ``leaf(of:in:sites:encoder:)`` where needed: a sender that carries a whole chunk needs none).
     ///
-    /// - Throws: ``ReplicationError/Code/malformed`` for a reference out of range.
+    /// - Throws: `ReplicationError.Code.malformed` for a reference out of range.
     static func entries(of batch: Spi_V1_ChangeBatch, leaves: Bool) throws -> [Entry] {
         let sites = try self.sites(of: batch)
         var entries: [Entry] = []

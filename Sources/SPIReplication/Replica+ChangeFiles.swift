@@ -43,7 +43,7 @@ extension Replica {
 
     /// Reads a knowledge file written by a replica of the same register.
     ///
-    /// - Throws: ``ReplicationError/Code/registerMismatch`` for another register's file; `malformed`, `truncated`
+    /// - Throws: `ReplicationError.Code.registerMismatch` for another register's file; `malformed`, `truncated`
     ///   or `unsupportedVersion` for a damaged or foreign one.
     public func readKnowledge(from path: String) throws -> Knowledge {
         try readKnowledgeFile(from: path).knowledge
@@ -174,7 +174,7 @@ extension Replica {
     ///
     /// A file from another register is refused before anything is applied. A file cut short is detected: its
     /// complete batches stay applied (each is self-contained and exact about the knowledge it grants), then
-    /// ``ReplicationError/Code/truncated`` is thrown; `progress` has by then reported what was applied. With a `gate`,
+    /// `ReplicationError.Code.truncated` is thrown; `progress` has by then reported what was applied. With a `gate`,
     /// each change is judged by its origin, as in ``apply(_:gate:from:since:)``. Coverage is claimed only for sites
     /// whose `since` in the file's header this replica's own knowledge reaches: a file made for another replica
     /// applies its changes but never raises this replica's knowledge past what it received.
@@ -192,7 +192,7 @@ extension Replica {
     /// nothing it did not sign. `gate` is made for the verified writer (nil when the file is unsigned and no
     /// signature is required).
     ///
-    /// - Throws: ``ReplicationError/Code/badSignature`` with `requireSignature` when the file is unsigned, when its
+    /// - Throws: `ReplicationError.Code.badSignature` with `requireSignature` when the file is unsigned, when its
     ///   signature is not valid, or when its key is not the key of the site its header names: nothing is applied.
     ///   A file cut short applies nothing when a signature is required (it cannot be verified).
     @discardableResult

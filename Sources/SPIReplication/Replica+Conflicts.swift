@@ -35,8 +35,8 @@ extension Replica {
     /// settles the conflict on every replica that receives it. Keeping the value the cell already holds is an edit
     /// too (it carries a new version), so that the other replicas learn that the conflict was looked at.
     ///
-    /// - Throws: ``ReplicationError/Code/notFound`` when no open conflict has this id or its row no longer exists;
-    ///   ``ReplicationError/Code/invalidValue`` when the column cannot hold the value.
+    /// - Throws: `ReplicationError.Code.notFound` when no open conflict has this id or its row no longer exists;
+    ///   `ReplicationError.Code.invalidValue` when the column cannot hold the value.
     public func resolveConflict(_ id: String, keep value: DatabaseValue) throws {
         try write { db in
             // A write still waiting for its versions may have settled it already.

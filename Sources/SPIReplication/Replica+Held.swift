@@ -55,7 +55,7 @@ extension Replica {
 
     /// Keeps parts of a batch aside: each as a one-row batch of its own, with the clocks it holds back per origin.
     ///
-    /// - Throws: ``ReplicationError/Code/tooManyHeld`` when an origin would exceed ``heldLimit`` (the whole batch is
+    /// - Throws: `ReplicationError.Code.tooManyHeld` when an origin would exceed ``heldLimit`` (the whole batch is
     ///   then refused).
     func hold(
         _ parts: [HeldPart], plan: BatchPlan, batch: Spi_V1_ChangeBatch, peer: String?, _ db: Connection,

@@ -58,7 +58,7 @@ extension Replica {
     /// SQLite prepare every statement of the connection again): any other connection or process writing the file
     /// keeps being captured by them, and this connection turns them back on as soon as the hook may not be used.
     ///
-    /// - Throws: ``ReplicationError/Code/unsupportedWrite`` (nothing written) when `body` creates a trigger: it
+    /// - Throws: `ReplicationError.Code.unsupportedWrite` (nothing written) when `body` creates a trigger: it
     ///   would not fire for the rest of the write. Create triggers in ``writeBaseline(_:)``.
     func withHookCapture<T>(_ db: Connection, _ body: (Connection) throws -> T) throws -> T {
         guard let capture = hookCapture else { return try body(db) }

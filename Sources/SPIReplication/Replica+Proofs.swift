@@ -237,7 +237,7 @@ extension Replica {
     ///   - required: whether an entry without a proof is refused (the register's gates require proofs); a proof that
     ///     is present is always checked.
     ///   - checkSignatures: false when the same bytes were checked already (a change-set file's first reading).
-    /// - Throws: ``ReplicationError/Code/badSignature`` naming the first change that fails: nothing of the batch may
+    /// - Throws: `ReplicationError.Code.badSignature` naming the first change that fails: nothing of the batch may
     ///   be applied.
     func verifyProofs(
         of batch: Spi_V1_ChangeBatch, required: Bool, checkSignatures: Bool = true, _ db: Connection?

@@ -23,7 +23,7 @@ extension Replica {
     ///
     /// - Parameter previous: the old key, when it is not beside the replica (normally it is, and is used).
     /// - Returns: what the rotation did and the replica's new identity. Open the replica again afterwards.
-    /// - Throws: ``ReplicationError/Code/authorityKey`` for the register's authority, before anything is written.
+    /// - Throws: `ReplicationError.Code.authorityKey` for the register's authority, before anything is written.
     public static func rotateKey(
         ofReplicaAt path: String, from previous: ChangeSetSigner? = nil, logger: Logger
     ) throws -> (rotation: SiteRotation, identity: PeerIdentity) {
@@ -38,7 +38,7 @@ extension Replica {
         return (rotation, identity)
     }
 
-    /// Throws ``ReplicationError/Code/authorityKey`` when `replica` is its register's authority.
+    /// Throws `ReplicationError.Code.authorityKey` when `replica` is its register's authority.
     private static func refuseAuthority(_ replica: Replica) throws {
         let path = replica.path
         guard replica.siteID != replica.registerID else {
@@ -62,8 +62,8 @@ extension Replica {
     /// The new site speaks for no party until the organization binds it (a register's rule): sync with the
     /// organization before editing. Open the replica again afterwards: an open `Replica` keeps the site it had.
     ///
-    /// - Throws: ``ReplicationError/Code/authorityKey`` for the register's authority;
-    ///   ``ReplicationError/Code/alreadyExists`` when the replica has that site already.
+    /// - Throws: `ReplicationError.Code.authorityKey` for the register's authority;
+    ///   `ReplicationError.Code.alreadyExists` when the replica has that site already.
     @discardableResult
     public static func rotateSite(
         ofReplicaAt path: String, from previous: ChangeSetSigner? = nil, to signer: ChangeSetSigner, logger: Logger

@@ -10,8 +10,8 @@ extension Replica {
     /// The triggers are plain SQL, so writes made with the stock `sqlite3` shell are captured too; they are stamped
     /// with clocks by the next ``write(_:)``, ``stamp()`` or export.
     ///
-    /// - Throws: ``ReplicationError/Code/unknownTable`` for a missing table or one without an `id` key,
-    ///   ``ReplicationError/Code/tooManyColumns`` past 62 columns.
+    /// - Throws: `ReplicationError.Code.unknownTable` for a missing table or one without an `id` key,
+    ///   `ReplicationError.Code.tooManyColumns` past 62 columns.
     public func track(tables names: [String]) throws {
         try connection.transaction(.immediate) { db in
             try stampPendingChanges(db)

@@ -8,7 +8,7 @@ extension Replica {
     /// - A larger value that reached a replica another way (the `sqlite3` shell, a library user, a file written by an
     ///   older version) is not sent: its cell is left out of deltas, exports and origin proofs, with a warning, and
     ///   `spi check` reports the row. The replica's other changes replicate as usual.
-    /// - A batch that carries a larger value is refused whole (``ReplicationError/Code/malformed``).
+    /// - A batch that carries a larger value is refused whole (`ReplicationError.Code.malformed`).
     ///
     /// Text that is not valid UTF-8 is handled the same way: it reads as its exact bytes (never repaired), which a
     /// text column does not take, so its cell is left out of deltas with a warning (protocol/changes.md §1).

@@ -51,7 +51,7 @@ public final class Replica {
     public var pendingStampLimit = 50_000
     /// The most changes, and bytes of them, this replica holds for one origin site while their authority cannot be
     /// established (``heldChanges(limit:)``); a batch that would hold more is refused whole with
-    /// ``ReplicationError/Code/tooManyHeld``, so that no peer can make the held store grow without bound.
+    /// `ReplicationError.Code.tooManyHeld`, so that no peer can make the held store grow without bound.
     public var heldLimit = Replica.defaultHeldLimit
     /// Whether ``write(_:)`` captures its changes with SQLite's pre-update hook rather than the capture triggers.
     ///
@@ -90,7 +90,7 @@ public final class Replica {
     ///   - path: where to create it; the file must not exist.
     ///   - registerID: the register it belongs to (a new one for the first replica).
     ///   - siteID: its site id; a new random one by default.
-    /// - Throws: ``ReplicationError/Code/alreadyExists`` when the file exists, or a `SQLiteError`.
+    /// - Throws: `ReplicationError.Code.alreadyExists` when the file exists, or a `SQLiteError`.
     public static func create(
         at path: String, registerID: RegisterID, siteID: SiteID = SiteID(), logger: Logger
     ) throws -> Replica {
@@ -130,7 +130,7 @@ public final class Replica {
 
     /// Opens an existing replica file, with its own key (``signer``) when `<path>.key` holds it.
     ///
-    /// - Throws: ``ReplicationError/Code/notAReplica`` when the file is a SQLite database without replication
+    /// - Throws: `ReplicationError.Code.notAReplica` when the file is a SQLite database without replication
     ///   metadata, or a `SQLiteError` when it cannot be opened or is not a database.
     public convenience init(path: String, readOnly: Bool = false, logger: Logger) throws {
         var isDirectory: ObjCBool = false
@@ -243,7 +243,7 @@ public final class Replica {
     /// The changes and their clock commit together: a crash leaves either both or neither. Their versions are
     /// recorded in bulk later (see ``pendingStampLimit``).
     ///
-    /// - Throws: ``ReplicationError/Code/unsupportedWrite`` inside ``writeBaseline(_:)``, whose end drops what a
+    /// - Throws: `ReplicationError.Code.unsupportedWrite` inside ``writeBaseline(_:)``, whose end drops what a
     ///   write captured (nothing is written), or when `body` creates a trigger.
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
         guard baselineDepth == 0 else {

@@ -60,7 +60,7 @@ final class ReplicaSyncStore: SyncStore {
 
     /// Settles what the verified `peer` may do in this session; call it once, before the session runs.
     ///
-    /// - Throws: a ``SyncError`` with ``SyncError/Code/internalError`` when the access cannot be determined.
+    /// - Throws: a ``SyncError`` with `SyncError.Code.internalError` when the access cannot be determined.
     func authorize(peer: PeerID, name: String, accessControl: (any SyncAccessControl)?) async throws {
         handle.peerSite = peer.siteID
         handle.peer = "\(name) (\(peer.shortDescription))"

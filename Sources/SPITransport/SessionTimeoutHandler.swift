@@ -8,7 +8,7 @@ import SPIProtocol
 /// - Idle: after that, a message must arrive at least every `idleTimeout`.
 ///
 /// When a timeout fires, the handler records it in the ``ConnectionContext`` and raises a
-/// ``SyncError/Code/timeout`` error through the pipeline (the session then sends `Error` and closes). If the
+/// `SyncError.Code.timeout` error through the pipeline (the session then sends `Error` and closes). If the
 /// connection is still open a second later (a peer that stopped reading can block the `Error`), or if TLS was not
 /// even done, it closes the connection itself.
 final class SessionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {

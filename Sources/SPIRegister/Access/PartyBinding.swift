@@ -26,7 +26,7 @@ public struct PartyBinding: Sendable, Hashable {
     /// replica made earlier stay judged by the binding that held when they were made (see
     /// ``AccessRules/actor(of:asOf:registerID:_:)``), so a rebinding never changes the verdict on an old change.
     ///
-    /// - Throws: ``RegisterError/Code/forbidden`` when the store checks access and does not act for the
+    /// - Throws: `RegisterError.Code.forbidden` when the store checks access and does not act for the
     ///   organization; as ``RecordStore/resolve(_:_:)`` for an unknown party.
     ///
     /// With `replacing`, the replica succeeds the ones with those sites (its old keys, after `spi key rotate`): every
@@ -55,7 +55,7 @@ public struct PartyBinding: Sendable, Hashable {
 
     /// Ends the binding of the replica with `peer` from now on: adds a binding row with no party.
     ///
-    /// - Throws: ``RegisterError/Code/forbidden`` when the store checks access and does not act for the
+    /// - Throws: `RegisterError.Code.forbidden` when the store checks access and does not act for the
     ///   organization.
     public static func unbind(peer: PeerID, _ store: RecordStore) throws {
         try store.checkAccess(RowWrite(table: "party_peer", id: "", kind: .create, values: [:]))

@@ -7,7 +7,7 @@ extension ReportRenderer {
     /// exactly as it was frozen: its content rows from the frozen version, and the register's other rows (parties,
     /// people, practices) as they are. The document-control block names the frozen version and the signatures of it.
     ///
-    /// - Throws: ``ReportError/Code/unknownVersion`` naming the frozen versions in scope when no SPI has that one;
+    /// - Throws: `ReportError.Code.unknownVersion` naming the frozen versions in scope when no SPI has that one;
     ///   as ``render(_:format:db:provider:registerName:generatedAt:today:periods:)``.
     public static func renderFrozenDocument(
         version: String, format: ReportFormat, db: Connection, provider: String?, registerName: String,

@@ -112,8 +112,8 @@ public struct InterfaceContent: Sendable, Hashable {
 
     /// Content read back from its canonical text (as a signature holds it).
     ///
-    /// - Throws: ``RegisterError/Code/malformedExport`` when the text is not JSON, names another format, or lacks
-    ///   a member; ``RegisterError/Code/invalidValue`` when it is valid but not canonical (its digest would differ
+    /// - Throws: `RegisterError.Code.malformedExport` when the text is not JSON, names another format, or lacks
+    ///   a member; `RegisterError.Code.invalidValue` when it is valid but not canonical (its digest would differ
     ///   from that of the content it describes).
     public init(canonicalText text: String) throws {
         let value = try JSONValue(parsing: text)
