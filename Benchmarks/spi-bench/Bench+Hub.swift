@@ -34,8 +34,10 @@ extension BenchRunner {
         for party in parties {
             let path = directory + "/provider-\(party.code.lowercased()).db"
             try BenchProcess.succeed(
-                ["--db", path, "init", "--name", party.name, "--kind", "provider",
-                 "--register", registerID.description],
+                [
+                    "--db", path, "init", "--name", party.name, "--kind", "provider",
+                    "--register", registerID.description,
+                ],
                 in: directory)
             bound = try pairOrganizationAndProvider(
                 organization: hubPath, provider: path, providerName: party.code.lowercased(), partyCode: party.code,

@@ -42,7 +42,8 @@ extension BenchRunner {
                 at: trackedPath, name: "Bench B1", kind: .organization, registerID: nil, logger: BenchFiles.logger)
             let plain = try BenchFiles.plainRegister(at: plainPath)
             let captureOnly = try BenchFiles.captureOnlyRegister(
-                at: directory + "/capture-only.db", triggersFrom: register.replica, tables: ["interface", "raci_assignment"])
+                at: directory + "/capture-only.db", triggersFrom: register.replica,
+                tables: ["interface", "raci_assignment"])
             try register.replica.write { db in try BenchParty.write([provider], organization: true, into: db) }
             try plain.transaction { db in try BenchParty.write([provider], organization: true, into: db) }
             try captureOnly.transaction { db in try BenchParty.write([provider], organization: true, into: db) }
@@ -64,8 +65,10 @@ extension BenchRunner {
                             for values in raci { statements.append((BenchRows.insertRACI, values)) }
                         } else {
                             statements.append(
-                                (BenchRows.updateInterfaceTitle,
-                                 [.text("Updated interface \(g)"), .text("in_review"), .text(rows.interfaceID(g))]))
+                                (
+                                    BenchRows.updateInterfaceTitle,
+                                    [.text("Updated interface \(g)"), .text("in_review"), .text(rows.interfaceID(g))]
+                                ))
                             for (k, values) in raci.enumerated() {
                                 statements.append(
                                     (BenchRows.updateRACITitle, [.text("Updated role \(g).\(k)"), values[0]]))
@@ -235,7 +238,7 @@ extension BenchRunner {
         // Changes per group: an update 8 + 4 cells; a delete 5 rows; an insert 5 rows and 14 + 4 × 5 cells.
         let expectedCells = 12 * updated + 5 * deleted + 39 * inserted
         let losingGroups = min(updated, Int((0.3 * Double(expectedCells) / 12).rounded()))
-        Thread.sleep(forTimeInterval: 0.01)  // a later clock reading than the peer's last edit, even on a fast machine
+        Thread.sleep(forTimeInterval: 0.01) // a later clock reading than the peer's last edit, even on a fast machine
         try inTransactions(0..<losingGroups, "receiver's local edits", replica: receiver.replica, updateGroup(2))
         try inTransactions(0..<losingGroups, "baseline's local edits", replica: nil, updateGroup(2))
 
@@ -319,7 +322,8 @@ struct BenchUpserter {
             } else {
                 let names = shape.columns.map { table.columns[Int($0)] }
                 let assignments = names.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-                sql = "INSERT INTO \(table.name)(id" + names.map { ", " + $0 }.joined()
+                sql =
+                    "INSERT INTO \(table.name)(id" + names.map { ", " + $0 }.joined()
                     + ") VALUES (?" + String(repeating: ", ?", count: names.count) + ") ON CONFLICT(id) DO "
                     + (names.isEmpty ? "NOTHING" : "UPDATE SET \(assignments)")
                 statements[shape] = sql

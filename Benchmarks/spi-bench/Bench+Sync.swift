@@ -215,8 +215,10 @@ extension BenchRunner {
             try organization.replica.stamp()
         }
         try BenchProcess.succeed(
-            ["--db", providerPath, "init", "--name", "Provider \(provider.code)", "--kind", "provider",
-             "--register", registerID.description],
+            [
+                "--db", providerPath, "init", "--name", "Provider \(provider.code)", "--kind", "provider",
+                "--register", registerID.description,
+            ],
             in: directory)
         let bound = try pairOrganizationAndProvider(
             organization: organizationPath, provider: providerPath, providerName: provider.code.lowercased(),
@@ -227,7 +229,8 @@ extension BenchRunner {
         let received = try Self.countRows(providerPath, tables: ["interface", "raci_assignment"])
         guard received == groups * 3 else {
             throw BenchError(
-                .notConverged, "the provider holds \(received) interface and RACI rows after the initial sync, "
+                .notConverged,
+                "the provider holds \(received) interface and RACI rows after the initial sync, "
                     + "not \(groups * 3)")
         }
         return BenchSyncFixture(
@@ -301,7 +304,7 @@ extension BenchRunner {
         var noop: [BenchSyncRun] = []
         var oneCell: [BenchSyncRun] = []
         let organization = try Register(path: fixture.organizationPath, logger: BenchFiles.logger)
-        _ = try sync(fixture.providerPath, with: fixture.server.address, in: fixture.directory)  // settle
+        _ = try sync(fixture.providerPath, with: fixture.server.address, in: fixture.directory) // settle
         for repetition in 0..<sizes.incrementalRepetitions {
             noop.append(try sync(fixture.providerPath, with: fixture.server.address, in: fixture.directory))
             try organization.replica.write { db in
@@ -352,7 +355,7 @@ extension BenchRunner {
         let tinyRows = max(30, sizes.syncRows / 100) / 3 * 3
         let tiny = try makeSyncFixture(rows: tinyRows, name: "sync-tiny")
         defer { _ = tiny.stop() }
-        _ = try sync(fixture.providerPath, with: fixture.server.address, in: fixture.directory)  // settle
+        _ = try sync(fixture.providerPath, with: fixture.server.address, in: fixture.directory) // settle
         _ = try sync(tiny.providerPath, with: tiny.server.address, in: tiny.directory)
         var big: [BenchSyncRun] = []
         var small: [BenchSyncRun] = []

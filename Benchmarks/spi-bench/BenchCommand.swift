@@ -93,7 +93,8 @@ struct BenchCommand: AsyncParsableCommand {
         if let keep {
             directory = URL(fileURLWithPath: keep).standardizedFileURL.path
         } else {
-            directory = FileManager.default.temporaryDirectory
+            directory =
+                FileManager.default.temporaryDirectory
                 .appendingPathComponent("spi-bench-\(UUID().uuidString)").path
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

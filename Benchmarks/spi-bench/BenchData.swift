@@ -75,8 +75,9 @@ struct BenchRows {
         let practice = practice(g)
         return [
             .text(interfaceID(g)), .text("SPI-\(practice.code)-\(provider.code)-\(space)-\(g)"),
-            .text("\(practice.code) management with \(provider.name), lot \(g)"
-                + (revision == 0 ? "" : " (rev. \(revision))")),
+            .text(
+                "\(practice.code) management with \(provider.name), lot \(g)"
+                    + (revision == 0 ? "" : " (rev. \(revision))")),
             .text(practice.id), .text(provider.id), .text(FieldCatalog.stages[g % FieldCatalog.stages.count]),
             .text(BenchParty.ownerID), .text("approved"), .text("1.\(revision)"), .text(BenchParty.ownerID),
             .text("2026-06-30"), .integer(12), .text("2027-06-30"), .text(provider.agreementID),
@@ -184,15 +185,20 @@ struct BenchParty {
                 [.text(party.id), .text(party.code), .text(party.name)])
             try db.execute(
                 "INSERT INTO person(id, party_id, name, email, role) VALUES (?, ?, ?, ?, 'Service manager')",
-                [.text(party.personID), .text(party.id), .text("Contact \(party.code)"),
-                 .text("contact@\(party.code.lowercased()).example")])
+                [
+                    .text(party.personID), .text(party.id), .text("Contact \(party.code)"),
+                    .text("contact@\(party.code.lowercased()).example"),
+                ])
             try db.execute(
                 """
                 INSERT INTO agreement(id, code, title, type, customer_id, provider_id, start_date, end_date, status, \
                 owner_id) VALUES (?, ?, ?, 'uc', ?, ?, '2025-01-01', '2027-12-31', 'active', ?)
                 """,
-                [.text(party.agreementID), .text("UC-\(party.code)"), .text("Underpinning contract with \(party.name)"),
-                 .text(organizationID), .text(party.id), .text(ownerID)])
+                [
+                    .text(party.agreementID), .text("UC-\(party.code)"),
+                    .text("Underpinning contract with \(party.name)"),
+                    .text(organizationID), .text(party.id), .text(ownerID),
+                ])
         }
     }
 }
@@ -218,7 +224,9 @@ enum BenchFiles {
 
     /// A plain register file (as ``plainRegister(at:)``) plus the capture log and the capture triggers of `tables`,
     /// copied from a tracked replica: capture without any replication around it.
-    static func captureOnlyRegister(at path: String, triggersFrom replica: Replica, tables: [String]) throws -> Connection {
+    static func captureOnlyRegister(at path: String, triggersFrom replica: Replica, tables: [String]) throws
+        -> Connection
+    {
         let db = try plainRegister(at: path)
         var schema: [String] = []
         try replica.read { source in
@@ -234,7 +242,8 @@ enum BenchFiles {
         guard schema.count == 2 + 4 * tables.count else {
             throw BenchError(
                 .unexpected,
-                "expected the capture log, the last-values table and 4 triggers per table, found \(schema.count) objects")
+                "expected the capture log, the last-values table and 4 triggers per table, found \(schema.count) objects"
+            )
         }
         try db.transaction { db in for sql in schema { try db.execute(sql) } }
         return db

@@ -2,9 +2,9 @@ import Foundation
 import SPICommandSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A child `spi` process started by the benchmark suite, with its output in files and its resource usage (peak
@@ -51,7 +51,8 @@ final class BenchProcess {
         if let path = ProcessInfo.processInfo.environment["SPI_BENCH_SPI"], !path.isEmpty { return path }
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let me = count > 0
+        let me =
+            count > 0
             ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             : Bundle.main.executablePath ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("spi").path
@@ -94,7 +95,8 @@ final class BenchProcess {
         guard result == 0 else {
             throw BenchError(.spawnFailed, "cannot start \(executable): \(String(cString: strerror(result)))")
         }
-        return BenchProcess(pid: pid, arguments: arguments, outputPath: outputPath, errorPath: errorPath, peakPath: peakPath)
+        return BenchProcess(
+            pid: pid, arguments: arguments, outputPath: outputPath, errorPath: errorPath, peakPath: peakPath)
     }
 
     /// Runs `spi arguments…` to completion and returns it, reaped.
@@ -165,15 +167,16 @@ final class BenchProcess {
         let signal = status & 0x7F
         let code = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
         #if os(Linux)
-        let inherited = Int(usage.ru_maxrss) * 1024  // KiB on Linux
+            let inherited = Int(usage.ru_maxrss) * 1024 // KiB on Linux
         #else
-        let inherited = Int(usage.ru_maxrss)  // bytes on Darwin
+            let inherited = Int(usage.ru_maxrss) // bytes on Darwin
         #endif
         let reported = FileManager.default.contents(atPath: peakPath)
             .flatMap { Int(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
         if reported == nil {
             // Killed, crashed, or without /proc: say so, since the fallback includes this process's own size.
-            StandardStreams.writeError("bench: note: spi \(arguments.first ?? "") reported no peak memory of its own; using ru_maxrss\n")
+            StandardStreams.writeError(
+                "bench: note: spi \(arguments.first ?? "") reported no peak memory of its own; using ru_maxrss\n")
         }
         let peak = reported ?? inherited
         let seconds = BenchClock.seconds(since: started)

@@ -3,9 +3,9 @@ import SPICommandSupport
 import SPISQLite
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The suite's report: the machine, the sizes, and every scenario's result; printed as a table or as JSON.
@@ -34,9 +34,9 @@ struct BenchReport: Codable, Sendable {
     /// The build this binary is.
     static var currentBuild: String {
         #if DEBUG
-        "debug"
+            "debug"
         #else
-        "release"
+            "release"
         #endif
     }
 

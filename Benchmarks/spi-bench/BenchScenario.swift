@@ -3,7 +3,15 @@ import Foundation
 /// One scenario of the benchmark suite (issue 7): what it measures, against which baseline, and its target.
 enum BenchScenario: String, CaseIterable, Codable, Sendable {
     // B11 runs after B4 on the same synced pair, before B7 stops its server.
-    case b1 = "B1", b2 = "B2", b3 = "B3", b4 = "B4", b11 = "B11", b5 = "B5", b6 = "B6", b7 = "B7", b8 = "B8"
+    case b1 = "B1"
+    case b2 = "B2"
+    case b3 = "B3"
+    case b4 = "B4"
+    case b11 = "B11"
+    case b5 = "B5"
+    case b6 = "B6"
+    case b7 = "B7"
+    case b8 = "B8"
 
     /// What the scenario measures, in a few words.
     var title: String {

@@ -25,7 +25,8 @@ struct AppAuth: Sendable {
     init(token: String? = nil) {
         let token = token ?? Self.randomToken()
         self.token = token
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("spi app csrf".utf8), using: SymmetricKey(data: Array(token.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("spi app csrf".utf8), using: SymmetricKey(data: Array(token.utf8)))
         self.csrf = mac.map { String(format: "%02x", $0) }.joined()
     }
 

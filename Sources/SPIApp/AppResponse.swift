@@ -19,9 +19,11 @@ public struct AppResponse: Sendable, Hashable {
     /// What every response says to the browser: only the app's own scripts, styles and connections; never framed;
     /// nothing cached (pages show the replica as it is); no referrer (a URL may carry the session token).
     static let securityHeaders: [(name: String, value: String)] = [
-        ("Content-Security-Policy",
-         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        (
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        ),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
         ("Cache-Control", "no-store"),
@@ -35,7 +37,8 @@ public struct AppResponse: Sendable, Hashable {
 
     /// A JSON document.
     public static func json(_ value: JSONValue, status: Int = 200) -> AppResponse {
-        AppResponse(status: status, contentType: "application/json; charset=utf-8", body: Array(value.canonicalText.utf8))
+        AppResponse(
+            status: status, contentType: "application/json; charset=utf-8", body: Array(value.canonicalText.utf8))
     }
 
     /// Plain text.
@@ -45,7 +48,9 @@ public struct AppResponse: Sendable, Hashable {
 
     /// A redirect (303: the browser follows it with a GET).
     public static func redirect(to location: String, headers: [(name: String, value: String)] = []) -> AppResponse {
-        AppResponse(status: 303, contentType: "text/plain; charset=utf-8", body: [], headers: [("Location", location)] + headers)
+        AppResponse(
+            status: 303, contentType: "text/plain; charset=utf-8", body: [], headers: [("Location", location)] + headers
+        )
     }
 
     /// The value of the first header with `name` (any case).
@@ -61,6 +66,9 @@ public struct AppResponse: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(status)
         hasher.combine(body)
-        for header in headers { hasher.combine(header.name); hasher.combine(header.value) }
+        for header in headers {
+            hasher.combine(header.name)
+            hasher.combine(header.value)
+        }
     }
 }

@@ -49,7 +49,9 @@ public final class AppServer: Service, Sendable {
     /// the user to accept it once, and can show its fingerprint.
     public static func tlsContext(identity: PeerIdentity) throws -> NIOSSLContext {
         let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(identity.certificatePEM.utf8), format: .pem))],
+            certificateChain: [
+                .certificate(try NIOSSLCertificate(bytes: Array(identity.certificatePEM.utf8), format: .pem))
+            ],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem)))
         return try NIOSSLContext(configuration: configuration)
     }
@@ -85,7 +87,8 @@ public final class AppServer: Service, Sendable {
             bound.resolve(.failure(ChannelError.unknownLocalAddress))
             throw ChannelError.unknownLocalAddress
         }
-        let hosts = Self.isLoopback(configuration.host)
+        let hosts =
+            Self.isLoopback(configuration.host)
             ? ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
             : [configuration.host.contains(":") ? "[\(configuration.host)]:\(port)" : "\(configuration.host):\(port)"]
         app.allow(hosts: hosts + (port == 80 || port == 443 ? hosts.map { String($0.dropLast(":\(port)".count)) } : []))
@@ -180,8 +183,10 @@ final class AppHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard let head else { return }
             self.head = nil
             if tooLarge {
-                write(.text("the request body is larger than \(Self.maximumBody) bytes", status: 413), version: head.version,
-                      keepAlive: false, context: context)
+                write(
+                    .text("the request body is larger than \(Self.maximumBody) bytes", status: 413),
+                    version: head.version,
+                    keepAlive: false, context: context)
                 return
             }
             var headers: [String: String] = [:]
@@ -197,7 +202,8 @@ final class AppHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             promise.completeWithTask { await app.respond(to: request) }
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
             promise.futureResult.whenSuccess { response in
-                bound.value.handler.write(response, version: version, keepAlive: keepAlive, context: bound.value.context)
+                bound.value.handler.write(
+                    response, version: version, keepAlive: keepAlive, context: bound.value.context)
             }
         }
     }
@@ -208,10 +214,13 @@ final class AppHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         for header in response.headers { headers.add(name: header.name, value: header.value) }
         headers.add(name: "Content-Length", value: "\(response.body.count)")
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        let head = HTTPResponseHead(
+            version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if !response.body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+            context.write(
+                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))),
+                promise: nil)
         }
         let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
@@ -231,9 +240,11 @@ final class AppHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/event-stream; charset=utf-8")
         headers.add(name: "Cache-Control", value: "no-store")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
         context.writeAndFlush(
-            wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: ": connected\n\n")))), promise: nil)
+            wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: ": connected\n\n")))),
+            promise: nil)
         let channel = context.channel
         subscription = app.events.subscribe { frame in
             channel.eventLoop.execute {

@@ -66,7 +66,8 @@ enum HTML {
         let body = rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined(separator: "\n")
         let captionHTML = caption.map { "<caption>\(escape($0))</caption>" } ?? ""
         let idAttribute = id.map { " id=\"\(escape($0))\"" } ?? ""
-        return "<div class=\"scroll\"><table\(idAttribute)>\(captionHTML)<thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table></div>"
+        return
+            "<div class=\"scroll\"><table\(idAttribute)>\(captionHTML)<thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table></div>"
     }
 
     /// The hidden CSRF field every form carries.

@@ -22,17 +22,23 @@ extension WebApp {
                         var value = Self.text(s.value)
                         if let reference, let id = s.value.textValue { value = try store.label(reference, id) ?? id }
                         let who = try store.siteName(s.site, own: own, registerID: registerID, asOf: s.clock.rawValue)
-                        return "<div class=\"side\"><h3>\(HTML.escape(heading))</h3><p class=\"value\">\(HTML.escape(value.isEmpty ? "(empty)" : value))</p><p>\(HTML.escape(who)), \(HTML.escape(Self.time(s.clock.rawValue)))</p></div>"
+                        return
+                            "<div class=\"side\"><h3>\(HTML.escape(heading))</h3><p class=\"value\">\(HTML.escape(value.isEmpty ? "(empty)" : value))</p><p>\(HTML.escape(who)), \(HTML.escape(Self.time(s.clock.rawValue)))</p></div>"
                     }
                     let mineIsWinner = conflict.winner.site == own ? true : (conflict.loser.site == own ? false : nil)
                     let id = HTML.escape(conflict.id)
                     html += "<article class=\"conflict\" id=\"conflict-\(id)\" aria-labelledby=\"conflict-\(id)-h\">"
-                    html += "<h2 id=\"conflict-\(id)-h\">\(HTML.escape(noun)) \(HTML.escape(try store.rowName(conflict.table, conflict.rowID))): \(HTML.escape(conflict.column))</h2>"
-                    html += "<div class=\"sides\">\(try side(conflict.winner, "Kept (the later edit)"))\(try side(conflict.loser, "Lost"))</div>"
-                    html += "<form class=\"async settle\" method=\"post\" action=\"/conflicts/\(HTML.url(conflict.id))\">\(HTML.csrfField(csrf))"
+                    html +=
+                        "<h2 id=\"conflict-\(id)-h\">\(HTML.escape(noun)) \(HTML.escape(try store.rowName(conflict.table, conflict.rowID))): \(HTML.escape(conflict.column))</h2>"
+                    html +=
+                        "<div class=\"sides\">\(try side(conflict.winner, "Kept (the later edit)"))\(try side(conflict.loser, "Lost"))</div>"
+                    html +=
+                        "<form class=\"async settle\" method=\"post\" action=\"/conflicts/\(HTML.url(conflict.id))\">\(HTML.csrfField(csrf))"
                     if let mineIsWinner {
-                        html += "<button type=\"submit\" name=\"keep\" value=\"mine\">Keep mine (\(mineIsWinner ? "kept" : "lost"))</button>"
-                        html += "<button type=\"submit\" name=\"keep\" value=\"theirs\">Keep theirs (\(mineIsWinner ? "lost" : "kept"))</button>"
+                        html +=
+                            "<button type=\"submit\" name=\"keep\" value=\"mine\">Keep mine (\(mineIsWinner ? "kept" : "lost"))</button>"
+                        html +=
+                            "<button type=\"submit\" name=\"keep\" value=\"theirs\">Keep theirs (\(mineIsWinner ? "lost" : "kept"))</button>"
                     } else {
                         html += "<button type=\"submit\" name=\"keep\" value=\"winner\">Keep the kept value</button>"
                         html += "<button type=\"submit\" name=\"keep\" value=\"loser\">Keep the lost value</button>"
@@ -51,7 +57,8 @@ extension WebApp {
     func resolveConflict(id: String, _ request: AppRequest) async throws -> AppResponse {
         let form = request.form
         guard let keep = form["keep"] else {
-            return errorResponse("the form needs keep: mine, theirs, winner, loser or value", status: 400, request: request)
+            return errorResponse(
+                "the form needs keep: mine, theirs, winner, loser or value", status: 400, request: request)
         }
         let choice: ConflictChoice
         switch keep {
@@ -61,7 +68,8 @@ extension WebApp {
         case "loser": choice = .loser
         case "value": choice = .value(form["value"] ?? "")
         default:
-            return errorResponse("keep must be mine, theirs, winner, loser or value, not '\(keep)'", status: 400, request: request)
+            return errorResponse(
+                "keep must be mine, theirs, winner, loser or value, not '\(keep)'", status: 400, request: request)
         }
         let result = try await queue.run { register -> Result<String, RegisterError> in
             do {
@@ -76,7 +84,8 @@ extension WebApp {
             if Self.wantsJSON(request) { return .json(.object(["ok": .bool(true), "value": .string(value)])) }
             return .redirect(to: "/conflicts")
         case .failure(let error):
-            return errorResponse(error.message, status: error.code == .notFound ? 404 : 422, field: "value", request: request)
+            return errorResponse(
+                error.message, status: error.code == .notFound ? 404 : 422, field: "value", request: request)
         }
     }
 }

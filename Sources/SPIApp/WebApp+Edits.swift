@@ -15,7 +15,8 @@ extension WebApp {
         }
         let formID = "edit-\(table)-\(row.id)"
         var html = "<details class=\"edit\"><summary>\(HTML.escape(legend))</summary>"
-        html += "<form id=\"\(HTML.escape(formID))\" class=\"async\" method=\"post\" action=\"/records/\(HTML.url(table))/\(HTML.url(row.id))\">"
+        html +=
+            "<form id=\"\(HTML.escape(formID))\" class=\"async\" method=\"post\" action=\"/records/\(HTML.url(table))/\(HTML.url(row.id))\">"
         html += HTML.csrfField(csrf)
         for column in columns {
             guard let columnSpec = spec.column(column) else { continue }
@@ -31,11 +32,13 @@ extension WebApp {
                 }
                 html += "</select>"
             } else {
-                html += "<input id=\"\(HTML.escape(inputID))\" name=\"\(HTML.escape(column))\" value=\"\(HTML.escape(current))\">"
+                html +=
+                    "<input id=\"\(HTML.escape(inputID))\" name=\"\(HTML.escape(column))\" value=\"\(HTML.escape(current))\">"
             }
             html += "<span class=\"error\" data-error-for=\"\(HTML.escape(column))\"></span>"
         }
-        html += "<button type=\"submit\">Save</button><p class=\"error\" role=\"alert\" data-error-for=\"\"></p></form></details>"
+        html +=
+            "<button type=\"submit\">Save</button><p class=\"error\" role=\"alert\" data-error-for=\"\"></p></form></details>"
         return html
     }
 
@@ -75,7 +78,8 @@ extension WebApp {
             return .redirect(to: request.header("referer").flatMap(Self.localPath) ?? "/")
         case .failure(let error):
             let field = fields.keys.sorted().first { error.message.contains($0) }
-            return errorResponse(error.message, status: error.code == .forbidden ? 403 : 422, field: field, request: request)
+            return errorResponse(
+                error.message, status: error.code == .forbidden ? 403 : 422, field: field, request: request)
         }
     }
 

@@ -17,15 +17,20 @@ extension WebApp {
                     .filter { $0.isChangedSinceSigned || $0.isChangedSinceApproved }
                 var html = "<h1>Home</h1><div id=\"live\" data-live=\"/\">"
                 html += "<section aria-labelledby=\"due\"><h2 id=\"due\">Due within 30 days</h2>"
-                html += due.isEmpty
+                html +=
+                    due.isEmpty
                     ? "<p>Nothing is due within 30 days of \(HTML.escape(today)).</p>"
                     : HTML.table(
                         ["Date", "When", "Due", "Code", "Title", "Owner"],
                         due.map { item in
-                            [HTML.escape(item.date),
-                             item.isOverdue ? "<strong class=\"overdue\">\(HTML.escape(item.when))</strong>" : HTML.escape(item.when),
-                             HTML.escape(item.kind.label), Self.codeLink(item.code, table: item.table),
-                             HTML.escape(item.title), HTML.escape(item.owner ?? "-")]
+                            [
+                                HTML.escape(item.date),
+                                item.isOverdue
+                                    ? "<strong class=\"overdue\">\(HTML.escape(item.when))</strong>"
+                                    : HTML.escape(item.when),
+                                HTML.escape(item.kind.label), Self.codeLink(item.code, table: item.table),
+                                HTML.escape(item.title), HTML.escape(item.owner ?? "-"),
+                            ]
                         })
                 html += "</section>"
                 html += "<section aria-labelledby=\"findings\"><h2 id=\"findings\">Open findings</h2>"
@@ -40,30 +45,40 @@ extension WebApp {
                     html += HTML.table(
                         ["Severity", "Rule", "Finding"],
                         findings.sorted { $0.severity > $1.severity }.prefix(25).map { finding in
-                            [HTML.escape(finding.severity.rawValue), HTML.escape(finding.rule), HTML.escape(finding.message)]
+                            [
+                                HTML.escape(finding.severity.rawValue), HTML.escape(finding.rule),
+                                HTML.escape(finding.message),
+                            ]
                         })
                 }
                 html += "</section>"
                 html += "<section aria-labelledby=\"conflicts\"><h2 id=\"conflicts\">Conflicts</h2><p>"
-                html += conflicts == 0
+                html +=
+                    conflicts == 0
                     ? "No open conflicts."
                     : "<a href=\"/conflicts\">\(conflicts) open conflict\(conflicts == 1 ? "" : "s")</a> to settle."
                 html += "</p></section>"
                 html += "<section aria-labelledby=\"changed\"><h2 id=\"changed\">Changed since signed or approved</h2>"
-                html += states.isEmpty
+                html +=
+                    states.isEmpty
                     ? "<p>No SPI has changed since it was signed or approved.</p>"
                     : HTML.table(
                         ["SPI", "State", "Changes"],
                         states.map { state in
-                            [Self.codeLink(state.code, table: "interface"), HTML.escape(state.summary),
-                             "\(state.changes.count)"]
+                            [
+                                Self.codeLink(state.code, table: "interface"), HTML.escape(state.summary),
+                                "\(state.changes.count)",
+                            ]
                         })
                 html += "</section>"
                 html += "<section aria-labelledby=\"peers\"><h2 id=\"peers\">Received from each replica</h2>"
                 let own = register.replica.siteID
                 let rows = try knowledge.clocks.sorted { $0.value > $1.value }.map { site, clock -> [String] in
                     let name = try store.siteName(site, own: own, registerID: register.replica.registerID)
-                    return [HTML.escape(name), HTML.escape(String(site.description.prefix(8))), HTML.escape(Self.time(clock))]
+                    return [
+                        HTML.escape(name), HTML.escape(String(site.description.prefix(8))),
+                        HTML.escape(Self.time(clock)),
+                    ]
                 }
                 html += HTML.table(["Replica", "Site", "Latest change known"], rows)
                 html += "</section></div>"

@@ -13,7 +13,9 @@ extension WebApp {
         let body = try await queue.run { register -> String in
             try register.read { store in
                 let states = Dictionary(
-                    try Governance.signOffStates(registerID: register.replica.registerID, in: store).map { ($0.interfaceID, $0) },
+                    try Governance.signOffStates(registerID: register.replica.registerID, in: store).map {
+                        ($0.interfaceID, $0)
+                    },
                     uniquingKeysWith: { a, _ in a })
                 let spis = try store.records("interface")
                 func label(_ table: String, _ value: DatabaseValue) throws -> String {
@@ -35,13 +37,15 @@ extension WebApp {
                     rows.append([
                         Self.codeLink(code, table: "interface"), HTML.escape(spi["title"].textValue ?? ""),
                         HTML.escape(practice), HTML.escape(provider), HTML.escape(status),
-                        HTML.escape(spi["version"].textValue ?? "-"), HTML.escape(states[spi.id]?.summary ?? "not signed"),
+                        HTML.escape(spi["version"].textValue ?? "-"),
+                        HTML.escape(states[spi.id]?.summary ?? "not signed"),
                     ])
                 }
                 func select(_ name: String, _ label: String, _ options: [String], _ chosen: String?) -> String {
-                    let items = (["" ] + options).map { option in
+                    let items = ([""] + options).map { option in
                         let selected = option == (chosen ?? "") ? " selected" : ""
-                        return "<option value=\"\(HTML.escape(option))\"\(selected)>\(option.isEmpty ? "any" : HTML.escape(option))</option>"
+                        return
+                            "<option value=\"\(HTML.escape(option))\"\(selected)>\(option.isEmpty ? "any" : HTML.escape(option))</option>"
                     }.joined()
                     return "<label>\(HTML.escape(label)) <select name=\"\(name)\">\(items)</select></label>"
                 }
@@ -53,7 +57,8 @@ extension WebApp {
                 html += select("status", "Status", statuses, filter.status)
                 html += "<button type=\"submit\">Filter</button></form>"
                 html += "<p>\(rows.count) of \(spis.count) SPIs</p>"
-                html += HTML.table(["Code", "Title", "Practice", "Provider", "Status", "Version", "Sign-off"], rows, id: "spi-list")
+                html += HTML.table(
+                    ["Code", "Title", "Practice", "Provider", "Status", "Version", "Sign-off"], rows, id: "spi-list")
                 return html
             }
         }
@@ -76,11 +81,16 @@ extension WebApp {
                     return try store.label(table, id) ?? "-"
                 }
                 let code = spi["code"].textValue ?? spi.id
-                var html = "<h1>\(HTML.escape(code)) <span class=\"subtitle\">\(HTML.escape(spi["title"].textValue ?? ""))</span></h1>"
+                var html =
+                    "<h1>\(HTML.escape(code)) <span class=\"subtitle\">\(HTML.escape(spi["title"].textValue ?? ""))</span></h1>"
                 html += "<dl class=\"facts\">"
                 for (term, value) in [
                     ("Practice", try label("practice", "practice_id")), ("Provider", try label("party", "provider_id")),
-                    ("Owner", try spi["owner_id"].textValue.map { try store.record("person", $0)["name"].textValue ?? $0 } ?? "-"),
+                    (
+                        "Owner",
+                        try spi["owner_id"].textValue.map { try store.record("person", $0)["name"].textValue ?? $0 }
+                            ?? "-"
+                    ),
                     ("Status", spi["status"].textValue ?? "-"),
                     ("Version", spi["version"].textValue ?? "-"), ("Next review", spi["next_review"].textValue ?? "-"),
                     ("Sign-off", state.summary),
@@ -89,7 +99,8 @@ extension WebApp {
                 }
                 html += "</dl>"
                 html += try Self.editForm(
-                    "interface", spi, columns: ["title", "description", "version"], legend: "Edit the SPI", csrf: csrf, store)
+                    "interface", spi, columns: ["title", "description", "version"], legend: "Edit the SPI", csrf: csrf,
+                    store)
                 if !state.changes.isEmpty {
                     html += "<section aria-labelledby=\"changes\"><h2 id=\"changes\">Changed since signed</h2><ul>"
                     for change in state.changes.prefix(50) {
@@ -106,7 +117,8 @@ extension WebApp {
                 html += try Self.ownedRows(
                     "integration_point", of: spi.id, title: "Integration points",
                     shown: ["name", "from_party_id", "to_party_id", "trigger_event", "channel", "timing"],
-                    editable: ["name", "trigger_event", "channel", "standard", "timing", "correlation_key"], csrf: csrf, store)
+                    editable: ["name", "trigger_event", "channel", "standard", "timing", "correlation_key"], csrf: csrf,
+                    store)
                 html += try Self.ownedRows(
                     "information_item", of: spi.id, title: "Management information",
                     shown: ["name", "frequency", "due_rule", "format", "sender_id"],
@@ -118,8 +130,10 @@ extension WebApp {
                     let rows = try history.cells.map { cell -> [String] in
                         let by = try store.siteName(
                             cell.version.site, own: own, registerID: registerID, asOf: cell.version.clock.rawValue)
-                        return [HTML.escape(cell.column), HTML.escape(cell.value.description), HTML.escape(by),
-                                HTML.escape(Self.time(cell.version.clock.rawValue))]
+                        return [
+                            HTML.escape(cell.column), HTML.escape(cell.value.description), HTML.escape(by),
+                            HTML.escape(Self.time(cell.version.clock.rawValue)),
+                        ]
                     }
                     html += HTML.table(["Field", "Value", "Written by", "When"], rows)
                     html += "</section>"
@@ -140,7 +154,8 @@ extension WebApp {
         let spec = try store.spec(table)
         var html = "<section aria-labelledby=\"\(table)-h\"><h2 id=\"\(table)-h\">\(HTML.escape(title))</h2>"
         guard !rows.isEmpty else { return html + "<p>None.</p></section>" }
-        let header = shown.map { column in column.hasSuffix("_id") ? String(column.dropLast(3)) : column }
+        let header =
+            shown.map { column in column.hasSuffix("_id") ? String(column.dropLast(3)) : column }
             .map { $0.replacingOccurrences(of: "_", with: " ") } + ["Edit"]
         let cells = try rows.map { row -> [String] in
             try shown.map { column -> String in
@@ -163,17 +178,23 @@ extension WebApp {
             return html + "<p>The SPI names no agreement, so it cites no targets.</p></section>"
         }
         let content = try InterfaceContent(of: spi.id, in: store)
-        let targets = try (content.rows["service_level_target"]?.keys.sorted() ?? []).map { try store.record("service_level_target", $0) }
+        let targets = try (content.rows["service_level_target"]?.keys.sorted() ?? []).map {
+            try store.record("service_level_target", $0)
+        }
         guard !targets.isEmpty else {
-            return html + "<p>Agreement \(HTML.escape(try store.label("agreement", agreement) ?? agreement)) has no targets for its services.</p></section>"
+            return html
+                + "<p>Agreement \(HTML.escape(try store.label("agreement", agreement) ?? agreement)) has no targets for its services.</p></section>"
         }
         let rows = try targets.map { target -> [String] in
             let service = try target["service_id"].textValue.flatMap { try store.label("service", $0) } ?? "-"
-            return [HTML.escape(service), HTML.escape(Self.text(target["metric"])),
-                    HTML.escape(Self.text(target["target"]) + " " + Self.text(target["unit"])),
-                    HTML.escape(Self.text(target["period"])),
-                    try editForm("service_level_target", target, columns: ["target", "period", "notes"], legend: "Edit",
-                                 csrf: csrf, store)]
+            return [
+                HTML.escape(service), HTML.escape(Self.text(target["metric"])),
+                HTML.escape(Self.text(target["target"]) + " " + Self.text(target["unit"])),
+                HTML.escape(Self.text(target["period"])),
+                try editForm(
+                    "service_level_target", target, columns: ["target", "period", "notes"], legend: "Edit",
+                    csrf: csrf, store),
+            ]
         }
         return html + HTML.table(["Service", "Metric", "Target", "Period", "Edit"], rows) + "</section>"
     }

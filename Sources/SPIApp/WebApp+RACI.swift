@@ -14,9 +14,10 @@ extension WebApp {
     static func raciMatrix(code: String, csrf: String, _ store: RecordStore) throws -> String {
         let spi = try store.record("interface", code)
         let assignments = try store.records("raci_assignment", matching: ["interface_id": .text(spi.id)])
-        let activities = try spi["practice_id"].textValue.map {
-            try store.records("activity", matching: ["practice_id": .text($0)])
-        } ?? []
+        let activities =
+            try spi["practice_id"].textValue.map {
+                try store.records("activity", matching: ["practice_id": .text($0)])
+            } ?? []
         // Columns: the organization's parties, the provider, then any other party the SPI assigns.
         let parties = try store.records("party")
         var columns = parties.filter { ["organization", "integrator"].contains($0["kind"].textValue ?? "") }.map(\.id)
@@ -35,14 +36,18 @@ extension WebApp {
                         "role": .text(role),
                     ]
                     let key = "raci:\(spi.id):\(probe.id):\(party):\(role)"
-                    if try store.refusal(of: RowWrite(table: "raci_assignment", id: RecordID.v5(key), kind: .create, values: values)) == nil {
+                    if try store.refusal(
+                        of: RowWrite(table: "raci_assignment", id: RecordID.v5(key), kind: .create, values: values))
+                        == nil
+                    {
                         allowed[party, default: []].insert(role)
                     }
                 }
             }
         }
         let spiCode = spi["code"].textValue ?? spi.id
-        var html = "<div class=\"scroll\"><table class=\"raci\" data-spi=\"\(HTML.escape(spiCode))\"><caption>RACI of \(HTML.escape(spiCode)): activities × parties</caption><thead><tr><th scope=\"col\">Activity</th>"
+        var html =
+            "<div class=\"scroll\"><table class=\"raci\" data-spi=\"\(HTML.escape(spiCode))\"><caption>RACI of \(HTML.escape(spiCode)): activities × parties</caption><thead><tr><th scope=\"col\">Activity</th>"
         for party in columns {
             let record = partyByID[party]
             let name = record?["name"].textValue ?? party
@@ -54,30 +59,38 @@ extension WebApp {
             let activityCode = activity["code"].textValue ?? activity.id
             let rows = assignments.filter { $0["activity_id"].textValue == activity.id }
             let accountables = rows.filter { $0["role"].textValue == "A" }.count
-            let warning = accountables == 1 ? "" : (accountables == 0 ? "no Accountable" : "\(accountables) Accountables")
-            html += "<tr\(warning.isEmpty ? "" : " class=\"raci-warn\"")><th scope=\"row\"><span class=\"code\">\(HTML.escape(activityCode))</span> \(HTML.escape(activity["name"].textValue ?? ""))</th>"
+            let warning =
+                accountables == 1 ? "" : (accountables == 0 ? "no Accountable" : "\(accountables) Accountables")
+            html +=
+                "<tr\(warning.isEmpty ? "" : " class=\"raci-warn\"")><th scope=\"row\"><span class=\"code\">\(HTML.escape(activityCode))</span> \(HTML.escape(activity["name"].textValue ?? ""))</th>"
             for party in columns {
                 let cellRows = rows.filter { $0["party_id"].textValue == party }
                 let letters = Set(cellRows.compactMap { $0["role"].textValue })
                 var titles: [String] = []
-                for title in cellRows.compactMap({ $0["role_title"].textValue }) where !title.isEmpty && !titles.contains(title) {
+                for title in cellRows.compactMap({ $0["role_title"].textValue })
+                where !title.isEmpty && !titles.contains(title) {
                     titles.append(title)
                 }
                 let partyCode = partyByID[party]?["code"].textValue ?? party
                 let cellID = "cell-\(activityCode)-\(partyCode)"
-                html += "<td id=\"\(HTML.escape(cellID))\" data-cell=\"\(HTML.escape(activityCode + "/" + partyCode))\">"
-                html += "<span class=\"letters\">\(HTML.escape(roles.map(\.letter).filter(letters.contains).joined(separator: "/")))</span>"
+                html +=
+                    "<td id=\"\(HTML.escape(cellID))\" data-cell=\"\(HTML.escape(activityCode + "/" + partyCode))\">"
+                html +=
+                    "<span class=\"letters\">\(HTML.escape(roles.map(\.letter).filter(letters.contains).joined(separator: "/")))</span>"
                 let may = allowed[party] ?? []
                 if !may.isEmpty {
                     html += "<span class=\"toggles\">"
                     for role in roles where may.contains(role.letter) || letters.contains(role.letter) {
                         let on = letters.contains(role.letter)
                         let label = "\(activityCode), \(partyCode): \(role.name)"
-                        html += "<button type=\"button\" class=\"role\" data-activity=\"\(HTML.escape(activity.id))\" data-party=\"\(HTML.escape(party))\" data-role=\"\(role.letter)\" aria-pressed=\"\(on)\" aria-label=\"\(HTML.escape(label))\" title=\"\(HTML.escape(role.name))\">\(role.letter)</button>"
+                        html +=
+                            "<button type=\"button\" class=\"role\" data-activity=\"\(HTML.escape(activity.id))\" data-party=\"\(HTML.escape(party))\" data-role=\"\(role.letter)\" aria-pressed=\"\(on)\" aria-label=\"\(HTML.escape(label))\" title=\"\(HTML.escape(role.name))\">\(role.letter)</button>"
                     }
                     html += "</span>"
                 }
-                if !titles.isEmpty { html += "<span class=\"title\">\(HTML.escape(titles.joined(separator: "; ")))</span>" }
+                if !titles.isEmpty {
+                    html += "<span class=\"title\">\(HTML.escape(titles.joined(separator: "; ")))</span>"
+                }
                 html += "</td>"
             }
             html += "<td class=\"check\">\(HTML.escape(warning.isEmpty ? "ok" : warning))</td></tr>"
@@ -133,7 +146,8 @@ extension WebApp {
             events.localChange()
             return .json(.object(["ok": .bool(true), "html": .string(html)]))
         case .failure(let error):
-            return errorResponse(error.message, status: error.code == .forbidden ? 403 : 422, field: "raci", request: request)
+            return errorResponse(
+                error.message, status: error.code == .forbidden ? 403 : 422, field: "raci", request: request)
         }
     }
 }

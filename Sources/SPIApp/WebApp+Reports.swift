@@ -6,19 +6,22 @@ extension WebApp {
     func reportsPage() async throws -> AppResponse {
         let providers = try await queue.run { register in
             try register.read { store in
-                try store.records("party", matching: ["kind": .text("provider")]).compactMap { $0["code"].textValue }.sorted()
+                try store.records("party", matching: ["kind": .text("provider")]).compactMap { $0["code"].textValue }
+                    .sorted()
             }
         }
         var html = "<h1>Reports</h1>"
         html += HTML.table(
             ["Report", "All providers"] + providers,
             ReportName.allCases.map { name in
-                [HTML.escape(name.title)] + ([nil] + providers).map { provider in
-                    ReportFormat.allCases.map { format in
-                        let query = provider.map { "?provider=\(HTML.url($0))" } ?? ""
-                        return "<a href=\"/reports/\(name.rawValue).\(format.rawValue)\(query)\">\(format.rawValue)</a>"
-                    }.joined(separator: " ")
-                }
+                [HTML.escape(name.title)]
+                    + ([nil] + providers).map { provider in
+                        ReportFormat.allCases.map { format in
+                            let query = provider.map { "?provider=\(HTML.url($0))" } ?? ""
+                            return
+                                "<a href=\"/reports/\(name.rawValue).\(format.rawValue)\(query)\">\(format.rawValue)</a>"
+                        }.joined(separator: " ")
+                    }
             })
         html += "<p class=\"hint\">HTML opens here; Markdown, CSV and JSON download. The calendar also comes as "
         html += "<a href=\"/reports/calendar.ics\">iCalendar</a>.</p>"
@@ -66,7 +69,10 @@ extension WebApp {
             var response = AppResponse.html(text)
             response.headers = response.headers.map { header in
                 header.name == "Content-Security-Policy"
-                    ? (header.name, "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+                    ? (
+                        header.name,
+                        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+                    )
                     : header
             }
             return response

@@ -60,7 +60,8 @@ public final class WebApp: Sendable {
         }
         if request.method == "POST" {
             guard auth.hasCSRFToken(request) else {
-                return .text("refused: the form's CSRF token is missing or wrong; reload the page and try again", status: 403)
+                return .text(
+                    "refused: the form's CSRF token is missing or wrong; reload the page and try again", status: 403)
             }
         } else if request.method != "GET" && request.method != "HEAD" {
             return .text("method \(request.method) is not allowed", status: 405)
@@ -122,7 +123,8 @@ public final class WebApp: Sendable {
             if let field { object["field"] = .string(field) }
             return .json(.object(object), status: status)
         }
-        let body = "<h1>Not done</h1><p class=\"error\" role=\"alert\">\(HTML.escape(message))</p><p><a href=\"/\">Home</a></p>"
+        let body =
+            "<h1>Not done</h1><p class=\"error\" role=\"alert\">\(HTML.escape(message))</p><p><a href=\"/\">Home</a></p>"
         return .html(page(title: "Not done", section: "", body: body), status: status)
     }
 

@@ -22,7 +22,8 @@ public enum TextTable {
         }
         func line(_ row: [String]) -> String {
             row.enumerated().map { i, cell in
-                i == row.count - 1 || i >= widths.count ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+                i == row.count - 1 || i >= widths.count
+                    ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
             }.joined(separator: "  ")
         }
         return ([line(header)] + cells.map(line)).joined(separator: "\n")

@@ -29,7 +29,8 @@ public struct ChangeSetSigner: Sendable {
         do {
             key = try P256.Signing.PrivateKey(pemRepresentation: privateKeyPEM)
         } catch {
-            throw PeerError(.identityUnreadable, "the replica's key is not a P-256 private key in PEM", underlying: error)
+            throw PeerError(
+                .identityUnreadable, "the replica's key is not a P-256 private key in PEM", underlying: error)
         }
     }
 

@@ -57,7 +57,8 @@ public struct PeerID: Hashable, Sendable, Comparable, CustomStringConvertible, L
         guard characters.count == Self.checkedLength else {
             throw PeerError(
                 .invalidPeerID,
-                "a peer id has \(Self.checkedLength) letters and digits (8 groups of 7); this one has \(characters.count)")
+                "a peer id has \(Self.checkedLength) letters and digits (8 groups of 7); this one has \(characters.count)"
+            )
         }
         var data: [UInt8] = []
         for group in 0..<Self.groups {

@@ -3,11 +3,11 @@ import Foundation
 public import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Key rotation: a replica takes a new key, hence a new peer id and site, on purpose.
@@ -80,7 +80,8 @@ extension PeerIdentity {
         if let current = try? readKey(at: keyPath),
             PeerID(subjectPublicKeyInfo: current.publicKey.derRepresentation).siteID == site
         {
-            logger.notice("dropping the next key of a rotation that did not happen", metadata: ["sync.identity.key": "\(next)"])
+            logger.notice(
+                "dropping the next key of a rotation that did not happen", metadata: ["sync.identity.key": "\(next)"])
             try? FileManager.default.removeItem(atPath: next)
         }
     }
@@ -90,7 +91,8 @@ extension PeerIdentity {
         do {
             return try P256.Signing.PrivateKey(pemRepresentation: try String(contentsOfFile: path, encoding: .utf8))
         } catch {
-            throw PeerError(.identityUnreadable, "cannot read the private key \(path) (a P-256 key in PEM)", underlying: error)
+            throw PeerError(
+                .identityUnreadable, "cannot read the private key \(path) (a P-256 key in PEM)", underlying: error)
         }
     }
 }

@@ -4,11 +4,11 @@ public import Logging
 import X509
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A replica's network identity: a P-256 key pair, a self-signed certificate for it, and the ``PeerID`` they give.

@@ -69,7 +69,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
             options.messageDepthLimit = 32
             envelope = try Spi_Sync_V1_Envelope(serializedBytes: payload, options: options)
         } catch {
-            throw SyncError(.malformedMessage, "a frame of \(payload.count) bytes is not a sync message", underlying: error)
+            throw SyncError(
+                .malformedMessage, "a frame of \(payload.count) bytes is not a sync message", underlying: error)
         }
         guard envelope.kind != nil else {
             throw SyncError(.malformedMessage, "a frame of \(payload.count) bytes holds no known message")

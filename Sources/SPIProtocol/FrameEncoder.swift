@@ -36,7 +36,8 @@ public struct FrameEncoder: MessageToByteEncoder {
         let payload: [UInt8] = try envelope.serializedBytes()
         guard payload.count <= maximumFrameSize else {
             throw SyncError(
-                .frameTooLarge, "a message of \(payload.count) bytes exceeds the maximum frame size \(maximumFrameSize)")
+                .frameTooLarge, "a message of \(payload.count) bytes exceeds the maximum frame size \(maximumFrameSize)"
+            )
         }
         buffer.reserveCapacity(minimumWritableBytes: SyncProtocol.lengthPrefixSize + payload.count)
         buffer.writeInteger(UInt32(payload.count), endianness: .big)

@@ -297,7 +297,8 @@ public struct SyncSession: Sendable {
     mutating func failReported(_ message: Spi_Sync_V1_Error) -> [Action] {
         let code = SyncError.Code(wireCode: message.code)
         let text = message.message.isEmpty ? "error \(message.code.rawValue)" : message.message
-        let error = SyncError(code, text.truncatedUTF8(to: SyncProtocol.maximumErrorMessageLength), isReportedByPeer: true)
+        let error = SyncError(
+            code, text.truncatedUTF8(to: SyncProtocol.maximumErrorMessageLength), isReportedByPeer: true)
         state = .failed(error)
         return [.fail(error)]
     }

@@ -74,7 +74,7 @@ public struct CivilDate: Hashable, Comparable, Sendable {
 
     /// ISO weekday: Monday 1 … Sunday 7.
     public var weekday: Int {
-        let w = (dayNumber % 7 + 7 + 3) % 7  // 1970-01-01 was a Thursday (3 when Monday is 0)
+        let w = (dayNumber % 7 + 7 + 3) % 7 // 1970-01-01 was a Thursday (3 when Monday is 0)
         return w + 1
     }
 

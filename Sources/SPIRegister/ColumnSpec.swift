@@ -67,7 +67,8 @@ public struct ColumnSpec: Sendable {
     /// Describes a column.
     public init(
         _ name: String, _ type: ValueType, _ summary: String, values: [String] = [],
-        references: String? = nil, required: Bool = false, owned: Bool = false, default defaultValue: DatabaseValue? = nil,
+        references: String? = nil, required: Bool = false, owned: Bool = false,
+        default defaultValue: DatabaseValue? = nil,
         option: String? = nil
     ) {
         self.name = name
@@ -98,4 +99,3 @@ public struct ColumnSpec: Sendable {
         return text
     }
 }
-

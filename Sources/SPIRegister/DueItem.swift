@@ -85,7 +85,9 @@ public struct DueItem: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, table, id, code, title, date, days, isOverdue = "overdue", status, owner, provider
+        case kind, table, id, code, title, date, days
+        case isOverdue = "overdue"
+        case status, owner, provider
     }
 
     /// Encodes every key, absent values as `null`, so that scripts always find the same keys.

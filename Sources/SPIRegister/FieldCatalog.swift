@@ -54,7 +54,8 @@ public enum FieldCatalog {
                 ColumnSpec("code", "Short code, such as FAB; unique.", required: true),
                 ColumnSpec("name", "Display name, such as Fabrikam Service Desk.", required: true),
                 ColumnSpec("kind", "The party's role.", values: partyKinds, required: true),
-                ColumnSpec("internal", .boolean, "Whether the party belongs to the organization.", default: .integer(0)),
+                ColumnSpec(
+                    "internal", .boolean, "Whether the party belongs to the organization.", default: .integer(0)),
                 ColumnSpec("notes", "Free-text notes."),
             ],
             lookup: "code", list: ["code", "name", "kind", "internal"], label: ["code", "name"]
@@ -114,7 +115,8 @@ public enum FieldCatalog {
                 ColumnSpec("name", "Name, such as First-contact resolution.", required: true),
                 ColumnSpec("unit", "The unit its targets usually take.", values: units, required: true),
                 ColumnSpec(
-                    "higher_is_better", .boolean, "Whether a higher value is better (availability) or a lower one (a reopen rate, a time to resolve).",
+                    "higher_is_better", .boolean,
+                    "Whether a higher value is better (availability) or a lower one (a reopen rate, a time to resolve).",
                     default: .integer(1), option: "higher-is-better"),
                 ColumnSpec("notes", "How it is measured."),
             ],
@@ -142,8 +144,9 @@ public enum FieldCatalog {
             columns: [
                 ColumnSpec("code", "Short code, such as UC-FAB-2025; unique.", required: true),
                 ColumnSpec("title", "Title.", required: true),
-                ColumnSpec("type", "sla, ola, uc (underpinning contract) or collaboration.", values: agreementTypes,
-                           required: true),
+                ColumnSpec(
+                    "type", "sla, ola, uc (underpinning contract) or collaboration.", values: agreementTypes,
+                    required: true),
                 ColumnSpec("customer_id", "The party that receives the service.", references: "party", required: true),
                 ColumnSpec("provider_id", "The party that delivers it.", references: "party", required: true),
                 ColumnSpec("start_date", .date, "First day in force."),
@@ -186,8 +189,9 @@ public enum FieldCatalog {
                 ColumnSpec("provider_id", "The provider on the other side.", references: "party", required: true),
                 ColumnSpec("stage", "The lifecycle stage it covers.", values: stages),
                 ColumnSpec("owner_id", "The process owner who owns the SPI.", references: "person", required: true),
-                ColumnSpec("status", "The SPI's state; only the organization approves or retires.",
-                           values: interfaceStatuses, default: .text("draft")),
+                ColumnSpec(
+                    "status", "The SPI's state; only the organization approves or retires.",
+                    values: interfaceStatuses, default: .text("draft")),
                 ColumnSpec("version", "The document version, such as 1.2."),
                 ColumnSpec("approved_by", "The person who approved it.", references: "person", option: "approved-by"),
                 ColumnSpec("approved_on", .date, "The approval date."),
@@ -281,7 +285,8 @@ public enum FieldCatalog {
                 ColumnSpec("party_id", "A receiving party (give this or person_id).", references: "party"),
                 ColumnSpec("person_id", "A receiving person (give this or party_id).", references: "person"),
             ],
-            derivedID: .init(prefix: "information_recipient", parts: [["information_item_id"], ["party_id", "person_id"]]),
+            derivedID: .init(
+                prefix: "information_recipient", parts: [["information_item_id"], ["party_id", "person_id"]]),
             list: ["information_item_id", "party_id", "person_id"], label: ["party_id", "person_id"]
         ),
         TableSpec(
@@ -303,13 +308,16 @@ public enum FieldCatalog {
         ),
         TableSpec(
             "party_peer", noun: nil,
-            summary: "Link: a replica that speaks for a party, by its peer id, from this row's version on. Bindings are "
+            summary:
+                "Link: a replica that speaks for a party, by its peer id, from this row's version on. Bindings are "
                 + "append-only: each `spi party bind` adds a row and the latest binding of a peer counts. Only the "
                 + "organization binds.",
             columns: [
-                ColumnSpec("party_id", "The party the replica speaks for.", references: "party", required: true, owned: true),
+                ColumnSpec(
+                    "party_id", "The party the replica speaks for.", references: "party", required: true, owned: true),
                 ColumnSpec("peer", "The replica's peer id, as `spi whoami` prints it.", required: true),
-                ColumnSpec("site", "The replica's site id: the first 16 bytes of the peer id, as a UUID.", required: true),
+                ColumnSpec(
+                    "site", "The replica's site id: the first 16 bytes of the peer id, as a UUID.", required: true),
                 ColumnSpec(
                     "replaces",
                     "The site id of the replica this one succeeds after `spi key rotate` (`spi party bind --replaces`), "
@@ -327,7 +335,8 @@ public enum FieldCatalog {
                     "target_id", "The service-level target measured.", references: "service_level_target",
                     required: true, owned: true, option: "target"),
                 ColumnSpec(
-                    "period", "The period measured, in the target's period: 2026-11 (month), 2026-Q4 (quarter), 2026 "
+                    "period",
+                    "The period measured, in the target's period: 2026-11 (month), 2026-Q4 (quarter), 2026 "
                         + "(year), 2026-W47 (week) or 2026-11-20 (day).", required: true),
                 ColumnSpec("value", .real, "The value achieved, in the target's unit.", required: true),
                 ColumnSpec("source", "Where the figure comes from, such as a monitoring report or a URL."),
@@ -345,7 +354,9 @@ public enum FieldCatalog {
                 ColumnSpec(
                     "information_item_id", "The information item delivered.", references: "information_item",
                     required: true, owned: true, option: "item"),
-                ColumnSpec("period", "The period it was due in: 2026-12, or 2026-12-07 for weekly and daily items.", required: true),
+                ColumnSpec(
+                    "period", "The period it was due in: 2026-12, or 2026-12-07 for weekly and daily items.",
+                    required: true),
                 ColumnSpec("delivered_on", .date, "The day it was delivered.", required: true, option: "date"),
                 ColumnSpec("ref", "Where it is: a URL, a ticket or a file name."),
             ],
@@ -365,7 +376,8 @@ public enum FieldCatalog {
                 ColumnSpec("digest", "The SHA-256 of the signed content, in lowercase hex.", required: true),
                 ColumnSpec("content", "The SPI's content as signed, in its canonical form.", required: true),
                 ColumnSpec("public_key", "The signing replica's public key (DER, base64).", required: true),
-                ColumnSpec("signature", "The signature of the signed statement (ECDSA P-256, DER, base64).", required: true),
+                ColumnSpec(
+                    "signature", "The signature of the signed statement (ECDSA P-256, DER, base64).", required: true),
             ],
             list: ["interface_id", "party_id", "person_id", "version", "signed_on"], label: ["signed_on"]
         ),

@@ -27,8 +27,9 @@ extension Governance {
             ("integration_point", "integration points", ApprovalGateFailure.Gate.integrationPoint),
             ("information_item", "information items", ApprovalGateFailure.Gate.informationItem),
         ] {
-            let count = try store.db.scalar(
-                "SELECT count(*) FROM \(table) WHERE interface_id = ?", [.text(interface.id)])?.integerValue ?? 0
+            let count =
+                try store.db.scalar(
+                    "SELECT count(*) FROM \(table) WHERE interface_id = ?", [.text(interface.id)])?.integerValue ?? 0
             if count == 0 {
                 failures.append(ApprovalGateFailure(gate: gate, message: "\(noun): none; an SPI needs at least one"))
             }
@@ -38,15 +39,19 @@ extension Governance {
         let after = earliest == store.today ? "after today (\(store.today))" : "after the approval date (\(earliest))"
         if let review, !review.isEmpty {
             if !CivilDate.isValid(review) {
-                failures.append(ApprovalGateFailure(
-                    gate: .nextReview, message: "next review: '\(review)' is not a date; it must be a date \(after)"))
+                failures.append(
+                    ApprovalGateFailure(
+                        gate: .nextReview, message: "next review: '\(review)' is not a date; it must be a date \(after)"
+                    ))
             } else if review <= earliest {
-                failures.append(ApprovalGateFailure(
-                    gate: .nextReview, message: "next review: \(review) is not in the future; it must be \(after)"))
+                failures.append(
+                    ApprovalGateFailure(
+                        gate: .nextReview, message: "next review: \(review) is not in the future; it must be \(after)"))
             }
         } else {
-            failures.append(ApprovalGateFailure(
-                gate: .nextReview, message: "next review: no date set; it must be \(after)"))
+            failures.append(
+                ApprovalGateFailure(
+                    gate: .nextReview, message: "next review: no date set; it must be \(after)"))
         }
         return failures
     }
@@ -140,14 +145,17 @@ extension Governance {
             }
             parties.sort()
             if parties.isEmpty {
-                failures.append(ApprovalGateFailure(
-                    gate: .singleAccountable, subject: code,
-                    message: "RACI: \(label) has no Accountable; it needs exactly one"))
+                failures.append(
+                    ApprovalGateFailure(
+                        gate: .singleAccountable, subject: code,
+                        message: "RACI: \(label) has no Accountable; it needs exactly one"))
             } else if parties.count > 1 {
-                failures.append(ApprovalGateFailure(
-                    gate: .singleAccountable, subject: code,
-                    message: "RACI: \(label) has \(parties.count) Accountables (\(parties.joined(separator: ", "))); "
-                        + "it needs exactly one"))
+                failures.append(
+                    ApprovalGateFailure(
+                        gate: .singleAccountable, subject: code,
+                        message:
+                            "RACI: \(label) has \(parties.count) Accountables (\(parties.joined(separator: ", "))); "
+                            + "it needs exactly one"))
             }
         }
         return failures

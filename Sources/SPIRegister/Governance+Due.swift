@@ -60,10 +60,11 @@ extension Governance {
                     continue
                 }
                 let code = row[1].textValue.flatMap { $0.isEmpty ? nil : $0 } ?? id
-                items.append(DueItem(
-                    kind: kind, table: table, id: id, code: code, title: row[2].textValue ?? "", date: date.text,
-                    days: date.dayNumber - start.dayNumber, status: row[4].textValue, owner: row[5].textValue,
-                    provider: row[6].textValue))
+                items.append(
+                    DueItem(
+                        kind: kind, table: table, id: id, code: code, title: row[2].textValue ?? "", date: date.text,
+                        days: date.dayNumber - start.dayNumber, status: row[4].textValue, owner: row[5].textValue,
+                        provider: row[6].textValue))
             }
         }
         // Management information, for the items whose deliveries are recorded: due dates passed with nothing
@@ -80,16 +81,19 @@ extension Governance {
         for action in try findingActions(in: store, today: today) where action.isOpen && action.dueDate <= horizon {
             guard let date = CivilDate(action.dueDate) else { continue }
             let title = RegisterCheck.rule(action.rule)?.title ?? action.rule
-            items.append(DueItem(
-                kind: .finding, table: "finding_action", id: action.id, code: action.subject,
-                title: "\(title): \(action.message ?? "")", date: date.text, days: date.dayNumber - start.dayNumber,
-                status: action.rule, owner: action.owner, provider: nil))
+            items.append(
+                DueItem(
+                    kind: .finding, table: "finding_action", id: action.id, code: action.subject,
+                    title: "\(title): \(action.message ?? "")", date: date.text, days: date.dayNumber - start.dayNumber,
+                    status: action.rule, owner: action.owner, provider: nil))
         }
         for due in try ReportingEvidence.recent(in: store, today: today, count: 3) where due.isMissing {
-            items.append(DueItem(
-                kind: .report, table: "information_item", id: due.itemID, code: due.spi, title: "\(due.item) (missing)",
-                date: due.due.text, days: due.due.dayNumber - start.dayNumber, owner: try owner(ofItem: due.itemID),
-                provider: due.provider))
+            items.append(
+                DueItem(
+                    kind: .report, table: "information_item", id: due.itemID, code: due.spi,
+                    title: "\(due.item) (missing)",
+                    date: due.due.text, days: due.due.dayNumber - start.dayNumber, owner: try owner(ofItem: due.itemID),
+                    provider: due.provider))
         }
         let live = Set(
             try store.db.rows("SELECT id FROM interface WHERE status IS NOT 'retired'").compactMap { $0[0].textValue })
@@ -100,12 +104,14 @@ extension Governance {
             else { continue }
             let period = ReportDueRule.period(of: next, frequency: row[2].textValue)
             let delivered = try store.db.scalar(
-                "SELECT 1 FROM information_delivery WHERE information_item_id = ? AND period = ?", [.text(id), .text(period)])
+                "SELECT 1 FROM information_delivery WHERE information_item_id = ? AND period = ?",
+                [.text(id), .text(period)])
             if delivered != nil { continue }
-            items.append(DueItem(
-                kind: .report, table: "information_item", id: id, code: row[4].textValue ?? "",
-                title: row[1].textValue ?? id, date: next.text, days: next.dayNumber - start.dayNumber,
-                owner: try owner(ofItem: id), provider: row[5].textValue))
+            items.append(
+                DueItem(
+                    kind: .report, table: "information_item", id: id, code: row[4].textValue ?? "",
+                    title: row[1].textValue ?? id, date: next.text, days: next.dayNumber - start.dayNumber,
+                    owner: try owner(ofItem: id), provider: row[5].textValue))
         }
         // SPIs changed since signed: signing again is due from the first change (or the signature's day).
         if let registerID = try Replica.registerID(store.db) {
@@ -122,11 +128,13 @@ extension Governance {
                     """
                     SELECT i.title, coalesce(pe.email, pe.name) FROM interface i LEFT JOIN person pe ON pe.id = i.owner_id
                     WHERE i.id = ?
-                    """, [.text(state.interfaceID)]).first
-                items.append(DueItem(
-                    kind: .signAgain, table: "interface", id: state.interfaceID, code: state.code,
-                    title: row?[0].textValue ?? "", date: day.text, days: day.dayNumber - start.dayNumber,
-                    status: state.status, owner: row?[1].textValue, provider: state.provider))
+                    """, [.text(state.interfaceID)]
+                ).first
+                items.append(
+                    DueItem(
+                        kind: .signAgain, table: "interface", id: state.interfaceID, code: state.code,
+                        title: row?[0].textValue ?? "", date: day.text, days: day.dayNumber - start.dayNumber,
+                        status: state.status, owner: row?[1].textValue, provider: state.provider))
             }
         }
         return items.sorted {

@@ -29,21 +29,27 @@ extension Governance {
             let label = try store.label(row.table, row.id)
             let name = try store.rowName(row.table, row.id)
             if row.id == wanted.lowercased() || (wanted.count >= 8 && row.id.hasPrefix(wanted.lowercased()))
-                || label?.caseInsensitiveCompare(wanted) == .orderedSame || name.caseInsensitiveCompare(wanted) == .orderedSame
+                || label?.caseInsensitiveCompare(wanted) == .orderedSame
+                || name.caseInsensitiveCompare(wanted) == .orderedSame
             {
                 matches.append(row)
             }
         }
         guard let row = matches.first else {
-            let current = try findings.compactMap { finding in try finding.rows.first.map { try store.rowName($0.table, $0.id) } }
+            let current = try findings.compactMap { finding in
+                try finding.rows.first.map { try store.rowName($0.table, $0.id) }
+            }
             throw RegisterError(
                 .invalidValue,
                 "no current \(rule) finding points at '\(reference)'"
-                    + (current.isEmpty ? "; `spi check` finds none of that rule" : "; it points at: \(current.joined(separator: ", "))"))
+                    + (current.isEmpty
+                        ? "; `spi check` finds none of that rule"
+                        : "; it points at: \(current.joined(separator: ", "))"))
         }
         guard matches.count == 1 else {
             let names = try matches.map { try store.rowName($0.table, $0.id) }.joined(separator: ", ")
-            throw RegisterError(.ambiguousReference, "'\(reference)' matches \(rule) findings at \(names); give the row's id")
+            throw RegisterError(
+                .ambiguousReference, "'\(reference)' matches \(rule) findings at \(names); give the row's id")
         }
         var fields = [
             "rule": rule, "subject_table": row.table, "subject_row": row.id, "owner_id": owner, "due_date": due,
@@ -73,10 +79,11 @@ extension Governance {
         return try rows.map { row in
             let rule = row["rule"].textValue ?? "", table = row["subject_table"].textValue ?? ""
             let subject = row["subject_row"].textValue ?? ""
-            let owner = try row["owner_id"].textValue.map { id -> String in
-                let person = try store.records("person", matching: ["id": .text(id)]).first
-                return person?["email"].textValue ?? person?["name"].textValue ?? id
-            } ?? "-"
+            let owner =
+                try row["owner_id"].textValue.map { id -> String in
+                    let person = try store.records("person", matching: ["id": .text(id)]).first
+                    return person?["email"].textValue ?? person?["name"].textValue ?? id
+                } ?? "-"
             return FindingAction(
                 id: row.id, rule: rule, subjectTable: table, subjectID: subject,
                 subject: (try? store.rowName(table, subject)) ?? subject, owner: owner,

@@ -31,7 +31,8 @@ extension Governance {
     ) throws -> StatusChange {
         let interface = try store.record("interface", reference)
         if store.kind == .provider {
-            throw RegisterError(.ruleViolated, "only the organization approves or retires an SPI; this replica is a provider's")
+            throw RegisterError(
+                .ruleViolated, "only the organization approves or retires an SPI; this replica is a provider's")
         }
         try store.checkAccess(
             RowWrite(table: "interface", id: interface.id, kind: .update, values: ["status": .text(retired)]))

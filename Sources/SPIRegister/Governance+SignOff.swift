@@ -35,7 +35,8 @@ extension Governance {
         if let date, !CivilDate.isValid(date) {
             throw RegisterError(.invalidValue, "invalid signing date '\(date)': expected a date as YYYY-MM-DD")
         }
-        guard let partyID = signingPerson["party_id"].textValue, let party = try store.recordIfPresent(store.spec("party"), id: partyID)
+        guard let partyID = signingPerson["party_id"].textValue,
+            let party = try store.recordIfPresent(store.spec("party"), id: partyID)
         else {
             throw RegisterError(.invalidValue, "\(person) belongs to no party, so cannot sign for one")
         }
@@ -51,7 +52,8 @@ extension Governance {
             break
         case .party(let id) where id == partyID:
             guard organizationSide || interface["provider_id"].textValue == partyID else {
-                throw RegisterError(.forbidden, "sign-off: \(partyCode) signs only its own SPIs; \(code) is another provider's")
+                throw RegisterError(
+                    .forbidden, "sign-off: \(partyCode) signs only its own SPIs; \(code) is another provider's")
             }
         case .unbound:
             throw RegisterError(
@@ -87,7 +89,9 @@ extension Governance {
     /// The sign-off state of one SPI: every signature checked, whether it is in force, what changed since signed.
     ///
     /// - Throws: a ``RegisterError`` when no SPI has that id or code.
-    public static func signOff(of reference: String, registerID: RegisterID, in store: RecordStore) throws -> SignOffState {
+    public static func signOff(of reference: String, registerID: RegisterID, in store: RecordStore) throws
+        -> SignOffState
+    {
         let interface = try store.record("interface", reference)
         let current = try InterfaceContent(of: interface.id, in: store)
         let digest = current.digest
@@ -108,7 +112,8 @@ extension Governance {
         // existed, or by a plain edit, froze nothing: then the status alone says approved).
         let approvedContent = try Governance.approvedDigest(ofInterface: interface.id, in: store)
         let changedSinceApproved = status(of: interface) == approved && approvedContent.map { $0 != digest } ?? false
-        let inForce = status(of: interface) == approved && !changedSinceApproved
+        let inForce =
+            status(of: interface) == approved && !changedSinceApproved
             && latestOrganization?.verdict == .current && latestProvider?.verdict == .current
         let stale = latest.filter { $0.verdict == .changedSinceSigned }
             .max { ($0.signature.signedOn, $0.signature.id) < ($1.signature.signedOn, $1.signature.id) }
@@ -120,8 +125,10 @@ extension Governance {
                 var by: String?
                 if let version, let site = version.site {
                     // Who the writing site spoke for when it wrote.
-                    let actor = try AccessRules.actor(of: site, asOf: version.clock.rawValue, registerID: registerID, store.db)
-                    by = try actor.partyID.flatMap { try store.label("party", $0) }
+                    let actor = try AccessRules.actor(
+                        of: site, asOf: version.clock.rawValue, registerID: registerID, store.db)
+                    by =
+                        try actor.partyID.flatMap { try store.label("party", $0) }
                         ?? (actor == .organization ? "the organization" : nil)
                 }
                 let at = version.flatMap { $0.isZero ? nil : $0.clock.physicalMilliseconds }
@@ -139,7 +146,8 @@ extension Governance {
     /// The sign-off state of every SPI that has a signature, by code.
     public static func signOffStates(registerID: RegisterID, in store: RecordStore) throws -> [SignOffState] {
         let ids = try store.db.rows(
-            "SELECT DISTINCT s.interface_id FROM interface_signature s JOIN interface i ON i.id = s.interface_id ORDER BY i.code")
+            "SELECT DISTINCT s.interface_id FROM interface_signature s JOIN interface i ON i.id = s.interface_id ORDER BY i.code"
+        )
         return try ids.compactMap { row in
             try row[0].textValue.map { try signOff(of: $0, registerID: registerID, in: store) }
         }

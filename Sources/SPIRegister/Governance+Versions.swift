@@ -56,7 +56,8 @@ extension Governance {
             else { return nil }
             return FrozenVersion(
                 id: record.id, version: record["version"].textValue, digest: digest,
-                frozenOn: record["frozen_on"].textValue ?? "", frozenBy: try record["frozen_by"].textValue.flatMap {
+                frozenOn: record["frozen_on"].textValue ?? "",
+                frozenBy: try record["frozen_by"].textValue.flatMap {
                     try store.label("person", $0)
                 }, event: record["event"].textValue ?? "", content: content)
         }
@@ -69,7 +70,9 @@ extension Governance {
             "SELECT digest, content FROM interface_version WHERE interface_id = ? AND event = ? ORDER BY frozen_on DESC, id DESC",
             [.text(id), .text(approved)])
         {
-            if let digest = row[0].textValue, let content = row[1].textValue, InterfaceContent.digest(of: content) == digest {
+            if let digest = row[0].textValue, let content = row[1].textValue,
+                InterfaceContent.digest(of: content) == digest
+            {
                 return digest
             }
         }
@@ -89,7 +92,8 @@ extension Governance {
         }
         let versions = try versions(of: reference, in: store)
         let byNumber = versions.filter { $0.version == selector }
-        let byDigest = selector.count >= 8 && selector.allSatisfy(\.isHexDigit)
+        let byDigest =
+            selector.count >= 8 && selector.allSatisfy(\.isHexDigit)
             ? versions.filter { $0.digest.hasPrefix(selector.lowercased()) } : []
         let code = try store.label("interface", try store.resolve("interface", reference)) ?? reference
         if byNumber.isEmpty && Set(byDigest.map(\.digest)).count > 1 {
@@ -106,6 +110,9 @@ extension Governance {
                         ? "none is frozen yet (approving or signing it freezes one)"
                         : "frozen: \(known.joined(separator: ", ")), or current"))
         }
-        return (try InterfaceContent(canonicalText: match.content), "version \(match.version ?? "-") (\(match.digest.prefix(8)))")
+        return (
+            try InterfaceContent(canonicalText: match.content),
+            "version \(match.version ?? "-") (\(match.digest.prefix(8)))"
+        )
     }
 }

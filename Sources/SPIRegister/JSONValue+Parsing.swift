@@ -117,7 +117,7 @@ struct JSONParser {
     }
 
     mutating func parseString() throws(RegisterError) -> String {
-        index += 1  // the opening quote
+        index += 1 // the opening quote
         var scalars = String.UnicodeScalarView()
         var runStart = index
         func flush(_ parser: JSONParser, upTo end: Int, into scalars: inout String.UnicodeScalarView) -> Bool {

@@ -56,7 +56,7 @@ extension JSONValue {
         if d.isNaN { return "null" }
         if d == 0 { return "0.0" }
         if d.isInfinite { return d < 0 ? "-1e999" : "1e999" }
-        var text = d.description  // Swift prints the shortest digits that read back exactly.
+        var text = d.description // Swift prints the shortest digits that read back exactly.
         if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { text += ".0" }
         return text
     }

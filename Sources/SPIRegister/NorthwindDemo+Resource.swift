@@ -82,9 +82,11 @@ extension NorthwindDemo {
                 let dueRule = row["information_item_id"]?.stringValue.flatMap { dueRules[$0] }
                 for (column, value) in row {
                     guard let text = value.stringValue,
-                        let substituted = try RelativeDate.substituting(in: text, {
-                            try $0.resolve(today: today, dueRule: dueRule, in: db)
-                        })
+                        let substituted = try RelativeDate.substituting(
+                            in: text,
+                            {
+                                try $0.resolve(today: today, dueRule: dueRule, in: db)
+                            })
                     else { continue }
                     row[column] = .string(substituted)
                 }

@@ -85,7 +85,8 @@ public enum NorthwindDemo {
         ),
         PlantedGap(
             rule: "handoff-without-spi", table: "integration_point", code: "Hosting access request",
-            description: "Fabrikam hands access requests to Contoso's request fulfilment, but Contoso has no SPI for it."
+            description:
+                "Fabrikam hands access requests to Contoso's request fulfilment, but Contoso has no SPI for it."
         ),
         PlantedGap(
             rule: "practice-without-owner", table: "practice", code: "CFG",

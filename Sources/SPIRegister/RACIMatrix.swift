@@ -36,7 +36,8 @@ public struct RACIMatrix: Sendable, Hashable {
         let records = try Self.records(text)
         guard let header = records.first, header.fields.count >= 2 else {
             throw RegisterError(
-                .invalidValue, "the RACI file needs a header row: a first cell such as 'activity', then a party code per column")
+                .invalidValue,
+                "the RACI file needs a header row: a first cell such as 'activity', then a party code per column")
         }
         parties = header.fields.dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
         if let blank = parties.firstIndex(where: \.isEmpty) {
@@ -60,7 +61,8 @@ public struct RACIMatrix: Sendable, Hashable {
             }
             guard fields.count <= parties.count + 1 else {
                 throw RegisterError(
-                    .invalidValue, "line \(record.line): \(fields.count - 1) cells, but the header names \(parties.count) parties")
+                    .invalidValue,
+                    "line \(record.line): \(fields.count - 1) cells, but the header names \(parties.count) parties")
             }
             var letters: [Set<String>] = []
             for (index, party) in parties.enumerated() {
@@ -85,7 +87,8 @@ public struct RACIMatrix: Sendable, Hashable {
             if "/+, ".contains(character) { continue }
             let letter = String(character)
             guard letterOrder.contains(letter) else {
-                throw RegisterError(.invalidValue, "'\(cell)' is not a RACI cell: use the letters R, A, C and I, such as A/R")
+                throw RegisterError(
+                    .invalidValue, "'\(cell)' is not a RACI cell: use the letters R, A, C and I, such as A/R")
             }
             result.insert(letter)
         }
@@ -101,7 +104,7 @@ public struct RACIMatrix: Sendable, Hashable {
         var line = 1
         var start = 1
         var characters = Array(text.replacingOccurrences(of: "\r\n", with: "\n"))
-        if characters.first == "\u{FEFF}" { characters.removeFirst() }  // a spreadsheet's byte order mark
+        if characters.first == "\u{FEFF}" { characters.removeFirst() } // a spreadsheet's byte order mark
         var i = 0
         while i < characters.count {
             let c = characters[i]

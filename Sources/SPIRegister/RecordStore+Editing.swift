@@ -86,7 +86,9 @@ extension RecordStore {
             if let derived = spec.derivedID {
                 var keyValues: [String: String] = [:]
                 for column in spec.columns {
-                    if let text = (changes[column.name] ?? column.defaultValue)?.keyText { keyValues[column.name] = text }
+                    if let text = (changes[column.name] ?? column.defaultValue)?.keyText {
+                        keyValues[column.name] = text
+                    }
                 }
                 if let key = derived.key(keyValues) {
                     let derivedID = RecordID.v5(key)
@@ -113,7 +115,8 @@ extension RecordStore {
             row[column.name] = changes[column.name] ?? existing?.values[column.name] ?? column.defaultValue ?? .null
         }
         // An SPI moved back to draft or review is no longer approved: its approver and approval date go.
-        if spec.name == "interface", let status = changes["status"]?.textValue, status == "draft" || status == "in_review",
+        if spec.name == "interface", let status = changes["status"]?.textValue,
+            status == "draft" || status == "in_review",
             existing?.values["status"] != changes["status"]
         {
             for column in ["approved_by", "approved_on"] where changes[column] == nil && row[column]?.isNull == false {
@@ -149,12 +152,17 @@ extension RecordStore {
         try checkRules(spec, id: rowID, row: row, existing: existing)
         if actor != nil {
             var written = changes
-            if existing == nil { for column in spec.columns where written[column.name] == nil { written[column.name] = row[column.name] } }
-            try checkAccess(RowWrite(table: spec.name, id: rowID, kind: existing == nil ? .create : .update, values: written))
+            if existing == nil {
+                for column in spec.columns where written[column.name] == nil { written[column.name] = row[column.name] }
+            }
+            try checkAccess(
+                RowWrite(table: spec.name, id: rowID, kind: existing == nil ? .create : .update, values: written))
         }
 
         if let existing {
-            let changed = spec.columns.filter { changes[$0.name] != nil && changes[$0.name] != existing.values[$0.name] }
+            let changed = spec.columns.filter {
+                changes[$0.name] != nil && changes[$0.name] != existing.values[$0.name]
+            }
             if !changed.isEmpty {
                 let assignments = changed.map { "\(quoted($0.name)) = ?" }.joined(separator: ", ")
                 try db.execute(
@@ -221,7 +229,8 @@ extension RecordStore {
         var value = input
         if case .text(let raw) = input {
             // Free text keeps its spacing; codes, enumerations, references, numbers and dates are trimmed.
-            let isFreeText = column.type == .text && column.references == nil && column.allowedValues.isEmpty
+            let isFreeText =
+                column.type == .text && column.references == nil && column.allowedValues.isEmpty
                 && column.name != spec.lookupColumn
             let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             value = text.isEmpty ? .null : .text(isFreeText ? raw : text)
@@ -282,7 +291,6 @@ extension RecordStore {
         }
     }
 
-
     /// Refuses a value larger than a cell may hold (``Replica/maximumValueBytes``), naming `what` and the size
     /// without echoing the value.
     static func checkSize(of value: DatabaseValue, _ what: String) throws {
@@ -290,7 +298,8 @@ extension RecordStore {
         guard bytes > Replica.maximumValueBytes else { return }
         throw RegisterError(
             .invalidValue,
-            "invalid \(what): \(bytes) bytes, more than the \(Replica.maximumValueBytes) bytes (1 MiB) a value may hold")
+            "invalid \(what): \(bytes) bytes, more than the \(Replica.maximumValueBytes) bytes (1 MiB) a value may hold"
+        )
     }
 
     /// Segregation of duties on approval and retirement: the person is of the organization (a party of kind
@@ -326,12 +335,15 @@ extension RecordStore {
         if try db.scalar("SELECT 1 FROM person WHERE approver = 1 LIMIT 1") != nil,
             try db.scalar("SELECT approver FROM person WHERE id = ?", [.text(approver)]) != .integer(1)
         {
-            let approvers = try db.rows("SELECT coalesce(email, name) FROM person WHERE approver = 1 ORDER BY 1 LIMIT 6")
-                .compactMap { $0[0].textValue }
+            let approvers = try db.rows(
+                "SELECT coalesce(email, name) FROM person WHERE approver = 1 ORDER BY 1 LIMIT 6"
+            )
+            .compactMap { $0[0].textValue }
             throw RegisterError(
                 .ruleViolated,
                 "segregation of duties: \(name) is not an approver of this register and cannot \(action) an SPI; its approvers are "
-                    + approvers.joined(separator: ", ") + " (a person becomes one with `spi person set PERSON --approver true`)")
+                    + approvers.joined(separator: ", ")
+                    + " (a person becomes one with `spi person set PERSON --approver true`)")
         }
     }
 
@@ -404,7 +416,8 @@ extension RecordStore {
                 if items == .integer(0) { missing.append("at least one information item") }
                 let raci = try Governance.accountableFailures(Record(table: spec.name, id: id, values: row), in: self)
                 if !raci.isEmpty {
-                    missing.append("exactly one Accountable per activity (\(raci.compactMap(\.subject).joined(separator: ", ")))")
+                    missing.append(
+                        "exactly one Accountable per activity (\(raci.compactMap(\.subject).joined(separator: ", ")))")
                 }
                 if !missing.isEmpty {
                     throw refuse("approving an SPI needs " + missing.joined(separator: ", "))
@@ -424,8 +437,10 @@ extension RecordStore {
         case "raci_assignment":
             if !allowsOtherPractice, changed("activity_id") || changed("interface_id"),
                 let interface = text("interface_id"), let activity = text("activity_id"),
-                let spiPractice = try db.scalar("SELECT practice_id FROM interface WHERE id = ?", [.text(interface)])?.textValue,
-                let practice = try db.scalar("SELECT practice_id FROM activity WHERE id = ?", [.text(activity)])?.textValue,
+                let spiPractice = try db.scalar("SELECT practice_id FROM interface WHERE id = ?", [.text(interface)])?
+                    .textValue,
+                let practice = try db.scalar("SELECT practice_id FROM activity WHERE id = ?", [.text(activity)])?
+                    .textValue,
                 practice != spiPractice
             {
                 let activityName = try label("activity", activity) ?? activity
@@ -455,21 +470,27 @@ extension RecordStore {
             }
         case "information_delivery":
             guard let item = text("information_item_id"), let period = text("period") else { break }
-            let frequency = try db.scalar("SELECT frequency FROM information_item WHERE id = ?", [.text(item)])?.textValue
+            let frequency = try db.scalar("SELECT frequency FROM information_item WHERE id = ?", [.text(item)])?
+                .textValue
             let daily = ["weekly", "daily", "on_event"].contains(frequency ?? "")
             if let problem = ServiceLevel.periodProblem(period, for: daily ? "day" : "month") {
                 throw refuse(problem + (daily ? " (the day it fell due)" : " (the month it fell due in)"))
             }
         case "service_level_result":
             guard let target = text("target_id"),
-                let measured = try db.rows("SELECT period, unit FROM service_level_target WHERE id = ?", [.text(target)]).first
+                let measured = try db.rows(
+                    "SELECT period, unit FROM service_level_target WHERE id = ?", [.text(target)]
+                ).first
             else { break }
-            if let period = text("period"), let problem = ServiceLevel.periodProblem(period, for: measured[0].textValue) {
+            if let period = text("period"), let problem = ServiceLevel.periodProblem(period, for: measured[0].textValue)
+            {
                 throw refuse(problem)
             }
             if case .real(let value) = row["value"] ?? .null {
                 if value < 0 { throw refuse("an achieved level is not negative") }
-                if measured[1].textValue == "percent", value > 100 { throw refuse("an achieved percentage is at most 100") }
+                if measured[1].textValue == "percent", value > 100 {
+                    throw refuse("an achieved percentage is at most 100")
+                }
             }
         case "information_item":
             if changed("due_rule") || changed("frequency"),

@@ -169,4 +169,3 @@ extension RecordStore {
         return Record(table: spec.name, id: idText, values: values)
     }
 }
-

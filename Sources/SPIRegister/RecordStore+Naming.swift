@@ -28,7 +28,8 @@ extension RecordStore {
         case "integration_point", "information_item":
             return "\(try spi()) / \(quoted("name"))"
         case "integration_data_item":
-            let point = try row["integration_point_id"].textValue.map { try rowName("integration_point", $0) } ?? "(none)"
+            let point =
+                try row["integration_point_id"].textValue.map { try rowName("integration_point", $0) } ?? "(none)"
             return "\(point) / \(quoted("name"))"
         case "information_recipient":
             let item = try row["information_item_id"].textValue.map { try rowName("information_item", $0) } ?? "(none)"
@@ -64,7 +65,9 @@ extension RecordStore {
     /// Who a site is, for people: the party it spoke for (by code) at the clock `asOf` (a change's; nil: now), or
     /// `the organization`, by the bindings this replica holds, with `(this replica)` for its own site;
     /// `an unbound replica` otherwise, and `seeded` for the zero version.
-    public func siteName(_ site: SiteID?, own: SiteID, registerID: RegisterID, asOf clock: UInt64? = nil) throws -> String {
+    public func siteName(_ site: SiteID?, own: SiteID, registerID: RegisterID, asOf clock: UInt64? = nil) throws
+        -> String
+    {
         guard let site else { return "seeded" }
         let actor = try AccessRules.actor(of: site, asOf: clock, registerID: registerID, db)
         let who: String

@@ -52,7 +52,9 @@ extension RecordStore {
             do {
                 _ = try put(
                     "raci_assignment",
-                    fields: ["interface_id": spi, "activity_id": item.activity, "party_id": item.party, "role": item.role],
+                    fields: [
+                        "interface_id": spi, "activity_id": item.activity, "party_id": item.party, "role": item.role,
+                    ],
                     mode: .insert)
             } catch let error as RegisterError {
                 throw RegisterError(error.code, "line \(item.line): \(error.message)")

@@ -158,7 +158,8 @@ public struct RecordStore {
             if !value.isNull { values.append(value) }
         }
         return try select(
-            spec, where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), values, order: Self.listOrder(spec))
+            spec, where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), values, order: Self.listOrder(spec)
+        )
     }
 
     /// The order lists show a table's rows in: process order where there is one (activities by their position in

@@ -77,38 +77,66 @@ public enum ReferenceData {
     /// The seeded activities of the common practices, in order.
     public static let activities: [Activity] = {
         let lists: [(String, [(String, String)])] = [
-            ("INC", [
-                ("INC-LOG", "Log and categorize"), ("INC-PRI", "Prioritize"), ("INC-DIAG", "Investigate and diagnose"),
-                ("INC-ESC", "Escalate"), ("INC-RES", "Resolve and recover"), ("INC-CLS", "Close"),
-                ("INC-MAJ", "Major incident coordination"),
-            ]),
-            ("PRB", [
-                ("PRB-ID", "Identify problems"), ("PRB-RCA", "Root cause analysis"), ("PRB-KE", "Record known errors"),
-                ("PRB-FIX", "Resolve"), ("PRB-REV", "Review"),
-            ]),
-            ("CHG", [
-                ("CHG-RFC", "Raise request for change"), ("CHG-ASSESS", "Assess and plan"), ("CHG-CAB", "Authorize"),
-                ("CHG-IMPL", "Implement"), ("CHG-PIR", "Post-implementation review"),
-            ]),
-            ("SR", [
-                ("SR-LOG", "Log request"), ("SR-APPR", "Approve request"), ("SR-FUL", "Fulfil"), ("SR-CLS", "Close"),
-            ]),
-            ("SLM", [
-                ("SLM-AGREE", "Agree targets"), ("SLM-MON", "Monitor service levels"),
-                ("SLM-REP", "Report service levels"), ("SLM-REV", "Review service levels"),
-            ]),
-            ("CAP", [
-                ("CAP-FCST", "Forecast demand"), ("CAP-MON", "Monitor capacity"),
-                ("CAP-PLAN", "Maintain capacity plan"), ("CAP-TUNE", "Tune performance"),
-            ]),
-            ("CFG", [
-                ("CFG-ID", "Identify configuration items"), ("CFG-CTRL", "Control configuration changes"),
-                ("CFG-ACC", "Status accounting"), ("CFG-VER", "Verify and audit"),
-            ]),
-            ("ISM", [
-                ("ISM-POL", "Maintain security policy"), ("ISM-RISK", "Assess security risk"),
-                ("ISM-INC", "Handle security incidents"), ("ISM-AUD", "Audit controls"),
-            ]),
+            (
+                "INC",
+                [
+                    ("INC-LOG", "Log and categorize"), ("INC-PRI", "Prioritize"),
+                    ("INC-DIAG", "Investigate and diagnose"),
+                    ("INC-ESC", "Escalate"), ("INC-RES", "Resolve and recover"), ("INC-CLS", "Close"),
+                    ("INC-MAJ", "Major incident coordination"),
+                ]
+            ),
+            (
+                "PRB",
+                [
+                    ("PRB-ID", "Identify problems"), ("PRB-RCA", "Root cause analysis"),
+                    ("PRB-KE", "Record known errors"),
+                    ("PRB-FIX", "Resolve"), ("PRB-REV", "Review"),
+                ]
+            ),
+            (
+                "CHG",
+                [
+                    ("CHG-RFC", "Raise request for change"), ("CHG-ASSESS", "Assess and plan"),
+                    ("CHG-CAB", "Authorize"),
+                    ("CHG-IMPL", "Implement"), ("CHG-PIR", "Post-implementation review"),
+                ]
+            ),
+            (
+                "SR",
+                [
+                    ("SR-LOG", "Log request"), ("SR-APPR", "Approve request"), ("SR-FUL", "Fulfil"),
+                    ("SR-CLS", "Close"),
+                ]
+            ),
+            (
+                "SLM",
+                [
+                    ("SLM-AGREE", "Agree targets"), ("SLM-MON", "Monitor service levels"),
+                    ("SLM-REP", "Report service levels"), ("SLM-REV", "Review service levels"),
+                ]
+            ),
+            (
+                "CAP",
+                [
+                    ("CAP-FCST", "Forecast demand"), ("CAP-MON", "Monitor capacity"),
+                    ("CAP-PLAN", "Maintain capacity plan"), ("CAP-TUNE", "Tune performance"),
+                ]
+            ),
+            (
+                "CFG",
+                [
+                    ("CFG-ID", "Identify configuration items"), ("CFG-CTRL", "Control configuration changes"),
+                    ("CFG-ACC", "Status accounting"), ("CFG-VER", "Verify and audit"),
+                ]
+            ),
+            (
+                "ISM",
+                [
+                    ("ISM-POL", "Maintain security policy"), ("ISM-RISK", "Assess security risk"),
+                    ("ISM-INC", "Handle security incidents"), ("ISM-AUD", "Audit controls"),
+                ]
+            ),
         ]
         return lists.flatMap { practice, steps in
             steps.enumerated().map { offset, step in
@@ -133,8 +161,11 @@ public enum ReferenceData {
         for practice in practices {
             try db.execute(
                 "INSERT INTO practice(id, code, name, category, stage) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                [.text(practiceID(practice.code)), .text(practice.code), .text(practice.name), .text(practice.category),
-                 practice.stage.map(DatabaseValue.text) ?? .null])
+                [
+                    .text(practiceID(practice.code)), .text(practice.code), .text(practice.name),
+                    .text(practice.category),
+                    practice.stage.map(DatabaseValue.text) ?? .null,
+                ])
             inserted += db.changes
         }
         for activity in activities {
@@ -143,8 +174,10 @@ public enum ReferenceData {
                 INSERT INTO activity(id, practice_id, code, name, position) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO NOTHING
                 """,
-                [.text(activityID(activity.code)), .text(practiceID(activity.practice)), .text(activity.code),
-                 .text(activity.name), .integer(Int64(activity.position))])
+                [
+                    .text(activityID(activity.code)), .text(practiceID(activity.practice)), .text(activity.code),
+                    .text(activity.name), .integer(Int64(activity.position)),
+                ])
             inserted += db.changes
         }
         return inserted
@@ -177,8 +210,10 @@ public enum ReferenceData {
         for metric in metrics {
             try db.execute(
                 "INSERT INTO metric(id, code, name, unit, higher_is_better) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                [.text(metricID(metric.code)), .text(metric.code), .text(metric.name), .text(metric.unit),
-                 .integer(metric.higherIsBetter ? 1 : 0)])
+                [
+                    .text(metricID(metric.code)), .text(metric.code), .text(metric.name), .text(metric.unit),
+                    .integer(metric.higherIsBetter ? 1 : 0),
+                ])
             inserted += db.changes
         }
         return inserted

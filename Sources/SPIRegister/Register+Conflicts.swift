@@ -39,7 +39,8 @@ extension Register {
             try write { store in
                 _ = try store.put(conflict.table, id: conflict.rowID, fields: [conflict.column: text], mode: .update)
             }
-            let current = try replica.history(table: conflict.table, id: conflict.rowID)?.cells
+            let current =
+                try replica.history(table: conflict.table, id: conflict.rowID)?.cells
                 .first { $0.column == conflict.column }?.value ?? .null
             if try replica.conflicts().contains(where: { $0.id == id }) {
                 try replica.resolveConflict(id, keep: current)

@@ -92,7 +92,8 @@ public final class Register {
         do {
             identity = try PeerIdentity.loadOrCreate(forReplicaAt: path, logger: logger)
         } catch {
-            throw RegisterError(.database, "cannot create the replica's key next to \(path): \(error)", underlying: error)
+            throw RegisterError(
+                .database, "cannot create the replica's key next to \(path): \(error)", underlying: error)
         }
         let site = identity.peerID.siteID
         let register: RegisterID
@@ -101,10 +102,12 @@ public final class Register {
         case (.organization, nil): register = site
         case (.provider, nil):
             throw RegisterError(
-                .missingField, "a provider joins an existing register: give the organization's register id (--register)")
+                .missingField, "a provider joins an existing register: give the organization's register id (--register)"
+            )
         }
         do {
-            let replica = try Replica.create(at: path, registerID: register, signer: try identity.changeSetSigner(), logger: logger)
+            let replica = try Replica.create(
+                at: path, registerID: register, signer: try identity.changeSetSigner(), logger: logger)
             try replica.writeBaseline { db in
                 try RegisterSchema.migrate(db)
                 try ReferenceData.seed(db)
@@ -117,7 +120,9 @@ public final class Register {
                 metadata: ["register.path": "\(path)", "register.id": "\(register)", "register.kind": "\(kind)"])
             return Register(replica: replica, name: name, kind: kind, logger: logger)
         } catch {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                try? FileManager.default.removeItem(atPath: path + suffix)
+            }
             throw Self.wrap(error, path: path)
         }
     }

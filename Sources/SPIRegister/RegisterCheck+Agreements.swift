@@ -54,7 +54,8 @@ extension RegisterCheck {
         }
 
         for row in try context.query("SELECT id, start_date, end_date FROM agreement ORDER BY id") {
-            guard let id = row[0], let start = row[1], let end = row[2], CivilDate.isValid(start), CivilDate.isValid(end),
+            guard let id = row[0], let start = row[1], let end = row[2], CivilDate.isValid(start),
+                CivilDate.isValid(end),
                 end < start
             else { continue }
             context.add(

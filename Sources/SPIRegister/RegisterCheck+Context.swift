@@ -15,7 +15,8 @@ extension RegisterCheck {
         init(db: Connection, today: String) throws {
             self.db = db
             self.today = today
-            self.holdsEverything = try Replica.metadata(Register.kindKey, db)?.textValue != ReplicaKind.provider.rawValue
+            self.holdsEverything =
+                try Replica.metadata(Register.kindKey, db)?.textValue != ReplicaKind.provider.rawValue
             try loadLabels()
         }
 

@@ -115,7 +115,8 @@ extension RegisterCheck {
             guard let id = row[0], let digest = try Governance.approvedDigest(ofInterface: id, in: store),
                 let approved = try store.db.rows(
                     "SELECT frozen_on, version, content FROM interface_version WHERE interface_id = ? AND digest = ? AND event = 'approved' ORDER BY frozen_on DESC, id DESC",
-                    [.text(id), .text(digest)]).first,
+                    [.text(id), .text(digest)]
+                ).first,
                 let text = approved[2].textValue
             else { continue }
             let current = try InterfaceContent(of: id, in: store)

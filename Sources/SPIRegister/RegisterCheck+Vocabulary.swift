@@ -10,14 +10,16 @@ extension RegisterCheck {
     static let references: [Reference] = FieldCatalog.tables.flatMap { table in
         table.columns.compactMap { column in
             column.references.map { target in
-                let to = table.name == "information_item" && column.name == "sender_id" ? ["party", "person"] : [target]
+                let to =
+                    table.name == "information_item" && column.name == "sender_id" ? ["party", "person"] : [target]
                 return Reference(table: table.name, column: column.name, to: to)
             }
         }
     }
 
     /// The allowed values of every enumerated text column, from ``FieldCatalog``.
-    static let enumerations: [(table: String, column: String, values: [String])] = FieldCatalog.tables.flatMap { table in
+    static let enumerations: [(table: String, column: String, values: [String])] = FieldCatalog.tables.flatMap {
+        table in
         table.columns.filter { !$0.allowedValues.isEmpty }.map { (table.name, $0.name, $0.allowedValues) }
     }
 

@@ -70,7 +70,8 @@ extension ErrorCode where Domain == RegisterError {
     /// reports with the usage exit status.
     public var isInputError: Bool {
         [
-            .unknownTable, .unknownColumn, .invalidID, .invalidValue, .missingField, .duplicateCode, .ambiguousReference,
+            .unknownTable, .unknownColumn, .invalidID, .invalidValue, .missingField, .duplicateCode,
+            .ambiguousReference,
             .unknownReference, .stillReferenced, .ruleViolated, .notFound, .malformedExport, .forbidden,
         ].contains(self)
     }

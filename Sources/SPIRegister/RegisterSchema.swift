@@ -23,7 +23,8 @@ public enum RegisterSchema {
     public static let tableNames: [String] = [
         "party", "person", "practice", "activity", "metric", "service", "agreement", "service_level_target",
         "interface", "interface_service", "raci_assignment", "integration_point", "integration_data_item",
-        "information_item", "information_recipient", "review", "party_peer", "service_level_result", "information_delivery",
+        "information_item", "information_recipient", "review", "party_peer", "service_level_result",
+        "information_delivery",
         "interface_signature", "interface_version", "finding_action",
     ]
 
@@ -215,19 +216,19 @@ public enum RegisterSchema {
                 notes TEXT
             """
         )
-        + """
-        CREATE INDEX person_party ON person(party_id);
-        CREATE INDEX activity_practice ON activity(practice_id);
-        CREATE INDEX target_agreement ON service_level_target(agreement_id);
-        CREATE INDEX interface_provider ON interface(provider_id);
-        CREATE INDEX interface_service_interface ON interface_service(interface_id);
-        CREATE INDEX raci_interface ON raci_assignment(interface_id);
-        CREATE INDEX integration_point_interface ON integration_point(interface_id);
-        CREATE INDEX data_item_point ON integration_data_item(integration_point_id);
-        CREATE INDEX information_item_interface ON information_item(interface_id);
-        CREATE INDEX recipient_item ON information_recipient(information_item_id);
-        CREATE INDEX review_interface ON review(interface_id);
-        """
+            + """
+            CREATE INDEX person_party ON person(party_id);
+            CREATE INDEX activity_practice ON activity(practice_id);
+            CREATE INDEX target_agreement ON service_level_target(agreement_id);
+            CREATE INDEX interface_provider ON interface(provider_id);
+            CREATE INDEX interface_service_interface ON interface_service(interface_id);
+            CREATE INDEX raci_interface ON raci_assignment(interface_id);
+            CREATE INDEX integration_point_interface ON integration_point(interface_id);
+            CREATE INDEX data_item_point ON integration_data_item(integration_point_id);
+            CREATE INDEX information_item_interface ON information_item(interface_id);
+            CREATE INDEX recipient_item ON information_recipient(information_item_id);
+            CREATE INDEX review_interface ON review(interface_id);
+            """
 
     /// Version 2: which replica (peer id and the site id derived from it) speaks for which party.
     static let migration2: String =
@@ -239,9 +240,9 @@ public enum RegisterSchema {
                 site TEXT
             """
         )
-        + """
-        CREATE INDEX party_peer_site ON party_peer(site);
-        """
+            + """
+            CREATE INDEX party_peer_site ON party_peer(site);
+            """
 
     /// Version 3: the replica a binding's replica succeeds (its site id), after a key rotation (`spi key rotate`):
     /// receivers take the coverage of the old site from its successor.
@@ -320,14 +321,14 @@ public enum RegisterSchema {
                 note TEXT
             """
         )
-        + """
-        CREATE INDEX service_level_result_target ON service_level_result(target_id);
-        CREATE INDEX information_delivery_item ON information_delivery(information_item_id);
-        CREATE INDEX interface_signature_interface ON interface_signature(interface_id);
-        CREATE INDEX interface_version_interface ON interface_version(interface_id);
-        ALTER TABLE review ADD COLUMN digest_reviewed TEXT;
-        ALTER TABLE person ADD COLUMN approver INTEGER NOT NULL DEFAULT 0;
-        """
+            + """
+            CREATE INDEX service_level_result_target ON service_level_result(target_id);
+            CREATE INDEX information_delivery_item ON information_delivery(information_item_id);
+            CREATE INDEX interface_signature_interface ON interface_signature(interface_id);
+            CREATE INDEX interface_version_interface ON interface_version(interface_id);
+            ALTER TABLE review ADD COLUMN digest_reviewed TEXT;
+            ALTER TABLE person ADD COLUMN approver INTEGER NOT NULL DEFAULT 0;
+            """
 
     /// Brings a connection's schema up to ``currentVersion``, one migration per transaction.
     ///

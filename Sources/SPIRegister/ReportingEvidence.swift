@@ -68,9 +68,11 @@ public enum ReportingEvidence {
             for due in rule.previousDues(onOrBefore: day, count: count) {
                 let period = ReportDueRule.period(of: due, frequency: row[2].textValue)
                 guard period >= first else { break }
-                result.append(Due(
-                    itemID: id, item: row[1].textValue ?? id, spi: row[4].textValue ?? "", provider: row[5].textValue,
-                    due: due, period: period, deliveredOn: delivered[period]))
+                result.append(
+                    Due(
+                        itemID: id, item: row[1].textValue ?? id, spi: row[4].textValue ?? "",
+                        provider: row[5].textValue,
+                        due: due, period: period, deliveredOn: delivered[period]))
             }
         }
         return result
@@ -120,7 +122,9 @@ public enum ReportingEvidence {
             let current = state.checks.filter { $0.verdict == .current }
             let days = [current.last { $0.isOrganizationSide }, current.last { !$0.isOrganizationSide }]
                 .compactMap { $0.flatMap { CivilDate($0.signature.signedOn) } }
-            if days.count == 2, let day = days.max(by: { $0.dayNumber < $1.dayNumber }) { since[state.interfaceID] = day }
+            if days.count == 2, let day = days.max(by: { $0.dayNumber < $1.dayNumber }) {
+                since[state.interfaceID] = day
+            }
         }
         return since
     }

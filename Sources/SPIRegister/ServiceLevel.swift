@@ -29,7 +29,9 @@ public enum ServiceLevel {
     /// Whether a higher value is better for the metric with `code` in the register on `db` (nil when there is none).
     public static func higherIsBetter(metric code: String?, _ db: Connection) throws -> Bool? {
         guard let code else { return nil }
-        return try db.scalar("SELECT higher_is_better FROM metric WHERE code = ?", [.text(code)])?.integerValue.map { $0 != 0 }
+        return try db.scalar("SELECT higher_is_better FROM metric WHERE code = ?", [.text(code)])?.integerValue.map {
+            $0 != 0
+        }
     }
 
     /// The shape of a period label for a target's `period`, with an example.

@@ -41,7 +41,9 @@ struct BatchBuilder {
     }
 
     /// Adds a refusal mark (protocol/changes.md §8.2): `column` nil for the row's life.
-    mutating func addMark(table: TrackedTable, id: String, column: String?, site: SiteID, clock: UInt64, causalLength: UInt64) {
+    mutating func addMark(
+        table: TrackedTable, id: String, column: String?, site: SiteID, clock: UInt64, causalLength: UInt64
+    ) {
         var mark = Spi_V1_RefusalMark()
         mark.table = number(of: table)
         mark.setRowID(id)
@@ -92,7 +94,7 @@ struct BatchBuilder {
                 }
             }
         }
-        cellCount += change.cells.count + 1  // the row's own change (its life) counts as one, as `apply` counts it
+        cellCount += change.cells.count + 1 // the row's own change (its life) counts as one, as `apply` counts it
         batch.rows.append(change)
     }
 
@@ -117,7 +119,8 @@ struct BatchBuilder {
         }
         let tableNumber = number(of: table)
         let siteNumber = number(of: site)
-        if var last = batch.rows.last, !last.rowVersion, last.table == tableNumber, last.hlc == UInt64(bitPattern: item.clock),
+        if var last = batch.rows.last, !last.rowVersion, last.table == tableNumber,
+            last.hlc == UInt64(bitPattern: item.clock),
             last.site == siteNumber, last.idText == item.id
         {
             last.cells.append(cell)

@@ -80,7 +80,10 @@ public final class FrameReader {
         guard prefix.count == 4 else { throw truncated() }
         let length = Int(prefix[0]) << 24 | Int(prefix[1]) << 16 | Int(prefix[2]) << 8 | Int(prefix[3])
         guard length <= ChangeSetFile.maximumFrameSize else {
-            throw ReplicationError(.malformed, "\(path) has a frame of \(length) bytes at offset \(offset), over the 64 MiB limit: the file is corrupt")
+            throw ReplicationError(
+                .malformed,
+                "\(path) has a frame of \(length) bytes at offset \(offset), over the 64 MiB limit: the file is corrupt"
+            )
         }
         let payload = try Self.read(handle, count: length)
         guard payload.count == length else { throw truncated() }

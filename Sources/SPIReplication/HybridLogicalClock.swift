@@ -44,8 +44,11 @@ public struct HybridLogicalClock: RawRepresentable, Hashable, Comparable, Sendab
         let days = Int64(seconds / 86_400)
         let secondOfDay = Int(seconds % 86_400)
         let (y, m, d) = Self.civilDate(fromDays: days)
-        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
-        return "\(pad(Int(y), 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2))"
+        func pad(_ v: Int, _ w: Int) -> String {
+            String(repeating: "0", count: max(0, w - String(v).count)) + String(v)
+        }
+        return
+            "\(pad(Int(y), 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2))"
             + ":\(pad(secondOfDay % 60, 2)).\(pad(Int(millis % 1000), 3))Z#\(counter)"
     }
 

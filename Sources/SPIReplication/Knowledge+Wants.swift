@@ -86,7 +86,9 @@ extension Knowledge {
             else { throw malformed("an empty or over-long table, id or column name") }
             var heldSite: SiteID?
             if !proto.heldSite.isEmpty {
-                guard let site = SiteID(bytes: proto.heldSite) else { throw malformed("a held site id of \(proto.heldSite.count) bytes") }
+                guard let site = SiteID(bytes: proto.heldSite) else {
+                    throw malformed("a held site id of \(proto.heldSite.count) bytes")
+                }
                 heldSite = site
             }
             guard let markSite = SiteID(bytes: proto.markSite) else {

@@ -80,7 +80,8 @@ public struct LocalSettings: ~Copyable {
             key[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
         else {
             throw ReplicationError(
-                .invalidValue, "the local setting '\(key)' has no layer prefix (such as 'peer:'); it is not for other layers")
+                .invalidValue,
+                "the local setting '\(key)' has no layer prefix (such as 'peer:'); it is not for other layers")
         }
     }
 

@@ -65,8 +65,10 @@ enum OriginProofs {
         /// The leaf of a SHA-256 digest: its first 16 bytes, read in place.
         init(_ digest: SHA256.Digest) {
             (high, low) = digest.withUnsafeBytes { bytes in
-                (UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
-                 UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+                (
+                    UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                    UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                )
             }
         }
 
@@ -149,7 +151,8 @@ enum OriginProofs {
             let ref = RowRef(table: table.name, id: id)
             let rowSite = sites[Int(row.site) - 1]
             if row.rowVersion {
-                var entry = Entry(group: GroupKey(site: rowSite, hlc: row.hlc), row: ref, leaf: .zero, index: r, cell: nil)
+                var entry = Entry(
+                    group: GroupKey(site: rowSite, hlc: row.hlc), row: ref, leaf: .zero, index: r, cell: nil)
                 if leaves { entry.leaf = leaf(of: entry, in: batch, sites: sites, encoder: &encoder) }
                 entries.append(entry)
             }
@@ -178,11 +181,13 @@ enum OriginProofs {
     }
 
     /// The leaf of one entry of `batch` (made by ``entries(of:leaves:)``, so its references are in range).
-    static func leaf(of entry: Entry, in batch: Spi_V1_ChangeBatch, sites: [SiteID], encoder: inout LeafEncoder) -> Leaf {
+    static func leaf(of entry: Entry, in batch: Spi_V1_ChangeBatch, sites: [SiteID], encoder: inout LeafEncoder) -> Leaf
+    {
         let row = batch.rows[entry.index]
         let table = batch.tables[Int(row.table)]
         guard let c = entry.cell else {
-            return encoder.rowLeaf(site: entry.group.site, hlc: entry.group.hlc, table: table.name, id: entry.row.id, cl: row.cl)
+            return encoder.rowLeaf(
+                site: entry.group.site, hlc: entry.group.hlc, table: table.name, id: entry.row.id, cl: row.cl)
         }
         let cell = row.cells[c]
         return encoder.cellLeaf(
@@ -207,7 +212,9 @@ enum OriginProofs {
             current!.last = row
             current!.leaves += byRow[row]!
         }
-        if let open = current { chunks.append(Chunk(first: open.first, last: open.last, leaves: sortedLeaves(open.leaves))) }
+        if let open = current {
+            chunks.append(Chunk(first: open.first, last: open.last, leaves: sortedLeaves(open.leaves)))
+        }
         return chunks
     }
 

@@ -69,7 +69,9 @@ extension Replica {
             throw ReplicationError(.malformed, "\(path) does not decode as a knowledge file (\(error))")
         }
         guard file.formatVersion == ChangeSetFile.formatVersion else {
-            throw ReplicationError(.unsupportedVersion, "\(path) has knowledge format \(file.formatVersion); this build reads \(ChangeSetFile.formatVersion)")
+            throw ReplicationError(
+                .unsupportedVersion,
+                "\(path) has knowledge format \(file.formatVersion); this build reads \(ChangeSetFile.formatVersion)")
         }
         try checkRegister(file.registerID, source: path)
         guard let site = SiteID(bytes: file.site) else {
@@ -83,14 +85,16 @@ extension Replica {
                     of: ChangeSetSigner.knowledgeMessage(payload: payload), for: site)
             else {
                 throw ReplicationError(
-                    .badSignature, "\(path) carries a signature that is not site \(site)'s: the file is forged or damaged")
+                    .badSignature,
+                    "\(path) carries a signature that is not site \(site)'s: the file is forged or damaged")
             }
             signed = true
         }
         if requireSignature && !signed {
             throw ReplicationError(
                 .badSignature,
-                "\(path) is not signed: ask its replica for a new one (`spi changes knowledge` signs it with the replica's key)")
+                "\(path) is not signed: ask its replica for a new one (`spi changes knowledge` signs it with the replica's key)"
+            )
         }
         return (site, try Knowledge(proto: file.knowledge), signed)
     }
@@ -152,8 +156,11 @@ extension Replica {
             trailer.cells = UInt64(summary.cells)
             if let signer {
                 trailer.signerKey = Data(signer.publicKeyDER)
-                trailer.signature = Data(try signer.sign(ChangeSetSigner.changeSetMessage(
-                    frameDigests: frameDigests, batches: trailer.batches, rows: trailer.rows, cells: trailer.cells)))
+                trailer.signature = Data(
+                    try signer.sign(
+                        ChangeSetSigner.changeSetMessage(
+                            frameDigests: frameDigests, batches: trailer.batches, rows: trailer.rows,
+                            cells: trailer.cells)))
             }
             frame.trailer = trailer
             try emit(frame)
@@ -164,9 +171,11 @@ extension Replica {
         }
         _ = try? FileManager.default.removeItem(atPath: path)
         try FileManager.default.moveItem(atPath: temporary, toPath: path)
-        logger.info("exported changes", metadata: [
-            "changes.path": "\(path)", "changes.batches": "\(summary.batches)", "changes.cells": "\(summary.cells)",
-        ])
+        logger.info(
+            "exported changes",
+            metadata: [
+                "changes.path": "\(path)", "changes.batches": "\(summary.batches)", "changes.cells": "\(summary.cells)",
+            ])
         return summary
     }
 
@@ -211,7 +220,8 @@ extension Replica {
         var digests: [[UInt8]] = []
         var writer: SiteID?
         do {
-            let reader = try FrameReader(path: path, magic: ChangeSetFile.changeSetMagic, kind: "an SPI change-set file")
+            let reader = try FrameReader(
+                path: path, magic: ChangeSetFile.changeSetMagic, kind: "an SPI change-set file")
             guard let first = try reader.next() else {
                 throw ReplicationError(.truncated, "\(path) is cut short: it has no header")
             }
@@ -219,7 +229,10 @@ extension Replica {
                 throw ReplicationError(.malformed, "\(path) does not start with a change-set header")
             }
             guard header.formatVersion == ChangeSetFile.formatVersion else {
-                throw ReplicationError(.unsupportedVersion, "\(path) has change-set format \(header.formatVersion); this build reads \(ChangeSetFile.formatVersion)")
+                throw ReplicationError(
+                    .unsupportedVersion,
+                    "\(path) has change-set format \(header.formatVersion); this build reads \(ChangeSetFile.formatVersion)"
+                )
             }
             try checkRegister(header.registerID, source: path)
             digests.append(Array(SHA256.hash(data: first)))
@@ -251,12 +264,15 @@ extension Replica {
                 let claimed = SiteID(bytes: header.senderSite)
                 let message = ChangeSetSigner.changeSetMessage(
                     frameDigests: digests, batches: trailer.batches, rows: trailer.rows, cells: trailer.cells)
-                guard ChangeSetSigner.verifies(signature: trailer.signature, by: trailer.signerKey, of: message, for: claimed)
+                guard
+                    ChangeSetSigner.verifies(
+                        signature: trailer.signature, by: trailer.signerKey, of: message, for: claimed)
                 else {
                     throw ReplicationError(
                         .badSignature,
                         "\(path) is not what its writer signed: its signature does not match the site it names "
-                            + "(\(claimed.map { "\($0)" } ?? "none")) or its content; it is forged or damaged, and nothing was applied")
+                            + "(\(claimed.map { "\($0)" } ?? "none")) or its content; it is forged or damaged, and nothing was applied"
+                    )
                 }
                 writer = claimed
             } else if requireSignature {
@@ -264,7 +280,8 @@ extension Replica {
                     .badSignature,
                     trailer == nil
                         ? "\(path) is cut short, so its signature cannot be checked; nothing was applied: ask the sender for a new change set"
-                        : "\(path) is not signed, so nothing proves who wrote it; nothing was applied: ask the sender to export it again with this version of spi")
+                        : "\(path) is not signed, so nothing proves who wrote it; nothing was applied: ask the sender to export it again with this version of spi"
+                )
             }
             if let proofError { throw proofError }
         }
@@ -277,7 +294,8 @@ extension Replica {
             guard let payload = try reader.next() else { return nil }
             if index < digests.count, Array(SHA256.hash(data: payload)) != digests[index] {
                 throw ReplicationError(
-                    .badSignature, "\(path) changed while it was being applied; what was applied before the change was verified")
+                    .badSignature,
+                    "\(path) changed while it was being applied; what was applied before the change was verified")
             }
             index += 1
             return payload
@@ -295,19 +313,25 @@ extension Replica {
                 if writer != nil && index > digests.count {
                     throw ReplicationError(.badSignature, "\(path) holds more batches than its writer signed")
                 }
-                report.add(try apply(
-                    batch, gate: gate, from: "file \(path)", since: since, signaturesChecked: writer != nil && requireSignature))
+                report.add(
+                    try apply(
+                        batch, gate: gate, from: "file \(path)", since: since,
+                        signaturesChecked: writer != nil && requireSignature))
                 progress?(report)
             case .trailer(let trailer):
                 guard trailer.batches == UInt64(report.batches) else {
-                    throw ReplicationError(.malformed, "\(path) announces \(trailer.batches) batches but holds \(report.batches)")
+                    throw ReplicationError(
+                        .malformed, "\(path) announces \(trailer.batches) batches but holds \(report.batches)")
                 }
                 guard try reader.next() == nil else {
                     throw ReplicationError(.malformed, "\(path) has data after its trailer")
                 }
-                logger.info("applied changes", metadata: [
-                    "changes.path": "\(path)", "changes.applied": "\(report.applied)", "changes.lost": "\(report.lost)",
-                ])
+                logger.info(
+                    "applied changes",
+                    metadata: [
+                        "changes.path": "\(path)", "changes.applied": "\(report.applied)",
+                        "changes.lost": "\(report.lost)",
+                    ])
                 return report
             case .header, nil:
                 throw ReplicationError(.malformed, "\(path) has a second header or an unknown frame")
@@ -326,7 +350,8 @@ extension Replica {
         guard register == registerID else {
             throw ReplicationError(
                 .registerMismatch,
-                "\(source) belongs to register \(register), not to this replica's register \(registerID); nothing was applied")
+                "\(source) belongs to register \(register), not to this replica's register \(registerID); nothing was applied"
+            )
         }
     }
 

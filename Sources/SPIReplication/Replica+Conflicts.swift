@@ -18,14 +18,18 @@ extension Replica {
             try db.forEachRow(sql) { row in
                 func side(_ offset: Int32) -> Conflict.Side {
                     Conflict.Side(
-                        value: row.value(offset), clock: HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(offset + 1))),
+                        value: row.value(offset),
+                        clock: HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(offset + 1))),
                         site: row.blob(offset + 2).flatMap { SiteID(bytes: $0) })
                 }
-                result.append(Conflict(
-                    id: row.text(0) ?? "", table: row.text(1) ?? "", rowID: row.text(2) ?? "", column: row.text(3) ?? "",
-                    winner: side(4), loser: side(7),
-                    detected: HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(10))),
-                    resolved: row.isNull(11) ? nil : HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(11)))))
+                result.append(
+                    Conflict(
+                        id: row.text(0) ?? "", table: row.text(1) ?? "", rowID: row.text(2) ?? "",
+                        column: row.text(3) ?? "",
+                        winner: side(4), loser: side(7),
+                        detected: HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(10))),
+                        resolved: row.isNull(11) ? nil : HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(11)))
+                    ))
             }
             return result
         }
@@ -41,17 +45,21 @@ extension Replica {
         try write { db in
             // A write still waiting for its versions may have settled it already.
             try stampPendingChanges(db)
-            guard let row = try db.rows(
-                "SELECT tbl, row_id, col FROM _spi_conflict WHERE id = ? AND resolved_hlc IS NULL", [.text(id)]).first,
+            guard
+                let row = try db.rows(
+                    "SELECT tbl, row_id, col FROM _spi_conflict WHERE id = ? AND resolved_hlc IS NULL", [.text(id)]
+                ).first,
                 let tableName = row[0].textValue, let rowID = row[1].textValue, let columnName = row[2].textValue
             else {
                 throw ReplicationError(.notFound, "no open conflict has the id \(id); see `spi conflicts`")
             }
             guard let table = tablesByName[tableName], let column = table.columnIndex[columnName] else {
-                throw ReplicationError(.unknownTable, "the conflict's cell \(tableName).\(columnName) is no longer replicated")
+                throw ReplicationError(
+                    .unknownTable, "the conflict's cell \(tableName).\(columnName) is no longer replicated")
             }
             guard table.accepts(value, column: column) else {
-                throw ReplicationError(.invalidValue, "\(tableName).\(columnName) cannot hold a \(value.typeName) value")
+                throw ReplicationError(
+                    .invalidValue, "\(tableName).\(columnName) cannot hold a \(value.typeName) value")
             }
             let key = RowKey(table: table.index, id: rowID)
             guard try cellValue(key, table: table, column: column, db) != nil else {
@@ -59,8 +67,9 @@ extension Replica {
             }
             try updateCell(key, table: table, column: column, to: value, db)
             // The update trigger records nothing when the value is unchanged: log the cell explicitly.
-            try db.execute("INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, 2, ?)",
-                           [.integer(table.index), .text(rowID), .integer(Int64(1) << Int64(column))])
+            try db.execute(
+                "INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, 2, ?)",
+                [.integer(table.index), .text(rowID), .integer(Int64(1) << Int64(column))])
         }
     }
 
@@ -81,7 +90,9 @@ extension Replica {
                 // Baseline data never edited since: every value has the zero version.
                 return RowHistory(
                     causalLength: 1, life: .zero,
-                    cells: zip(table.columns, values).map { RowHistory.Cell(column: $0.name, value: $1, version: .zero) })
+                    cells: zip(table.columns, values).map {
+                        RowHistory.Cell(column: $0.name, value: $1, version: .zero)
+                    })
             }
             let life = try version(clock: meta.clock, site: meta.site, db)
             let entries = try cellEntries(key, db)
@@ -101,7 +112,9 @@ extension Replica {
                     [.integer(table.index), .text(id)]
                 ) { row in kept[Int(row.int64(0))] = row.value(1) }
                 for (index, column) in table.columns.enumerated() where column.isLive {
-                    if let value = kept[index] { lastValues.append(RowHistory.LastValue(column: column.name, value: value)) }
+                    if let value = kept[index] {
+                        lastValues.append(RowHistory.LastValue(column: column.name, value: value))
+                    }
                 }
             }
             return RowHistory(causalLength: meta.causalLength, life: life, cells: cells, lastValues: lastValues)

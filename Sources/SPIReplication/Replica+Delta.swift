@@ -18,7 +18,8 @@ extension Replica {
     /// change of that origin it holds aside (a held change must be offered again, so it is not claimed).
     func knowledge(_ db: Connection) throws -> Knowledge {
         var result = Knowledge()
-        let sql = try Self.hasHeldStore(db)
+        let sql =
+            try Self.hasHeldStore(db)
             ? """
             SELECT s.site, min(k.hlc, coalesce((SELECT min(c.hlc) - 1 FROM _spi_held_cap c WHERE c.site = k.site), k.hlc))
             FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site
@@ -32,7 +33,8 @@ extension Replica {
         // This replica's sites before its key rotations make no more changes: it holds all of them, up to now.
         let previous = previousSiteIDs
         if !previous.isEmpty {
-            let now = UInt64(bitPattern: try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0)
+            let now = UInt64(
+                bitPattern: try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0)
             for site in previous { result[site] = max(result[site], now) }
         }
         return result
@@ -137,13 +139,15 @@ extension Replica {
     /// its knowledge of that site brought (the app's live updates count changes with it).
     public func changeCount(of site: SiteID, after: UInt64, through: UInt64) throws -> Int {
         try read { db in
-            guard let index = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
+            guard
+                let index = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
             else { return 0 }
             let range: [DatabaseValue] = [
                 .integer(index), .integer(Int64(bitPattern: after)), .integer(Int64(bitPattern: through)),
             ]
             let rows = try db.scalar("SELECT count(*) FROM _spi_row WHERE site = ?1 AND hlc > ?2 AND hlc <= ?3", range)
-            let cells = try db.scalar("SELECT count(*) FROM _spi_clock WHERE site = ?1 AND hlc > ?2 AND hlc <= ?3", range)
+            let cells = try db.scalar(
+                "SELECT count(*) FROM _spi_clock WHERE site = ?1 AND hlc > ?2 AND hlc <= ?3", range)
             return Int((rows?.integerValue ?? 0) + (cells?.integerValue ?? 0))
         }
     }
@@ -166,7 +170,8 @@ extension Replica {
         return try read { db in
             var builder = BatchBuilder()
             if !cursor.leading.isEmpty {
-                try addLeadingRows(cursor.leading, filtered: cursor.leadingFiltered, peer: cursor.peer, to: &builder, db)
+                try addLeadingRows(
+                    cursor.leading, filtered: cursor.leadingFiltered, peer: cursor.peer, to: &builder, db)
                 cursor.leading = []
             }
             if cursor.repairing {
@@ -217,12 +222,15 @@ extension Replica {
     func fill(
         _ builder: inout BatchBuilder, site: SiteID, cursor: inout DeltaCursor, budget: Int, _ db: Connection
     ) throws -> Bool {
-        guard let siteIndex = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
+        guard
+            let siteIndex = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
         else { return true }
         // What this replica may cover of the site: its knowledge, held back before any change of the site it holds.
-        var localClock = try db.scalar("SELECT hlc FROM _spi_knowledge WHERE site = ?", [.integer(siteIndex)])?.integerValue ?? 0
+        var localClock =
+            try db.scalar("SELECT hlc FROM _spi_knowledge WHERE site = ?", [.integer(siteIndex)])?.integerValue ?? 0
         if try Self.hasHeldStore(db),
-            let held = try db.scalar("SELECT min(hlc) FROM _spi_held_cap WHERE site = ?", [.integer(siteIndex)])?.integerValue
+            let held = try db.scalar("SELECT min(hlc) FROM _spi_held_cap WHERE site = ?", [.integer(siteIndex)])?
+                .integerValue
         {
             localClock = min(localClock, held - 1)
         }
@@ -230,15 +238,18 @@ extension Replica {
         // own (receivers believe it when the authority bound this replica as its successor).
         let isPrevious = previousSiteIDs.contains(site)
         if isPrevious {
-            localClock = max(localClock, try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0)
+            localClock = max(
+                localClock, try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0)
         }
         if let upper = cursor.upper { localClock = min(localClock, Int64(bitPattern: upper[site])) }
         let from = Int64(bitPattern: cursor.peer[site])
         // A scoped delta: only rows the peer may see (deletes always), not those resent whole, up to the snapshot.
-        let rowFilter = cursor.isScoped
+        let rowFilter =
+            cursor.isScoped
             ? " AND hlc <= ?7 AND (cl % 2 = 0 OR EXISTS (SELECT 1 FROM temp._spi_visible v WHERE v.tbl = _spi_row.tbl AND v.id = _spi_row.id AND v.entered = 0))"
             : ""
-        let cellFilter = cursor.isScoped
+        let cellFilter =
+            cursor.isScoped
             ? " AND hlc <= ?8 AND EXISTS (SELECT 1 FROM temp._spi_visible v WHERE v.tbl = _spi_clock.tbl AND v.id = _spi_clock.id AND v.entered = 0)"
             : ""
         let page = 512
@@ -253,7 +264,8 @@ extension Replica {
             rowItems.removeAll(keepingCapacity: true)
             rowCL.removeAll(keepingCapacity: true)
             let p = cursor.rowPosition
-            let sql = p == nil
+            let sql =
+                p == nil
                 ? "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND hlc > ?2\(rowFilter) ORDER BY hlc, tbl, id LIMIT ?3"
                 : "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND (hlc, tbl, id) > (?4, ?5, ?6)\(rowFilter) ORDER BY hlc, tbl, id LIMIT ?3"
             var args: [DatabaseValue] = [.integer(siteIndex), .integer(from), .integer(Int64(page))]
@@ -273,7 +285,8 @@ extension Replica {
             cellItems.removeAll(keepingCapacity: true)
             cellPriors.removeAll(keepingCapacity: true)
             let p = cursor.cellPosition
-            let sql = p == nil
+            let sql =
+                p == nil
                 ? "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND hlc > ?2\(cellFilter) ORDER BY hlc, tbl, id, col LIMIT ?3"
                 : "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND (hlc, tbl, id, col) > (?4, ?5, ?6, ?7)\(cellFilter) ORDER BY hlc, tbl, id, col LIMIT ?3"
             var args: [DatabaseValue] = [.integer(siteIndex), .integer(from), .integer(Int64(page))]
@@ -284,7 +297,10 @@ extension Replica {
             }
             if cursor.isScoped { args.append(.integer(localClock)) }
             try db.forEachRow(sql, args) { row in
-                cellItems.append(.init(clock: row.int64(0), table: row.int64(1), id: RowKey.id(from: row.value(2)), column: row.int64(3)))
+                cellItems.append(
+                    .init(
+                        clock: row.int64(0), table: row.int64(1), id: RowKey.id(from: row.value(2)),
+                        column: row.int64(3)))
                 cellPriors.append((row.int64(4), row.int64(5)))
             }
             cellsExhausted = cellItems.count < page
@@ -296,8 +312,14 @@ extension Replica {
         var c = 0
         var lastClock: Int64? = nil
         while true {
-            if r == rowItems.count && !rowsExhausted { try fetchRows(); r = 0 }
-            if c == cellItems.count && !cellsExhausted { try fetchCells(); c = 0 }
+            if r == rowItems.count && !rowsExhausted {
+                try fetchRows()
+                r = 0
+            }
+            if c == cellItems.count && !cellsExhausted {
+                try fetchCells()
+                c = 0
+            }
             let nextRow = r < rowItems.count ? rowItems[r] : nil
             let nextCell = c < cellItems.count ? cellItems[c] : nil
             guard nextRow != nil || nextCell != nil else {

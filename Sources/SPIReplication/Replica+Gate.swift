@@ -33,7 +33,9 @@ extension Replica {
         if incomingLength < localLength || (incomingLength == localLength && incomingLength % 2 == 0) { return change }
 
         let rowOrigin = plan.sites[Int(change.site) - 1]
-        func origin(of cell: Spi_V1_CellChange) -> SiteID { cell.site != 0 ? plan.sites[Int(cell.site) - 1] : rowOrigin }
+        func origin(of cell: Spi_V1_CellChange) -> SiteID {
+            cell.site != 0 ? plan.sites[Int(cell.site) - 1] : rowOrigin
+        }
         // Changes only of a trusted origin: nothing to judge.
         if gate.trusts(rowOrigin), change.cells.allSatisfy({ origin(of: $0) == rowOrigin }) {
             return change
@@ -48,7 +50,8 @@ extension Replica {
         func refuse(_ origin: SiteID, columns: [String], reason: String, count: Int) {
             report.refused += count
             report.refusals.append(
-                Refusal(table: table.name, id: id, origin: origin, columns: columns.sorted(), reason: reason, count: count))
+                Refusal(
+                    table: table.name, id: id, origin: origin, columns: columns.sorted(), reason: reason, count: count))
         }
         /// Keeps a refusal mark of each refused cell (protocol/changes.md §8).
         func mark(_ cells: [Spi_V1_CellChange], of site: SiteID) throws {
@@ -76,23 +79,30 @@ extension Replica {
             // nothing).
             let partial = creates && !change.rowVersion && local.causalLength == 0
             let kind: RowWrite.Kind = incomingLength % 2 == 0 ? .delete : (partial ? .update : .create)
-            var judgements = [RowWrite(table: table.name, id: id, kind: kind, values: values(change.cells), clock: change.hlc)]
+            var judgements = [
+                RowWrite(table: table.name, id: id, kind: kind, values: values(change.cells), clock: change.hlc)
+            ]
             if creates && local.exists && kind == .create {
                 // A delete and re-create by the origin: it ends the life that exists here, so it must be allowed to.
-                judgements.insert(RowWrite(table: table.name, id: id, kind: .delete, values: [:], clock: change.hlc), at: 0)
+                judgements.insert(
+                    RowWrite(table: table.name, id: id, kind: .delete, values: [:], clock: change.hlc), at: 0)
             }
             for write in judgements {
                 switch try gate.judge(write, origin: rowOrigin, db) {
                 case .allow:
                     continue
                 case .hold(let reason):
-                    held.append(HeldPart(origin: rowOrigin, change: Self.selfContained(change), reason: reason, carrier: gate.carrier))
+                    held.append(
+                        HeldPart(
+                            origin: rowOrigin, change: Self.selfContained(change), reason: reason, carrier: gate.carrier
+                        ))
                     return nil
                 case .refuse(let reason), .refuseColumns(_, let reason):
                     if creates {
                         refuse(rowOrigin, columns: [], reason: reason, count: change.cells.count + 1)
                         try markRefused(
-                            table: table, id: id, column: nil, origin: rowOrigin, clock: change.hlc, causalLength: change.cl, db)
+                            table: table, id: id, column: nil, origin: rowOrigin, clock: change.hlc,
+                            causalLength: change.cl, db)
                         return nil
                     }
                     // A second creation of a row that exists here: drop its row version and judge its cells as updates.
@@ -104,7 +114,8 @@ extension Replica {
         }
         // Cells: by origin, as updates (a create's cells from its own origin were judged with the create). Cells of
         // other origins carried with a create are judged against the row as the create makes it.
-        let before: [String: DatabaseValue]? = creates
+        let before: [String: DatabaseValue]? =
+            creates
             ? values(change.cells.filter { origin(of: $0) == rowOrigin }).merging(["id": .text(id)]) { a, _ in a }
             : nil
         var origins: [SiteID] = []
@@ -119,7 +130,8 @@ extension Replica {
         for o in origins {
             let cells = cellsByOrigin[o]!
             let write = RowWrite(
-                table: table.name, id: id, kind: .update, values: values(cells), clock: cells.map(clock(of:)).min() ?? change.hlc,
+                table: table.name, id: id, kind: .update, values: values(cells),
+                clock: cells.map(clock(of:)).min() ?? change.hlc,
                 before: before)
             switch try gate.judge(write, origin: o, db) {
             case .allow:
@@ -141,7 +153,8 @@ extension Replica {
             }
         }
         if !removed.isEmpty {
-            result.cells = result.cells.filter { cell in !(removed[origin(of: cell)]?.contains(name(of: cell)) ?? false) }
+            result.cells = result.cells.filter { cell in !(removed[origin(of: cell)]?.contains(name(of: cell)) ?? false)
+            }
         }
         if result.cells.isEmpty && !result.rowVersion && incomingLength == localLength { return nil }
         return result

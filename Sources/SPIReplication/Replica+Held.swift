@@ -108,9 +108,11 @@ extension Replica {
                 INSERT OR IGNORE INTO _spi_held(key, site, hlc, tbl, row_id, change, reason, peer, at_ms, carrier)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [.blob(key), .integer(originIndex), .integer(Int64(bitPattern: earliest.values.min() ?? change.hlc)),
-                 .text(table.name), .text(id), .blob(bytes), .text(part.reason), peer.map { .text($0) } ?? .null,
-                 .integer(firstHeld), part.carrier.map { .blob($0.bytes) } ?? .null])
+                [
+                    .blob(key), .integer(originIndex), .integer(Int64(bitPattern: earliest.values.min() ?? change.hlc)),
+                    .text(table.name), .text(id), .blob(bytes), .text(part.reason), peer.map { .text($0) } ?? .null,
+                    .integer(firstHeld), part.carrier.map { .blob($0.bytes) } ?? .null,
+                ])
             guard db.changes > 0 else { continue }
             let seq = try db.scalar("SELECT last_insert_rowid()")?.integerValue ?? 0
             for (site, clock) in earliest {
@@ -119,9 +121,11 @@ extension Replica {
                     [.integer(seq), .integer(try siteIndex(site, db)), .integer(Int64(bitPattern: clock))])
             }
             if totals[originIndex] == nil {
-                totals[originIndex] = try db.rows(
-                    "SELECT count(*), coalesce(sum(length(change)), 0) FROM _spi_held WHERE site = ?", [.integer(originIndex)]
-                ).first.map { ($0[0].integerValue ?? 0, $0[1].integerValue ?? 0) } ?? (0, 0)
+                totals[originIndex] =
+                    try db.rows(
+                        "SELECT count(*), coalesce(sum(length(change)), 0) FROM _spi_held WHERE site = ?",
+                        [.integer(originIndex)]
+                    ).first.map { ($0[0].integerValue ?? 0, $0[1].integerValue ?? 0) } ?? (0, 0)
             } else {
                 totals[originIndex]!.count += 1
                 totals[originIndex]!.bytes += Int64(bytes.count)
@@ -162,7 +166,8 @@ extension Replica {
                     plan = try validate(batch, checkingClocks: false)
                 } catch {
                     // The schema changed under it (a column or table went away): it can never apply.
-                    logger.warning("dropped a held change that no longer fits the schema", metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "dropped a held change that no longer fits the schema", metadata: ["error": "\(error)"])
                     decided += 1
                     continue
                 }
@@ -170,7 +175,8 @@ extension Replica {
                 if case .blob(let key) = entry[3], let at = entry[4].integerValue { heldSince[key] = at }
                 let carrierSite: SiteID? = if case .blob(let bytes) = entry[5] { SiteID(bytes: bytes) } else { nil }
                 let (part, stillHeld) = try mergeKeepingScope(
-                    batch, plan: plan, gate: gate.originGate(carrier: carrierSite), peer: carrier, db, heldSince: heldSince)
+                    batch, plan: plan, gate: gate.originGate(carrier: carrierSite), peer: carrier, db,
+                    heldSince: heldSince)
                 if stillHeld == 0 || part.applied > 0 || part.refused > 0 || part.discarded > 0 { decided += 1 }
                 if !part.refusals.isEmpty { try logRefusals(part.refusals, peer: carrier, db) }
                 report.heldApplied += part.applied
@@ -189,7 +195,8 @@ extension Replica {
             [.text(site.description)])
         if own != nil { return true }
         let claimed = try db.scalar(
-            "SELECT k.hlc FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site WHERE s.site = ?", [.blob(site.bytes)])
+            "SELECT k.hlc FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site WHERE s.site = ?",
+            [.blob(site.bytes)])
         return UInt64(bitPattern: claimed?.integerValue ?? 0) >= clock
     }
 

@@ -24,7 +24,8 @@ extension Replica {
                 if name == "id" {
                     keyColumn = index
                 } else if let bit = table.columnIndex[name] {
-                    columns.append(.init(index: index, bit: bit, comparesStorageClass: table.columns[bit].hasNoFixedType))
+                    columns.append(
+                        .init(index: index, bit: bit, comparesStorageClass: table.columns[bit].hasNoFixedType))
                 } else {
                     return
                 }
@@ -106,7 +107,9 @@ extension Replica {
         guard final || capture.unflushedCount > 0 else { return }
         try capture.checkComplete()
         for entry in try reconciledEntries(capture.entries, db) {
-            try insert.execute([.integer(entry.table), entry.key, .integer(Int64(entry.operation.rawValue)), .integer(entry.mask)])
+            try insert.execute([
+                .integer(entry.table), entry.key, .integer(Int64(entry.operation.rawValue)), .integer(entry.mask),
+            ])
         }
         capture.markFlushed()
     }

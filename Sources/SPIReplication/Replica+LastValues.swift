@@ -22,11 +22,13 @@ extension Replica {
             try db.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0[0].textValue })
         let columns = order.split(separator: ",").map(String.init).enumerated().filter { declared.contains($0.element) }
         guard !columns.isEmpty else { return }
-        let select = "SELECT " + columns.map { TrackedTable.quote($0.element) }.joined(separator: ", ")
+        let select =
+            "SELECT " + columns.map { TrackedTable.quote($0.element) }.joined(separator: ", ")
             + " FROM \(TrackedTable.quote(table)) WHERE id = ?"
         guard let values = try db.rows(select, [.text(id)]).first else { return }
-        try store(lastValues: columns.enumerated().map { (n, column) in (column.offset, values[n]) },
-                  table: index, id: id, db)
+        try store(
+            lastValues: columns.enumerated().map { (n, column) in (column.offset, values[n]) },
+            table: index, id: id, db)
     }
 
     /// Keeps a row's current values as its last values before a merge deletes it.

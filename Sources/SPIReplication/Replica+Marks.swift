@@ -38,15 +38,18 @@ extension Replica {
         let incoming = Version(clock: HybridLogicalClock(rawValue: clock), site: origin)
         let col = Int64(column ?? -1)
         if let existing = try storedMark(key, column: col, db) {
-            let newer = column == nil
+            let newer =
+                column == nil
                 ? (causalLength, incoming) > (existing.causalLength, existing.version)
                 : incoming > existing.version
             guard newer else { return }
         }
         try db.execute(
             "INSERT OR REPLACE INTO _spi_mark(tbl, id, col, site, hlc, cl) VALUES (?, ?, ?, ?, ?, ?)",
-            [.integer(key.table), key.stored, .integer(col), .integer(try siteIndex(origin, db)),
-             .integer(Int64(bitPattern: clock)), .integer(Int64(bitPattern: causalLength))])
+            [
+                .integer(key.table), key.stored, .integer(col), .integer(try siteIndex(origin, db)),
+                .integer(Int64(bitPattern: clock)), .integer(Int64(bitPattern: causalLength)),
+            ])
     }
 
     private func storedMark(_ key: RowKey, column: Int64, _ db: Connection) throws -> RefusalMarkRow? {
@@ -65,7 +68,8 @@ extension Replica {
     /// The marks of one row's cells and life.
     private func marks(of key: RowKey, _ db: Connection) throws -> [RefusalMarkRow] {
         try db.rows(
-            "SELECT tbl, id, col, site, hlc, cl FROM _spi_mark WHERE tbl = ? AND id = ?", [.integer(key.table), key.stored]
+            "SELECT tbl, id, col, site, hlc, cl FROM _spi_mark WHERE tbl = ? AND id = ?",
+            [.integer(key.table), key.stored]
         ).map { try markRow($0, db) }
     }
 
@@ -108,10 +112,11 @@ extension Replica {
             else { continue }
             let held = try heldVersion(of: mark, db)
             guard isOpen(mark, held: held), let held else { continue }
-            result.append(Knowledge.Want(
-                table: table.name, id: mark.key.id, column: mark.column < 0 ? nil : table.columns[mark.column].name,
-                held: held.version, heldCausalLength: held.causalLength, mark: mark.version,
-                markCausalLength: mark.causalLength))
+            result.append(
+                Knowledge.Want(
+                    table: table.name, id: mark.key.id, column: mark.column < 0 ? nil : table.columns[mark.column].name,
+                    held: held.version, heldCausalLength: held.causalLength, mark: mark.version,
+                    markCausalLength: mark.causalLength))
         }
         return result
     }
@@ -121,7 +126,9 @@ extension Replica {
     func pruneMarks(of batch: Spi_V1_ChangeBatch, plan: BatchPlan, _ db: Connection) throws {
         guard try hasRefusalMarks(db) else { return }
         var keys = Set<RowKey>()
-        for (i, row) in batch.rows.enumerated() { keys.insert(RowKey(table: plan.tables[Int(row.table)].index, id: plan.rowIDs[i])) }
+        for (i, row) in batch.rows.enumerated() {
+            keys.insert(RowKey(table: plan.tables[Int(row.table)].index, id: plan.rowIDs[i]))
+        }
         for key in keys {
             for mark in try marks(of: key, db) where try !isOpen(mark, held: heldVersion(of: mark, db)) {
                 try db.execute(
@@ -145,17 +152,23 @@ extension Replica {
 
     /// Checks a batch's marks: references in range, known columns, a clock. Called by ``validate(_:checkingClocks:)``.
     func validateMarks(_ batch: Spi_V1_ChangeBatch, tables: [TrackedTable], sites: Int) throws {
-        func malformed(_ message: String) -> ReplicationError { ReplicationError(.malformed, "invalid change batch: \(message)") }
+        func malformed(_ message: String) -> ReplicationError {
+            ReplicationError(.malformed, "invalid change batch: \(message)")
+        }
         guard batch.marks.count <= Self.markLimit else {
             throw malformed("\(batch.marks.count) refusal marks, more than \(Self.markLimit)")
         }
         for (n, mark) in batch.marks.enumerated() {
-            guard Int(mark.table) < tables.count else { throw malformed("refusal mark \(n) names table number \(mark.table)") }
+            guard Int(mark.table) < tables.count else {
+                throw malformed("refusal mark \(n) names table number \(mark.table)")
+            }
             guard let id = mark.idText, !id.isEmpty, id.utf8.count <= 512 else {
                 throw malformed("refusal mark \(n) has no valid id")
             }
             guard mark.column.isEmpty || tables[Int(mark.table)].columnIndex[mark.column] != nil else {
-                throw malformed("refusal mark \(n) names column \"\(mark.column)\", which \(tables[Int(mark.table)].name) does not have")
+                throw malformed(
+                    "refusal mark \(n) names column \"\(mark.column)\", which \(tables[Int(mark.table)].name) does not have"
+                )
             }
             guard mark.site >= 1, Int(mark.site) <= sites, mark.hlc > 0 else {
                 throw malformed("refusal mark \(n) names site number \(mark.site) or has no clock")
@@ -193,13 +206,17 @@ extension Replica {
                 let clock = entry?.clock ?? meta.clock
                 let siteIndex = entry?.site ?? meta.site
                 let version = try version(clock: clock, site: siteIndex, db)
-                guard want.answers(version, causalLength: causalLength), let site = version.site, relayed(site) else { continue }
+                guard want.answers(version, causalLength: causalLength), let site = version.site, relayed(site) else {
+                    continue
+                }
                 try builder.addCell(
                     .init(clock: clock, table: table.index, id: want.id, column: Int64(column)),
                     prior: (entry?.priorClock ?? 0, entry?.priorSite ?? 0), site: site, replica: self, db)
             } else {
                 let version = try version(clock: meta.clock, site: meta.site, db)
-                guard want.answers(version, causalLength: causalLength), let site = version.site, relayed(site) else { continue }
+                guard want.answers(version, causalLength: causalLength), let site = version.site, relayed(site) else {
+                    continue
+                }
                 if meta.isAlive {
                     guard try visible(key) else { continue }
                     try addWholeRow(key, to: &builder, db)

@@ -109,7 +109,9 @@ extension Replica {
                     try db.withoutTriggers { db in try rejudgeHeld(gate: gate, report: &report, peer: peer, db) }
                 }
                 if !report.refusals.isEmpty { try logRefusals(report.refusals, peer: peer, db) }
-                report.held = try Self.hasHeldStore(db) ? Int(try db.scalar("SELECT count(*) FROM _spi_held")?.integerValue ?? 0) : 0
+                report.held =
+                    try Self.hasHeldStore(db)
+                    ? Int(try db.scalar("SELECT count(*) FROM _spi_held")?.integerValue ?? 0) : 0
                 report.rows = batch.rows.count
                 report.batches = 1
                 return report
@@ -130,7 +132,9 @@ extension Replica {
         try db.execute("INSERT OR REPLACE INTO _spi_meta(key, value) VALUES ('scope.own', ?)", [.text(scope)])
         guard stored != nil else { return }
         try db.execute("UPDATE _spi_knowledge SET hlc = 0 WHERE site <> ?", [.integer(try siteIndex(siteID, db))])
-        logger.info("own read scope changed: knowledge of other sites reset", metadata: ["from": "\(stored ?? "")", "to": "\(scope)"])
+        logger.info(
+            "own read scope changed: knowledge of other sites reset",
+            metadata: ["from": "\(stored ?? "")", "to": "\(scope)"])
     }
 
     /// Raises this replica's knowledge of its own site to its clock's last reading.
@@ -173,7 +177,9 @@ extension Replica {
                     let held = try mergeRows(
                         batch, plan: plan, gate: gate, report: &report, db, excluding: excluded, written: &written)
                     guard let own = try gate.receiverScope(db), own != batch.scope else {
-                        if !held.isEmpty { try hold(held, plan: plan, batch: batch, peer: peer, db, heldSince: heldSince) }
+                        if !held.isEmpty {
+                            try hold(held, plan: plan, batch: batch, peer: peer, db, heldSince: heldSince)
+                        }
                         return (report, held.count)
                     }
                     // A batch made for another scope claims no coverage: what it cannot settle now is not held but
@@ -222,8 +228,9 @@ extension Replica {
             let local = try localRow(RowKey(table: table.index, id: id), table: table, db)
             var change = incoming
             if let judging {
-                guard let admitted = try admit(
-                    change, id: id, local: local, plan: plan, gate: judging, report: &report, held: &held, db)
+                guard
+                    let admitted = try admit(
+                        change, id: id, local: local, plan: plan, gate: judging, report: &report, held: &held, db)
                 else { continue }
                 change = admitted
             }
@@ -286,11 +293,13 @@ extension Replica {
             if meta != nil || exists { try deleteRow(key, table: table, db) }
             try deleteCellEntries(key, db)
             if incomingLength % 2 == 0 {
-                try setRowMeta(key, RowMeta(causalLength: incomingLength, clock: Int64(bitPattern: change.hlc), site: rowSite), db)
+                try setRowMeta(
+                    key, RowMeta(causalLength: incomingLength, clock: Int64(bitPattern: change.hlc), site: rowSite), db)
                 report.applied += max(1, changeCount)
                 return
             }
-            let base = change.rowVersion
+            let base =
+                change.rowVersion
                 ? RowMeta(causalLength: incomingLength, clock: Int64(bitPattern: change.hlc), site: rowSite)
                 : RowMeta(causalLength: incomingLength, clock: 0, site: 0)
             try setRowMeta(key, base, db)
@@ -322,7 +331,9 @@ extension Replica {
         // Same incarnation.
         guard incomingLength % 2 == 1 else {
             if change.rowVersion, let meta, try rowVersion > version(clock: meta.clock, site: meta.site, db) {
-                try setRowMeta(key, RowMeta(causalLength: meta.causalLength, clock: Int64(bitPattern: change.hlc), site: rowSite), db)
+                try setRowMeta(
+                    key, RowMeta(causalLength: meta.causalLength, clock: Int64(bitPattern: change.hlc), site: rowSite),
+                    db)
             }
             report.alreadyKnown += changeCount
             return
@@ -382,7 +393,8 @@ extension Replica {
             if concurrent {
                 let current = try current(column)
                 if current != value {
-                    let (winner, loser) = wins
+                    let (winner, loser) =
+                        wins
                         ? ((value, incomingVersion), (current, localVersion))
                         : ((current, localVersion), (value, incomingVersion))
                     if try recordConflict(table: table, id: id, column: column, winner: winner, loser: loser, db) {
@@ -416,8 +428,9 @@ extension Replica {
             if let entry {
                 try setCellEntry(key, column: column, entry, db)
             } else {
-                try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ? AND col = ?",
-                               [.integer(key.table), key.stored, .integer(Int64(column))])
+                try db.execute(
+                    "DELETE FROM _spi_clock WHERE tbl = ? AND id = ? AND col = ?",
+                    [.integer(key.table), key.stored, .integer(Int64(column))])
             }
         }
     }
@@ -452,7 +465,8 @@ extension Replica {
     ) throws -> Bool {
         let name = table.columns[column].name
         func siteText(_ site: SiteID?) -> String { site.map { UUIDText.string($0.bytes) } ?? "" }
-        let identity = "\(table.name)|\(id)|\(name)|\(winner.1.clock.rawValue)|\(siteText(winner.1.site))|"
+        let identity =
+            "\(table.name)|\(id)|\(name)|\(winner.1.clock.rawValue)|\(siteText(winner.1.site))|"
             + "\(loser.1.clock.rawValue)|\(siteText(loser.1.site))"
         let digest = UUIDText.hex(SHA256.hash(data: Array(identity.utf8)).prefix(16))
         try db.execute(
@@ -461,9 +475,11 @@ extension Replica {
                 loser_value, loser_hlc, loser_site, detected_hlc)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT value FROM _spi_meta WHERE key = 'clock.last'))
             """,
-            [.text(digest), .text(table.name), .text(id), .text(name),
-             winner.0, .integer(Int64(bitPattern: winner.1.clock.rawValue)), .blob(winner.1.site?.bytes ?? []),
-             loser.0, .integer(Int64(bitPattern: loser.1.clock.rawValue)), .blob(loser.1.site?.bytes ?? [])])
+            [
+                .text(digest), .text(table.name), .text(id), .text(name),
+                winner.0, .integer(Int64(bitPattern: winner.1.clock.rawValue)), .blob(winner.1.site?.bytes ?? []),
+                loser.0, .integer(Int64(bitPattern: loser.1.clock.rawValue)), .blob(loser.1.site?.bytes ?? []),
+            ])
         return db.changes > 0
     }
 

@@ -46,9 +46,12 @@ extension Replica {
             let group = OriginProofs.GroupKey(site: siteID, hlc: hlc)
             let chunks = OriginProofs.chunks(of: entries)
             let digests = chunks.flatMap(\.digest)
-            let signature = try signer.sign(OriginProofs.groupMessage(register: registerID, group: group, chunkDigests: digests))
+            let signature = try signer.sign(
+                OriginProofs.groupMessage(register: registerID, group: group, chunkDigests: digests))
             try storeProof(
-                VerifiedGroup(key: group, signature: signature, digests: digests, chunks: Array(chunks.enumerated().map { ($0.offset, $0.element) })),
+                VerifiedGroup(
+                    key: group, signature: signature, digests: digests,
+                    chunks: Array(chunks.enumerated().map { ($0.offset, $0.element) })),
                 db)
         }
         try db.execute(
@@ -77,7 +80,8 @@ extension Replica {
     /// A stored group's signature and chunk digests.
     func storedGroup(_ key: OriginProofs.GroupKey, _ db: Connection) throws -> (signature: [UInt8], digests: [UInt8])? {
         let stmt = try db.cached(
-            "SELECT g.signature, g.digests FROM _spi_group g JOIN _spi_site s ON s.idx = g.site WHERE s.site = ? AND g.hlc = ?")
+            "SELECT g.signature, g.digests FROM _spi_group g JOIN _spi_site s ON s.idx = g.site WHERE s.site = ? AND g.hlc = ?"
+        )
         try stmt.bind(.blob(key.site.bytes), at: 1)
         try stmt.bind(.integer(Int64(bitPattern: key.hlc)), at: 2)
         defer { stmt.reset() }
@@ -86,7 +90,9 @@ extension Replica {
     }
 
     /// The chunks of a stored group this replica holds, by index, without their leaves (empty `leaves`).
-    func storedChunkRanges(_ key: OriginProofs.GroupKey, _ db: Connection) throws -> [(index: Int, chunk: OriginProofs.Chunk)] {
+    func storedChunkRanges(_ key: OriginProofs.GroupKey, _ db: Connection) throws -> [(
+        index: Int, chunk: OriginProofs.Chunk
+    )] {
         try db.rows(
             """
             SELECT c.idx, c.first_table, c.first_id, c.last_table, c.last_id FROM _spi_group_chunk c
@@ -108,7 +114,8 @@ extension Replica {
 
     /// A site's stored public key.
     func storedKey(_ site: SiteID, _ db: Connection) throws -> [UInt8]? {
-        try db.scalar("SELECT k.key FROM _spi_key k JOIN _spi_site s ON s.idx = k.site WHERE s.site = ?", [.blob(site.bytes)])?
+        try db.scalar(
+            "SELECT k.key FROM _spi_key k JOIN _spi_site s ON s.idx = k.site WHERE s.site = ?", [.blob(site.bytes)])?
             .blobValue
     }
 
@@ -176,7 +183,8 @@ extension Replica {
                 if carried.count != all.count / OriginProofs.leafLength {
                     // Carried in part: the leaves it does not carry. (Carried whole, every stored leaf is one of the
                     // batch's entries: a group's entries are what its origin signed, and the receiver checks them.)
-                    let leaves = Set(carried.map { OriginProofs.leaf(of: $0, in: batch, sites: sites, encoder: &encoder) })
+                    let leaves = Set(
+                        carried.map { OriginProofs.leaf(of: $0, in: batch, sites: sites, encoder: &encoder) })
                     var matched = 0
                     for leaf in OriginProofs.split(all) ?? [] {
                         if leaves.contains(leaf) { matched += 1 } else { leaf.append(to: &other) }
@@ -212,7 +220,11 @@ extension Replica {
         var dropCells: [Int: Set<Int>] = [:]
         var dropRowVersions: Set<Int> = []
         for entry in entries where unprovable.contains(entry.group) {
-            if let cell = entry.cell { dropCells[entry.index, default: []].insert(cell) } else { dropRowVersions.insert(entry.index) }
+            if let cell = entry.cell {
+                dropCells[entry.index, default: []].insert(cell)
+            } else {
+                dropRowVersions.insert(entry.index)
+            }
         }
         var rows: [Spi_V1_RowChange] = []
         for (r, row) in batch.rows.enumerated() {
@@ -249,7 +261,9 @@ extension Replica {
             ReplicationError(.malformed, "invalid change batch: \(message)")
         }
         func site(_ number: UInt32) throws -> SiteID {
-            guard number >= 1, Int(number) <= sites.count else { throw malformed("a proof names site number \(number)") }
+            guard number >= 1, Int(number) <= sites.count else {
+                throw malformed("a proof names site number \(number)")
+            }
             return sites[Int(number) - 1]
         }
         var keys: [SiteID: [UInt8]] = [:]
@@ -281,7 +295,8 @@ extension Replica {
                     throw ReplicationError(
                         .badSignature,
                         "the change to \(describe(group)) carries no origin signature, so nothing proves who made it; "
-                            + "nothing of the batch was applied (the sender must run this version of spi with its replica key)")
+                            + "nothing of the batch was applied (the sender must run this version of spi with its replica key)"
+                    )
                 }
                 continue
             }
@@ -296,9 +311,12 @@ extension Replica {
             for chunk in proof.chunks {
                 let index = Int(chunk.index)
                 guard index < chunkCount, seen.insert(index).inserted, let other = OriginProofs.split(chunk.otherLeaves)
-                else { throw malformed("a proof names chunk \(chunk.index) of \(chunkCount) twice, or with partial leaves") }
+                else {
+                    throw malformed("a proof names chunk \(chunk.index) of \(chunkCount) twice, or with partial leaves")
+                }
                 let range = OriginProofs.Chunk(
-                    first: .init(table: chunk.firstTable, id: chunk.firstID), last: .init(table: chunk.lastTable, id: chunk.lastID),
+                    first: .init(table: chunk.firstTable, id: chunk.firstID),
+                    last: .init(table: chunk.lastTable, id: chunk.lastID),
                     leaves: [])
                 chunks.append((index, range, other))
             }
@@ -308,7 +326,9 @@ extension Replica {
                 if let last = lastRow, last.row == entry.row {
                     position = last.position
                 } else {
-                    guard let found = chunks.firstIndex(where: { $0.chunk.contains(entry.row) }) else { throw forged(group) }
+                    guard let found = chunks.firstIndex(where: { $0.chunk.contains(entry.row) }) else {
+                        throw forged(group)
+                    }
                     position = found
                     lastRow = (entry.row, found)
                 }
@@ -318,20 +338,27 @@ extension Replica {
             for var item in chunks {
                 item.chunk.leaves = OriginProofs.sortedLeaves(item.leaves)
                 let start = item.index * OriginProofs.digestLength
-                guard item.chunk.digest == Array(digests[start..<start + OriginProofs.digestLength]) else { throw forged(group) }
+                guard item.chunk.digest == Array(digests[start..<start + OriginProofs.digestLength]) else {
+                    throw forged(group)
+                }
                 proved.append((item.index, item.chunk))
             }
             let publicKey = try keys[group.site] ?? db.flatMap { try storedKey(group.site, $0) }
             let known = try db.flatMap { try storedGroup(group, $0) }
-            if checkSignatures && !(known.map { $0.digests == digests && $0.signature == Array(proof.signature) } ?? false) {
+            if checkSignatures
+                && !(known.map { $0.digests == digests && $0.signature == Array(proof.signature) } ?? false)
+            {
                 let message = OriginProofs.groupMessage(register: registerID, group: group, chunkDigests: digests)
                 guard let publicKey,
-                    ChangeSetSigner.verifies(signature: proof.signature, by: Data(publicKey), of: message, for: group.site)
+                    ChangeSetSigner.verifies(
+                        signature: proof.signature, by: Data(publicKey), of: message, for: group.site)
                 else { throw forged(group) }
             }
             var checked = VerifiedGroup(
                 key: group, signature: Array(proof.signature), digests: digests, chunks: proved, publicKey: publicKey)
-            if let known { checked.stored = known.digests == digests && known.signature == Array(proof.signature) ? .same : .other }
+            if let known {
+                checked.stored = known.digests == digests && known.signature == Array(proof.signature) ? .same : .other
+            }
             verified.append(checked)
         }
         return verified
@@ -349,12 +376,13 @@ extension Replica {
             try db.execute("INSERT OR IGNORE INTO _spi_key(site, key) VALUES (?, ?)", [.integer(index), .blob(key)])
         }
         let clock = DatabaseValue.integer(Int64(bitPattern: group.key.hlc))
-        try db.cached("INSERT OR IGNORE INTO _spi_group(site, hlc, signature, digests) VALUES (?, ?, ?, ?)").execute(binding: { s in
-            try s.bind(.integer(index), at: 1)
-            try s.bind(clock, at: 2)
-            try s.bind(.blob(group.signature), at: 3)
-            try s.bind(.blob(group.digests), at: 4)
-        })
+        try db.cached("INSERT OR IGNORE INTO _spi_group(site, hlc, signature, digests) VALUES (?, ?, ?, ?)").execute(
+            binding: { s in
+                try s.bind(.integer(index), at: 1)
+                try s.bind(clock, at: 2)
+                try s.bind(.blob(group.signature), at: 3)
+                try s.bind(.blob(group.digests), at: 4)
+            })
         // Chunks of another signature of the same group (a site that signed one transaction twice) are not mixed in.
         if db.changes == 0, try storedGroup(group.key, db)?.digests != group.digests { return }
         let insert = try db.cached(

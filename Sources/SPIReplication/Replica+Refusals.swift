@@ -22,9 +22,11 @@ extension Replica {
                 INSERT INTO _spi_refusal(at_ms, peer, origin, tbl, row_id, columns, reason, count)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [.integer(now), peer.map { .text($0) } ?? .null, .blob(refusal.origin.bytes), .text(refusal.table),
-                 .text(refusal.id), .text(refusal.columns.joined(separator: ",")), .text(refusal.reason),
-                 .integer(Int64(refusal.count))])
+                [
+                    .integer(now), peer.map { .text($0) } ?? .null, .blob(refusal.origin.bytes), .text(refusal.table),
+                    .text(refusal.id), .text(refusal.columns.joined(separator: ",")), .text(refusal.reason),
+                    .integer(Int64(refusal.count)),
+                ])
         }
     }
 

@@ -33,7 +33,9 @@ extension Replica {
         let identity = try PeerIdentity.completeRotation(forReplicaAt: path, logger: logger)
         guard identity.peerID.siteID == rotation.site else {
             throw ReplicationError(
-                .malformed, "\(path): the key put in place (site \(identity.peerID.siteID)) is not the replica's site \(rotation.site)")
+                .malformed,
+                "\(path): the key put in place (site \(identity.peerID.siteID)) is not the replica's site \(rotation.site)"
+            )
         }
         return (rotation, identity)
     }
@@ -93,7 +95,8 @@ extension Replica {
                 ("_spi_row", "site", "hlc"), ("_spi_clock", "site", "hlc"), ("_spi_clock", "prior_site", "prior_hlc"),
                 ("_spi_mark", "site", "hlc"), ("_spi_held", "site", "hlc"), ("_spi_held_cap", "site", "hlc"),
             ] {
-                try db.execute("UPDATE \(table) SET \(site) = ? WHERE \(site) = ? AND \(clock) <= ?", [number, own, signed])
+                try db.execute(
+                    "UPDATE \(table) SET \(site) = ? WHERE \(site) = ? AND \(clock) <= ?", [number, own, signed])
             }
             // What proves them, and what this replica knows of the old site: all of it.
             for table in ["_spi_group", "_spi_group_chunk", "_spi_key", "_spi_knowledge"] {
@@ -117,7 +120,8 @@ extension Replica {
                 "replica.path": "\(path)", "replica.site": "\(signer.site)", "replica.previousSite": "\(old)",
                 "replica.reattributed": "\(reattributed)",
             ])
-        return SiteRotation(previous: old, site: signer.site, signedWithOldKey: signedWithOldKey, reattributed: reattributed)
+        return SiteRotation(
+            previous: old, site: signer.site, signedWithOldKey: signedWithOldKey, reattributed: reattributed)
     }
 
     /// The sites the replica in `db` had before its key rotations, oldest first.
@@ -136,7 +140,8 @@ extension Replica {
             sites.insert(group.key.site)
         }
         for site in sites {
-            let message = site == siteID
+            let message =
+                site == siteID
                 ? "received changes signed with this replica's own key that it never signed: another replica uses "
                     + "the same key (a copied replica file; run `spi key rotate` on the copy), or this file was "
                     + "restored from an older backup"

@@ -24,12 +24,16 @@ extension Replica {
     }
 
     /// Writes several cells of one row with one statement; `values` in column order.
-    func updateRow(_ key: RowKey, table: TrackedTable, values: [(key: Int, value: DatabaseValue)], _ db: Connection) throws {
+    func updateRow(_ key: RowKey, table: TrackedTable, values: [(key: Int, value: DatabaseValue)], _ db: Connection)
+        throws
+    {
         if values.count == 1 {
             return try updateCell(key, table: table, column: values[0].key, to: values[0].value, db)
         }
         let columns = values.map(\.key)
-        let sql = rowSQL(RowSQLShape(table: table.index, isUpdate: true, columns: columns)) { table.updateSQL(columns: columns) }
+        let sql = rowSQL(RowSQLShape(table: table.index, isUpdate: true, columns: columns)) {
+            table.updateSQL(columns: columns)
+        }
         try db.cached(sql).execute(binding: { s in
             for (n, item) in values.enumerated() { try s.bind(item.value, at: Int32(n + 1)) }
             try s.bind(.text(key.id), at: Int32(values.count + 1))
@@ -38,7 +42,9 @@ extension Replica {
 
     func insertRow(_ key: RowKey, table: TrackedTable, values: [(Int, DatabaseValue)], _ db: Connection) throws {
         let columns = values.map(\.0)
-        let sql = rowSQL(RowSQLShape(table: table.index, isUpdate: false, columns: columns)) { table.insertSQL(columns: columns) }
+        let sql = rowSQL(RowSQLShape(table: table.index, isUpdate: false, columns: columns)) {
+            table.insertSQL(columns: columns)
+        }
         try db.cached(sql).execute(binding: { s in
             try s.bind(.text(key.id), at: 1)
             for (n, item) in values.enumerated() { try s.bind(item.1, at: Int32(n + 2)) }

@@ -19,14 +19,17 @@ extension Replica {
                 tbl INTEGER NOT NULL, id ANY NOT NULL, entered INTEGER NOT NULL, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID
             """)
         try db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS _spi_peer_knowledge (site INTEGER PRIMARY KEY, hlc INTEGER NOT NULL) STRICT")
+            "CREATE TEMP TABLE IF NOT EXISTS _spi_peer_knowledge (site INTEGER PRIMARY KEY, hlc INTEGER NOT NULL) STRICT"
+        )
         try db.execute("DELETE FROM temp._spi_visible")
         try db.execute("DELETE FROM temp._spi_peer_knowledge")
         for (site, clock) in peer.clocks {
-            guard let index = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
+            guard
+                let index = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
             else { continue }
             try db.execute(
-                "INSERT INTO temp._spi_peer_knowledge(site, hlc) VALUES (?, ?)", [.integer(index), .integer(Int64(bitPattern: clock))])
+                "INSERT INTO temp._spi_peer_knowledge(site, hlc) VALUES (?, ?)",
+                [.integer(index), .integer(Int64(bitPattern: clock))])
         }
         let useUnseen = try collectUnseen(peer: peer, db)
         for table in tables {
@@ -38,7 +41,8 @@ extension Replica {
             // such versions are looked up (by id, through the rule), instead of the rule running over the table.
             var travels = ""
             if useUnseen && !everyRow && !wholeTables.contains(table.index) {
-                travels = try rule?.everyRowEntered == true || mayEnter(membership, db)
+                travels =
+                    try rule?.everyRowEntered == true || mayEnter(membership, db)
                     ? " AND (coalesce(entered, 0) != 0 OR EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = ?1 AND u.tid = v.id))"
                     : " AND id IN (SELECT tid FROM temp._spi_unseen WHERE tbl = ?1)"
             }
@@ -88,15 +92,18 @@ extension Replica {
         try db.execute("DELETE FROM temp._spi_unseen")
         var ranges: [(Int64, Int64)] = []
         var total: Int64 = 0
-        try db.forEachRow("SELECT s.idx, s.site, k.hlc FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site") { row in
+        try db.forEachRow("SELECT s.idx, s.site, k.hlc FROM _spi_knowledge k JOIN _spi_site s ON s.idx = k.site") {
+            row in
             guard case .blob(let bytes) = row.value(1), let site = SiteID(bytes: bytes) else { return }
             let from = Int64(bitPattern: peer[site])
             if row.int64(2) > from { ranges.append((row.int64(0), from)) }
         }
         for (site, from) in ranges {
             for table in ["_spi_row", "_spi_clock"] {
-                total += try db.scalar(
-                    "SELECT count(*) FROM \(table) WHERE site = ? AND hlc > ?", [.integer(site), .integer(from)])?.integerValue ?? 0
+                total +=
+                    try db.scalar(
+                        "SELECT count(*) FROM \(table) WHERE site = ? AND hlc > ?", [.integer(site), .integer(from)])?
+                    .integerValue ?? 0
             }
             if total > Int64(scopeUnseenLimit) { return false }
         }
@@ -121,7 +128,8 @@ extension Replica {
 
     /// ``expandScopeSQL(_:unseen:)``, with the membership cells the rule names (table number, column number): the
     /// cells whose unseen versions may make a row enter the peer's scope.
-    func expandScopeRule(_ sql: String, unseen: Bool) throws -> (sql: String, membership: [(table: Int64, column: Int)]) {
+    func expandScopeRule(_ sql: String, unseen: Bool) throws -> (sql: String, membership: [(table: Int64, column: Int)])
+    {
         var membership: [(table: Int64, column: Int)] = []
         var result = ""
         var rest = Substring(sql)
@@ -176,7 +184,8 @@ extension Replica {
     ) throws -> Bool {
         while builder.cellCount < budget {
             var keys: [(Int64, String)] = []
-            let sql = cursor.resendPosition == nil
+            let sql =
+                cursor.resendPosition == nil
                 ? "SELECT tbl, id FROM temp._spi_visible WHERE entered ORDER BY tbl, id LIMIT 256"
                 : "SELECT tbl, id FROM temp._spi_visible WHERE entered AND (tbl, id) > (?, ?) ORDER BY tbl, id LIMIT 256"
             let args: [DatabaseValue] = cursor.resendPosition.map { [.integer($0.table), RowKey.stored($0.id)] } ?? []

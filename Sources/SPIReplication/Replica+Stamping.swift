@@ -74,7 +74,8 @@ extension Replica {
         }
         // A long log touches many pages of the metadata B-trees: let them stay in memory for this pass (SQLite
         // gives the pages back when the limit returns to its default).
-        let restoredCache = lastSeq > Self.widenedCacheThreshold ? try db.scalar("PRAGMA cache_size")?.integerValue : nil
+        let restoredCache =
+            lastSeq > Self.widenedCacheThreshold ? try db.scalar("PRAGMA cache_size")?.integerValue : nil
         if restoredCache != nil { try db.execute("PRAGMA cache_size = \(Self.widenedCacheKiB)") }
         defer { if let restoredCache { try? db.execute("PRAGMA cache_size = \(restoredCache)") } }
         let own = Self.ownSiteIndex
@@ -235,8 +236,9 @@ extension Replica {
         ) { row in lives.append((row.value(0), row.value(1), row.int64(2))) }
         for (table, id, length) in lives {
             try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ?", [table, id])
-            try db.execute("UPDATE _spi_row SET cl = ?, hlc = ?, site = ? WHERE tbl = ? AND id = ?",
-                           [.integer(length), .integer(clock), .integer(own), table, id])
+            try db.execute(
+                "UPDATE _spi_row SET cl = ?, hlc = ?, site = ? WHERE tbl = ? AND id = ?",
+                [.integer(length), .integer(clock), .integer(own), table, id])
         }
         // New rows (live now, never seen), and tombstones for rows that existed only as untracked baseline data.
         try db.execute(
@@ -280,15 +282,19 @@ extension Replica {
 
     /// The next clock reading for a local change, persisted so that it never repeats, even across processes.
     func nextLocalClock(_ db: Connection) throws -> Int64 {
-        let last = HybridLogicalClock(rawValue: UInt64(bitPattern: try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0))
+        let last = HybridLogicalClock(
+            rawValue: UInt64(
+                bitPattern: try db.scalar("SELECT value FROM _spi_meta WHERE key = 'clock.last'")?.integerValue ?? 0))
         let next = HybridLogicalClock.next(after: last, nowMilliseconds: now())
-        try db.execute("UPDATE _spi_meta SET value = ? WHERE key = 'clock.last'", [.integer(Int64(bitPattern: next.rawValue))])
+        try db.execute(
+            "UPDATE _spi_meta SET value = ? WHERE key = 'clock.last'", [.integer(Int64(bitPattern: next.rawValue))])
         return Int64(bitPattern: next.rawValue)
     }
 
     /// Moves the local clock past a reading seen from another site.
     func observeClock(_ seen: UInt64, _ db: Connection) throws {
-        try db.execute("UPDATE _spi_meta SET value = max(value, ?) WHERE key = 'clock.last'", [.integer(Int64(bitPattern: seen))])
+        try db.execute(
+            "UPDATE _spi_meta SET value = max(value, ?) WHERE key = 'clock.last'", [.integer(Int64(bitPattern: seen))])
     }
 
     // MARK: - Metadata access
@@ -328,7 +334,8 @@ extension Replica {
         try row.bind(key.stored, at: 2)
         defer { row.reset() }
         while try row.step() {
-            entries[Int(row.int64(0))] = CellEntry(clock: row.int64(1), site: row.int64(2), priorClock: row.int64(3), priorSite: row.int64(4))
+            entries[Int(row.int64(0))] = CellEntry(
+                clock: row.int64(1), site: row.int64(2), priorClock: row.int64(3), priorSite: row.int64(4))
         }
         return entries
     }

@@ -34,7 +34,8 @@ extension Replica {
             }
         }
         guard hasID else {
-            throw ReplicationError(.unknownTable, "cannot replicate \(name): no such table, or its primary key is not `id`")
+            throw ReplicationError(
+                .unknownTable, "cannot replicate \(name): no such table, or its primary key is not `id`")
         }
         let existing = try db.scalar("SELECT columns FROM _spi_table WHERE name = ?", [.text(name)])?.textValue
         var order = existing.map { $0.split(separator: ",").map(String.init) } ?? []
@@ -42,7 +43,8 @@ extension Replica {
             order.append(column.name)
         }
         guard order.count <= 62 else {
-            throw ReplicationError(.tooManyColumns, "cannot replicate \(name): \(order.count) columns besides id, at most 62")
+            throw ReplicationError(
+                .tooManyColumns, "cannot replicate \(name): \(order.count) columns besides id, at most 62")
         }
         try db.execute(
             "INSERT INTO _spi_table(name, columns) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET columns = excluded.columns",
@@ -85,7 +87,8 @@ extension Replica {
         let keepLastValues =
             "DELETE FROM _spi_last_value WHERE tbl = \(index) AND id = OLD.id;"
             + (lastValues.isEmpty
-                ? "" : "\n    INSERT INTO _spi_last_value(tbl, id, col, value) VALUES \(lastValues.joined(separator: ", "));")
+                ? ""
+                : "\n    INSERT INTO _spi_last_value(tbl, id, col, value) VALUES \(lastValues.joined(separator: ", "));")
         return """
             DROP TRIGGER IF EXISTS "\(prefix)_insert";
             DROP TRIGGER IF EXISTS "\(prefix)_update";
@@ -149,18 +152,23 @@ extension Replica {
         try connection.forEachRow("SELECT idx, name, columns FROM _spi_table ORDER BY idx") { row in
             let name = row.text(1) ?? ""
             let order = (row.text(2) ?? "").split(separator: ",").map(String.init)
-            loaded.append(TrackedTable(index: row.int64(0), name: name, columns: order.map { .init(name: $0, type: "", notNull: false) }))
+            loaded.append(
+                TrackedTable(
+                    index: row.int64(0), name: name, columns: order.map { .init(name: $0, type: "", notNull: false) }))
         }
         for i in loaded.indices {
             var facts: [String: TrackedTable.Column] = [:]
-            try connection.forEachRow("SELECT name, upper(type), \"notnull\" FROM pragma_table_info(?)", [.text(loaded[i].name)]) { row in
+            try connection.forEachRow(
+                "SELECT name, upper(type), \"notnull\" FROM pragma_table_info(?)", [.text(loaded[i].name)]
+            ) { row in
                 let name = row.text(0) ?? ""
                 facts[name] = .init(name: name, type: row.text(1) ?? "", notNull: row.int64(2) == 1)
             }
             loaded[i] = TrackedTable(
                 index: loaded[i].index, name: loaded[i].name,
                 columns: loaded[i].columns.map { column in
-                    facts[column.name] ?? TrackedTable.Column(name: column.name, type: "", notNull: false, isLive: false)
+                    facts[column.name]
+                        ?? TrackedTable.Column(name: column.name, type: "", notNull: false, isLive: false)
                 })
         }
         tables = loaded

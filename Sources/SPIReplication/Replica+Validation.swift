@@ -16,13 +16,17 @@ extension Replica {
     /// Checks a batch before anything is written: every reference in range, every table and column replicated
     /// here, every value of a type its column holds, every clock within the allowed drift of local time.
     func validate(_ batch: Spi_V1_ChangeBatch, checkingClocks: Bool = true) throws -> BatchPlan {
-        func malformed(_ message: String) -> ReplicationError { ReplicationError(.malformed, "invalid change batch: \(message)") }
+        func malformed(_ message: String) -> ReplicationError {
+            ReplicationError(.malformed, "invalid change batch: \(message)")
+        }
         let sites = try OriginProofs.sites(of: batch)
         var tables: [TrackedTable] = []
         var columnMaps: [[Int]] = []
         for entry in batch.tables {
             guard let table = tablesByName[entry.name] else {
-                throw ReplicationError(.unknownTable, "the change set names table \"\(entry.name)\", which this replica does not replicate")
+                throw ReplicationError(
+                    .unknownTable, "the change set names table \"\(entry.name)\", which this replica does not replicate"
+                )
             }
             tables.append(table)
             columnMaps.append(entry.columns.map { table.columnIndex[$0] ?? -1 })
@@ -42,19 +46,27 @@ extension Replica {
         var rowIDs: [String] = []
         rowIDs.reserveCapacity(batch.rows.count)
         for (n, row) in batch.rows.enumerated() {
-            guard Int(row.table) < tables.count else { throw malformed("row \(n) names table number \(row.table) of \(tables.count)") }
+            guard Int(row.table) < tables.count else {
+                throw malformed("row \(n) names table number \(row.table) of \(tables.count)")
+            }
             guard let id = row.idText, !id.isEmpty, id.utf8.count <= 512 else {
                 throw malformed("row \(n) has no valid id")
             }
-            guard row.cl >= 1, row.cl < UInt64(Int64.max) else { throw malformed("row \(n) has causal length \(row.cl)") }
-            guard row.site >= 1, Int(row.site) <= sites.count else { throw malformed("row \(n) names site number \(row.site)") }
+            guard row.cl >= 1, row.cl < UInt64(Int64.max) else {
+                throw malformed("row \(n) has causal length \(row.cl)")
+            }
+            guard row.site >= 1, Int(row.site) <= sites.count else {
+                throw malformed("row \(n) names site number \(row.site)")
+            }
             guard row.hlc > 0 else { throw malformed("row \(n) has no clock") }
             if row.cl % 2 == 0 && !row.cells.isEmpty { throw malformed("row \(n) is deleted but carries cell values") }
             try checkClock(row.hlc)
             let table = tables[Int(row.table)]
             let map = columnMaps[Int(row.table)]
             for cell in row.cells {
-                guard Int(cell.column) < map.count else { throw malformed("row \(n) names column number \(cell.column)") }
+                guard Int(cell.column) < map.count else {
+                    throw malformed("row \(n) names column number \(cell.column)")
+                }
                 let column = map[Int(cell.column)]
                 guard column >= 0 else {
                     throw ReplicationError(
@@ -62,7 +74,9 @@ extension Replica {
                         "the change set writes column \"\(batch.tables[Int(row.table)].columns[Int(cell.column)])\" of "
                             + "\(table.name), which this replica does not have")
                 }
-                guard let value = BatchBuilder.value(of: cell) else { throw malformed("row \(n) has a cell without a value") }
+                guard let value = BatchBuilder.value(of: cell) else {
+                    throw malformed("row \(n) has a cell without a value")
+                }
                 guard value.limitedByteCount <= Replica.maximumValueBytes else {
                     throw malformed(
                         "row \(n) puts a value of \(value.limitedByteCount) bytes in \(table.name).\(table.columns[column].name), "
@@ -83,11 +97,14 @@ extension Replica {
         }
         var covers: [(SiteID, UInt64)] = []
         for coverage in batch.covers {
-            guard let site = SiteID(bytes: coverage.site) else { throw malformed("a coverage site id of \(coverage.site.count) bytes") }
+            guard let site = SiteID(bytes: coverage.site) else {
+                throw malformed("a coverage site id of \(coverage.site.count) bytes")
+            }
             try checkClock(coverage.hlc)
             covers.append((site, coverage.hlc))
         }
         try validateMarks(batch, tables: tables, sites: sites.count)
-        return BatchPlan(sites: sites, tables: tables, columnMaps: columnMaps, rowIDs: rowIDs, covers: covers, maxClock: maxClock)
+        return BatchPlan(
+            sites: sites, tables: tables, columnMaps: columnMaps, rowIDs: rowIDs, covers: covers, maxClock: maxClock)
     }
 }

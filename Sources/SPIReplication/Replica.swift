@@ -116,8 +116,11 @@ public final class Replica {
         try db.enableWriteAheadLog()
         try db.transaction { db in
             try db.execute(ReplicaSchema.sql)
-            try db.execute("INSERT INTO _spi_meta(key, value) VALUES ('replica.schema', ?)", [.integer(Int64(ReplicaSchema.version))])
-            try db.execute("INSERT INTO _spi_meta(key, value) VALUES ('register.id', ?)", [.text(registerID.description)])
+            try db.execute(
+                "INSERT INTO _spi_meta(key, value) VALUES ('replica.schema', ?)",
+                [.integer(Int64(ReplicaSchema.version))])
+            try db.execute(
+                "INSERT INTO _spi_meta(key, value) VALUES ('register.id', ?)", [.text(registerID.description)])
             try db.execute("INSERT INTO _spi_meta(key, value) VALUES ('site.id', ?)", [.text(siteID.description)])
             try db.execute("INSERT INTO _spi_meta(key, value) VALUES ('clock.last', 0)")
             try db.execute("INSERT INTO _spi_site(idx, site) VALUES (1, ?)", [.blob(siteID.bytes)])
@@ -159,13 +162,15 @@ public final class Replica {
         guard try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = '_spi_meta'") == .integer(1) else {
             return nil
         }
-        return try db.scalar("SELECT value FROM _spi_meta WHERE key = 'register.id'")?.textValue.flatMap(RegisterID.init)
+        return try db.scalar("SELECT value FROM _spi_meta WHERE key = 'register.id'")?.textValue.flatMap(
+            RegisterID.init)
     }
 
     init(connection db: Connection, logger: Logger) throws {
         let hasMeta = try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = '_spi_meta'")
         guard hasMeta == .integer(1),
-            let site = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'site.id'")?.textValue.flatMap(SiteID.init),
+            let site = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'site.id'")?.textValue.flatMap(
+                SiteID.init),
             let register = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'register.id'")?.textValue
                 .flatMap(RegisterID.init)
         else {
@@ -323,8 +328,9 @@ public final class Replica {
     /// Stores a local setting that does not replicate.
     public func setMetadata(_ key: String, _ value: DatabaseValue) throws {
         try connection.transaction { db in
-            try db.execute("INSERT INTO _spi_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           [.text(key), value])
+            try db.execute(
+                "INSERT INTO _spi_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [.text(key), value])
         }
     }
 }

@@ -40,8 +40,9 @@ extension Connection {
                 case .text(let s): sqlite3_result_text(context, s, Int32(s.utf8.count), _spi_sqlite_transient())
                 case .blob(let b):
                     b.withUnsafeBytes { raw in
-                        sqlite3_result_blob64(context, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(b.count),
-                                              _spi_sqlite_transient())
+                        sqlite3_result_blob64(
+                            context, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(b.count),
+                            _spi_sqlite_transient())
                     }
                 }
             },

@@ -44,7 +44,7 @@ extension DatabaseValue: Comparable {
         case (.blob(let a), .blob(let b)):
             return compareBytes(a, b)
         default:
-            return 0  // unreachable: equal ranks are handled above
+            return 0 // unreachable: equal ranks are handled above
         }
     }
 
@@ -52,13 +52,13 @@ extension DatabaseValue: Comparable {
     /// On numeric equality the integer sorts first, so the result is then `1` (the real sorts after).
     private static func compareReal(_ real: Double, toInteger int: Int64) -> Int {
         if real.isNaN { return -1 }
-        if real < -9.223372036854775808e18 { return -1 }  // below Int64.min (-2^63, exact as a double)
-        if real >= 9.223372036854775808e18 { return 1 }  // at or above 2^63
+        if real < -9.223372036854775808e18 { return -1 } // below Int64.min (-2^63, exact as a double)
+        if real >= 9.223372036854775808e18 { return 1 } // at or above 2^63
         let truncated = real.rounded(.down)
         let whole = Int64(truncated)
         if whole < int { return -1 }
         if whole > int { return 1 }
-        return 1  // equal whole parts: either the real has a fraction, or they are equal and the integer sorts first
+        return 1 // equal whole parts: either the real has a fraction, or they are equal and the integer sorts first
     }
 
     private static func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {

@@ -57,8 +57,9 @@ public final class Statement {
         case .blob(let b):
             rc = b.withUnsafeBytes { raw in
                 // A zero-length blob must still bind as a blob, not NULL: give SQLite a non-null pointer.
-                sqlite3_bind_blob64(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(b.count),
-                                    _spi_sqlite_transient())
+                sqlite3_bind_blob64(
+                    handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(b.count),
+                    _spi_sqlite_transient())
             }
         }
         if rc != SQLITE_OK { throw connection.error(rc, sql: sql) }

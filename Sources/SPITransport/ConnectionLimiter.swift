@@ -83,7 +83,8 @@ final class ConnectionLimiter: Sendable {
                 state.evictedSinceReport += 1
             }
             state.nextTicket += 1
-            state.entries[state.nextTicket] = Entry(address: address, accepted: now, connection: connection, channel: channel)
+            state.entries[state.nextTicket] = Entry(
+                address: address, accepted: now, connection: connection, channel: channel)
             return .admitted(state.nextTicket, evicted: evicted)
         }
     }
@@ -120,7 +121,9 @@ final class ConnectionLimiter: Sendable {
 
     /// The connections refused and the handshakes closed to make room since the last report, at most once per
     /// `interval` (nil otherwise, and when there is nothing to report): the server logs them without flooding.
-    func refusalReport(now: ContinuousClock.Instant = .now, interval: Duration = .seconds(10)) -> (refused: Int, evicted: Int)? {
+    func refusalReport(now: ContinuousClock.Instant = .now, interval: Duration = .seconds(10)) -> (
+        refused: Int, evicted: Int
+    )? {
         state.withLockedValue { state in
             guard state.refusedSinceReport + state.evictedSinceReport > 0 else { return nil }
             if let lastReport = state.lastReport, now - lastReport < interval { return nil }

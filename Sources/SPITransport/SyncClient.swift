@@ -48,7 +48,8 @@ public struct SyncClient: Sendable {
         /// A configuration with the protocol's default timeouts and window.
         public init(
             replicaPath: String, schemaVersion: UInt32, name: String? = nil,
-            software: String = "spi", connectTimeout: Duration = .seconds(10), handshakeTimeout: Duration = .seconds(10),
+            software: String = "spi", connectTimeout: Duration = .seconds(10),
+            handshakeTimeout: Duration = .seconds(10),
             idleTimeout: Duration = .seconds(60), receiveWindow: UInt32 = 4,
             maximumCellsPerBatch: Int = 2048, accessControl: (any SyncAccessControl)? = nil
         ) {
@@ -132,7 +133,8 @@ public struct SyncClient: Sendable {
                             customVerificationCallback: SyncTLS.verifier(trust: trust, connection: connection))
                         return (
                             connection,
-                            try SyncConnection.configure(channel, tlsHandler: tls, connection: connection, limits: limits)
+                            try SyncConnection.configure(
+                                channel, tlsHandler: tls, connection: connection, limits: limits)
                         )
                     }
                 }
@@ -156,7 +158,8 @@ public struct SyncClient: Sendable {
                 sessionLogger[metadataKey: "sync.peer"] = "\(peer.name)"
                 sessionLogger[metadataKey: "sync.peer.id"] = "\(peer.peerID.shortDescription)"
                 sessionLogger.debug("connected")
-                try await store.authorize(peer: peer.peerID, name: peer.name, accessControl: configuration.accessControl)
+                try await store.authorize(
+                    peer: peer.peerID, name: peer.name, accessControl: configuration.accessControl)
                 let report = try await SyncConnection.runSession(
                     role: .initiator, store: store, schemaVersion: configuration.schemaVersion,
                     name: configuration.name, software: configuration.software,
@@ -166,7 +169,8 @@ public struct SyncClient: Sendable {
                 sessionLogger.info(
                     "sync complete",
                     metadata: [
-                        "sync.sent.changes": "\(report.changesSent)", "sync.received.changes": "\(report.changesReceived)",
+                        "sync.sent.changes": "\(report.changesSent)",
+                        "sync.received.changes": "\(report.changesReceived)",
                         "sync.sent.bytes": "\(report.bytesSent)", "sync.received.bytes": "\(report.bytesReceived)",
                     ])
                 return report

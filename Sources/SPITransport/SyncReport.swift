@@ -58,9 +58,12 @@ public struct SyncReport: Sendable, Hashable, Codable {
 
     /// The JSON keys: the property names, with `peerId` spelled as in every other `--json` output.
     enum CodingKeys: String, CodingKey {
-        case address, peerID = "peerId", peerName, peerDisplayName, peerSite, protocolVersion, batchesSent, changesSent,
+        case address
+        case peerID = "peerId"
+        case peerName, peerDisplayName, peerSite, protocolVersion, batchesSent, changesSent,
             changesAppliedByPeer, batchesReceived, changesReceived, changesApplied, changesAlreadyKnown, changesLost,
-            changesRefused, changesRefusedByPeer, refusalsByPeer, refusals, sharedKeySites, bytesSent, bytesReceived, seconds
+            changesRefused, changesRefusedByPeer, refusalsByPeer, refusals, sharedKeySites, bytesSent, bytesReceived,
+            seconds
     }
 
     /// A report from the state machine's summary and the transport's counts.

@@ -120,7 +120,8 @@ public final class SyncServer: Service, Sendable {
         self.logger = logger
         self.limiter = ConnectionLimiter(
             .init(
-                maximumConnections: configuration.maximumConnections, maximumHandshakes: configuration.maximumHandshakes,
+                maximumConnections: configuration.maximumConnections,
+                maximumHandshakes: configuration.maximumHandshakes,
                 maximumHandshakesPerAddress: configuration.maximumHandshakesPerAddress,
                 maximumSessions: configuration.maximumSessions))
     }
@@ -181,7 +182,8 @@ public final class SyncServer: Service, Sendable {
                                 customVerificationCallback: SyncTLS.verifier(trust: trust, connection: connection))
                             return (
                                 connection,
-                                try SyncConnection.configure(channel, tlsHandler: tls, connection: connection, limits: limits)
+                                try SyncConnection.configure(
+                                    channel, tlsHandler: tls, connection: connection, limits: limits)
                             )
                         } catch {
                             channel.close(promise: nil)
@@ -232,7 +234,8 @@ public final class SyncServer: Service, Sendable {
             "at a connection limit: refused \(report.refused) connection(s) and closed \(report.evicted) silent or stalled handshake(s) to make room since the last report",
             metadata: [
                 "sync.refused": "\(report.refused)", "sync.evicted": "\(report.evicted)",
-                "sync.max_connections": "\(limits.maximumConnections)", "sync.max_handshakes": "\(limits.maximumHandshakes)",
+                "sync.max_connections": "\(limits.maximumConnections)",
+                "sync.max_handshakes": "\(limits.maximumHandshakes)",
                 "sync.max_handshakes_per_address": "\(limits.maximumHandshakesPerAddress)",
             ])
     }

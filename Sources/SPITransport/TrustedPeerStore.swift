@@ -77,7 +77,8 @@ public struct TrustedPeerStore {
         try settings.legacyTable(legacyTable)?.compactMap { row in
             guard let name = row["name"], let id = row["peer_id"].flatMap(PeerID.init) else { return nil }
             return TrustedPeer(
-                name: name, peerID: id, address: row["address"].flatMap(PeerAddress.init), created: row["created"] ?? "")
+                name: name, peerID: id, address: row["address"].flatMap(PeerAddress.init), created: row["created"] ?? ""
+            )
         }
     }
 
@@ -160,8 +161,9 @@ public struct TrustedPeerStore {
     /// - Throws: `PeerError.Code.invalidName`.
     public static func validate(name: String) throws {
         let allowed = name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars
-                .contains($0)
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "._-".unicodeScalars
+                    .contains($0)
         }
         guard !name.isEmpty, name.count <= 64, allowed, let first = name.unicodeScalars.first,
             !"._-".unicodeScalars.contains(first)

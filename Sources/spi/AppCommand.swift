@@ -36,7 +36,9 @@ struct AppCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("listen"), help: ArgumentHelp("Where the app listens (port 0: any free port).", valueName: "host:port"))
+    @Option(
+        name: .customLong("listen"),
+        help: ArgumentHelp("Where the app listens (port 0: any free port).", valueName: "host:port"))
     var listen: String = "127.0.0.1:8080"
 
     @Flag(name: .customLong("open"), help: "Open the app in the default browser (xdg-open or open).")
@@ -45,10 +47,14 @@ struct AppCommand: AsyncParsableCommand {
     @Flag(name: .customLong("sync"), help: "Also serve sync sessions to trusted peers, as `spi serve` does.")
     var sync = false
 
-    @Option(name: .customLong("sync-listen"), help: ArgumentHelp("Where sync sessions are served, with --sync.", valueName: "host:port"))
+    @Option(
+        name: .customLong("sync-listen"),
+        help: ArgumentHelp("Where sync sessions are served, with --sync.", valueName: "host:port"))
     var syncListen: String = "127.0.0.1:\(SyncProtocol.defaultPort)"
 
-    @Option(name: .customLong("peer"), help: ArgumentHelp("A peer to keep in sync, with --sync (repeatable).", valueName: "host:port"))
+    @Option(
+        name: .customLong("peer"),
+        help: ArgumentHelp("A peer to keep in sync, with --sync (repeatable).", valueName: "host:port"))
     var peers: [String] = []
 
     func validate() throws {
@@ -69,18 +75,24 @@ struct AppCommand: AsyncParsableCommand {
         var services: [any Service] = [server]
         if sync {
             let schema = UInt32(RegisterSchema.currentVersion)
-            let syncAddress = try PeerAddress(parsing: syncListen, defaultPort: SyncProtocol.defaultPort, allowsAnyPort: true)
-            services.append(try SyncServer(
-                configuration: .init(replicaPath: path, schemaVersion: schema, listen: syncAddress, name: name,
-                                     accessControl: RegisterAccessControl()),
-                logger: logger))
+            let syncAddress = try PeerAddress(
+                parsing: syncListen, defaultPort: SyncProtocol.defaultPort, allowsAnyPort: true)
+            services.append(
+                try SyncServer(
+                    configuration: .init(
+                        replicaPath: path, schemaVersion: schema, listen: syncAddress, name: name,
+                        accessControl: RegisterAccessControl()),
+                    logger: logger))
             if !peers.isEmpty {
                 let addresses = try peers.map { try PeerAddress(parsing: $0, defaultPort: SyncProtocol.defaultPort) }
-                services.append(PeerSyncService(
-                    configuration: .init(
-                        client: .init(replicaPath: path, schemaVersion: schema, name: name, accessControl: RegisterAccessControl()),
-                        peers: addresses),
-                    logger: logger))
+                services.append(
+                    PeerSyncService(
+                        configuration: .init(
+                            client: .init(
+                                replicaPath: path, schemaVersion: schema, name: name,
+                                accessControl: RegisterAccessControl()),
+                            peers: addresses),
+                        logger: logger))
             }
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
@@ -91,7 +103,8 @@ struct AppCommand: AsyncParsableCommand {
             let url = "\(loopback ? "http" : "https")://\(host):\(port)/?token=\(app.token)"
             StandardStreams.writeOutput("spi: the app for \(name) is at \(url)\n")
             if !loopback {
-                StandardStreams.writeOutput("spi: HTTPS with the replica's own certificate; your browser asks you to accept it once\n")
+                StandardStreams.writeOutput(
+                    "spi: HTTPS with the replica's own certificate; your browser asks you to accept it once\n")
             }
             // The address carries the session token, the only way in: when it cannot be printed, nobody can use
             // the app, so it stops (and `spi` exits non-zero, saying the output could not be written).

@@ -32,7 +32,8 @@ struct ChangesKnowledgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "knowledge",
         abstract: "Write what this replica has seen, per origin site, to a file.",
-        discussion: "Give the file to the replica you want changes from: `spi changes export --since FILE` there computes exactly what this replica lacks."
+        discussion:
+            "Give the file to the replica you want changes from: `spi changes export --since FILE` there computes exactly what this replica lacks."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -52,7 +53,8 @@ struct ChangesKnowledgeCommand: AsyncParsableCommand {
 struct ChangesExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write this replica's changes to a change-set file: all of them, or only those another replica lacks.",
+        abstract:
+            "Write this replica's changes to a change-set file: all of them, or only those another replica lacks.",
         discussion: """
             Without --since the file holds every change this replica knows (enough to bring an empty replica of the \
             register up to date). The file is written under a temporary name and renamed when complete.
@@ -76,10 +78,13 @@ struct ChangesExportCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("since"),
-        help: ArgumentHelp("A knowledge file from the receiving replica: export only what it lacks.", valueName: "knowledge-file"))
+        help: ArgumentHelp(
+            "A knowledge file from the receiving replica: export only what it lacks.", valueName: "knowledge-file"))
     var since: String?
 
-    @Option(name: .customLong("for"), help: ArgumentHelp("Only the rows this party may see (its code or id).", valueName: "party"))
+    @Option(
+        name: .customLong("for"),
+        help: ArgumentHelp("Only the rows this party may see (its code or id).", valueName: "party"))
     var party: String?
 
     @Flag(
@@ -101,8 +106,12 @@ struct ChangesExportCommand: AsyncParsableCommand {
         let chosen = try register.fileScope(receiver: knowledgeFile?.site, party: party, all: all)
         var scopeNote: String?
         if chosen.fromReceiver, let viewer = chosen.viewer {
-            let name = try viewer.partyID.map { id in try register.read { try $0.record("party", id).values["code"]?.textValue } } ?? nil
-            scopeNote = "scoped to \(name.map { "party \($0)" } ?? "an unbound replica"), the receiver of \(since!) "
+            let name =
+                try viewer.partyID.map { id in
+                    try register.read { try $0.record("party", id).values["code"]?.textValue }
+                } ?? nil
+            scopeNote =
+                "scoped to \(name.map { "party \($0)" } ?? "an unbound replica"), the receiver of \(since!) "
                 + "(--all exports everything)"
         }
         let scope = chosen.scope
@@ -116,9 +125,13 @@ struct ChangesExportCommand: AsyncParsableCommand {
         }
         progress.finish()
         if json {
-            print("{\"batches\":\(summary.batches),\"bytes\":\(summary.bytes),\"changes\":\(summary.cells),\"file\":\(JSONValue.string(out).canonicalText),\"rows\":\(summary.rows)}")
+            print(
+                "{\"batches\":\(summary.batches),\"bytes\":\(summary.bytes),\"changes\":\(summary.cells),\"file\":\(JSONValue.string(out).canonicalText),\"rows\":\(summary.rows)}"
+            )
         } else {
-            print("wrote \(out): \(Output.count(summary.cells, "change")) in \(Output.count(summary.rows, "row group")), \(Output.count(summary.batches, "batch", "batches")), \(Output.count(summary.bytes, "byte"))")
+            print(
+                "wrote \(out): \(Output.count(summary.cells, "change")) in \(Output.count(summary.rows, "row group")), \(Output.count(summary.batches, "batch", "batches")), \(Output.count(summary.bytes, "byte"))"
+            )
             if let scopeNote { print(scopeNote) }
         }
     }
@@ -160,7 +173,9 @@ struct ChangesApplyCommand: AsyncParsableCommand {
         do {
             let report = try register.applySignedChanges(from: file) { report in
                 partial = report
-                let bytes = report.fileBytes > 0 ? " (\(Output.bytes(report.bytesRead)) of \(Output.bytes(report.fileBytes)))" : ""
+                let bytes =
+                    report.fileBytes > 0
+                    ? " (\(Output.bytes(report.bytesRead)) of \(Output.bytes(report.fileBytes)))" : ""
                 progress.update(
                     "applied \(Output.count(report.total, "change")) in \(Output.count(report.batches, "batch", "batches"))\(bytes), "
                         + progress.rate(report.total, "changes"))
@@ -180,26 +195,33 @@ struct ChangesApplyCommand: AsyncParsableCommand {
 
     static func describe(_ report: ApplyReport, json: Bool) -> String {
         if json {
-            return "{\"alreadyKnown\":\(report.alreadyKnown),\"applied\":\(report.applied),\"batches\":\(report.batches),\"conflicts\":\(report.conflicts),\"discarded\":\(report.discarded),\"held\":\(report.held),\"lost\":\(report.lost),\"refused\":\(report.refused)}"
+            return
+                "{\"alreadyKnown\":\(report.alreadyKnown),\"applied\":\(report.applied),\"batches\":\(report.batches),\"conflicts\":\(report.conflicts),\"discarded\":\(report.discarded),\"held\":\(report.held),\"lost\":\(report.lost),\"refused\":\(report.refused)}"
         }
-        var text = "\(report.applied) applied, \(report.alreadyKnown) already known, \(report.lost) lost to newer values"
+        var text =
+            "\(report.applied) applied, \(report.alreadyKnown) already known, \(report.lost) lost to newer values"
             + (report.conflicts > 0 ? " (\(report.conflicts) concurrent edits logged; see spi conflicts)" : "")
         if report.discarded > 0 {
-            text += "\n\(report.discarded) not kept: outside this replica's scope, or not decidable from a file made for another scope"
+            text +=
+                "\n\(report.discarded) not kept: outside this replica's scope, or not decidable from a file made for another scope"
         }
         if report.held > 0 {
-            text += "\n\(report.held) \(report.held == 1 ? "change is" : "changes are") held on this replica: their authority "
+            text +=
+                "\n\(report.held) \(report.held == 1 ? "change is" : "changes are") held on this replica: their authority "
                 + "cannot be established yet (the binding or row that decides them has not arrived); they are judged "
                 + "again after every sync (see spi peer held)"
         }
         if !report.uncovered.isEmpty {
-            text += "\nthe file was made for another replica (its knowledge or its scope differs from this one's): what "
+            text +=
+                "\nthe file was made for another replica (its knowledge or its scope differs from this one's): what "
                 + "this replica may hold of it was applied, but ask for an export made for this replica (spi changes "
                 + "knowledge, then export --since) to be sure nothing is missing"
         }
         if report.refused > 0 {
             text += "\n\(report.refused) refused: their origin's party may not make them"
-            for r in report.refusals { text += "\n  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason) }
+            for r in report.refusals {
+                text += "\n  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason)
+            }
         }
         return text
     }

@@ -53,10 +53,13 @@ struct CheckCommand: AsyncParsableCommand {
                     uniquingKeysWith: { a, _ in a })
                 let rows = findings.map { finding -> [String] in
                     let key = finding.rows.first.map { "\(finding.rule)/\($0.table)/\($0.id)" } ?? ""
-                    return [finding.severity.rawValue, finding.rule, finding.message] + (assigned.isEmpty ? [] : [assigned[key] ?? ""])
+                    return [finding.severity.rawValue, finding.rule, finding.message]
+                        + (assigned.isEmpty ? [] : [assigned[key] ?? ""])
                 }
-                print(Output.table(
-                    header: ["severity", "rule", "finding"] + (assigned.isEmpty ? [] : ["assigned"]), rows: rows, limit: nil))
+                print(
+                    Output.table(
+                        header: ["severity", "rule", "finding"] + (assigned.isEmpty ? [] : ["assigned"]), rows: rows,
+                        limit: nil))
                 let counts = Severity.allCases.map { severity in
                     "\(findings.filter { $0.severity == severity }.count) \(severity.rawValue)"
                 }

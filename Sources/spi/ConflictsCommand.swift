@@ -25,7 +25,8 @@ struct ConflictsListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List open conflicts (with --all, settled ones too).",
-        discussion: "With --json, an array of objects: id, table, rowId, column, winner and loser (each value, site, time), detected, resolved."
+        discussion:
+            "With --json, an array of objects: id, table, rowId, column, winner and loser (each value, site, time), detected, resolved."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -41,16 +42,23 @@ struct ConflictsListCommand: AsyncParsableCommand {
         let own = register.replica.siteID
         let conflicts = try register.replica.conflicts(includeResolved: all)
         if json {
-            print(Output.jsonArray(conflicts.map { c in
-                func side(_ s: Conflict.Side) -> JSONValue {
-                    ["value": JSONValue(s.value), "site": .string(s.site?.description ?? ""), "time": .string(s.clock.description)]
-                }
-                return [
-                    "id": .string(c.id), "table": .string(c.table), "rowId": .string(c.rowID), "column": .string(c.column),
-                    "winner": side(c.winner), "loser": side(c.loser), "detected": .string(c.detected.description),
-                    "resolved": c.resolved.map { .string($0.description) } ?? .null,
-                ] as JSONValue
-            }))
+            print(
+                Output.jsonArray(
+                    conflicts.map { c in
+                        func side(_ s: Conflict.Side) -> JSONValue {
+                            [
+                                "value": JSONValue(s.value), "site": .string(s.site?.description ?? ""),
+                                "time": .string(s.clock.description),
+                            ]
+                        }
+                        return [
+                            "id": .string(c.id), "table": .string(c.table), "rowId": .string(c.rowID),
+                            "column": .string(c.column),
+                            "winner": side(c.winner), "loser": side(c.loser),
+                            "detected": .string(c.detected.description),
+                            "resolved": c.resolved.map { .string($0.description) } ?? .null,
+                        ] as JSONValue
+                    }))
             return
         }
         if conflicts.isEmpty {
@@ -69,7 +77,8 @@ struct ConflictsListCommand: AsyncParsableCommand {
                     let who = try store.siteName(s.site, own: own, registerID: registerID, asOf: s.clock.rawValue)
                     return "\(value)  (\(who), \(Output.localTime(milliseconds: s.clock.physicalMilliseconds)))"
                 }
-                let settled = c.resolved.map { "  (settled \(Output.localTime(milliseconds: $0.physicalMilliseconds)))" } ?? ""
+                let settled =
+                    c.resolved.map { "  (settled \(Output.localTime(milliseconds: $0.physicalMilliseconds)))" } ?? ""
                 return [
                     "\(c.id)  \(noun) \(try store.rowName(c.table, c.rowID)): \(c.column)\(settled)",
                     "  kept:  \(try side(c.winner))",
@@ -99,7 +108,9 @@ struct ConflictsResolveCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The conflict's id, from `spi conflicts`.", valueName: "id"))
     var id: String
 
-    @Option(name: .customLong("keep"), help: ArgumentHelp("mine, theirs, winner, loser, or a new value.", valueName: "choice"))
+    @Option(
+        name: .customLong("keep"),
+        help: ArgumentHelp("mine, theirs, winner, loser, or a new value.", valueName: "choice"))
     var keep: String
 
     func run() async throws {
@@ -159,10 +170,15 @@ struct HistoryCommand: AsyncParsableCommand {
         }
         if json {
             let cells: [JSONValue] = history.cells.map { cell in
-                ["column": .string(cell.column), "value": JSONValue(cell.value), "site": .string(cell.version.site?.description ?? ""),
-                 "time": .string(cell.version.isZero ? "" : cell.version.clock.description)]
+                [
+                    "column": .string(cell.column), "value": JSONValue(cell.value),
+                    "site": .string(cell.version.site?.description ?? ""),
+                    "time": .string(cell.version.isZero ? "" : cell.version.clock.description),
+                ]
             }
-            let lastValues: [JSONValue] = history.lastValues.map { ["column": .string($0.column), "value": JSONValue($0.value)] }
+            let lastValues: [JSONValue] = history.lastValues.map {
+                ["column": .string($0.column), "value": JSONValue($0.value)]
+            }
             let object: JSONValue = [
                 "table": .string(table), "id": .string(rowID), "alive": .bool(history.isAlive),
                 "causalLength": .integer(history.causalLength), "cells": .array(cells),
@@ -176,18 +192,23 @@ struct HistoryCommand: AsyncParsableCommand {
         let (name, by, rows, lastRows) = try register.read { store in
             (
                 try store.rowName(table, rowID, lastValues: last.isEmpty ? nil : last),
-                try store.siteName(history.life.site, own: own, registerID: registerID, asOf: history.life.clock.rawValue),
+                try store.siteName(
+                    history.life.site, own: own, registerID: registerID, asOf: history.life.clock.rawValue),
                 try history.cells.map { cell in
-                    [cell.column, try Output.display(cell.value, column: spec.column(cell.column), store: store),
-                     try store.siteName(cell.version.site, own: own, registerID: registerID, asOf: cell.version.clock.rawValue),
-                     when(cell.version)]
+                    [
+                        cell.column, try Output.display(cell.value, column: spec.column(cell.column), store: store),
+                        try store.siteName(
+                            cell.version.site, own: own, registerID: registerID, asOf: cell.version.clock.rawValue),
+                        when(cell.version),
+                    ]
                 },
                 try history.lastValues.map { value in
                     [value.column, try Output.display(value.value, column: spec.column(value.column), store: store)]
                 }
             )
         }
-        print("\(spec.noun ?? table) \(name): \(life) by \(by)\(history.life.isZero ? "" : " on \(when(history.life))")")
+        print(
+            "\(spec.noun ?? table) \(name): \(life) by \(by)\(history.life.isZero ? "" : " on \(when(history.life))")")
         if !rows.isEmpty { print(Output.table(header: ["field", "value", "written by", "at"], rows: rows)) }
         if !lastRows.isEmpty {
             print("its values when it was deleted:")

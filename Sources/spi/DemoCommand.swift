@@ -69,10 +69,13 @@ struct DemoCommand: AsyncParsableCommand {
             guard replace else {
                 throw RegisterError(
                     .alreadyExists,
-                    "\(existing[0]) already exists; run again with --replace to build the demo anew, or choose another --dir")
+                    "\(existing[0]) already exists; run again with --replace to build the demo anew, or choose another --dir"
+                )
             }
             for path in paths {
-                for suffix in ["", "-wal", "-shm", ".key", ".crt"] { try? fileManager.removeItem(atPath: path + suffix) }
+                for suffix in ["", "-wal", "-shm", ".key", ".crt"] {
+                    try? fileManager.removeItem(atPath: path + suffix)
+                }
             }
             print("Replaced the demo in \(dir)/ (removed its \(existing.count) replicas).")
         }
@@ -89,14 +92,17 @@ struct DemoCommand: AsyncParsableCommand {
             try northwind.replica.write { db in try NorthwindDemo.populate(db, today: date) }
             var providers: [Register] = []
             for (path, provider) in zip(paths.dropFirst(), Self.providers) {
-                providers.append(try Register.create(
-                    at: path, name: provider.1, kind: .provider, registerID: northwind.replica.registerID,
-                    logger: logger))
+                providers.append(
+                    try Register.create(
+                        at: path, name: provider.1, kind: .provider, registerID: northwind.replica.registerID,
+                        logger: logger))
             }
             let interfaces = try northwind.read { try $0.records("interface").count }
             let findings = try northwind.read { store in try RegisterCheck.run(store.db, today: date) }
-            print(summary(register: northwind.replica.registerID.description, interfaces: interfaces,
-                          findings: findings.count))
+            print(
+                summary(
+                    register: northwind.replica.registerID.description, interfaces: interfaces,
+                    findings: findings.count))
             let reconciled = try await reconcile(northwind, providers)
             print(next)
             guard reconciled else { throw ExitCode.failure }
@@ -104,7 +110,9 @@ struct DemoCommand: AsyncParsableCommand {
             throw exit
         } catch {
             for path in paths {
-                for suffix in ["", "-wal", "-shm", ".key", ".crt"] { try? fileManager.removeItem(atPath: path + suffix) }
+                for suffix in ["", "-wal", "-shm", ".key", ".crt"] {
+                    try? fileManager.removeItem(atPath: path + suffix)
+                }
             }
             if !dirExisted { try? fileManager.removeItem(atPath: dir) }
             throw error
@@ -122,11 +130,14 @@ struct DemoCommand: AsyncParsableCommand {
         print("\nBinding each provider's replica to its party (only the organization binds):")
         for (provider, (file, code)) in zip(providers, zip(Self.providers.map(\.0), Self.providerCodes)) {
             let identity = try global.identity(for: provider)
-            try hubPeers.add(name: String(file.dropLast(3)), peerID: identity.peerID, address: nil, ownPeerID: hub.peerID)
+            try hubPeers.add(
+                name: String(file.dropLast(3)), peerID: identity.peerID, address: nil, ownPeerID: hub.peerID)
             try TrustedPeerStore(replica: provider.replica).add(
                 name: "northwind", peerID: hub.peerID, address: nil, ownPeerID: identity.peerID)
             try organization.write { store in try PartyBinding.bind(party: code, peer: identity.peerID, store) }
-            print("  \(code.padding(toLength: 4, withPad: " ", startingAt: 0)) is bound to \(file)'s peer id \(identity.peerID)")
+            print(
+                "  \(code.padding(toLength: 4, withPad: " ", startingAt: 0)) is bound to \(file)'s peer id \(identity.peerID)"
+            )
         }
         let server = try SyncServer(
             configuration: .init(
@@ -146,7 +157,9 @@ struct DemoCommand: AsyncParsableCommand {
                 logger: logger)
             let report = try await client.sync(with: address)
             let name = provider.name.padding(toLength: 30, withPad: " ", startingAt: 0)
-            print("  \(name) \(what): received \(report.changesReceived) changes (\(report.bytesReceived) bytes), sent \(report.changesSent)")
+            print(
+                "  \(name) \(what): received \(report.changesReceived) changes (\(report.bytesReceived) bytes), sent \(report.changesSent)"
+            )
         }
         for provider in providers { try await sync(provider, "first sync") }
         let fabrikam = providers[0]
@@ -157,13 +170,15 @@ struct DemoCommand: AsyncParsableCommand {
         // wins everywhere, and which both sides list until someone settles it (`spi conflicts`, the app).
         try organization.replica.write { db in
             try db.execute(
-                "UPDATE interface SET description = coalesce(description, '') || ' Requests are logged within 15 minutes.' WHERE code = 'SPI-SR-FAB'")
+                "UPDATE interface SET description = coalesce(description, '') || ' Requests are logged within 15 minutes.' WHERE code = 'SPI-SR-FAB'"
+            )
         }
         // Fabrikam's edit comes a few milliseconds later, so that it is the later one on every run.
         try await Task.sleep(for: .milliseconds(5))
         try fabrikam.replica.write { db in
             try db.execute(
-                "UPDATE interface SET description = coalesce(description, '') || ' Fabrikam: requests are logged in Jira Service Management within 10 minutes.' WHERE code = 'SPI-SR-FAB'")
+                "UPDATE interface SET description = coalesce(description, '') || ' Fabrikam: requests are logged in Jira Service Management within 10 minutes.' WHERE code = 'SPI-SR-FAB'"
+            )
         }
         print("  The organization and Fabrikam both reword SPI-SR-FAB's description, each offline; Fabrikam syncs:")
         try await sync(fabrikam, "sync")
@@ -177,34 +192,41 @@ struct DemoCommand: AsyncParsableCommand {
         let editArrived = atOrganization == .integer(1)
         let contosoFabrikam = atContoso?.integerValue ?? 0
         let conflicts = try organization.replica.conflicts().count
-        print("  The later edit (Fabrikam's) stands; the organization lists \(conflicts) conflict\(conflicts == 1 ? "" : "s") "
-              + "to settle (`spi conflicts`, or the app's Conflicts page)")
-        print("  The organization holds Fabrikam's edit: \(editArrived ? "yes" : "no"); "
-              + "Contoso holds \(contosoFabrikam) of Fabrikam's SPIs (outside its scope)")
+        print(
+            "  The later edit (Fabrikam's) stands; the organization lists \(conflicts) conflict\(conflicts == 1 ? "" : "s") "
+                + "to settle (`spi conflicts`, or the app's Conflicts page)")
+        print(
+            "  The organization holds Fabrikam's edit: \(editArrived ? "yes" : "no"); "
+                + "Contoso holds \(contosoFabrikam) of Fabrikam's SPIs (outside its scope)")
         try await sync(providers[2], "sync")
         try await sync(fabrikam, "sync")
         try await sync(contoso, "sync")
         let signedOff = try signOffVerdict([organization, fabrikam, contoso])
         print("\nDigests: each provider holds exactly the organization's register filtered to its scope:")
-        print("  \(organization.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(try organization.digest())  (everything)")
+        print(
+            "  \(organization.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(try organization.digest())  (everything)"
+        )
         var matching = 0
         for (provider, code) in zip(providers, Self.providerCodes) {
             let expected = try organization.digest(visibleTo: organization.actor(ofParty: code))
             let held = try provider.digest()
             if held == expected { matching += 1 }
-            print("  \(provider.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(held)  "
-                  + (held == expected ? "= the organization's view for \(code)" : "≠ the organization's view for \(code)!"))
+            print(
+                "  \(provider.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(held)  "
+                    + (held == expected
+                        ? "= the organization's view for \(code)" : "≠ the organization's view for \(code)!"))
         }
         serving.cancel()
         _ = await serving.result
         let reconciled = matching == providers.count && editArrived && contosoFabrikam == 0 && signedOff
-        print(reconciled
-            ? "\n✓ \(providers.count + 1) replicas reconciled: the organization holds Fabrikam's offline edit, each "
-                + "provider holds exactly its party's scope, SPI-INC-FAB is in force and SPI-CHG-CON is changed since "
-                + "signed on every replica that holds them."
-            : "\n✗ The replicas did not reconcile: \(matching) of \(providers.count) providers hold their scope; "
-                + "Fabrikam's edit \(editArrived ? "arrived" : "did not arrive"); sign-off "
-                + (signedOff ? "as expected" : "not as expected") + ". Please report this.")
+        print(
+            reconciled
+                ? "\n✓ \(providers.count + 1) replicas reconciled: the organization holds Fabrikam's offline edit, each "
+                    + "provider holds exactly its party's scope, SPI-INC-FAB is in force and SPI-CHG-CON is changed since "
+                    + "signed on every replica that holds them."
+                : "\n✗ The replicas did not reconcile: \(matching) of \(providers.count) providers hold their scope; "
+                    + "Fabrikam's edit \(editArrived ? "arrived" : "did not arrive"); sign-off "
+                    + (signedOff ? "as expected" : "not as expected") + ". Please report this.")
         return reconciled
     }
 
@@ -225,8 +247,9 @@ struct DemoCommand: AsyncParsableCommand {
             let signature = try register.write { store in
                 try Governance.sign(spi, by: person, on: date, signer: signer, registerID: registerID, in: store)
             }
-            print("    \(register.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(spi) signed by \(person), "
-                  + "digest \(signature.digest.prefix(12))…")
+            print(
+                "    \(register.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(spi) signed by \(person), "
+                    + "digest \(signature.digest.prefix(12))…")
         }
         try providers[1].replica.write { db in
             try db.execute(
@@ -255,8 +278,9 @@ struct DemoCommand: AsyncParsableCommand {
             }
             for state in states {
                 let changes = state.changes.map(\.change.description).joined(separator: "; ")
-                print("  \(register.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(state.code): \(state.summary)"
-                      + (changes.isEmpty ? "" : " (\(changes))"))
+                print(
+                    "  \(register.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(state.code): \(state.summary)"
+                        + (changes.isEmpty ? "" : " (\(changes))"))
                 expected = expected && (state.code == "SPI-INC-FAB" ? state.isInForce : state.isChangedSinceSigned)
             }
         }
@@ -276,7 +300,9 @@ struct DemoCommand: AsyncParsableCommand {
         let db = URL(fileURLWithPath: dir).appendingPathComponent("northwind.db").relativePath
         let invoked = CommandLine.arguments.first ?? "spi"
         let spi = invoked.contains("/") ? invoked : "spi"
-        let path = spi == "spi" ? "" : "  alias spi=\(URL(fileURLWithPath: spi).standardizedFileURL.path)   # or put it on PATH\n"
+        let path =
+            spi == "spi"
+            ? "" : "  alias spi=\(URL(fileURLWithPath: spi).standardizedFileURL.path)   # or put it on PATH\n"
         return """
 
             Look at it next:

@@ -15,7 +15,9 @@ struct DigestCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("for"), help: ArgumentHelp("Only the rows this party may see (its code or id).", valueName: "party"))
+    @Option(
+        name: .customLong("for"),
+        help: ArgumentHelp("Only the rows this party may see (its code or id).", valueName: "party"))
     var party: String?
 
     func run() async throws {

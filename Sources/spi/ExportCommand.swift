@@ -23,7 +23,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var out: String?
 
-    @Option(name: .customLong("for"), help: ArgumentHelp("Only the rows this party may see (its code or id).", valueName: "party"))
+    @Option(
+        name: .customLong("for"),
+        help: ArgumentHelp("Only the rows this party may see (its code or id).", valueName: "party"))
     var party: String?
 
     func run() async throws {

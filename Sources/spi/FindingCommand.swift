@@ -69,7 +69,8 @@ struct FindingListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the findings given to someone to fix, open and fixed.",
-        discussion: "With --json, an array of objects: id, rule, subjectTable, subjectID, subject, owner, dueDate, note, message (null once fixed)."
+        discussion:
+            "With --json, an array of objects: id, rule, subjectTable, subjectID, subject, owner, dueDate, note, message (null once fixed)."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -89,7 +90,10 @@ struct FindingListCommand: AsyncParsableCommand {
             return
         }
         let rows = actions.map { action in
-            [action.dueDate, action.isOpen ? "open" : "fixed", action.rule, action.subject, action.owner, action.note ?? ""]
+            [
+                action.dueDate, action.isOpen ? "open" : "fixed", action.rule, action.subject, action.owner,
+                action.note ?? "",
+            ]
         }
         print(Output.table(header: ["due", "state", "rule", "row", "owner", "note"], rows: rows, limit: nil))
     }

@@ -30,7 +30,8 @@ struct ImportCommand: AsyncParsableCommand {
         let progress = ProgressLine(enabled: true)
         let summary = try register.importCanonical(Array(data), replace: replace) { done, total in
             progress.update(
-                "imported \(done) of \(Output.count(total, "row")) (\(Output.bytes(data.count)) file), " + progress.rate(done, "rows"))
+                "imported \(done) of \(Output.count(total, "row")) (\(Output.bytes(data.count)) file), "
+                    + progress.rate(done, "rows"))
         }
         progress.finish()
         var parts = ["\(summary.inserted) inserted", "\(summary.updated) updated", "\(summary.unchanged) unchanged"]

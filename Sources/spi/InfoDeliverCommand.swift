@@ -22,13 +22,16 @@ struct InfoDeliverCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The information item: its id, or 8 or more of its first characters.", valueName: "item"))
+    @Argument(
+        help: ArgumentHelp("The information item: its id, or 8 or more of its first characters.", valueName: "item"))
     var item: String
 
     @Option(help: ArgumentHelp("The day it was delivered, YYYY-MM-DD (default: today).", valueName: "date"))
     var date: String?
 
-    @Option(help: ArgumentHelp("The period it was due in, such as 2026-12 (default: the due date nearest --date).", valueName: "period"))
+    @Option(
+        help: ArgumentHelp(
+            "The period it was due in, such as 2026-12 (default: the due date nearest --date).", valueName: "period"))
     var period: String?
 
     @Option(help: ArgumentHelp("Where it is: a URL, a ticket or a file name.", valueName: "text"))
@@ -46,7 +49,8 @@ struct InfoDeliverCommand: AsyncParsableCommand {
             guard let period = period ?? ReportingEvidence.period(ofItem: record, deliveredOn: day) else {
                 throw RegisterError(
                     .missingField,
-                    "the due rule of '\(record["name"].textValue ?? item)' gives no due date; give the period with --period")
+                    "the due rule of '\(record["name"].textValue ?? item)' gives no due date; give the period with --period"
+                )
             }
             var fields = ["information_item_id": record.id, "period": period, "delivered_on": day]
             if let ref { fields["ref"] = ref }

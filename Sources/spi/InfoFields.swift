@@ -41,7 +41,8 @@ struct InfoFields: NounFields {
                 column = "person_id"
             } else {
                 throw RegisterError(
-                    .unknownReference, "recipient '\(recipient)' is neither a party (id or code) nor a person (id or email)")
+                    .unknownReference,
+                    "recipient '\(recipient)' is neither a party (id or code) nor a person (id or email)")
             }
             try store.put("information_recipient", fields: ["information_item_id": id, column: recipient])
         }

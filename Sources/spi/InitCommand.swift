@@ -36,7 +36,8 @@ struct InitCommand: AsyncParsableCommand {
     func validate() throws {
         guard ReplicaKind(rawValue: kind.lowercased()) != nil else {
             throw ValidationError(
-                "invalid kind '\(kind)': expected one of \(ReplicaKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                "invalid kind '\(kind)': expected one of \(ReplicaKind.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         if let registerID, RegisterID(registerID) == nil {
             throw ValidationError("invalid register id '\(registerID)': expected a UUID")

@@ -45,7 +45,8 @@ struct IntegrationFields: NounFields {
         for (names, mandatory) in [(mandatoryItems, "1"), (dataItems, "0")] {
             for name in names {
                 try store.put(
-                    "integration_data_item", fields: ["integration_point_id": id, "name": name, "mandatory": mandatory],
+                    "integration_data_item",
+                    fields: ["integration_point_id": id, "name": name, "mandatory": mandatory],
                     mode: .insert)
             }
         }

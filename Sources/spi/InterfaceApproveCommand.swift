@@ -37,7 +37,9 @@ struct InterfaceApproveCommand: AsyncParsableCommand {
     var date: String?
 
     @Option(
-        help: ArgumentHelp("Set the next review date, YYYY-MM-DD (default: the approval date plus the SPI's review interval, else its own).", valueName: "date"))
+        help: ArgumentHelp(
+            "Set the next review date, YYYY-MM-DD (default: the approval date plus the SPI's review interval, else its own).",
+            valueName: "date"))
     var nextReview: String?
 
     @Flag(help: "Print the SPI's row (every column) as a JSON object.")

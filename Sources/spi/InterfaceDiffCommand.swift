@@ -23,7 +23,8 @@ struct InterfaceDiffCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The SPI: its id or code, such as SPI-INC-FAB.", valueName: "id"))
     var id: String
 
-    @Argument(help: ArgumentHelp("The version to compare from: a number, a digest prefix, or current.", valueName: "from"))
+    @Argument(
+        help: ArgumentHelp("The version to compare from: a number, a digest prefix, or current.", valueName: "from"))
     var from: String
 
     @Argument(help: ArgumentHelp("The version to compare to: a number, a digest prefix, or current.", valueName: "to"))
@@ -40,12 +41,15 @@ struct InterfaceDiffCommand: AsyncParsableCommand {
             return (try old.content.changes(to: new.content, in: store), old.label, new.label)
         }
         if json {
-            print(Output.jsonArray(changes.map { change in
-                .object([
-                    "kind": .string(change.kind.rawValue), "table": .string(change.table),
-                    "columns": .array(change.columns.map(JSONValue.string)), "description": .string(change.description),
-                ])
-            }))
+            print(
+                Output.jsonArray(
+                    changes.map { change in
+                        .object([
+                            "kind": .string(change.kind.rawValue), "table": .string(change.table),
+                            "columns": .array(change.columns.map(JSONValue.string)),
+                            "description": .string(change.description),
+                        ])
+                    }))
             return
         }
         guard !changes.isEmpty else {

@@ -30,7 +30,9 @@ struct InterfaceSignCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The SPI to sign: its id or code, such as SPI-INC-FAB.", valueName: "id"))
     var id: String
 
-    @Option(help: ArgumentHelp("The person who signs: an id or an email, of this replica's party. Required.", valueName: "person"))
+    @Option(
+        help: ArgumentHelp(
+            "The person who signs: an id or an email, of this replica's party. Required.", valueName: "person"))
     var by: String
 
     @Option(help: ArgumentHelp("The signing date, YYYY-MM-DD (default: today).", valueName: "date"))

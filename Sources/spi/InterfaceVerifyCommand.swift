@@ -25,7 +25,9 @@ struct InterfaceVerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The SPI to check: its id or code (default: every SPI that has a signature).", valueName: "id"))
+    @Argument(
+        help: ArgumentHelp(
+            "The SPI to check: its id or code (default: every SPI that has a signature).", valueName: "id"))
     var id: String?
 
     @Flag(help: "Print the states as a JSON array of objects.")
@@ -48,7 +50,9 @@ struct InterfaceVerifyCommand: AsyncParsableCommand {
         }
         let invalid = states.flatMap(\.checks).filter { $0.verdict == .invalid }.count
         if invalid > 0 {
-            SPIMain.printError("\(Output.count(invalid, "invalid signature")): forged, altered, or by a replica not bound to its party")
+            SPIMain.printError(
+                "\(Output.count(invalid, "invalid signature")): forged, altered, or by a replica not bound to its party"
+            )
             throw ExitCode.failure
         }
     }

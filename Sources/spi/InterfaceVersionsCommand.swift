@@ -31,24 +31,31 @@ struct InterfaceVersionsCommand: AsyncParsableCommand {
             (try Governance.versions(of: id, in: store), try InterfaceContent(of: id, in: store).digest)
         }
         if json {
-            print(Output.jsonArray(versions.map { version in
-                .object([
-                    "version": version.version.map(JSONValue.string) ?? .null, "digest": .string(version.digest),
-                    "frozenOn": .string(version.frozenOn), "frozenBy": version.frozenBy.map(JSONValue.string) ?? .null,
-                    "event": .string(version.event), "current": .bool(version.digest == current),
-                ])
-            }))
+            print(
+                Output.jsonArray(
+                    versions.map { version in
+                        .object([
+                            "version": version.version.map(JSONValue.string) ?? .null,
+                            "digest": .string(version.digest),
+                            "frozenOn": .string(version.frozenOn),
+                            "frozenBy": version.frozenBy.map(JSONValue.string) ?? .null,
+                            "event": .string(version.event), "current": .bool(version.digest == current),
+                        ])
+                    }))
             return
         }
         guard !versions.isEmpty else {
             print("\(id) has no frozen version yet: approving or signing it freezes one")
             return
         }
-        print(Output.table(
-            header: ["version", "digest", "frozen_on", "event", "by", "current"],
-            rows: versions.map { version in
-                [version.version ?? "-", String(version.digest.prefix(12)), version.frozenOn, version.event,
-                 version.frozenBy ?? "-", version.digest == current ? "yes" : ""]
-            }, limit: nil))
+        print(
+            Output.table(
+                header: ["version", "digest", "frozen_on", "event", "by", "current"],
+                rows: versions.map { version in
+                    [
+                        version.version ?? "-", String(version.digest.prefix(12)), version.frozenOn, version.event,
+                        version.frozenBy ?? "-", version.digest == current ? "yes" : "",
+                    ]
+                }, limit: nil))
     }
 }

@@ -54,6 +54,7 @@ struct JSONLogHandler: LogHandler {
             let digits = String(n)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return "\(day)T\(pad(second / 3600, 2)):\(pad(second / 60 % 60, 2)):\(pad(second % 60, 2)).\(pad(milliseconds % 1000, 3))Z"
+        return
+            "\(day)T\(pad(second / 3600, 2)):\(pad(second / 60 % 60, 2)):\(pad(second % 60, 2)).\(pad(milliseconds % 1000, 3))Z"
     }
 }

@@ -59,8 +59,10 @@ struct KeyRotateCommand: AsyncParsableCommand {
             let register = try global.openRegister()
             let replica = register.replica
             let (bindings, replaced) = try register.read { store in
-                (try PartyBinding.all(store),
-                 try PartyBinding.sitesToReplace(last: replica.siteID, earlier: replica.previousSiteIDs, store))
+                (
+                    try PartyBinding.all(store),
+                    try PartyBinding.sitesToReplace(last: replica.siteID, earlier: replica.previousSiteIDs, store)
+                )
             }
             let binding = ([replica.siteID] + replica.previousSiteIDs.reversed()).lazy
                 .compactMap { site in bindings.last { $0.siteID == site.description } }.first
@@ -106,7 +108,9 @@ struct KeyRotateCommand: AsyncParsableCommand {
         print("Next steps:")
         print("  1. On the organization's first replica (the authority):")
         let names = replaced.dropLast().map(\.description) + [oldPeer?.description ?? site.description]
-        print("       spi party bind \(party ?? "PARTY") --peer \(identity.peerID) --replaces \(names.joined(separator: ","))")
+        print(
+            "       spi party bind \(party ?? "PARTY") --peer \(identity.peerID) --replaces \(names.joined(separator: ","))"
+        )
         if let oldPeer {
             print("       spi party unbind --peer \(oldPeer)    # certainly if the old key may be in other hands")
         }

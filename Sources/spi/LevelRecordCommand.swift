@@ -26,7 +26,9 @@ struct LevelRecordCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The target: its id, or 8 or more of its first characters.", valueName: "target"))
     var target: String
 
-    @Option(help: ArgumentHelp("The period measured, such as 2026-11 (in the target's period). Required.", valueName: "period"))
+    @Option(
+        help: ArgumentHelp(
+            "The period measured, such as 2026-11 (in the target's period). Required.", valueName: "period"))
     var period: String
 
     @Option(help: ArgumentHelp("The value achieved, in the target's unit. Required.", valueName: "number"))
@@ -58,10 +60,12 @@ struct LevelRecordCommand: AsyncParsableCommand {
             let higher = try ServiceLevel.higherIsBetter(metric: goal["metric"].textValue, store.db)
             let met = ServiceLevel.meets(value: achieved, target: wanted, unit: unit, higherIsBetter: higher)
             let margin = ServiceLevel.margin(achieved, wanted)
-            let verdict = met
+            let verdict =
+                met
                 ? "met (target \(JSONValue.real(wanted).canonicalText))"
                 : "MISSED by \(JSONValue.real(margin).canonicalText) \(unit ?? "") (target \(JSONValue.real(wanted).canonicalText))"
-            return "recorded \(try store.rowName("service_level_result", id)): \(JSONValue.real(achieved).canonicalText) \(unit ?? ""), \(verdict)"
+            return
+                "recorded \(try store.rowName("service_level_result", id)): \(JSONValue.real(achieved).canonicalText) \(unit ?? ""), \(verdict)"
         }
         print(line)
     }

@@ -13,11 +13,14 @@ struct MetricFields: NounFields {
     @Option(help: fieldHelp("metric", "code")) var code: String?
     @Option(help: fieldHelp("metric", "name")) var name: String?
     @Option(help: fieldHelp("metric", "unit")) var unit: String?
-    @Option(name: .customLong("higher-is-better"), help: fieldHelp("metric", "higher_is_better", valueName: "true|false"))
+    @Option(
+        name: .customLong("higher-is-better"), help: fieldHelp("metric", "higher_is_better", valueName: "true|false"))
     var higherIsBetter: String?
     @Option(help: fieldHelp("metric", "notes")) var notes: String?
 
     var values: [String: String] {
-        collect([("code", code), ("name", name), ("unit", unit), ("higher_is_better", higherIsBetter), ("notes", notes)])
+        collect([
+            ("code", code), ("name", name), ("unit", unit), ("higher_is_better", higherIsBetter), ("notes", notes),
+        ])
     }
 }

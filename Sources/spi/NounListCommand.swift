@@ -16,7 +16,9 @@ struct NounListCommand<Fields: NounFields>: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("where"), help: ArgumentHelp("Only rows whose COLUMN equals VALUE.", valueName: "column=value"))
+    @Option(
+        name: .customLong("where"),
+        help: ArgumentHelp("Only rows whose COLUMN equals VALUE.", valueName: "column=value"))
     var filters: [String] = []
 
     @Flag(help: "Print a JSON array of row objects.")

@@ -17,13 +17,18 @@ struct NounRemoveCommand<Fields: NounFields>: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The \(Fields.noun) to remove: its id\(Fields.spec.lookupColumn.map { " or \($0)" } ?? "").", valueName: "id"))
+    @Argument(
+        help: ArgumentHelp(
+            "The \(Fields.noun) to remove: its id\(Fields.spec.lookupColumn.map { " or \($0)" } ?? "").",
+            valueName: "id"))
     var id: String
 
     func run() async throws {
         let register = try global.openRegister()
         let removed = try register.write { store in try store.delete(Fields.table, id) }
         let owned = removed.count - 1
-        print("removed \(Fields.noun) \(removed[0].id)" + (owned > 0 ? " and \(owned) row\(owned == 1 ? "" : "s") it owned" : ""))
+        print(
+            "removed \(Fields.noun) \(removed[0].id)"
+                + (owned > 0 ? " and \(owned) row\(owned == 1 ? "" : "s") it owned" : ""))
     }
 }

@@ -16,7 +16,10 @@ struct NounSetCommand<Fields: NounFields>: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The \(Fields.noun) to change: its id\(Fields.spec.lookupColumn.map { " or \($0)" } ?? "").", valueName: "id"))
+    @Argument(
+        help: ArgumentHelp(
+            "The \(Fields.noun) to change: its id\(Fields.spec.lookupColumn.map { " or \($0)" } ?? "").",
+            valueName: "id"))
     var id: String
 
     @OptionGroup var fields: Fields

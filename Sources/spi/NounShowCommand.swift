@@ -13,7 +13,10 @@ struct NounShowCommand<Fields: NounFields>: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The \(Fields.noun) to show: its id\(Fields.spec.lookupColumn.map { " or \($0)" } ?? "").", valueName: "id"))
+    @Argument(
+        help: ArgumentHelp(
+            "The \(Fields.noun) to show: its id\(Fields.spec.lookupColumn.map { " or \($0)" } ?? "").", valueName: "id")
+    )
     var id: String
 
     @Flag(help: "Print the row as a JSON object.")
@@ -29,7 +32,8 @@ struct NounShowCommand<Fields: NounFields>: AsyncParsableCommand {
             for (child, column) in FieldCatalog.referencesTo(Fields.table) where column.isOwnedByReference {
                 let count = try store.records(child.name, matching: [column.name: .text(record.id)]).count
                 guard count > 0 else { continue }
-                let how = child.noun.map { "spi \($0) list --where \(column.name)=\(name)" }
+                let how =
+                    child.noun.map { "spi \($0) list --where \(column.name)=\(name)" }
                     ?? "spi record list \(child.name) \(column.name)=\(name)"
                 text += "\n\(child.name): \(count) (\(how))"
             }

@@ -37,7 +37,8 @@ extension Output {
                 var who: [String] = []
                 if let by = change.by { who.append("by \(by)") }
                 if let at = change.atMilliseconds { who.append(localTime(milliseconds: at)) }
-                lines.append("    \(change.change.description)" + (who.isEmpty ? "" : " (\(who.joined(separator: ", ")))"))
+                lines.append(
+                    "    \(change.change.description)" + (who.isEmpty ? "" : " (\(who.joined(separator: ", ")))"))
             }
         }
         return lines

@@ -15,7 +15,10 @@ struct PeerCommand: AsyncParsableCommand {
               spi peer add --name northwind --id PEERID --address hub.example.com:7373
             See docs/sync-guide.md.
             """,
-        subcommands: [PeerAddCommand.self, PeerListCommand.self, PeerRemoveCommand.self, PeerRefusalsCommand.self, PeerHeldCommand.self]
+        subcommands: [
+            PeerAddCommand.self, PeerListCommand.self, PeerRemoveCommand.self, PeerRefusalsCommand.self,
+            PeerHeldCommand.self,
+        ]
     )
 }
 
@@ -24,18 +27,25 @@ struct PeerAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Trust a peer by its peer id.",
-        discussion: "The peer id is the fingerprint of the peer's public key, as its `spi whoami --json` prints it. The name is yours to choose; the address is where `spi serve --peer` and `spi sync` find it."
+        discussion:
+            "The peer id is the fingerprint of the peer's public key, as its `spi whoami --json` prints it. The name is yours to choose; the address is where `spi serve --peer` and `spi sync` find it."
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("name"), help: ArgumentHelp("A short local name for the peer (letters, digits, - and _).", valueName: "name"))
+    @Option(
+        name: .customLong("name"),
+        help: ArgumentHelp("A short local name for the peer (letters, digits, - and _).", valueName: "name"))
     var name: String
 
-    @Option(name: .customLong("id"), help: ArgumentHelp("The peer's id, from its `spi whoami --json`.", valueName: "peer-id"))
+    @Option(
+        name: .customLong("id"),
+        help: ArgumentHelp("The peer's id, from its `spi whoami --json`.", valueName: "peer-id"))
     var id: String
 
-    @Option(name: .customLong("address"), help: ArgumentHelp("Where the peer listens (default port 7373).", valueName: "host:port"))
+    @Option(
+        name: .customLong("address"),
+        help: ArgumentHelp("Where the peer listens (default port 7373).", valueName: "host:port"))
     var address: String?
 
     func run() async throws {
@@ -73,23 +83,31 @@ struct PeerListCommand: AsyncParsableCommand {
         let registerID = register.replica.registerID
         func party(_ peer: TrustedPeer) -> String {
             if peer.peerID.siteID == registerID { return "organization (authority)" }
-            guard let binding = bindings.first(where: { $0.peerID == peer.peerID.description }) else { return "unbound" }
+            guard let binding = bindings.first(where: { $0.peerID == peer.peerID.description }) else {
+                return "unbound"
+            }
             return binding.partyCode ?? binding.partyID
         }
         if json {
-            print(Output.jsonArray(peers.map { peer in
-                [
-                    "name": .string(peer.name), "peerId": .string(peer.peerID.description),
-                    "address": peer.address.map { .string($0.description) } ?? .null, "created": .string(peer.created),
-                    "party": .string(party(peer)),
-                ] as JSONValue
-            }))
+            print(
+                Output.jsonArray(
+                    peers.map { peer in
+                        [
+                            "name": .string(peer.name), "peerId": .string(peer.peerID.description),
+                            "address": peer.address.map { .string($0.description) } ?? .null,
+                            "created": .string(peer.created),
+                            "party": .string(party(peer)),
+                        ] as JSONValue
+                    }))
         } else if peers.isEmpty {
             print("no trusted peers; add one with `spi peer add --name NAME --id PEERID`")
         } else {
-            print(Output.table(header: ["name", "party", "peer id", "address"], rows: peers.map {
-                [$0.name, party($0), $0.peerID.description, $0.address?.description ?? "-"]
-            }, limit: nil))
+            print(
+                Output.table(
+                    header: ["name", "party", "peer id", "address"],
+                    rows: peers.map {
+                        [$0.name, party($0), $0.peerID.description, $0.address?.description ?? "-"]
+                    }, limit: nil))
         }
     }
 }

@@ -33,21 +33,25 @@ struct PeerHeldCommand: AsyncParsableCommand {
         let entries = try register.replica.heldChanges(limit: list.limit)
         func time(_ ms: Int64) -> String { Output.time(milliseconds: ms) }
         if list.json {
-            print(Output.jsonArray(entries.map { entry in
-                [
-                    "at": .string(time(entry.heldAtMilliseconds)), "peer": entry.peer.map(JSONValue.string) ?? .null,
-                    "origin": .string(entry.origin.description), "clock": .string("\(entry.clock)"),
-                    "table": .string(entry.table), "id": .string(entry.id), "reason": .string(entry.reason),
-                ] as JSONValue
-            }))
+            print(
+                Output.jsonArray(
+                    entries.map { entry in
+                        [
+                            "at": .string(time(entry.heldAtMilliseconds)),
+                            "peer": entry.peer.map(JSONValue.string) ?? .null,
+                            "origin": .string(entry.origin.description), "clock": .string("\(entry.clock)"),
+                            "table": .string(entry.table), "id": .string(entry.id), "reason": .string(entry.reason),
+                        ] as JSONValue
+                    }))
         } else if entries.isEmpty {
             print("no held changes")
         } else {
-            print(Output.table(
-                header: ["since", "from", "table", "id", "reason"],
-                rows: entries.map { entry in
-                    [time(entry.heldAtMilliseconds), entry.peer ?? "-", entry.table, entry.id, entry.reason]
-                }, limit: nil))
+            print(
+                Output.table(
+                    header: ["since", "from", "table", "id", "reason"],
+                    rows: entries.map { entry in
+                        [time(entry.heldAtMilliseconds), entry.peer ?? "-", entry.table, entry.id, entry.reason]
+                    }, limit: nil))
         }
     }
 }

@@ -31,26 +31,31 @@ struct PeerRefusalsCommand: AsyncParsableCommand {
         let entries = try register.replica.refusalLog(limit: list.limit)
         func time(_ ms: Int64) -> String { Output.time(milliseconds: ms) }
         if list.json {
-            print(Output.jsonArray(entries.map { entry in
-                [
-                    "at": .string(time(entry.refusedAtMilliseconds)), "peer": entry.peer.map(JSONValue.string) ?? .null,
-                    "origin": .string(entry.refusal.origin.description), "table": .string(entry.refusal.table),
-                    "id": .string(entry.refusal.id), "columns": .array(entry.refusal.columns.map(JSONValue.string)),
-                    "reason": .string(entry.refusal.reason), "count": .integer(Int64(entry.refusal.count)),
-                ] as JSONValue
-            }))
+            print(
+                Output.jsonArray(
+                    entries.map { entry in
+                        [
+                            "at": .string(time(entry.refusedAtMilliseconds)),
+                            "peer": entry.peer.map(JSONValue.string) ?? .null,
+                            "origin": .string(entry.refusal.origin.description), "table": .string(entry.refusal.table),
+                            "id": .string(entry.refusal.id),
+                            "columns": .array(entry.refusal.columns.map(JSONValue.string)),
+                            "reason": .string(entry.refusal.reason), "count": .integer(Int64(entry.refusal.count)),
+                        ] as JSONValue
+                    }))
         } else if entries.isEmpty {
             print("no refused changes")
         } else {
-            print(Output.table(
-                header: ["at", "from", "table", "id", "columns", "reason"],
-                rows: entries.map { entry in
-                    [
-                        time(entry.refusedAtMilliseconds), entry.peer ?? "-", entry.refusal.table, entry.refusal.id,
-                        entry.refusal.columns.isEmpty ? "(row)" : entry.refusal.columns.joined(separator: ","),
-                        entry.refusal.reason,
-                    ]
-                }, limit: nil))
+            print(
+                Output.table(
+                    header: ["at", "from", "table", "id", "columns", "reason"],
+                    rows: entries.map { entry in
+                        [
+                            time(entry.refusedAtMilliseconds), entry.peer ?? "-", entry.refusal.table, entry.refusal.id,
+                            entry.refusal.columns.isEmpty ? "(row)" : entry.refusal.columns.joined(separator: ","),
+                            entry.refusal.reason,
+                        ]
+                    }, limit: nil))
         }
     }
 }

@@ -27,7 +27,9 @@ struct RACISetCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The RACI row to change (its id), or with --from-csv the SPI (id or code).", valueName: "id"))
+    @Argument(
+        help: ArgumentHelp("The RACI row to change (its id), or with --from-csv the SPI (id or code).", valueName: "id")
+    )
     var id: String
 
     @OptionGroup var fields: RACIFields
@@ -56,7 +58,8 @@ struct RACISetCommand: AsyncParsableCommand {
         }
         let text: String
         do {
-            let data = csvPath == "-"
+            let data =
+                csvPath == "-"
                 ? FileHandle.standardInput.readDataToEndOfFile()
                 : try Data(contentsOf: URL(fileURLWithPath: csvPath))
             guard let decoded = String(data: data, encoding: .utf8) else {
@@ -105,7 +108,9 @@ struct RACICopyCommand: AsyncParsableCommand {
     @Option(name: .customLong("to"), help: ArgumentHelp("The SPI to copy to (id or code).", valueName: "spi"))
     var target: String
 
-    @Option(name: .customLong("party"), help: ArgumentHelp("A party to replace, as OLD=NEW codes (repeatable).", valueName: "old=new"))
+    @Option(
+        name: .customLong("party"),
+        help: ArgumentHelp("A party to replace, as OLD=NEW codes (repeatable).", valueName: "old=new"))
     var parties: [String] = []
 
     @Flag(help: "Replace the target's RACI rows (refused by default when it has any).")
@@ -115,7 +120,8 @@ struct RACICopyCommand: AsyncParsableCommand {
     var otherPractice = false
 
     func validate() throws {
-        for party in parties where party.split(separator: "=", omittingEmptySubsequences: false).count != 2
+        for party in parties
+        where party.split(separator: "=", omittingEmptySubsequences: false).count != 2
             || party.hasPrefix("=") || party.hasSuffix("=")
         {
             throw ValidationError("--party wants OLD=NEW (two party codes), not '\(party)'")

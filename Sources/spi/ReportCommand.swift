@@ -34,13 +34,17 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The report: \(ReportName.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
+    @Argument(
+        help: ArgumentHelp(
+            "The report: \(ReportName.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
     var name: String
 
     @Option(help: ArgumentHelp("Only this provider (a party code such as FAB).", valueName: "code"))
     var provider: String?
 
-    @Option(help: ArgumentHelp("Output format: md, html, csv or json; ics (iCalendar) for the calendar.", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "Output format: md, html, csv or json; ics (iCalendar) for the calendar.", valueName: "format"))
     var format: String = "md"
 
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
@@ -63,7 +67,9 @@ struct ReportCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard ReportName(rawValue: name) != nil else {
-            throw ValidationError("unknown report '\(name)'; choose one of \(ReportName.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown report '\(name)'; choose one of \(ReportName.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         if format == "ics" {
             guard name == ReportName.calendar.rawValue else {
@@ -97,7 +103,8 @@ struct ReportCommand: AsyncParsableCommand {
         let text = try register.read { store in
             if format == "ics" {
                 return try ReportRenderer.renderCalendarICS(
-                    db: store.db, provider: provider, registerName: register.name, generatedAt: generatedAt, today: date)
+                    db: store.db, provider: provider, registerName: register.name, generatedAt: generatedAt, today: date
+                )
             }
             if let version {
                 return try ReportRenderer.renderFrozenDocument(
@@ -105,7 +112,8 @@ struct ReportCommand: AsyncParsableCommand {
                     registerName: register.name, generatedAt: generatedAt, today: date)
             }
             return try ReportRenderer.render(
-                ReportName(rawValue: name)!, format: ReportFormat(rawValue: format)!, db: store.db, provider: provider, registerName: register.name,
+                ReportName(rawValue: name)!, format: ReportFormat(rawValue: format)!, db: store.db, provider: provider,
+                registerName: register.name,
                 generatedAt: generatedAt, today: date, periods: periods ?? 3)
         }
         if let out {

@@ -27,8 +27,10 @@ struct ReviewAddCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The SPI reviewed: its id or code, such as SPI-INC-FAB (or give --interface).",
-                                 valueName: "interface"))
+    @Argument(
+        help: ArgumentHelp(
+            "The SPI reviewed: its id or code, such as SPI-INC-FAB (or give --interface).",
+            valueName: "interface"))
     var subject: String?
 
     @OptionGroup var fields: ReviewFields
@@ -47,7 +49,8 @@ struct ReviewAddCommand: AsyncParsableCommand {
                 "missing --outcome: one of \(FieldCatalog.reviewOutcomes.joined(separator: ", "))")
         }
         if fields.outcome?.lowercased() == Governance.retired {
-            throw ValidationError("a retirement is recorded by `spi interface retire SPI --by PERSON`, which also retires the SPI")
+            throw ValidationError(
+                "a retirement is recorded by `spi interface retire SPI --by PERSON`, which also retires the SPI")
         }
     }
 

@@ -5,7 +5,8 @@ import SPIRegister
 /// The `spi` command: the register of service provider interfaces, kept in a local SQLite replica.
 struct SPICommand: AsyncParsableCommand {
     /// What `spi --version` prints: the release, and the formats this build reads and writes.
-    static let version = "spi 0.1.0-dev (register schema \(RegisterSchema.currentVersion), sync protocol v\(SyncProtocol.currentVersion))"
+    static let version =
+        "spi 0.1.0-dev (register schema \(RegisterSchema.currentVersion), sync protocol v\(SyncProtocol.currentVersion))"
 
     static let configuration = CommandConfiguration(
         commandName: "spi",
@@ -31,7 +32,8 @@ struct SPICommand: AsyncParsableCommand {
             NounCommand<ReviewFields>.self, NounCommand<PracticeFields>.self, NounCommand<ActivityFields>.self,
             NounCommand<LevelFields>.self, NounCommand<MetricFields>.self,
             RecordCommand.self, SchemaCommand.self, ExportCommand.self, ImportCommand.self, DigestCommand.self,
-            CheckCommand.self, ReportCommand.self, ChangesCommand.self, ConflictsCommand.self, HistoryCommand.self, PeerCommand.self, ScopeCommand.self, SyncCommand.self, ServeCommand.self,
+            CheckCommand.self, ReportCommand.self, ChangesCommand.self, ConflictsCommand.self, HistoryCommand.self,
+            PeerCommand.self, ScopeCommand.self, SyncCommand.self, ServeCommand.self,
             DueCommand.self, FindingCommand.self, DemoCommand.self, AppCommand.self,
         ]
     )

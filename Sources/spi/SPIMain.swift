@@ -18,9 +18,11 @@ enum SPIMain {
         // default, every other command at warning.
         let arguments = Self.movingDatabaseOption(Array(CommandLine.arguments.dropFirst()))
         let serving = arguments.first { !$0.hasPrefix("-") } == "serve"
-        let level = ProcessInfo.processInfo.environment["SPI_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+        let level =
+            ProcessInfo.processInfo.environment["SPI_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
             ?? (serving ? .info : .warning)
-        let json = (Self.optionValue("--log-format", in: arguments) ?? ProcessInfo.processInfo.environment["SPI_LOG_FORMAT"])
+        let json =
+            (Self.optionValue("--log-format", in: arguments) ?? ProcessInfo.processInfo.environment["SPI_LOG_FORMAT"])
             == LogFormat.json.rawValue
         LoggingSystem.bootstrap { label in
             if json {
@@ -117,7 +119,7 @@ enum SPIMain {
             exit(ExitCode.failure.rawValue)
         }
         var message = SPICommand.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
-        if message.isEmpty { exit(code.rawValue) }  // a command chose its exit status and said what it had to say
+        if message.isEmpty { exit(code.rawValue) } // a command chose its exit status and said what it had to say
         message = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         if message.lowercased().hasPrefix("error: ") { message = String(message.dropFirst(7)) }
         if code == .validationFailure { message += " (see --help)" }

@@ -29,15 +29,22 @@ struct SchemaCommand: AsyncParsableCommand {
         if json {
             var tables: [String: JSONValue] = [:]
             for spec in FieldCatalog.tables {
-                let columns: [JSONValue] = [["name": "id", "type": "text", "sqlType": "TEXT", "required": true,
-                                             "summary": "The row's id: a lowercase UUID."]]
+                let columns: [JSONValue] =
+                    [
+                        [
+                            "name": "id", "type": "text", "sqlType": "TEXT", "required": true,
+                            "summary": "The row's id: a lowercase UUID.",
+                        ]
+                    ]
                     + spec.columns.map { column in
                         var object: [String: JSONValue] = [
                             "name": .string(column.name), "type": .string(column.type.rawValue),
                             "sqlType": .string(column.type.sqlType), "required": .bool(column.isRequired),
                             "summary": .string(column.summary),
                         ]
-                        if !column.allowedValues.isEmpty { object["values"] = .array(column.allowedValues.map(JSONValue.string)) }
+                        if !column.allowedValues.isEmpty {
+                            object["values"] = .array(column.allowedValues.map(JSONValue.string))
+                        }
                         if let references = column.references { object["references"] = .string(references) }
                         if let value = column.defaultValue { object["default"] = JSONValue(value) }
                         return .object(object)
@@ -54,16 +61,23 @@ struct SchemaCommand: AsyncParsableCommand {
         for spec in FieldCatalog.tables {
             var header = spec.name
             if let noun = spec.noun, noun != spec.name { header += " (spi \(noun))" }
-            let rows = [["id", "TEXT", "key", "a lowercase UUID"]] + spec.columns.map { column in
-                var notes: [String] = []
-                if !column.allowedValues.isEmpty { notes.append(column.allowedValues.joined(separator: "|")) }
-                if let references = column.references { notes.append("→ \(references)") }
-                if column.type == .boolean { notes.append("0|1") }
-                if column.type == .date { notes.append("YYYY-MM-DD") }
-                return [column.name, column.type.sqlType, column.isRequired ? "required" : "", notes.joined(separator: " ")]
-            }
-            blocks.append("\(header): \(spec.summary)\n" + Output.table(header: ["column", "type", "", "values"], rows: rows)
-                .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            let rows =
+                [["id", "TEXT", "key", "a lowercase UUID"]]
+                + spec.columns.map { column in
+                    var notes: [String] = []
+                    if !column.allowedValues.isEmpty { notes.append(column.allowedValues.joined(separator: "|")) }
+                    if let references = column.references { notes.append("→ \(references)") }
+                    if column.type == .boolean { notes.append("0|1") }
+                    if column.type == .date { notes.append("YYYY-MM-DD") }
+                    return [
+                        column.name, column.type.sqlType, column.isRequired ? "required" : "",
+                        notes.joined(separator: " "),
+                    ]
+                }
+            blocks.append(
+                "\(header): \(spec.summary)\n"
+                    + Output.table(header: ["column", "type", "", "values"], rows: rows)
+                    .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
         print(blocks.joined(separator: "\n\n"))
     }
@@ -89,7 +103,9 @@ struct SchemaCommand: AsyncParsableCommand {
             ]
             for column in spec.columns {
                 var values: [String] = []
-                if !column.allowedValues.isEmpty { values.append(column.allowedValues.map { "`\($0)`" }.joined(separator: ", ")) }
+                if !column.allowedValues.isEmpty {
+                    values.append(column.allowedValues.map { "`\($0)`" }.joined(separator: ", "))
+                }
                 if let references = column.references { values.append("→ `\(references)`") }
                 if column.type == .boolean { values.append("`0` or `1`") }
                 if column.type == .date { values.append("`YYYY-MM-DD`") }

@@ -36,21 +36,25 @@ struct ScopeCommand: AsyncParsableCommand {
         if json {
             let object: JSONValue = [
                 "party": .string(code), "actor": .string(actor.isOrganization ? "organization" : "party"),
-                "tables": .array(tables.map { scope in
-                    [
-                        "table": .string(scope.table), "visibleRows": .integer(Int64(scope.visibleRows)),
-                        "totalRows": .integer(Int64(scope.totalRows)), "read": .string(scope.read),
-                        "write": .string(scope.write),
-                    ] as JSONValue
-                }),
+                "tables": .array(
+                    tables.map { scope in
+                        [
+                            "table": .string(scope.table), "visibleRows": .integer(Int64(scope.visibleRows)),
+                            "totalRows": .integer(Int64(scope.totalRows)), "read": .string(scope.read),
+                            "write": .string(scope.write),
+                        ] as JSONValue
+                    }),
             ]
             print(object.canonicalText)
         } else {
-            print("\(code) \(actor.isOrganization ? "acts for the organization" : "is a provider party"): what its replicas see and may write")
-            print(Output.table(
-                header: ["table", "sees", "read rule", "may write"],
-                rows: tables.map { ["\($0.table)", "\($0.visibleRows) of \($0.totalRows)", $0.read, $0.write] },
-                limit: nil))
+            print(
+                "\(code) \(actor.isOrganization ? "acts for the organization" : "is a provider party"): what its replicas see and may write"
+            )
+            print(
+                Output.table(
+                    header: ["table", "sees", "read rule", "may write"],
+                    rows: tables.map { ["\($0.table)", "\($0.visibleRows) of \($0.totalRows)", $0.read, $0.write] },
+                    limit: nil))
         }
     }
 }

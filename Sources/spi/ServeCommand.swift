@@ -30,10 +30,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("listen"), help: ArgumentHelp("Where to listen.", valueName: "host:port"))
     var listen: String = "127.0.0.1:7373"
 
-    @Option(name: .customLong("peer"), help: ArgumentHelp("A peer to keep in sync (repeatable).", valueName: "host:port"))
+    @Option(
+        name: .customLong("peer"), help: ArgumentHelp("A peer to keep in sync (repeatable).", valueName: "host:port"))
     var peers: [String] = []
 
-    @Option(name: .customLong("max-sessions"), help: ArgumentHelp("Sessions served at once; more get \"busy\".", valueName: "count"))
+    @Option(
+        name: .customLong("max-sessions"),
+        help: ArgumentHelp("Sessions served at once; more get \"busy\".", valueName: "count"))
     var maximumSessions: Int = 32
 
     @Option(
@@ -45,7 +48,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("max-handshakes-per-address"),
-        help: ArgumentHelp("TLS handshakes in progress at once from one source address, handled the same way.", valueName: "count"))
+        help: ArgumentHelp(
+            "TLS handshakes in progress at once from one source address, handled the same way.", valueName: "count"))
     var maximumHandshakesPerAddress: Int = 16
 
     @Option(
@@ -72,8 +76,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard maximumHandshakesPerAddress > 0 else {
             throw ValidationError("--max-handshakes-per-address must be at least 1")
         }
-        guard (1...3600).contains(handshakeTimeout) else { throw ValidationError("--handshake-timeout must be 1 to 3600 seconds") }
-        guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 86400 seconds") }
+        guard (1...3600).contains(handshakeTimeout) else {
+            throw ValidationError("--handshake-timeout must be 1 to 3600 seconds")
+        }
+        guard (1...86_400).contains(idleTimeout) else {
+            throw ValidationError("--idle-timeout must be 1 to 86400 seconds")
+        }
     }
 
     func run() async throws {
@@ -84,25 +92,34 @@ struct ServeCommand: AsyncParsableCommand {
         logger[metadataKey: "sync.replica"] = "\(path)"
         let listenAddress = try PeerAddress(parsing: listen, defaultPort: SyncProtocol.defaultPort, allowsAnyPort: true)
         let server = try SyncServer(
-            configuration: .init(replicaPath: path, schemaVersion: schema, listen: listenAddress, name: register.name,
-                                 maximumSessions: maximumSessions, maximumHandshakes: maximumHandshakes,
-                                 maximumHandshakesPerAddress: maximumHandshakesPerAddress,
-                                 handshakeTimeout: .seconds(handshakeTimeout), idleTimeout: .seconds(idleTimeout),
-                                 accessControl: RegisterAccessControl()),
+            configuration: .init(
+                replicaPath: path, schemaVersion: schema, listen: listenAddress, name: register.name,
+                maximumSessions: maximumSessions, maximumHandshakes: maximumHandshakes,
+                maximumHandshakesPerAddress: maximumHandshakesPerAddress,
+                handshakeTimeout: .seconds(handshakeTimeout), idleTimeout: .seconds(idleTimeout),
+                accessControl: RegisterAccessControl()),
             logger: logger)
         var services: [any Service] = [server]
         if !peers.isEmpty {
             let addresses = try peers.map { try PeerAddress(parsing: $0, defaultPort: SyncProtocol.defaultPort) }
-            services.append(PeerSyncService(
-                configuration: .init(client: .init(replicaPath: path, schemaVersion: schema, name: register.name, accessControl: RegisterAccessControl()), peers: addresses),
-                logger: logger))
+            services.append(
+                PeerSyncService(
+                    configuration: .init(
+                        client: .init(
+                            replicaPath: path, schemaVersion: schema, name: register.name,
+                            accessControl: RegisterAccessControl()), peers: addresses),
+                    logger: logger))
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
         Task {
             if let bound = try? await server.listeningAddress {
                 if logFormat == .json {
                     logger.notice(
-                        "serving", metadata: ["sync.listen": "\(bound)", "sync.peer.id": "\(server.peerID)", "register.name": "\(register.name)"])
+                        "serving",
+                        metadata: [
+                            "sync.listen": "\(bound)", "sync.peer.id": "\(server.peerID)",
+                            "register.name": "\(register.name)",
+                        ])
                 } else {
                     StandardStreams.writeError("spi: serving \(register.name) on \(bound) as \(server.peerID)\n")
                 }

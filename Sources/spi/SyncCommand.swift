@@ -32,9 +32,10 @@ struct SyncCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp(
-        "The peer's address (default port 7373), or the name of a trusted peer with an address; when left out, the "
-            + "only trusted peer with an address.", valueName: "host:port"))
+    @Argument(
+        help: ArgumentHelp(
+            "The peer's address (default port 7373), or the name of a trusted peer with an address; when left out, the "
+                + "only trusted peer with an address.", valueName: "host:port"))
     var peer: String?
 
     @Flag(name: .customLong("json"), help: "Print the report as JSON.")
@@ -63,17 +64,32 @@ struct SyncCommand: AsyncParsableCommand {
                 let data = try JSONEncoder.sorted.encode(report)
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print("synced with \(report.peerDisplayName) at \(report.address) in \(String(format: "%.2f", report.seconds)) s")
-                print("sent:     \(Output.count(report.changesSent, "change")) in \(Output.count(report.batchesSent, "batch", "batches")), \(Output.count(report.bytesSent, "byte"))")
-                print("received: \(Output.count(report.changesReceived, "change")) in \(Output.count(report.batchesReceived, "batch", "batches")), \(Output.count(report.bytesReceived, "byte"))")
-                print("applied:  \(report.changesApplied) applied, \(report.changesAlreadyKnown) already known, \(report.changesLost) lost to newer values")
+                print(
+                    "synced with \(report.peerDisplayName) at \(report.address) in \(String(format: "%.2f", report.seconds)) s"
+                )
+                print(
+                    "sent:     \(Output.count(report.changesSent, "change")) in \(Output.count(report.batchesSent, "batch", "batches")), \(Output.count(report.bytesSent, "byte"))"
+                )
+                print(
+                    "received: \(Output.count(report.changesReceived, "change")) in \(Output.count(report.batchesReceived, "batch", "batches")), \(Output.count(report.bytesReceived, "byte"))"
+                )
+                print(
+                    "applied:  \(report.changesApplied) applied, \(report.changesAlreadyKnown) already known, \(report.changesLost) lost to newer values"
+                )
                 if report.changesRefused > 0 {
-                    print("refused here: \(Output.count(report.changesRefused, "change")) the peer's party may not make")
-                    for r in report.refusals { print("  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason)) }
+                    print(
+                        "refused here: \(Output.count(report.changesRefused, "change")) the peer's party may not make")
+                    for r in report.refusals {
+                        print("  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason))
+                    }
                 }
                 if report.changesRefusedByPeer > 0 {
-                    print("refused by the peer: \(Output.count(report.changesRefusedByPeer, "change")) this replica's party may not make")
-                    for r in report.refusalsByPeer { print("  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason)) }
+                    print(
+                        "refused by the peer: \(Output.count(report.changesRefusedByPeer, "change")) this replica's party may not make"
+                    )
+                    for r in report.refusalsByPeer {
+                        print("  " + Output.refusal(r.table, r.id, columns: r.columns, reason: r.reason))
+                    }
                 }
                 for line in Output.sharedKeyWarnings(report.sharedKeySites, own: register.replica.siteID.description) {
                     StandardStreams.writeError(line + "\n")

@@ -17,6 +17,7 @@ struct TrustedPeerDirectory: PeerDirectory {
     func add(name: String, peerID: String, address: String?, to register: Register) throws {
         let id = try PeerID(parsing: peerID)
         let address = try address.map { try PeerAddress(parsing: $0, defaultPort: 7373) }
-        try TrustedPeerStore(replica: register.replica).add(name: name, peerID: id, address: address, ownPeerID: ownPeerID)
+        try TrustedPeerStore(replica: register.replica).add(
+            name: name, peerID: id, address: address, ownPeerID: ownPeerID)
     }
 }

@@ -25,9 +25,10 @@ struct WhoamiCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON object with the keys siteId, registerId, name, kind, peerId and party.")
     var json = false
 
-    @Option(help: ArgumentHelp(
-        "Print only this value: siteId, registerId, name, kind, peerId or party (for scripts: "
-            + "--register \"$(spi whoami --field registerId)\").", valueName: "key"))
+    @Option(
+        help: ArgumentHelp(
+            "Print only this value: siteId, registerId, name, kind, peerId or party (for scripts: "
+                + "--register \"$(spi whoami --field registerId)\").", valueName: "key"))
     var field: String?
 
     static let fields = ["siteId", "registerId", "name", "kind", "peerId", "party"]
@@ -45,7 +46,9 @@ struct WhoamiCommand: AsyncParsableCommand {
         let party: String
         if register.replica.siteID == register.replica.registerID {
             party = "organization (authority)"
-        } else if let binding = try register.read({ try PartyBinding.all($0) }).first(where: { $0.siteID == register.replica.siteID.description }) {
+        } else if let binding = try register.read({ try PartyBinding.all($0) }).first(where: {
+            $0.siteID == register.replica.siteID.description
+        }) {
             party = binding.partyCode ?? binding.partyID
         } else {
             party = "unbound"

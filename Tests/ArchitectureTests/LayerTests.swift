@@ -27,7 +27,8 @@ struct LayerTests {
         // network scenarios run `spi` processes).
         "spi-bench": ["SPICommandSupport", "SPIRegister", "SPIReplication", "SPISQLite"],
         "spi": [
-            "SPIApp", "SPICommandSupport", "SPIRegister", "SPITransport", "SPIProtocol", "SPIReplication", "SPIIdentity",
+            "SPIApp", "SPICommandSupport", "SPIRegister", "SPITransport", "SPIProtocol", "SPIReplication",
+            "SPIIdentity",
             "SPISQLite",
         ],
     ]
@@ -41,12 +42,16 @@ struct LayerTests {
     static func imports(in text: String) -> [String] {
         text.split(separator: "\n").compactMap { line in
             var words = line.split(separator: " ").map(String.init)
-            while let first = words.first, first.hasPrefix("@") || ["public", "package", "internal", "private", "fileprivate"].contains(first) {
+            while let first = words.first,
+                first.hasPrefix("@") || ["public", "package", "internal", "private", "fileprivate"].contains(first)
+            {
                 words.removeFirst()
             }
             guard words.count >= 2, words[0] == "import" else { return nil }
             // `import struct Foo.Bar` imports Foo.
-            let name = words.count >= 3 && ["struct", "class", "enum", "protocol", "func", "var", "typealias"].contains(words[1])
+            let name =
+                words.count >= 3
+                    && ["struct", "class", "enum", "protocol", "func", "var", "typealias"].contains(words[1])
                 ? words[2] : words[1]
             return String(name.split(separator: ".").first ?? "")
         }
@@ -56,23 +61,31 @@ struct LayerTests {
     static func violations(target: String, files: [(name: String, text: String)]) -> [String] {
         let permitted = allowed[target] ?? []
         return files.flatMap { file in
-            imports(in: file.text).filter { packageModules.contains($0) && !permitted.contains($0) }.map { "\(file.name): \($0)" }
+            imports(in: file.text).filter { packageModules.contains($0) && !permitted.contains($0) }.map {
+                "\(file.name): \($0)"
+            }
         }
     }
 
     @Test("every target imports only the layers below it that it is declared to use")
     func importsFollowLayers() throws {
-        let targets = try FileManager.default.contentsOfDirectory(atPath: Self.sources.path).filter { !$0.hasPrefix(".") }
-        #expect(Set(targets) == Set(Self.allowed.keys.filter { $0 != "spi-bench" }), "targets in Sources/ and the declared layers differ")
+        let targets = try FileManager.default.contentsOfDirectory(atPath: Self.sources.path).filter {
+            !$0.hasPrefix(".")
+        }
+        #expect(
+            Set(targets) == Set(Self.allowed.keys.filter { $0 != "spi-bench" }),
+            "targets in Sources/ and the declared layers differ")
         var found: [String] = []
         // The benchmark suite lives apart from the product, in Benchmarks/.
-        let roots = targets.sorted().map { ($0, Self.sources.appendingPathComponent($0)) }
+        let roots =
+            targets.sorted().map { ($0, Self.sources.appendingPathComponent($0)) }
             + [("spi-bench", Self.sources.deletingLastPathComponent().appendingPathComponent("Benchmarks/spi-bench"))]
         for (target, root) in roots {
             guard let walker = FileManager.default.enumerator(atPath: root.path) else { continue }
             var files: [(name: String, text: String)] = []
             for case let path as String in walker where path.hasSuffix(".swift") || path.hasSuffix(".h") {
-                files.append(("\(target)/\(path)", try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)))
+                files.append(
+                    ("\(target)/\(path)", try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)))
             }
             found += Self.violations(target: target, files: files)
         }
@@ -87,8 +100,14 @@ struct LayerTests {
             @_exported import SPIProtocol
             import struct SPIReplication.Knowledge
             """
-        #expect(Self.violations(target: "SPIRegister", files: [("x.swift", text)]) == ["x.swift: SPITransport", "x.swift: SPIProtocol"])
-        #expect(Self.violations(target: "SPIReplication", files: [("x.swift", "import SPIRegister")]) == ["x.swift: SPIRegister"])
+        #expect(
+            Self.violations(target: "SPIRegister", files: [("x.swift", text)]) == [
+                "x.swift: SPITransport", "x.swift: SPIProtocol",
+            ])
+        #expect(
+            Self.violations(target: "SPIReplication", files: [("x.swift", "import SPIRegister")]) == [
+                "x.swift: SPIRegister"
+            ])
         #expect(Self.violations(target: "spi", files: [("x.swift", text)]).isEmpty)
     }
 }

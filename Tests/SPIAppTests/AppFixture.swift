@@ -44,13 +44,15 @@ final class AppFixture {
     }
 
     /// Posts a form, with the page's CSRF token unless `csrf` says otherwise.
-    func post(_ target: String, _ fields: [String: String], csrf: String? = nil, json: Bool = true) async -> AppResponse {
+    func post(_ target: String, _ fields: [String: String], csrf: String? = nil, json: Bool = true) async -> AppResponse
+    {
         var headers = headers(json: json)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         var fields = fields
         fields["csrf"] = csrf ?? app.auth.csrf
         let body = fields.map { "\(HTML.url($0.key))=\(HTML.url($0.value))" }.joined(separator: "&")
-        return await app.respond(to: AppRequest(method: "POST", target: target, headers: headers, body: Array(body.utf8)))
+        return await app.respond(
+            to: AppRequest(method: "POST", target: target, headers: headers, body: Array(body.utf8)))
     }
 
     /// Reads the replica through a connection of its own, as `spi` would.

@@ -19,7 +19,9 @@ struct WebAppTests {
         let login = await f.get("/spis?token=\(f.token)", cookie: false)
         #expect(login.status == 303 && login.header("Location") == "/spis")
         let cookie = try #require(login.header("Set-Cookie"))
-        #expect(cookie.contains("\(AppAuth.cookieName)=\(f.token)") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        #expect(
+            cookie.contains("\(AppAuth.cookieName)=\(f.token)") && cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Strict"))
         let home = await f.get("/")
         #expect(home.status == 200 && home.text.contains("<h1>Home</h1>"))
         #expect(home.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
@@ -57,17 +59,24 @@ struct WebAppTests {
         }
         let before = try f.raci("SPI-INC-FAB", activity: "INC-LOG", role: "A")
         #expect(before.count == 1)
-        let refused = await f.post("/spis/SPI-INC-FAB/raci", ["activity": activity, "party": party, "role": "A", "on": "1"])
+        let refused = await f.post(
+            "/spis/SPI-INC-FAB/raci", ["activity": activity, "party": party, "role": "A", "on": "1"])
         #expect(refused.status == 422)
         let message = try #require(refused.object["error"] as? String)
         // The words docs/app.md quotes, the same as `spi raci add`'s.
-        #expect(message == "INC-LOG already has an Accountable party (SIAM) in this SPI; an activity has exactly one A", "\(message)")
+        #expect(
+            message == "INC-LOG already has an Accountable party (SIAM) in this SPI; an activity has exactly one A",
+            "\(message)")
         #expect(refused.object["field"] as? String == "raci")
         #expect(try f.raci("SPI-INC-FAB", activity: "INC-LOG", role: "A").map(\.id) == before.map(\.id))
         // Clearing the existing one, then setting the new one, moves the Accountable.
         let siam = try f.read { try $0.resolve("party", "SIAM") }
-        #expect(await f.post("/spis/SPI-INC-FAB/raci", ["activity": activity, "party": siam, "role": "A", "on": "0"]).status == 200)
-        #expect(await f.post("/spis/SPI-INC-FAB/raci", ["activity": activity, "party": party, "role": "A", "on": "1"]).status == 200)
+        #expect(
+            await f.post("/spis/SPI-INC-FAB/raci", ["activity": activity, "party": siam, "role": "A", "on": "0"]).status
+                == 200)
+        #expect(
+            await f.post("/spis/SPI-INC-FAB/raci", ["activity": activity, "party": party, "role": "A", "on": "1"])
+                .status == 200)
         #expect(try f.raci("SPI-INC-FAB", activity: "INC-LOG", role: "A").map { $0["party_id"].textValue } == [party])
     }
 
@@ -75,9 +84,11 @@ struct WebAppTests {
     func edits() async throws {
         let f = try AppFixture()
         let spi = try f.read { try $0.record("interface", "SPI-INC-FAB") }
-        let saved = await f.post("/records/interface/\(spi.id)", ["title": "Incidents <b>&</b> Fabrikam", "version": "2.1"])
+        let saved = await f.post(
+            "/records/interface/\(spi.id)", ["title": "Incidents <b>&</b> Fabrikam", "version": "2.1"])
         #expect(saved.status == 200 && saved.object["changed"] as? Int == 1, "\(saved.text)")
-        #expect(try f.read { try $0.record("interface", "SPI-INC-FAB")["title"] } == .text("Incidents <b>&</b> Fabrikam"))
+        #expect(
+            try f.read { try $0.record("interface", "SPI-INC-FAB")["title"] } == .text("Incidents <b>&</b> Fabrikam"))
         // Shown escaped on the page.
         let page = await f.get("/spis/SPI-INC-FAB")
         #expect(page.text.contains("Incidents &lt;b&gt;&amp;&lt;/b&gt; Fabrikam") && !page.text.contains("<b>&</b>"))
@@ -85,7 +96,8 @@ struct WebAppTests {
         #expect(refused.status == 422 && refused.object["field"] as? String == "title", "\(refused.text)")
         let unknown = await f.post("/records/interface/\(spi.id)", ["colour": "red"])
         #expect(unknown.status == 422 && (unknown.object["error"] as? String)?.contains("colour") == true)
-        #expect(try f.read { try $0.record("interface", "SPI-INC-FAB")["title"] } == .text("Incidents <b>&</b> Fabrikam"))
+        #expect(
+            try f.read { try $0.record("interface", "SPI-INC-FAB")["title"] } == .text("Incidents <b>&</b> Fabrikam"))
         // Without the app's scripts, a form post redirects back to the page it came from.
         var request = AppRequest(method: "POST", target: "/records/interface/\(spi.id)", headers: f.headers())
         request.headers["content-type"] = "application/x-www-form-urlencoded"
@@ -105,13 +117,16 @@ struct WebAppTests {
         let all = await f.get("/spis")
         #expect(all.text.contains("SPI-INC-CON"))
         let spi = await f.get("/spis/SPI-INC-FAB")
-        #expect(spi.status == 200 && spi.text.contains("table class=\"raci\"") && spi.text.contains("Integration points"))
+        #expect(
+            spi.status == 200 && spi.text.contains("table class=\"raci\"") && spi.text.contains("Integration points"))
         #expect(await f.get("/spis/SPI-NOPE").status == 404)
         #expect(await f.get("/conflicts").text.contains("No open conflicts"))
         let parties = await f.get("/parties")
         #expect(parties.text.contains("Fabrikam") && parties.text.contains("What this replica"))
         // The organization sees each party's scope: Fabrikam sees its 3 SPIs of 12.
-        #expect(parties.text.contains("id=\"scope-FAB\"") && parties.text.contains("<td>interface</td><td>3 of 12</td>"), "\(parties.text)")
+        #expect(
+            parties.text.contains("id=\"scope-FAB\"") && parties.text.contains("<td>interface</td><td>3 of 12</td>"),
+            "\(parties.text)")
         // The ecosystem view, its own page: the demo's heat map, every colour of it, in the app's layout.
         let ecosystem = await f.get("/ecosystem")
         #expect(ecosystem.status == 200 && ecosystem.text.lowercased().hasPrefix("<!doctype html>"))
@@ -144,16 +159,20 @@ struct WebAppTests {
         let f = try AppFixture()
         let received = Received()
         let id = f.app.events.subscribe { received.append($0) }
-        await f.app.events.poll()  // the first look only notes where things stand
+        await f.app.events.poll() // the first look only notes where things stand
         #expect(received.frames.isEmpty)
         let other = try Register(path: f.path, logger: quietLogger)
         try other.write { store in
-            _ = try store.put("interface", id: try store.resolve("interface", "SPI-INC-FAB"), fields: ["version": "2.2"], mode: .update)
+            _ = try store.put(
+                "interface", id: try store.resolve("interface", "SPI-INC-FAB"), fields: ["version": "2.2"],
+                mode: .update)
         }
         await f.app.events.poll()
         #expect(received.frames.count == 1)
         let frame = try #require(received.frames.first)
-        #expect(frame.hasPrefix("event: changes\ndata: {") && frame.contains("1 change from the organization (this replica)"), "\(frame)")
+        #expect(
+            frame.hasPrefix("event: changes\ndata: {")
+                && frame.contains("1 change from the organization (this replica)"), "\(frame)")
         await f.app.events.poll()
         #expect(received.frames.count == 1)
         f.app.events.unsubscribe(id)
@@ -172,7 +191,9 @@ struct WebAppTests {
         #expect(request.cookies == ["a": "1", "b": "2"])
         #expect(AppRequest(method: "GET", target: "/%E0%A4").path == "/")
         #expect(HTML.escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
-        #expect(AppAuth.constantTimeEqual("abc", "abc") && !AppAuth.constantTimeEqual("abc", "abd") && !AppAuth.constantTimeEqual("ab", "abc"))
+        #expect(
+            AppAuth.constantTimeEqual("abc", "abc") && !AppAuth.constantTimeEqual("abc", "abd")
+                && !AppAuth.constantTimeEqual("ab", "abc"))
     }
 }
 

@@ -24,8 +24,9 @@ struct AppEndToEndTests {
     static let screenshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/app-screenshots")
 
-    @Test("in Chromium: log in with the token, edit a RACI cell, see a second Accountable refused, watch a sync land live, settle a conflict; wrong tokens refused",
-          .enabled(if: browserAvailable), .timeLimit(.minutes(4)))
+    @Test(
+        "in Chromium: log in with the token, edit a RACI cell, see a second Accountable refused, watch a sync land live, settle a conflict; wrong tokens refused",
+        .enabled(if: browserAvailable), .timeLimit(.minutes(4)))
     func browser() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let syncAddress = "127.0.0.1:\(try SyncEndToEndTests.freePort())"
@@ -66,8 +67,9 @@ struct AppEndToEndTests {
             .first { $0.split(separator: ".").count == 4 && !$0.hasPrefix("127.") }
     }()
 
-    @Test("on an address other than loopback the app serves HTTPS with the replica's certificate, and says so",
-          .enabled(if: externalAddress != nil), .timeLimit(.minutes(2)))
+    @Test(
+        "on an address other than loopback the app serves HTTPS with the replica's certificate, and says so",
+        .enabled(if: externalAddress != nil), .timeLimit(.minutes(2)))
     func tls() throws {
         let host = try #require(Self.externalAddress)
         try withCommandFixture(.empty) { f in
@@ -103,11 +105,13 @@ struct AppEndToEndTests {
         }
     }
 
-    @Test("malformed HTTP gets 400 and a body over 1 MiB gets 413, from the real server, which keeps serving",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "malformed HTTP gets 400 and a body over 1 MiB gets 413, from the real server, which keeps serving",
+        .timeLimit(.minutes(2)))
     func badRequests() throws {
         try withCommandFixture(.empty) { f in
-            let app = try SyncServerProcess.app(db: f.db, arguments: ["--listen", "127.0.0.1:0"], directory: f.directory)
+            let app = try SyncServerProcess.app(
+                db: f.db, arguments: ["--listen", "127.0.0.1:0"], directory: f.directory)
             defer { app.stop() }
             let url = try app.waitForURL()
             let script = """

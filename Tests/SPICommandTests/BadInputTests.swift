@@ -13,44 +13,62 @@ struct BadInput: CustomStringConvertible, Sendable {
 @Suite("bad input is refused with one clear line, a non-zero exit, and the file unchanged")
 struct BadInputTests {
     static let cases: [BadInput] = [
-        BadInput(name: "unknown table", arguments: ["record", "put", "parties", "code=X"],
-                 mentions: ["parties", "party", "information_recipient"]),
+        BadInput(
+            name: "unknown table", arguments: ["record", "put", "parties", "code=X"],
+            mentions: ["parties", "party", "information_recipient"]),
         BadInput(name: "unknown table (get)", arguments: ["record", "get", "nope", "FAB"], mentions: ["nope"]),
-        BadInput(name: "unknown column", arguments: ["record", "put", "party", "--id", "FAB", "colour=red"],
-                 mentions: ["colour", "code, name, kind, internal, notes"]),
-        BadInput(name: "unknown party code", arguments: ["person", "add", "--party", "XYZ", "--name", "Nobody"],
-                 mentions: ["XYZ", "FAB"]),
-        BadInput(name: "unknown party code (record)", arguments: ["record", "put", "person", "party_id=XYZ", "name=N"],
-                 mentions: ["XYZ"]),
-        BadInput(name: "unknown enum value", arguments: ["party", "add", "--code", "V", "--name", "V", "--kind", "vendor"],
-                 mentions: ["vendor", "organization, integrator, provider"]),
-        BadInput(name: "unknown enum value (channel)",
-                 arguments: ["integration", "add", "--interface", "SPI-INC-FAB", "--name", "x", "--from-party", "NW",
-                             "--to-party", "FAB", "--channel", "fax"],
-                 mentions: ["fax", "api, e_bonding, email, portal, phone, file, meeting"]),
-        BadInput(name: "missing required field", arguments: ["party", "add", "--code", "V"],
-                 mentions: ["name", "kind", "--kind"]),
-        BadInput(name: "missing required field (target)",
-                 arguments: ["target", "add", "--agreement", "UC-FAB", "--service", "SD", "--metric", "availability"],
-                 mentions: ["target (--value)", "unit"]),
-        BadInput(name: "non-UUID id", arguments: ["record", "put", "raci_assignment", "--id", "not-a-uuid", "role=R"],
-                 mentions: ["not-a-uuid", "UUID"]),
+        BadInput(
+            name: "unknown column", arguments: ["record", "put", "party", "--id", "FAB", "colour=red"],
+            mentions: ["colour", "code, name, kind, internal, notes"]),
+        BadInput(
+            name: "unknown party code", arguments: ["person", "add", "--party", "XYZ", "--name", "Nobody"],
+            mentions: ["XYZ", "FAB"]),
+        BadInput(
+            name: "unknown party code (record)", arguments: ["record", "put", "person", "party_id=XYZ", "name=N"],
+            mentions: ["XYZ"]),
+        BadInput(
+            name: "unknown enum value", arguments: ["party", "add", "--code", "V", "--name", "V", "--kind", "vendor"],
+            mentions: ["vendor", "organization, integrator, provider"]),
+        BadInput(
+            name: "unknown enum value (channel)",
+            arguments: [
+                "integration", "add", "--interface", "SPI-INC-FAB", "--name", "x", "--from-party", "NW",
+                "--to-party", "FAB", "--channel", "fax",
+            ],
+            mentions: ["fax", "api, e_bonding, email, portal, phone, file, meeting"]),
+        BadInput(
+            name: "missing required field", arguments: ["party", "add", "--code", "V"],
+            mentions: ["name", "kind", "--kind"]),
+        BadInput(
+            name: "missing required field (target)",
+            arguments: ["target", "add", "--agreement", "UC-FAB", "--service", "SD", "--metric", "availability"],
+            mentions: ["target (--value)", "unit"]),
+        BadInput(
+            name: "non-UUID id", arguments: ["record", "put", "raci_assignment", "--id", "not-a-uuid", "role=R"],
+            mentions: ["not-a-uuid", "UUID"]),
         BadInput(name: "non-UUID id (show)", arguments: ["target", "show", "12345"], mentions: ["12345", "UUID"]),
-        BadInput(name: "non-UUID id (unknown code)", arguments: ["party", "set", "not-a-uuid", "--notes", "x"],
-                 mentions: ["not-a-uuid", "UUID"]),
-        BadInput(name: "malformed assignment", arguments: ["record", "put", "party", "code"], mentions: ["COLUMN=VALUE"]),
-        BadInput(name: "invalid date", arguments: ["agreement", "set", "UC-FAB", "--end-date", "31/12/2026"],
-                 mentions: ["YYYY-MM-DD"]),
-        BadInput(name: "duplicate code", arguments: ["party", "add", "--code", "fab", "--name", "F", "--kind", "provider"],
-                 mentions: ["fab", "already"]),
-        BadInput(name: "rule: end before start", arguments: ["agreement", "set", "UC-FAB", "--end-date", "2024-01-01"],
-                 mentions: ["ends after it starts"]),
-        BadInput(name: "rule: approval", arguments: ["interface", "set", "SPI-INC-FAB", "--status", "approved"],
-                 mentions: ["approving", "approver"]),
+        BadInput(
+            name: "non-UUID id (unknown code)", arguments: ["party", "set", "not-a-uuid", "--notes", "x"],
+            mentions: ["not-a-uuid", "UUID"]),
+        BadInput(
+            name: "malformed assignment", arguments: ["record", "put", "party", "code"], mentions: ["COLUMN=VALUE"]),
+        BadInput(
+            name: "invalid date", arguments: ["agreement", "set", "UC-FAB", "--end-date", "31/12/2026"],
+            mentions: ["YYYY-MM-DD"]),
+        BadInput(
+            name: "duplicate code", arguments: ["party", "add", "--code", "fab", "--name", "F", "--kind", "provider"],
+            mentions: ["fab", "already"]),
+        BadInput(
+            name: "rule: end before start", arguments: ["agreement", "set", "UC-FAB", "--end-date", "2024-01-01"],
+            mentions: ["ends after it starts"]),
+        BadInput(
+            name: "rule: approval", arguments: ["interface", "set", "SPI-INC-FAB", "--status", "approved"],
+            mentions: ["approving", "approver"]),
         BadInput(name: "still referenced", arguments: ["party", "remove", "FAB"], mentions: ["FAB", "referred"]),
         BadInput(name: "unknown option", arguments: ["party", "add", "--colour", "red"], mentions: ["colour"]),
-        BadInput(name: "import of a missing file", arguments: ["import", "/nonexistent/export.json"],
-                 mentions: ["/nonexistent/export.json"]),
+        BadInput(
+            name: "import of a missing file", arguments: ["import", "/nonexistent/export.json"],
+            mentions: ["/nonexistent/export.json"]),
     ]
 
     @Test("refused", arguments: cases)
@@ -98,11 +116,14 @@ struct BadInputTests {
     @Test("a path that is a directory is refused")
     func directory() throws {
         try withCommandFixture(.none) { f in
-            for arguments in [["party", "list"], ["whoami"], ["export"], ["init", "--name", "X", "--kind", "organization"]] {
+            for arguments in [
+                ["party", "list"], ["whoami"], ["export"], ["init", "--name", "X", "--kind", "organization"],
+            ] {
                 let run = try SPIProcess.run(["--db", f.directory.path] + arguments)
                 #expect(run.status != 0, "\(arguments)")
-                #expect(run.stderr.hasPrefix("error: ") && run.stderr.contains("directory") || arguments[0] == "init",
-                        "\(run)")
+                #expect(
+                    run.stderr.hasPrefix("error: ") && run.stderr.contains("directory") || arguments[0] == "init",
+                    "\(run)")
                 #expect(run.stderr.filter { $0 == "\n" }.count == 1)
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: f.directory.path).isEmpty)
@@ -116,8 +137,10 @@ struct BadInputTests {
             let bytes = Data(String(repeating: "This is not a database.\n", count: 200).utf8)
             try bytes.write(to: text)
             let fixture = CommandFixture(directory: f.directory, db: text.path)
-            for arguments in [["party", "list"], ["party", "add", "--code", "X", "--name", "X", "--kind", "provider"],
-                              ["record", "put", "party", "code=X"], ["export"], ["digest"], ["check"]] {
+            for arguments in [
+                ["party", "list"], ["party", "add", "--code", "X", "--name", "X", "--kind", "provider"],
+                ["record", "put", "party", "code=X"], ["export"], ["digest"], ["check"],
+            ] {
                 let message = try fixture.refused(arguments, status: 1)
                 #expect(message.contains("not a SQLite database"), "\(message)")
             }

@@ -22,7 +22,8 @@ struct BenchCommandTests {
         let report = try #require(object as? [String: Any], "\(run)")
         #expect(report["smoke"] as? Bool == true)
         let results = try #require(report["results"] as? [[String: Any]], "\(run)")
-        #expect(results.compactMap { $0["scenario"] as? String } == ["B1", "B2", "B3", "B4", "B11", "B5", "B6", "B7", "B8"])
+        #expect(
+            results.compactMap { $0["scenario"] as? String } == ["B1", "B2", "B3", "B4", "B11", "B5", "B6", "B7", "B8"])
         for result in results {
             let scenario = result["scenario"] as? String ?? "?"
             #expect(result["error"] == nil, "\(scenario) failed: \(result["error"] ?? "")")

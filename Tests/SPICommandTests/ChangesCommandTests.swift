@@ -9,8 +9,11 @@ struct ChangesCommandTests {
     static func withPair(_ body: (CommandFixture, CommandFixture) throws -> Void) throws {
         try withCommandFixture(.basics) { org in
             let register = try #require(try org.json("whoami", "--json") as? [String: String])["registerId"]!
-            let provider = CommandFixture(directory: org.directory, db: org.directory.appendingPathComponent("provider.db").path)
-            _ = try SPIProcess.run(["init", "--db", provider.db, "--name", "Fabrikam", "--kind", "provider", "--register", register])
+            let provider = CommandFixture(
+                directory: org.directory, db: org.directory.appendingPathComponent("provider.db").path)
+            _ = try SPIProcess.run([
+                "init", "--db", provider.db, "--name", "Fabrikam", "--kind", "provider", "--register", register,
+            ])
             // The organization binds the provider's replica to Fabrikam, so that its edits are Fabrikam's.
             let peer = try #require(try provider.json("whoami", "--json") as? [String: String])["peerId"]!
             try org.ok("party", "bind", "FAB", "--peer", peer)
@@ -18,8 +21,9 @@ struct ChangesCommandTests {
         }
     }
 
-    @Test("a row edited with the sqlite3 shell on one replica reaches another through export and apply",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+    @Test(
+        "a row edited with the sqlite3 shell on one replica reaches another through export and apply",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
     func shellEditTravels() throws {
         try Self.withPair { org, provider in
             let shell = try WatchedProcess.run(
@@ -63,7 +67,8 @@ struct ChangesCommandTests {
     @Test("a change set from another register is refused and changes nothing")
     func otherRegister() throws {
         try withCommandFixture(.basics) { org in
-            let stranger = CommandFixture(directory: org.directory, db: org.directory.appendingPathComponent("stranger.db").path)
+            let stranger = CommandFixture(
+                directory: org.directory, db: org.directory.appendingPathComponent("stranger.db").path)
             _ = try SPIProcess.run(["init", "--db", stranger.db, "--name", "Elsewhere", "--kind", "organization"])
             let changes = org.directory.appendingPathComponent("org.changes").path
             try org.ok("changes", "export", "--out", changes)

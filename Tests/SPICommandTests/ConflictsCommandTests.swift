@@ -43,17 +43,22 @@ struct ConflictsCommandTests {
             try Self.exchange(org, provider)
             for replica in [org, provider] {
                 #expect(try replica.ok("conflicts") == "no open conflicts")
-                let shown = try #require(try replica.json("interface", "show", "SPI-INC-FAB", "--json") as? [String: Any])
+                let shown = try #require(
+                    try replica.json("interface", "show", "SPI-INC-FAB", "--json") as? [String: Any])
                 #expect(shown["title"] as? String == "Incident management (organization's wording)")
             }
             #expect(try org.ok("digest") == provider.ok("digest"))
             let history = try provider.ok("history", "interface", "SPI-INC-FAB")
             #expect(history.contains("title") && history.contains("organization's wording"), "\(history)")
             #expect(history.range(of: uuid, options: .regularExpression) == nil, "\(history)")
-            #expect(history.hasPrefix("interface SPI-INC-FAB: created by ") && history.contains("the organization"), "\(history)")
+            #expect(
+                history.hasPrefix("interface SPI-INC-FAB: created by ") && history.contains("the organization"),
+                "\(history)")
             // Nouns for tables, and an id prefix of 8 characters for a row that has no code.
-            try org.ok("raci", "add", "--interface", "SPI-INC-FAB", "--activity", "INC-LOG", "--party", "FAB", "--role", "R")
-            let cell = try #require(try org.json("raci", "list", "--where", "interface_id=SPI-INC-FAB", "--json") as? [[String: Any]])
+            try org.ok(
+                "raci", "add", "--interface", "SPI-INC-FAB", "--activity", "INC-LOG", "--party", "FAB", "--role", "R")
+            let cell = try #require(
+                try org.json("raci", "list", "--where", "interface_id=SPI-INC-FAB", "--json") as? [[String: Any]])
             let cellID = try #require(cell.first?["id"] as? String)
             let raci = try org.ok("history", "raci", String(cellID.prefix(8)))
             #expect(raci.hasPrefix("raci SPI-INC-FAB / "), "\(raci)")
@@ -67,7 +72,9 @@ struct ConflictsCommandTests {
             try Self.exchange(org, provider)
             for replica in [org, provider] {
                 let deleted = try replica.ok("history", "raci", cellID)
-                #expect(deleted.hasPrefix("raci SPI-INC-FAB / INC-LOG / FAB / R: deleted by the organization"), "\(deleted)")
+                #expect(
+                    deleted.hasPrefix("raci SPI-INC-FAB / INC-LOG / FAB / R: deleted by the organization"), "\(deleted)"
+                )
                 #expect(deleted.contains("its values when it was deleted:") && deleted.contains("role "), "\(deleted)")
                 #expect(deleted.range(of: uuid, options: .regularExpression) == nil, "\(deleted)")
                 let json = try #require(try replica.json("history", "raci", cellID, "--json") as? [String: Any])

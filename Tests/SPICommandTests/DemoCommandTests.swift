@@ -38,7 +38,8 @@ struct DemoCommandTests {
             #expect(provider["kind"] == "provider")
             #expect(provider["registerId"] == whoami["registerId"])
 
-            let findings = try #require(try northwind.json("check", "--json", "--today", "2025-03-01") as? [[String: Any]])
+            let findings = try #require(
+                try northwind.json("check", "--json", "--today", "2025-03-01") as? [[String: Any]])
             let rules = Set(findings.compactMap { $0["rule"] as? String })
             for rule in ["raci-multiple-accountable", "review-overdue", "information-item-without-recipient"] {
                 #expect(rules.contains(rule), "\(rule) in \(rules)")

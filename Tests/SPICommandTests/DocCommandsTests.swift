@@ -24,7 +24,9 @@ struct DocCommandsTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let docs = root.appendingPathComponent("docs")
-        let files = ["README.md"] + (try FileManager.default.contentsOfDirectory(atPath: docs.path))
+        let files =
+            ["README.md"]
+            + (try FileManager.default.contentsOfDirectory(atPath: docs.path))
             .filter { $0.hasSuffix(".md") }.sorted().map { "docs/\($0)" }
         var blocks: [Block] = []
         for file in files {
@@ -36,7 +38,8 @@ struct DocCommandsTests {
                         if block.continues, let last = blocks.last, last.file == block.file {
                             blocks[blocks.count - 1].script += block.script
                         } else if block.continues {
-                            throw ContinuationError(description: "\(block): `runnable continues` with no runnable block before it")
+                            throw ContinuationError(
+                                description: "\(block): `runnable continues` with no runnable block before it")
                         } else {
                             blocks.append(block)
                         }
@@ -59,14 +62,21 @@ struct DocCommandsTests {
     func runnable() throws {
         let blocks = try Self.runnableBlocks()
         // The README's tour and the user guide's demo at least.
-        #expect(blocks.map(\.file).contains("README.md") && blocks.map(\.file).contains("docs/user-guide.md"), "\(blocks)")
+        #expect(
+            blocks.map(\.file).contains("README.md") && blocks.map(\.file).contains("docs/user-guide.md"), "\(blocks)")
         // The user guide's step-by-step walkthrough is one script, from `spi init` to approval.
-        #expect(blocks.contains { $0.file == "docs/user-guide.md" && $0.script.contains("spi init") && $0.script.contains("spi interface approve SPI-INC-FAB") })
+        #expect(
+            blocks.contains {
+                $0.file == "docs/user-guide.md" && $0.script.contains("spi init")
+                    && $0.script.contains("spi interface approve SPI-INC-FAB")
+            })
         for block in blocks {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-docs-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "spi-docs-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let path = SPIProcess.executable.deletingLastPathComponent().path + ":"
+            let path =
+                SPIProcess.executable.deletingLastPathComponent().path + ":"
                 + (ProcessInfo.processInfo.environment["PATH"] ?? "")
             let run = try SPIProcess.run(
                 ["-euo", "pipefail", "-c", block.script], executable: URL(fileURLWithPath: "/bin/bash"),

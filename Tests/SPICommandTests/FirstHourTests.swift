@@ -16,13 +16,16 @@ struct FirstHourTests {
         ]
         for (run, c) in zip(try runConcurrently(cases.map(\.arguments)), cases) {
             #expect(run.status == 64, "\(c.arguments): \(run)")
-            #expect(run.stderr == "error: unknown command '\(c.unknown)' for '\(c.path)'; did you mean '\(c.guess)'? "
-                + "(commands: " + run.stderr.split(separator: "(commands: ").last.map(String.init)!, "\(run)")
+            #expect(
+                run.stderr == "error: unknown command '\(c.unknown)' for '\(c.path)'; did you mean '\(c.guess)'? "
+                    + "(commands: " + run.stderr.split(separator: "(commands: ").last.map(String.init)!, "\(run)")
             #expect(run.stdout.isEmpty)
         }
         let far = try SPIProcess.run(["party", "zzzzzz"])
         #expect(far.status == 64)
-        #expect(far.stderr.hasPrefix("error: unknown command 'zzzzzz' for 'spi party' (commands: add, set, remove"), "\(far)")
+        #expect(
+            far.stderr.hasPrefix("error: unknown command 'zzzzzz' for 'spi party' (commands: add, set, remove"),
+            "\(far)")
         // Words that are arguments of a command are not commands: a leaf takes them as they are.
         #expect(try SPIProcess.run(["help", "party", "list"]).status == 0)
     }
@@ -57,8 +60,9 @@ struct FirstHourTests {
             let out = f.directory.appendingPathComponent("all.changes").path
             let wrote = try f.ok("changes", "export", "--out", out)
             #expect(wrote.contains(", 1 batch,") || wrote.contains(" batches,"), "\(wrote)")
-            #expect(!wrote.contains(" 1 batches") && !wrote.contains(" 1 changes") && !wrote.contains(" 1 row groups"),
-                    "\(wrote)")
+            #expect(
+                !wrote.contains(" 1 batches") && !wrote.contains(" 1 changes") && !wrote.contains(" 1 row groups"),
+                "\(wrote)")
         }
     }
 
@@ -106,14 +110,16 @@ struct FirstHourTests {
                 let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 let usage = lines.firstIndex { $0.hasPrefix("USAGE:") } ?? lines.count
                 for line in lines[..<usage] where !line.hasPrefix(" ") {
-                    #expect(line.range(of: #"\S {3,}\S"#, options: .regularExpression) == nil,
-                            "spi \(path.joined(separator: " ")) --help: '\(line)'")
+                    #expect(
+                        line.range(of: #"\S {3,}\S"#, options: .regularExpression) == nil,
+                        "spi \(path.joined(separator: " ")) --help: '\(line)'")
                 }
                 var option = ""
                 for line in lines[usage...] + ["  -"] {
                     if line.hasPrefix("  -") || line.hasPrefix("  <") || !line.hasPrefix(" ") {
-                        #expect(option.components(separatedBy: "default").count <= 2,
-                                "spi \(path.joined(separator: " ")) --help: \(option)")
+                        #expect(
+                            option.components(separatedBy: "default").count <= 2,
+                            "spi \(path.joined(separator: " ")) --help: \(option)")
                         option = ""
                     }
                     option += line
@@ -130,8 +136,9 @@ struct FirstHourTests {
         #expect(seen > 50, "walked only \(seen) commands")
     }
 
-    @Test("spi serve --log-format json writes one JSON object per line: the serving notice, sessions, refusals",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "spi serve --log-format json writes one JSON object per line: the serving notice, sessions, refusals",
+        .timeLimit(.minutes(2)))
     func jsonLogs() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let port = try SyncEndToEndTests.freePort()
@@ -145,8 +152,11 @@ struct FirstHourTests {
             }
             _ = try SyncEndToEndTests.syncReport(providers["FAB"]!, "127.0.0.1:\(port)")
             // A stranger: a replica the organization does not trust.
-            let stranger = CommandFixture(directory: directory, db: directory.appendingPathComponent("stranger.db").path)
-            try stranger.ok("init", "--name", "Stranger", "--kind", "provider", "--register", try org.ok("whoami", "--field", "registerId"))
+            let stranger = CommandFixture(
+                directory: directory, db: directory.appendingPathComponent("stranger.db").path)
+            try stranger.ok(
+                "init", "--name", "Stranger", "--kind", "provider", "--register",
+                try org.ok("whoami", "--field", "registerId"))
             try stranger.ok("peer", "add", "--name", "northwind", "--id", try org.ok("whoami", "--field", "peerId"))
             #expect(try stranger.spi("sync", "127.0.0.1:\(port)").status == 3)
             Thread.sleep(forTimeInterval: 0.5)

@@ -7,7 +7,9 @@ import Testing
 @Suite("full output streams")
 struct FullStreamTests {
     /// Runs `spi` with standard output and/or standard error sent to /dev/full; returns how it ended.
-    static func run(_ arguments: [String], stdoutFull: Bool, stderrFull: Bool) throws -> (status: Int32, signaled: Bool, stderr: String) {
+    static func run(_ arguments: [String], stdoutFull: Bool, stderrFull: Bool) throws -> (
+        status: Int32, signaled: Bool, stderr: String
+    ) {
         let child = WatchedProcess()
         child.process.executableURL = SPIProcess.executable
         child.process.arguments = arguments
@@ -16,34 +18,42 @@ struct FullStreamTests {
         defer { try? FileManager.default.removeItem(at: errors) }
         child.process.standardInput = FileHandle.nullDevice
         child.process.standardOutput = stdoutFull ? FileHandle(forWritingAtPath: "/dev/full") : FileHandle.nullDevice
-        child.process.standardError = stderrFull ? FileHandle(forWritingAtPath: "/dev/full") : try FileHandle(forWritingTo: errors)
+        child.process.standardError =
+            stderrFull ? FileHandle(forWritingAtPath: "/dev/full") : try FileHandle(forWritingTo: errors)
         try child.start()
         try child.waitForExit(timeout: 300)
         let text = stderrFull ? "" : String(decoding: try Data(contentsOf: errors), as: UTF8.self)
         return (child.status, child.signaled, text)
     }
 
-    @Test("every kind of command exits non-zero without a signal when its output or its error cannot be written",
-          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    @Test(
+        "every kind of command exits non-zero without a signal when its output or its error cannot be written",
+        .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
     func fullStreams() throws {
         try withCommandFixture(.basics) { f in
             let commands: [[String]] = [
-                ["--db", f.db, "digest"],                                       // output only
-                ["--db", f.db, "export"],                                       // a large output, written in one go
-                ["--db", f.db, "record", "list", "practice"],                   // a listing
-                ["--db", f.db, "record", "get", "practice", "NO-SUCH-CODE"],    // an error
-                ["--db", "/nonexistent/x.db", "record", "put", "practice", "name=x"],  // an error before any file
-                ["--db", f.db, "no-such-command"],                              // a usage error
-                ["--help"],                                                     // help
+                ["--db", f.db, "digest"], // output only
+                ["--db", f.db, "export"], // a large output, written in one go
+                ["--db", f.db, "record", "list", "practice"], // a listing
+                ["--db", f.db, "record", "get", "practice", "NO-SUCH-CODE"], // an error
+                ["--db", "/nonexistent/x.db", "record", "put", "practice", "name=x"], // an error before any file
+                ["--db", f.db, "no-such-command"], // a usage error
+                ["--help"], // help
             ]
             for command in commands {
                 for (stdoutFull, stderrFull) in [(true, false), (false, true), (true, true)] {
                     let run = try Self.run(command, stdoutFull: stdoutFull, stderrFull: stderrFull)
-                    #expect(!run.signaled, "spi \(command) crashed (stdout full: \(stdoutFull), stderr full: \(stderrFull))")
+                    #expect(
+                        !run.signaled, "spi \(command) crashed (stdout full: \(stdoutFull), stderr full: \(stderrFull))"
+                    )
                     // A command whose error cannot be written still fails; one whose output cannot be written fails
                     // too (an error that is written needs no output, so the last case may keep its own status).
-                    if stdoutFull || command.contains("NO-SUCH-CODE") || command.contains("no-such-command") || command.contains("/nonexistent/x.db") {
-                        #expect(run.status != 0, "spi \(command) exited 0 with its output lost (stdout full: \(stdoutFull))")
+                    if stdoutFull || command.contains("NO-SUCH-CODE") || command.contains("no-such-command")
+                        || command.contains("/nonexistent/x.db")
+                    {
+                        #expect(
+                            run.status != 0, "spi \(command) exited 0 with its output lost (stdout full: \(stdoutFull))"
+                        )
                     }
                     if stdoutFull && !stderrFull && run.status != 0 {
                         #expect(!run.stderr.isEmpty, "spi \(command) said nothing on stderr")
@@ -71,12 +81,15 @@ struct FullStreamTests {
         return try names.flatMap { try leafCommands(under: path + [$0]) }
     }
 
-    @Test("every spi subcommand, with >/dev/full and 2>/dev/full, exits non-zero without a signal",
-          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")), .timeLimit(.minutes(5)))
+    @Test(
+        "every spi subcommand, with >/dev/full and 2>/dev/full, exits non-zero without a signal",
+        .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")), .timeLimit(.minutes(5)))
     func everySubcommand() throws {
         let leaves = try Self.leafCommands()
         #expect(leaves.count >= 60, "found only \(leaves.count) commands: \(leaves)")
-        #expect(leaves.contains(["key", "rotate"]) && leaves.contains(["party", "bind"]) && leaves.contains(["changes", "apply"]))
+        #expect(
+            leaves.contains(["key", "rotate"]) && leaves.contains(["party", "bind"])
+                && leaves.contains(["changes", "apply"]))
         #expect(leaves.contains(["app"]), "spi app, which serves until stopped, is among the commands run")
         // Those that run for long or make files in the working directory are run for their help.
         let helpOnly: Set<String> = ["serve", "demo"]

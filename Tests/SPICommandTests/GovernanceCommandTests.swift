@@ -86,9 +86,13 @@ struct GovernanceCommandTests {
     @Test("raci add keeps to the SPI's practice unless --other-practice is given")
     func otherPractice() throws {
         try withDemoFixture { f in
-            let add = ["raci", "add", "--interface", "SPI-INC-FAB", "--activity", "CHG-CAB", "--party", "FAB", "--role", "C"]
+            let add = [
+                "raci", "add", "--interface", "SPI-INC-FAB", "--activity", "CHG-CAB", "--party", "FAB", "--role", "C",
+            ]
             let lines = try refusedLines(f, add)
-            #expect(lines.first?.contains("CHG-CAB is an activity of CHG, not of SPI-INC-FAB's practice INC") == true, "\(lines)")
+            #expect(
+                lines.first?.contains("CHG-CAB is an activity of CHG, not of SPI-INC-FAB's practice INC") == true,
+                "\(lines)")
             #expect(lines.first?.contains("--other-practice") == true)
             try f.ok(add + ["--other-practice"])
         }
@@ -97,13 +101,19 @@ struct GovernanceCommandTests {
     @Test("a due rule the calendar does not understand is refused on entry, with the forms it understands")
     func dueRules() throws {
         try withDemoFixture { f in
-            let add = ["info", "add", "--interface", "SPI-INC-FAB", "--name", "Problem trend report", "--frequency", "monthly"]
+            let add = [
+                "info", "add", "--interface", "SPI-INC-FAB", "--name", "Problem trend report", "--frequency", "monthly",
+            ]
             let lines = try refusedLines(f, add + ["--due-rule", "second Tuesday"])
-            #expect(lines.first?.contains("the due rule 'second Tuesday' is not understood for a monthly item") == true, "\(lines)")
+            #expect(
+                lines.first?.contains("the due rule 'second Tuesday' is not understood for a monthly item") == true,
+                "\(lines)")
             #expect(lines.first?.contains("'5th business day'") == true)
             try f.ok(add + ["--due-rule", "2nd business day"])
-            try f.ok(["info", "add", "--interface", "SPI-INC-FAB", "--name", "Major incident report", "--frequency",
-                      "on_event", "--due-rule", "within 2 business days of resolution"])
+            try f.ok([
+                "info", "add", "--interface", "SPI-INC-FAB", "--name", "Major incident report", "--frequency",
+                "on_event", "--due-rule", "within 2 business days of resolution",
+            ])
         }
     }
 
@@ -111,11 +121,16 @@ struct GovernanceCommandTests {
     func levelRecord() throws {
         try withDemoFixture { f in
             // UC-FAB's P1 response target (10 minutes), by an 8-character id prefix.
-            let missed = try f.ok("level", "record", "7c865136", "--period", "2025-02", "--value", "12", "--source", "Jira")
-            #expect(missed == "recorded UC-FAB / SDESK / time_to_respond / P1 / 2025-02: 12.0 minutes, MISSED by 2.0 minutes (target 10.0)", "\(missed)")
+            let missed = try f.ok(
+                "level", "record", "7c865136", "--period", "2025-02", "--value", "12", "--source", "Jira")
+            #expect(
+                missed
+                    == "recorded UC-FAB / SDESK / time_to_respond / P1 / 2025-02: 12.0 minutes, MISSED by 2.0 minutes (target 10.0)",
+                "\(missed)")
             let met = try f.ok("level", "record", "7c865136", "--period", "2025-02", "--value", "9")
             #expect(met.hasSuffix("9.0 minutes, met (target 10.0)"), "\(met)")
-            let rows = try #require(try f.json("level", "list", "--where", "period=2025-02", "--json") as? [[String: Any]])
+            let rows = try #require(
+                try f.json("level", "list", "--where", "period=2025-02", "--json") as? [[String: Any]])
             #expect(rows.filter { ($0["target_id"] as? String)?.hasPrefix("7c865136") == true }.count == 1)
             let report = try f.ok("report", "levels", "--provider", "FAB")
             #expect(report.contains("2025-02: 9 ✓"), "\(report)")
@@ -132,21 +147,23 @@ struct GovernanceCommandTests {
             try f.ok("raci", "remove", try raciID(f, "SPI-CHG-TAIL", "CHG-RFC", "SIAM", "A"))
             let lines = try refusedLines(f, ["interface", "approve", "SPI-CHG-TAIL", "--by", Self.approver])
             // SPI-CHG-TAIL has a review interval, so its next review follows from the approval date: no gate on it.
-            #expect(lines == [
-                "error: cannot approve SPI-CHG-TAIL: 2 approval gates fail",
-                "  - RACI: CHG-RFC (Raise request for change) has no Accountable; it needs exactly one",
-                "  - RACI: CHG-CAB (Authorize) has 2 Accountables (SIAM, TAIL); it needs exactly one",
-            ])
+            #expect(
+                lines == [
+                    "error: cannot approve SPI-CHG-TAIL: 2 approval gates fail",
+                    "  - RACI: CHG-RFC (Raise request for change) has no Accountable; it needs exactly one",
+                    "  - RACI: CHG-CAB (Authorize) has 2 Accountables (SIAM, TAIL); it needs exactly one",
+                ])
             #expect(try field(f, "interface", "SPI-CHG-TAIL", "status") == "in_review")
 
             try f.ok("interface", "submit", "SPI-CFG-TAIL")
             let cfg = try refusedLines(
                 f, ["interface", "approve", "SPI-CFG-TAIL", "--by", Self.approver, "--next-review", "2020-01-01"])
-            #expect(cfg == [
-                "error: cannot approve SPI-CFG-TAIL: 2 approval gates fail",
-                "  - information items: none; an SPI needs at least one",
-                "  - next review: 2020-01-01 is not in the future; it must be after today (\(Self.today))",
-            ])
+            #expect(
+                cfg == [
+                    "error: cannot approve SPI-CFG-TAIL: 2 approval gates fail",
+                    "  - information items: none; an SPI needs at least one",
+                    "  - next review: 2020-01-01 is not in the future; it must be after today (\(Self.today))",
+                ])
         }
     }
 
@@ -176,7 +193,8 @@ struct GovernanceCommandTests {
         try withDemoFixture { f in
             let draft = try f.refused(["interface", "approve", "SPI-CFG-TAIL", "--by", Self.approver], status: 64)
             #expect(draft.contains("SPI-CFG-TAIL is draft") && draft.contains("submit it for review first"))
-            let nobody = try f.refused(["interface", "approve", "SPI-CHG-TAIL", "--by", "nobody@x.example"], status: 64)
+            let nobody = try f.refused(
+                ["interface", "approve", "SPI-CHG-TAIL", "--by", "nobody@x.example"], status: 64)
             #expect(nobody.contains("nobody@x.example"))
             let date = try f.refused(
                 ["interface", "approve", "SPI-CHG-TAIL", "--by", Self.approver, "--date", "2025-02-30"], status: 64)
@@ -185,18 +203,26 @@ struct GovernanceCommandTests {
         }
     }
 
-    @Test("segregation of duties: neither a provider's employee nor the SPI's owner may approve (exit 64, the rule named)")
+    @Test(
+        "segregation of duties: neither a provider's employee nor the SPI's owner may approve (exit 64, the rule named)"
+    )
     func approveSegregation() throws {
         try withDemoFixture { f in
-            let extra = try #require(try f.json(
-                "raci", "list", "--where", "interface_id=SPI-CHG-TAIL", "--where", "activity_id=CHG-CAB",
-                "--where", "party_id=TAIL", "--where", "role=A", "--json") as? [[String: Any]])
+            let extra = try #require(
+                try f.json(
+                    "raci", "list", "--where", "interface_id=SPI-CHG-TAIL", "--where", "activity_id=CHG-CAB",
+                    "--where", "party_id=TAIL", "--where", "role=A", "--json") as? [[String: Any]])
             try f.ok("raci", "remove", try #require(extra.first?["id"] as? String))
             let people = try #require(try f.json("person", "list", "--json") as? [[String: Any]])
-            let owner = try #require(try f.json("interface", "show", "SPI-CHG-TAIL", "--json") as? [String: Any])["owner_id"] as? String
-            let tailspin = try #require(try f.json("party", "show", "TAIL", "--json") as? [String: Any])["id"] as? String
+            let owner =
+                try #require(try f.json("interface", "show", "SPI-CHG-TAIL", "--json") as? [String: Any])["owner_id"]
+                as? String
+            let tailspin =
+                try #require(try f.json("party", "show", "TAIL", "--json") as? [String: Any])["id"] as? String
             let employee = try #require(people.first { $0["party_id"] as? String == tailspin }?["id"] as? String)
-            for (who, words) in [(employee, "only a person of the organization"), (try #require(owner), "owns this SPI")] {
+            for (who, words) in [
+                (employee, "only a person of the organization"), (try #require(owner), "owns this SPI"),
+            ] {
                 let refused = try f.refused(
                     ["interface", "approve", "SPI-CHG-TAIL", "--by", who, "--next-review", "2030-01-01"], status: 64)
                 #expect(refused.hasPrefix("error: segregation of duties:") && refused.contains(words), "\(refused)")
@@ -204,12 +230,19 @@ struct GovernanceCommandTests {
         }
     }
 
-    @Test("spi interface retire: refused for the SPI's owner (exit 64, the rule named); by an approver it records who, when and why; a plain status edit and a retired review outcome are refused")
+    @Test(
+        "spi interface retire: refused for the SPI's owner (exit 64, the rule named); by an approver it records who, when and why; a plain status edit and a retired review outcome are refused"
+    )
     func retire() throws {
         try withDemoFixture { f in
-            let owner = try #require(try f.json("interface", "show", "SPI-ISM-FAB", "--json") as? [String: Any])["owner_id"] as? String
-            let refused = try f.refused(["interface", "retire", "SPI-ISM-FAB", "--by", try #require(owner)], status: 64)
-            #expect(refused.hasPrefix("error: segregation of duties:") && refused.contains("cannot retire it"), "\(refused)")
+            let owner =
+                try #require(try f.json("interface", "show", "SPI-ISM-FAB", "--json") as? [String: Any])["owner_id"]
+                as? String
+            let refused = try f.refused(
+                ["interface", "retire", "SPI-ISM-FAB", "--by", try #require(owner)], status: 64)
+            #expect(
+                refused.hasPrefix("error: segregation of duties:") && refused.contains("cannot retire it"), "\(refused)"
+            )
             let plain = try f.refused(["interface", "set", "SPI-ISM-FAB", "--status", "retired"])
             #expect(plain.contains("spi interface retire SPI-ISM-FAB --by PERSON"), "\(plain)")
             let review = try f.refused(["review", "add", "SPI-ISM-FAB", "--outcome", "retired", "--by", Self.approver])
@@ -217,9 +250,13 @@ struct GovernanceCommandTests {
             try f.refused(["interface", "retire", "SPI-ISM-FAB", "--by", Self.approver, "--date", "2026-02-30"])
 
             let done = try f.ok(
-                "interface", "retire", "SPI-ISM-FAB", "--by", Self.approver, "--date", "2026-01-31", "--notes", "Merged into SPI-INC-FAB")
-            #expect(done.hasPrefix("SPI-ISM-FAB: ") && done.contains("→ retired, by ") && done.hasSuffix("on 2026-01-31"), "\(done)")
-            let reviews = try #require(try f.json("review", "list", "--where", "outcome=retired", "--json") as? [[String: Any]])
+                "interface", "retire", "SPI-ISM-FAB", "--by", Self.approver, "--date", "2026-01-31", "--notes",
+                "Merged into SPI-INC-FAB")
+            #expect(
+                done.hasPrefix("SPI-ISM-FAB: ") && done.contains("→ retired, by ") && done.hasSuffix("on 2026-01-31"),
+                "\(done)")
+            let reviews = try #require(
+                try f.json("review", "list", "--where", "outcome=retired", "--json") as? [[String: Any]])
             #expect(reviews.count == 1 && reviews.first?["notes"] as? String == "Merged into SPI-INC-FAB", "\(reviews)")
             let again = try f.refused(["interface", "retire", "SPI-ISM-FAB", "--by", Self.approver])
             #expect(again.contains("retired already"), "\(again)")
@@ -273,44 +310,68 @@ struct GovernanceCommandTests {
             // three items); the review overdue; SPI-CHG-CON, which Contoso edited after the demo's sign-off, due to
             // be signed again; and the three tracked reports due on 2025-03-07.
             let soon = try #require(try f.json("due", "--today", "2025-03-01", "--json") as? [[String: Any]])
-            #expect(soon.compactMap { $0["kind"] as? String } == ["report", "review", "sign-again", "report", "report", "report"])
+            #expect(
+                soon.compactMap { $0["kind"] as? String } == [
+                    "report", "review", "sign-again", "report", "report", "report",
+                ])
             #expect(soon.first?["code"] as? String == "SPI-INC-FAB" && soon.first?["days"] as? Int == -22)
             #expect(soon.first?["title"] as? String == "Incident performance report (missing)")
             #expect(soon.first?["table"] as? String == "information_item" && soon.first?["overdue"] as? Bool == true)
             let review = try #require(soon.first { $0["kind"] as? String == "review" })
-            #expect(review["code"] as? String == "SPI-ISM-FAB" && review["days"] as? Int == -19 && review["overdue"] as? Bool == true)
+            #expect(
+                review["code"] as? String == "SPI-ISM-FAB" && review["days"] as? Int == -19
+                    && review["overdue"] as? Bool == true)
             let again = try #require(soon.first { $0["kind"] as? String == "sign-again" })
-            #expect(again["code"] as? String == "SPI-CHG-CON" && again["days"] as? Int == 0 && again["overdue"] as? Bool == false)
-            #expect(Set(review.keys.map { $0 }) == [
-                "kind", "table", "id", "code", "title", "date", "days", "overdue", "status", "owner", "provider",
-            ])
+            #expect(
+                again["code"] as? String == "SPI-CHG-CON" && again["days"] as? Int == 0
+                    && again["overdue"] as? Bool == false)
+            #expect(
+                Set(review.keys.map { $0 }) == [
+                    "kind", "table", "id", "code", "title", "date", "days", "overdue", "status", "owner", "provider",
+                ])
 
             let later = try #require(
                 try f.json("due", "--today", "2025-03-01", "--within", "120", "--json") as? [[String: Any]])
             let kinds: Set<String> = ["review", "agreement-end", "sign-again"]
             let governance = later.filter { kinds.contains($0["kind"] as? String ?? "") }
-            #expect(governance.compactMap { $0["code"] as? String } == ["SPI-ISM-FAB", "SPI-CHG-CON", "UC-FAB", "SPI-CHG-CON"])
-            #expect(governance.compactMap { $0["date"] as? String } == ["2025-02-10", "2025-03-01", "2025-04-15", "2025-06-16"])
-            #expect(governance.compactMap { $0["kind"] as? String } == ["review", "sign-again", "agreement-end", "review"])
+            #expect(
+                governance.compactMap { $0["code"] as? String } == [
+                    "SPI-ISM-FAB", "SPI-CHG-CON", "UC-FAB", "SPI-CHG-CON",
+                ])
+            #expect(
+                governance.compactMap { $0["date"] as? String } == [
+                    "2025-02-10", "2025-03-01", "2025-04-15", "2025-06-16",
+                ])
+            #expect(
+                governance.compactMap { $0["kind"] as? String } == ["review", "sign-again", "agreement-end", "review"])
             #expect(later.count == governance.count + 4)
 
             let text = try f.ok("due", "--today", "2025-03-01", "--within", "120")
             let lines = text.split(separator: "\n").map(String.init)
             #expect(lines.first?.hasPrefix("date        when") == true, "\(text)")
             try #require(lines.count == 10, "\(text)")
-            #expect(lines[1].hasPrefix("2025-02-07  overdue by 22 days  report                SPI-INC-FAB  Incident performance report (missing)"), "\(text)")
-            #expect(lines[2].hasPrefix("2025-02-10  overdue by 19 days  review                SPI-ISM-FAB  "), "\(text)")
-            #expect(lines[3].hasPrefix("2025-03-01  today               changed since signed  SPI-CHG-CON  "), "\(text)")
-            #expect(lines[7].hasPrefix("2025-04-15  in 45 days          agreement ends        UC-FAB       "), "\(text)")
+            #expect(
+                lines[1].hasPrefix(
+                    "2025-02-07  overdue by 22 days  report                SPI-INC-FAB  Incident performance report (missing)"
+                ), "\(text)")
+            #expect(
+                lines[2].hasPrefix("2025-02-10  overdue by 19 days  review                SPI-ISM-FAB  "), "\(text)")
+            #expect(
+                lines[3].hasPrefix("2025-03-01  today               changed since signed  SPI-CHG-CON  "), "\(text)")
+            #expect(
+                lines[7].hasPrefix("2025-04-15  in 45 days          agreement ends        UC-FAB       "), "\(text)")
             #expect(lines[7].hasSuffix("kenji.watanabe@northwind.example"), "\(text)")
             #expect(lines.last == "8 items due within 120 days of 2025-03-01, 2 overdue")
             // Delivering the missing report takes it off the list.
             let incident = try #require(soon.first?["id"] as? String)
-            let delivered = try f.ok("info", "deliver", String(incident.prefix(8)), "--date", "2025-02-12", "--period", "2025-02")
+            let delivered = try f.ok(
+                "info", "deliver", String(incident.prefix(8)), "--date", "2025-02-12", "--period", "2025-02")
             #expect(delivered.hasSuffix("due 2025-02-07, delivered 5 days late (2025-02-12)"), "\(delivered)")
             let after = try #require(try f.json("due", "--today", "2025-03-01", "--json") as? [[String: Any]])
             #expect(!after.contains { ($0["title"] as? String)?.hasSuffix("(missing)") == true }, "\(after)")
-            try f.refused(["info", "deliver", String(incident.prefix(8)), "--date", "2025-02-12", "--period", "February"], status: 64)
+            try f.refused(
+                ["info", "deliver", String(incident.prefix(8)), "--date", "2025-02-12", "--period", "February"],
+                status: 64)
 
             #expect(
                 try f.ok("due", "--today", "2024-01-01", "--within", "0") == "nothing due within 0 days of 2024-01-01")
@@ -334,24 +395,39 @@ struct GovernanceCommandTests {
         #expect(review.stdout.contains("--by") && review.stdout.contains("--interface"))
     }
 
-    @Test("spi finding assign gives a finding to someone: spi check shows who and when, spi due lists it until it is fixed")
+    @Test(
+        "spi finding assign gives a finding to someone: spi check shows who and when, spi due lists it until it is fixed"
+    )
     func findingActions() throws {
         try withCommandFixture(.basics) { f in
             // The basics' SPI has no RACI yet: a finding to give.
             let assigned = try f.ok(
                 "finding", "assign", "interface-without-raci", "SPI-INC-FAB", "--owner", "jane@northwind.example",
                 "--due", "2026-12-31", "--note", "Fill in the matrix with Fabrikam")
-            #expect(assigned.contains("interface-without-raci on SPI-INC-FAB: jane@northwind.example, due 2026-12-31"), "\(assigned)")
+            #expect(
+                assigned.contains("interface-without-raci on SPI-INC-FAB: jane@northwind.example, due 2026-12-31"),
+                "\(assigned)")
             #expect(try f.ok("check").contains("jane@northwind.example, due 2026-12-31"))
             let due = try f.ok("due", "--today", "2026-12-20", "--within", "30")
-            #expect(due.contains("finding to fix") && due.contains("SPI-INC-FAB") && due.contains("jane@northwind.example"), "\(due)")
+            #expect(
+                due.contains("finding to fix") && due.contains("SPI-INC-FAB") && due.contains("jane@northwind.example"),
+                "\(due)")
             let refused = try f.refused(
-                ["finding", "assign", "interface-without-raci", "SPI-NOPE", "--owner", "jane@northwind.example", "--due", "2026-12-31"],
+                [
+                    "finding", "assign", "interface-without-raci", "SPI-NOPE", "--owner", "jane@northwind.example",
+                    "--due", "2026-12-31",
+                ],
                 status: 64)
-            #expect(refused.contains("no current interface-without-raci finding points at 'SPI-NOPE'; it points at: SPI-INC-FAB"), "\(refused)")
-            #expect(try f.refused(["finding", "assign", "x", "y", "--owner", "z", "--due", "tomorrow"], status: 64).contains("--due"))
+            #expect(
+                refused.contains(
+                    "no current interface-without-raci finding points at 'SPI-NOPE'; it points at: SPI-INC-FAB"),
+                "\(refused)")
+            #expect(
+                try f.refused(["finding", "assign", "x", "y", "--owner", "z", "--due", "tomorrow"], status: 64)
+                    .contains("--due"))
             // Fixed: the SPI gets a RACI row; the finding goes from spi due, and the list says fixed.
-            try f.ok("raci", "add", "--interface", "SPI-INC-FAB", "--activity", "INC-LOG", "--party", "FAB", "--role", "R")
+            try f.ok(
+                "raci", "add", "--interface", "SPI-INC-FAB", "--activity", "INC-LOG", "--party", "FAB", "--role", "R")
             #expect(try !f.ok("due", "--today", "2026-12-20", "--within", "30").contains("finding to fix"))
             let list = try f.ok("finding", "list")
             #expect(list.contains("fixed") && list.contains("Fill in the matrix with Fabrikam"), "\(list)")

@@ -28,7 +28,8 @@ struct InitCommandTests {
             ])
             #expect(joined.status == 0, "\(joined)")
             let other = try SPIProcess.run(["--db", provider, "whoami", "--json"])
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(other.stdout.utf8)) as? [String: String])
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(other.stdout.utf8)) as? [String: String])
             #expect(json["registerId"] == whoami["registerId"])
             #expect(json["siteId"] != whoami["siteId"])
             #expect(json["kind"] == "provider")
@@ -88,16 +89,20 @@ struct InitCommandTests {
     func help() throws {
         let root = try SPIProcess.run(["--help"])
         #expect(root.status == 0)
-        let nouns = ["party", "person", "service", "agreement", "target", "interface", "raci", "integration", "info",
-                     "review", "practice", "activity"]
+        let nouns = [
+            "party", "person", "service", "agreement", "target", "interface", "raci", "integration", "info",
+            "review", "practice", "activity",
+        ]
         let commands = ["init", "whoami", "record", "schema", "export", "import", "digest", "check", "demo"] + nouns
         for (command, help) in zip(commands, try runConcurrently(commands.map { [$0, "--help"] })) {
             #expect(root.stdout.contains(command), "\(command)")
             #expect(help.status == 0, "\(command): \(help)")
             #expect(help.stdout.contains("OVERVIEW: "), "\(command)")
         }
-        var leaves = [["init"], ["whoami"], ["schema"], ["export"], ["import"], ["digest"], ["check"],
-                      ["record", "put"], ["record", "get"], ["record", "delete"], ["record", "list"]]
+        var leaves = [
+            ["init"], ["whoami"], ["schema"], ["export"], ["import"], ["digest"], ["check"],
+            ["record", "put"], ["record", "get"], ["record", "delete"], ["record", "list"],
+        ]
         leaves += ["add", "set", "remove", "list", "show"].map { ["party", $0] }
         leaves += nouns.map { [$0, "add"] }
         let runs = try runConcurrently(leaves.map { $0 + ["--help"] })
@@ -108,7 +113,9 @@ struct InitCommandTests {
         }
         #expect(try SPIProcess.run(["demo", "--help"]).stdout.contains("--dir"))
         let add = try SPIProcess.run(["integration", "add", "--help"])
-        for option in ["--interface", "--from-party", "--to-practice", "--channel", "--correlation-key", "--mandatory-item"] {
+        for option in [
+            "--interface", "--from-party", "--to-practice", "--channel", "--correlation-key", "--mandatory-item",
+        ] {
             #expect(add.stdout.contains(option), "\(option)")
         }
         #expect(add.stdout.contains("api, e_bonding, email, portal, phone, file, meeting"))

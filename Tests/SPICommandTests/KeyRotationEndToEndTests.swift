@@ -10,8 +10,9 @@ struct KeyRotationEndToEndTests {
         try SyncEndToEndTests.shell(fixture.db, "SELECT \(column) FROM interface WHERE code = '\(code)'")
     }
 
-    @Test("a lost key is an error that changes nothing; after a rotation and a new binding, the replica's edits are accepted everywhere and its older ones still verify when relayed",
-          .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
+    @Test(
+        "a lost key is an error that changes nothing; after a rotation and a new binding, the replica's edits are accepted everywhere and its older ones still verify when relayed",
+        .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
     func lostKey() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let fabrikam = providers["FAB"]!
@@ -26,11 +27,15 @@ struct KeyRotationEndToEndTests {
             // The key is lost: every command that needs it says so, with the way out, and changes nothing.
             for suffix in [".key", ".crt"] { try FileManager.default.removeItem(atPath: fabrikam.db + suffix) }
             let before = try fabrikam.ok("export")
-            for arguments in [["whoami"], ["sync", "127.0.0.1:1"], ["changes", "knowledge", "--out", directory.path + "/k"]] {
+            for arguments in [
+                ["whoami"], ["sync", "127.0.0.1:1"], ["changes", "knowledge", "--out", directory.path + "/k"],
+            ] {
                 let run = try fabrikam.spi(arguments)
                 #expect(run.status == 1, "spi \(arguments): \(run)")
-                #expect(run.stderr.contains("key") && run.stderr.contains("is missing") && run.stderr.contains("spi key rotate"),
-                        "spi \(arguments): \(run)")
+                #expect(
+                    run.stderr.contains("key") && run.stderr.contains("is missing")
+                        && run.stderr.contains("spi key rotate"),
+                    "spi \(arguments): \(run)")
             }
             #expect(!FileManager.default.fileExists(atPath: fabrikam.db + ".key"), "a key was made silently")
             #expect(try fabrikam.ok("export") == before)
@@ -55,7 +60,8 @@ struct KeyRotationEndToEndTests {
             try org.ok("party", "unbind", "--peer", oldPeer)
 
             // A second replica for Fabrikam, which has seen nothing yet.
-            let second = CommandFixture(directory: directory, db: directory.appendingPathComponent("fabrikam-2.db").path)
+            let second = CommandFixture(
+                directory: directory, db: directory.appendingPathComponent("fabrikam-2.db").path)
             try second.ok("init", "--name", "Fabrikam Desk 2", "--kind", "provider", "--register", register)
             let secondPeer = try second.ok("whoami", "--field", "peerId")
             try second.ok("peer", "add", "--name", "northwind", "--id", orgPeer)
@@ -78,7 +84,8 @@ struct KeyRotationEndToEndTests {
                 _ = try SyncEndToEndTests.syncReport(second, address)
             }
             for replica in [org, fabrikam, second] {
-                #expect(try Self.column("description", of: "SPI-INC-FAB", in: replica) == "Written before the key was lost")
+                #expect(
+                    try Self.column("description", of: "SPI-INC-FAB", in: replica) == "Written before the key was lost")
                 #expect(try Self.column("description", of: "SPI-SR-FAB", in: replica) == "Written with the new key")
             }
             #expect(try fabrikam.ok("digest") == (try org.ok("digest", "--for", "FAB")))
@@ -90,8 +97,9 @@ struct KeyRotationEndToEndTests {
         }
     }
 
-    @Test("a planned rotation signs the replica's last changes with the old key first, so none is lost",
-          .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
+    @Test(
+        "a planned rotation signs the replica's last changes with the old key first, so none is lost",
+        .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
     func plannedRotation() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let contoso = providers["CON"]!
@@ -118,7 +126,8 @@ struct KeyRotationEndToEndTests {
                 let report = try SyncEndToEndTests.syncReport(contoso, address)
                 #expect(report["changesRefusedByPeer"] as? Int == 0, "\(report)")
             }
-            #expect(try Self.column("description", of: "SPI-INC-CON", in: org) == "Made offline, then the key was rotated")
+            #expect(
+                try Self.column("description", of: "SPI-INC-CON", in: org) == "Made offline, then the key was rotated")
             #expect(try contoso.ok("digest") == (try org.ok("digest", "--for", "CON")))
             // The authority cannot rotate: every replica knows it by its site.
             let refused = try org.refused(["key", "rotate"], status: 64)
@@ -126,12 +135,14 @@ struct KeyRotationEndToEndTests {
         }
     }
 
-    @Test("two replicas with one key are reported on receipt, and `spi key rotate` on the copy cures it",
-          .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
+    @Test(
+        "two replicas with one key are reported on receipt, and `spi key rotate` on the copy cures it",
+        .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
     func sharedKey() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let fabrikam = providers["FAB"]!
-            let copy = CommandFixture(directory: directory, db: directory.appendingPathComponent("fabrikam-copy.db").path)
+            let copy = CommandFixture(
+                directory: directory, db: directory.appendingPathComponent("fabrikam-copy.db").path)
             for suffix in ["", ".key", ".crt"] {
                 try FileManager.default.copyItem(atPath: fabrikam.db + suffix, toPath: copy.db + suffix)
             }
@@ -145,9 +156,12 @@ struct KeyRotationEndToEndTests {
             _ = try SyncEndToEndTests.syncReport(copy, address)
             let run = try fabrikam.spi("sync", address)
             #expect(run.status == 0, "\(run)")
-            #expect(run.stderr.contains("own key that it never signed") && run.stderr.contains("spi key rotate"), "\(run)")
+            #expect(
+                run.stderr.contains("own key that it never signed") && run.stderr.contains("spi key rotate"), "\(run)")
             // The hub notices too: the original knows fewer of its own changes than the hub holds.
-            #expect(server.stderr.contains("the peer knows fewer of its own changes than this replica holds"), "\(server.stderr)")
+            #expect(
+                server.stderr.contains("the peer knows fewer of its own changes than this replica holds"),
+                "\(server.stderr)")
             let rotated = try #require(try copy.json("key", "rotate", "--json") as? [String: Any])
             #expect(rotated["peerId"] as? String != (try fabrikam.ok("whoami", "--field", "peerId")))
         }

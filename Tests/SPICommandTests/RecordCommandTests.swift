@@ -6,8 +6,9 @@ struct RecordCommandTests {
     @Test("record put inserts and updates, get and list read, delete removes")
     func generic() throws {
         try withCommandFixture(.basics) { f in
-            let id = try f.ok("record", "put", "party", "code=TAIL", "name=Tailspin Application Services",
-                              "kind=provider")
+            let id = try f.ok(
+                "record", "put", "party", "code=TAIL", "name=Tailspin Application Services",
+                "kind=provider")
             #expect(UUID(uuidString: id) != nil)
             #expect(try f.ok("record", "put", "party", "--id", "TAIL", "notes=ServiceNow") == id)
             let row = try #require(try f.json("record", "get", "party", id, "--json") as? [String: Any])
@@ -24,8 +25,9 @@ struct RecordCommandTests {
             let chosen = UUID().uuidString.lowercased()
             #expect(try f.ok("record", "put", "party", "--id", chosen, "code=X", "name=X", "kind=integrator") == chosen)
 
-            let activities = try #require(try f.json("record", "list", "activity", "practice_id=CHG", "--json")
-                as? [[String: Any]])
+            let activities = try #require(
+                try f.json("record", "list", "activity", "practice_id=CHG", "--json")
+                    as? [[String: Any]])
             #expect(activities.count == 5)
 
             let deleted = try f.ok("record", "delete", "party", "TAIL")
@@ -63,8 +65,9 @@ struct RecordCommandTests {
     @Test("export to stdout and to a file, import into a fresh replica of the register, same bytes and digest")
     func exportImport() throws {
         try withCommandFixture(.basics) { f in
-            try f.ok("target", "add", "--agreement", "UC-FAB", "--service", "SD", "--metric", "time_to_resolve",
-                     "--priority", "P1", "--value", "4", "--unit", "hours")
+            try f.ok(
+                "target", "add", "--agreement", "UC-FAB", "--service", "SD", "--metric", "time_to_resolve",
+                "--priority", "P1", "--value", "4", "--unit", "hours")
             let stdout = try f.spi("export")
             #expect(stdout.status == 0)
             let file = f.directory.appendingPathComponent("export.json").path
@@ -75,8 +78,10 @@ struct RecordCommandTests {
 
             let register = try #require(try f.json("whoami", "--json") as? [String: String])["registerId"]!
             let copy = f.directory.appendingPathComponent("copy.db").path
-            let created = try SPIProcess.run(["--db", copy, "init", "--name", "Copy", "--kind", "provider",
-                                              "--register", register])
+            let created = try SPIProcess.run([
+                "--db", copy, "init", "--name", "Copy", "--kind", "provider",
+                "--register", register,
+            ])
             #expect(created.status == 0)
             let imported = try SPIProcess.run(["--db", copy, "import", file])
             #expect(imported.status == 0, "\(imported)")

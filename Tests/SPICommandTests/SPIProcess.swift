@@ -26,7 +26,9 @@ enum SPIProcess {
         candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("spi"))
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while directory.path != "/" {
-            let builds = (try? fileManager.contentsOfDirectory(atPath: directory.path))?.filter { $0.hasPrefix(".build") }
+            let builds = (try? fileManager.contentsOfDirectory(atPath: directory.path))?.filter {
+                $0.hasPrefix(".build")
+            }
             for build in builds?.sorted() ?? [] {
                 candidates.append(directory.appendingPathComponent(build).appendingPathComponent("debug/spi"))
             }
@@ -98,7 +100,9 @@ struct CommandFixture {
         #expect(run.stderr.hasPrefix("error: "), "\(label)", sourceLocation: sourceLocation)
         #expect(run.stderr.filter { $0 == "\n" }.count == 1, "\(label)", sourceLocation: sourceLocation)
         #expect(run.stdout.isEmpty, "\(label)", sourceLocation: sourceLocation)
-        #expect(FileManager.default.contents(atPath: db) == before, "\(label) changed the file", sourceLocation: sourceLocation)
+        #expect(
+            FileManager.default.contents(atPath: db) == before, "\(label) changed the file",
+            sourceLocation: sourceLocation)
         return run.stderr
     }
 
@@ -188,16 +192,20 @@ func expectIntegrityOfDatabases(in directory: URL, sourceLocation: SourceLocatio
 
 /// Adds the parties, people, service, agreement and SPI that most command tests refer to.
 func addBasics(_ f: CommandFixture) throws {
-    try f.ok("party", "add", "--code", "NW", "--name", "Northwind Retail", "--kind", "organization", "--internal", "true")
+    try f.ok(
+        "party", "add", "--code", "NW", "--name", "Northwind Retail", "--kind", "organization", "--internal", "true")
     try f.ok("party", "add", "--code", "FAB", "--name", "Fabrikam Service Desk", "--kind", "provider")
     try f.ok("party", "add", "--code", "CON", "--name", "Contoso Cloud Hosting", "--kind", "provider")
     try f.ok("person", "add", "--party", "NW", "--name", "Jane Doe", "--email", "jane@northwind.example")
-    try f.ok("service", "add", "--code", "SD", "--name", "Service desk", "--type", "technical", "--status",
-             "catalogue", "--provider", "FAB", "--customer", "NW")
-    try f.ok("agreement", "add", "--code", "UC-FAB", "--title", "Service desk contract", "--type", "uc",
-             "--customer", "NW", "--provider", "FAB", "--start-date", "2025-01-01", "--end-date", "2026-12-31")
-    try f.ok("interface", "add", "--code", "SPI-INC-FAB", "--title", "Incident management with Fabrikam",
-             "--practice", "INC", "--provider", "FAB", "--owner", "jane@northwind.example")
+    try f.ok(
+        "service", "add", "--code", "SD", "--name", "Service desk", "--type", "technical", "--status",
+        "catalogue", "--provider", "FAB", "--customer", "NW")
+    try f.ok(
+        "agreement", "add", "--code", "UC-FAB", "--title", "Service desk contract", "--type", "uc",
+        "--customer", "NW", "--provider", "FAB", "--start-date", "2025-01-01", "--end-date", "2026-12-31")
+    try f.ok(
+        "interface", "add", "--code", "SPI-INC-FAB", "--title", "Incident management with Fabrikam",
+        "--practice", "INC", "--provider", "FAB", "--owner", "jane@northwind.example")
 }
 
 /// Runs several `spi` commands at once (for read-only checks such as help texts), results in order.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `spi serve` gives back what hostile or careless clients take: every connection it accepts is closed on every path,
@@ -13,9 +13,9 @@ struct ServerResourceTests {
     /// Opens a plain TCP connection to `port` on loopback that says nothing; returns its descriptor (-1 on failure).
     static func silentConnection(port: UInt16) -> Int32 {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { return -1 }
         // A connect the server's backlog cannot take yet gives up after 2 s instead of retrying for minutes.
@@ -26,7 +26,9 @@ struct ServerResourceTests {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         if connected != 0 {
             close(fd)
@@ -51,8 +53,9 @@ struct ServerResourceTests {
         return open
     }
 
-    @Test("400 silent connections, then closed: the server's open descriptors return to their baseline",
-          .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd")), .timeLimit(.minutes(2)))
+    @Test(
+        "400 silent connections, then closed: the server's open descriptors return to their baseline",
+        .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd")), .timeLimit(.minutes(2)))
     func silentConnectionsAreClosed() throws {
         try withCommandFixture(.basics) { f in
             let port = try SyncEndToEndTests.freePort()
@@ -83,8 +86,9 @@ struct ServerResourceTests {
         }
     }
 
-    @Test("200 silent sockets that reconnect whenever closed, for 30 s: trusted peers still sync, each within 5 s",
-          .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd")), .timeLimit(.minutes(3)))
+    @Test(
+        "200 silent sockets that reconnect whenever closed, for 30 s: trusted peers still sync, each within 5 s",
+        .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd")), .timeLimit(.minutes(3)))
     func slowLoris() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let port = try SyncEndToEndTests.freePort()
@@ -122,8 +126,9 @@ struct ServerResourceTests {
         }
     }
 
-    @Test("a flood of 2,000 connections held open: the server stays up, serves a trusted peer meanwhile, and gives every descriptor back",
-          .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd")), .timeLimit(.minutes(3)))
+    @Test(
+        "a flood of 2,000 connections held open: the server stays up, serves a trusted peer meanwhile, and gives every descriptor back",
+        .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd")), .timeLimit(.minutes(3)))
     func flood() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let port = try SyncEndToEndTests.freePort()

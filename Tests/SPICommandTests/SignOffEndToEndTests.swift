@@ -6,14 +6,18 @@ import Testing
 @Suite("sign-off end to end", .serialized)
 struct SignOffEndToEndTests {
     /// `spi interface verify --json`, by SPI code.
-    func states(_ fixture: CommandFixture, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: [String: Any]] {
+    func states(_ fixture: CommandFixture, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String:
+        [String: Any]]
+    {
         let array = try #require(
             try fixture.json("interface", "verify", "--json") as? [[String: Any]], sourceLocation: sourceLocation)
-        return Dictionary(uniqueKeysWithValues: array.compactMap { state in (state["code"] as? String).map { ($0, state) } })
+        return Dictionary(
+            uniqueKeysWithValues: array.compactMap { state in (state["code"] as? String).map { ($0, state) } })
     }
 
-    @Test("the demo ends with SPI-INC-FAB in force and SPI-CHG-CON changed since signed; a provider's edit after signing shows on both sides after a sync, until both sign again; a forged signature is invalid everywhere",
-          .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
+    @Test(
+        "the demo ends with SPI-INC-FAB in force and SPI-CHG-CON changed since signed; a provider's edit after signing shows on both sides after a sync, until both sign again; a forged signature is invalid everywhere",
+        .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
     func endToEnd() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let fabrikam = providers["FAB"]!
@@ -34,26 +38,36 @@ struct SignOffEndToEndTests {
             #expect(try org.spi("check").stdout.contains("changed-since-signed"))
             #expect(try org.ok("due").contains("changed since signed  SPI-CHG-CON"))
             let document = try org.ok("report", "document", "--provider", "CON")
-            #expect(document.contains("### Document control") && document.contains("⚠ Changed since"), "\(document.prefix(3000))")
+            #expect(
+                document.contains("### Document control") && document.contains("⚠ Changed since"),
+                "\(document.prefix(3000))")
             let text = try org.ok("interface", "verify", "SPI-INC-FAB")
             #expect(text.hasPrefix("SPI-INC-FAB (version ") && text.contains("): in force"), "\(text)")
 
             // The version Contoso signed is frozen: listed, compared in words, and rendered as it was.
-            let versions = try #require(try org.json("interface", "versions", "SPI-CHG-CON", "--json") as? [[String: Any]])
+            let versions = try #require(
+                try org.json("interface", "versions", "SPI-CHG-CON", "--json") as? [[String: Any]])
             #expect(versions.count == 1 && versions.first?["version"] as? String == "1.3", "\(versions)")
             #expect(versions.first?["current"] as? Bool == false && versions.first?["event"] as? String == "signed")
             let diff = try org.ok("interface", "diff", "SPI-CHG-CON", "1.3")
-            #expect(diff.contains("1 change from version 1.3") && diff.contains("RACI CHG-RFC / CON: role_title"), "\(diff)")
+            #expect(
+                diff.contains("1 change from version 1.3") && diff.contains("RACI CHG-RFC / CON: role_title"), "\(diff)"
+            )
             let frozen = try org.ok("report", "document", "--provider", "CON", "--version", "1.3")
-            #expect(frozen.contains("**Frozen version:** 1.3") && !frozen.contains("Contoso change authority"), "\(frozen.prefix(3000))")
+            #expect(
+                frozen.contains("**Frozen version:** 1.3") && !frozen.contains("Contoso change authority"),
+                "\(frozen.prefix(3000))")
             #expect(try org.ok("report", "document", "--provider", "CON").contains("Contoso change authority"))
             try org.refused(["report", "document", "--provider", "CON", "--version", "9.9"], status: 64)
             try org.refused(["interface", "diff", "SPI-CHG-CON", "9.9"], status: 64)
 
             // Refusals change nothing: Fabrikam cannot sign for the organization, nor sign Contoso's SPI.
-            try fabrikam.refused(["interface", "sign", "SPI-INC-FAB", "--by", "sofia.lindqvist@northwind.example"], status: 64)
-            try org.refused(["interface", "sign", "SPI-INC-FAB", "--by", "grace.holloway@fabrikam.example"], status: 64)
-            try fabrikam.refused(["interface", "sign", "SPI-CHG-CON", "--by", "grace.holloway@fabrikam.example"], status: 64)
+            try fabrikam.refused(
+                ["interface", "sign", "SPI-INC-FAB", "--by", "sofia.lindqvist@northwind.example"], status: 64)
+            try org.refused(
+                ["interface", "sign", "SPI-INC-FAB", "--by", "grace.holloway@fabrikam.example"], status: 64)
+            try fabrikam.refused(
+                ["interface", "sign", "SPI-CHG-CON", "--by", "grace.holloway@fabrikam.example"], status: 64)
 
             // Fabrikam edits its SPI after signing and syncs: changed since signed on both sides, by FAB.
             let cell = try SyncEndToEndTests.shell(
@@ -68,9 +82,12 @@ struct SignOffEndToEndTests {
             }
             for (name, fixture) in [("organization", org), ("Fabrikam", fabrikam)] {
                 let state = try #require(try states(fixture)["SPI-INC-FAB"], "\(name)")
-                #expect(state["changedSinceSigned"] as? Bool == true && state["inForce"] as? Bool == false, "\(name): \(state)")
+                #expect(
+                    state["changedSinceSigned"] as? Bool == true && state["inForce"] as? Bool == false,
+                    "\(name): \(state)")
                 let words = (state["changes"] as? [[String: Any]])?.compactMap { $0["description"] as? String } ?? []
-                #expect(words.count == 1 && words[0].contains("role_title") && words[0].contains("'Desk lead'"), "\(words)")
+                #expect(
+                    words.count == 1 && words[0].contains("role_title") && words[0].contains("'Desk lead'"), "\(words)")
             }
 
             // Both sign again: in force on both sides after the next sync.
@@ -102,7 +119,10 @@ struct SignOffEndToEndTests {
                 let run = try fixture.spi("interface", "verify", "SPI-INC-FAB")
                 #expect(run.status == 1, "\(run)")
                 #expect(run.stdout.contains("INVALID: the signature does not verify"), "\(run)")
-                #expect(run.stderr == "error: 1 invalid signature: forged, altered, or by a replica not bound to its party\n", "\(run)")
+                #expect(
+                    run.stderr
+                        == "error: 1 invalid signature: forged, altered, or by a replica not bound to its party\n",
+                    "\(run)")
                 #expect(try fixture.spi("check").stdout.contains("signature-invalid"))
             }
             // The genuine signatures still count: the forgery cannot take the SPI out of force.

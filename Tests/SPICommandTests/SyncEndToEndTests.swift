@@ -3,9 +3,9 @@ import SPITestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// End-to-end sync tests: real `spi serve` and `spi sync` processes talking over loopback.
@@ -16,8 +16,9 @@ struct SyncEndToEndTests {
 
     // MARK: - Tests
 
-    @Test("an organization and three bound providers edit offline, sync in a star, and each ends with its view",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "an organization and three bound providers edit offline, sync in a star, and each ends with its view",
+        .timeLimit(.minutes(1)))
     func star() throws {
         try withScratchDirectory { directory in
             let org = CommandFixture(directory: directory, db: directory.appendingPathComponent("org.db").path)
@@ -28,8 +29,9 @@ struct SyncEndToEndTests {
             let address = "127.0.0.1:\(port)"
 
             // The organization's own offline edits: itself, a contact, and the provider parties.
-            try org.ok("party", "add", "--code", "NW", "--name", "Northwind Retail", "--kind", "organization",
-                       "--internal", "true")
+            try org.ok(
+                "party", "add", "--code", "NW", "--name", "Northwind Retail", "--kind", "organization",
+                "--internal", "true")
             try org.ok("person", "add", "--party", "NW", "--name", "Jane Doe", "--email", "jane@northwind.example")
 
             // Three providers join the register, pair with the organization, and are bound to their parties.
@@ -41,7 +43,8 @@ struct SyncEndToEndTests {
                 let peerID = try Self.identity(of: provider)["peerId"]!
                 try provider.ok("peer", "add", "--name", "org", "--id", orgIdentity["peerId"]!, "--address", address)
                 try org.ok("peer", "add", "--name", "provider-\(letter.lowercased())", "--id", peerID)
-                try org.ok("party", "add", "--code", "P\(letter)", "--name", "Provider \(letter) Ltd", "--kind", "provider")
+                try org.ok(
+                    "party", "add", "--code", "P\(letter)", "--name", "Provider \(letter) Ltd", "--kind", "provider")
                 try org.ok("party", "bind", "P\(letter)", "--peer", peerID)
                 // Not bound yet on its own replica: it may not edit.
                 try provider.refused(["person", "add", "--party", "P\(letter)", "--name", "Agent"], status: 64)
@@ -55,8 +58,9 @@ struct SyncEndToEndTests {
             // Round one: each provider learns its binding, then adds its own contact offline.
             for (letter, provider) in providers {
                 _ = try Self.syncReport(provider, address)
-                try provider.ok("person", "add", "--party", "P\(letter)", "--name", "Agent \(letter)",
-                                "--email", "agent.\(letter.lowercased())@provider.example")
+                try provider.ok(
+                    "person", "add", "--party", "P\(letter)", "--name", "Agent \(letter)",
+                    "--email", "agent.\(letter.lowercased())@provider.example")
             }
             // Round two: each provider sends its edit; round three: each gets what is new in its scope.
             for (letter, provider) in providers {
@@ -73,11 +77,13 @@ struct SyncEndToEndTests {
             let people = try org.ok("person", "list")
             for letter in ["a", "b", "c"] { #expect(people.contains("agent.\(letter)@provider.example")) }
             for (letter, provider) in providers {
-                #expect(try provider.ok("digest") == (try org.ok("digest", "--for", "P\(letter)")),
-                        "provider \(letter)'s digest differs from the organization's view for P\(letter)")
+                #expect(
+                    try provider.ok("digest") == (try org.ok("digest", "--for", "P\(letter)")),
+                    "provider \(letter)'s digest differs from the organization's view for P\(letter)")
             }
             // Parties and the organization's people are public; another provider's people are not.
-            let partyOfA = try #require(try providers[2].fixture.json("party", "show", "PA", "--json") as? [String: Any])
+            let partyOfA = try #require(
+                try providers[2].fixture.json("party", "show", "PA", "--json") as? [String: Any])
             #expect(partyOfA["name"] as? String == "Provider A Ltd")
             let seenByA = try providers[0].fixture.ok("person", "list")
             #expect(seenByA.contains("jane@northwind.example") && seenByA.contains("agent.a@provider.example"))
@@ -90,8 +96,9 @@ struct SyncEndToEndTests {
         }
     }
 
-    @Test("a provider killed with SIGKILL during a large apply keeps an intact replica that converges next sync",
-          .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(1)))
+    @Test(
+        "a provider killed with SIGKILL during a large apply keeps an intact replica that converges next sync",
+        .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(1)))
     func killedDuringApply() throws {
         try withScratchDirectory { directory in
             let org = CommandFixture(directory: directory, db: directory.appendingPathComponent("org.db").path)
@@ -100,8 +107,10 @@ struct SyncEndToEndTests {
             let port = try Self.freePort()
             let address = "127.0.0.1:\(port)"
 
-            let provider = CommandFixture(directory: directory, db: directory.appendingPathComponent("provider.db").path)
-            try provider.ok("init", "--name", "Fabrikam", "--kind", "provider", "--register", orgIdentity["registerId"]!)
+            let provider = CommandFixture(
+                directory: directory, db: directory.appendingPathComponent("provider.db").path)
+            try provider.ok(
+                "init", "--name", "Fabrikam", "--kind", "provider", "--register", orgIdentity["registerId"]!)
             try provider.ok("peer", "add", "--name", "org", "--id", orgIdentity["peerId"]!, "--address", address)
             let providerPeer = try Self.identity(of: provider)["peerId"]!
             try org.ok("peer", "add", "--name", "fabrikam", "--id", providerPeer)
@@ -113,7 +122,9 @@ struct SyncEndToEndTests {
             // (People of the organization's own party: every provider sees them.)
             try org.ok("party", "add", "--code", "NW", "--name", "Northwind Retail", "--kind", "organization")
             let rows = 20_000
-            try Self.shell(org.db, """
+            try Self.shell(
+                org.db,
+                """
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(rows))
                 INSERT INTO person(party_id, name, email)
                 SELECT (SELECT id FROM party WHERE code = 'NW'), 'Person ' || i, 'p' || i || '@example.com' FROM n;
@@ -144,7 +155,7 @@ struct SyncEndToEndTests {
                     // committed batch.
                     let deadline = Date().addingTimeInterval(20)
                     while sync.isRunning && Date() < deadline,
-                          (try Self.peopleWhileSyncing(provider.db) ?? before) <= before
+                        (try Self.peopleWhileSyncing(provider.db) ?? before) <= before
                     {
                         Thread.sleep(forTimeInterval: 0.03)
                     }
@@ -155,8 +166,9 @@ struct SyncEndToEndTests {
                 if sync.signaled && sync.status == SIGKILL {
                     killedWhileRunning += 1
                 }
-                #expect(try Self.shell(provider.db, "PRAGMA integrity_check;") == "ok",
-                        "integrity after the SIGKILL of round \(round)")
+                #expect(
+                    try Self.shell(provider.db, "PRAGMA integrity_check;") == "ok",
+                    "integrity after the SIGKILL of round \(round)")
                 counts.append(Int(try Self.shell(provider.db, "SELECT count(*) FROM person;")) ?? -1)
             }
             #expect(killedWhileRunning == 3, "some syncs finished before their SIGKILL; people received: \(counts)")
@@ -169,7 +181,8 @@ struct SyncEndToEndTests {
             #expect((report["changesReceived"] as? Int ?? 0) > 0, "\(report)")
             #expect(try provider.ok("digest") == org.ok("digest", "--for", "FAB"))
             #expect(try Self.shell(provider.db, "SELECT count(*) FROM person;") == "\(rows)")
-            #expect(try Self.shell(provider.db, "SELECT name FROM party WHERE code = 'FAB';") == "Fabrikam Service Desk")
+            #expect(
+                try Self.shell(provider.db, "SELECT name FROM party WHERE code = 'FAB';") == "Fabrikam Service Desk")
 
             let status = try server.terminate()
             #expect(status == 0, "spi serve exited with \(status); stderr: \(server.stderr)")
@@ -177,11 +190,13 @@ struct SyncEndToEndTests {
         }
     }
 
-    @Test("a replica killed with SIGKILL while stamping a large backlog keeps every captured change, all or nothing",
-          .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(2)))
+    @Test(
+        "a replica killed with SIGKILL while stamping a large backlog keeps every captured change, all or nothing",
+        .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(2)))
     func killedWhileStamping() throws {
         try withCommandFixture(.basics) { org in
-            let provider = CommandFixture(directory: org.directory, db: org.directory.appendingPathComponent("provider.db").path)
+            let provider = CommandFixture(
+                directory: org.directory, db: org.directory.appendingPathComponent("provider.db").path)
             let register = try #require(try org.json("whoami", "--json") as? [String: String])["registerId"]!
             try provider.ok("init", "--name", "Fabrikam", "--kind", "provider", "--register", register)
             try org.ok("party", "bind", "FAB", "--peer", Self.identity(of: provider)["peerId"]!)
@@ -189,7 +204,9 @@ struct SyncEndToEndTests {
 
             // A backlog of captured rows with no versions yet: one shell transaction, which the triggers capture.
             let rows = 150_000
-            try Self.shell(org.db, """
+            try Self.shell(
+                org.db,
+                """
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(rows))
                 INSERT INTO person(party_id, name, email)
                 SELECT (SELECT id FROM party WHERE code = 'NW'), 'Person ' || i, 'p' || i || '@example.com' FROM n;
@@ -204,7 +221,9 @@ struct SyncEndToEndTests {
             for delay in [0.15, 0.4, 0.8] {
                 let run = WatchedProcess()
                 run.process.executableURL = SPIProcess.executable
-                run.process.arguments = ["--db", org.db, "changes", "knowledge", "--out", org.directory.appendingPathComponent("k").path]
+                run.process.arguments = [
+                    "--db", org.db, "changes", "knowledge", "--out", org.directory.appendingPathComponent("k").path,
+                ]
                 run.process.environment = Self.environment
                 run.process.standardInput = FileHandle.nullDevice
                 run.process.standardOutput = FileHandle.nullDevice
@@ -214,12 +233,14 @@ struct SyncEndToEndTests {
                 run.send(SIGKILL)
                 try run.waitForExit(timeout: 60)
                 if run.signaled { killedWhileRunning += 1 }
-                #expect(try Self.shell(org.db, "PRAGMA integrity_check;") == "ok", "integrity after a kill at \(delay) s")
+                #expect(
+                    try Self.shell(org.db, "PRAGMA integrity_check;") == "ok", "integrity after a kill at \(delay) s")
                 // Stamping is one transaction: either the whole backlog got its versions, or none of it did.
                 let left = Int(try Self.shell(org.db, pending)) ?? -1
                 let versions = (Int(try Self.shell(org.db, stamped)) ?? -1) - before
-                #expect((left == rows && versions == 0) || (left == 0 && versions == rows),
-                        "after a kill at \(delay) s: \(left) entries pending, \(versions) rows stamped")
+                #expect(
+                    (left == rows && versions == 0) || (left == 0 && versions == rows),
+                    "after a kill at \(delay) s: \(left) entries pending, \(versions) rows stamped")
             }
             #expect(killedWhileRunning > 0, "every `spi changes knowledge` finished before its SIGKILL")
 
@@ -291,9 +312,9 @@ struct SyncEndToEndTests {
     /// A loopback TCP port that was free a moment ago: bind to port 0, read the port the kernel chose, close.
     static func freePort() throws -> UInt16 {
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         try #require(fd >= 0, "socket: errno \(errno)")
         defer { close(fd) }
@@ -372,7 +393,8 @@ final class SyncServerProcess {
         child.send(SIGTERM)
         guard child.waitForExit(atMost: timeout) else {
             child.stop()
-            Issue.record("spi serve did not exit within \(timeout) s of SIGTERM: \(stderr)", sourceLocation: sourceLocation)
+            Issue.record(
+                "spi serve did not exit within \(timeout) s of SIGTERM: \(stderr)", sourceLocation: sourceLocation)
             return -1
         }
         #expect(!child.signaled, "spi serve died of a signal: \(stderr)", sourceLocation: sourceLocation)

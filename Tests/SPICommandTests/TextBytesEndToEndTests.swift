@@ -6,20 +6,23 @@ import Testing
 /// `spi check` names the row. Real `spi serve`, `spi sync` and change-set files.
 @Suite("text bytes end to end", .serialized)
 struct TextBytesEndToEndTests {
-    static let invalid = "61C328FFFE62"  // a, then C3 28 (a broken two-byte sequence), FF, FE, b
+    static let invalid = "61C328FFFE62" // a, then C3 28 (a broken two-byte sequence), FF, FE, b
 
     static func hex(_ column: String, of code: String, in db: String) throws -> String {
         try SyncEndToEndTests.shell(db, "SELECT hex(\(column)) FROM interface WHERE code = '\(code)'")
     }
 
-    @Test("invalid UTF-8 from the shell is never altered: kept exactly where written, not sent by sync or file, shown by digest and check; the rest replicates",
-          .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
+    @Test(
+        "invalid UTF-8 from the shell is never altered: kept exactly where written, not sent by sync or file, shown by digest and check; the rest replicates",
+        .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
     func invalidTextIsNeverAltered() throws {
         try PermissionEndToEndTests().withDemo { directory, org, providers in
             let fabrikam = providers["FAB"]!
             let contoso = providers["CON"]!
             let before = try Self.hex("description", of: "SPI-INC-FAB", in: fabrikam.db)
-            try SyncEndToEndTests.shell(org.db, """
+            try SyncEndToEndTests.shell(
+                org.db,
+                """
                 UPDATE interface SET description = CAST(X'\(Self.invalid)' AS TEXT) WHERE code = 'SPI-INC-FAB';
                 UPDATE interface SET description = 'valid text beside it' WHERE code = 'SPI-SR-FAB';
                 UPDATE interface SET description = 'valid for Contoso' WHERE code = 'SPI-INC-CON';
@@ -36,9 +39,11 @@ struct TextBytesEndToEndTests {
                 _ = try SyncEndToEndTests.syncReport(contoso, address)
             }
             // Over TCP: the valid edits arrived; the invalid bytes did not, in any form.
-            #expect(try SyncEndToEndTests.shell(fabrikam.db, "SELECT description FROM interface WHERE code = 'SPI-SR-FAB'")
+            #expect(
+                try SyncEndToEndTests.shell(fabrikam.db, "SELECT description FROM interface WHERE code = 'SPI-SR-FAB'")
                     == "valid text beside it")
-            #expect(try SyncEndToEndTests.shell(contoso.db, "SELECT description FROM interface WHERE code = 'SPI-INC-CON'")
+            #expect(
+                try SyncEndToEndTests.shell(contoso.db, "SELECT description FROM interface WHERE code = 'SPI-INC-CON'")
                     == "valid for Contoso")
             #expect(try Self.hex("description", of: "SPI-INC-FAB", in: fabrikam.db) == before)
             #expect(try Self.hex("description", of: "SPI-INC-FAB", in: org.db) == Self.invalid)
@@ -53,7 +58,9 @@ struct TextBytesEndToEndTests {
             #expect(export.status == 0, "\(export)")
             #expect(export.stderr.contains("not valid UTF-8 is not sent"), "no warning: \(export)")
             let bytes = try #require(FileManager.default.contents(atPath: file))
-            #expect(bytes.range(of: Data([0x61, 0xC3, 0x28, 0xFF, 0xFE, 0x62])) == nil, "the file carries the invalid bytes")
+            #expect(
+                bytes.range(of: Data([0x61, 0xC3, 0x28, 0xFF, 0xFE, 0x62])) == nil, "the file carries the invalid bytes"
+            )
             #expect(bytes.range(of: Data([0x61, 0xEF, 0xBF, 0xBD, 0x28])) == nil, "the file carries them repaired")
             #expect(bytes.range(of: Data("valid text beside it".utf8)) != nil)
             try fabrikam.ok("changes", "apply", file)
@@ -64,7 +71,8 @@ struct TextBytesEndToEndTests {
             try PermissionEndToEndTests().serving(org, in: directory) { address in
                 _ = try SyncEndToEndTests.syncReport(fabrikam, address)
             }
-            #expect(try SyncEndToEndTests.shell(fabrikam.db, "SELECT description FROM interface WHERE code = 'SPI-INC-FAB'")
+            #expect(
+                try SyncEndToEndTests.shell(fabrikam.db, "SELECT description FROM interface WHERE code = 'SPI-INC-FAB'")
                     == "written again as text")
             #expect(try fabrikam.ok("digest") == (try org.ok("digest", "--for", "FAB")))
             #expect(!(try org.spi("check", "--json")).stdout.contains("invalid-text"))

@@ -17,13 +17,16 @@ struct TrustEndToEndTests {
         let needle = Array(old.utf8)
         let replacement = Array(new.utf8)
         precondition(needle.count == replacement.count, "the forged text must keep the frame's length")
-        guard let at = (0...(bytes.count - needle.count)).first(where: { Array(bytes[$0..<$0 + needle.count]) == needle })
+        guard
+            let at = (0...(bytes.count - needle.count)).first(where: { Array(bytes[$0..<$0 + needle.count]) == needle })
         else { throw CocoaError(.fileReadCorruptFile) }
         bytes.replaceSubrange(at..<at + needle.count, with: replacement)
         // Recompute the CRC-32 of the frame that holds the change (frames: length ‖ payload ‖ CRC).
         var offset = 8
         while offset + 4 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
             let start = offset + 4
             if at >= start && at < start + length {
                 var crc: UInt32 = 0xFFFF_FFFF
@@ -51,7 +54,9 @@ struct TrustEndToEndTests {
         var offset = 8
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         while offset + 4 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
             frames.append(try Spi_V1_ChangeSetFrame(serializedBytes: Array(bytes[offset + 4..<offset + 4 + length])))
             offset += 8 + length
         }
@@ -65,8 +70,10 @@ struct TrustEndToEndTests {
                 frame.header = header
             case .trailer(var trailer):
                 trailer.signerKey = Data(signer.publicKeyDER)
-                trailer.signature = Data(try signer.sign(ChangeSetSigner.changeSetMessage(
-                    frameDigests: digests, batches: trailer.batches, rows: trailer.rows, cells: trailer.cells)))
+                trailer.signature = Data(
+                    try signer.sign(
+                        ChangeSetSigner.changeSetMessage(
+                            frameDigests: digests, batches: trailer.batches, rows: trailer.rows, cells: trailer.cells)))
                 frame.trailer = trailer
             default:
                 break
@@ -78,8 +85,9 @@ struct TrustEndToEndTests {
         try Data(output).write(to: URL(fileURLWithPath: out))
     }
 
-    @Test("a file Fabrikam altered or re-signed is refused on every replica, and no digest changes",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "a file Fabrikam altered or re-signed is refused on every replica, and no digest changes",
+        .timeLimit(.minutes(2)))
     func forgedFileRefused() throws {
         try demo.withDemo { directory, org, providers in
             let (fabrikam, contoso) = (providers["FAB"]!, providers["CON"]!)
@@ -100,7 +108,8 @@ struct TrustEndToEndTests {
             // Fabrikam's, whose change no longer matches the organization's signature of it).
             let keyPEM = try String(contentsOfFile: fabrikam.db + ".key", encoding: .utf8)
             let fabrikamSite = try ChangeSetSigner(privateKeyPEM: keyPEM).site.bytes
-            let orgSite = try ChangeSetSigner(privateKeyPEM: String(contentsOfFile: org.db + ".key", encoding: .utf8)).site.bytes
+            let orgSite = try ChangeSetSigner(privateKeyPEM: String(contentsOfFile: org.db + ".key", encoding: .utf8))
+                .site.bytes
             let impersonated = directory.appendingPathComponent("impersonated.changes").path
             let alteredRelay = directory.appendingPathComponent("altered-relay.changes").path
             try Self.resign(real, to: impersonated, writer: orgSite, keyPEM: keyPEM)
@@ -131,8 +140,9 @@ struct TrustEndToEndTests {
         }
     }
 
-    @Test("two providers reconcile the organization's changes by file while the organization is offline",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "two providers reconcile the organization's changes by file while the organization is offline",
+        .timeLimit(.minutes(2)))
     func providersReconcileByFile() throws {
         try demo.withDemo { directory, org, providers in
             let (fabrikam, contoso) = (providers["FAB"]!, providers["CON"]!)
@@ -146,15 +156,18 @@ struct TrustEndToEndTests {
             // The organization is offline from here. Contoso asks Fabrikam instead: Fabrikam's file for it is scoped
             // to Contoso's party and carries the organization's change with the organization's signature.
             try contoso.ok("changes", "knowledge", "--out", path("con.knowledge"))
-            let said = try fabrikam.ok("changes", "export", "--since", path("con.knowledge"), "--out", path("fab-for-con.changes"))
+            let said = try fabrikam.ok(
+                "changes", "export", "--since", path("con.knowledge"), "--out", path("fab-for-con.changes"))
             #expect(said.contains("scoped to party CON"), "\(said)")
             let applied = try contoso.ok("changes", "apply", path("fab-for-con.changes"))
             #expect(!applied.contains("refused"), "\(applied)")
             #expect(try contoso.ok("record", "get", "practice", "INC").contains("Incident handling (shared)"))
             // Fabrikam holds only its own party's view, so Contoso does not take Fabrikam's word that it holds all of
             // the organization's changes: its knowledge of the organization stays where it was.
-            let orgSite = try ChangeSetSigner(privateKeyPEM: String(contentsOfFile: org.db + ".key", encoding: .utf8)).site
-            let knowledgeBefore = try Replica(path: contoso.db, readOnly: true, logger: .init(label: "test")).readKnowledge(from: path("con.knowledge"))
+            let orgSite = try ChangeSetSigner(privateKeyPEM: String(contentsOfFile: org.db + ".key", encoding: .utf8))
+                .site
+            let knowledgeBefore = try Replica(path: contoso.db, readOnly: true, logger: .init(label: "test"))
+                .readKnowledge(from: path("con.knowledge"))
             let knowledgeAfter = try Replica(path: contoso.db, readOnly: true, logger: .init(label: "test")).knowledge()
             #expect(knowledgeAfter[orgSite] == knowledgeBefore[orgSite])
 
@@ -166,8 +179,9 @@ struct TrustEndToEndTests {
         }
     }
 
-    @Test("an unscoped export applied by Fabrikam leaves it without any of Contoso's data, and claims nothing",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "an unscoped export applied by Fabrikam leaves it without any of Contoso's data, and claims nothing",
+        .timeLimit(.minutes(2)))
     func unscopedExportKeepsScope() throws {
         try demo.withDemo { directory, org, providers in
             let fabrikam = providers["FAB"]!
@@ -177,8 +191,11 @@ struct TrustEndToEndTests {
             let applied = try fabrikam.ok("changes", "apply", everything)
             #expect(applied.contains("not kept"), "\(applied)")
             let held = try fabrikam.ok("export")
-            #expect(!held.contains("SPI-INC-CON") && !held.contains("A note for Contoso only"), "Fabrikam holds Contoso's SPI")
-            #expect(try SyncEndToEndTests.shell(fabrikam.db, "SELECT count(*) FROM interface WHERE code IS NULL") == "0")
+            #expect(
+                !held.contains("SPI-INC-CON") && !held.contains("A note for Contoso only"),
+                "Fabrikam holds Contoso's SPI")
+            #expect(
+                try SyncEndToEndTests.shell(fabrikam.db, "SELECT count(*) FROM interface WHERE code IS NULL") == "0")
             #expect(try fabrikam.ok("export") == (try org.ok("export", "--for", "FAB")))
 
             // With --since and no --for, the export is scoped to the receiver's party and says so.
@@ -215,7 +232,9 @@ struct TrustEndToEndTests {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: knowledge))
             let length = Int(bytes[8]) << 24 | Int(bytes[9]) << 16 | Int(bytes[10]) << 8 | Int(bytes[11])
             try bytes.prefix(8 + 4 + length + 4).write(to: URL(fileURLWithPath: knowledge))
-            let message = try org.refused(["changes", "export", "--since", knowledge, "--out", directory.appendingPathComponent("x.changes").path])
+            let message = try org.refused([
+                "changes", "export", "--since", knowledge, "--out", directory.appendingPathComponent("x.changes").path,
+            ])
             #expect(message.contains("not signed"), "\(message)")
         }
     }

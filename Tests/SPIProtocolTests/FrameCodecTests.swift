@@ -30,14 +30,14 @@ struct FrameCodecTests {
     @Test("a length prefix over the maximum is refused as soon as its 4 bytes arrive, before any payload")
     func oversizedPrefix() throws {
         let decoder = FrameDecoder()
-        var buffer = ByteBuffer(bytes: [0x01, 0x00, 0x00, 0x01])  // 16 MiB + 1
+        var buffer = ByteBuffer(bytes: [0x01, 0x00, 0x00, 0x01]) // 16 MiB + 1
         #expect(throws: SyncError.self) { _ = try decoder.decodeFrame(from: &buffer) }
         do {
             _ = try decoder.decodeFrame(from: &buffer)
         } catch let error as SyncError {
             #expect(error.code == .frameTooLarge)
         }
-        var maximum = ByteBuffer(bytes: [0x01, 0x00, 0x00, 0x00])  // exactly 16 MiB: waits for the payload
+        var maximum = ByteBuffer(bytes: [0x01, 0x00, 0x00, 0x00]) // exactly 16 MiB: waits for the payload
         #expect(try decoder.decodeFrame(from: &maximum) == nil)
         #expect(maximum.readableBytes == 4)
     }
@@ -57,11 +57,11 @@ struct FrameCodecTests {
     @Test(
         "a payload that is not an envelope is malformed",
         arguments: [
-            [UInt8](),  // an empty envelope: no message
-            [0x0A, 0x05, 0x01],  // a field claiming 5 bytes with only 1
-            [0xF8, 0x06, 0x01],  // only an unknown field (number 111)
-            [0x0F],  // wire type 7 does not exist
-            [0x3A, 0x02, 0x08, 0xFF],  // Error.code whose varint never ends
+            [UInt8](), // an empty envelope: no message
+            [0x0A, 0x05, 0x01], // a field claiming 5 bytes with only 1
+            [0xF8, 0x06, 0x01], // only an unknown field (number 111)
+            [0x0F], // wire type 7 does not exist
+            [0x3A, 0x02, 0x08, 0xFF], // Error.code whose varint never ends
         ])
     func malformed(payload: [UInt8]) throws {
         var buffer = ByteBuffer()

@@ -2,7 +2,6 @@ import SPIProtocol
 import SPIReplication
 import SPITestSupport
 
-
 /// An in-memory store for the state machine: a fixed list of batches to send, and the batches applied.
 struct ScriptedStore {
     var outgoing: [Spi_V1_ChangeBatch]
@@ -76,7 +75,9 @@ struct SessionSimulator {
             case .send(let envelope):
                 if onInitiator { toResponder.append(envelope) } else { toInitiator.append(envelope) }
             case .startDelta(let knowledge):
-                if onInitiator { initiatorStore.deltaStartedFor = knowledge } else {
+                if onInitiator {
+                    initiatorStore.deltaStartedFor = knowledge
+                } else {
                     responderStore.deltaStartedFor = knowledge
                 }
             case .produceBatch:

@@ -75,7 +75,8 @@ struct SyncSessionDriverTests {
         async let responded = Self.run(
             .responder, Fixtures.responder, store: responderStore, inbound: toResponder, outbound: toInitiator)
         let initiated = try await Self.run(
-            .initiator, Fixtures.initiator, store: initiatorStore, inbound: toInitiator, outbound: toResponder).get()
+            .initiator, Fixtures.initiator, store: initiatorStore, inbound: toInitiator, outbound: toResponder
+        ).get()
         let responderSummary = try await responded.get()
         #expect(initiated.batchesSent == 25 && initiated.batchesReceived == 7)
         #expect(responderSummary.batchesSent == 7 && responderSummary.batchesReceived == 25)
@@ -115,7 +116,7 @@ struct SyncSessionDriverTests {
         let toInitiator = Pipe()
         let store = MemoryStore(batches: 3, site: Fixtures.responderSite)
         toResponder.continuation.yield(Fixtures.hello)
-        toResponder.continuation.yield(.batch(1, Fixtures.changeBatch()))  // before its Knowledge
+        toResponder.continuation.yield(.batch(1, Fixtures.changeBatch())) // before its Knowledge
         let outcome = await Self.run(
             .responder, Fixtures.responder, store: store, inbound: toResponder, outbound: toInitiator)
         #expect(throws: SyncError.self) { try outcome.get() }

@@ -56,7 +56,7 @@ struct SyncSessionHandshakeTests {
             Issue.record("state \(session.state)")
             return
         }
-        #expect(session.start().isEmpty)  // starting twice does nothing
+        #expect(session.start().isEmpty) // starting twice does nothing
     }
 
     @Test("the responder answers an acceptable Hello with HelloAck and its Knowledge")
@@ -212,7 +212,7 @@ struct SyncSessionHandshakeTests {
         #expect(actions.count == 1)
         #expect(failure(actions)?.code == .registerMismatch)
         #expect(failure(actions)?.isReportedByPeer == true)
-        #expect(session.receive(Fixtures.helloAck).isEmpty)  // nothing after failure
+        #expect(session.receive(Fixtures.helloAck).isEmpty) // nothing after failure
     }
 
     @Test("an unknown error code from a newer peer becomes 'unspecified' with its message kept")
@@ -286,7 +286,7 @@ struct SyncSessionExchangeTests {
         }
         #expect(summary.batchesSent == 0 && summary.batchesReceived == 0)
         #expect(session.isFinished)
-        #expect(session.connectionClosed().isEmpty)  // a close after completion is normal
+        #expect(session.connectionClosed().isEmpty) // a close after completion is normal
     }
 
     @Test("batches stop at the peer's receive window and resume as acknowledgements arrive")
@@ -295,10 +295,10 @@ struct SyncSessionExchangeTests {
         _ = session.receive(.knowledge(Knowledge()))
         let batch = Fixtures.changeBatch()
         #expect(session.batchProduced(batch) == [.send(.batch(1, batch)), .produceBatch])
-        #expect(session.batchProduced(batch) == [.send(.batch(2, batch))])  // window full: no more reads
+        #expect(session.batchProduced(batch) == [.send(.batch(2, batch))]) // window full: no more reads
         #expect(session.receive(.batchAck(1, Fixtures.report)) == [.produceBatch])
         #expect(session.batchProduced(nil) == [.send(.done(batches: 2))])
-        #expect(session.receive(.batchAck(2, Fixtures.report)).isEmpty)  // the peer is not done yet
+        #expect(session.receive(.batchAck(2, Fixtures.report)).isEmpty) // the peer is not done yet
         guard case .complete(let summary)? = session.receive(.done(batches: 0)).last else {
             Issue.record("not complete")
             return
@@ -317,7 +317,9 @@ struct SyncSessionExchangeTests {
         _ = session.batchProduced(nil)
         #expect(session.receive(.done(batches: 0)).isEmpty)
         #expect(!session.isFinished)
-        #expect(session.receive(.batchAck(1, Fixtures.report)).last.map { if case .complete = $0 { true } else { false } } == true)
+        #expect(
+            session.receive(.batchAck(1, Fixtures.report)).last.map { if case .complete = $0 { true } else { false } }
+                == true)
     }
 
     @Test("each batch received is applied, then acknowledged with what applying did")
@@ -460,7 +462,9 @@ struct SyncSessionExchangeTests {
             guard case .complete(let a)? = simulator.initiatorOutcome,
                 case .complete(let b)? = simulator.responderOutcome
             else {
-                Issue.record("seed \(seed): \(String(describing: simulator.initiatorOutcome)), \(String(describing: simulator.responderOutcome))")
+                Issue.record(
+                    "seed \(seed): \(String(describing: simulator.initiatorOutcome)), \(String(describing: simulator.responderOutcome))"
+                )
                 return
             }
             #expect(simulator.responderStore.applied == simulator.initiatorStore.outgoing)
@@ -476,7 +480,7 @@ struct SyncSessionExchangeTests {
     @Test("any message dropped from a session leaves both sides unfinished or failed, never complete with a loss")
     func droppedMessage() {
         // Drop the k-th message of a session: the side that misses it never completes with batches missing.
-        for drop in 0..<26 {  // the session has 26 messages: 2 Hello, 2 Knowledge, 10 Batch, 10 BatchAck, 2 Done
+        for drop in 0..<26 { // the session has 26 messages: 2 Hello, 2 Knowledge, 10 Batch, 10 BatchAck, 2 Done
             var simulator = SessionSimulator(initiatorBatches: 6, responderBatches: 4)
             var random = SplitMix64(seed: UInt64(drop))
             simulator.perform(simulator.initiator.start(), onInitiator: true)

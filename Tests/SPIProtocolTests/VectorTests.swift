@@ -28,14 +28,16 @@ struct VectorTests {
         return bytes
     }
 
-    @Test("encoding each message gives exactly the vector's bytes, and decoding the vector gives the message",
-          arguments: Fixtures.vectors.map(\.0))
+    @Test(
+        "encoding each message gives exactly the vector's bytes, and decoding the vector gives the message",
+        arguments: Fixtures.vectors.map(\.0))
     func vector(name: String) throws {
         let message = Fixtures.vectors.first { $0.0 == name }!.1
         let url = Self.directory.appendingPathComponent("\(name).hex")
         let encoded = try FrameEncoder.frame(message)
         if ProcessInfo.processInfo.environment["SPI_WRITE_VECTORS"] == "1" {
-            let text = "# \(name): \(message.kindName), \(encoded.count) bytes (4-byte length + envelope)\n"
+            let text =
+                "# \(name): \(message.kindName), \(encoded.count) bytes (4-byte length + envelope)\n"
                 + "# " + message.textFormatString().split(separator: "\n").joined(separator: "\n# ") + "\n"
                 + Self.hex(encoded) + "\n"
             try text.write(to: url, atomically: true, encoding: .utf8)

@@ -43,11 +43,13 @@ struct CanonicalExportTests {
             #expect(!text.contains("_spi_"))
             // Keys sorted, every column present, booleans and reals typed.
             let firstParty = try #require(tables["party"]?.arrayValue?.first)
-            #expect(firstParty == .object([
-                "id": .string(ids.sorted()[0]), "code": .string("P\(ids.firstIndex(of: ids.sorted()[0])!)"),
-                "name": .string("Party \(ids.firstIndex(of: ids.sorted()[0])!)"), "kind": "provider",
-                "internal": .integer(0), "notes": .null,
-            ]))
+            #expect(
+                firstParty
+                    == .object([
+                        "id": .string(ids.sorted()[0]), "code": .string("P\(ids.firstIndex(of: ids.sorted()[0])!)"),
+                        "name": .string("Party \(ids.firstIndex(of: ids.sorted()[0])!)"), "kind": "provider",
+                        "internal": .integer(0), "notes": .null,
+                    ]))
             #expect(try a.digest().count == 64)
             #expect(try a.digest() == Register.sha256Hex(exportA))
         }
@@ -62,11 +64,17 @@ struct CanonicalExportTests {
             try addBasics(source)
             try source.write { store in
                 try store.put("practice", id: "INC", fields: ["owner_id": "jane@northwind.example"])
-                try store.put("service_level_target", fields: [
-                    "agreement_id": "UC-FAB", "service_id": "SD", "metric": "availability", "target": "99.95",
-                    "unit": "percent", "period": "month", "notes": "Quote \" backslash \\ tab \t newline \n é ✓"])
-                try store.put("raci_assignment", fields: [
-                    "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "FAB", "role": "R"])
+                try store.put(
+                    "service_level_target",
+                    fields: [
+                        "agreement_id": "UC-FAB", "service_id": "SD", "metric": "availability", "target": "99.95",
+                        "unit": "percent", "period": "month", "notes": "Quote \" backslash \\ tab \t newline \n é ✓",
+                    ])
+                try store.put(
+                    "raci_assignment",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "FAB", "role": "R",
+                    ])
                 try store.put("interface", id: "SPI-INC-FAB", fields: ["review_interval_months": "12"])
             }
             let export = try source.exportCanonical()
@@ -80,8 +88,8 @@ struct CanonicalExportTests {
                 at: copyPath, name: "Copy", kind: .provider, registerID: source.replica.registerID, logger: quietLogger)
             let summary = try copy.importCanonical(export)
             #expect(summary.inserted == 10)
-            #expect(summary.updated == 1)  // the practice's owner
-            #expect(summary.unchanged == 74)  // the seeded practices, activities and metrics
+            #expect(summary.updated == 1) // the practice's owner
+            #expect(summary.unchanged == 74) // the seeded practices, activities and metrics
             #expect(try copy.exportCanonical() == export)
             #expect(try copy.digest() == source.digest())
             // The import was an ordinary local write: it replicates.
@@ -100,8 +108,8 @@ struct CanonicalExportTests {
             try addBasics(register)
             try register.write { _ = try $0.delete("practice", "WTM") }
             let summary = try register.importCanonical(empty, replace: true)
-            #expect(summary.deleted == 8)  // 3 parties, 2 people, 1 service, 1 agreement, 1 interface
-            #expect(summary.inserted == 1)  // the practice
+            #expect(summary.deleted == 8) // 3 parties, 2 people, 1 service, 1 agreement, 1 interface
+            #expect(summary.inserted == 1) // the practice
             #expect(try register.exportCanonical() == empty)
         }
     }
@@ -119,8 +127,10 @@ struct CanonicalExportTests {
                 ("{\"party\": [{\"id\": \"\(fab)\", \"colour\": \"red\"}]}", .unknownColumn),
                 ("{\"party\": [{\"id\": \"not-a-uuid\", \"code\": \"X\"}]}", .malformedExport),
                 ("{\"party\": [{\"id\": \"\(fab)\", \"internal\": \"yes\"}]}", .malformedExport),
-                ("{\"party\": [{\"id\": \"\(fab)\", \"name\": \"A\"}, {\"id\": \"\(fab)\", \"name\": \"B\"}]}",
-                 .malformedExport),
+                (
+                    "{\"party\": [{\"id\": \"\(fab)\", \"name\": \"A\"}, {\"id\": \"\(fab)\", \"name\": \"B\"}]}",
+                    .malformedExport
+                ),
                 ("{\"party\": [{\"id\": \"\(fab)\", \"name\": \"Renamed\"}], \"review\": {}}", .malformedExport),
             ]
             for (text, code) in cases {
@@ -134,7 +144,8 @@ struct CanonicalExportTests {
     func partialRows() throws {
         try withRegister { register, _ in
             let id = RecordID.v7()
-            let text = "{\"party\": [{\"id\": \"\(id)\", \"code\": \"NEW\", \"name\": \"New\", \"kind\": \"provider\"}]}"
+            let text =
+                "{\"party\": [{\"id\": \"\(id)\", \"code\": \"NEW\", \"name\": \"New\", \"kind\": \"provider\"}]}"
             try register.importCanonical(Array(text.utf8))
             let row = try register.read { try $0.record("party", "NEW") }
             #expect(row.id == id)

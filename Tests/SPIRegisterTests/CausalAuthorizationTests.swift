@@ -39,7 +39,9 @@ struct CausalAuthorizationTests {
         let register = try Register.create(
             at: directory.appendingPathComponent("\(name).db").path, name: name, kind: kind, registerID: registerID,
             logger: quietLogger)
-        return Node(register: register, peer: try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: quietLogger).peerID)
+        return Node(
+            register: register,
+            peer: try PeerIdentity.loadOrCreate(forReplicaAt: register.replica.path, logger: quietLogger).peerID)
     }
 
     @discardableResult
@@ -47,7 +49,8 @@ struct CausalAuthorizationTests {
         let control = RegisterAccessControl()
         let outgoing = try control.access(for: to.peer, replica: from.register.replica)
         let incoming = try control.access(for: from.peer, replica: to.register.replica)
-        var cursor = try from.register.replica.deltaCursor(for: try to.register.replica.knowledge(), scope: outgoing.scope)
+        var cursor = try from.register.replica.deltaCursor(
+            for: try to.register.replica.knowledge(), scope: outgoing.scope)
         var report = ApplyReport()
         while let batch = try from.register.replica.nextBatch(&cursor, maxCells: 8) {
             report.add(try to.register.replica.apply(batch, gate: incoming.gate, from: "peer"))
@@ -195,7 +198,9 @@ struct CausalAuthorizationTests {
         try withRegister { directory, org in
             let (org2, fab) = try boundPair(directory, org)
             try fab.register.replica.write { db in
-                try db.execute("INSERT INTO person(id, party_id, name) VALUES ('pat', '00000000-0000-4000-8000-00000000000b', 'Pat')")
+                try db.execute(
+                    "INSERT INTO person(id, party_id, name) VALUES ('pat', '00000000-0000-4000-8000-00000000000b', 'Pat')"
+                )
             }
             try org.register.write { try PartyBinding.unbind(peer: fab.peer, $0) }
             try send(org, org2)
@@ -218,7 +223,8 @@ struct CausalAuthorizationTests {
         }
     }
 
-    @Test("the held store is bounded per origin: a batch that would exceed it is refused whole, and the replica goes on")
+    @Test(
+        "the held store is bounded per origin: a batch that would exceed it is refused whole, and the replica goes on")
     func heldStoreBounded() throws {
         try withRegister { directory, org in
             let (org2, fab) = try boundPair(directory, org)
@@ -239,7 +245,9 @@ struct CausalAuthorizationTests {
             // Once the authority has seen them, they are no longer held, and apply.
             try send(fab, org)
             try send(org, org2)
-            #expect(try org2.register.read { try $0.db.scalar("SELECT count(*) FROM person WHERE id LIKE 'fab-%'") } == .integer(12))
+            #expect(
+                try org2.register.read { try $0.db.scalar("SELECT count(*) FROM person WHERE id LIKE 'fab-%'") }
+                    == .integer(12))
         }
     }
 
@@ -252,7 +260,8 @@ struct CausalAuthorizationTests {
             try send(org, old)
             try old.register.replica.write { db in
                 try db.execute(
-                    "INSERT INTO raci_assignment(id, interface_id, activity_id, party_id, role) VALUES ('r-old', 'i-fab', 'a', '00000000-0000-4000-8000-00000000000b', 'R')")
+                    "INSERT INTO raci_assignment(id, interface_id, activity_id, party_id, role) VALUES ('r-old', 'i-fab', 'a', '00000000-0000-4000-8000-00000000000b', 'R')"
+                )
             }
             try send(old, org)
             // The key is lost: a new replica, a new peer id; the organization binds the party to it and ends the old
@@ -299,11 +308,15 @@ struct CausalAuthorizationTests {
             // In the shell: delete the organization's person and insert a row with the same id under Fabrikam.
             try fab.register.replica.write { db in
                 try db.execute("DELETE FROM person WHERE id = 'jane'")
-                try db.execute("INSERT INTO person(id, party_id, name) VALUES ('jane', '00000000-0000-4000-8000-00000000000b', 'Jane, now at Fabrikam')")
+                try db.execute(
+                    "INSERT INTO person(id, party_id, name) VALUES ('jane', '00000000-0000-4000-8000-00000000000b', 'Jane, now at Fabrikam')"
+                )
             }
             let report = try send(fab, org)
             #expect(report.refused > 0)
-            let party = try org.register.read { try $0.db.scalar("SELECT party_id FROM person WHERE id = 'jane'")?.textValue }
+            let party = try org.register.read {
+                try $0.db.scalar("SELECT party_id FROM person WHERE id = 'jane'")?.textValue
+            }
             #expect(party == "00000000-0000-4000-8000-00000000000a")
         }
     }
@@ -315,10 +328,14 @@ struct CausalAuthorizationTests {
             try org.register.write { try PartyBinding.bind(party: "ORG", peer: org2.peer, $0) }
             try send(org, org2)
             try org2.register.replica.write { db in
-                try db.execute("INSERT INTO party_peer(id, party_id, peer, site) VALUES ('b-x', '00000000-0000-4000-8000-00000000000b', 'x', ?)", [.text(SiteID().description)])
+                try db.execute(
+                    "INSERT INTO party_peer(id, party_id, peer, site) VALUES ('b-x', '00000000-0000-4000-8000-00000000000b', 'x', ?)",
+                    [.text(SiteID().description)])
             }
             let report = try send(org2, org)
-            #expect(report.refusals.contains { $0.table == "party_peer" && $0.reason.contains("authority") }, "\(report.refusals)")
+            #expect(
+                report.refusals.contains { $0.table == "party_peer" && $0.reason.contains("authority") },
+                "\(report.refusals)")
         }
     }
 }

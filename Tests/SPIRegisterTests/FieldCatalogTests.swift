@@ -31,16 +31,21 @@ struct FieldCatalogTests {
                 }
             }
             if let lookup = spec.lookupColumn { #expect(spec.column(lookup) != nil) }
-            for name in spec.listColumns + spec.labelColumns { #expect(spec.column(name) != nil, "\(spec.name).\(name)") }
+            for name in spec.listColumns + spec.labelColumns {
+                #expect(spec.column(name) != nil, "\(spec.name).\(name)")
+            }
             let options = spec.columns.map(\.optionName)
             #expect(Set(options).count == options.count, "\(spec.name)")
         }
         let nouns = FieldCatalog.tables.compactMap(\.noun)
-        #expect(Set(nouns).isSuperset(of: [
-            "party", "person", "service", "agreement", "target", "interface", "raci", "integration", "info", "review",
-        ]))
+        #expect(
+            Set(nouns).isSuperset(of: [
+                "party", "person", "service", "agreement", "target", "interface", "raci", "integration", "info",
+                "review",
+            ]))
         #expect(FieldCatalog.table(noun: "target")?.name == "service_level_target")
-        #expect(FieldCatalog.table("party")?.column("kind")?.allowedValues == ["organization", "integrator", "provider"])
+        #expect(
+            FieldCatalog.table("party")?.column("kind")?.allowedValues == ["organization", "integrator", "provider"])
     }
 
     @Test("help texts list enumerations and what references accept")

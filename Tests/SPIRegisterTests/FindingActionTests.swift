@@ -23,7 +23,8 @@ struct FindingActionTests {
                     rule: "review-overdue", row: "spi-ism-fab", owner: "priya.natarajan@northwind.example",
                     due: "2026-12-20", note: "Hold the annual review with Fabrikam", in: store)
             }
-            #expect(action.isOpen && action.subject == "SPI-ISM-FAB" && action.owner == "priya.natarajan@northwind.example")
+            #expect(
+                action.isOpen && action.subject == "SPI-ISM-FAB" && action.owner == "priya.natarajan@northwind.example")
             let due = try register.read { try Governance.dueItems(in: $0, within: 30) }
             let item = try #require(due.first { $0.kind == .finding })
             #expect(item.code == "SPI-ISM-FAB" && item.date == "2026-12-20" && item.days == 13)
@@ -31,11 +32,14 @@ struct FindingActionTests {
             // Again, with another date: the same row, changed.
             let again = try register.write { store in
                 try Governance.assign(
-                    rule: "review-overdue", row: "SPI-ISM-FAB", owner: "tom.becker@northwind.example", due: "2027-01-15",
+                    rule: "review-overdue", row: "SPI-ISM-FAB", owner: "tom.becker@northwind.example",
+                    due: "2027-01-15",
                     in: store)
             }
             #expect(again.id == action.id && again.owner == "tom.becker@northwind.example")
-            #expect(try register.read { try Governance.dueItems(in: $0, within: 30) }.contains { $0.kind == .finding } == false)
+            #expect(
+                try register.read { try Governance.dueItems(in: $0, within: 30) }.contains { $0.kind == .finding }
+                    == false)
             #expect(try register.read { try Governance.dueItems(in: $0, within: 60) }.contains { $0.kind == .finding })
             // Fixed: the review is done, so the finding and its due item go; the action stays, as fixed.
             try register.write { store in
@@ -43,9 +47,12 @@ struct FindingActionTests {
             }
             let fixed = try register.read { try Governance.findingActions(in: $0) }
             #expect(fixed.count == 1 && !fixed[0].isOpen)
-            #expect(try register.read { try Governance.dueItems(in: $0, within: 60) }.contains { $0.kind == .finding } == false)
-            #expect(try register.read { store in try store.rowName("finding_action", action.id) }
-                        == "review-overdue on interface SPI-ISM-FAB")
+            #expect(
+                try register.read { try Governance.dueItems(in: $0, within: 60) }.contains { $0.kind == .finding }
+                    == false)
+            #expect(
+                try register.read { store in try store.rowName("finding_action", action.id) }
+                    == "review-overdue on interface SPI-ISM-FAB")
         }
     }
 
@@ -54,10 +61,18 @@ struct FindingActionTests {
         try withDemo { register in
             let digest = try register.digest()
             let cases: [(String, String, String, String, String)] = [
-                ("no-such-rule", "SPI-ISM-FAB", "priya.natarajan@northwind.example", "2026-12-20", "no rule 'no-such-rule'"),
-                ("review-overdue", "SPI-INC-FAB", "priya.natarajan@northwind.example", "2026-12-20",
-                 "no current review-overdue finding points at 'SPI-INC-FAB'; it points at: SPI-ISM-FAB"),
-                ("review-overdue", "SPI-ISM-FAB", "priya.natarajan@northwind.example", "2026-13-01", "invalid due date"),
+                (
+                    "no-such-rule", "SPI-ISM-FAB", "priya.natarajan@northwind.example", "2026-12-20",
+                    "no rule 'no-such-rule'"
+                ),
+                (
+                    "review-overdue", "SPI-INC-FAB", "priya.natarajan@northwind.example", "2026-12-20",
+                    "no current review-overdue finding points at 'SPI-INC-FAB'; it points at: SPI-ISM-FAB"
+                ),
+                (
+                    "review-overdue", "SPI-ISM-FAB", "priya.natarajan@northwind.example", "2026-13-01",
+                    "invalid due date"
+                ),
                 ("review-overdue", "SPI-ISM-FAB", "nobody@example.com", "2026-12-20", "nobody@example.com"),
             ]
             for (rule, row, owner, due, expected) in cases {
@@ -74,8 +89,10 @@ struct FindingActionTests {
         try withDemo { register in
             let id = try register.write { store in
                 try Governance.assign(
-                    rule: "handoff-without-spi", row: "Hosting access request", owner: "grace.holloway@fabrikam.example",
-                    due: "2026-12-31", in: store).id
+                    rule: "handoff-without-spi", row: "Hosting access request",
+                    owner: "grace.holloway@fabrikam.example",
+                    due: "2026-12-31", in: store
+                ).id
             }
             try register.read { store in
                 let fabrikam = AccessActor.party(try store.resolve("party", "FAB"))

@@ -53,7 +53,8 @@ struct FreshCloneTests {
         let control = RegisterAccessControl()
         let outgoing = try control.access(for: to.peer, replica: from.register.replica)
         let incoming = try control.access(for: from.peer, replica: to.register.replica)
-        var cursor = try from.register.replica.deltaCursor(for: try to.register.replica.knowledge(), scope: outgoing.scope)
+        var cursor = try from.register.replica.deltaCursor(
+            for: try to.register.replica.knowledge(), scope: outgoing.scope)
         while let batch = try from.register.replica.nextBatch(&cursor, maxCells: 512) {
             try to.register.replica.apply(batch, gate: incoming.gate, from: "peer")
         }
@@ -84,12 +85,16 @@ struct FreshCloneTests {
             provider.register.enforcesAccessRules = true
             try provider.register.write { store in
                 let party = try store.resolve("party", code)
-                let own = try store.db.rows("SELECT id FROM interface WHERE provider_id = ? ORDER BY id", [.text(party)])
+                let own = try store.db.rows(
+                    "SELECT id FROM interface WHERE provider_id = ? ORDER BY id", [.text(party)])
                 guard !own.isEmpty, let spi = own[n % own.count][0].textValue else { return }
                 try store.put("interface", id: spi, values: ["description": .text("\(code) \(n)")])
                 try store.put(
-                    "person", values: ["party_id": .text(party), "name": .text("\(code) \(n)"),
-                                       "email": .text("p\(n)@\(code.lowercased()).example")])
+                    "person",
+                    values: [
+                        "party_id": .text(party), "name": .text("\(code) \(n)"),
+                        "email": .text("p\(n)@\(code.lowercased()).example"),
+                    ])
             }
             try send(provider, org)
             if Int.random(in: 0..<4, using: &rng) == 0 {

@@ -77,11 +77,12 @@ struct GovernanceTests {
             let failures = try register.read { try Governance.approvalGateFailures(of: "SPI-CHG-TAIL", in: $0) }
             #expect(failures.map(\.gate) == [.singleAccountable, .singleAccountable, .nextReview])
             #expect(failures.map(\.subject) == ["CHG-RFC", "CHG-CAB", nil])
-            #expect(failures.map(\.message) == [
-                "RACI: CHG-RFC (Raise request for change) has no Accountable; it needs exactly one",
-                "RACI: CHG-CAB (Authorize) has 2 Accountables (SIAM, TAIL); it needs exactly one",
-                "next review: no date set; it must be after today (2025-03-01)",
-            ])
+            #expect(
+                failures.map(\.message) == [
+                    "RACI: CHG-RFC (Raise request for change) has no Accountable; it needs exactly one",
+                    "RACI: CHG-CAB (Authorize) has 2 Accountables (SIAM, TAIL); it needs exactly one",
+                    "next review: no date set; it must be after today (2025-03-01)",
+                ])
 
             // The draft configuration SPI has no information item (a planted gap) and no next review date.
             let cfg = try register.read { try Governance.approvalGateFailures(of: "SPI-CFG-TAIL", in: $0) }
@@ -90,10 +91,12 @@ struct GovernanceTests {
 
             // An SPI with nothing in it fails every content gate, one RACI line per activity of its practice.
             try register.write { store in
-                try store.put("interface", fields: [
-                    "code": "SPI-SR-TAIL", "title": "Requests with Tailspin", "practice_id": "SR",
-                    "provider_id": "TAIL", "owner_id": "tom.becker@northwind.example",
-                ])
+                try store.put(
+                    "interface",
+                    fields: [
+                        "code": "SPI-SR-TAIL", "title": "Requests with Tailspin", "practice_id": "SR",
+                        "provider_id": "TAIL", "owner_id": "tom.becker@northwind.example",
+                    ])
             }
             let empty = try register.read { try Governance.approvalGateFailures(of: "SPI-SR-TAIL", in: $0) }
             #expect(empty.compactMap(\.subject) == ["SR-LOG", "SR-APPR", "SR-FUL", "SR-CLS"])
@@ -109,25 +112,32 @@ struct GovernanceTests {
                     try Governance.approvalGateFailures(of: "SPI-INC-FAB", nextReview: next, on: date, in: store)
                 }.map(\.message)
             }
-            #expect(try messages(nil).isEmpty)  // the demo's own next review, 2025-11-01
-            #expect(try messages("2025-03-01") == [
-                "next review: 2025-03-01 is not in the future; it must be after today (2025-03-01)"
-            ])
+            #expect(try messages(nil).isEmpty) // the demo's own next review, 2025-11-01
+            #expect(
+                try messages("2025-03-01") == [
+                    "next review: 2025-03-01 is not in the future; it must be after today (2025-03-01)"
+                ])
             #expect(try messages("2025-03-02").isEmpty)
-            #expect(try messages("2025-05-01", on: "2025-06-01") == [
-                "next review: 2025-05-01 is not in the future; it must be after the approval date (2025-06-01)"
-            ])
-            #expect(try messages("2025-13-01") == [
-                "next review: '2025-13-01' is not a date; it must be a date after today (2025-03-01)"
-            ])
+            #expect(
+                try messages("2025-05-01", on: "2025-06-01") == [
+                    "next review: 2025-05-01 is not in the future; it must be after the approval date (2025-06-01)"
+                ])
+            #expect(
+                try messages("2025-13-01") == [
+                    "next review: '2025-13-01' is not a date; it must be a date after today (2025-03-01)"
+                ])
         }
     }
 
-    @Test("reviews advance: approving without a next review, or an approving review, sets it from the review interval; RACI cells keep to the SPI's practice unless allowed")
+    @Test(
+        "reviews advance: approving without a next review, or an approving review, sets it from the review interval; RACI cells keep to the SPI's practice unless allowed"
+    )
     func reviewsAdvance() throws {
         try withDemo { register in
             try removeRACI(register, "SPI-CHG-TAIL", "CHG-CAB", "TAIL", "A")
-            try register.write { try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["review_interval_months": "6"], mode: .update) }
+            try register.write {
+                try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["review_interval_months": "6"], mode: .update)
+            }
             try register.write { try Governance.approve("SPI-CHG-TAIL", by: Self.approver, on: "2025-08-31", in: $0) }
             #expect(try interface(register, "SPI-CHG-TAIL")["next_review"] == .text("2026-02-28"))
             // An approving review moves it on from the review's date; another outcome leaves it.
@@ -135,32 +145,43 @@ struct GovernanceTests {
                 try Governance.recordReview(of: "SPI-CHG-TAIL", outcome: "changes_required", on: "2026-02-20", in: $0)
             }
             #expect(try interface(register, "SPI-CHG-TAIL")["next_review"] == .text("2026-02-28"))
-            try register.write { try Governance.recordReview(of: "SPI-CHG-TAIL", outcome: "Approved", on: "2026-02-20", in: $0) }
+            try register.write {
+                try Governance.recordReview(of: "SPI-CHG-TAIL", outcome: "Approved", on: "2026-02-20", in: $0)
+            }
             #expect(try interface(register, "SPI-CHG-TAIL")["next_review"] == .text("2026-08-20"))
             // An explicit date wins over the interval.
-            try register.write { try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update) }
             try register.write {
-                try Governance.approve("SPI-CHG-TAIL", by: Self.approver, on: "2026-03-01", nextReview: "2026-04-01", in: $0)
+                try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update)
+            }
+            try register.write {
+                try Governance.approve(
+                    "SPI-CHG-TAIL", by: Self.approver, on: "2026-03-01", nextReview: "2026-04-01", in: $0)
             }
             #expect(try interface(register, "SPI-CHG-TAIL")["next_review"] == .text("2026-04-01"))
             // A change-practice activity on an incident SPI is refused, unless allowed.
             let digest = try register.digest()
             let refused = try #require(throws: RegisterError.self) {
                 try register.write {
-                    try $0.put("raci_assignment", fields: [
-                        "interface_id": "SPI-INC-FAB", "activity_id": "CHG-CAB", "party_id": "FAB", "role": "C",
-                    ])
+                    try $0.put(
+                        "raci_assignment",
+                        fields: [
+                            "interface_id": "SPI-INC-FAB", "activity_id": "CHG-CAB", "party_id": "FAB", "role": "C",
+                        ])
                 }
             }
-            #expect(refused.code == .ruleViolated && refused.message.contains("CHG-CAB is an activity of CHG"), "\(refused)")
+            #expect(
+                refused.code == .ruleViolated && refused.message.contains("CHG-CAB is an activity of CHG"), "\(refused)"
+            )
             #expect(refused.message.contains("--other-practice"))
             #expect(try register.digest() == digest)
             try register.write { store in
                 var store = store
                 store.allowsOtherPractice = true
-                try store.put("raci_assignment", fields: [
-                    "interface_id": "SPI-INC-FAB", "activity_id": "CHG-CAB", "party_id": "FAB", "role": "C",
-                ])
+                try store.put(
+                    "raci_assignment",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "activity_id": "CHG-CAB", "party_id": "FAB", "role": "C",
+                    ])
             }
             #expect(try register.digest() != digest)
         }
@@ -201,14 +222,18 @@ struct GovernanceTests {
 
     /// A person of a provider (outside the organization): the first by id.
     func providerPerson(_ register: Register) throws -> String {
-        try #require(try register.read { store in
-            try store.db.scalar(
-                "SELECT p.id FROM person p JOIN party pa ON pa.id = p.party_id WHERE pa.kind = 'provider' ORDER BY p.id LIMIT 1")?
+        try #require(
+            try register.read { store in
+                try store.db.scalar(
+                    "SELECT p.id FROM person p JOIN party pa ON pa.id = p.party_id WHERE pa.kind = 'provider' ORDER BY p.id LIMIT 1"
+                )?
                 .textValue
-        })
+            })
     }
 
-    @Test("segregation of duties: the SPI's owner and people outside the organization cannot approve, by approve or by a plain edit; going back to review clears the approval")
+    @Test(
+        "segregation of duties: the SPI's owner and people outside the organization cannot approve, by approve or by a plain edit; going back to review clears the approval"
+    )
     func segregation() throws {
         try withDemo { register in
             try removeRACI(register, "SPI-CHG-TAIL", "CHG-CAB", "TAIL", "A")
@@ -218,51 +243,77 @@ struct GovernanceTests {
             for (who, expected) in [(owner, "owns this SPI"), (provider, "only a person of the organization")] {
                 do {
                     try register.write {
-                        try Governance.approve("SPI-CHG-TAIL", by: who, on: "2025-03-01", nextReview: "2025-09-01", in: $0)
+                        try Governance.approve(
+                            "SPI-CHG-TAIL", by: who, on: "2025-03-01", nextReview: "2025-09-01", in: $0)
                     }
                     Issue.record("SPI-CHG-TAIL was approved by \(who)")
                 } catch let error as RegisterError {
                     #expect(error.code == .ruleViolated, "\(error)")
-                    #expect(error.message.contains("segregation of duties") && error.message.contains(expected), "\(error)")
+                    #expect(
+                        error.message.contains("segregation of duties") && error.message.contains(expected), "\(error)")
                 }
             }
             #expect(throws: RegisterError.self) {
                 try register.write {
                     try $0.put(
                         "interface", id: "SPI-CHG-TAIL",
-                        fields: ["status": "approved", "approved_by": owner, "approved_on": "2025-03-01", "next_review": "2025-09-01"],
+                        fields: [
+                            "status": "approved", "approved_by": owner, "approved_on": "2025-03-01",
+                            "next_review": "2025-09-01",
+                        ],
                         mode: .update)
                 }
             }
             #expect(try register.digest() == digest)
             try register.write {
-                try Governance.approve("SPI-CHG-TAIL", by: Self.approver, on: "2025-03-01", nextReview: "2025-09-01", in: $0)
+                try Governance.approve(
+                    "SPI-CHG-TAIL", by: Self.approver, on: "2025-03-01", nextReview: "2025-09-01", in: $0)
             }
             #expect(try interface(register, "SPI-CHG-TAIL")["approved_by"] != .null)
             // Back to review: the approver and the approval date go with the approval.
-            try register.write { try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update) }
+            try register.write {
+                try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update)
+            }
             let row = try interface(register, "SPI-CHG-TAIL")
             #expect(row["approved_by"] == .null && row["approved_on"] == .null)
             // The register names its approvers: then only they approve, by approve or by an edit, and the check
             // reports an approval by anyone else.
-            try register.write { try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update) }
-            try register.write { try $0.put("person", id: "elena.petrova@northwind.example", fields: ["approver": "true"], mode: .update) }
+            try register.write {
+                try $0.put("interface", id: "SPI-CHG-TAIL", fields: ["status": "in_review"], mode: .update)
+            }
+            try register.write {
+                try $0.put("person", id: "elena.petrova@northwind.example", fields: ["approver": "true"], mode: .update)
+            }
             let notApprover = try #require(throws: RegisterError.self) {
                 try register.write {
-                    try Governance.approve("SPI-CHG-TAIL", by: Self.approver, on: "2025-03-01", nextReview: "2025-09-01", in: $0)
+                    try Governance.approve(
+                        "SPI-CHG-TAIL", by: Self.approver, on: "2025-03-01", nextReview: "2025-09-01", in: $0)
                 }
             }
-            #expect(notApprover.message.contains("is not an approver of this register") && notApprover.message.contains("elena.petrova"), "\(notApprover)")
+            #expect(
+                notApprover.message.contains("is not an approver of this register")
+                    && notApprover.message.contains("elena.petrova"), "\(notApprover)")
             try register.write {
-                try Governance.approve("SPI-CHG-TAIL", by: "elena.petrova@northwind.example", on: "2025-03-01", nextReview: "2025-09-01", in: $0)
+                try Governance.approve(
+                    "SPI-CHG-TAIL", by: "elena.petrova@northwind.example", on: "2025-03-01", nextReview: "2025-09-01",
+                    in: $0)
             }
-            let named = try register.read { try RegisterCheck.run($0.db, today: Self.today) }.filter { $0.rule == "approval-not-segregated" }
-            #expect(!named.isEmpty && named.allSatisfy { $0.message.contains("not one of the register's approvers") }, "\(named)")
+            let named = try register.read { try RegisterCheck.run($0.db, today: Self.today) }.filter {
+                $0.rule == "approval-not-segregated"
+            }
+            #expect(
+                !named.isEmpty && named.allSatisfy { $0.message.contains("not one of the register's approvers") },
+                "\(named)")
             #expect(!named.contains { $0.message.contains("SPI-CHG-TAIL") })
-            try register.write { try $0.put("person", id: "elena.petrova@northwind.example", fields: ["approver": "false"], mode: .update) }
+            try register.write {
+                try $0.put(
+                    "person", id: "elena.petrova@northwind.example", fields: ["approver": "false"], mode: .update)
+            }
             // The demo keeps the rule everywhere.
             let findings = try register.read { try RegisterCheck.run($0.db, today: Self.today) }
-            #expect(!findings.contains { $0.rule == "approval-not-segregated" }, "\(findings.filter { $0.rule == "approval-not-segregated" })")
+            #expect(
+                !findings.contains { $0.rule == "approval-not-segregated" },
+                "\(findings.filter { $0.rule == "approval-not-segregated" })")
         }
     }
 
@@ -285,7 +336,9 @@ struct GovernanceTests {
         }
     }
 
-    @Test("retiring records who retired the SPI under the approval's segregation of duties; any other way is refused, and the check finds one retired behind the register's back")
+    @Test(
+        "retiring records who retired the SPI under the approval's segregation of duties; any other way is refused, and the check finds one retired behind the register's back"
+    )
     func retire() throws {
         try withDemo { register in
             let owner = try #require(try interface(register, "SPI-INC-FAB")["owner_id"].textValue)
@@ -295,12 +348,15 @@ struct GovernanceTests {
                 let error = try #require(throws: RegisterError.self) {
                     try register.write { try Governance.retire("SPI-INC-FAB", by: who, in: $0) }
                 }
-                #expect(error.code == .ruleViolated && error.message.contains("segregation of duties")
+                #expect(
+                    error.code == .ruleViolated && error.message.contains("segregation of duties")
                         && error.message.contains(expected), "\(error)")
             }
             // A plain status edit, or a retirement record by the owner, is refused too.
             let plain = try #require(throws: RegisterError.self) {
-                try register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "retired"], mode: .update) }
+                try register.write {
+                    try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "retired"], mode: .update)
+                }
             }
             #expect(plain.message.contains("spi interface retire SPI-INC-FAB --by PERSON"), "\(plain)")
             let record = try #require(throws: RegisterError.self) {
@@ -320,7 +376,8 @@ struct GovernanceTests {
                     "SELECT outcome, review_date, notes, digest_reviewed IS NOT NULL FROM review WHERE interface_id = ? AND outcome = 'retired'",
                     [.text(change.interfaceID)])
             }
-            #expect(reviews.count == 1 && reviews.first?[1] == .text("2025-03-02") && reviews.first?[2] == .text("Merged")
+            #expect(
+                reviews.count == 1 && reviews.first?[1] == .text("2025-03-02") && reviews.first?[2] == .text("Merged")
                     && reviews.first?[3] == .integer(1))
             let again = try #require(throws: GovernanceError.self) {
                 try register.write { try Governance.retire("SPI-INC-FAB", by: Self.approver, in: $0) }
@@ -335,7 +392,8 @@ struct GovernanceTests {
             }
             findings = try register.read { try RegisterCheck.run($0.db, today: Self.today) }
             let found = findings.filter { $0.rule == "retirement-not-segregated" }
-            #expect(found.count == 1 && found.first?.message.contains("SPI-CHG-TAIL") == true
+            #expect(
+                found.count == 1 && found.first?.message.contains("SPI-CHG-TAIL") == true
                     && found.first?.message.contains("no record of who retired it") == true, "\(found)")
         }
     }
@@ -362,8 +420,10 @@ struct GovernanceTests {
                     DELETE FROM raci_assignment
                     WHERE interface_id = ? AND activity_id = ? AND party_id = ? AND role = 'A'
                     """,
-                    [.text(RecordID.v5("demo:interface:SPI-CHG-TAIL")), .text(RecordID.v5("activity:CHG-CAB")),
-                     .text(RecordID.v5("demo:party:TAIL"))])
+                    [
+                        .text(RecordID.v5("demo:interface:SPI-CHG-TAIL")), .text(RecordID.v5("activity:CHG-CAB")),
+                        .text(RecordID.v5("demo:party:TAIL")),
+                    ])
             }
             let gates = try register.read { store in
                 try Governance.approvalGateFailures(of: "SPI-CHG-TAIL", nextReview: "2025-09-01", in: store)

@@ -10,10 +10,12 @@ struct JSONValueTests {
         #expect(value.canonicalText == #"{"A":"x","a":[true,false,null],"b":1,"é":2}"#)
     }
 
-    @Test("reals always carry a point or an exponent and read back as the same double", arguments: [
-        0.0, 1.0, 5.0, 99.9, 99.95, 0.1, 1e-5, 1.5e300, 123456789012345678.0, Double.leastNonzeroMagnitude,
-        -2.5, 1.0 / 3.0, Double.greatestFiniteMagnitude, Double.infinity, -Double.infinity,
-    ])
+    @Test(
+        "reals always carry a point or an exponent and read back as the same double",
+        arguments: [
+            0.0, 1.0, 5.0, 99.9, 99.95, 0.1, 1e-5, 1.5e300, 123456789012345678.0, Double.leastNonzeroMagnitude,
+            -2.5, 1.0 / 3.0, Double.greatestFiniteMagnitude, Double.infinity, -Double.infinity,
+        ])
     func reals(value: Double) throws {
         let text = JSONValue.real(value).canonicalText
         #expect(text.contains(".") || text.contains("e"), "\(text)")
@@ -45,15 +47,18 @@ struct JSONValueTests {
     func strings() throws {
         let text = "quote \" backslash \\ slash / newline \n tab \t cr \r bell \u{07} nul \u{00} del \u{7F} é 😀"
         let written = JSONValue.string(text).canonicalText
-        #expect(written == #""quote \" backslash \\ slash / newline \n tab \t cr \r bell \u0007 nul \u0000 del "#
-            + "\u{7F} é 😀\"")
+        #expect(
+            written == #""quote \" backslash \\ slash / newline \n tab \t cr \r bell \u0007 nul \u0000 del "#
+                + "\u{7F} é 😀\"")
         #expect(try JSONValue(parsing: written) == .string(text))
         #expect(try JSONValue(parsing: #""\u00e9\ud83d\ude00\/""#) == .string("é😀/"))
     }
 
     @Test("SQLite values map to JSON and back, blobs as {\"$blob\": hex}")
     func databaseValues() throws {
-        let values: [DatabaseValue] = [.null, .integer(-3), .real(2.5), .text("x"), .blob([0, 1, 0xAB, 0xFF]), .blob([])]
+        let values: [DatabaseValue] = [
+            .null, .integer(-3), .real(2.5), .text("x"), .blob([0, 1, 0xAB, 0xFF]), .blob([]),
+        ]
         for value in values {
             let json = JSONValue(value)
             #expect(try json.databaseValue() == value)
@@ -63,10 +68,12 @@ struct JSONValueTests {
         #expect(throws: RegisterError.self) { try JSONValue.object(["$blob": "xyz"]).databaseValue() }
     }
 
-    @Test("invalid JSON is refused with the offset", arguments: [
-        "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"unterminated", "\"bad \\x escape\"", "tru", "{\"a\":1}x",
-        "{\"a\":1,\"a\":2}", "\"\\ud800\"", "[\"tab\tinside\"]", "NaN",
-    ])
+    @Test(
+        "invalid JSON is refused with the offset",
+        arguments: [
+            "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"unterminated", "\"bad \\x escape\"", "tru", "{\"a\":1}x",
+            "{\"a\":1,\"a\":2}", "\"\\ud800\"", "[\"tab\tinside\"]", "NaN",
+        ])
     func invalid(text: String) {
         #expect(throws: RegisterError.self) { try JSONValue(parsing: text) }
     }

@@ -11,11 +11,13 @@ struct MetricTests {
     func seeded() throws {
         try withRegister { register, _ in
             let rows = try register.read { try $0.records("metric") }
-            let directions = Dictionary(uniqueKeysWithValues: rows.map { ($0["code"].textValue ?? "", $0["higher_is_better"]) })
-            #expect(directions == [
-                "availability": .integer(1), "time_to_respond": .integer(0), "time_to_resolve": .integer(0),
-                "report_delivery": .integer(0),
-            ])
+            let directions = Dictionary(
+                uniqueKeysWithValues: rows.map { ($0["code"].textValue ?? "", $0["higher_is_better"]) })
+            #expect(
+                directions == [
+                    "availability": .integer(1), "time_to_respond": .integer(0), "time_to_resolve": .integer(0),
+                    "report_delivery": .integer(0),
+                ])
             #expect(rows.allSatisfy { $0.id == ReferenceData.metricID($0["code"].textValue ?? "") })
         }
     }
@@ -26,27 +28,42 @@ struct MetricTests {
             try register.replica.write { db in try NorthwindDemo.populate(db, today: "2026-12-07") }
             let refused = #expect(throws: RegisterError.self) {
                 try register.write { store in
-                    try store.put("service_level_target", fields: [
-                        "agreement_id": "UC-CON", "service_id": "HOST", "metric": "change_success_rate", "target": "95",
-                        "unit": "percent"])
+                    try store.put(
+                        "service_level_target",
+                        fields: [
+                            "agreement_id": "UC-CON", "service_id": "HOST", "metric": "change_success_rate",
+                            "target": "95",
+                            "unit": "percent",
+                        ])
                 }
             }
             #expect(refused?.message.contains("unknown metric 'change_success_rate'") == true)
             #expect(refused?.message.contains("reopen_rate") == true, "\(String(describing: refused))")
             let id = try register.write { store -> String in
-                _ = try store.put("metric", fields: [
-                    "code": "change_success_rate", "name": "Change success rate", "unit": "percent"])
-                return try store.put("service_level_target", fields: [
-                    "agreement_id": "UC-CON", "service_id": "HOST", "metric": "change_success_rate", "target": "95",
-                    "unit": "percent"])
+                _ = try store.put(
+                    "metric",
+                    fields: [
+                        "code": "change_success_rate", "name": "Change success rate", "unit": "percent",
+                    ])
+                return try store.put(
+                    "service_level_target",
+                    fields: [
+                        "agreement_id": "UC-CON", "service_id": "HOST", "metric": "change_success_rate", "target": "95",
+                        "unit": "percent",
+                    ])
             }
-            #expect(try register.read { try $0.record("metric", "change_success_rate").id } == ReferenceData.metricID("change_success_rate"))
+            #expect(
+                try register.read { try $0.record("metric", "change_success_rate").id }
+                    == ReferenceData.metricID("change_success_rate"))
             #expect(!id.isEmpty)
             // The demo's reopen rate: lower is better, so 5.6 % misses a 5 % target and 4.2 % meets it.
             try register.write { store in
-                _ = try store.put("service_level_result", fields: [
-                    "target_id": try store.resolve("service_level_target", NorthwindDemoTargetID.reopen),
-                    "period": "2026-12", "value": "5.6"])
+                _ = try store.put(
+                    "service_level_result",
+                    fields: [
+                        "target_id": try store.resolve("service_level_target", NorthwindDemoTargetID.reopen),
+                        "period": "2026-12", "value": "5.6",
+                    ])
             }
             let csv = try register.read { store in
                 try ReportRenderer.render(
@@ -59,9 +76,16 @@ struct MetricTests {
                 let row = try #require(rows.first { $0.contains(metric) }, "\(metric)")
                 return row[try #require(header.firstIndex(of: name), "\(name)")]
             }
-            #expect(try [field("latest_period", "reopen_rate"), field("latest_value", "reopen_rate"), field("latest_met", "reopen_rate")]
+            #expect(
+                try [
+                    field("latest_period", "reopen_rate"), field("latest_value", "reopen_rate"),
+                    field("latest_met", "reopen_rate"),
+                ]
                     == ["2026-12", "5.6", "false"])
-            #expect(try [field("latest_value", "first_contact_resolution"), field("latest_met", "first_contact_resolution")]
+            #expect(
+                try [
+                    field("latest_value", "first_contact_resolution"), field("latest_met", "first_contact_resolution"),
+                ]
                     == ["74.8", "true"])
             #expect(try field("periods_met", "reopen_rate") == "2" && field("periods_recorded", "reopen_rate") == "3")
             // The SPI document shows the attainment too, the missed latest period flagged.
@@ -94,7 +118,8 @@ struct MetricTests {
             }
             try register.replica.write { db in try db.execute("DELETE FROM metric WHERE code = 'reopen_rate'") }
             let findings = try register.read { try RegisterCheck.run($0.db, today: "2026-12-07") }
-            #expect(findings.contains { $0.rule == "invalid-enum-value" && $0.message.contains("metric is 'reopen_rate'") })
+            #expect(
+                findings.contains { $0.rule == "invalid-enum-value" && $0.message.contains("metric is 'reopen_rate'") })
         }
     }
 }

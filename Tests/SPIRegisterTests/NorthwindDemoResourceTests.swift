@@ -90,8 +90,9 @@ struct NorthwindDemoResourceTests {
                 let rowB = try #require(rowsB[key], "\(table) \(key)")
                 for name in spec.columnNames {
                     let (valueA, valueB) = (rowA[name] ?? .null, rowB[name] ?? .null)
-                    if table == "interface", name == "next_review", let months = rowB["review_interval_months"]?
-                        .integerValue
+                    if table == "interface", name == "next_review",
+                        let months = rowB["review_interval_months"]?
+                            .integerValue
                     {
                         // A next review is the approval date plus the review interval in months (`{today-75d+6m}`):
                         // it moves with the approval date, give or take the lengths of the months in between.

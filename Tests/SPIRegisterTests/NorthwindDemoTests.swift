@@ -81,7 +81,7 @@ struct NorthwindDemoTests {
     func relativeDates() throws {
         try CheckFixture.withDemo { db in
             let end = try db.scalar("SELECT end_date FROM agreement WHERE code = 'UC-FAB'")?.textValue
-            #expect(end == "2025-04-28")  // today + 45 days
+            #expect(end == "2025-04-28") // today + 45 days
             let review = try db.scalar("SELECT next_review FROM interface WHERE code = 'SPI-ISM-FAB'")?.textValue
             #expect(review != nil && review! < CheckFixture.today)
         }

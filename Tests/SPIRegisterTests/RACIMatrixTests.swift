@@ -19,8 +19,10 @@ struct RACIMatrixTests {
         try register.read { store in
             let rows = try store.records(
                 "raci_assignment",
-                matching: ["interface_id": .text(try store.resolve("interface", spi)),
-                           "activity_id": .text(try store.resolve("activity", activity))])
+                matching: [
+                    "interface_id": .text(try store.resolve("interface", spi)),
+                    "activity_id": .text(try store.resolve("activity", activity)),
+                ])
             var result: [String: [String]] = [:]
             for row in rows {
                 let party = try store.label("party", row["party_id"].textValue ?? "") ?? "?"
@@ -32,7 +34,8 @@ struct RACIMatrixTests {
 
     @Test("the CSV is read as a spreadsheet writes it: quotes, CRLF, a byte order mark, letters in any form")
     func parsing() throws {
-        let matrix = try RACIMatrix(csv: "\u{FEFF}\"activity\",NWR,\"SIAM\",FAB\r\nINC-LOG,c,\"A, R\",r/i\r\n\r\nINC-DIAG,-,AR,\n")
+        let matrix = try RACIMatrix(
+            csv: "\u{FEFF}\"activity\",NWR,\"SIAM\",FAB\r\nINC-LOG,c,\"A, R\",r/i\r\n\r\nINC-DIAG,-,AR,\n")
         #expect(matrix.parties == ["NWR", "SIAM", "FAB"])
         #expect(matrix.rows.map(\.activity) == ["INC-LOG", "INC-DIAG"])
         #expect(matrix.rows[0].letters == [["C"], ["A", "R"], ["R", "I"]])
@@ -40,20 +43,23 @@ struct RACIMatrixTests {
         #expect(matrix.rows[1].line == 4)
     }
 
-    @Test("a malformed matrix is refused, naming the line and column", arguments: [
-        ("", "header row"),
-        ("activity\n", "header row"),
-        ("activity,NWR,,FAB\n", "line 1, column 3: the header names no party"),
-        ("activity,NWR,nwr\n", "party nwr has two columns"),
-        ("activity,NWR\nINC-LOG,Q\n", "line 2, column NWR: 'Q' is not a RACI cell"),
-        ("activity,NWR\nINC-LOG,R\ninc-log,C\n", "line 3: activity inc-log has two rows"),
-        ("activity,NWR\nINC-LOG,R,A\n", "line 2: 2 cells, but the header names 1 parties"),
-        ("activity,NWR\n,R\n", "line 2: the first cell names no activity"),
-        ("activity,NWR\nINC-LOG,\"R\n", "line 2: a quoted cell is not closed"),
-    ])
+    @Test(
+        "a malformed matrix is refused, naming the line and column",
+        arguments: [
+            ("", "header row"),
+            ("activity\n", "header row"),
+            ("activity,NWR,,FAB\n", "line 1, column 3: the header names no party"),
+            ("activity,NWR,nwr\n", "party nwr has two columns"),
+            ("activity,NWR\nINC-LOG,Q\n", "line 2, column NWR: 'Q' is not a RACI cell"),
+            ("activity,NWR\nINC-LOG,R\ninc-log,C\n", "line 3: activity inc-log has two rows"),
+            ("activity,NWR\nINC-LOG,R,A\n", "line 2: 2 cells, but the header names 1 parties"),
+            ("activity,NWR\n,R\n", "line 2: the first cell names no activity"),
+            ("activity,NWR\nINC-LOG,\"R\n", "line 2: a quoted cell is not closed"),
+        ])
     func malformed(_ text: String, _ expected: String) {
         #expect { try RACIMatrix(csv: text) } throws: { error in
-            (error as? RegisterError)?.code == .invalidValue && (error as? RegisterError)?.message.contains(expected) == true
+            (error as? RegisterError)?.code == .invalidValue
+                && (error as? RegisterError)?.message.contains(expected) == true
         }
     }
 
@@ -67,11 +73,14 @@ struct RACIMatrixTests {
             #expect(try letters(register, "SPI-INC-FAB", "INC-LOG") == ["NWR": "I", "SIAM": "R", "FAB": "AR"])
             // The kept row keeps its title; activities not listed are untouched.
             let title = try register.read { store in
-                try store.records("raci_assignment", matching: [
-                    "interface_id": .text(try store.resolve("interface", "SPI-INC-FAB")),
-                    "activity_id": .text(try store.resolve("activity", "INC-LOG")),
-                    "party_id": .text(try store.resolve("party", "FAB")), "role": .text("R"),
-                ]).first?["role_title"]
+                try store.records(
+                    "raci_assignment",
+                    matching: [
+                        "interface_id": .text(try store.resolve("interface", "SPI-INC-FAB")),
+                        "activity_id": .text(try store.resolve("activity", "INC-LOG")),
+                        "party_id": .text(try store.resolve("party", "FAB")), "role": .text("R"),
+                    ]
+                ).first?["role_title"]
             }
             #expect(title == .text("Provider incident coordinator"))
             #expect(try letters(register, "SPI-INC-FAB", "INC-ESC") == ["NWR": "I", "SIAM": "A", "FAB": "R"])
@@ -86,7 +95,10 @@ struct RACIMatrixTests {
         try withDemo { register in
             let digest = try register.digest()
             for (csv, expected) in [
-                ("activity,NWR,SIAM,FAB\nINC-LOG,I,A,R\nINC-DIAG,A,A,R\n", "line 3: INC-DIAG already has an Accountable party"),
+                (
+                    "activity,NWR,SIAM,FAB\nINC-LOG,I,A,R\nINC-DIAG,A,A,R\n",
+                    "line 3: INC-DIAG already has an Accountable party"
+                ),
                 ("activity,NWR,ZZZ\nINC-LOG,I,A\n", "the header's party ZZZ"),
                 ("activity,NWR\nINC-LOG,I\nNOPE,C\n", "line 3: no activity has code 'NOPE'"),
                 ("activity,NWR\nINC-LOG,R\nCHG-CAB,C\n", "line 3: CHG-CAB is an activity of CHG"),
@@ -103,7 +115,9 @@ struct RACIMatrixTests {
     @Test("copy maps parties, refuses a target that has a RACI unless told to replace it, and keeps every rule")
     func copy() throws {
         try withDemo { register in
-            #expect { try register.write { try $0.copyRACI(from: "SPI-INC-FAB", to: "SPI-INC-CON", parties: ["FAB": "CON"]) } } throws: {
+            #expect {
+                try register.write { try $0.copyRACI(from: "SPI-INC-FAB", to: "SPI-INC-CON", parties: ["FAB": "CON"]) }
+            } throws: {
                 ($0 as? RegisterError)?.message.contains("SPI-INC-CON already has") == true
             }
             let change = try register.write { store in
@@ -112,12 +126,15 @@ struct RACIMatrixTests {
             #expect(change.added == 21 && change.removed == 21)
             #expect(try letters(register, "SPI-INC-CON", "INC-LOG") == ["NWR": "C", "SIAM": "A", "CON": "R"])
             let copied = try register.read { store in
-                try store.records("raci_assignment", matching: ["interface_id": .text(try store.resolve("interface", "SPI-INC-CON"))])
+                try store.records(
+                    "raci_assignment", matching: ["interface_id": .text(try store.resolve("interface", "SPI-INC-CON"))])
             }
             #expect(copied.contains { $0["role_title"] == .text("Provider incident coordinator") })
             // Onto an SPI of another practice: the activities do not belong to it.
             let digest = try register.digest()
-            #expect { try register.write { try $0.copyRACI(from: "SPI-INC-FAB", to: "SPI-CHG-CON", replacing: true) } } throws: {
+            #expect {
+                try register.write { try $0.copyRACI(from: "SPI-INC-FAB", to: "SPI-CHG-CON", replacing: true) }
+            } throws: {
                 ($0 as? RegisterError)?.message.contains("not of SPI-CHG-CON's practice") == true
             }
             #expect(try register.digest() == digest)

@@ -11,19 +11,21 @@ struct RecordStoreTests {
             try addBasics(register)
             let fab = try register.read { try $0.record("party", "FAB") }
             #expect(RecordID.isCanonical(fab.id))
-            #expect(Array(fab.id)[14] == "7")  // a version 7 UUID
-            #expect(fab["internal"] == .integer(0))  // the default
+            #expect(Array(fab.id)[14] == "7") // a version 7 UUID
+            #expect(fab["internal"] == .integer(0)) // the default
             #expect(try register.read { try $0.record("party", "NW")["internal"] } == .integer(1))
 
             let target = try register.write { store in
-                try store.put("service_level_target", fields: [
-                    "agreement_id": "UC-FAB", "service_id": "SD", "metric": "time_to_resolve", "priority": "p1",
-                    "target": "4", "unit": "hours",
-                ])
+                try store.put(
+                    "service_level_target",
+                    fields: [
+                        "agreement_id": "UC-FAB", "service_id": "SD", "metric": "time_to_resolve", "priority": "p1",
+                        "target": "4", "unit": "hours",
+                    ])
             }
             let row = try register.read { try $0.record("service_level_target", target) }
             #expect(row["target"] == .real(4))
-            #expect(row["priority"] == .text("P1"))  // enumerations are stored as the catalog spells them
+            #expect(row["priority"] == .text("P1")) // enumerations are stored as the catalog spells them
             #expect(row["agreement_id"] == .text(try register.read { try $0.resolve("agreement", "UC-FAB") }))
 
             try register.write { try $0.put("party", id: "fab", fields: ["notes": "Jira"], mode: .update) }
@@ -59,28 +61,36 @@ struct RecordStoreTests {
         try withRegister { register, _ in
             try addBasics(register)
             let (spi, fab, log) = try register.read { store in
-                (try store.resolve("interface", "SPI-INC-FAB"), try store.resolve("party", "FAB"),
-                 try store.resolve("activity", "INC-LOG"))
+                (
+                    try store.resolve("interface", "SPI-INC-FAB"), try store.resolve("party", "FAB"),
+                    try store.resolve("activity", "INC-LOG")
+                )
             }
             let raci = try register.write { store in
-                try store.put("raci_assignment", fields: [
-                    "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "FAB", "role": "r",
-                ])
+                try store.put(
+                    "raci_assignment",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "FAB", "role": "r",
+                    ])
             }
             #expect(raci == RecordID.v5("raci:\(spi):\(log):\(fab):R"))
             // Putting the same cell again updates it rather than adding a second row.
             let again = try register.write { store in
-                try store.put("raci_assignment", fields: [
-                    "interface_id": spi, "activity_id": log, "party_id": fab, "role": "R", "role_title": "Agent",
-                ])
+                try store.put(
+                    "raci_assignment",
+                    fields: [
+                        "interface_id": spi, "activity_id": log, "party_id": fab, "role": "R", "role_title": "Agent",
+                    ])
             }
             #expect(again == raci)
             #expect(try register.read { try $0.records("raci_assignment").count } == 1)
             expectRegisterError(.duplicateCode) {
                 try register.write { store in
-                    try store.put("raci_assignment", fields: [
-                        "interface_id": spi, "activity_id": log, "party_id": fab, "role": "R",
-                    ], mode: .insert)
+                    try store.put(
+                        "raci_assignment",
+                        fields: [
+                            "interface_id": spi, "activity_id": log, "party_id": fab, "role": "R",
+                        ], mode: .insert)
                 }
             }
 
@@ -97,13 +107,17 @@ struct RecordStoreTests {
             #expect(practice == ReferenceData.practiceID("XYZ"))
 
             let item = try register.write { store in
-                try store.put("information_item", fields: [
-                    "interface_id": "SPI-INC-FAB", "name": "Monthly report", "frequency": "monthly",
-                ])
+                try store.put(
+                    "information_item",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "name": "Monthly report", "frequency": "monthly",
+                    ])
             }
             let jane = try register.read { try $0.resolve("person", "jane@northwind.example") }
             let recipient = try register.write {
-                try $0.put("information_recipient", fields: ["information_item_id": item, "person_id": "JANE@northwind.example"])
+                try $0.put(
+                    "information_recipient",
+                    fields: ["information_item_id": item, "person_id": "JANE@northwind.example"])
             }
             #expect(recipient == RecordID.v5("information_recipient:\(item):\(jane)"))
         }
@@ -147,7 +161,9 @@ struct RecordStoreTests {
             }
             #expect(date.contains("YYYY-MM-DD"))
             expectRegisterError(.invalidValue) {
-                try register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["review_interval_months": "twelve"]) }
+                try register.write {
+                    try $0.put("interface", id: "SPI-INC-FAB", fields: ["review_interval_months": "twelve"])
+                }
             }
             expectRegisterError(.invalidValue) {
                 try register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "done"]) }
@@ -176,7 +192,9 @@ struct RecordStoreTests {
         try withRegister { register, _ in
             try addBasics(register)
             let duplicate = expectRegisterError(.duplicateCode) {
-                try register.write { try $0.put("party", fields: ["code": "fab", "name": "Other", "kind": "provider"]) }
+                try register.write {
+                    try $0.put("party", fields: ["code": "fab", "name": "Other", "kind": "provider"])
+                }
             }
             #expect(duplicate.contains("fab"))
             expectRegisterError(.duplicateCode) {
@@ -184,7 +202,8 @@ struct RecordStoreTests {
             }
             expectRegisterError(.duplicateCode) {
                 try register.write {
-                    try $0.put("person", fields: ["party_id": "FAB", "name": "Other Jane", "email": "Jane@Northwind.example"])
+                    try $0.put(
+                        "person", fields: ["party_id": "FAB", "name": "Other Jane", "email": "Jane@Northwind.example"])
                 }
             }
             let unknown = expectRegisterError(.unknownReference) {
@@ -219,35 +238,50 @@ struct RecordStoreTests {
                 try register.write { try $0.put("agreement", id: "UC-FAB", fields: ["customer_id": "FAB"]) }
             }
             try register.write { store in
-                try store.put("raci_assignment", fields: [
-                    "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "NW", "role": "A"])
+                try store.put(
+                    "raci_assignment",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "NW", "role": "A",
+                    ])
             }
             let twoAs = expectRegisterError(.ruleViolated) {
                 try register.write { store in
-                    try store.put("raci_assignment", fields: [
-                        "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "FAB", "role": "A"])
+                    try store.put(
+                        "raci_assignment",
+                        fields: [
+                            "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "FAB", "role": "A",
+                        ])
                 }
             }
             #expect(twoAs.contains("Accountable") && twoAs.contains("NW"))
             expectRegisterError(.ruleViolated) {
                 try register.write { store in
-                    try store.put("service_level_target", fields: [
-                        "agreement_id": "UC-FAB", "service_id": "SD", "metric": "availability", "target": "100.5",
-                        "unit": "percent"])
+                    try store.put(
+                        "service_level_target",
+                        fields: [
+                            "agreement_id": "UC-FAB", "service_id": "SD", "metric": "availability", "target": "100.5",
+                            "unit": "percent",
+                        ])
                 }
             }
             let item = try register.write { store in
-                try store.put("information_item", fields: [
-                    "interface_id": "SPI-INC-FAB", "name": "Report", "frequency": "monthly"])
+                try store.put(
+                    "information_item",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "name": "Report", "frequency": "monthly",
+                    ])
             }
             expectRegisterError(.ruleViolated) {
                 try register.write { try $0.put("information_recipient", fields: ["information_item_id": item]) }
             }
             expectRegisterError(.ruleViolated) {
                 try register.write { store in
-                    try store.put("integration_point", fields: [
-                        "interface_id": "SPI-INC-FAB", "name": "Loop", "from_party_id": "FAB", "to_party_id": "FAB",
-                        "channel": "api"])
+                    try store.put(
+                        "integration_point",
+                        fields: [
+                            "interface_id": "SPI-INC-FAB", "name": "Loop", "from_party_id": "FAB", "to_party_id": "FAB",
+                            "channel": "api",
+                        ])
                 }
             }
         }
@@ -260,23 +294,36 @@ struct RecordStoreTests {
             let message = expectRegisterError(.ruleViolated) {
                 try register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "approved"]) }
             }
-            for part in ["approver", "approval date", "next review", "integration point", "information item", "Accountable"] {
+            for part in [
+                "approver", "approval date", "next review", "integration point", "information item", "Accountable",
+            ] {
                 #expect(message.contains(part), "\(message)")
             }
             try register.write { store in
                 // Jane owns the SPI, so another person of the organization approves it (segregation of duties).
-                try store.put("person", fields: ["party_id": "NW", "name": "Ann Approver", "email": "ann@northwind.example"])
-                try store.put("integration_point", fields: [
-                    "interface_id": "SPI-INC-FAB", "name": "Assignment", "from_party_id": "NW", "to_party_id": "FAB",
-                    "channel": "e_bonding"])
-                try store.put("information_item", fields: [
-                    "interface_id": "SPI-INC-FAB", "name": "Report", "frequency": "monthly"])
+                try store.put(
+                    "person", fields: ["party_id": "NW", "name": "Ann Approver", "email": "ann@northwind.example"])
+                try store.put(
+                    "integration_point",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "name": "Assignment", "from_party_id": "NW",
+                        "to_party_id": "FAB",
+                        "channel": "e_bonding",
+                    ])
+                try store.put(
+                    "information_item",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "name": "Report", "frequency": "monthly",
+                    ])
             }
             expectRegisterError(.ruleViolated) {
                 try register.write { store in
-                    try store.put("interface", id: "SPI-INC-FAB", fields: [
-                        "status": "approved", "approved_by": "ann@northwind.example", "approved_on": "2025-02-28",
-                        "next_review": "2025-03-01"])
+                    try store.put(
+                        "interface", id: "SPI-INC-FAB",
+                        fields: [
+                            "status": "approved", "approved_by": "ann@northwind.example", "approved_on": "2025-02-28",
+                            "next_review": "2025-03-01",
+                        ])
                 }
             }
             // Exactly one Accountable per activity of the practice.
@@ -288,14 +335,21 @@ struct RecordStoreTests {
                     AND NOT EXISTS (SELECT 1 FROM raci_assignment r WHERE r.interface_id = ? AND r.activity_id = a.id AND r.role = 'A')
                     """, [.text(fab)])
                 {
-                    try store.put("raci_assignment", fields: [
-                        "interface_id": "SPI-INC-FAB", "activity_id": row[0].textValue!, "party_id": "NW", "role": "A"])
+                    try store.put(
+                        "raci_assignment",
+                        fields: [
+                            "interface_id": "SPI-INC-FAB", "activity_id": row[0].textValue!, "party_id": "NW",
+                            "role": "A",
+                        ])
                 }
             }
             try register.write { store in
-                try store.put("interface", id: "SPI-INC-FAB", fields: [
-                    "status": "approved", "approved_by": "ann@northwind.example", "approved_on": "2025-02-28",
-                    "next_review": "2026-02-28"])
+                try store.put(
+                    "interface", id: "SPI-INC-FAB",
+                    fields: [
+                        "status": "approved", "approved_by": "ann@northwind.example", "approved_on": "2025-02-28",
+                        "next_review": "2026-02-28",
+                    ])
             }
             #expect(try register.read { try $0.record("interface", "SPI-INC-FAB")["status"] } == .text("approved"))
         }
@@ -318,12 +372,19 @@ struct RecordStoreTests {
         try withRegister { register, _ in
             try addBasics(register)
             let point = try register.write { store in
-                try store.put("raci_assignment", fields: [
-                    "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "FAB", "role": "R"])
+                try store.put(
+                    "raci_assignment",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "activity_id": "INC-LOG", "party_id": "FAB", "role": "R",
+                    ])
                 try store.put("interface_service", fields: ["interface_id": "SPI-INC-FAB", "service_id": "SD"])
-                let point = try store.put("integration_point", fields: [
-                    "interface_id": "SPI-INC-FAB", "name": "Assignment", "from_party_id": "NW", "to_party_id": "FAB",
-                    "channel": "api"])
+                let point = try store.put(
+                    "integration_point",
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "name": "Assignment", "from_party_id": "NW",
+                        "to_party_id": "FAB",
+                        "channel": "api",
+                    ])
                 try store.put("integration_data_item", fields: ["integration_point_id": point, "name": "priority"])
                 return point
             }
@@ -335,14 +396,19 @@ struct RecordStoreTests {
 
             let removed = try register.write { try $0.delete("interface", "SPI-INC-FAB") }
             #expect(removed.first?.table == "interface")
-            #expect(Set(removed.map(\.table)) == [
-                "interface", "raci_assignment", "interface_service", "integration_point", "integration_data_item",
-            ])
+            #expect(
+                Set(removed.map(\.table)) == [
+                    "interface", "raci_assignment", "interface_service", "integration_point", "integration_data_item",
+                ])
             #expect(removed.contains(RecordKey(table: "integration_point", id: point)))
-            let tables = ["interface", "raci_assignment", "interface_service", "integration_point", "integration_data_item"]
+            let tables = [
+                "interface", "raci_assignment", "interface_service", "integration_point", "integration_data_item",
+            ]
             let counts = try register.read { store in try tables.map { try store.records($0).count } }
             #expect(counts == [0, 0, 0, 0, 0])
-            expectRegisterError(.unknownReference) { try register.write { _ = try $0.delete("interface", "SPI-INC-FAB") } }
+            expectRegisterError(.unknownReference) {
+                try register.write { _ = try $0.delete("interface", "SPI-INC-FAB") }
+            }
         }
     }
 
@@ -350,7 +416,8 @@ struct RecordStoreTests {
     func trimming() throws {
         try withRegister { register, _ in
             try register.write { store in
-                try store.put("party", fields: ["code": " TAIL ", "name": "Tailspin", "kind": " Provider ", "notes": "  a\n"])
+                try store.put(
+                    "party", fields: ["code": " TAIL ", "name": "Tailspin", "kind": " Provider ", "notes": "  a\n"])
             }
             let tail = try register.read { try $0.record("party", "TAIL") }
             #expect(tail["code"] == .text("TAIL"))

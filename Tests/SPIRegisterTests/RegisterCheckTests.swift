@@ -133,7 +133,8 @@ private let brokenRules: [BrokenRule] = [
         row: FindingRow(table: "information_item", id: Clean.info)
     ),
     BrokenRule(
-        rule: "due-rule-not-understood", sql: "UPDATE information_item SET frequency = 'monthly', due_rule = 'second Tuesday'",
+        rule: "due-rule-not-understood",
+        sql: "UPDATE information_item SET frequency = 'monthly', due_rule = 'second Tuesday'",
         row: FindingRow(table: "information_item", id: Clean.info)
     ),
     BrokenRule(
@@ -303,7 +304,9 @@ struct RegisterCheckTests {
         #expect(matching.allSatisfy { $0.severity == severity && !$0.message.isEmpty })
     }
 
-    @Test("on a provider's replica, which holds its party's scope, what lies outside the scope is neither dangling nor missing")
+    @Test(
+        "on a provider's replica, which holds its party's scope, what lies outside the scope is neither dangling nor missing"
+    )
     func providerReplica() throws {
         let findings = try CheckFixture.withRegister { db in
             try db.transaction { db in
@@ -319,7 +322,8 @@ struct RegisterCheckTests {
             }
             return try RegisterCheck.run(db, today: CheckFixture.today)
         }
-        #expect(!findings.contains { $0.rule == "handoff-without-spi" || $0.rule == "dangling-reference" }, "\(findings)")
+        #expect(
+            !findings.contains { $0.rule == "handoff-without-spi" || $0.rule == "dangling-reference" }, "\(findings)")
     }
 
     @Test("every rule in the catalog has a test that breaks it")
@@ -413,8 +417,9 @@ struct RegisterCheckTests {
         // Retired behind the register's back: nothing records who retired them, which is the one finding.
         #expect(findings.filter { $0.rule != "retirement-not-segregated" } == [])
         let retirements = findings.filter { $0.rule == "retirement-not-segregated" }
-        #expect(!retirements.isEmpty && retirements.allSatisfy { $0.message.contains("no record of who retired it") },
-                "\(retirements)")
+        #expect(
+            !retirements.isEmpty && retirements.allSatisfy { $0.message.contains("no record of who retired it") },
+            "\(retirements)")
     }
 
     @Test("findings are deterministic, sorted errors first, and today must be a date")

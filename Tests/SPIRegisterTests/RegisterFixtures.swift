@@ -27,7 +27,8 @@ func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
 /// Asserts that SQLite's `PRAGMA integrity_check` is `ok` on the file.
 func expectIntegrity(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let db = try Connection(path: path, mode: .readOnly)
-    #expect(try db.scalar("PRAGMA integrity_check") == .text("ok"), "integrity of \(path)", sourceLocation: sourceLocation)
+    #expect(
+        try db.scalar("PRAGMA integrity_check") == .text("ok"), "integrity of \(path)", sourceLocation: sourceLocation)
 }
 
 /// A new register in a temporary directory; its file's integrity is checked after the body runs.
@@ -67,19 +68,32 @@ extension Register {
 /// Adds the parties, people, service and agreement most tests need; returns nothing, use codes.
 func addBasics(_ register: Register) throws {
     try register.write { store in
-        try store.put("party", fields: ["code": "NW", "name": "Northwind Retail", "kind": "organization", "internal": "true"])
+        try store.put(
+            "party", fields: ["code": "NW", "name": "Northwind Retail", "kind": "organization", "internal": "true"])
         try store.put("party", fields: ["code": "FAB", "name": "Fabrikam Service Desk", "kind": "provider"])
         try store.put("party", fields: ["code": "CON", "name": "Contoso Cloud Hosting", "kind": "provider"])
         try store.put("person", fields: ["party_id": "NW", "name": "Jane Doe", "email": "jane@northwind.example"])
         try store.put("person", fields: ["party_id": "FAB", "name": "Raj Patel", "email": "raj@fabrikam.example"])
-        try store.put("service", fields: ["code": "SD", "name": "Service desk", "type": "technical", "status": "catalogue",
-                                          "provider_id": "FAB", "customer_id": "NW"])
-        try store.put("agreement", fields: ["code": "UC-FAB", "title": "Service desk contract", "type": "uc",
-                                            "customer_id": "NW", "provider_id": "FAB", "start_date": "2025-01-01",
-                                            "end_date": "2026-12-31", "status": "active"])
-        try store.put("interface", fields: ["code": "SPI-INC-FAB", "title": "Incident management with Fabrikam",
-                                            "practice_id": "INC", "provider_id": "FAB",
-                                            "owner_id": "jane@northwind.example"])
+        try store.put(
+            "service",
+            fields: [
+                "code": "SD", "name": "Service desk", "type": "technical", "status": "catalogue",
+                "provider_id": "FAB", "customer_id": "NW",
+            ])
+        try store.put(
+            "agreement",
+            fields: [
+                "code": "UC-FAB", "title": "Service desk contract", "type": "uc",
+                "customer_id": "NW", "provider_id": "FAB", "start_date": "2025-01-01",
+                "end_date": "2026-12-31", "status": "active",
+            ])
+        try store.put(
+            "interface",
+            fields: [
+                "code": "SPI-INC-FAB", "title": "Incident management with Fabrikam",
+                "practice_id": "INC", "provider_id": "FAB",
+                "owner_id": "jane@northwind.example",
+            ])
     }
 }
 

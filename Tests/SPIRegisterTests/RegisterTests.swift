@@ -70,8 +70,9 @@ struct RegisterTests {
             var cursor = try org.replica.deltaCursor(for: try provider.replica.knowledge())
             while let batch = try org.replica.nextBatch(&cursor) { _ = try provider.replica.apply(batch) }
             #expect(try provider.exportCanonical() == org.exportCanonical())
-            #expect(try provider.read { try $0.record("interface", "SPI-INC-FAB")["provider_id"] }
-                == .text(try provider.read { try $0.resolve("party", "FAB") }))
+            #expect(
+                try provider.read { try $0.record("interface", "SPI-INC-FAB")["provider_id"] }
+                    == .text(try provider.read { try $0.resolve("party", "FAB") }))
         }
     }
 
@@ -186,7 +187,9 @@ struct RegisterTests {
         }
     }
 
-    @Test("the sync write gate never lets a merge skip it: an organization peer's relays are trusted, its own changes judged")
+    @Test(
+        "the sync write gate never lets a merge skip it: an organization peer's relays are trusted, its own changes judged"
+    )
     func gateJudgesEveryPeer() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spi-gate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -217,8 +220,14 @@ struct RegisterTests {
             // arrived); relayed by a provider's or an unbound replica: judged by its origin (here unbound: refused).
             let third = SiteID()
             #expect(try gate(orgPeer).judge(write, origin: third, db) == .allow)
-            if case .refuse = try gate(fabPeer).judge(write, origin: third, db) {} else { Issue.record("a provider's relay was trusted") }
-            if case .refuse = try gate(stranger).judge(write, origin: third, db) {} else { Issue.record("an unbound relay was trusted") }
+            if case .refuse = try gate(fabPeer).judge(write, origin: third, db) {
+            } else {
+                Issue.record("a provider's relay was trusted")
+            }
+            if case .refuse = try gate(stranger).judge(write, origin: third, db) {
+            } else {
+                Issue.record("an unbound relay was trusted")
+            }
             // Coverage: the organization's replica vouches for every site; a provider or an unbound replica only for
             // its own (the receiver here has the organization's scope, which a provider does not hold).
             #expect(try gate(orgPeer).mayCover(third, db))
@@ -233,7 +242,7 @@ struct RegisterTests {
             }
             // Made now (after the binding), it is allowed.
             var now = write
-            now.clock = (UInt64(Date().timeIntervalSince1970 * 1000) + 1_000) << 16  // clearly after the binding
+            now.clock = (UInt64(Date().timeIntervalSince1970 * 1000) + 1_000) << 16 // clearly after the binding
             #expect(try gate(orgPeer).judge(now, origin: orgPeer, db) == .allow)
         }
     }

@@ -24,7 +24,8 @@ struct RelayForgeryTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let org = try Register.create(
-            at: directory.appendingPathComponent("org.db").path, name: "Northwind", kind: .organization, registerID: nil,
+            at: directory.appendingPathComponent("org.db").path, name: "Northwind", kind: .organization,
+            registerID: nil,
             logger: quietLogger)
         try org.replica.write { db in try NorthwindDemo.populate(db, today: "2026-11-29") }
         let fabrikam = try Register.create(
@@ -79,7 +80,8 @@ struct RelayForgeryTests {
         return try await client.sync(with: address)
     }
 
-    @Test("a provider relaying a change that claims the organization as origin gets it refused", .timeLimit(.minutes(1)))
+    @Test(
+        "a provider relaying a change that claims the organization as origin gets it refused", .timeLimit(.minutes(1)))
     func relayedForgery() async throws {
         try await withEcosystem { directory, e in
             // The forgery: a scratch replica that pretends to be the organization's site writes a change that
@@ -100,7 +102,9 @@ struct RelayForgeryTests {
                 try db.execute(
                     "INSERT INTO interface(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
                     columns.map { forgedRow![$0]! })
-                try db.execute("UPDATE interface SET status = 'retired', title = 'Forged by Fabrikam' WHERE id = ?", [.text(conSPI.id)])
+                try db.execute(
+                    "UPDATE interface SET status = 'retired', title = 'Forged by Fabrikam' WHERE id = ?",
+                    [.text(conSPI.id)])
             }
             // Fabrikam takes the forgery in unchecked, with origin proofs it made with a key of its own (it has not
             // the organization's), so that it relays them as if they were genuine.
@@ -109,11 +113,14 @@ struct RelayForgeryTests {
             while let batch = try forger.nextBatch(&cursor) {
                 try e.fabrikam.replica.apply(batch)
                 var groups: [OriginProofs.GroupKey: [(row: OriginProofs.RowRef, leaf: OriginProofs.Leaf)]] = [:]
-                for entry in try OriginProofs.entryLeaves(of: batch) { groups[entry.group, default: []].append((entry.row, entry.leaf)) }
+                for entry in try OriginProofs.entryLeaves(of: batch) {
+                    groups[entry.group, default: []].append((entry.row, entry.leaf))
+                }
                 let proofs = try groups.map { key, entries in
                     let chunks = OriginProofs.chunks(of: entries)
                     let digests = chunks.flatMap(\.digest)
-                    let message = OriginProofs.groupMessage(register: e.org.replica.registerID, group: key, chunkDigests: digests)
+                    let message = OriginProofs.groupMessage(
+                        register: e.org.replica.registerID, group: key, chunkDigests: digests)
                     return VerifiedGroup(
                         key: key, signature: try forgedKey.sign(message), digests: digests,
                         chunks: Array(chunks.enumerated().map { ($0.offset, $0.element) }), publicKey: nil)
@@ -148,11 +155,16 @@ struct RelayForgeryTests {
             let fabSPI = try e.org.read { try $0.resolve("interface", "SPI-INC-FAB") }
             let conSPI = try e.org.read { try $0.resolve("interface", "SPI-INC-CON") }
             try e.org.read { store in
-                func judge(_ table: String, _ id: String, _ kind: RowWrite.Kind, _ values: [String: DatabaseValue]) throws -> GateDecision {
-                    try AccessRules.judge(RowWrite(table: table, id: id, kind: kind, values: values), by: .party(fab), store.db)
+                func judge(_ table: String, _ id: String, _ kind: RowWrite.Kind, _ values: [String: DatabaseValue])
+                    throws -> GateDecision
+                {
+                    try AccessRules.judge(
+                        RowWrite(table: table, id: id, kind: kind, values: values), by: .party(fab), store.db)
                 }
                 #expect(try judge("interface", fabSPI, .update, ["description": .text("x")]) == .allow)
-                if case .refuseColumns(let columns, _) = try judge("interface", fabSPI, .update, ["status": .text("approved"), "title": .text("t")]) {
+                if case .refuseColumns(let columns, _) = try judge(
+                    "interface", fabSPI, .update, ["status": .text("approved"), "title": .text("t")])
+                {
                     #expect(columns == ["status"])
                 } else {
                     Issue.record("a status change was not refused")
@@ -165,11 +177,15 @@ struct RelayForgeryTests {
                 #expect(try judge("person", RecordID.v7(), .create, ["party_id": .text(fab)]) == .allow)
                 let con = try store.resolve("party", "CON")
                 #expect(try judge("person", RecordID.v7(), .create, ["party_id": .text(con)]) != .allow)
-                #expect(try AccessRules.judge(
-                    RowWrite(table: "practice", id: RecordID.v7(), kind: .create, values: [:]), by: .organization, store.db) == .allow)
-                #expect(try AccessRules.judge(
-                    RowWrite(table: "person", id: RecordID.v7(), kind: .create, values: ["party_id": .text(fab)]), by: .unbound,
-                    store.db) != .allow)
+                #expect(
+                    try AccessRules.judge(
+                        RowWrite(table: "practice", id: RecordID.v7(), kind: .create, values: [:]), by: .organization,
+                        store.db) == .allow)
+                #expect(
+                    try AccessRules.judge(
+                        RowWrite(table: "person", id: RecordID.v7(), kind: .create, values: ["party_id": .text(fab)]),
+                        by: .unbound,
+                        store.db) != .allow)
             }
         }
     }

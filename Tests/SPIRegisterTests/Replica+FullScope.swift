@@ -29,6 +29,8 @@ struct IncrementalScopeMismatch: Error, CustomStringConvertible {
     static func check(_ batch: Spi_V1_ChangeBatch, index: Int, against full: [Data]) throws {
         let data = try batch.serializedData()
         guard index < full.count else { throw IncrementalScopeMismatch(batch: index, incremental: data.count, full: 0) }
-        if data != full[index] { throw IncrementalScopeMismatch(batch: index, incremental: data.count, full: full[index].count) }
+        if data != full[index] {
+            throw IncrementalScopeMismatch(batch: index, incremental: data.count, full: full[index].count)
+        }
     }
 }

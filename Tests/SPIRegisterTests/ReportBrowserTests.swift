@@ -27,7 +27,8 @@ struct ReportBrowserTests {
                 "--user-data-dir=\(FileManager.default.temporaryDirectory.path)/spi-chromium-\(UUID().uuidString)",
             ]
             + arguments
-        let output = try WatchedProcess.run(URL(fileURLWithPath: try #require(HeadlessChromium.path)), arguments, timeout: 300)
+        let output = try WatchedProcess.run(
+            URL(fileURLWithPath: try #require(HeadlessChromium.path)), arguments, timeout: 300)
         #expect(output.status == 0, "chromium: \(output)")
         return output.stdoutText
     }
@@ -57,8 +58,8 @@ struct ReportBrowserTests {
 
             _ = try Self.runChromium(["--window-size=1280,2000", "--screenshot=\(png.path)", page.absoluteString])
             let bytes = try Data(contentsOf: png)
-            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))  // a PNG
-            #expect(bytes.count > 20_000)  // with content, not a blank page
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47])) // a PNG
+            #expect(bytes.count > 20_000) // with content, not a blank page
 
             let dom = try Self.runChromium(["--dump-dom", page.absoluteString])
             #expect(dom.contains("<h1>SPI document</h1>"))
@@ -83,8 +84,13 @@ struct ReportBrowserTests {
             let dom = try Self.runChromium(["--dump-dom", page.absoluteString])
             #expect(dom.contains("<h1>Ecosystem view</h1>") && dom.contains("Practices × providers"))
             // Contoso receives the access requests Fabrikam hands off, and has no SPI for request fulfilment.
-            #expect(dom.contains("<td class=\"heat heat-missing\"><span class=\"marker\">✗</span> no SPI; 1 hand-off in</td>"), "\(dom)")
-            #expect(dom.contains("heat-good\"><span class=\"marker\">✓</span> SPI-INC-FAB (approved): 7/7 complete; A: SIAM ×7"))
+            #expect(
+                dom.contains(
+                    "<td class=\"heat heat-missing\"><span class=\"marker\">✗</span> no SPI; 1 hand-off in</td>"),
+                "\(dom)")
+            #expect(
+                dom.contains(
+                    "heat-good\"><span class=\"marker\">✓</span> SPI-INC-FAB (approved): 7/7 complete; A: SIAM ×7"))
             // Contoso's problem SPI lacks a Responsible on one activity; Tailspin's change SPI has two Accountables.
             #expect(dom.contains("heat-partial\"><span class=\"marker\">◐</span> SPI-PRB-CON (approved): 4/5 complete"))
             #expect(dom.contains("SPI-CHG-TAIL (in review): 4/5 complete; A: SIAM ×5, TAIL"))
@@ -104,8 +110,9 @@ struct ReportBrowserTests {
         return output.stdoutText
     }
 
-    @Test("a provider's SPI document prints to A4 with page numbers, no nearly empty page, and no command or raw id",
-          .enabled(if: poppler("pdftoppm") != nil && poppler("pdftotext") != nil))
+    @Test(
+        "a provider's SPI document prints to A4 with page numbers, no nearly empty page, and no command or raw id",
+        .enabled(if: poppler("pdftoppm") != nil && poppler("pdftotext") != nil))
     func printedDocument() throws {
         try Self.withDocumentPage(provider: "FAB") { directory, page in
             let pdf = directory.appendingPathComponent("fabrikam.pdf")
@@ -114,7 +121,9 @@ struct ReportBrowserTests {
             // PNG pages, one per page of the PDF, none blank.
             let pdftoppm = try #require(Self.poppler("pdftoppm"))
             _ = try Self.run(pdftoppm, ["-png", "-r", "30", pdf.path, directory.appendingPathComponent("page").path])
-            let pngs = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".png") }.sorted()
+            let pngs = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+                $0.hasSuffix(".png")
+            }.sorted()
             #expect((3...20).contains(pngs.count), "\(pngs.count) pages")
             for png in pngs {
                 let bytes = try Data(contentsOf: directory.appendingPathComponent(png))
@@ -128,12 +137,16 @@ struct ReportBrowserTests {
                 all += text
                 #expect(text.contains("Page \(number) of \(pngs.count)"), "page \(number): \(text.suffix(200))")
                 if number < pngs.count {
-                    #expect(text.count > 600, "page \(number) of \(pngs.count) is nearly empty: \(text.count) characters")
+                    #expect(
+                        text.count > 600, "page \(number) of \(pngs.count) is nearly empty: \(text.count) characters")
                 }
             }
             // Words as they read, whatever the line breaks (a role title wraps inside its RACI cell).
             let words = all.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            for text in ["SPI-INC-FAB", "Document control", "Roles and responsibilities (RACI)", "Provider incident coordinator", "Fabrikam Service Desk"] {
+            for text in [
+                "SPI-INC-FAB", "Document control", "Roles and responsibilities (RACI)", "Provider incident coordinator",
+                "Fabrikam Service Desk",
+            ] {
                 #expect(words.contains(text), "\(text)")
             }
             // Provider-facing: no command line to run, no bare id.

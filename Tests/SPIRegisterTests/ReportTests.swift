@@ -95,13 +95,14 @@ struct ReportTests {
             #expect(cab.contains("2 Accountables") && cab.contains("⚠ A/C (extra A)"))
             #expect(flagged.contains { $0.contains("PRB-KE Record known errors") && $0.contains("no Responsible") })
             // Each letter with the role title it is held under.
-            #expect(markdown.contains(
-                "| INC-LOG Log and categorize | C — Business representative | A — Incident manager (integrator) | "
-                    + "R — Provider incident coordinator | ok |"))
+            #expect(
+                markdown.contains(
+                    "| INC-LOG Log and categorize | C — Business representative | A — Incident manager (integrator) | "
+                        + "R — Provider incident coordinator | ok |"))
             #expect(markdown.contains("2 activities break the RACI rules"))
 
             let html = try Self.render(.raci, .html, db)
-            #expect(html.components(separatedBy: "class=\"flag\"").count - 1 == 4)  // two A cells, two checks
+            #expect(html.components(separatedBy: "class=\"flag\"").count - 1 == 4) // two A cells, two checks
 
             let csv = try CSVReader.parse(try Self.render(.raci, .csv, db))
             let header = try #require(csv.first)
@@ -250,15 +251,15 @@ struct ReportTests {
             for row in rows {
                 due[row["information_item"] as! String] = (row["next_due"] as? String) ?? "none"
             }
-            #expect(due["Incident performance report"] == "2025-04-07")  // 5th business day, monthly
-            #expect(due["Problem and known error status"] == "2025-03-14")  // 10th business day: today
-            #expect(due["Application incident backlog"] == "2025-03-17")  // every Monday
-            #expect(due["Forward schedule of change"] == "2025-03-20")  // every Thursday
-            #expect(due["Capacity forecast"] == "2025-03-31")  // last business day of the quarter
-            #expect(due["Access review report"] == "2025-04-14")  // 10th business day of the quarter's first month
+            #expect(due["Incident performance report"] == "2025-04-07") // 5th business day, monthly
+            #expect(due["Problem and known error status"] == "2025-03-14") // 10th business day: today
+            #expect(due["Application incident backlog"] == "2025-03-17") // every Monday
+            #expect(due["Forward schedule of change"] == "2025-03-20") // every Thursday
+            #expect(due["Capacity forecast"] == "2025-03-31") // last business day of the quarter
+            #expect(due["Access review report"] == "2025-04-14") // 10th business day of the quarter's first month
             #expect(due["Quarterly service review pack"] == "2025-04-21")
-            #expect(due["Security compliance attestation"] == "2026-01-28")  // 20th business day of January
-            #expect(due["Major incident report"] == "none")  // on event
+            #expect(due["Security compliance attestation"] == "2026-01-28") // 20th business day of January
+            #expect(due["Major incident report"] == "none") // on event
             let dates = rows.compactMap { $0["next_due"] as? String }
             #expect(dates == dates.sorted())
             let markdown = try Self.render(.calendar, .md, db)
@@ -284,7 +285,9 @@ struct ReportTests {
         }
     }
 
-    @Test("the levels report shows as many periods as asked: the trend, and how many met the target; out of range is refused")
+    @Test(
+        "the levels report shows as many periods as asked: the trend, and how many met the target; out of range is refused"
+    )
     func levelsPeriods() throws {
         try CheckFixture.withDemo { db in
             func render(_ periods: Int, _ format: ReportFormat) throws -> String {
@@ -298,14 +301,17 @@ struct ReportTests {
             // More periods than recorded: the three recorded ones.
             let twelve = try render(12, .md)
             #expect(twelve.contains("in the last 12 periods"))
-            #expect(twelve.contains("2025-02: 99.91 ✗ (by 0.04); 2025-01: 99.96 ✓; 2024-12: 99.97 ✓ (missed) | 2 of 3 |"))
+            #expect(
+                twelve.contains("2025-02: 99.91 ✗ (by 0.04); 2025-01: 99.96 ✓; 2024-12: 99.97 ✓ (missed) | 2 of 3 |"))
             let rows = try CSVReader.parse(try render(2, .csv))
             let header = try #require(rows.first)
             let recorded = try #require(header.firstIndex(of: "periods_recorded"))
             let met = try #require(header.firstIndex(of: "periods_met"))
             let recent = try #require(header.firstIndex(of: "recent"))
             let missed = try #require(rows.dropFirst().first { $0[recent].hasPrefix("2025-02: 99.91") })
-            #expect(missed[recorded] == "2" && missed[met] == "1" && missed[recent] == "2025-02: 99.91 ✗ (by 0.04); 2025-01: 99.96 ✓")
+            #expect(
+                missed[recorded] == "2" && missed[met] == "1"
+                    && missed[recent] == "2025-02: 99.91 ✗ (by 0.04); 2025-01: 99.96 ✓")
             for periods in [0, 37] {
                 let error = try #require(throws: ReportError.self) { try render(periods, .md) }
                 #expect(error.code == .invalidArgument && error.message.contains("1 to 36"), "\(error)")

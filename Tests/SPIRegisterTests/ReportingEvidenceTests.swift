@@ -9,17 +9,22 @@ import Testing
 @Suite("delivery evidence")
 struct ReportingEvidenceTests {
     static func id(_ db: Connection, spi: String, item: String) throws -> String {
-        try #require(try db.scalar(
-            "SELECT n.id FROM information_item n JOIN interface i ON i.id = n.interface_id WHERE i.code = ? AND n.name = ?",
-            [.text(spi), .text(item)])?.textValue)
+        try #require(
+            try db.scalar(
+                "SELECT n.id FROM information_item n JOIN interface i ON i.id = n.interface_id WHERE i.code = ? AND n.name = ?",
+                [.text(spi), .text(item)])?.textValue)
     }
 
-    @Test("the demo's evidence: Fabrikam's incident report on time, then three days late, then missing; spi due and the calendar show it")
+    @Test(
+        "the demo's evidence: Fabrikam's incident report on time, then three days late, then missing; spi due and the calendar show it"
+    )
     func demo() throws {
         try CheckFixture.withDemo { db in
             let store = RecordStore(db: db, kind: .organization, today: CheckFixture.today)
             let incident = try Self.id(db, spi: "SPI-INC-FAB", item: "Incident performance report")
-            let recent = try ReportingEvidence.recent(in: store, today: CheckFixture.today).filter { $0.itemID == incident }
+            let recent = try ReportingEvidence.recent(in: store, today: CheckFixture.today).filter {
+                $0.itemID == incident
+            }
             #expect(recent.map(\.summary).count == 3)
             #expect(recent[0].isMissing && recent[0].summary == "missing")
             #expect(recent[1].daysLate == 3 && recent[1].summary.hasPrefix("delivered 3 days late"))
@@ -29,18 +34,26 @@ struct ReportingEvidenceTests {
             #expect(recent.map(\.due.dayNumber) == recent.map(\.due.dayNumber).sorted(by: >))
             // spi due: the missing one, overdue or due today.
             let due = try Governance.dueItems(in: store, within: 30).filter { $0.kind == .report }
-            #expect(due.contains { $0.id == incident && $0.title.hasSuffix("(missing)") && $0.date == recent[0].due.text }, "\(due)")
+            #expect(
+                due.contains { $0.id == incident && $0.title.hasSuffix("(missing)") && $0.date == recent[0].due.text },
+                "\(due)")
             // The calendar: last due in words, the on-time count, and the per-provider rate.
             let markdown = try ReportRenderer.render(
-                .calendar, format: .md, db: db, provider: nil, registerName: "Northwind", generatedAt: "2025-03-14T09:30:00Z",
+                .calendar, format: .md, db: db, provider: nil, registerName: "Northwind",
+                generatedAt: "2025-03-14T09:30:00Z",
                 today: CheckFixture.today)
-            let line = try #require(markdown.split(separator: "\n").first { $0.contains("| Incident performance report |") })
+            let line = try #require(
+                markdown.split(separator: "\n").first { $0.contains("| Incident performance report |") })
             #expect(line.contains("\(recent[0].due.text): missing") && line.contains("1 of 3 (33 %)"), "\(line)")
-            #expect(markdown.contains("## On-time delivery") && markdown.contains("| FAB | 4 (67 %) | 6 |"), "\(markdown.prefix(1500))")
+            #expect(
+                markdown.contains("## On-time delivery") && markdown.contains("| FAB | 4 (67 %) | 6 |"),
+                "\(markdown.prefix(1500))")
         }
     }
 
-    @Test("recording a delivery: the period follows the item's frequency, recording again corrects it, and a provider records only its own SPIs' items")
+    @Test(
+        "recording a delivery: the period follows the item's frequency, recording again corrects it, and a provider records only its own SPIs' items"
+    )
     func recording() throws {
         try CheckFixture.withDemo { db in
             let store = RecordStore(db: db, kind: .organization, today: CheckFixture.today)
@@ -49,22 +62,37 @@ struct ReportingEvidenceTests {
             // A delivery on 2025-03-06 answers the due date nearest to it.
             let period = try #require(ReportingEvidence.period(ofItem: item, deliveredOn: "2025-03-06"))
             #expect(period == "2025-03")
-            let first = try store.put("information_delivery", fields: ["information_item_id": incident, "period": period, "delivered_on": "2025-03-06"])
-            let again = try store.put("information_delivery", fields: ["information_item_id": incident, "period": period, "delivered_on": "2025-03-07"])
+            let first = try store.put(
+                "information_delivery",
+                fields: ["information_item_id": incident, "period": period, "delivered_on": "2025-03-06"])
+            let again = try store.put(
+                "information_delivery",
+                fields: ["information_item_id": incident, "period": period, "delivered_on": "2025-03-07"])
             #expect(first == again)
             let refused = try #require(throws: RegisterError.self) {
-                try store.put("information_delivery", fields: ["information_item_id": incident, "period": "March", "delivered_on": "2025-03-06"])
+                try store.put(
+                    "information_delivery",
+                    fields: ["information_item_id": incident, "period": "March", "delivered_on": "2025-03-06"])
             }
-            #expect(refused.message.contains("not a month period") && refused.message.contains("the month it fell due in"), "\(refused)")
+            #expect(
+                refused.message.contains("not a month period") && refused.message.contains("the month it fell due in"),
+                "\(refused)")
             let fab = AccessActor.party(RecordID.v5("demo:party:FAB"))
             func judge(_ item: String) throws -> GateDecision {
                 try AccessRules.judge(
-                    RowWrite(table: "information_delivery", id: RecordID.v7(), kind: .create,
-                             values: ["information_item_id": .text(item), "period": .text("2025-03"), "delivered_on": .text("2025-03-06")]),
+                    RowWrite(
+                        table: "information_delivery", id: RecordID.v7(), kind: .create,
+                        values: [
+                            "information_item_id": .text(item), "period": .text("2025-03"),
+                            "delivered_on": .text("2025-03-06"),
+                        ]),
                     by: fab, db)
             }
             #expect(try judge(incident) == .allow)
-            guard case .refuse(let reason) = try judge(try Self.id(db, spi: "SPI-INC-CON", item: "Hosting incident report")) else {
+            guard
+                case .refuse(let reason) = try judge(
+                    try Self.id(db, spi: "SPI-INC-CON", item: "Hosting incident report"))
+            else {
                 Issue.record("Fabrikam may record Contoso's deliveries")
                 return
             }
@@ -76,7 +104,9 @@ struct ReportingEvidenceTests {
 /// The reporting calendar as iCalendar (RFC 5545), as a mail client imports it.
 @Suite("calendar as iCalendar")
 struct CalendarICSTests {
-    @Test("CRLF lines folded at 75 octets, the required properties, one event per due item, escaped text that unfolds back")
+    @Test(
+        "CRLF lines folded at 75 octets, the required properties, one event per due item, escaped text that unfolds back"
+    )
     func ics() throws {
         try CheckFixture.withDemo { db in
             let ics = try ReportRenderer.renderCalendarICS(
@@ -112,7 +142,8 @@ struct CalendarICSTests {
                 if let uid = lines.first(where: { $0.hasPrefix("UID:") }) { uids.insert(uid) }
             }
             #expect(uids.count == events.count)
-            let incident = try #require(events.first { $0.contains { $0 == "SUMMARY:Incident performance report due (SPI-INC-FAB)" } })
+            let incident = try #require(
+                events.first { $0.contains { $0 == "SUMMARY:Incident performance report due (SPI-INC-FAB)" } })
             #expect(incident.contains { $0 == "DTSTART;VALUE=DATE:20250407" }, "\(incident)")
             let description = try #require(incident.first { $0.hasPrefix("DESCRIPTION:") })
             #expect(description.contains("\\nFrom: FAB\\nTo: ") && !description.contains("\n"), "\(description)")

@@ -34,7 +34,8 @@ struct ScopePropertyTests {
                 var scenario = ScopeScenario(seed: seed)
                 try scenario.run()
             } catch {
-                Issue.record("scenario with seed \(seed) failed: \(error) — rerun with SPI_SEED=\(seed) SPI_SCOPE_SCENARIOS=1")
+                Issue.record(
+                    "scenario with seed \(seed) failed: \(error) — rerun with SPI_SEED=\(seed) SPI_SCOPE_SCENARIOS=1")
                 return
             }
         }
@@ -151,7 +152,8 @@ struct ScopeScenario {
                     let party = try pick(db, "SELECT id FROM party ORDER BY id")
                 {
                     let column = Int.random(in: 0..<2, using: &rng) == 0 ? "to_party_id" : "from_party_id"
-                    try db.execute("UPDATE integration_point SET \(column) = ? WHERE id = ?", [.text(party), .text(point)])
+                    try db.execute(
+                        "UPDATE integration_point SET \(column) = ? WHERE id = ?", [.text(party), .text(point)])
                 }
             case 5:
                 // A new hand-off between two random parties on a random SPI, with a data item.
@@ -169,7 +171,8 @@ struct ScopeScenario {
                 }
             case 0:
                 if let spi = try pick(db, "SELECT id FROM interface ORDER BY id") {
-                    try db.execute("UPDATE interface SET description = ? WHERE id = ?", [.text("org \(n)"), .text(spi)])
+                    try db.execute(
+                        "UPDATE interface SET description = ? WHERE id = ?", [.text("org \(n)"), .text(spi)])
                 }
             case 1:
                 if let spi = try pick(db, "SELECT id FROM interface ORDER BY id"),
@@ -211,7 +214,9 @@ struct ScopeScenario {
         do {
             let id: String? = try node.register.write { store in
                 // Before its first sync a provider's replica knows no party yet.
-                guard let party = try store.db.scalar("SELECT id FROM party WHERE code = ?", [.text(node.code!)])?.textValue
+                guard
+                    let party = try store.db.scalar("SELECT id FROM party WHERE code = ?", [.text(node.code!)])?
+                        .textValue
                 else { return nil }
                 let own = "SELECT id FROM interface WHERE provider_id = ? ORDER BY id"
                 switch kind {
@@ -226,21 +231,28 @@ struct ScopeScenario {
                     {
                         return try store.put(
                             "raci_assignment",
-                            values: ["interface_id": .text(spi), "activity_id": .text(activity), "party_id": .text(party),
-                                     "role": .text("I"), "role_title": .text("title \(n)")])
+                            values: [
+                                "interface_id": .text(spi), "activity_id": .text(activity), "party_id": .text(party),
+                                "role": .text("I"), "role_title": .text("title \(n)"),
+                            ])
                     }
                     return nil
                 default:
                     return try store.put(
-                        "person", values: ["party_id": .text(party), "name": .text("\(node.code!) person \(n)"),
-                                           "email": .text("\(node.code!.lowercased())\(n)@provider.example")])
+                        "person",
+                        values: [
+                            "party_id": .text(party), "name": .text("\(node.code!) person \(n)"),
+                            "email": .text("\(node.code!.lowercased())\(n)@provider.example"),
+                        ])
                 }
             }
             if let id { created[node.code!, default: []].insert(id) }
         } catch let error as RegisterError {
             // The local check refuses edits to SPIs the replica still holds but no longer provides, and the
             // domain rules refuse duplicates; neither is what this property is about.
-            guard error.code == .forbidden || error.code == .duplicateCode || error.code == .ruleViolated else { throw error }
+            guard error.code == .forbidden || error.code == .duplicateCode || error.code == .ruleViolated else {
+                throw error
+            }
         }
     }
 
@@ -262,10 +274,12 @@ struct ScopeScenario {
                     "INSERT INTO raci_assignment(id, interface_id, activity_id, party_id, role) VALUES (?, ?, ?, ?, 'A')",
                     [.text(id), .text(RecordID.v7()), .text(RecordID.v7()), .text(RecordID.v7())])
             default:
-                let other = try db.scalar("SELECT id FROM party WHERE code != ? AND kind = 'provider' ORDER BY code LIMIT 1",
-                                          [.text(node.code!)])
+                let other = try db.scalar(
+                    "SELECT id FROM party WHERE code != ? AND kind = 'provider' ORDER BY code LIMIT 1",
+                    [.text(node.code!)])
                 try db.execute(
-                    "INSERT INTO person(id, party_id, name) VALUES (?, ?, 'Forged person')", [.text(id), other ?? .null])
+                    "INSERT INTO person(id, party_id, name) VALUES (?, ?, 'Forged person')",
+                    [.text(id), other ?? .null])
             }
         }
         forged[node.code!, default: []].insert(id)
@@ -333,7 +347,9 @@ struct ScopeScenario {
         for node in nodes.dropFirst() {
             let code = node.code!
             for table in Self.scopedTables {
-                let ids = try node.register.read { try $0.db.rows("SELECT id FROM \(table)") }.compactMap { $0[0].textValue }
+                let ids = try node.register.read { try $0.db.rows("SELECT id FROM \(table)") }.compactMap {
+                    $0[0].textValue
+                }
                 for id in ids where !(everVisible[code]?.contains("\(table)/\(id)") ?? false) {
                     if forged[code]?.contains(id) ?? false || created[code]?.contains(id) ?? false { continue }
                     throw Violation(description: "\(code) holds \(table) \(id), which was never in its scope")
@@ -347,7 +363,8 @@ struct ScopeScenario {
                             try $0.db.scalar("SELECT count(*) FROM \(table) WHERE id = ?", [.text(id)])
                         }
                         if held != .integer(0) {
-                            throw Violation(description: "\(other.code ?? "org") holds \(table) \(id) forged by \(code)")
+                            throw Violation(
+                                description: "\(other.code ?? "org") holds \(table) \(id) forged by \(code)")
                         }
                     }
                 }
@@ -360,7 +377,9 @@ struct ScopeScenario {
         let org = nodes[0].register
         for node in nodes {
             let ok = try node.register.read { try $0.db.scalar("PRAGMA integrity_check") }
-            if ok != .text("ok") { throw Violation(description: "\(node.code ?? "org"): integrity_check \(String(describing: ok))") }
+            if ok != .text("ok") {
+                throw Violation(description: "\(node.code ?? "org"): integrity_check \(String(describing: ok))")
+            }
         }
         for node in nodes.dropFirst() {
             let code = node.code!
@@ -371,7 +390,9 @@ struct ScopeScenario {
                     let held = try node.register.read { try AccessRules.row(spec.name, id, $0.db) }
                     if expected != held {
                         throw Violation(
-                            description: "\(code)'s \(table) \(id) is \(String(describing: held)); the organization has \(String(describing: expected))")
+                            description:
+                                "\(code)'s \(table) \(id) is \(String(describing: held)); the organization has \(String(describing: expected))"
+                        )
                     }
                 }
             }

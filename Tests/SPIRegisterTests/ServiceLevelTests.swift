@@ -20,24 +20,34 @@ struct ServiceLevelTests {
         #expect(ServiceLevel.meets(value: 9.1, target: 10, unit: "minutes"))
         #expect(!ServiceLevel.meets(value: 12, target: 10, unit: "minutes"))
         #expect(!ServiceLevel.meets(value: 6, target: 5, unit: "business_days"))
-        for (label, period) in [("2026-11", "month"), ("2026-Q4", "quarter"), ("2026", "year"), ("2026-W47", "week"),
-                                ("2026-11-20", "day"), ("2026-11", nil)] {
+        for (label, period) in [
+            ("2026-11", "month"), ("2026-Q4", "quarter"), ("2026", "year"), ("2026-W47", "week"),
+            ("2026-11-20", "day"), ("2026-11", nil),
+        ] {
             #expect(ServiceLevel.periodProblem(label, for: period) == nil, "\(label) \(period ?? "nil")")
         }
-        for (label, period) in [("2026-13", "month"), ("November", "month"), ("2026-Q5", "quarter"), ("2026-11", "year"),
-                                ("2026-02-30", "day"), ("2026-W54", "week")] {
+        for (label, period) in [
+            ("2026-13", "month"), ("November", "month"), ("2026-Q5", "quarter"), ("2026-11", "year"),
+            ("2026-02-30", "day"), ("2026-W54", "week"),
+        ] {
             #expect(ServiceLevel.periodProblem(label, for: period) != nil, "\(label) \(period)")
         }
-        #expect(ServiceLevel.periodProblem("Nov 2026", for: "month") == "'Nov 2026' is not a month period; write it as 2026-11")
+        #expect(
+            ServiceLevel.periodProblem("Nov 2026", for: "month")
+                == "'Nov 2026' is not a month period; write it as 2026-11")
     }
 
-    @Test("recording a level: the period and value are checked, recording a period again corrects it, and only the agreement's provider (or the organization) may write it")
+    @Test(
+        "recording a level: the period and value are checked, recording a period again corrects it, and only the agreement's provider (or the organization) may write it"
+    )
     func recording() throws {
         try CheckFixture.withDemo { db in
             let store = RecordStore(db: db, kind: .organization, today: CheckFixture.today)
             let target = Self.target("UC-FAB-RSP-P1")
-            let first = try store.put("service_level_result", fields: ["target_id": target, "period": "2025-02", "value": "12"])
-            let again = try store.put("service_level_result", fields: ["target_id": target, "period": "2025-02", "value": "9.5"])
+            let first = try store.put(
+                "service_level_result", fields: ["target_id": target, "period": "2025-02", "value": "12"])
+            let again = try store.put(
+                "service_level_result", fields: ["target_id": target, "period": "2025-02", "value": "9.5"])
             #expect(first == again)
             #expect(try store.record("service_level_result", first)["value"] == .real(9.5))
             for (fields, message) in [
@@ -45,15 +55,18 @@ struct ServiceLevelTests {
                 (["target_id": target, "period": "2025-03", "value": "-1"], "not negative"),
                 (["target_id": Self.target("UC-CON-ECOM-AV"), "period": "2025-03", "value": "100.5"], "at most 100"),
             ] {
-                let error = try #require(throws: RegisterError.self) { try store.put("service_level_result", fields: fields) }
+                let error = try #require(throws: RegisterError.self) {
+                    try store.put("service_level_result", fields: fields)
+                }
                 #expect(error.message.contains(message), "\(error)")
             }
             // Fabrikam records against its own agreement's target, not against Contoso's or the SLA's.
             let fab = AccessActor.party(Self.party("FAB"))
             func judge(_ target: String) throws -> GateDecision {
                 try AccessRules.judge(
-                    RowWrite(table: "service_level_result", id: RecordID.v7(), kind: .create,
-                             values: ["target_id": .text(target), "period": .text("2025-03"), "value": .real(1)]),
+                    RowWrite(
+                        table: "service_level_result", id: RecordID.v7(), kind: .create,
+                        values: ["target_id": .text(target), "period": .text("2025-03"), "value": .real(1)]),
                     by: fab, db)
             }
             #expect(try judge(target) == .allow)
@@ -67,7 +80,9 @@ struct ServiceLevelTests {
             // Who sees the results: the agreement's parties.
             let visible = { (party: String) in
                 try AccessRules.visibility(for: .party(Self.party(party)))?["service_level_result"]
-                    .map { rule in try db.rows("SELECT count(DISTINCT id) FROM (\(AccessRules.withoutEntry(rule)))")[0][0] }
+                    .map { rule in
+                        try db.rows("SELECT count(DISTINCT id) FROM (\(AccessRules.withoutEntry(rule)))")[0][0]
+                    }
             }
             // Fabrikam's three months of P1 response (February corrected in place: the demo's row has the same
             // derived id), first-contact resolution and reopen rate.
@@ -77,18 +92,28 @@ struct ServiceLevelTests {
         }
     }
 
-    @Test("the levels report shows the last periods, flags a missed latest period, and shows the supported target beside an underpinning one")
+    @Test(
+        "the levels report shows the last periods, flags a missed latest period, and shows the supported target beside an underpinning one"
+    )
     func report() throws {
         try CheckFixture.withDemo { db in
             let markdown = try ReportRenderer.render(
-                .levels, format: .md, db: db, provider: nil, registerName: "Northwind", generatedAt: "2025-03-14T09:30:00Z",
+                .levels, format: .md, db: db, provider: nil, registerName: "Northwind",
+                generatedAt: "2025-03-14T09:30:00Z",
                 today: CheckFixture.today)
-            let contoso = try #require(markdown.split(separator: "\n").first { $0.contains("| CON | UC-CON UC | availability | any | 99.95 %") })
-            #expect(contoso.contains("⚠ 2025-02: 99.91 ✗ (by 0.04); 2025-01: 99.96 ✓; 2024-12: 99.97 ✓ (missed)"), "\(contoso)")
+            let contoso = try #require(
+                markdown.split(separator: "\n").first {
+                    $0.contains("| CON | UC-CON UC | availability | any | 99.95 %")
+                })
+            #expect(
+                contoso.contains("⚠ 2025-02: 99.91 ✗ (by 0.04); 2025-01: 99.96 ✓; 2024-12: 99.97 ✓ (missed)"),
+                "\(contoso)")
             #expect(contoso.contains("SLA-RETAIL ECOM availability (99.9 %): 2025-02: 99.92 ✓"), "\(contoso)")
-            let csv = try CSVReader.parse(try ReportRenderer.render(
-                .levels, format: .csv, db: db, provider: nil, registerName: "Northwind", generatedAt: "2025-03-14T09:30:00Z",
-                today: CheckFixture.today))
+            let csv = try CSVReader.parse(
+                try ReportRenderer.render(
+                    .levels, format: .csv, db: db, provider: nil, registerName: "Northwind",
+                    generatedAt: "2025-03-14T09:30:00Z",
+                    today: CheckFixture.today))
             let header = try #require(csv.first)
             let id = try #require(header.firstIndex(of: "target_id"))
             let met = try #require(header.firstIndex(of: "latest_met"))

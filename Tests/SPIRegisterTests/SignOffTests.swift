@@ -48,7 +48,8 @@ struct SignOffTests {
         let control = RegisterAccessControl()
         let outgoing = try control.access(for: to.peer, replica: from.register.replica)
         let incoming = try control.access(for: from.peer, replica: to.register.replica)
-        var cursor = try from.register.replica.deltaCursor(for: try to.register.replica.knowledge(), scope: outgoing.scope)
+        var cursor = try from.register.replica.deltaCursor(
+            for: try to.register.replica.knowledge(), scope: outgoing.scope)
         var refused = 0
         while let batch = try from.register.replica.nextBatch(&cursor, maxCells: 512) {
             refused += try to.register.replica.apply(batch, gate: incoming.gate, from: "peer").refused
@@ -94,22 +95,29 @@ struct SignOffTests {
 
     /// Whether `text` shows a bare UUID.
     func showsUUID(_ text: String) -> Bool {
-        text.range(of: "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", options: .regularExpression) != nil
+        text.range(of: "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", options: .regularExpression)
+            != nil
     }
 
-    @Test("an SPI in force owes its reports from then on: an item never delivered shows missing once its due dates pass, and not before the SPI is in force")
+    @Test(
+        "an SPI in force owes its reports from then on: an item never delivered shows missing once its due dates pass, and not before the SPI is in force"
+    )
     func owedFromInForce() throws {
         try withWorld { w in
             let id = w.registerID
             let item = try w.org.register.write { store in
                 try store.put(
                     "information_item",
-                    fields: ["interface_id": "SPI-INC-FAB", "name": "Weekly backlog report", "frequency": "weekly",
-                             "due_rule": "every Monday"])
+                    fields: [
+                        "interface_id": "SPI-INC-FAB", "name": "Weekly backlog report", "frequency": "weekly",
+                        "due_rule": "every Monday",
+                    ])
             }
             func owed(on today: String) throws -> [ReportingEvidence.Due] {
                 _ = try w.org.register.replica.stamp()
-                return try w.org.register.read { try ReportingEvidence.recent(in: $0, today: today) }.filter { $0.itemID == item }
+                return try w.org.register.read { try ReportingEvidence.recent(in: $0, today: today) }.filter {
+                    $0.itemID == item
+                }
             }
             try sign(w.org, "SPI-INC-FAB", by: Self.organizationSigner, registerID: id)
             // Awaiting Fabrikam's signature: not in force, nothing owed, however late it gets.
@@ -121,16 +129,22 @@ struct SignOffTests {
             // In force from 2026-11-20 (a Friday): nothing is due yet that day; three Mondays later, three missing.
             #expect(try owed(on: Self.today).isEmpty)
             let missing = try owed(on: "2026-12-10")
-            #expect(missing.map(\.due.text) == ["2026-12-07", "2026-11-30", "2026-11-23"] && missing.allSatisfy(\.isMissing), "\(missing)")
+            #expect(
+                missing.map(\.due.text) == ["2026-12-07", "2026-11-30", "2026-11-23"]
+                    && missing.allSatisfy(\.isMissing), "\(missing)")
             let due = try w.org.register.read { try Governance.dueItems(in: $0, today: "2026-12-10", within: 0) }
-            #expect(due.contains { $0.id == item && $0.kind == .report && $0.title == "Weekly backlog report (missing)" }, "\(due)")
+            #expect(
+                due.contains { $0.id == item && $0.kind == .report && $0.title == "Weekly backlog report (missing)" },
+                "\(due)")
             // The next one is listed as coming, as for any tracked item.
             let coming = try w.org.register.read { try Governance.dueItems(in: $0, today: "2026-12-10", within: 7) }
             #expect(coming.contains { $0.id == item && $0.date == "2026-12-14" }, "\(coming)")
         }
     }
 
-    @Test("signed by the organization and the provider, an approved SPI is in force on every replica, a third one included")
+    @Test(
+        "signed by the organization and the provider, an approved SPI is in force on every replica, a third one included"
+    )
     func inForce() throws {
         try withWorld { w in
             let id = w.registerID
@@ -153,30 +167,45 @@ struct SignOffTests {
                 #expect(!findings.contains { ["signature-invalid", "changed-since-signed"].contains($0.rule) })
             }
             // Not approved: signed by both, but not in force.
-            try w.org.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "in_review"], mode: .update) }
+            try w.org.register.write {
+                try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "in_review"], mode: .update)
+            }
             let review = try state(w.org, "SPI-INC-FAB", registerID: id)
             #expect(!review.isInForce && review.summary == "signed by SIAM and FAB, not approved")
             // Approved again (the approval freezes this content): in force.
-            try w.org.register.write { try Governance.approve("SPI-INC-FAB", by: Self.organizationSigner, on: Self.today, in: $0) }
+            try w.org.register.write {
+                try Governance.approve("SPI-INC-FAB", by: Self.organizationSigner, on: Self.today, in: $0)
+            }
             #expect(try state(w.org, "SPI-INC-FAB", registerID: id).isInForce)
             // Fabrikam edits, and both sign the new content: signed, but changed since approved, so not in force
             // until the organization approves this content too.
             try send(w.org, w.fab)
-            try w.fab.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["description": "Reworded after approval"], mode: .update) }
+            try w.fab.register.write {
+                try $0.put(
+                    "interface", id: "SPI-INC-FAB", fields: ["description": "Reworded after approval"], mode: .update)
+            }
             try sign(w.fab, "SPI-INC-FAB", by: Self.fabrikamSigner, registerID: id)
             try send(w.fab, w.org)
             try sign(w.org, "SPI-INC-FAB", by: Self.organizationSigner, registerID: id)
             let resigned = try state(w.org, "SPI-INC-FAB", registerID: id)
-            #expect(!resigned.isInForce && resigned.isChangedSinceApproved && !resigned.isChangedSinceSigned, "\(resigned.summary)")
+            #expect(
+                !resigned.isInForce && resigned.isChangedSinceApproved && !resigned.isChangedSinceSigned,
+                "\(resigned.summary)")
             #expect(resigned.summary == "signed by SIAM and FAB, changed since approved")
-            try w.org.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "in_review"], mode: .update) }
-            try w.org.register.write { try Governance.approve("SPI-INC-FAB", by: Self.organizationSigner, on: Self.today, in: $0) }
+            try w.org.register.write {
+                try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "in_review"], mode: .update)
+            }
+            try w.org.register.write {
+                try Governance.approve("SPI-INC-FAB", by: Self.organizationSigner, on: Self.today, in: $0)
+            }
             let approvedAgain = try state(w.org, "SPI-INC-FAB", registerID: id)
             #expect(approvedAgain.isInForce && !approvedAgain.isChangedSinceApproved, "\(approvedAgain.summary)")
         }
     }
 
-    @Test("a change after signing, made on the provider's replica, shows as changed since signed on both sides, in words, until both sign again")
+    @Test(
+        "a change after signing, made on the provider's replica, shows as changed since signed on both sides, in words, until both sign again"
+    )
     func changedSinceSigned() throws {
         try withWorld { w in
             let id = w.registerID
@@ -229,7 +258,9 @@ struct SignOffTests {
         }
     }
 
-    @Test("forged signatures are invalid on every replica: another key, a signature copied onto other content, an altered digest")
+    @Test(
+        "forged signatures are invalid on every replica: another key, a signature copied onto other content, an altered digest"
+    )
     func forgeries() throws {
         try withWorld { w in
             let id = w.registerID
@@ -268,7 +299,8 @@ struct SignOffTests {
                 let state = try state(node, "SPI-INC-FAB", registerID: id)
                 let byID = Dictionary(uniqueKeysWithValues: state.checks.map { ($0.signature.id, $0) })
                 #expect(byID[genuine.id]?.verdict == .current, "\(node.register.name)")
-                #expect(byID[stranger.id]?.problem?.contains("was not bound to FAB") == true, "\(byID[stranger.id] as Any)")
+                #expect(
+                    byID[stranger.id]?.problem?.contains("was not bound to FAB") == true, "\(byID[stranger.id] as Any)")
                 #expect(byID[copied.id]?.problem?.contains("another SPI's") == true, "\(byID[copied.id] as Any)")
                 #expect(byID[altered.id]?.problem?.contains("does not match the signature's digest") == true)
                 #expect(!state.isInForce)
@@ -287,7 +319,9 @@ struct SignOffTests {
             let onProvider = try #require(throws: RegisterError.self) {
                 try sign(w.fab, "SPI-INC-FAB", by: Self.organizationSigner, registerID: id)
             }
-            #expect(onProvider.code == .forbidden && onProvider.message.contains("a person signs on a replica of their own party"))
+            #expect(
+                onProvider.code == .forbidden
+                    && onProvider.message.contains("a person signs on a replica of their own party"))
             #expect(try w.fab.register.digest() == digest)
             let onOrganization = try #require(throws: RegisterError.self) {
                 try sign(w.org, "SPI-INC-FAB", by: Self.fabrikamSigner, registerID: id)
@@ -303,7 +337,8 @@ struct SignOffTests {
             let unbound = try #require(throws: RegisterError.self) {
                 try w.org.register.write { store in
                     try Governance.sign(
-                        "SPI-INC-FAB", by: Self.organizationSigner, signer: ChangeSetSigner(), registerID: id, in: store)
+                        "SPI-INC-FAB", by: Self.organizationSigner, signer: ChangeSetSigner(), registerID: id, in: store
+                    )
                 }
             }
             #expect(unbound.message.contains("speaks for no party"), "\(unbound)")
@@ -317,7 +352,9 @@ struct SignOffTests {
         }
     }
 
-    @Test("protocol/vectors/signoff.json: the digest, the statement and the signature are as protocol/signoff.md defines them")
+    @Test(
+        "protocol/vectors/signoff.json: the digest, the statement and the signature are as protocol/signoff.md defines them"
+    )
     func vector() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("protocol/vectors/signoff.json")
@@ -335,7 +372,9 @@ struct SignOffTests {
             personID: try field("person_id"), version: row["version"]?.stringValue, signedOn: try field("signed_on"),
             digest: try field("digest"), content: text, publicKey: try field("public_key"),
             signature: try field("signature"))
-        #expect(String(decoding: signature.statement(registerID: registerID), as: UTF8.self) == vector["statement"]?.stringValue)
+        #expect(
+            String(decoding: signature.statement(registerID: registerID), as: UTF8.self)
+                == vector["statement"]?.stringValue)
         #expect(signature.site?.description == vector["site"]?.stringValue)
         #expect(signature.isSignedByItsKey(registerID: registerID))
         // Any other register, SPI or digest breaks it.
@@ -348,7 +387,9 @@ struct SignOffTests {
         #expect(!other.isSignedByItsKey(registerID: registerID))
     }
 
-    @Test("signing and approving freeze versions, once per content even when two replicas freeze it apart; diff names the changes; the frozen document shows the version as it was; reviews cite the digest")
+    @Test(
+        "signing and approving freeze versions, once per content even when two replicas freeze it apart; diff names the changes; the frozen document shows the version as it was; reviews cite the digest"
+    )
     func versions() throws {
         try withWorld { w in
             let id = w.registerID
@@ -359,7 +400,9 @@ struct SignOffTests {
             for node in [w.org, w.fab] {
                 let versions = try node.register.read { try Governance.versions(of: "SPI-INC-FAB", in: $0) }
                 #expect(versions.map(\.digest) == [signed.digest] && versions.first?.version == "2.1", "\(versions)")
-                #expect(try node.register.read { try $0.db.scalar("SELECT count(*) FROM interface_version") } == .integer(2))
+                #expect(
+                    try node.register.read { try $0.db.scalar("SELECT count(*) FROM interface_version") } == .integer(2)
+                )
             }
             let render = { (node: Node) in
                 try node.register.read { store in
@@ -371,11 +414,12 @@ struct SignOffTests {
             let before = try render(w.org)
             try w.fab.register.write { store in
                 try store.put("interface", id: "SPI-INC-FAB", fields: ["version": "2.2"], mode: .update)
-                let cell = try #require(try store.db.scalar(
-                    """
-                    SELECT r.id FROM raci_assignment r JOIN interface i ON i.id = r.interface_id JOIN party p ON p.id = r.party_id
-                    WHERE i.code = 'SPI-INC-FAB' AND p.code = 'FAB' ORDER BY r.id LIMIT 1
-                    """)?.textValue)
+                let cell = try #require(
+                    try store.db.scalar(
+                        """
+                        SELECT r.id FROM raci_assignment r JOIN interface i ON i.id = r.interface_id JOIN party p ON p.id = r.party_id
+                        WHERE i.code = 'SPI-INC-FAB' AND p.code = 'FAB' ORDER BY r.id LIMIT 1
+                        """)?.textValue)
                 try store.put("raci_assignment", id: cell, fields: ["role_title": "Desk lead"], mode: .update)
             }
             #expect(try send(w.fab, w.org) == 0)
@@ -385,7 +429,9 @@ struct SignOffTests {
                 return try old.changes(to: new, in: store).map(\.description)
             }
             #expect(words.count == 2 && words[0] == "SPI: version '2.1' → '2.2'", "\(words)")
-            #expect(words[1].contains("role_title") && words[1].contains("'Desk lead'") && !words.contains(where: showsUUID))
+            #expect(
+                words[1].contains("role_title") && words[1].contains("'Desk lead'") && !words.contains(where: showsUUID)
+            )
             let unknown = try #require(throws: RegisterError.self) {
                 try w.org.register.read { try Governance.content(of: "SPI-INC-FAB", at: "9.9", in: $0) }
             }
@@ -403,10 +449,16 @@ struct SignOffTests {
             #expect(part(before) != nil && part(frozen) == part(before), "\(frozen.prefix(4000))")
             #expect(part(after) != part(before))
             #expect(part(before)?.contains("Desk lead") == false && part(after)?.contains("Desk lead") == true)
-            #expect(frozen.contains("**Frozen version:** 2.1") && !frozen.contains("## SPI-SR-FAB:"), "\(frozen.prefix(3000))")
+            #expect(
+                frozen.contains("**Frozen version:** 2.1") && !frozen.contains("## SPI-SR-FAB:"),
+                "\(frozen.prefix(3000))")
             // Approving freezes the content it approves; a review cites the digest it saw.
-            try w.org.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "in_review"], mode: .update) }
-            try w.org.register.write { try Governance.approve("SPI-INC-FAB", by: Self.organizationSigner, on: Self.today, in: $0) }
+            try w.org.register.write {
+                try $0.put("interface", id: "SPI-INC-FAB", fields: ["status": "in_review"], mode: .update)
+            }
+            try w.org.register.write {
+                try Governance.approve("SPI-INC-FAB", by: Self.organizationSigner, on: Self.today, in: $0)
+            }
             let current = try w.org.register.read { try InterfaceContent(of: "SPI-INC-FAB", in: $0).digest }
             let versions = try w.org.register.read { try Governance.versions(of: "SPI-INC-FAB", in: $0) }
             #expect(versions.map(\.event) == ["signed", "approved"] && versions.last?.digest == current, "\(versions)")
@@ -415,15 +467,21 @@ struct SignOffTests {
             }
             #expect(try w.org.register.read { try $0.record("review", review)["digest_reviewed"] } == .text(current))
             // A provider's edit after the approval: changed since approved, on the organization's replica after sync.
-            let findings = { (node: Node) in try node.register.read { try RegisterCheck.run($0.db, today: Self.today) } }
+            let findings = { (node: Node) in try node.register.read { try RegisterCheck.run($0.db, today: Self.today) }
+            }
             #expect(try !findings(w.org).contains { $0.rule == "changed-since-approved" })
             #expect(try send(w.org, w.fab) == 0)
-            try w.fab.register.write { try $0.put("interface", id: "SPI-INC-FAB", fields: ["description": "Edited after approval"], mode: .update) }
+            try w.fab.register.write {
+                try $0.put(
+                    "interface", id: "SPI-INC-FAB", fields: ["description": "Edited after approval"], mode: .update)
+            }
             #expect(try send(w.fab, w.org) == 0)
             for node in [w.org, w.fab] {
                 let found = try findings(node).filter { $0.rule == "changed-since-approved" }
-                #expect(found.count == 1 && found.first?.message.contains("changed since it was approved on 2026-11-20") == true,
-                        "\(node.register.name): \(found)")
+                #expect(
+                    found.count == 1
+                        && found.first?.message.contains("changed since it was approved on 2026-11-20") == true,
+                    "\(node.register.name): \(found)")
             }
         }
     }
@@ -443,7 +501,8 @@ struct SignOffTests {
             try w.org.register.write {
                 try $0.put("interface", id: "SPI-INC-FAB", fields: ["next_review": "2030-01-01"], mode: .update)
             }
-            #expect(try w.org.register.read { try InterfaceContent(of: "SPI-INC-FAB", in: $0) }.digest == content.digest)
+            #expect(
+                try w.org.register.read { try InterfaceContent(of: "SPI-INC-FAB", in: $0) }.digest == content.digest)
         }
     }
 }

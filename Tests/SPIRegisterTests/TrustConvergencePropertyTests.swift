@@ -30,7 +30,8 @@ import Testing
 /// `SPI_SEED=<seed> SPI_TRUST_SCENARIOS=1 swift test --filter TrustConvergence`.
 @Suite("trust convergence properties")
 struct TrustConvergencePropertyTests {
-    static let baseSeed: UInt64 = ProcessInfo.processInfo.environment["SPI_SEED"].flatMap { UInt64($0) } ?? 0x7_2026_1206
+    static let baseSeed: UInt64 =
+        ProcessInfo.processInfo.environment["SPI_SEED"].flatMap { UInt64($0) } ?? 0x7_2026_1206
     static let scenarios: Int = ProcessInfo.processInfo.environment["SPI_TRUST_SCENARIOS"].flatMap { Int($0) } ?? 1_000
     static let chunks = 8
 
@@ -46,7 +47,8 @@ struct TrustConvergencePropertyTests {
                 var scenario = TrustScenario(seed: seed)
                 try scenario.run()
             } catch {
-                Issue.record("scenario with seed \(seed) failed: \(error) — rerun with SPI_SEED=\(seed) SPI_TRUST_SCENARIOS=1")
+                Issue.record(
+                    "scenario with seed \(seed) failed: \(error) — rerun with SPI_SEED=\(seed) SPI_TRUST_SCENARIOS=1")
                 return
             }
         }
@@ -207,10 +209,14 @@ struct TrustScenario {
                 try node.register.read { try $0.db.scalar("SELECT count(*) FROM interface")?.integerValue ?? 0 }
             }
             let raci = try nodes.map { node in
-                try node.register.read { try $0.db.scalar("SELECT count(*) FROM raci_assignment WHERE party_id = 'p-fab'")?.integerValue ?? 0 }
+                try node.register.read {
+                    try $0.db.scalar("SELECT count(*) FROM raci_assignment WHERE party_id = 'p-fab'")?.integerValue ?? 0
+                }
             }
             let k = try nodes.map { try $0.register.replica.knowledge()[fab.register.replica.siteID] % 100000 }
-            print("step roll \(roll): interfaces \(counts) fab-raci \(raci) k(fab) \(k) last \(lastAction) held \(try nodes.map { try $0.register.replica.heldChanges().count })")
+            print(
+                "step roll \(roll): interfaces \(counts) fab-raci \(raci) k(fab) \(k) last \(lastAction) held \(try nodes.map { try $0.register.replica.heldChanges().count })"
+            )
             if let trace = ProcessInfo.processInfo.environment["SPI_TRUST_TRACE"] {
                 for node in nodes {
                     let rows = try node.register.read {
@@ -221,12 +227,17 @@ struct TrustScenario {
                                 ELSE (SELECT coalesce(role_title, 'NULL') FROM raci_assignment a WHERE upper(replace(a.id, '-', '')) = hex(r.id)) END,
                                 (SELECT group_concat(c.col || ':' || (c.hlc % 10000000) || ':' || c.site, ' ') FROM _spi_clock c WHERE c.tbl = r.tbl AND c.id = r.id)
                             FROM _spi_row r JOIN _spi_table t ON t.idx = r.tbl WHERE t.name = ?
-                            """, [.text(trace)]).map { "\($0)" }.joined(separator: " | ")
+                            """, [.text(trace)]
+                        ).map { "\($0)" }.joined(separator: " | ")
                     }
-                    let k = try node.register.replica.knowledge().clocks.map { "\($0.key.description.prefix(4))=\($0.value % 10000000)" }.sorted()
+                    let k = try node.register.replica.knowledge().clocks.map {
+                        "\($0.key.description.prefix(4))=\($0.value % 10000000)"
+                    }.sorted()
                     print("  \(node.name) \(node.peer.siteID.description.prefix(4)) k\(k): \(rows)")
                     for held in try node.register.replica.heldChanges() where held.table == trace {
-                        print("    held \(held.id.suffix(8)) by \(held.peer ?? "?") at \(held.clock % 10000000): \(held.reason)")
+                        print(
+                            "    held \(held.id.suffix(8)) by \(held.peer ?? "?") at \(held.clock % 10000000): \(held.reason)"
+                        )
                     }
                 }
             }
@@ -278,9 +289,11 @@ struct TrustScenario {
         try by.register.replica.write { db in
             try db.execute(
                 "INSERT INTO party_peer(id, party_id, peer, site, replaces) VALUES (?, ?, ?, ?, ?)",
-                [.text(RecordID.v7()), party.isEmpty ? .null : .text(party), .text(node.peer.description),
-                 .text(node.peer.siteID.description),
-                 node.previous.isEmpty ? .null : .text(node.previous.map(\.description).joined(separator: " "))])
+                [
+                    .text(RecordID.v7()), party.isEmpty ? .null : .text(party), .text(node.peer.description),
+                    .text(node.peer.siteID.description),
+                    node.previous.isEmpty ? .null : .text(node.previous.map(\.description).joined(separator: " ")),
+                ])
         }
     }
 
@@ -290,12 +303,14 @@ struct TrustScenario {
         let kind = Int.random(in: 0..<3, using: &rng)
         try node.register.replica.write { db in
             switch kind {
-            case 0: try db.execute("UPDATE interface SET description = ? WHERE id = ?", [.text("org \(n)"), .text(spi)])
+            case 0:
+                try db.execute("UPDATE interface SET description = ? WHERE id = ?", [.text("org \(n)"), .text(spi)])
             case 1:
                 try db.execute(
                     "INSERT INTO raci_assignment(id, interface_id, activity_id, party_id, role) VALUES (?, ?, 'a', 'p-org', 'C')",
                     [.text(RecordID.v7()), .text(spi)])
-            default: try db.execute("UPDATE interface SET version = ? WHERE id = ?", [.text("1.\(n % 10)"), .text(spi)])
+            default:
+                try db.execute("UPDATE interface SET version = ? WHERE id = ?", [.text("1.\(n % 10)"), .text(spi)])
             }
         }
     }
@@ -312,16 +327,19 @@ struct TrustScenario {
             guard try db.scalar("SELECT 1 FROM interface WHERE id = ?", [.text(spi)]) != nil else { return }
             switch kind {
             case 0:
-                try db.execute("UPDATE interface SET description = ? WHERE id = ?", [.text("\(node.name) \(n)"), .text(spi)])
+                try db.execute(
+                    "UPDATE interface SET description = ? WHERE id = ?", [.text("\(node.name) \(n)"), .text(spi)])
             case 1:
                 try db.execute(
                     "INSERT INTO raci_assignment(id, interface_id, activity_id, party_id, role, role_title) VALUES (?, ?, 'a', ?, 'R', ?)",
                     [.text(RecordID.v7()), .text(spi), .text("p-\(node.name.lowercased())"), .text("title \(n)")])
             case 2:
                 if let raci = try db.scalar(
-                    "SELECT id FROM raci_assignment WHERE interface_id = ? ORDER BY id LIMIT 1", [.text(spi)])?.textValue
+                    "SELECT id FROM raci_assignment WHERE interface_id = ? ORDER BY id LIMIT 1", [.text(spi)])?
+                    .textValue
                 {
-                    try db.execute("UPDATE raci_assignment SET role_title = ? WHERE id = ?", [.text("t \(n)"), .text(raci)])
+                    try db.execute(
+                        "UPDATE raci_assignment SET role_title = ? WHERE id = ?", [.text("t \(n)"), .text(raci)])
                 }
             case 3:
                 try db.execute(
@@ -370,11 +388,13 @@ struct TrustScenario {
         let from = Int.random(in: 0..<nodes.count, using: &rng)
         let target = Int.random(in: 0..<nodes.count, using: &rng)
         let sender = nodes[from].register
-        let knowledge = Int.random(in: 0..<3, using: &rng) == 0 ? Knowledge() : try nodes[target].register.replica.knowledge()
+        let knowledge =
+            Int.random(in: 0..<3, using: &rng) == 0 ? Knowledge() : try nodes[target].register.replica.knowledge()
         let scope = try sender.fileScope(receiver: nodes[target].peer.siteID, party: nil, all: false).scope
         fileCount += 1
         let path = directory.appendingPathComponent("f\(fileCount).changes").path
-        try sender.replica.exportChanges(since: knowledge, to: path, maxCells: 16, scope: scope, signer: nodes[from].signer)
+        try sender.replica.exportChanges(
+            since: knowledge, to: path, maxCells: 16, scope: scope, signer: nodes[from].signer)
         files.append((from, path))
         lastAction = "export f\(fileCount) from \(nodes[from].name) for \(nodes[target].name)"
     }
@@ -394,7 +414,8 @@ struct TrustScenario {
             lastAction = "forged \(file.path) refused at \(nodes[to].name)"
             return
         }
-        lastAction = "apply \(file.path.split(separator: "/").last!) at \(nodes[to].name): \(report.applied) applied, uncovered \(report.uncovered.count)"
+        lastAction =
+            "apply \(file.path.split(separator: "/").last!) at \(nodes[to].name): \(report.applied) applied, uncovered \(report.uncovered.count)"
     }
 
     /// A provider forges a file that claims changes of the organization: either signed with its own key and naming
@@ -418,7 +439,8 @@ struct TrustScenario {
                 let organization = UInt32((batch.sites.firstIndex(of: Data(registerID.bytes)) ?? -1) + 1)
                 search: for r in batch.rows.indices where batch.tables[Int(batch.rows[r].table)].name == "interface" {
                     let columns = batch.tables[Int(batch.rows[r].table)].columns
-                    for c in batch.rows[r].cells.indices where columns[Int(batch.rows[r].cells[c].column)] == "description" {
+                    for c in batch.rows[r].cells.indices
+                    where columns[Int(batch.rows[r].cells[c].column)] == "description" {
                         let site = batch.rows[r].cells[c].site != 0 ? batch.rows[r].cells[c].site : batch.rows[r].site
                         guard site == organization else { continue }
                         batch.rows[r].cells[c].text = "FORGED by \(forger.name)"
@@ -462,7 +484,8 @@ struct TrustScenario {
             coverage.site = Data(registerID.bytes)
             coverage.hlc = row.hlc
             batch.covers = [coverage]
-            try writeForgedFile(path, batch: batch, writer: forger, registerID: registerID, claim: kind == 0 ? nil : registerID)
+            try writeForgedFile(
+                path, batch: batch, writer: forger, registerID: registerID, claim: kind == 0 ? nil : registerID)
         }
         files.append((Int.random(in: 2...3, using: &rng), path))
         forgedFiles.insert(path)
@@ -470,7 +493,9 @@ struct TrustScenario {
 
     /// Writes a one-batch change-set file signed with `writer`'s key, naming `claim` as its writer (default: the
     /// writer itself).
-    func writeForgedFile(_ path: String, batch: Spi_V1_ChangeBatch, writer: Node, registerID: RegisterID, claim: SiteID? = nil) throws {
+    func writeForgedFile(
+        _ path: String, batch: Spi_V1_ChangeBatch, writer: Node, registerID: RegisterID, claim: SiteID? = nil
+    ) throws {
         var header = Spi_V1_ChangeSetHeader()
         header.formatVersion = ChangeSetFile.formatVersion
         header.registerID = Data(registerID.bytes)
@@ -494,8 +519,10 @@ struct TrustScenario {
         trailer.rows = UInt64(batch.rows.count)
         trailer.cells = cells
         trailer.signerKey = Data(writer.signer.publicKeyDER)
-        trailer.signature = Data(try writer.signer.sign(ChangeSetSigner.changeSetMessage(
-            frameDigests: digests, batches: 1, rows: trailer.rows, cells: cells)))
+        trailer.signature = Data(
+            try writer.signer.sign(
+                ChangeSetSigner.changeSetMessage(
+                    frameDigests: digests, batches: 1, rows: trailer.rows, cells: cells)))
         frame.trailer = trailer
         bytes += ChangeSetFile.frame(try frame.serializedBytes())
         try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -505,7 +532,8 @@ struct TrustScenario {
     func checkNoForgery(_ nodes: [Node]) throws {
         for node in nodes {
             let forged = try node.register.read {
-                try $0.db.scalar("SELECT count(*) FROM interface WHERE description LIKE 'FORGED%' OR status = 'approved'")
+                try $0.db.scalar(
+                    "SELECT count(*) FROM interface WHERE description LIKE 'FORGED%' OR status = 'approved'")
             }
             if forged != .integer(0) { throw Violation(description: "\(node.name) applied a forged change") }
         }
@@ -514,10 +542,11 @@ struct TrustScenario {
     // MARK: - Properties
 
     /// Per provider, per table, the SQL of the rows its party may see (computed once: the rules are constants).
-    static let viewQueries: [String: [String: String]] = Dictionary(uniqueKeysWithValues: providers.map { code in
-        let rules = AccessRules.visibility(for: .party("p-\(code.lowercased())")) ?? [:]
-        return (code, rules.mapValues { "SELECT DISTINCT id FROM (\(AccessRules.withoutEntry($0)))" })
-    })
+    static let viewQueries: [String: [String: String]] = Dictionary(
+        uniqueKeysWithValues: providers.map { code in
+            let rules = AccessRules.visibility(for: .party("p-\(code.lowercased())")) ?? [:]
+            return (code, rules.mapValues { "SELECT DISTINCT id FROM (\(AccessRules.withoutEntry($0)))" })
+        })
 
     func view(_ org: Register, _ code: String) throws -> [String: Set<String>] {
         let queries = Self.viewQueries[code] ?? [:]
@@ -549,7 +578,9 @@ struct TrustScenario {
         for node in nodes[2...3] {
             for table in ["interface", "raci_assignment", "person"] {
                 let rows = try node.register.read { store in
-                    try store.db.rows("SELECT id FROM \(table) WHERE \(table == "interface" ? "provider_id" : table == "person" ? "party_id" : "party_id") IS NOT ?", [.text(party[node.name]!)])
+                    try store.db.rows(
+                        "SELECT id FROM \(table) WHERE \(table == "interface" ? "provider_id" : table == "person" ? "party_id" : "party_id") IS NOT ?",
+                        [.text(party[node.name]!)])
                 }
                 for row in rows {
                     let id = row[0].textValue ?? ""
@@ -567,11 +598,18 @@ struct TrustScenario {
     func checkConverged(_ nodes: [Node]) throws {
         for node in nodes {
             let ok = try node.register.read { try $0.db.scalar("PRAGMA integrity_check") }
-            if ok != .text("ok") { throw Violation(description: "\(node.name): integrity_check \(String(describing: ok))") }
+            if ok != .text("ok") {
+                throw Violation(description: "\(node.name): integrity_check \(String(describing: ok))")
+            }
             let held = try node.register.replica.heldChanges()
             if !held.isEmpty {
-                let sites = try node.register.read { try $0.db.rows("SELECT site FROM party_peer").map { $0[0].textValue ?? "" } }
-                throw Violation(description: "\(node.name) still holds \(held.count) changes: \(held.prefix(3).map { "\($0.origin)@\($0.clock) \($0.reason)" }); knowledge \(try node.register.replica.knowledge()); bound \(Set(sites)); nodes \(nodes.map { "\($0.name) \($0.peer.siteID)" })")
+                let sites = try node.register.read {
+                    try $0.db.rows("SELECT site FROM party_peer").map { $0[0].textValue ?? "" }
+                }
+                throw Violation(
+                    description:
+                        "\(node.name) still holds \(held.count) changes: \(held.prefix(3).map { "\($0.origin)@\($0.clock) \($0.reason)" }); knowledge \(try node.register.replica.knowledge()); bound \(Set(sites)); nodes \(nodes.map { "\($0.name) \($0.peer.siteID)" })"
+                )
             }
         }
         let org = nodes[0].register
@@ -579,20 +617,24 @@ struct TrustScenario {
         for other in [nodes[1], nodes[4]] where try other.register.digest() != a {
             // The third organization replica may have edited while it was unbound: it keeps its own edits that the
             // others refused (as a provider does), and holds everything else as the authority does.
-            let ownRefused = try Set(nodes[0...1].flatMap { node in
-                try node.register.replica.refusalLog(limit: 1_000_000)
-                    .filter { $0.refusal.origin == other.peer.siteID }.map { "\"id\":\"\($0.refusal.id)\"" }
-            })
+            let ownRefused = try Set(
+                nodes[0...1].flatMap { node in
+                    try node.register.replica.refusalLog(limit: 1_000_000)
+                        .filter { $0.refusal.origin == other.peer.siteID }.map { "\"id\":\"\($0.refusal.id)\"" }
+                })
             func comparable(_ text: String) -> Set<String> {
                 // Rows one per line; brackets and trailing commas depend on which rows a table has, so they go.
-                Set(text.split(separator: "\n").compactMap { line -> String? in
-                    let trimmed = line.trimmingCharacters(in: .whitespaces)
-                    if trimmed.hasSuffix("[") || trimmed.hasSuffix("[],") || trimmed.hasSuffix("[]") || trimmed.hasPrefix("]") {
-                        return nil
-                    }
-                    if ownRefused.contains(where: { line.contains($0) }) { return nil }
-                    return trimmed.hasSuffix(",") ? String(trimmed.dropLast()) : trimmed
-                })
+                Set(
+                    text.split(separator: "\n").compactMap { line -> String? in
+                        let trimmed = line.trimmingCharacters(in: .whitespaces)
+                        if trimmed.hasSuffix("[") || trimmed.hasSuffix("[],") || trimmed.hasSuffix("[]")
+                            || trimmed.hasPrefix("]")
+                        {
+                            return nil
+                        }
+                        if ownRefused.contains(where: { line.contains($0) }) { return nil }
+                        return trimmed.hasSuffix(",") ? String(trimmed.dropLast()) : trimmed
+                    })
             }
             if !ownRefused.isEmpty,
                 comparable(try org.exportCanonicalText()) == comparable(try other.register.exportCanonicalText())
@@ -600,7 +642,9 @@ struct TrustScenario {
                 continue
             }
             let log = try [nodes[0], other].map { node in
-                try node.register.replica.refusalLog(limit: 20).map { "\(node.name) \($0.peer ?? "") \($0.refusal.table) \($0.refusal.id) \($0.refusal.reason)" }
+                try node.register.replica.refusalLog(limit: 20).map {
+                    "\(node.name) \($0.peer ?? "") \($0.refusal.table) \($0.refusal.id) \($0.refusal.reason)"
+                }
             }
             throw Violation(
                 description: "the organization replicas org and \(other.name) diverged: "
@@ -621,7 +665,9 @@ struct TrustScenario {
                     let held = try node.register.read { try AccessRules.row(table, id, $0.db) }
                     if held != expected {
                         throw Violation(
-                            description: "\(node.name)'s \(table) \(id) is \(String(describing: held)); the organization has \(String(describing: expected))")
+                            description:
+                                "\(node.name)'s \(table) \(id) is \(String(describing: held)); the organization has \(String(describing: expected))"
+                        )
                     }
                 }
             }
@@ -631,7 +677,8 @@ struct TrustScenario {
     /// A new organization replica, bound, gets the source's full change set and equals it.
     func checkFreshClone(from source: Node, org: Node, registerID: RegisterID, party: String = "p-org") throws {
         let kind: ReplicaKind = party == "p-org" ? .organization : .provider
-        let clone = try makeNode("clone-\(source.name)-\(UUID().uuidString.prefix(4))", kind: kind, registerID: registerID)
+        let clone = try makeNode(
+            "clone-\(source.name)-\(UUID().uuidString.prefix(4))", kind: kind, registerID: registerID)
         let authority = source.register
         // The authority binds it; the binding reaches the source before the export. Nothing else: every change in
         // the file carries its origin's signature, so the clone needs no word from the authority to take them.
@@ -640,12 +687,15 @@ struct TrustScenario {
         let path = directory.appendingPathComponent("full-\(clone.name).changes").path
         // A new organization replica takes a full export; a provider's new replica the export `spi changes export`
         // makes for it by default (scoped to its party, which its source shares, so it claims the coverage).
-        let scope = kind == .organization
+        let scope =
+            kind == .organization
             ? try authority.fileScope(receiver: nil, party: nil, all: true).scope
             : try authority.fileScope(receiver: clone.peer.siteID, party: nil, all: false).scope
         try authority.replica.exportChanges(to: path, maxCells: 16, scope: scope, signer: source.signer)
         let cloneReport = try clone.register.applySignedChanges(from: path)
-        if ProcessInfo.processInfo.environment["SPI_TRUST_DEBUG"] != nil { print("clone \(clone.name): \(cloneReport)") }
+        if ProcessInfo.processInfo.environment["SPI_TRUST_DEBUG"] != nil {
+            print("clone \(clone.name): \(cloneReport)")
+        }
         if kind == .provider {
             // A provider's replica keeps its own edits that the organization refused (made while it was unbound):
             // the clone judges them as the organization did. Everything else of the party's view it holds as the
@@ -670,7 +720,8 @@ struct TrustScenario {
             if !held.isEmpty {
                 throw Violation(
                     description: "a fresh replica cloned from \(source.name) holds changes: "
-                        + held.prefix(3).map { "\($0.table) \($0.id) by \($0.origin) at \($0.clock): \($0.reason)" }.joined(separator: "; "))
+                        + held.prefix(3).map { "\($0.table) \($0.id) by \($0.origin) at \($0.clock): \($0.reason)" }
+                        .joined(separator: "; "))
             }
             return
         }
@@ -703,7 +754,8 @@ enum SHA256Digest {
 /// The lines that differ between two canonical exports, for failure messages.
 func difference(_ a: String, _ b: String) -> String {
     let left = Set(a.split(separator: "\n")), right = Set(b.split(separator: "\n"))
-    return "only in the first: \(left.subtracting(right).sorted().prefix(6)); only in the second: \(right.subtracting(left).sorted().prefix(6))"
+    return
+        "only in the first: \(left.subtracting(right).sorted().prefix(6)); only in the second: \(right.subtracting(left).sorted().prefix(6))"
 }
 
 extension Register {

@@ -18,7 +18,8 @@ struct ValueLimitTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let org = try Register.create(
-            at: directory.appendingPathComponent("org.db").path, name: "org", kind: .organization, registerID: nil, logger: quietLogger)
+            at: directory.appendingPathComponent("org.db").path, name: "org", kind: .organization, registerID: nil,
+            logger: quietLogger)
         try org.replica.write { db in
             try db.execute(
                 """
@@ -51,7 +52,7 @@ struct ValueLimitTests {
     @Test("the register refuses a value over 1 MiB with a short message; 1 MiB itself is taken and replicates")
     func refusedWhenWritten() throws {
         try withPair { org, org2 in
-            let tooLarge = String(repeating: "é", count: limit / 2) + "x"  // 1 MiB + 1 byte of UTF-8, fewer characters
+            let tooLarge = String(repeating: "é", count: limit / 2) + "x" // 1 MiB + 1 byte of UTF-8, fewer characters
             #expect {
                 try org.write { try $0.put("interface", id: "SPI-FAB", fields: ["description": tooLarge]) }
             } throws: { error in
@@ -79,7 +80,9 @@ struct ValueLimitTests {
             #expect(report.refused == 0)
             #expect(try interface(org2, "title") == "Fabrikam desk")
             #expect(try interface(org2, "description") == nil)
-            #expect(try org2.read { try $0.db.scalar("SELECT name FROM party WHERE code = 'FAB'")?.textValue } == "Fabrikam Ltd")
+            #expect(
+                try org2.read { try $0.db.scalar("SELECT name FROM party WHERE code = 'FAB'")?.textValue }
+                    == "Fabrikam Ltd")
             let findings = try org.read { try RegisterCheck.run($0.db, today: "2026-12-06") }
             let large = findings.filter { $0.rule == "value-too-large" }
             #expect(large.count == 1)
@@ -89,7 +92,10 @@ struct ValueLimitTests {
             try org.write { try $0.put("interface", id: "SPI-FAB", fields: ["description": "Service desk"]) }
             try send(org, org2)
             #expect(try interface(org2, "description") == "Service desk")
-            #expect(try org.read { try RegisterCheck.run($0.db, today: "2026-12-06") }.allSatisfy { $0.rule != "value-too-large" })
+            #expect(
+                try org.read { try RegisterCheck.run($0.db, today: "2026-12-06") }.allSatisfy {
+                    $0.rule != "value-too-large"
+                })
             #expect(try org.digest() == org2.digest())
         }
     }
@@ -111,14 +117,18 @@ struct ValueLimitTests {
             }
             #expect(row?[0] == .text("Big"))
             #expect(row?[1] == .null)
-            #expect(try org2.read { try $0.db.scalar("SELECT name FROM party WHERE code = 'FAB'")?.textValue } == "Fabrikam Ltd")
+            #expect(
+                try org2.read { try $0.db.scalar("SELECT name FROM party WHERE code = 'FAB'")?.textValue }
+                    == "Fabrikam Ltd")
         }
     }
 
     @Test("a batch that carries a value over 1 MiB is refused whole, and the replica is unchanged")
     func refusedWhenReceived() throws {
         try withPair { org, org2 in
-            try org.write { try $0.put("interface", id: "SPI-FAB", fields: ["description": "small", "title": "New title"]) }
+            try org.write {
+                try $0.put("interface", id: "SPI-FAB", fields: ["description": "small", "title": "New title"])
+            }
             var cursor = try org.replica.deltaCursor(for: try org2.replica.knowledge())
             var batch = try #require(try org.replica.nextBatch(&cursor, maxCells: 64))
             var forged = false

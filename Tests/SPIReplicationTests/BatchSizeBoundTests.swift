@@ -37,7 +37,11 @@ import Testing
         for _ in 0..<rng.next(40) {
             var row = Spi_V1_RowChange()
             row.table = UInt32(truncatingIfNeeded: rng.wide())
-            if rng.next(2) == 0 { row.uuid = Data((0..<16).map { _ in UInt8(rng.next(256)) }) } else { row.text = rng.text() }
+            if rng.next(2) == 0 {
+                row.uuid = Data((0..<16).map { _ in UInt8(rng.next(256)) })
+            } else {
+                row.text = rng.text()
+            }
             row.cl = rng.wide()
             row.hlc = rng.wide()
             row.site = UInt32(truncatingIfNeeded: rng.wide())

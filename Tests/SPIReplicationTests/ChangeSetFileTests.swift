@@ -8,7 +8,9 @@ struct ChangeSetFileTests {
     static func fill(_ replica: Replica, rows: Int) throws {
         try replica.write { db in
             for i in 0..<rows {
-                try db.execute("INSERT INTO note(id, title, rank) VALUES (?, ?, ?)", [.text("n\(i)"), .text("row \(i)"), .integer(Int64(i))])
+                try db.execute(
+                    "INSERT INTO note(id, title, rank) VALUES (?, ?, ?)",
+                    [.text("n\(i)"), .text("row \(i)"), .integer(Int64(i))])
             }
         }
     }
@@ -48,7 +50,9 @@ struct ChangeSetFileTests {
             try sync(r[0], into: r[1])
             // New rows, in a file made for r1: r2 applies it, but knows nothing earlier of r0, so it claims no coverage.
             try r[0].write { db in
-                for i in 100..<103 { try db.execute("INSERT INTO note(id, title) VALUES (?, 'late')", [.text("n\(i)")]) }
+                for i in 100..<103 {
+                    try db.execute("INSERT INTO note(id, title) VALUES (?, 'late')", [.text("n\(i)")])
+                }
             }
             let file = dir.appendingPathComponent("for-r1.changes").path
             try r[0].exportChanges(since: try r[1].knowledge(), to: file)
@@ -88,8 +92,9 @@ struct ChangeSetFileTests {
         }
     }
 
-    @Test("a file cut short at any point applies at most its complete batches, reports it, and the next full set converges",
-          arguments: [0.1, 0.35, 0.5, 0.77, 0.99])
+    @Test(
+        "a file cut short at any point applies at most its complete batches, reports it, and the next full set converges",
+        arguments: [0.1, 0.35, 0.5, 0.77, 0.99])
     func truncated(fraction: Double) throws {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(2, in: dir)
@@ -139,7 +144,9 @@ struct ChangeSetFileTests {
             let file = dir.appendingPathComponent("junk").path
             try Data("hello, this is not a change set".utf8).write(to: URL(fileURLWithPath: file))
             #expect(throws: ReplicationError.self) { try r[0].applyChanges(from: file) }
-            #expect(throws: ReplicationError.self) { try r[0].applyChanges(from: dir.appendingPathComponent("missing").path) }
+            #expect(throws: ReplicationError.self) {
+                try r[0].applyChanges(from: dir.appendingPathComponent("missing").path)
+            }
         }
     }
 }

@@ -26,7 +26,8 @@ struct ConvergencePropertyTests {
                 var scenario = ConvergenceScenario(seed: seed)
                 try scenario.run()
             } catch {
-                Issue.record("scenario with seed \(seed) failed: \(error) — rerun with SPI_SEED=\(seed) SPI_SCENARIOS=1")
+                Issue.record(
+                    "scenario with seed \(seed) failed: \(error) — rerun with SPI_SEED=\(seed) SPI_SCENARIOS=1")
                 return
             }
         }
@@ -64,14 +65,16 @@ struct ConvergenceScenario {
             if Bool.random(using: &rng) {
                 for replica in replicas {
                     try replica.writeBaseline { db in
-                        try db.execute("INSERT INTO note(id, title, rank) VALUES ('note-6', 'seeded', 6), ('note-7', 'seeded', 7)")
+                        try db.execute(
+                            "INSERT INTO note(id, title, rank) VALUES ('note-6', 'seeded', 6), ('note-7', 'seeded', 7)")
                         try db.execute("INSERT INTO tag(id, note_id, label) VALUES ('tag-3', 'note-6', 'seeded')")
                     }
                 }
             }
             // Each replica stamps its writes at every commit, after a few, or only when something reads versions.
             for replica in replicas {
-                replica.pendingStampLimit = [0, Int.random(in: 1...12, using: &rng), 50_000][Int.random(in: 0..<3, using: &rng)]
+                replica.pendingStampLimit =
+                    [0, Int.random(in: 1...12, using: &rng), 50_000][Int.random(in: 0..<3, using: &rng)]
             }
             let shells = try replicas.map { try Connection(path: $0.path, mode: .readWrite) }
             var inFlight: [(target: Int, batches: [Spi_V1_ChangeBatch])] = []
@@ -93,16 +96,17 @@ struct ConvergenceScenario {
                     let a = Int.random(in: 0..<count, using: &rng)
                     var b = Int.random(in: 0..<(count - 1), using: &rng)
                     if b >= a { b += 1 }
-                    let batches = try delta(from: replicas[a], to: replicas[b], maxCells: Int.random(in: 1...20, using: &rng))
+                    let batches = try delta(
+                        from: replicas[a], to: replicas[b], maxCells: Int.random(in: 1...20, using: &rng))
                     switch Int.random(in: 0..<10, using: &rng) {
-                    case 0: break  // dropped
-                    case 1:  // cut short
+                    case 0: break // dropped
+                    case 1: // cut short
                         for batch in batches.prefix(Int.random(in: 0...max(0, batches.count - 1), using: &rng)) {
                             try replicas[b].apply(batch, gate: gate)
                         }
-                    case 2:  // duplicated
+                    case 2: // duplicated
                         for batch in batches + batches { try replicas[b].apply(batch, gate: gate) }
-                    case 3:  // delayed: delivered later, out of order
+                    case 3: // delayed: delivered later, out of order
                         inFlight.append((b, batches))
                     default:
                         for batch in batches { try replicas[b].apply(batch, gate: gate) }
@@ -125,7 +129,9 @@ struct ConvergenceScenario {
             for (i, replica) in replicas.enumerated() {
                 let mine = try content(replica)
                 if mine != reference {
-                    let diff = zip(mine, reference).first { $0 != $1 }.map { "\($0) vs \($1)" } ?? "\(mine.count) vs \(reference.count) rows"
+                    let diff =
+                        zip(mine, reference).first { $0 != $1 }.map { "\($0) vs \($1)" }
+                        ?? "\(mine.count) vs \(reference.count) rows"
                     throw Diverged(description: "replica \(i) diverged from replica 0: \(diff)")
                 }
                 let check = try integrityCheck(replica)
@@ -150,23 +156,36 @@ struct ConvergenceScenario {
 
     mutating func randomStatement() -> (String, [DatabaseValue]) {
         let isNote = Int.random(in: 0..<4, using: &rng) > 0
-        let id = isNote
+        let id =
+            isNote
             ? Self.noteIDs[Int.random(in: 0..<Self.noteIDs.count, using: &rng)]
             : Self.tagIDs[Int.random(in: 0..<Self.tagIDs.count, using: &rng)]
         let kind = Int.random(in: 0..<10, using: &rng)
         if !isNote {
             switch kind {
-            case 0..<4: return ("INSERT OR IGNORE INTO tag(id, note_id, label) VALUES (?, ?, ?)", [.text(id), .text(Self.noteIDs[0]), randomText()])
+            case 0..<4:
+                return (
+                    "INSERT OR IGNORE INTO tag(id, note_id, label) VALUES (?, ?, ?)",
+                    [.text(id), .text(Self.noteIDs[0]), randomText()]
+                )
             case 4..<8: return ("UPDATE tag SET label = ? WHERE id = ?", [randomText(), .text(id)])
             default: return ("DELETE FROM tag WHERE id = ?", [.text(id)])
             }
         }
         switch kind {
         case 0..<3:
-            return ("INSERT OR IGNORE INTO note(id, title, body, rank, weight, data, flag) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [.text(id), randomText(), randomValue(), randomInteger(), randomReal(), randomBlob(), .integer(Int64.random(in: 0...1, using: &rng))])
+            return (
+                "INSERT OR IGNORE INTO note(id, title, body, rank, weight, data, flag) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    .text(id), randomText(), randomValue(), randomInteger(), randomReal(), randomBlob(),
+                    .integer(Int64.random(in: 0...1, using: &rng)),
+                ]
+            )
         case 3:
-            return ("INSERT OR REPLACE INTO note(id, title, body) VALUES (?, ?, ?)", [.text(id), randomText(), randomValue()])
+            return (
+                "INSERT OR REPLACE INTO note(id, title, body) VALUES (?, ?, ?)",
+                [.text(id), randomText(), randomValue()]
+            )
         case 4..<8:
             let column = ["title", "body", "rank", "weight", "data", "flag"][Int.random(in: 0..<6, using: &rng)]
             let value: DatabaseValue
@@ -185,13 +204,15 @@ struct ConvergenceScenario {
     }
 
     mutating func randomText() -> DatabaseValue {
-        Int.random(in: 0..<5, using: &rng) == 0 ? .null : .text(["x", "y", "z", "w"][Int.random(in: 0..<4, using: &rng)])
+        Int.random(in: 0..<5, using: &rng) == 0
+            ? .null : .text(["x", "y", "z", "w"][Int.random(in: 0..<4, using: &rng)])
     }
     mutating func randomInteger() -> DatabaseValue {
         Int.random(in: 0..<5, using: &rng) == 0 ? .null : .integer(Int64.random(in: -2...2, using: &rng))
     }
     mutating func randomReal() -> DatabaseValue {
-        Int.random(in: 0..<5, using: &rng) == 0 ? .null : .real([0.5, -0.0, 0.0, 2.0][Int.random(in: 0..<4, using: &rng)])
+        Int.random(in: 0..<5, using: &rng) == 0
+            ? .null : .real([0.5, -0.0, 0.0, 2.0][Int.random(in: 0..<4, using: &rng)])
     }
     mutating func randomBlob() -> DatabaseValue {
         Int.random(in: 0..<5, using: &rng) == 0 ? .null : .blob([[], [7], [7, 8]][Int.random(in: 0..<3, using: &rng)])

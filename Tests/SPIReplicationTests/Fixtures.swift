@@ -31,7 +31,8 @@ func makeReplicas(_ count: Int, in dir: URL, clock: TestClock? = nil, signed: Bo
     let register = RegisterID()
     return try (0..<count).map { i in
         let path = dir.appendingPathComponent("r\(i).db").path
-        let replica = signed
+        let replica =
+            signed
             ? try Replica.create(at: path, registerID: register, signer: ChangeSetSigner(), logger: testLogger)
             : try Replica.create(at: path, registerID: register, logger: testLogger)
         if let clock { replica.now = clock.reading }
@@ -95,4 +96,3 @@ func content(_ replica: Replica) throws -> [String] {
 func integrityCheck(_ replica: Replica) throws -> String {
     try replica.read { db in try db.scalar("PRAGMA integrity_check")?.textValue ?? "" }
 }
-

@@ -17,15 +17,25 @@ import Testing
             let other = ids[rng.next(below: ids.count)]
             let v = rng.next(below: 3)
             switch rng.next(below: 14) {
-            case 0, 1: return "INSERT OR IGNORE INTO note(id, title, rank, weight) VALUES ('\(id)', 't\(v)', \(v), \(v).5)"
-            case 2: return "INSERT OR REPLACE INTO note(id, title, body) VALUES ('\(id)', 'r\(v)', \(v)), ('\(other)', 'r', x'00')"
+            case 0, 1:
+                return "INSERT OR IGNORE INTO note(id, title, rank, weight) VALUES ('\(id)', 't\(v)', \(v), \(v).5)"
+            case 2:
+                return
+                    "INSERT OR REPLACE INTO note(id, title, body) VALUES ('\(id)', 'r\(v)', \(v)), ('\(other)', 'r', x'00')"
             case 3: return "INSERT OR REPLACE INTO tag(id, label) VALUES ('\(id)', 'r\(v)')"
-            case 4, 5: return "UPDATE note SET title = 'u\(v)'\(rng.next(below: 2) == 0 ? ", flag = \(v)" : "") WHERE id = '\(id)'"
-            case 6: return "UPDATE note SET body = \(["\(v)", "\(v).0", "'\(v)'", "NULL", "x'0\(v)'"][rng.next(below: 5)]), weight = \(v) WHERE id = '\(id)'"
+            case 4, 5:
+                return
+                    "UPDATE note SET title = 'u\(v)'\(rng.next(below: 2) == 0 ? ", flag = \(v)" : "") WHERE id = '\(id)'"
+            case 6:
+                return
+                    "UPDATE note SET body = \(["\(v)", "\(v).0", "'\(v)'", "NULL", "x'0\(v)'"][rng.next(below: 5)]), weight = \(v) WHERE id = '\(id)'"
             case 7: return "UPDATE tag SET label = label WHERE id = '\(id)'"
             case 8: return "DELETE FROM \(rng.next(below: 2) == 0 ? "note" : "tag") WHERE id = '\(id)'"
-            case 9: return "UPDATE OR \(rng.next(below: 2) == 0 ? "IGNORE" : "REPLACE") note SET id = '\(other)' WHERE id = '\(id)'"
-            case 10: return "INSERT INTO tag(id, label) VALUES ('\(id)', 'n') ON CONFLICT(id) DO UPDATE SET label = 'x\(v)'"
+            case 9:
+                return
+                    "UPDATE OR \(rng.next(below: 2) == 0 ? "IGNORE" : "REPLACE") note SET id = '\(other)' WHERE id = '\(id)'"
+            case 10:
+                return "INSERT INTO tag(id, label) VALUES ('\(id)', 'n') ON CONFLICT(id) DO UPDATE SET label = 'x\(v)'"
             case 11: return rng.next(below: 4) == 0 ? "DELETE FROM tag" : "UPDATE note SET rank = rank + 1"
             case 12: return "INSERT OR IGNORE INTO tag(id, note_id, label) SELECT id || '-t', id, title FROM note"
             default: return "UPDATE note SET data = x'ab', title = NULL WHERE rank >= \(v)"
@@ -37,7 +47,8 @@ import Testing
         let register = RegisterID()
         let site = SiteID()
         return try (0..<2).map { i in
-            let r = try Replica.create(at: dir.appendingPathComponent("h\(i).db").path, registerID: register, siteID: site, logger: testLogger)
+            let r = try Replica.create(
+                at: dir.appendingPathComponent("h\(i).db").path, registerID: register, siteID: site, logger: testLogger)
             r.now = { 1_764_410_000_000 }
             r.pendingStampLimit = Int.max
             r.capturesWithPreUpdateHook = i == 0
@@ -76,12 +87,17 @@ import Testing
             }
             for r in replicas { try r.stamp() }
             #expect(try content(replicas[0]) == content(replicas[1]))
-            let metadata = "SELECT 'r', tbl, id, cl, hlc, 0 FROM _spi_row UNION ALL SELECT 'c', tbl, id, col, hlc, prior_hlc FROM _spi_clock ORDER BY 1, 2, 3, 4"
-            #expect(try replicas[0].read { try $0.rows(metadata) } == replicas[1].read { try $0.rows(metadata) }, "seed \(seed)")
+            let metadata =
+                "SELECT 'r', tbl, id, cl, hlc, 0 FROM _spi_row UNION ALL SELECT 'c', tbl, id, col, hlc, prior_hlc FROM _spi_clock ORDER BY 1, 2, 3, 4"
+            #expect(
+                try replicas[0].read { try $0.rows(metadata) } == replicas[1].read { try $0.rows(metadata) },
+                "seed \(seed)")
         }
     }
 
-    @Test("writes with parts rolled back (failed statements, savepoints) leave metadata true to the rows, and converge", arguments: 0..<60)
+    @Test(
+        "writes with parts rolled back (failed statements, savepoints) leave metadata true to the rows, and converge",
+        arguments: 0..<60)
     func rolledBackParts(seed: Int) throws {
         try withTemporaryDirectory { dir in
             let replicas = try makeReplicas(3, in: dir)
@@ -109,7 +125,9 @@ import Testing
                         if failing {
                             // A statement that changes a row and then fails (NOT NULL), caught by the caller.
                             #expect(throws: SQLiteError.self) {
-                                try db.execute("INSERT OR ABORT INTO tag(id, label) SELECT id || '-f', 'f' FROM note UNION ALL SELECT NULL, 'f'")
+                                try db.execute(
+                                    "INSERT OR ABORT INTO tag(id, label) SELECT id || '-f', 'f' FROM note UNION ALL SELECT NULL, 'f'"
+                                )
                             }
                         }
                     }
@@ -131,15 +149,20 @@ import Testing
         }
     }
 
-    @Test("a file with triggers of its own (or a temporary trigger) is captured by the triggers, and its triggers still fire")
+    @Test(
+        "a file with triggers of its own (or a temporary trigger) is captured by the triggers, and its triggers still fire"
+    )
     func userTriggersKeepTriggerCapture() throws {
         try withTemporaryDirectory { dir in
             let replicas = try makeReplicas(2, in: dir)
             let r = replicas[0]
-            try r.write { db in #expect(!db.triggersEnabled, "the hook captures while the file has only capture triggers") }
+            try r.write { db in
+                #expect(!db.triggersEnabled, "the hook captures while the file has only capture triggers")
+            }
             try r.writeBaseline { db in
                 try db.execute("CREATE TABLE audit (what TEXT)")
-                try db.execute("CREATE TRIGGER note_audit AFTER INSERT ON note BEGIN INSERT INTO audit VALUES (NEW.id); END")
+                try db.execute(
+                    "CREATE TRIGGER note_audit AFTER INSERT ON note BEGIN INSERT INTO audit VALUES (NEW.id); END")
             }
             try r.write { db in
                 #expect(db.triggersEnabled)
@@ -150,7 +173,9 @@ import Testing
             try r.write { db in #expect(!db.triggersEnabled, "back to the hook once the trigger is gone") }
             // A temporary trigger lives on one connection only, but it would go silent all the same.
             try r.read { db in
-                try db.execute("CREATE TEMP TRIGGER temp_audit AFTER UPDATE ON main.note BEGIN INSERT INTO audit VALUES ('t'); END")
+                try db.execute(
+                    "CREATE TEMP TRIGGER temp_audit AFTER UPDATE ON main.note BEGIN INSERT INTO audit VALUES ('t'); END"
+                )
             }
             try r.write { db in
                 #expect(db.triggersEnabled)
@@ -173,8 +198,11 @@ import Testing
         try withTemporaryDirectory { dir in
             let register = RegisterID()
             let replicas = try (0..<2).map { i in
-                let r = try Replica.create(at: dir.appendingPathComponent("c\(i).db").path, registerID: register, logger: testLogger)
-                try r.writeBaseline { db in try db.execute("CREATE TABLE Memo (id TEXT PRIMARY KEY NOT NULL, body TEXT) STRICT") }
+                let r = try Replica.create(
+                    at: dir.appendingPathComponent("c\(i).db").path, registerID: register, logger: testLogger)
+                try r.writeBaseline { db in
+                    try db.execute("CREATE TABLE Memo (id TEXT PRIMARY KEY NOT NULL, body TEXT) STRICT")
+                }
                 try r.track(tables: ["memo"])
                 return r
             }
@@ -259,7 +287,8 @@ import Testing
                 (error as? ReplicationError)?.code == .unsupportedWrite && "\(error)".contains("writeBaseline")
             }
             #expect(try content(r).isEmpty)
-            #expect(try r.read { try $0.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'later'") } == .integer(0))
+            #expect(
+                try r.read { try $0.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'later'") } == .integer(0))
         }
     }
 }

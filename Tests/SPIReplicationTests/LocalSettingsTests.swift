@@ -16,7 +16,10 @@ struct LocalSettingsTests {
                 try settings.set("1", for: "peer:alpha")
                 try settings.set("x", for: "other:alpha")
             }
-            #expect(try replica.readLocalSettings { try $0.entries(withPrefix: "peer:") }.map(\.key) == ["peer:alpha", "peer:zeta"])
+            #expect(
+                try replica.readLocalSettings { try $0.entries(withPrefix: "peer:") }.map(\.key) == [
+                    "peer:alpha", "peer:zeta",
+                ])
             #expect(try replica.readLocalSettings { try $0.value(for: "peer:zeta") } == "2")
             #expect(try replica.updateLocalSettings { try $0.remove("peer:zeta") })
             #expect(try replica.updateLocalSettings { try $0.remove("peer:zeta") } == false)

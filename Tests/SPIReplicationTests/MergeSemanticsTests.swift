@@ -11,8 +11,9 @@ struct MergeSemanticsTests {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(2, in: dir)
             try r[0].write { db in
-                try db.execute("INSERT INTO note(id, title, body, rank, weight, data) VALUES (?, ?, ?, ?, ?, ?)",
-                               ["n1", "Hello", .integer(42), 7, 2.5, .blob([0, 1, 2])])
+                try db.execute(
+                    "INSERT INTO note(id, title, body, rank, weight, data) VALUES (?, ?, ?, ?, ?, ?)",
+                    ["n1", "Hello", .integer(42), 7, 2.5, .blob([0, 1, 2])])
             }
             let report = try sync(r[0], into: r[1])
             #expect(report.applied > 0)
@@ -139,7 +140,7 @@ struct MergeSemanticsTests {
     func clockTooFarAhead() throws {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(2, in: dir)
-            r[0].now = { UInt64(Date().timeIntervalSince1970 * 1000) + 3_600_000 }  // an hour fast
+            r[0].now = { UInt64(Date().timeIntervalSince1970 * 1000) + 3_600_000 } // an hour fast
             try r[0].write { try $0.execute("INSERT INTO note(id, title) VALUES ('n1', 'from the future')") }
             let batches = try delta(from: r[0], to: r[1])
             let before = try content(r[1])
@@ -186,12 +187,15 @@ struct MergeSemanticsTests {
             try shell.execute("DELETE FROM note WHERE id = 'drop'")
             try sync(r[0], into: r[1])
             #expect(try content(r[0]) == content(r[1]))
-            #expect(try r[1].read { try $0.rows("SELECT id, title FROM note ORDER BY id") }
-                == [["keep", "edited by hand"], ["shell", "typed by hand"]])
+            #expect(
+                try r[1].read { try $0.rows("SELECT id, title FROM note ORDER BY id") }
+                    == [["keep", "edited by hand"], ["shell", "typed by hand"]])
         }
     }
 
-    @Test("the stock sqlite3 shell's edits reach another replica", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+    @Test(
+        "the stock sqlite3 shell's edits reach another replica",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
     func sqlite3ShellEdits() throws {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(2, in: dir)
@@ -199,7 +203,10 @@ struct MergeSemanticsTests {
             try sync(r[0], into: r[1])
             let shell = try WatchedProcess.run(
                 URL(fileURLWithPath: "/usr/bin/sqlite3"),
-                [r[0].path, "UPDATE note SET title = 'after' WHERE id = 'n1'; INSERT INTO tag(id, note_id, label) VALUES ('t1', 'n1', 'shell');"])
+                [
+                    r[0].path,
+                    "UPDATE note SET title = 'after' WHERE id = 'n1'; INSERT INTO tag(id, note_id, label) VALUES ('t1', 'n1', 'shell');",
+                ])
             #expect(shell.status == 0, "\(shell)")
             try sync(r[0], into: r[1])
             #expect(try r[1].read { try $0.scalar("SELECT title FROM note WHERE id = 'n1'") } == "after")
@@ -210,7 +217,7 @@ struct MergeSemanticsTests {
     @Test("a change made on one provider reaches another through the organization")
     func relay() throws {
         try withTemporaryDirectory { dir in
-            let r = try makeReplicas(3, in: dir)  // 0: organization, 1 and 2: providers
+            let r = try makeReplicas(3, in: dir) // 0: organization, 1 and 2: providers
             try r[1].write { try $0.execute("INSERT INTO note(id, title) VALUES ('p1', 'from provider one')") }
             try sync(r[1], into: r[0])
             try sync(r[0], into: r[2])
@@ -237,17 +244,25 @@ struct MergeSemanticsTests {
         }
     }
 
-    @Test("a baseline row's life in one transaction (delete, re-insert, replace) reaches every replica",
-          arguments: [
-              ["DELETE FROM note WHERE id = 'seed'", "INSERT INTO note(id, title) VALUES ('seed', 'again')",
-               "DELETE FROM note WHERE id = 'seed'"],
-              ["DELETE FROM note WHERE id = 'seed'", "INSERT INTO note(id, title) VALUES ('seed', 'again')"],
-              ["UPDATE note SET title = 'changed' WHERE id = 'seed'", "DELETE FROM note WHERE id = 'seed'",
-               "INSERT INTO note(id, title) VALUES ('seed', 'again')", "DELETE FROM note WHERE id = 'seed'"],
-              // INSERT OR REPLACE deletes the old row without firing the delete trigger.
-              ["INSERT OR REPLACE INTO note(id, title) VALUES ('seed', 'replaced')", "DELETE FROM note WHERE id = 'seed'"],
-              ["INSERT OR REPLACE INTO note(id, title) VALUES ('seed', 'replaced')"],
-          ])
+    @Test(
+        "a baseline row's life in one transaction (delete, re-insert, replace) reaches every replica",
+        arguments: [
+            [
+                "DELETE FROM note WHERE id = 'seed'", "INSERT INTO note(id, title) VALUES ('seed', 'again')",
+                "DELETE FROM note WHERE id = 'seed'",
+            ],
+            ["DELETE FROM note WHERE id = 'seed'", "INSERT INTO note(id, title) VALUES ('seed', 'again')"],
+            [
+                "UPDATE note SET title = 'changed' WHERE id = 'seed'", "DELETE FROM note WHERE id = 'seed'",
+                "INSERT INTO note(id, title) VALUES ('seed', 'again')", "DELETE FROM note WHERE id = 'seed'",
+            ],
+            // INSERT OR REPLACE deletes the old row without firing the delete trigger.
+            [
+                "INSERT OR REPLACE INTO note(id, title) VALUES ('seed', 'replaced')",
+                "DELETE FROM note WHERE id = 'seed'",
+            ],
+            ["INSERT OR REPLACE INTO note(id, title) VALUES ('seed', 'replaced')"],
+        ])
     func baselineRowLivesInOneTransaction(statements: [String]) throws {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(2, in: dir)
@@ -263,8 +278,9 @@ struct MergeSemanticsTests {
         }
     }
 
-    @Test("an edit of a baseline row is relayed onwards by a replica that merged it",
-          arguments: [false, true])
+    @Test(
+        "an edit of a baseline row is relayed onwards by a replica that merged it",
+        arguments: [false, true])
     func baselineEditRelayed(withoutBaselineMetadata: Bool) throws {
         try withTemporaryDirectory { dir in
             var r = try makeReplicas(3, in: dir)
@@ -297,7 +313,8 @@ struct MergeSemanticsTests {
                 #expect(try replica.read { try $0.scalar("SELECT count(*) FROM _spi_row") } == .integer(0))
             }
             let r = try made.map { try Replica(path: $0.path, logger: testLogger) }
-            #expect(try r[0].read { try $0.scalar("SELECT cl FROM _spi_row WHERE hlc = 0 AND site = 0") } == .integer(1))
+            #expect(
+                try r[0].read { try $0.scalar("SELECT cl FROM _spi_row WHERE hlc = 0 AND site = 0") } == .integer(1))
             try r[0].write { db in
                 try db.execute("INSERT OR REPLACE INTO note(id, title) VALUES ('seed', 'replaced')")
                 try db.execute("DELETE FROM note WHERE id = 'seed'")
@@ -337,7 +354,8 @@ struct ConflictLogTests {
                 // Prepared afresh each time: an EXPLAIN program reads no table, so a cached one never notices a schema
                 // change and keeps describing the old plan.
                 try replica.read { db in
-                    let stmt = try db.prepare("EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)")
+                    let stmt = try db.prepare(
+                        "EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)")
                     var details: [String] = []
                     while try stmt.step() { details.append(stmt.text(3) ?? "") }
                     return details.joined(separator: " | ")
@@ -357,12 +375,20 @@ struct ConflictLogTests {
             let clock = TestClock()
             let r = try makeReplicas(2, in: dir, clock: clock)
             let ids = (0..<40).map { "n\($0)" }
-            try r[0].write { db in for id in ids { try db.execute("INSERT INTO note(id, title, rank) VALUES (?, 'draft', 0)", [.text(id)]) } }
+            try r[0].write { db in
+                for id in ids {
+                    try db.execute("INSERT INTO note(id, title, rank) VALUES (?, 'draft', 0)", [.text(id)])
+                }
+            }
             try sync(r[0], into: r[1])
             clock.advance(10)
-            try r[1].write { db in for id in ids { try db.execute("UPDATE note SET title = 'B' WHERE id = ?", [.text(id)]) } }
+            try r[1].write { db in
+                for id in ids { try db.execute("UPDATE note SET title = 'B' WHERE id = ?", [.text(id)]) }
+            }
             clock.advance(10)
-            try r[0].write { db in for id in ids { try db.execute("UPDATE note SET title = 'A' WHERE id = ?", [.text(id)]) } }
+            try r[0].write { db in
+                for id in ids { try db.execute("UPDATE note SET title = 'A' WHERE id = ?", [.text(id)]) }
+            }
             try sync(r[0], into: r[1])
             #expect(try r[1].conflicts().count == ids.count)
 
@@ -370,7 +396,7 @@ struct ConflictLogTests {
             r[1].pendingStampLimit = 1_000
             clock.advance(10)
             try r[1].write { try $0.execute("UPDATE note SET title = 'mine' WHERE id = 'n5'") }
-            try r[1].write { try $0.execute("UPDATE note SET rank = 9 WHERE id = 'n6'") }  // another cell: still open
+            try r[1].write { try $0.execute("UPDATE note SET rank = 9 WHERE id = 'n6'") } // another cell: still open
             try r[1].write { try $0.execute("DELETE FROM note WHERE id = 'n7'") }
             let shell = try Connection(path: r[1].path, mode: .readWrite)
             try shell.execute("UPDATE note SET title = 'shell' WHERE id = 'n8'")
@@ -406,11 +432,13 @@ struct ConflictLogTests {
             try sync(r[1], into: r[0])
             let lists = try r.map { try $0.conflicts() }
             #expect(lists[0].count == 1)
-            #expect(lists[0] == lists[1].map { conflict in
-                var same = conflict
-                same.detected = lists[0][0].detected  // detection time is each replica's own
-                return same
-            })
+            #expect(
+                lists[0]
+                    == lists[1].map { conflict in
+                        var same = conflict
+                        same.detected = lists[0][0].detected // detection time is each replica's own
+                        return same
+                    })
             let conflict = try #require(lists[0].first)
             #expect(conflict.winner.value == "B says" && conflict.loser.value == "A says")
             #expect(conflict.winner.site == r[1].siteID && conflict.loser.site == r[0].siteID)
@@ -456,11 +484,15 @@ struct ConflictLogTests {
         }
     }
 
-    @Test("a deleted row's last values are kept where it was deleted (by the shell's triggers or an API write that asks) and where the delete was merged; never sent")
+    @Test(
+        "a deleted row's last values are kept where it was deleted (by the shell's triggers or an API write that asks) and where the delete was merged; never sent"
+    )
     func lastValues() throws {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(2, in: dir)
-            try r[0].write { try $0.execute("INSERT INTO note(id, title, rank) VALUES ('n1', 'one', 1), ('n2', 'two', 2)") }
+            try r[0].write {
+                try $0.execute("INSERT INTO note(id, title, rank) VALUES ('n1', 'one', 1), ('n2', 'two', 2)")
+            }
             try sync(r[0], into: r[1])
             // An API write keeps them when it asks; the stock sqlite3 shell's delete keeps them through the trigger.
             try r[0].write { db in
@@ -468,7 +500,8 @@ struct ConflictLogTests {
                 try db.execute("DELETE FROM note WHERE id = 'n1'")
             }
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") {
-                let shell = try WatchedProcess.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), [r[0].path, "DELETE FROM note WHERE id = 'n2'"])
+                let shell = try WatchedProcess.run(
+                    URL(fileURLWithPath: "/usr/bin/sqlite3"), [r[0].path, "DELETE FROM note WHERE id = 'n2'"])
                 #expect(shell.status == 0, "\(shell)")
             } else {
                 try r[0].write { db in
@@ -482,7 +515,9 @@ struct ConflictLogTests {
                     let history = try #require(try replica.history(table: "note", id: id))
                     #expect(!history.isAlive && history.cells.isEmpty)
                     let values = Dictionary(uniqueKeysWithValues: history.lastValues.map { ($0.column, $0.value) })
-                    #expect(values["title"] == .text(title) && values["rank"] == .integer(Int64(rank)), "\(replica.path) \(id): \(values)")
+                    #expect(
+                        values["title"] == .text(title) && values["rank"] == .integer(Int64(rank)),
+                        "\(replica.path) \(id): \(values)")
                 }
             }
             // Re-created: alive again, with its current cells and no last values.
@@ -545,7 +580,9 @@ struct ConflictLogTests {
         }
     }
 
-    @Test("a column repeated in one forged change is judged against the value as stored (integer in REAL reads back as real)")
+    @Test(
+        "a column repeated in one forged change is judged against the value as stored (integer in REAL reads back as real)"
+    )
     func repeatedColumnJudgedAsStored() throws {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(2, in: dir)
@@ -555,13 +592,17 @@ struct ConflictLogTests {
             var batches = try delta(from: r[0], to: r[1])
             #expect(batches.count == 1)
             let columns = batches[0].tables.map(\.columns)
-            guard let rowIndex = batches[0].rows.firstIndex(where: { row in
-                row.cells.contains { columns[Int(row.table)][Int($0.column)] == "weight" }
-            }) else {
+            guard
+                let rowIndex = batches[0].rows.firstIndex(where: { row in
+                    row.cells.contains { columns[Int(row.table)][Int($0.column)] == "weight" }
+                })
+            else {
                 Issue.record("the update's batch has no weight cell")
                 return
             }
-            let original = batches[0].rows[rowIndex].cells.first { columns[Int(batches[0].rows[rowIndex].table)][Int($0.column)] == "weight" }!
+            let original = batches[0].rows[rowIndex].cells.first {
+                columns[Int(batches[0].rows[rowIndex].table)][Int($0.column)] == "weight"
+            }!
             // The same version twice: first the integer 5 (stored as 5.0 in a REAL column), then the real 5.0.
             var asInteger = original
             asInteger.integer = 5

@@ -18,24 +18,31 @@ struct OriginProofTests {
             let bytes = Array(s.utf8)
             return (0..<4).reversed().map { UInt8(truncatingIfNeeded: UInt32(bytes.count) >> (UInt32($0) * 8)) } + bytes
         }
-        var expected = Array("SPILEAF-1\n".utf8) + [2] + site.bytes + u64(0x0123_4567_89AB_CDEF) + str("note") + str("n1")
+        var expected =
+            Array("SPILEAF-1\n".utf8) + [2] + site.bytes + u64(0x0123_4567_89AB_CDEF) + str("note") + str("n1")
             + u64(3) + str("title") + [3] + str("héllo") + u64(42) + prior.bytes
         var encoder = LeafEncoder()
         #expect(
             encoder.cellLeaf(
                 site: site, hlc: 0x0123_4567_89AB_CDEF, table: "note", id: "n1", cl: 3, column: "title",
-                value: .text("héllo"), priorHLC: 42, priorSite: prior).bytes == Array(SHA256.hash(data: expected).prefix(16)))
-        expected = Array("SPILEAF-1\n".utf8) + [2] + site.bytes + u64(7) + str("note") + str("n1") + u64(1) + str("rank")
+                value: .text("héllo"), priorHLC: 42, priorSite: prior
+            ).bytes == Array(SHA256.hash(data: expected).prefix(16)))
+        expected =
+            Array("SPILEAF-1\n".utf8) + [2] + site.bytes + u64(7) + str("note") + str("n1") + u64(1) + str("rank")
             + [1] + u64(UInt64(bitPattern: -5)) + u64(0) + [UInt8](repeating: 0, count: 16)
         #expect(
             encoder.cellLeaf(
                 site: site, hlc: 7, table: "note", id: "n1", cl: 1, column: "rank", value: .integer(-5), priorHLC: 0,
-                priorSite: nil).bytes == Array(SHA256.hash(data: expected).prefix(16)))
+                priorSite: nil
+            ).bytes == Array(SHA256.hash(data: expected).prefix(16)))
         expected = Array("SPILEAF-1\n".utf8) + [1] + site.bytes + u64(7) + str("note") + str("n1") + u64(2)
-        #expect(encoder.rowLeaf(site: site, hlc: 7, table: "note", id: "n1", cl: 2).bytes == Array(SHA256.hash(data: expected).prefix(16)))
+        #expect(
+            encoder.rowLeaf(site: site, hlc: 7, table: "note", id: "n1", cl: 2).bytes
+                == Array(SHA256.hash(data: expected).prefix(16)))
     }
 
-    @Test("a signed replica's changes verify anywhere; an altered value, a missing proof or another key is refused whole")
+    @Test(
+        "a signed replica's changes verify anywhere; an altered value, a missing proof or another key is refused whole")
     func tamperingIsRefused() throws {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(2, in: dir, signed: true)
@@ -49,7 +56,9 @@ struct OriginProofTests {
             // A value altered on its way.
             var altered = batches[0]
             for (i, row) in altered.rows.enumerated() {
-                for (j, cell) in row.cells.enumerated() where cell.text == "one" { altered.rows[i].cells[j].text = "ONE" }
+                for (j, cell) in row.cells.enumerated() where cell.text == "one" {
+                    altered.rows[i].cells[j].text = "ONE"
+                }
             }
             let error = #expect(throws: ReplicationError.self) { try r[1].apply(altered, gate: ProofGate()) }
             #expect(error?.code == .badSignature)
@@ -64,7 +73,11 @@ struct OriginProofTests {
             // Signed again by another key that claims to be the origin's.
             var resigned = batches[0]
             let impostor = ChangeSetSigner()
-            resigned.keys = resigned.keys.map { var k = $0; k.key = Data(impostor.publicKeyDER); return k }
+            resigned.keys = resigned.keys.map {
+                var k = $0
+                k.key = Data(impostor.publicKeyDER)
+                return k
+            }
             #expect(throws: ReplicationError.self) { try r[1].apply(resigned, gate: ProofGate()) }
             #expect(try content(r[1]) == before)
             #expect(try r[1].knowledge()[r[0].siteID] == 0)
@@ -82,7 +95,9 @@ struct OriginProofTests {
             // One transaction of 700 rows (2,100 entries: several chunks).
             try r[0].write { db in
                 for i in 0..<700 {
-                    try db.execute("INSERT INTO note(id, title, rank) VALUES (?, ?, ?)", [.text("n\(i)"), .text("t\(i)"), .integer(Int64(i))])
+                    try db.execute(
+                        "INSERT INTO note(id, title, rank) VALUES (?, ?, ?)",
+                        [.text("n\(i)"), .text("t\(i)"), .integer(Int64(i))])
                 }
             }
             try sync(r[0], into: r[1], gate: ProofGate())
@@ -107,7 +122,9 @@ struct OriginProofTests {
             let r = try makeReplicas(2, in: dir, signed: true)
             try r[0].write { db in
                 for i in 0..<3_000 {
-                    try db.execute("INSERT INTO note(id, title, rank) VALUES (?, ?, ?)", [.text("n\(i)"), .text("t\(i)"), .integer(Int64(i))])
+                    try db.execute(
+                        "INSERT INTO note(id, title, rank) VALUES (?, ?, ?)",
+                        [.text("n\(i)"), .text("t\(i)"), .integer(Int64(i))])
                 }
             }
             let batches = try delta(from: r[0], to: r[1], maxCells: 256)
@@ -115,7 +132,8 @@ struct OriginProofTests {
             for batch in batches {
                 let proofBytes = try batch.proofs.reduce(0) { $0 + (try $1.serializedBytes() as [UInt8]).count }
                 // 12,000 entries in about 24 chunks: the digests (~800 bytes) and at most a few chunks' other leaves.
-                #expect(proofBytes < 3 * OriginProofs.chunkSize * OriginProofs.leafLength, "\(proofBytes) bytes of proof")
+                #expect(
+                    proofBytes < 3 * OriginProofs.chunkSize * OriginProofs.leafLength, "\(proofBytes) bytes of proof")
                 try r[1].apply(batch, gate: ProofGate())
             }
             #expect(try content(r[1]) == content(r[0]))
@@ -135,7 +153,9 @@ struct OriginProofTests {
         }
     }
 
-    @Test("a replica from before proofs (format 2) neither relays nor covers others' unproven changes, and gets them again signed")
+    @Test(
+        "a replica from before proofs (format 2) neither relays nor covers others' unproven changes, and gets them again signed"
+    )
     func upgradeFromFormatTwo() throws {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(3, in: dir, signed: true)

@@ -77,7 +77,9 @@ struct SharedFileTests {
                 try raw.scalar("SELECT value FROM _spi_meta WHERE key = 'replica.schema'")
             }
             #expect(try format() == .integer(Int64(ReplicaSchema.version)))
-            try raw.execute("UPDATE _spi_meta SET value = ? WHERE key = 'replica.schema'", [.integer(Int64(ReplicaSchema.version) + 1)])
+            try raw.execute(
+                "UPDATE _spi_meta SET value = ? WHERE key = 'replica.schema'",
+                [.integer(Int64(ReplicaSchema.version) + 1)])
             #expect {
                 try Replica(path: path, logger: testLogger)
             } throws: { error in

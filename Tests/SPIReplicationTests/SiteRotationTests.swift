@@ -6,19 +6,26 @@ import Testing
 /// Key rotation (`Replica.rotateSite`) and the detection of one key held by two replicas (`ApplyReport.sharedKeys`).
 @Suite("site rotation and shared keys")
 struct SiteRotationTests {
-    @Test("after a rotation the old site's changes keep their proofs and the new site's are signed with the new key; a receiver that requires proofs takes both, from the rotated replica itself")
+    @Test(
+        "after a rotation the old site's changes keep their proofs and the new site's are signed with the new key; a receiver that requires proofs takes both, from the rotated replica itself"
+    )
     func rotation() throws {
         try withTemporaryDirectory { dir in
             let r = try makeReplicas(2, in: dir, signed: true)
             let oldSite = r[0].siteID
-            try r[0].write { db in try db.execute("INSERT INTO note(id, title, rank) VALUES ('n1', 'old one', 1), ('n2', 'old two', 2)") }
-            _ = try delta(from: r[0], to: r[1])  // signs them (a delta starts), as a sync or an export does
+            try r[0].write { db in
+                try db.execute("INSERT INTO note(id, title, rank) VALUES ('n1', 'old one', 1), ('n2', 'old two', 2)")
+            }
+            _ = try delta(from: r[0], to: r[1]) // signs them (a delta starts), as a sync or an export does
             try r[0].write { db in try db.execute("UPDATE note SET title = 'old, unsent' WHERE id = 'n2'") }
             let next = ChangeSetSigner()
-            let rotation = try Replica.rotateSite(ofReplicaAt: r[0].path, from: r[0].signer, to: next, logger: testLogger)
+            let rotation = try Replica.rotateSite(
+                ofReplicaAt: r[0].path, from: r[0].signer, to: next, logger: testLogger)
             #expect(rotation.previous == oldSite && rotation.site == next.site)
             #expect(rotation.signedWithOldKey && rotation.reattributed == 0)
-            #expect(throws: ReplicationError.self) { try Replica.rotateSite(ofReplicaAt: r[0].path, to: next, logger: testLogger) }
+            #expect(throws: ReplicationError.self) {
+                try Replica.rotateSite(ofReplicaAt: r[0].path, to: next, logger: testLogger)
+            }
 
             let rotated = try Replica(path: r[0].path, logger: testLogger)
             rotated.signer = next
@@ -30,8 +37,12 @@ struct SiteRotationTests {
             let knowledge = try r[1].knowledge()
             #expect(knowledge[oldSite] > 0 && knowledge[next.site] > 0)
             let versions = try r[1].read { db in
-                try db.rows("SELECT s.site FROM _spi_row r JOIN _spi_site s ON s.idx = r.site JOIN _spi_table t ON t.idx = r.tbl WHERE t.name = 'note' ORDER BY r.id")
-                    .compactMap { row -> SiteID? in if case .blob(let bytes) = row[0] { return SiteID(bytes: bytes) } else { return nil } }
+                try db.rows(
+                    "SELECT s.site FROM _spi_row r JOIN _spi_site s ON s.idx = r.site JOIN _spi_table t ON t.idx = r.tbl WHERE t.name = 'note' ORDER BY r.id"
+                )
+                .compactMap { row -> SiteID? in
+                    if case .blob(let bytes) = row[0] { return SiteID(bytes: bytes) } else { return nil }
+                }
             }
             #expect(versions == [oldSite, oldSite, next.site], "the rows' origins: \(versions)")
         }
@@ -53,7 +64,9 @@ struct SiteRotationTests {
         }
     }
 
-    @Test("two replicas signing with one key are reported: by a receiver of two signings at one clock, and by each of them on receiving the other's changes")
+    @Test(
+        "two replicas signing with one key are reported: by a receiver of two signings at one clock, and by each of them on receiving the other's changes"
+    )
     func sharedKey() throws {
         try withTemporaryDirectory { dir in
             let clock = TestClock()
@@ -75,7 +88,9 @@ struct SiteRotationTests {
             #expect(try delta(from: copy, to: r[1]).isEmpty)
             var full = try copy.deltaCursor(for: Knowledge())
             var second = ApplyReport()
-            while let batch = try copy.nextBatch(&full, maxCells: 64) { second.add(try r[1].apply(batch, gate: ProofGate())) }
+            while let batch = try copy.nextBatch(&full, maxCells: 64) {
+                second.add(try r[1].apply(batch, gate: ProofGate()))
+            }
             #expect(second.sharedKeys == [r[0].siteID])
             // The original receives the copy's change (through r[1]) and notices.
             clock.advance()

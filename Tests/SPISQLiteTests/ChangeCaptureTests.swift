@@ -13,16 +13,20 @@ struct ChangeCaptureTests {
         try db.execute("CREATE TABLE other (id TEXT PRIMARY KEY NOT NULL, x INTEGER) STRICT")
         let capture = try #require(ChangeCapture(connection: db), "Debian's SQLite has the pre-update hook")
         try capture.configure([
-            .init(name: "t", number: 7, keyColumn: 0, columns: [
-                .init(index: 1, bit: 0), .init(index: 2, bit: 1, comparesStorageClass: true),
-                .init(index: 3, bit: 2), .init(index: 4, bit: 5),
-            ])
+            .init(
+                name: "t", number: 7, keyColumn: 0,
+                columns: [
+                    .init(index: 1, bit: 0), .init(index: 2, bit: 1, comparesStorageClass: true),
+                    .init(index: 3, bit: 2), .init(index: 4, bit: 5),
+                ])
         ])
         return (db, capture)
     }
 
     func insert(_ id: String) -> Entry { Entry(table: 7, operation: .insert, mask: -1, key: .text(id)) }
-    func update(_ id: String, _ mask: Int64) -> Entry { Entry(table: 7, operation: .update, mask: mask, key: .text(id)) }
+    func update(_ id: String, _ mask: Int64) -> Entry {
+        Entry(table: 7, operation: .update, mask: mask, key: .text(id))
+    }
     func delete(_ id: String) -> Entry { Entry(table: 7, operation: .delete, mask: 0, key: .text(id)) }
 
     @Test("logs inserts, updates with the mask of changed columns, re-keys and deletes, of the chosen tables only")
@@ -31,19 +35,20 @@ struct ChangeCaptureTests {
         try capture.record {
             try db.execute("INSERT INTO t(id, a, b, c, d) VALUES ('x', 1, 1, 1.5, 'p'), ('y', 2, 'two', 2.5, 'q')")
             try db.execute("INSERT INTO other(id, x) VALUES ('x', 1)")
-            try db.execute("UPDATE t SET a = 1, d = 'P' WHERE id = 'x'")  // a unchanged, d changed
-            try db.execute("UPDATE t SET b = 1.0 WHERE id = 'x'")  // same value, another storage class: ANY counts it
-            try db.execute("UPDATE t SET c = 1.5 WHERE id = 'x'")  // nothing changed: logged with mask 0
+            try db.execute("UPDATE t SET a = 1, d = 'P' WHERE id = 'x'") // a unchanged, d changed
+            try db.execute("UPDATE t SET b = 1.0 WHERE id = 'x'") // same value, another storage class: ANY counts it
+            try db.execute("UPDATE t SET c = 1.5 WHERE id = 'x'") // nothing changed: logged with mask 0
             try db.execute("UPDATE t SET b = NULL, c = NULL WHERE id = 'y'")
             try db.execute("UPDATE t SET id = 'z' WHERE id = 'y'")
             try db.execute("DELETE FROM t WHERE id = 'x'")
             try db.execute("DELETE FROM other")
         }
         #expect(capture.isExact)
-        #expect(capture.entries == [
-            insert("x"), insert("y"), update("x", 1 << 5), update("x", 1 << 1), update("x", 0),
-            update("y", 1 << 1 | 1 << 2), delete("y"), insert("z"), delete("x"),
-        ])
+        #expect(
+            capture.entries == [
+                insert("x"), insert("y"), update("x", 1 << 5), update("x", 1 << 1), update("x", 0),
+                update("y", 1 << 1 | 1 << 2), delete("y"), insert("z"), delete("x"),
+            ])
         // Outside record(_:) nothing is logged.
         try db.execute("INSERT INTO t(id) VALUES ('w')")
         #expect(capture.count == 9)
@@ -98,8 +103,10 @@ struct ChangeCaptureTests {
                 #expect(capture.createdTrigger)
             }
         }
-        #expect(try db.rows("SELECT tbl, id, op, mask FROM log") == [
-            [.integer(7), .text("a"), .integer(1), .integer(-1)], [.integer(7), .text("b"), .integer(1), .integer(-1)],
-        ])
+        #expect(
+            try db.rows("SELECT tbl, id, op, mask FROM log") == [
+                [.integer(7), .text("a"), .integer(1), .integer(-1)],
+                [.integer(7), .text("b"), .integer(1), .integer(-1)],
+            ])
     }
 }

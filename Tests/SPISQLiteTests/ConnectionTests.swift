@@ -19,7 +19,9 @@ struct ConnectionTests {
             try db.enableWriteAheadLog()
             #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
             try db.execute("CREATE TABLE t(id TEXT PRIMARY KEY, v ANY) STRICT")
-            let values: [DatabaseValue] = [.null, .integer(-7), .real(2.5), .text("zürich"), .blob([0, 1, 255]), .blob([])]
+            let values: [DatabaseValue] = [
+                .null, .integer(-7), .real(2.5), .text("zürich"), .blob([0, 1, 255]), .blob([]),
+            ]
             for (i, v) in values.enumerated() {
                 try db.execute("INSERT INTO t VALUES (?, ?)", [.text("r\(i)"), v])
             }
@@ -71,7 +73,8 @@ struct ConnectionTests {
     func notADatabase() throws {
         try withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("junk.db").path
-            try Data("this is not a database, just some text that is long enough".utf8).write(to: URL(fileURLWithPath: path))
+            try Data("this is not a database, just some text that is long enough".utf8).write(
+                to: URL(fileURLWithPath: path))
             #expect {
                 _ = try Connection(path: path, mode: .readWrite)
             } throws: { error in
@@ -104,7 +107,8 @@ struct DatabaseValueOrderTests {
             let path = dir.appendingPathComponent("trig.db").path
             let db = try Connection(path: path)
             try db.enableWriteAheadLog()
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE t(x INTEGER);
                 CREATE TABLE log(x INTEGER);
                 CREATE TRIGGER t_log AFTER INSERT ON t BEGIN INSERT INTO log VALUES (NEW.x); END;
@@ -150,11 +154,16 @@ struct DatabaseValueOrderTests {
         let db = try Connection(path: ":memory:")
         try db.createUUIDKeyFunction("k")
         let uuid = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
-        #expect(try db.scalar("SELECT k(?)", [.text(uuid)])
-            == .blob([0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69, 0x78, 0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0]))
+        #expect(
+            try db.scalar("SELECT k(?)", [.text(uuid)])
+                == .blob([
+                    0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69, 0x78, 0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0,
+                ]))
         let passThrough: [DatabaseValue] = [
-            .text(uuid.uppercased()), .text("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f"), .text("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f00"),
-            .text("0f1e2d3c_4b5a-6978-8796-a5b4c3d2e1f0"), .text("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg"), .text("SPI-INC-FAB"),
+            .text(uuid.uppercased()), .text("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f"),
+            .text("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f00"),
+            .text("0f1e2d3c_4b5a-6978-8796-a5b4c3d2e1f0"), .text("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg"),
+            .text("SPI-INC-FAB"),
             .text(""), .integer(7), .real(1.5), .blob([1, 2]), .null,
         ]
         for value in passThrough {

@@ -32,7 +32,8 @@ struct HostileInputTests {
                 case .randomBytes:
                     var generator = SplitMix64(seed: 7)
                     // A plausible length, then bytes that do not decode as an envelope.
-                    try await client.send([0, 0, 0, 32] + [0x0F] + (0..<31).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                    try await client.send(
+                        [0, 0, 0, 32] + [0x0F] + (0..<31).map { _ in UInt8.random(in: 0...255, using: &generator) })
                     expected = .malformedMessage
                 case .garbageFrame:
                     try await client.send([0, 0, 0, 3, 0x0A, 0x05, 0x01])
@@ -80,7 +81,7 @@ struct HostileInputTests {
             }
             // Still serving.
             let report = try await pair.client().sync(with: address)
-            #expect(report.changesReceived == 4)  // two new rows, two changes each
+            #expect(report.changesReceived == 4) // two new rows, two changes each
         }
     }
 
@@ -133,4 +134,3 @@ struct HostileInputTests {
         }
     }
 }
-

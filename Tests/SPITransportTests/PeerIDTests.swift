@@ -95,7 +95,9 @@ struct PeerAddressTests {
         #expect(throws: PeerError.self) { try PeerAddress(parsing: "localhost") }
     }
 
-    @Test("bad addresses are refused with invalidAddress", arguments: ["", ":7373", "host:0", "host:70000", "::1:7373", "[::1", "a b:1"])
+    @Test(
+        "bad addresses are refused with invalidAddress",
+        arguments: ["", ":7373", "host:0", "host:70000", "::1:7373", "[::1", "a b:1"])
     func invalid(text: String) {
         #expect {
             try PeerAddress(parsing: text)

@@ -71,7 +71,9 @@ struct PeerIdentityTests {
         #expect(!FileManager.default.fileExists(atPath: identity.keyPath))
     }
 
-    @Test("an existing replica's key is never made again: a missing key (certificate gone too) is an error, and another replica's key is refused")
+    @Test(
+        "an existing replica's key is never made again: a missing key (certificate gone too) is an error, and another replica's key is refused"
+    )
     func loadNeverCreates() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -178,7 +180,9 @@ struct TrustedPeerStoreTests {
         #expect(peers[0].address == nil)
         #expect(try db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = '_spi_peer'") == .integer(0))
         // Opened again: the same list, from the settings alone.
-        #expect(try TrustedPeerStore(replica: SPIReplication.Replica(path: pair.orgPath, logger: pair.logger)).list() == peers)
+        #expect(
+            try TrustedPeerStore(replica: SPIReplication.Replica(path: pair.orgPath, logger: pair.logger)).list()
+                == peers)
     }
 
     @Test("duplicates, bad names, unknown peers and the replica's own id are refused with clear errors")

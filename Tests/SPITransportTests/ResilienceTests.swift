@@ -26,7 +26,8 @@ struct ResilienceTests {
         SyncClient(
             // Generous: the suite shares two cores with the property tests, and a handshake waits for both replicas.
             configuration: .init(
-                replicaPath: pair.providerPath, schemaVersion: 1, handshakeTimeout: .seconds(60), maximumCellsPerBatch: 100),
+                replicaPath: pair.providerPath, schemaVersion: 1, handshakeTimeout: .seconds(60),
+                maximumCellsPerBatch: 100),
             logger: pair.logger)
     }
 

@@ -8,7 +8,9 @@ import Testing
 
 @Suite("Sync over loopback TLS", .serialized)
 struct SyncTransportTests {
-    @Test("two replicas with offline edits converge in one session, both ways; the next sessions send nothing but coverage, then nothing")
+    @Test(
+        "two replicas with offline edits converge in one session, both ways; the next sessions send nothing but coverage, then nothing"
+    )
     func converge() async throws {
         let pair = try Pair()
         defer { pair.directory.remove() }
@@ -22,7 +24,7 @@ struct SyncTransportTests {
             #expect(report.changesApplied == 600)
             #expect(report.changesSent == 10_000)
             #expect(report.changesAppliedByPeer == 10_000)
-            #expect(report.batchesSent >= 2)  // 10 transactions of 500 rows; a batch ends near 2048 cells
+            #expect(report.batchesSent >= 2) // 10 transactions of 500 rows; a batch ends near 2048 cells
             #expect(report.peerName == "org")
             #expect(report.peerID == pair.org.peerID)
             #expect(report.bytesSent > 5000 * 10 && report.bytesReceived > 300 * 10)
@@ -45,7 +47,7 @@ struct SyncTransportTests {
             let replica = try Replica(path: pair.orgPath, logger: pair.logger)
             try replica.write { db in try db.execute("UPDATE note SET body = 'edited' WHERE id = 'provider-7'") }
             let third = try await pair.client().sync(with: address)
-            #expect(third.changesReceived == 1 && third.changesSent == 0)  // one cell
+            #expect(third.changesReceived == 1 && third.changesSent == 0) // one cell
             #expect(try pair.notes(in: pair.providerPath)["provider-7"] == "edited")
         }
     }

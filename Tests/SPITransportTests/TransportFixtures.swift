@@ -128,7 +128,8 @@ struct Pair {
             try replica.write { db in
                 for index in start..<min(count, start + perTransaction) {
                     try db.execute(
-                        "INSERT INTO note(id, body) VALUES (?, ?)", [.text("\(prefix)-\(index)"), .text("body \(index)")])
+                        "INSERT INTO note(id, body) VALUES (?, ?)",
+                        [.text("\(prefix)-\(index)"), .text("body \(index)")])
                 }
             }
         }

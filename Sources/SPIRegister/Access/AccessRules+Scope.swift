@@ -32,54 +32,54 @@ extension AccessRules {
         }
         return [
             "person": """
-                SELECT t.id, {unknown:person:t.id:party_id} OR {unknown:party:t.party_id:kind} OR {unknown:party:t.party_id:internal}
-                FROM person t WHERE t.party_id = \(party) OR t.party_id IN \(organizationParties)
-                """,
+            SELECT t.id, {unknown:person:t.id:party_id} OR {unknown:party:t.party_id:kind} OR {unknown:party:t.party_id:internal}
+            FROM person t WHERE t.party_id = \(party) OR t.party_id IN \(organizationParties)
+            """,
             "service": """
-                SELECT t.id, {unknown:service:t.id:provider_id} OR {unknown:service:t.id:customer_id}
-                FROM service t
-                WHERE t.provider_id IS NULL OR t.provider_id = \(party) OR t.customer_id = \(party)
-                    OR t.provider_id IN \(organizationParties)
-                UNION ALL
-                SELECT s.service_id, {unknown:interface_service:s.id:service_id} OR {unknown:interface_service:s.id:interface_id}
-                    OR {unknown:interface:i.id:provider_id}
-                FROM interface_service s JOIN interface i ON i.id = s.interface_id WHERE i.provider_id = \(party)
-                UNION ALL
-                SELECT g.service_id, {unknown:service_level_target:g.id:service_id} OR {unknown:service_level_target:g.id:agreement_id}
-                    OR {unknown:agreement:a.id:provider_id} OR {unknown:agreement:a.id:customer_id}
-                FROM service_level_target g JOIN agreement a ON a.id = g.agreement_id
-                WHERE a.provider_id = \(party) OR a.customer_id = \(party)
-                """,
+            SELECT t.id, {unknown:service:t.id:provider_id} OR {unknown:service:t.id:customer_id}
+            FROM service t
+            WHERE t.provider_id IS NULL OR t.provider_id = \(party) OR t.customer_id = \(party)
+                OR t.provider_id IN \(organizationParties)
+            UNION ALL
+            SELECT s.service_id, {unknown:interface_service:s.id:service_id} OR {unknown:interface_service:s.id:interface_id}
+                OR {unknown:interface:i.id:provider_id}
+            FROM interface_service s JOIN interface i ON i.id = s.interface_id WHERE i.provider_id = \(party)
+            UNION ALL
+            SELECT g.service_id, {unknown:service_level_target:g.id:service_id} OR {unknown:service_level_target:g.id:agreement_id}
+                OR {unknown:agreement:a.id:provider_id} OR {unknown:agreement:a.id:customer_id}
+            FROM service_level_target g JOIN agreement a ON a.id = g.agreement_id
+            WHERE a.provider_id = \(party) OR a.customer_id = \(party)
+            """,
             "agreement": """
-                SELECT t.id, {unknown:agreement:t.id:provider_id} OR {unknown:agreement:t.id:customer_id}
-                FROM agreement t WHERE t.provider_id = \(party) OR t.customer_id = \(party)
-                """,
+            SELECT t.id, {unknown:agreement:t.id:provider_id} OR {unknown:agreement:t.id:customer_id}
+            FROM agreement t WHERE t.provider_id = \(party) OR t.customer_id = \(party)
+            """,
             "service_level_target": """
-                SELECT t.id, {unknown:service_level_target:t.id:agreement_id} OR {unknown:agreement:a.id:provider_id}
-                    OR {unknown:agreement:a.id:customer_id}
-                FROM service_level_target t JOIN agreement a ON a.id = t.agreement_id
-                WHERE a.provider_id = \(party) OR a.customer_id = \(party)
-                """,
+            SELECT t.id, {unknown:service_level_target:t.id:agreement_id} OR {unknown:agreement:a.id:provider_id}
+                OR {unknown:agreement:a.id:customer_id}
+            FROM service_level_target t JOIN agreement a ON a.id = t.agreement_id
+            WHERE a.provider_id = \(party) OR a.customer_id = \(party)
+            """,
             "information_delivery": """
-                SELECT t.id, {unknown:information_delivery:t.id:information_item_id}
-                    OR {unknown:information_item:m.id:interface_id} OR {unknown:interface:i.id:provider_id}
-                FROM information_delivery t JOIN information_item m ON m.id = t.information_item_id
-                JOIN interface i ON i.id = m.interface_id WHERE i.provider_id = \(party)
-                """,
+            SELECT t.id, {unknown:information_delivery:t.id:information_item_id}
+                OR {unknown:information_item:m.id:interface_id} OR {unknown:interface:i.id:provider_id}
+            FROM information_delivery t JOIN information_item m ON m.id = t.information_item_id
+            JOIN interface i ON i.id = m.interface_id WHERE i.provider_id = \(party)
+            """,
             "service_level_result": """
-                SELECT t.id, {unknown:service_level_result:t.id:target_id} OR {unknown:service_level_target:g.id:agreement_id}
-                    OR {unknown:agreement:a.id:provider_id} OR {unknown:agreement:a.id:customer_id}
-                FROM service_level_result t JOIN service_level_target g ON g.id = t.target_id
-                JOIN agreement a ON a.id = g.agreement_id
-                WHERE a.provider_id = \(party) OR a.customer_id = \(party)
-                """,
+            SELECT t.id, {unknown:service_level_result:t.id:target_id} OR {unknown:service_level_target:g.id:agreement_id}
+                OR {unknown:agreement:a.id:provider_id} OR {unknown:agreement:a.id:customer_id}
+            FROM service_level_result t JOIN service_level_target g ON g.id = t.target_id
+            JOIN agreement a ON a.id = g.agreement_id
+            WHERE a.provider_id = \(party) OR a.customer_id = \(party)
+            """,
             "interface": """
-                SELECT t.id, {unknown:interface:t.id:provider_id} FROM interface t WHERE t.provider_id = \(party)
-                """,
+            SELECT t.id, {unknown:interface:t.id:provider_id} FROM interface t WHERE t.provider_id = \(party)
+            """,
             "finding_action": """
-                SELECT t.id, {unknown:finding_action:t.id:owner_id} OR {unknown:person:p.id:party_id}
-                FROM finding_action t JOIN person p ON p.id = t.owner_id WHERE p.party_id = \(party)
-                """,
+            SELECT t.id, {unknown:finding_action:t.id:owner_id} OR {unknown:person:p.id:party_id}
+            FROM finding_action t JOIN person p ON p.id = t.owner_id WHERE p.party_id = \(party)
+            """,
             "interface_service": underInterface("interface_service"),
             "raci_assignment": underInterface("raci_assignment"),
             "integration_point": underInterface("integration_point") + """
@@ -93,22 +93,22 @@ extension AccessRules {
             "interface_signature": underInterface("interface_signature"),
             "interface_version": underInterface("interface_version"),
             "integration_data_item": """
-                SELECT t.id, {unknown:integration_data_item:t.id:integration_point_id}
-                    OR {unknown:integration_point:p.id:interface_id} OR {unknown:interface:i.id:provider_id}
-                FROM integration_data_item t JOIN integration_point p ON p.id = t.integration_point_id
-                JOIN interface i ON i.id = p.interface_id WHERE i.provider_id = \(party)
-                UNION ALL
-                SELECT t.id, {unknown:integration_data_item:t.id:integration_point_id}
-                    OR {unknown:integration_point:p.id:from_party_id} OR {unknown:integration_point:p.id:to_party_id}
-                FROM integration_data_item t JOIN integration_point p ON p.id = t.integration_point_id
-                WHERE p.from_party_id = \(party) OR p.to_party_id = \(party)
-                """,
+            SELECT t.id, {unknown:integration_data_item:t.id:integration_point_id}
+                OR {unknown:integration_point:p.id:interface_id} OR {unknown:interface:i.id:provider_id}
+            FROM integration_data_item t JOIN integration_point p ON p.id = t.integration_point_id
+            JOIN interface i ON i.id = p.interface_id WHERE i.provider_id = \(party)
+            UNION ALL
+            SELECT t.id, {unknown:integration_data_item:t.id:integration_point_id}
+                OR {unknown:integration_point:p.id:from_party_id} OR {unknown:integration_point:p.id:to_party_id}
+            FROM integration_data_item t JOIN integration_point p ON p.id = t.integration_point_id
+            WHERE p.from_party_id = \(party) OR p.to_party_id = \(party)
+            """,
             "information_recipient": """
-                SELECT t.id, {unknown:information_recipient:t.id:information_item_id}
-                    OR {unknown:information_item:m.id:interface_id} OR {unknown:interface:i.id:provider_id}
-                FROM information_recipient t JOIN information_item m ON m.id = t.information_item_id
-                JOIN interface i ON i.id = m.interface_id WHERE i.provider_id = \(party)
-                """,
+            SELECT t.id, {unknown:information_recipient:t.id:information_item_id}
+                OR {unknown:information_item:m.id:interface_id} OR {unknown:interface:i.id:provider_id}
+            FROM information_recipient t JOIN information_item m ON m.id = t.information_item_id
+            JOIN interface i ON i.id = m.interface_id WHERE i.provider_id = \(party)
+            """,
         ]
     }
 
@@ -192,7 +192,9 @@ public struct RegisterReadScope: ReadScope, Sendable {
     public func rule(for table: String, peer: Knowledge) -> ScopeRule? {
         // (A peer that knows nothing yet gets every row in the ordinary delta anyway.)
         var unseenBinding = false
-        if let binding, let site = binding.site, !peer.clocks.isEmpty { unseenBinding = binding.clock.rawValue > peer[site] }
+        if let binding, let site = binding.site, !peer.clocks.isEmpty {
+            unseenBinding = binding.clock.rawValue > peer[site]
+        }
         guard let rules else {
             // The organization's scope filters nothing; but a replica just bound to the organization may have claimed
             // knowledge under a narrower scope before (unbound, or a party's): every row counts as entered.
@@ -202,7 +204,8 @@ public struct RegisterReadScope: ReadScope, Sendable {
         guard unseenBinding else { return ScopeRule(select: rule) }
         // The peer has not seen its binding: every row it may see counts as entered.
         return ScopeRule(
-            select: rule.replacingOccurrences(of: #"SELECT (\w+\.\w+), "#, with: "SELECT $1, 1 OR ", options: .regularExpression),
+            select: rule.replacingOccurrences(
+                of: #"SELECT (\w+\.\w+), "#, with: "SELECT $1, 1 OR ", options: .regularExpression),
             everyRowEntered: true)
     }
 

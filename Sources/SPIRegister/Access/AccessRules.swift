@@ -24,7 +24,9 @@ public enum AccessRules {
     ]
 
     /// Tables whose rows hang off an SPI by `interface_id`, which its provider may write.
-    public static let providerInterfaceTables: Set<String> = ["raci_assignment", "integration_point", "information_item"]
+    public static let providerInterfaceTables: Set<String> = [
+        "raci_assignment", "integration_point", "information_item",
+    ]
 
     /// Who `site` speaks for, by the party bindings this replica holds: the latest binding of the site (an unbinding
     /// is a binding with no party).
@@ -67,7 +69,8 @@ public enum AccessRules {
     /// that rotated its key more than once before it was bound again names each of its earlier sites).
     static func succeeds(_ carrier: SiteID, _ site: SiteID, _ db: Connection) throws -> Bool {
         var successors: [String: [String]] = [:]
-        try db.forEachRow("SELECT replaces, site FROM party_peer WHERE replaces IS NOT NULL AND site IS NOT NULL") { row in
+        try db.forEachRow("SELECT replaces, site FROM party_peer WHERE replaces IS NOT NULL AND site IS NOT NULL") {
+            row in
             guard let olds = row.text(0), let new = row.text(1) else { return }
             for old in olds.split(whereSeparator: \.isWhitespace) { successors[String(old), default: []].append(new) }
         }
@@ -147,10 +150,12 @@ public enum AccessRules {
 
     /// Whether this replica holds every change made up to `clock` by the authority and by every site bound (or
     /// unbound) before that clock: every site whose permitted changes could precede a change made at `clock`.
-    static func hasReceivedFromEveryWriter(upTo clock: UInt64, registerID: RegisterID, _ db: Connection) throws -> Bool {
+    static func hasReceivedFromEveryWriter(upTo clock: UInt64, registerID: RegisterID, _ db: Connection) throws -> Bool
+    {
         guard try Replica.hasReceived(from: registerID, upTo: clock, db) else { return false }
         var sites = Set<String>()
-        for binding in try bindingRows(of: nil, db) where binding.version.isZero || binding.version.clock.rawValue < clock {
+        for binding in try bindingRows(of: nil, db)
+        where binding.version.isZero || binding.version.clock.rawValue < clock {
             sites.insert(binding.site)
         }
         for text in sites {
@@ -206,7 +211,9 @@ public enum AccessRules {
         switch table {
         case "party":
             let allowed: Set<String> = ["name", "notes"]
-            if write.kind == .update && write.id == party && Set(write.values.keys).isSubset(of: allowed) { return .allow }
+            if write.kind == .update && write.id == party && Set(write.values.keys).isSubset(of: allowed) {
+                return .allow
+            }
             return .refuse("a provider may edit only the name and notes of its own party")
         case "person":
             return try bothOwned("party_id") { $0 == party }
@@ -221,10 +228,12 @@ public enum AccessRules {
                 ? .allow
                 : .refuseColumns(
                     governed,
-                    "a provider may not change an SPI's status, approval, owner, review dates, provider, practice, agreement or code")
+                    "a provider may not change an SPI's status, approval, owner, review dates, provider, practice, agreement or code"
+                )
         case _ where providerInterfaceTables.contains(table):
             if try missing("interface", link("interface_id").old) || missing("interface", link("interface_id").new) {
-                return .refuse(undecidedPrefix + "the SPI of this \(table) row is not here, so its scope cannot be checked")
+                return .refuse(
+                    undecidedPrefix + "the SPI of this \(table) row is not here, so its scope cannot be checked")
             }
             return try bothOwned("interface_id", ownsInterface)
                 ? .allow : .refuse("a provider writes \(table) rows only within its own SPIs")
@@ -242,7 +251,8 @@ public enum AccessRules {
                 return .refuse("signatures are append-only: a provider may not change or remove one")
             }
             if try missing("interface", link("interface_id").new) {
-                return .refuse(undecidedPrefix + "the SPI of this signature is not here, so its scope cannot be checked")
+                return .refuse(
+                    undecidedPrefix + "the SPI of this signature is not here, so its scope cannot be checked")
             }
             guard try ownsInterface(link("interface_id").new) else {
                 return .refuse("a provider signs only its own SPIs")
@@ -261,14 +271,17 @@ public enum AccessRules {
         case "service_level_result":
             // A provider records the levels it achieved against the targets of agreements it provides.
             if try missing("service_level_target", link("target_id").new) {
-                return .refuse(undecidedPrefix + "the target of this result is not here, so its scope cannot be checked")
+                return .refuse(
+                    undecidedPrefix + "the target of this result is not here, so its scope cannot be checked")
             }
             return try bothOwned("target_id") { target in
                 guard let target else { return false }
                 return try db.scalar(
                     "SELECT a.provider_id FROM service_level_target t JOIN agreement a ON a.id = t.agreement_id WHERE t.id = ?",
                     [.text(target)])?.textValue == party
-            } ? .allow : .refuse("a provider records achieved levels only against the targets of agreements it provides")
+            }
+                ? .allow
+                : .refuse("a provider records achieved levels only against the targets of agreements it provides")
         case "interface_version":
             guard write.kind == .create else {
                 return .refuse("frozen versions are append-only: a provider may not change or remove one")
@@ -289,7 +302,8 @@ public enum AccessRules {
             } ? .allow : .refuse("a provider writes information recipients only within its own SPIs")
         case "metric":
             // Any party adds its own metrics (first-contact resolution, reopen rate); only the organization changes one.
-            return write.kind == .create ? .allow : .refuse("only the organization changes or removes a metric; add a new one")
+            return write.kind == .create
+                ? .allow : .refuse("only the organization changes or removes a metric; add a new one")
         default:
             return .refuse("only the organization writes \(table) rows")
         }

@@ -42,10 +42,12 @@ public struct PartyBinding: Sendable, Hashable {
         ]
         if !old.isEmpty {
             guard !old.contains(peer.siteID) else {
-                throw RegisterError(.invalidValue, "a replica cannot replace itself: give the old peer id to --replaces")
+                throw RegisterError(
+                    .invalidValue, "a replica cannot replace itself: give the old peer id to --replaces")
             }
             var seen: Set<SiteID> = []
-            values["replaces"] = .text(old.filter { seen.insert($0).inserted }.map(\.description).joined(separator: " "))
+            values["replaces"] = .text(
+                old.filter { seen.insert($0).inserted }.map(\.description).joined(separator: " "))
         }
         try store.put("party_peer", id: RecordID.v7(), values: values, mode: .insert)
         return PartyBinding(
@@ -69,7 +71,9 @@ public struct PartyBinding: Sendable, Hashable {
         Dictionary(grouping: try AccessRules.bindingRows(of: nil, store.db), by: \.peer).values
             .compactMap { rows in AccessRules.latest(rows) }
             .compactMap { row in
-                row.partyID.map { PartyBinding(partyID: $0, partyCode: row.partyCode, peerID: row.peer, siteID: row.site) }
+                row.partyID.map {
+                    PartyBinding(partyID: $0, partyCode: row.partyCode, peerID: row.peer, siteID: row.site)
+                }
             }
             .sorted { ($0.partyCode ?? "", $0.peerID) < ($1.partyCode ?? "", $1.peerID) }
     }
@@ -96,7 +100,8 @@ extension Register {
     public func actor(ofParty party: String) throws -> AccessActor {
         try read { store in
             let id = try store.resolve("party", party)
-            return try store.record("party", id).values["kind"]?.textValue == "organization" ? .organization : .party(id)
+            return try store.record("party", id).values["kind"]?.textValue == "organization"
+                ? .organization : .party(id)
         }
     }
 }

@@ -31,15 +31,20 @@ extension Register {
         if let party {
             let viewer = try actor(ofParty: party)
             return FileScope(
-                viewer: viewer, scope: RegisterReadScope(viewer: viewer, origins: origins, sender: sender), fromReceiver: false)
+                viewer: viewer, scope: RegisterReadScope(viewer: viewer, origins: origins, sender: sender),
+                fromReceiver: false)
         }
         if !all, let receiver {
             let (actor, binding) = try replica.read { db in
-                (try AccessRules.actor(of: receiver, registerID: registerID, db), try AccessRules.latestBinding(of: receiver, db))
+                (
+                    try AccessRules.actor(of: receiver, registerID: registerID, db),
+                    try AccessRules.latestBinding(of: receiver, db)
+                )
             }
             if !actor.isOrganization {
                 return FileScope(
-                    viewer: actor, scope: RegisterReadScope(viewer: actor, origins: origins, binding: binding, sender: sender),
+                    viewer: actor,
+                    scope: RegisterReadScope(viewer: actor, origins: origins, binding: binding, sender: sender),
                     fromReceiver: true)
             }
             // A receiver acting for the organization gets every row; whole, when it has not seen its binding yet.
@@ -49,7 +54,8 @@ extension Register {
                 fromReceiver: false)
         }
         return FileScope(
-            viewer: nil, scope: RegisterReadScope(viewer: .organization, origins: origins, sender: sender), fromReceiver: false)
+            viewer: nil, scope: RegisterReadScope(viewer: .organization, origins: origins, sender: sender),
+            fromReceiver: false)
     }
 }
 

@@ -28,13 +28,18 @@ public struct RegisterAccessControl: SyncAccessControl {
         // rows of its new scope whole (RegisterReadScope).
         try replica.stamp()
         let (peerActor, binding, ownActor) = try replica.read { db in
-            (try AccessRules.actor(of: peerSite, registerID: replica.registerID, db), try AccessRules.latestBinding(of: peerSite, db),
-             try AccessRules.actor(of: ownSite, registerID: replica.registerID, db))
+            (
+                try AccessRules.actor(of: peerSite, registerID: replica.registerID, db),
+                try AccessRules.latestBinding(of: peerSite, db),
+                try AccessRules.actor(of: ownSite, registerID: replica.registerID, db)
+            )
         }
         // Every replica relays every origin in the peer's scope: each change carries its origin's signature. It vouches
         // for other sites' changes only when it holds all the peer may see.
-        let scope: (any ReadScope)? = RegisterReadScope(viewer: peerActor, origins: nil, binding: binding, sender: ownActor)
-        let gate = RegisterWriteGate(peerSite: peerSite, peerActor: peerActor, ownSite: ownSite, registerID: replica.registerID)
+        let scope: (any ReadScope)? = RegisterReadScope(
+            viewer: peerActor, origins: nil, binding: binding, sender: ownActor)
+        let gate = RegisterWriteGate(
+            peerSite: peerSite, peerActor: peerActor, ownSite: ownSite, registerID: replica.registerID)
         return SessionAccess(scope: scope, gate: gate, description: "\(peerActor)")
     }
 }
@@ -81,7 +86,9 @@ public struct RegisterWriteGate: WriteGate {
 
     public func receiverScope(_ db: Connection) throws -> String? { try carried.receiverScope(db) }
 
-    public func keeps(table: String, id: String, _ db: Connection) throws -> Bool { try carried.keeps(table: table, id: id, db) }
+    public func keeps(table: String, id: String, _ db: Connection) throws -> Bool {
+        try carried.keeps(table: table, id: id, db)
+    }
 }
 
 /// Judges the changes of a change-set file by their origin, with the register's write rules, and keeps only what the

@@ -18,9 +18,12 @@ public struct TableScope: Sendable, Hashable {
         let rules = AccessRules.visibility(for: actor)
         return try FieldCatalog.tables.map { spec in
             let total = Int(try db.scalar("SELECT count(*) FROM \(quoted(spec.name))")?.integerValue ?? 0)
-            let visible = try rules?[spec.name].map { rule in
-                Int(try db.scalar("SELECT count(DISTINCT id) FROM (\(AccessRules.withoutEntry(rule)))")?.integerValue ?? 0)
-            } ?? total
+            let visible =
+                try rules?[spec.name].map { rule in
+                    Int(
+                        try db.scalar("SELECT count(DISTINCT id) FROM (\(AccessRules.withoutEntry(rule)))")?
+                            .integerValue ?? 0)
+                } ?? total
             return TableScope(
                 table: spec.name, visibleRows: visible, totalRows: total, read: readRule(spec.name, actor),
                 write: writeRule(spec.name, actor))
@@ -53,8 +56,10 @@ public struct TableScope: Sendable, Hashable {
         switch table {
         case "party": return "the name and notes of its own party"
         case "person": return "its own people"
-        case "interface": return "its SPIs' title, stage, version and description (not status, approval, owner, review dates)"
-        case "raci_assignment", "integration_point", "information_item", "integration_data_item", "information_recipient":
+        case "interface":
+            return "its SPIs' title, stage, version and description (not status, approval, owner, review dates)"
+        case "raci_assignment", "integration_point", "information_item", "integration_data_item",
+            "information_recipient":
             return "rows within its own SPIs"
         case "interface_signature": return "its own party's signatures of its SPIs (append-only)"
         case "service_level_result": return "levels achieved against the targets of agreements it provides"

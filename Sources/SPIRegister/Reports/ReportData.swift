@@ -7,17 +7,37 @@ import SPISQLite
 /// Rows are kept as they are, dangling references included: a report shows a missing row as such rather than
 /// failing.
 struct ReportData {
-    struct Party { var id, code, name: String; var kind: String?; var isInternal: Bool; var notes: String? }
-    struct Person { var id, name: String; var partyID, email, role: String?; var isActive: Bool }
+    struct Party {
+        var id, code, name: String
+        var kind: String?
+        var isInternal: Bool
+        var notes: String?
+    }
+    struct Person {
+        var id, name: String
+        var partyID, email, role: String?
+        var isActive: Bool
+    }
     struct Practice { var id, code, name: String }
-    struct Activity { var id, code, name: String; var practiceID: String?; var position: Int }
-    struct Service { var id, code, name: String; var type, status, providerID: String? }
+    struct Activity {
+        var id, code, name: String
+        var practiceID: String?
+        var position: Int
+    }
+    struct Service {
+        var id, code, name: String
+        var type, status, providerID: String?
+    }
     struct Agreement {
         var id, code, title: String
         var type, customerID, providerID, start, end, status, ownerID: String?
     }
     /// A level achieved against a target in one period.
-    struct Result { var id, targetID, period: String; var value: Double; var source: String? }
+    struct Result {
+        var id, targetID, period: String
+        var value: Double
+        var source: String?
+    }
     struct Target {
         var id: String
         var agreementID, serviceID, metric, priority: String?
@@ -32,16 +52,32 @@ struct ReportData {
         var reviewIntervalMonths: Int?
         var nextReview, agreementID, description: String?
     }
-    struct RACI { var id, interfaceID, activityID: String; var partyID, role, title: String? }
+    struct RACI {
+        var id, interfaceID, activityID: String
+        var partyID, role, title: String?
+    }
     struct Point {
         var id, interfaceID, name: String
         var fromPartyID, fromPracticeID, toPartyID, toPracticeID, trigger, channel, standard, timing,
             correlationKey: String?
     }
-    struct DataItem { var id, pointID, name: String; var description: String?; var isMandatory: Bool }
-    struct InfoItem { var id, interfaceID, name: String; var content, frequency, dueRule, format, senderID: String? }
-    struct Recipient { var id, itemID: String; var partyID, personID: String? }
-    struct Review { var id, interfaceID: String; var date, body, outcome, reviewerID, version, notes: String? }
+    struct DataItem {
+        var id, pointID, name: String
+        var description: String?
+        var isMandatory: Bool
+    }
+    struct InfoItem {
+        var id, interfaceID, name: String
+        var content, frequency, dueRule, format, senderID: String?
+    }
+    struct Recipient {
+        var id, itemID: String
+        var partyID, personID: String?
+    }
+    struct Review {
+        var id, interfaceID: String
+        var date, body, outcome, reviewerID, version, notes: String?
+    }
 
     var parties: [Party] = []
     var people: [Person] = []
@@ -153,7 +189,9 @@ struct ReportData {
                 )
             )
         }
-        for r in try db.rows("SELECT id, target_id, period, value, source FROM service_level_result ORDER BY period DESC, id") {
+        for r in try db.rows(
+            "SELECT id, target_id, period, value, source FROM service_level_result ORDER BY period DESC, id")
+        {
             guard let target = text(r[1]), let period = text(r[2]), let value = number(r[3]) else { continue }
             resultsByTarget[target, default: []].append(
                 Result(id: id(r[0]), targetID: target, period: period, value: value, source: text(r[4])))
@@ -245,7 +283,9 @@ struct ReportData {
             )
         }
         findings = try RegisterCheck.run(db, today: today)
-        for due in try ReportingEvidence.recent(in: RecordStore(db: db, kind: .organization, today: today), today: today, count: 12) {
+        for due in try ReportingEvidence.recent(
+            in: RecordStore(db: db, kind: .organization, today: today), today: today, count: 12)
+        {
             evidence[due.itemID, default: []].append(due)
         }
         if let registerID = try Replica.registerID(db) {

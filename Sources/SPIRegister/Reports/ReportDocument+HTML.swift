@@ -87,7 +87,8 @@ extension ReportDocument {
                 for cell in row {
                     let detail = cell.detail.map { "<span class=\"detail\">\(escape($0))</span>" } ?? ""
                     if let heat = cell.heat {
-                        out += "<td class=\"heat heat-\(heat.rawValue)\"><span class=\"marker\">\(heat.marker)</span> "
+                        out +=
+                            "<td class=\"heat heat-\(heat.rawValue)\"><span class=\"marker\">\(heat.marker)</span> "
                             + "\(escape(cell.text))</td>"
                     } else if let flag = cell.flag {
                         let text = cell.text.isEmpty ? "" : escape(cell.text) + " "

@@ -66,7 +66,10 @@ enum ReportJSON: Equatable {
         case .number(let d): out += d.isFinite ? RegisterCheck.format(d) : "null"
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):
-            guard !items.isEmpty else { out += "[]"; return }
+            guard !items.isEmpty else {
+                out += "[]"
+                return
+            }
             out += "[\n"
             for (i, item) in items.enumerated() {
                 out += pad
@@ -75,7 +78,10 @@ enum ReportJSON: Equatable {
             }
             out += closing + "]"
         case .object(let pairs):
-            guard !pairs.isEmpty else { out += "{}"; return }
+            guard !pairs.isEmpty else {
+                out += "{}"
+                return
+            }
             out += "{\n"
             for (i, (key, value)) in pairs.enumerated() {
                 out += pad

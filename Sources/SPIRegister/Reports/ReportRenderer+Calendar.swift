@@ -9,7 +9,10 @@ extension ReportRenderer {
         guard let last = evidence.first else { return ("", "", false) }
         let onTime = evidence.filter(\.isOnTime).count
         let percent = Int((Double(onTime) / Double(evidence.count) * 100).rounded())
-        return ("\(last.due.text): \(last.summary)", "\(onTime) of \(evidence.count) (\(percent) %)", last.isMissing || !last.isOnTime)
+        return (
+            "\(last.due.text): \(last.summary)", "\(onTime) of \(evidence.count) (\(percent) %)",
+            last.isMissing || !last.isOnTime
+        )
     }
 
     static let frequencies = ["daily", "weekly", "monthly", "quarterly", "annually", "on_event"]
@@ -79,29 +82,34 @@ extension ReportRenderer {
             let group = entries.filter { $0.item.frequency == frequency }
             guard !group.isEmpty else { continue }
             var table = ReportDocument.Table(
-                columns: ["Next due", "Information item", "SPI", "From", "To", "Due rule", "Format", "Last due", "On time"],
+                columns: [
+                    "Next due", "Information item", "SPI", "From", "To", "Due rule", "Format", "Last due", "On time",
+                ],
                 rows: []
             )
             for entry in group {
                 let understood = entry.nextDue != nil || frequency == "on_event"
-                table.rows.append([
-                    ReportDocument.Cell(
-                        entry.nextDue?.text ?? (frequency == "on_event" ? "on event" : "rule not understood")
-                    ),
-                    ReportDocument.Cell(entry.item.name), ReportDocument.Cell(entry.spi.code),
-                    ReportDocument.Cell(data.partyOrPerson(entry.item.senderID)),
-                    ReportDocument.Cell(
-                        entry.recipients.joined(separator: ", "), flag: entry.recipients.isEmpty ? "no recipient" : nil
-                    ),
-                    ReportDocument.Cell(entry.item.dueRule ?? "", flag: understood ? nil : "not understood"),
-                    ReportDocument.Cell(entry.item.format ?? ""),
-                ] + {
-                    let delivery = deliveryText(data.evidence[entry.item.id] ?? [])
-                    return [
-                        ReportDocument.Cell(delivery.last, flag: delivery.missedLast ? "late or missing" : nil),
-                        ReportDocument.Cell(delivery.rate),
+                table.rows.append(
+                    [
+                        ReportDocument.Cell(
+                            entry.nextDue?.text ?? (frequency == "on_event" ? "on event" : "rule not understood")
+                        ),
+                        ReportDocument.Cell(entry.item.name), ReportDocument.Cell(entry.spi.code),
+                        ReportDocument.Cell(data.partyOrPerson(entry.item.senderID)),
+                        ReportDocument.Cell(
+                            entry.recipients.joined(separator: ", "),
+                            flag: entry.recipients.isEmpty ? "no recipient" : nil
+                        ),
+                        ReportDocument.Cell(entry.item.dueRule ?? "", flag: understood ? nil : "not understood"),
+                        ReportDocument.Cell(entry.item.format ?? ""),
                     ]
-                }())
+                        + {
+                            let delivery = deliveryText(data.evidence[entry.item.id] ?? [])
+                            return [
+                                ReportDocument.Cell(delivery.last, flag: delivery.missedLast ? "late or missing" : nil),
+                                ReportDocument.Cell(delivery.rate),
+                            ]
+                        }())
             }
             document.sections.append(
                 ReportDocument.Section(

@@ -122,9 +122,11 @@ extension ReportRenderer {
         }
         let signOff = data.signOffs[spi.id]
         if let frozen = data.frozen[spi.id] {
-            header.append(("Sign-off", "frozen version \(frozen.version ?? "-"), as \(frozen.event) on \(frozen.frozenOn)"))
+            header.append(
+                ("Sign-off", "frozen version \(frozen.version ?? "-"), as \(frozen.event) on \(frozen.frozenOn)"))
         } else {
-            header.append(("Sign-off", signOff.map { ($0.isChangedSinceSigned ? "⚠ " : "") + $0.summary } ?? "not signed"))
+            header.append(
+                ("Sign-off", signOff.map { ($0.isChangedSinceSigned ? "⚠ " : "") + $0.summary } ?? "not signed"))
         }
         var next = spi.nextReview ?? "none"
         if reviewFindings.contains("review-overdue") { next += " (⚠ overdue)" }
@@ -217,17 +219,22 @@ extension ReportRenderer {
         )
         for target in targets {
             let supported = target.supportsID.flatMap { data.targetByID[$0] }
-            targetTable.rows.append([
-                ReportDocument.Cell(target.serviceID.flatMap { data.serviceByID[$0]?.code } ?? ""),
-                ReportDocument.Cell(words(target.metric)), ReportDocument.Cell(target.priority ?? "any"),
-                ReportDocument.Cell(
-                    targetText(target), flag: weaker.contains(target.id) ? "weaker than it supports" : nil),
-                ReportDocument.Cell(target.period ?? ""),
-                ReportDocument.Cell(supported.map { "\(targetLabel($0, data)) (\(targetText($0)))" } ?? ""),
-            ] + (attained
-                ? [ReportDocument.Cell(
-                    achievedText(target, data), flag: latestMissed(target, data) == true ? "latest period missed" : nil)]
-                : []))
+            targetTable.rows.append(
+                [
+                    ReportDocument.Cell(target.serviceID.flatMap { data.serviceByID[$0]?.code } ?? ""),
+                    ReportDocument.Cell(words(target.metric)), ReportDocument.Cell(target.priority ?? "any"),
+                    ReportDocument.Cell(
+                        targetText(target), flag: weaker.contains(target.id) ? "weaker than it supports" : nil),
+                    ReportDocument.Cell(target.period ?? ""),
+                    ReportDocument.Cell(supported.map { "\(targetLabel($0, data)) (\(targetText($0)))" } ?? ""),
+                ]
+                    + (attained
+                        ? [
+                            ReportDocument.Cell(
+                                achievedText(target, data),
+                                flag: latestMissed(target, data) == true ? "latest period missed" : nil)
+                        ]
+                        : []))
         }
         sections.append(
             ReportDocument.Section(
@@ -265,7 +272,8 @@ extension ReportRenderer {
                         finding.severity.rawValue, flag: finding.severity == .info ? nil : finding.rule),
                     ReportDocument.Cell(finding.message),
                 ]
-                return providerFacing ? cells : cells + [ReportDocument.Cell(rule.map { fixCommand($0, finding, data) } ?? "")]
+                return providerFacing
+                    ? cells : cells + [ReportDocument.Cell(rule.map { fixCommand($0, finding, data) } ?? "")]
             }
         )
         sections.append(
@@ -299,14 +307,18 @@ extension ReportRenderer {
         _ spi: ReportData.Interface, _ signOff: SignOffState?, _ data: ReportData
     ) -> [ReportDocument.Block] {
         var facts: [(String, String)] = [("Version", spi.version ?? "none"), ("Status", words(spi.status))]
-        facts.append((
-            "Approved",
-            spi.approvedBy.map { "by \(data.personName($0))" + (spi.approvedOn.map { " on \($0)" } ?? "") } ?? "no"))
+        facts.append(
+            (
+                "Approved",
+                spi.approvedBy.map { "by \(data.personName($0))" + (spi.approvedOn.map { " on \($0)" } ?? "") } ?? "no"
+            ))
         if let frozen = data.frozen[spi.id] {
-            facts.append((
-                "Frozen version",
-                "\(frozen.version ?? "-") (digest \(frozen.digest.prefix(12))…), \(frozen.event) on \(frozen.frozenOn)"
-                    + (frozen.frozenBy.map { " by \($0)" } ?? "")))
+            facts.append(
+                (
+                    "Frozen version",
+                    "\(frozen.version ?? "-") (digest \(frozen.digest.prefix(12))…), \(frozen.event) on \(frozen.frozenOn)"
+                        + (frozen.frozenBy.map { " by \($0)" } ?? "")
+                ))
             let signed = signOff?.checks.filter { $0.verdict != .invalid }.map(\.party) ?? []
             facts.append(("Signed by", signed.isEmpty ? "nobody" : Array(Set(signed)).sorted().joined(separator: ", ")))
         } else {
@@ -336,9 +348,10 @@ extension ReportRenderer {
             })
         blocks.append(.table(table))
         if let baseline = signOff.signedBaseline, data.frozen[spi.id] == nil {
-            blocks.append(.note(
-                "⚠ Changed since \(baseline.party) signed it on \(baseline.signature.signedOn): "
-                    + signOff.changes.map(\.change.description).joined(separator: "; ") + "."))
+            blocks.append(
+                .note(
+                    "⚠ Changed since \(baseline.party) signed it on \(baseline.signature.signedOn): "
+                        + signOff.changes.map(\.change.description).joined(separator: "; ") + "."))
         }
         return blocks
     }
@@ -492,7 +505,8 @@ extension ReportRenderer {
                     state.checks.map { check in
                         .object([
                             ("party", .string(check.party)), ("person", .string(check.person)),
-                            ("signedOn", .string(check.signature.signedOn)), ("version", .text(check.signature.version)),
+                            ("signedOn", .string(check.signature.signedOn)),
+                            ("version", .text(check.signature.version)),
                             ("verdict", .string(check.verdict.rawValue)),
                             ("peerId", .text(check.signature.peerID?.description)),
                         ])

@@ -31,7 +31,8 @@ extension ReportRenderer {
     /// provider's practice and no SPI covers it), who holds the Accountables, and the hand-offs between providers.
     static func ecosystemReport(_ context: Context) -> Output {
         let data = context.data
-        let providers = context.provider.map { [$0] }
+        let providers =
+            context.provider.map { [$0] }
             ?? data.parties.filter { $0.kind == "provider" }.sorted { $0.code < $1.code }
         let live = data.interfaces.filter { $0.status != "retired" }
         let handoffs = data.points.filter { point in
@@ -43,8 +44,9 @@ extension ReportRenderer {
         func cell(_ practice: ReportData.Practice, _ provider: ReportData.Party) -> EcosystemCell {
             var result = EcosystemCell()
             result.handoffsIn = handoffs.filter { $0.toPartyID == provider.id && $0.toPracticeID == practice.id }.count
-            guard let spi = live.filter({ $0.practiceID == practice.id && $0.providerID == provider.id })
-                .min(by: { $0.code < $1.code })
+            guard
+                let spi = live.filter({ $0.practiceID == practice.id && $0.providerID == provider.id })
+                    .min(by: { $0.code < $1.code })
             else { return result }
             result.spi = spi
             let activities = data.activities.filter { $0.practiceID == practice.id }
@@ -77,8 +79,9 @@ extension ReportRenderer {
                     if c.handoffsIn > 0 { text += "; \(c.handoffsIn) hand-off\(c.handoffsIn == 1 ? "" : "s") in" }
                     line.append(ReportDocument.Cell(text, heat: heat))
                 } else {
-                    line.append(ReportDocument.Cell(
-                        "no SPI; \(c.handoffsIn) hand-off\(c.handoffsIn == 1 ? "" : "s") in", heat: heat))
+                    line.append(
+                        ReportDocument.Cell(
+                            "no SPI; \(c.handoffsIn) hand-off\(c.handoffsIn == 1 ? "" : "s") in", heat: heat))
                 }
                 rows.append([
                     .string(practice.code), .string(provider.code), .text(c.spi?.code), .text(c.spi?.status),
@@ -107,9 +110,13 @@ extension ReportRenderer {
             case .missing: return "\(n) missing SPI\(n == 1 ? "" : "s") for hand-offs"
             }
         }.joined(separator: ", ")
-        document.sections.append(ReportDocument.Section(
-            level: 2, anchor: ReportDocument.anchor("heat map", used: &anchors), title: "Practices × providers",
-            blocks: [.paragraph("\(practices.count) practices × \(providers.count) providers: \(summary)."), .table(table)]))
+        document.sections.append(
+            ReportDocument.Section(
+                level: 2, anchor: ReportDocument.anchor("heat map", used: &anchors), title: "Practices × providers",
+                blocks: [
+                    .paragraph("\(practices.count) practices × \(providers.count) providers: \(summary)."),
+                    .table(table),
+                ]))
         // Hand-offs from one provider to another: each side must know of them (both providers' replicas hold them).
         let between = data.points.filter { point in
             guard let from = point.fromPartyID, let to = point.toPartyID, from != to else { return false }
@@ -128,10 +135,12 @@ extension ReportRenderer {
                 ReportDocument.Cell(channelLabel(point.channel)),
             ])
         }
-        document.sections.append(ReportDocument.Section(
-            level: 2, anchor: ReportDocument.anchor("between providers", used: &anchors),
-            title: "Hand-offs between providers",
-            blocks: [between.isEmpty ? .note("No provider hands work straight to another.") : .table(handoffTable)]))
+        document.sections.append(
+            ReportDocument.Section(
+                level: 2, anchor: ReportDocument.anchor("between providers", used: &anchors),
+                title: "Hand-offs between providers",
+                blocks: [between.isEmpty ? .note("No provider hands work straight to another.") : .table(handoffTable)])
+        )
         return Output(document: document, columns: ecosystemColumns, rows: rows)
     }
 }

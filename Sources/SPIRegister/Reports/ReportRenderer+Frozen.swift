@@ -41,7 +41,9 @@ extension ReportRenderer {
         let copy = try Connection(path: ":memory:")
         try RegisterSchema.migrate(copy)
         for table in RegisterSchema.tableNames {
-            let columns = try db.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap { $0[0].textValue }
+            let columns = try db.rows("SELECT name FROM pragma_table_info(?)", [.text(table)]).compactMap {
+                $0[0].textValue
+            }
             let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
             let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
             for row in try db.rows("SELECT \(list) FROM \"\(table)\"") {
@@ -74,8 +76,12 @@ extension ReportRenderer {
     /// cited rows.
     static func replace(_ id: String, with content: InterfaceContent, in db: Connection) throws {
         let spi = DatabaseValue.text(id)
-        try db.execute("DELETE FROM integration_data_item WHERE integration_point_id IN (SELECT id FROM integration_point WHERE interface_id = ?)", [spi])
-        try db.execute("DELETE FROM information_recipient WHERE information_item_id IN (SELECT id FROM information_item WHERE interface_id = ?)", [spi])
+        try db.execute(
+            "DELETE FROM integration_data_item WHERE integration_point_id IN (SELECT id FROM integration_point WHERE interface_id = ?)",
+            [spi])
+        try db.execute(
+            "DELETE FROM information_recipient WHERE information_item_id IN (SELECT id FROM information_item WHERE interface_id = ?)",
+            [spi])
         for table in ["interface_service", "raci_assignment", "integration_point", "information_item"] {
             try db.execute("DELETE FROM \(table) WHERE interface_id = ?", [spi])
         }

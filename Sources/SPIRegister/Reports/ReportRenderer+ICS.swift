@@ -17,7 +17,10 @@ extension ReportRenderer {
         let data = try ReportData(db, today: today)
         var scope: ReportData.Party?
         if let provider {
-            guard let party = data.parties.first(where: { $0.code.uppercased() == provider.uppercased() || $0.id == provider })
+            guard
+                let party = data.parties.first(where: {
+                    $0.code.uppercased() == provider.uppercased() || $0.id == provider
+                })
             else {
                 let codes = data.parties.filter { $0.kind == "provider" }.map(\.code).joined(separator: ", ")
                 throw ReportError(.unknownProvider, "no party with code '\(provider)'; providers: \(codes)")
@@ -34,14 +37,17 @@ extension ReportRenderer {
         ]
         for spi in context.interfaces {
             for item in data.infoItems where item.interfaceID == spi.id {
-                guard let due = ReportDueRule(rule: item.dueRule, frequency: item.frequency)?.nextDue(onOrAfter: todayDate)
+                guard
+                    let due = ReportDueRule(rule: item.dueRule, frequency: item.frequency)?.nextDue(
+                        onOrAfter: todayDate)
                 else { continue }
                 let day = due.text.filter { $0 != "-" }
                 let next = due.adding(days: 1).text.filter { $0 != "-" }
                 let to = recipients(of: item, data).joined(separator: ", ")
                 let description = [
                     "SPI \(spi.code): \(spi.title)", "From: \(data.partyOrPerson(item.senderID))",
-                    "To: \(to.isEmpty ? "(no recipient)" : to)", "Due rule: \(item.dueRule ?? "") (\(item.frequency ?? ""))",
+                    "To: \(to.isEmpty ? "(no recipient)" : to)",
+                    "Due rule: \(item.dueRule ?? "") (\(item.frequency ?? ""))",
                     item.format.map { "Format: \($0)" }, item.content.map { "Content: \($0)" },
                 ].compactMap { $0 }.joined(separator: "\n")
                 lines += [
@@ -79,7 +85,7 @@ extension ReportRenderer {
         var octets = 0
         for character in line {
             let size = String(character).utf8.count
-            let limit = parts.isEmpty ? 75 : 74  // a continuation's leading space counts
+            let limit = parts.isEmpty ? 75 : 74 // a continuation's leading space counts
             if octets + size > limit {
                 parts.append(current)
                 current = ""

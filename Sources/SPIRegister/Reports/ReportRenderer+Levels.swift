@@ -84,12 +84,13 @@ extension ReportRenderer {
                 let isWeaker = weaker.contains(target.id)
                 // Attainment over the periods shown: how many were recorded, how many met the target.
                 let recent = (data.resultsByTarget[target.id] ?? []).prefix(context.periods)
-                let met = target.value.map { goal in
-                    recent.filter {
-                        ServiceLevel.meets(
-                            value: $0.value, target: goal, unit: target.unit, higherIsBetter: target.higherIsBetter)
-                    }.count
-                } ?? 0
+                let met =
+                    target.value.map { goal in
+                        recent.filter {
+                            ServiceLevel.meets(
+                                value: $0.value, target: goal, unit: target.unit, higherIsBetter: target.higherIsBetter)
+                        }.count
+                    } ?? 0
                 let achieved = achievedText(target, data, count: context.periods)
                 table.rows.append([
                     ReportDocument.Cell(data.partyCode(agreement?.providerID)),

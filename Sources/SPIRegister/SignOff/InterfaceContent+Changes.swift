@@ -39,9 +39,10 @@ extension InterfaceContent {
                 "\(column) \(try namer.value("interface", column, interface[column])) → "
                     + (try namer.value("interface", column, newer.interface[column]))
             }
-            result.append(ContentChange(
-                kind: .changed, table: "interface", rowID: interfaceID, columns: changed,
-                description: "SPI: " + parts.joined(separator: "; ")))
+            result.append(
+                ContentChange(
+                    kind: .changed, table: "interface", rowID: interfaceID, columns: changed,
+                    description: "SPI: " + parts.joined(separator: "; ")))
         }
         for table in Self.tables {
             let old = rows[table] ?? [:]
@@ -49,13 +50,15 @@ extension InterfaceContent {
             for id in Set(old.keys).union(new.keys).sorted() {
                 switch (old[id], new[id]) {
                 case (nil, let row?):
-                    result.append(ContentChange(
-                        kind: .added, table: table, rowID: id, columns: [],
-                        description: "added " + (try namer.describe(table, row))))
+                    result.append(
+                        ContentChange(
+                            kind: .added, table: table, rowID: id, columns: [],
+                            description: "added " + (try namer.describe(table, row))))
                 case (let row?, nil):
-                    result.append(ContentChange(
-                        kind: .removed, table: table, rowID: id, columns: [],
-                        description: "removed " + (try namer.describe(table, row))))
+                    result.append(
+                        ContentChange(
+                            kind: .removed, table: table, rowID: id, columns: [],
+                            description: "removed " + (try namer.describe(table, row))))
                 case (let before?, let after?):
                     let columns = Set(before.keys).union(after.keys).subtracting(["id"]).sorted()
                         .filter { before[$0] ?? .null != after[$0] ?? .null }
@@ -64,9 +67,10 @@ extension InterfaceContent {
                         "\(column) \(try namer.value(table, column, before[column])) → "
                             + (try namer.value(table, column, after[column]))
                     }
-                    result.append(ContentChange(
-                        kind: .changed, table: table, rowID: id, columns: columns,
-                        description: "\(try namer.name(table, before)): " + parts.joined(separator: "; ")))
+                    result.append(
+                        ContentChange(
+                            kind: .changed, table: table, rowID: id, columns: columns,
+                            description: "\(try namer.name(table, before)): " + parts.joined(separator: "; ")))
                 case (nil, nil):
                     continue
                 }
@@ -128,18 +132,24 @@ struct ContentNamer {
         case "integration_point":
             return "integration point '\(text(row, "name") ?? "")'"
         case "integration_data_item":
-            let point = try text(row, "integration_point_id").map { id -> String in
-                if let name = contentRow("integration_point", id).flatMap({ text($0, "name") }) { return "'\(name)'" }
-                return try label("integration_point", id)
-            } ?? "(none)"
+            let point =
+                try text(row, "integration_point_id").map { id -> String in
+                    if let name = contentRow("integration_point", id).flatMap({ text($0, "name") }) {
+                        return "'\(name)'"
+                    }
+                    return try label("integration_point", id)
+                } ?? "(none)"
             return "data item '\(text(row, "name") ?? "")' of integration point \(point)"
         case "information_item":
             return "information item '\(text(row, "name") ?? "")'"
         case "information_recipient":
-            let item = try text(row, "information_item_id").map { id -> String in
-                if let name = contentRow("information_item", id).flatMap({ text($0, "name") }) { return "'\(name)'" }
-                return try label("information_item", id)
-            } ?? "(none)"
+            let item =
+                try text(row, "information_item_id").map { id -> String in
+                    if let name = contentRow("information_item", id).flatMap({ text($0, "name") }) {
+                        return "'\(name)'"
+                    }
+                    return try label("information_item", id)
+                } ?? "(none)"
             let who = text(row, "person_id") != nil ? try ref("person_id", "person") : try ref("party_id", "party")
             return "recipient \(who) of information item \(item)"
         case "service_level_target":

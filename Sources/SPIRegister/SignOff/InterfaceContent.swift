@@ -58,7 +58,9 @@ public struct InterfaceContent: Sendable, Hashable {
         for (column, value) in spi.values where !Self.governanceColumns.contains(column) {
             interface[column] = JSONValue(value)
         }
-        func select(_ table: String, _ condition: String, _ values: [DatabaseValue]) throws -> [String: [String: JSONValue]] {
+        func select(_ table: String, _ condition: String, _ values: [DatabaseValue]) throws -> [String: [String:
+            JSONValue]]
+        {
             var result: [String: [String: JSONValue]] = [:]
             for record in try store.select(try store.spec(table), where: condition, values) {
                 result[record.id] = record.json.objectValue ?? [:]
@@ -71,7 +73,8 @@ public struct InterfaceContent: Sendable, Hashable {
         rows["raci_assignment"] = try select("raci_assignment", "interface_id = ?", [id])
         rows["integration_point"] = try select("integration_point", "interface_id = ?", [id])
         rows["integration_data_item"] = try select(
-            "integration_data_item", "integration_point_id IN (SELECT id FROM integration_point WHERE interface_id = ?)",
+            "integration_data_item",
+            "integration_point_id IN (SELECT id FROM integration_point WHERE interface_id = ?)",
             [id])
         rows["information_item"] = try select("information_item", "interface_id = ?", [id])
         rows["information_recipient"] = try select(

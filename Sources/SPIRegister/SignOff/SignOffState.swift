@@ -75,9 +75,11 @@ public struct SignOffState: Sendable, Hashable {
         let org = current.first { $0.isOrganizationSide }
         let provider = current.first { !$0.isOrganizationSide }
         switch (org, provider) {
-        case (nil, nil): return checks.contains { $0.verdict == .invalid } ? "not signed (invalid signatures)" : "not signed"
+        case (nil, nil):
+            return checks.contains { $0.verdict == .invalid } ? "not signed (invalid signatures)" : "not signed"
         case (let o?, let p?):
-            return "signed by \(o.party) and \(p.party), " + (isChangedSinceApproved ? "changed since approved" : "not approved")
+            return "signed by \(o.party) and \(p.party), "
+                + (isChangedSinceApproved ? "changed since approved" : "not approved")
         case (let o?, nil): return "awaiting \(self.provider ?? "the provider")'s signature (\(o.party) signed)"
         case (nil, let p?): return "awaiting the organization's signature (\(p.party) signed)"
         }
