@@ -36,7 +36,7 @@ struct BenchCommand: AsyncParsableCommand {
             scenario fails to run. Build in release mode for real figures; the full suite takes several minutes.
 
             Examples:
-              swift build -c release --product spi --product spi-bench && .build/release/spi-bench
+              swift build -c release --product spi && swift build -c release --product spi-bench && .build/release/spi-bench
               spi-bench --scenario B1,B6 --scale 0.1
               spi-bench --smoke --json              # CI: small sizes, seconds
               spi-bench --scenario B3 --keep /tmp/bench

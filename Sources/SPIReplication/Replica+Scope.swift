@@ -39,20 +39,31 @@ extension Replica {
             // Incremental: a row the peer has seen whole and that did not enter its scope would not be sent. When no
             // membership cell the rule names has a version the peer lacks, no row entered: then only the rows with
             // such versions are looked up (by id, through the rule), instead of the rule running over the table.
-            var travels = ""
-            if useUnseen && !everyRow && !wholeTables.contains(table.index) {
-                travels =
-                    try rule?.everyRowEntered == true || mayEnter(membership, db)
-                    ? " AND (coalesce(entered, 0) != 0 OR EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = ?1 AND u.tid = v.id))"
-                    : " AND id IN (SELECT tid FROM temp._spi_unseen WHERE tbl = ?1)"
-            }
-            try db.execute(
-                """
+            let insert = """
                 WITH v(id, entered) AS (\(select))
                 INSERT INTO temp._spi_visible(tbl, id, entered)
-                SELECT ?1, spi_key(id), max(coalesce(entered, 0) != 0) FROM v WHERE id IS NOT NULL\(travels) GROUP BY id
-                """,
-                [.integer(table.index)])
+                SELECT ?1, spi_key(id), max(coalesce(entered, 0) != 0) FROM v WHERE id IS NOT NULL
+                """
+            guard useUnseen && !everyRow && !wholeTables.contains(table.index) else {
+                try db.execute(insert + " GROUP BY id", [.integer(table.index)])
+                continue
+            }
+            if try rule?.everyRowEntered == true || mayEnter(membership, db) {
+                try db.execute(
+                    insert
+                        + " AND (coalesce(entered, 0) != 0 OR EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = ?1 AND u.tid = v.id)) GROUP BY id",
+                    [.integer(table.index)])
+                continue
+            }
+            // One lookup per row with a version the peer lacks: `id = ?` reaches each arm of the rule, where the
+            // planner takes the row by its key (a set of ids as a subquery it may not, and scans the table instead).
+            var candidates: [String] = []
+            try db.forEachRow("SELECT tid FROM temp._spi_unseen WHERE tbl = ? GROUP BY tid", [.integer(table.index)]) {
+                if let id = $0.value(0).textValue { candidates.append(id) }
+            }
+            for id in candidates {
+                try db.execute(insert + " AND id = ?2 GROUP BY id", [.integer(table.index), .text(id)])
+            }
         }
         // A row none of whose versions the peer has seen travels whole in the ordinary delta anyway (its base and
         // every cell entry are newer than the peer's knowledge): no need to resend it. This keeps a first sync, where
