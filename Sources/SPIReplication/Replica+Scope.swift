@@ -48,18 +48,25 @@ extension Replica {
                 try db.execute(insert + " GROUP BY id", [.integer(table.index)])
                 continue
             }
-            if try rule?.everyRowEntered == true || mayEnter(membership, db) {
+            // One lookup per row with a version the peer lacks: `id = ?` reaches each arm of the rule, where the
+            // planner takes the row by its key (a set of ids as a subquery it may not, and scans the table instead).
+            // Past a few thousand rows one pass over the table costs less than the lookups.
+            var candidates: [String]?
+            if rule?.everyRowEntered != true, try !mayEnter(membership, db) {
+                var ids: [String] = []
+                try db.forEachRow(
+                    "SELECT tid FROM temp._spi_unseen WHERE tbl = ? GROUP BY tid LIMIT ?",
+                    [.integer(table.index), .integer(Int64(scopeLookupLimit) + 1)]
+                ) { if let id = $0.value(0).textValue { ids.append(id) } }
+                if ids.count <= scopeLookupLimit { candidates = ids }
+            }
+            guard let candidates else {
+                // Rows may have entered (or too many to look up): one pass, keeping the rows that may travel.
                 try db.execute(
                     insert
                         + " AND (coalesce(entered, 0) != 0 OR EXISTS (SELECT 1 FROM temp._spi_unseen u WHERE u.tbl = ?1 AND u.tid = v.id)) GROUP BY id",
                     [.integer(table.index)])
                 continue
-            }
-            // One lookup per row with a version the peer lacks: `id = ?` reaches each arm of the rule, where the
-            // planner takes the row by its key (a set of ids as a subquery it may not, and scans the table instead).
-            var candidates: [String] = []
-            try db.forEachRow("SELECT tid FROM temp._spi_unseen WHERE tbl = ? GROUP BY tid", [.integer(table.index)]) {
-                if let id = $0.value(0).textValue { candidates.append(id) }
             }
             for id in candidates {
                 try db.execute(insert + " AND id = ?2 GROUP BY id", [.integer(table.index), .text(id)])

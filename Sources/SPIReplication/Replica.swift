@@ -40,6 +40,9 @@ public final class Replica {
     /// For scoped deltas (``deltaCursor(for:scope:)``): the most versions a peer may lack for membership cells to
     /// be tested against a small table of them; past it (a first sync, say) each is looked up in the metadata.
     public var scopeUnseenLimit = 50_000
+    /// For scoped deltas: how many rows of a table with versions the peer lacks are looked up one by one through the
+    /// table's rule; past it, the rule runs once over the table (the tests vary it).
+    var scopeLookupLimit = 2_000
     /// How many capture-log entries ``write(_:)`` lets wait before it turns them into versions; 0 stamps every
     /// write as it commits.
     ///

@@ -12,6 +12,10 @@ extension Replica {
         while let batch = try nextBatch(&cursor, maxCells: maxCells) { batches.append(try batch.serializedData()) }
         return batches
     }
+
+    /// Sets how many rows a scoped delta looks up one by one before it runs a rule over the table instead, so that
+    /// the property tests cross both paths (the default is 2,000; their registers are small).
+    func setScopeLookupLimit(_ limit: Int) { scopeLookupLimit = limit }
 }
 
 /// Whether a batch of an incremental scoped delta differs from the same batch of the full evaluation.

@@ -300,6 +300,8 @@ struct ScopeScenario {
         let incoming = try control.access(for: sender.peer, replica: receiver.register.replica)
         let knowledge = try receiver.register.replica.knowledge()
         let full = try sender.register.replica.fullScopeBatches(for: knowledge, scope: outgoing.scope, maxCells: 64)
+        // Both ways of listing the rows that may travel: looked up one by one, or one pass over each table.
+        sender.register.replica.setScopeLookupLimit(Int.random(in: 0...1, using: &rng) == 0 ? 0 : 2_000)
         var cursor = try sender.register.replica.deltaCursor(for: knowledge, scope: outgoing.scope)
         var sent = 0
         while let batch = try sender.register.replica.nextBatch(&cursor, maxCells: 64) {

@@ -371,6 +371,10 @@ struct TrustScenario {
         let incoming = try control.access(for: sender.peer, replica: receiver.register.replica)
         let knowledge = try receiver.register.replica.knowledge()
         let full = try sender.register.replica.fullScopeBatches(for: knowledge, scope: outgoing.scope, maxCells: 16)
+        // Both ways of listing the rows that may travel: looked up one by one, or one pass over each table.
+        // (Chosen by the peer's knowledge, which varies from session to session: `send` draws nothing from `rng`.)
+        let lookups = knowledge.clocks.values.reduce(UInt64(0), &+) % 2 == 0
+        sender.register.replica.setScopeLookupLimit(lookups ? 2_000 : 0)
         var cursor = try sender.register.replica.deltaCursor(for: knowledge, scope: outgoing.scope)
         var sent = 0
         while let batch = try sender.register.replica.nextBatch(&cursor, maxCells: 16) {
