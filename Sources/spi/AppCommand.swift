@@ -83,16 +83,8 @@ struct AppCommand: AsyncParsableCommand {
                         replicaPath: path, schemaVersion: schema, listen: syncAddress, name: name,
                         accessControl: RegisterAccessControl()),
                     logger: logger))
-            if !peers.isEmpty {
-                let addresses = try peers.map { try PeerAddress(parsing: $0, defaultPort: SyncProtocol.defaultPort) }
-                services.append(
-                    PeerSyncService(
-                        configuration: .init(
-                            client: .init(
-                                replicaPath: path, schemaVersion: schema, name: name,
-                                accessControl: RegisterAccessControl()),
-                            peers: addresses),
-                        logger: logger))
+            if let peerSync = try PeerSyncService.register(register, peers: peers, logger: logger) {
+                services.append(peerSync)
             }
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)

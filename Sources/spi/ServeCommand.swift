@@ -100,15 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
                 accessControl: RegisterAccessControl()),
             logger: logger)
         var services: [any Service] = [server]
-        if !peers.isEmpty {
-            let addresses = try peers.map { try PeerAddress(parsing: $0, defaultPort: SyncProtocol.defaultPort) }
-            services.append(
-                PeerSyncService(
-                    configuration: .init(
-                        client: .init(
-                            replicaPath: path, schemaVersion: schema, name: register.name,
-                            accessControl: RegisterAccessControl()), peers: addresses),
-                    logger: logger))
+        if let peerSync = try PeerSyncService.register(register, peers: peers, logger: logger) {
+            services.append(peerSync)
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
         Task {
