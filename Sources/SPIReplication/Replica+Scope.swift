@@ -139,13 +139,9 @@ extension Replica {
 
     /// Replaces each `{unknown:TABLE:ID_EXPRESSION:COLUMN}` with SQL that is 1 when the peer has not seen the
     /// cell's version (its own entry, else the row's version), else 0. With `unseen`, through `temp._spi_unseen`
-    /// (see ``collectUnseen(peer:_:)``), which rules most rows out with one probe of a small table.
-    func expandScopeSQL(_ sql: String, unseen: Bool = false) throws -> String {
-        try expandScopeRule(sql, unseen: unseen).sql
-    }
-
-    /// ``expandScopeSQL(_:unseen:)``, with the membership cells the rule names (table number, column number): the
-    /// cells whose unseen versions may make a row enter the peer's scope.
+    /// (see ``collectUnseen(peer:_:)``), which rules most rows out with one probe of a small table. Also returns the
+    /// membership cells the rule names (table number, column number): the cells whose unseen versions may make a row
+    /// enter the peer's scope.
     func expandScopeRule(_ sql: String, unseen: Bool) throws -> (sql: String, membership: [(table: Int64, column: Int)])
     {
         var membership: [(table: Int64, column: Int)] = []
