@@ -17,10 +17,10 @@ public final class AppEvents: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
-    private let queue: RegisterQueue
+    private let queue: SerialOwner<Register>
     private let logger: Logger
 
-    init(queue: RegisterQueue, logger: Logger) {
+    init(queue: SerialOwner<Register>, logger: Logger) {
         self.queue = queue
         self.logger = logger
     }

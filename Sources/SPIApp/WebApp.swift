@@ -16,8 +16,8 @@ import SPIReplication
 /// let server = AppServer(app: app, host: "127.0.0.1", port: 8080, logger: logger)
 /// ```
 public final class WebApp: Sendable {
-    /// The register, owned by one serial queue.
-    let queue: RegisterQueue
+    /// The register, owned by one serial queue (web requests and the change feed share it).
+    let queue: SerialOwner<Register>
     /// The session and CSRF tokens, and the accepted hosts.
     let auth: AppAuth
     /// The register's display name, for page titles.
@@ -31,9 +31,9 @@ public final class WebApp: Sendable {
 
     /// An app over `register` (which it takes ownership of); `token` is the session token (random when nil);
     /// `peers` lets the app list and add trusted peers.
-    public init(register: Register, token: String? = nil, peers: (any PeerDirectory)? = nil, logger: Logger) {
+    public init(register: sending Register, token: String? = nil, peers: (any PeerDirectory)? = nil, logger: Logger) {
         self.registerName = register.name
-        self.queue = RegisterQueue(register)
+        self.queue = SerialOwner(register, label: "spi.register")
         self.auth = AppAuth(token: token)
         self.logger = logger
         self.events = AppEvents(queue: queue, logger: logger)

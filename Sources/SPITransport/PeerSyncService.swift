@@ -60,7 +60,6 @@ public final class PeerSyncService: Service, Sendable {
     /// The configuration.
     public let configuration: Configuration
     private let client: SyncClient
-    private let threadPool: NIOThreadPool
     private let logger: Logger
     private let onSession: (@Sendable (PeerAddress, Result<SyncReport, SyncError>) -> Void)?
 
@@ -76,7 +75,6 @@ public final class PeerSyncService: Service, Sendable {
         self.client = SyncClient(
             configuration: configuration.client, eventLoopGroup: eventLoopGroup, threadPool: threadPool,
             logger: logger)
-        self.threadPool = threadPool
         self.logger = logger
         self.onSession = onSession
     }
@@ -95,10 +93,14 @@ public final class PeerSyncService: Service, Sendable {
     private func keepInSync(with peer: PeerAddress) async {
         var logger = logger
         logger[metadataKey: "sync.remote"] = "\(peer)"
-        let watcher: ChangeWatcher
+        // A read-only replica kept open to read its data version (`Replica.dataVersion()`), which changes whenever
+        // another connection commits to the file.
+        let watcher: SerialOwner<Replica>
         do {
-            watcher = try await ChangeWatcher.open(
-                path: configuration.client.replicaPath, threadPool: threadPool, logger: logger)
+            let (path, logger) = (configuration.client.replicaPath, logger)
+            watcher = try await SerialOwner.open(label: "spi.sync.watch") {
+                try Replica(path: path, readOnly: true, logger: logger)
+            }
         } catch {
             logger.info("cannot watch the replica for changes", metadata: ["sync.reason": "\(error)"])
             return
@@ -110,7 +112,7 @@ public final class PeerSyncService: Service, Sendable {
                 onSession?(peer, .success(report))
                 backoff = configuration.minimumBackoff
                 // Commits made by this session are not news: remember the version after it.
-                let seen = try await watcher.version()
+                let seen = try await watcher.run { try $0.dataVersion() }
                 try await waitForChange(watcher, after: seen)
                 try await Task.sleep(for: configuration.pushDelay)
             } catch is CancellationError {
@@ -133,35 +135,11 @@ public final class PeerSyncService: Service, Sendable {
     }
 
     /// Returns when the replica's data version differs from `seen`, or after the resync interval.
-    private func waitForChange(_ watcher: ChangeWatcher, after seen: Int64) async throws {
+    private func waitForChange(_ watcher: SerialOwner<Replica>, after seen: Int64) async throws {
         let deadline = ContinuousClock.now + configuration.resyncInterval
         while ContinuousClock.now < deadline {
             try await Task.sleep(for: configuration.changePollInterval)
-            if try await watcher.version() != seen { return }
+            if try await watcher.run({ try $0.dataVersion() }) != seen { return }
         }
-    }
-}
-
-/// A read-only replica kept open to read its data version (``Replica/dataVersion()``), which changes whenever another
-/// connection commits to the file.
-///
-/// `@unchecked Sendable`: the replica is used only inside `threadPool` calls that one task makes one at a time.
-private final class ChangeWatcher: @unchecked Sendable {
-    private let replica: Replica
-    private let threadPool: NIOThreadPool
-
-    private init(replica: Replica, threadPool: NIOThreadPool) {
-        self.replica = replica
-        self.threadPool = threadPool
-    }
-
-    static func open(path: String, threadPool: NIOThreadPool, logger: Logger) async throws -> ChangeWatcher {
-        try await threadPool.runIfActive {
-            ChangeWatcher(replica: try Replica(path: path, readOnly: true, logger: logger), threadPool: threadPool)
-        }
-    }
-
-    func version() async throws -> Int64 {
-        try await threadPool.runIfActive { try self.replica.dataVersion() }
     }
 }

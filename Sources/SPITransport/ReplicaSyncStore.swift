@@ -5,17 +5,14 @@ import SPIReplication
 import SwiftProtobuf
 import SPIIdentity
 
-/// A ``SyncStore`` over a replica file: its own `Replica` connection, used only on a thread pool, so SQLite never
-/// blocks an event loop.
+/// A ``SyncStore`` over a replica file: its own `Replica` connection, reached only through a ``SerialOwner``, so
+/// SQLite never blocks an event loop or Swift's cooperative threads.
 ///
 /// Each session opens its own store (a separate SQLite connection; WAL and the busy timeout make concurrent
 /// sessions and local edits safe).
 final class ReplicaSyncStore: SyncStore {
-    /// The replica and the delta cursor, handed to the thread pool one call at a time.
-    ///
-    /// `@unchecked Sendable`: `Replica` is not thread-safe, but the session driver makes one store call at a time
-    /// and awaits it, so no two threads ever touch the replica or the cursor at once.
-    private final class Handle: @unchecked Sendable {
+    /// The replica and the session's state around it, owned by ``owner``.
+    private final class Handle {
         let replica: Replica
         var cursor: DeltaCursor?
         var access = SessionAccess()
@@ -25,8 +22,7 @@ final class ReplicaSyncStore: SyncStore {
         init(replica: Replica) { self.replica = replica }
     }
 
-    private let handle: Handle
-    private let threadPool: NIOThreadPool
+    private let owner: SerialOwner<Handle>
     private let maximumFrameSize: Int
     private let maximumCellsPerBatch: Int
     private let logger: Logger
@@ -36,25 +32,28 @@ final class ReplicaSyncStore: SyncStore {
     let siteID: SiteID
 
     private init(
-        handle: Handle, threadPool: NIOThreadPool, maximumFrameSize: Int, maximumCellsPerBatch: Int, logger: Logger
+        owner: SerialOwner<Handle>, registerID: RegisterID, siteID: SiteID, maximumFrameSize: Int,
+        maximumCellsPerBatch: Int, logger: Logger
     ) {
-        self.handle = handle
+        self.owner = owner
         self.logger = logger
-        self.threadPool = threadPool
         self.maximumFrameSize = maximumFrameSize
         self.maximumCellsPerBatch = maximumCellsPerBatch
-        self.registerID = handle.replica.registerID
-        self.siteID = handle.replica.siteID
+        self.registerID = registerID
+        self.siteID = siteID
     }
 
-    /// Opens the replica at `path` on the thread pool.
+    /// Opens the replica at `path`, off the cooperative threads.
     static func open(
-        path: String, threadPool: NIOThreadPool, logger: Logger,
-        maximumFrameSize: Int = SyncProtocol.maximumFrameSize, maximumCellsPerBatch: Int = 2048
+        path: String, logger: Logger, maximumFrameSize: Int = SyncProtocol.maximumFrameSize,
+        maximumCellsPerBatch: Int = 2048
     ) async throws -> ReplicaSyncStore {
-        let handle = try await threadPool.runIfActive { Handle(replica: try Replica(path: path, logger: logger)) }
+        let owner = try await SerialOwner.open(label: "spi.sync.session") {
+            Handle(replica: try Replica(path: path, logger: logger))
+        }
+        let (registerID, siteID) = try await owner.run { ($0.replica.registerID, $0.replica.siteID) }
         return ReplicaSyncStore(
-            handle: handle, threadPool: threadPool, maximumFrameSize: maximumFrameSize,
+            owner: owner, registerID: registerID, siteID: siteID, maximumFrameSize: maximumFrameSize,
             maximumCellsPerBatch: maximumCellsPerBatch, logger: logger)
     }
 
@@ -62,37 +61,35 @@ final class ReplicaSyncStore: SyncStore {
     ///
     /// - Throws: a ``SyncError`` with `SyncError.Code.internalError` when the access cannot be determined.
     func authorize(peer: PeerID, name: String, accessControl: (any SyncAccessControl)?) async throws {
-        handle.peerSite = peer.siteID
-        handle.peer = "\(name) (\(peer.shortDescription))"
-        guard let accessControl else { return }
-        let handle = handle
+        let description: String
         do {
-            try await threadPool.runIfActive {
-                handle.access = try accessControl.access(for: peer, replica: handle.replica)
+            description = try await owner.run { handle in
+                handle.peerSite = peer.siteID
                 handle.peer = "\(name) (\(peer.shortDescription))"
+                guard let accessControl else { return handle.access.description }
+                handle.access = try accessControl.access(for: peer, replica: handle.replica)
+                return handle.access.description
             }
         } catch {
             throw SyncError(.internalError, "cannot determine what peer \(name) may do", underlying: error)
         }
-        logger.debug("session access", metadata: ["sync.access": "\(handle.access.description)"])
+        logger.debug("session access", metadata: ["sync.access": "\(description)"])
     }
 
     func knowledge() async throws -> Knowledge {
-        let handle = handle
-        return try await threadPool.runIfActive { try handle.replica.knowledge() }
+        try await owner.run { try $0.replica.knowledge() }
     }
 
     func startDelta(for peer: Knowledge) async throws {
-        let handle = handle
-        let held = try await threadPool.runIfActive { () -> UInt64? in
+        let (held, site) = try await owner.run { handle -> (UInt64?, SiteID?) in
             handle.cursor = try handle.replica.deltaCursor(for: peer, scope: handle.access.scope)
             // A replica always holds every change of its own site. One that knows fewer of them than this replica
             // holds was restored from an older backup, or another replica uses its key (a copied replica file).
-            guard let site = handle.peerSite else { return nil }
+            guard let site = handle.peerSite else { return (nil, nil) }
             let mine = try handle.replica.knowledge()[site]
-            return mine > peer[site] ? mine : nil
+            return (mine > peer[site] ? mine : nil, site)
         }
-        if let held, let site = handle.peerSite {
+        if let held, let site {
             logger.warning(
                 "the peer knows fewer of its own changes than this replica holds: it was restored from an older backup, or another replica uses its key (a copied replica file: run `spi key rotate` on the copy)",
                 metadata: [
@@ -102,10 +99,9 @@ final class ReplicaSyncStore: SyncStore {
     }
 
     func nextBatch() async throws -> Spi_V1_ChangeBatch? {
-        let handle = handle
         let limit = maximumFrameSize - 64
         let maximumCells = maximumCellsPerBatch
-        return try await threadPool.runIfActive {
+        return try await owner.run { handle in
             guard let cursor = handle.cursor else { return nil }
             var cells = maximumCells
             while true {
@@ -132,9 +128,8 @@ final class ReplicaSyncStore: SyncStore {
     }
 
     func apply(_ batch: Spi_V1_ChangeBatch) async throws -> ApplyReport {
-        let handle = handle
         do {
-            let report = try await threadPool.runIfActive {
+            let report = try await owner.run { handle in
                 try handle.replica.apply(batch, gate: handle.access.gate, from: handle.peer)
             }
             for refusal in report.refusals {

@@ -101,8 +101,7 @@ public struct SyncClient: Sendable {
         let started = ContinuousClock.now
         let configuration = configuration
         let store = try await ReplicaSyncStore.open(
-            path: configuration.replicaPath, threadPool: threadPool, logger: logger,
-            maximumCellsPerBatch: configuration.maximumCellsPerBatch)
+            path: configuration.replicaPath, logger: logger, maximumCellsPerBatch: configuration.maximumCellsPerBatch)
         let site = store.siteID
         let identity = try await threadPool.runIfActive {
             try PeerIdentity.load(forReplicaAt: configuration.replicaPath, site: site, logger: logger)

@@ -272,7 +272,7 @@ public final class SyncServer: Service, Sendable {
                 let store: ReplicaSyncStore
                 do {
                     store = try await ReplicaSyncStore.open(
-                        path: configuration.replicaPath, threadPool: threadPool, logger: logger,
+                        path: configuration.replicaPath, logger: logger,
                         maximumCellsPerBatch: configuration.maximumCellsPerBatch)
                 } catch {
                     try? await outbound.write(.error(.internal, "the server cannot open its replica"))

@@ -69,6 +69,8 @@ struct AppCommand: AsyncParsableCommand {
         let loopback = AppServer.isLoopback(address.host)
         let identity = try global.identity(for: register)
         let tls = loopback ? nil : try AppServer.tlsContext(identity: identity)
+        // Built before the app takes the register over.
+        let peerSync = sync ? try PeerSyncService.register(register, peers: peers, logger: logger) : nil
         let app = WebApp(register: register, peers: TrustedPeerDirectory(ownPeerID: identity.peerID), logger: logger)
         let server = AppServer(
             app: app, configuration: .init(host: address.host, port: address.port, tls: tls), logger: logger)
@@ -83,9 +85,7 @@ struct AppCommand: AsyncParsableCommand {
                         replicaPath: path, schemaVersion: schema, listen: syncAddress, name: name,
                         accessControl: RegisterAccessControl()),
                     logger: logger))
-            if let peerSync = try PeerSyncService.register(register, peers: peers, logger: logger) {
-                services.append(peerSync)
-            }
+            if let peerSync { services.append(peerSync) }
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
         let open = open

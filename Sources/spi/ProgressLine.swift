@@ -1,12 +1,19 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SPICommandSupport
 
 /// A one-line progress indicator on standard error, shown only when it is a terminal and the work takes a while.
-final class ProgressLine {
+///
+/// `Sendable`: a sync session reports progress from its own task; the line's state sits behind a lock.
+final class ProgressLine: Sendable {
+    private struct State {
+        var shown = false
+        var lastDraw = Date.distantPast
+    }
+
     private let enabled: Bool
     private let started = Date()
-    private var shown = false
-    private var lastDraw = Date.distantPast
+    private let state = NIOLockedValueBox(State())
 
     /// A progress line; `enabled` is false for machine-readable output.
     init(enabled: Bool) {
@@ -15,10 +22,13 @@ final class ProgressLine {
 
     /// Redraws the line, at most ten times a second and only after the first half second.
     func update(_ text: String) {
-        guard enabled, Date().timeIntervalSince(started) > 0.5, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
-        lastDraw = Date()
-        shown = true
-        StandardStreams.writeError("\r\u{1B}[K\(text)")
+        guard enabled, Date().timeIntervalSince(started) > 0.5 else { return }
+        state.withLockedValue { state in
+            guard Date().timeIntervalSince(state.lastDraw) > 0.1 else { return }
+            state.lastDraw = Date()
+            state.shown = true
+            StandardStreams.writeError("\r\u{1B}[K\(text)")
+        }
     }
 
     /// `count` per second since the line was made, as `1,234 changes/s` (for the progress text).
@@ -30,6 +40,6 @@ final class ProgressLine {
 
     /// Clears the line.
     func finish() {
-        if shown { StandardStreams.writeError("\r\u{1B}[K") }
+        if state.withLockedValue({ $0.shown }) { StandardStreams.writeError("\r\u{1B}[K") }
     }
 }

@@ -51,13 +51,12 @@ struct SyncCommand: AsyncParsableCommand {
                 accessControl: RegisterAccessControl()),
             logger: global.logger)
         let progress = ProgressLine(enabled: !json)
-        let box = ProgressBox(progress)
         do {
             let report = try await client.sync(with: address) { p in
-                box.update(
+                progress.update(
                     "sent \(Output.count(p.changesSent, "change")) (\(Output.bytes(p.bytesSent))), received "
                         + "\(p.changesReceived) (\(Output.bytes(p.bytesReceived))), "
-                        + box.rate(p.changesSent + p.changesReceived, "changes"))
+                        + progress.rate(p.changesSent + p.changesReceived, "changes"))
             }
             progress.finish()
             if json {
@@ -132,16 +131,6 @@ struct SyncCommand: AsyncParsableCommand {
         default: 1
         }
     }
-}
-
-/// Lets the progress callback (called on the session's task) draw the line.
-final class ProgressBox: @unchecked Sendable {
-    // The session calls its progress handler from one task at a time; the lock makes that explicit.
-    private let lock = NSLock()
-    private let line: ProgressLine
-    init(_ line: ProgressLine) { self.line = line }
-    func update(_ text: String) { lock.withLock { line.update(text) } }
-    func rate(_ count: Int, _ unit: String) -> String { lock.withLock { line.rate(count, unit) } }
 }
 
 extension JSONEncoder {

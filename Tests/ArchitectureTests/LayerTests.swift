@@ -92,6 +92,36 @@ struct LayerTests {
         #expect(found.isEmpty, "imports against the layer order: \(found)")
     }
 
+    /// The one file allowed to claim `@unchecked Sendable`: the serialised owner the others share.
+    static let uncheckedSendableHome = "SPIReplication/SerialOwner.swift"
+
+    @Test("no type but SerialOwner claims @unchecked Sendable, and no code keeps a hand-written lock")
+    func oneSerialisation() throws {
+        var found: [String] = []
+        for target in try FileManager.default.contentsOfDirectory(atPath: Self.sources.path)
+        where !target.hasPrefix(".") {
+            let root = Self.sources.appendingPathComponent(target)
+            guard let walker = FileManager.default.enumerator(atPath: root.path) else { continue }
+            for case let path as String in walker where path.hasSuffix(".swift") {
+                let name = "\(target)/\(path)"
+                let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+                let code = text.split(separator: "\n").filter {
+                    !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//")
+                }
+                if name != Self.uncheckedSendableHome, code.contains(where: { $0.contains("@unchecked Sendable") }) {
+                    found.append("\(name): @unchecked Sendable (hold the state in a SerialOwner or NIOLockedValueBox)")
+                }
+                if code.contains(where: { $0.contains("NSLock") || $0.contains("pthread_mutex") }) {
+                    found.append("\(name): a hand-written lock (use NIOLockedValueBox)")
+                }
+            }
+        }
+        #expect(found.isEmpty, "\(found)")
+        let home = try String(
+            contentsOf: Self.sources.appendingPathComponent(Self.uncheckedSendableHome), encoding: .utf8)
+        #expect(home.contains("@unchecked Sendable"), "the check looks for a file that moved")
+    }
+
     @Test("the check catches an import of a higher layer, whatever its form")
     func checkCatchesViolations() {
         let text = """

@@ -153,9 +153,12 @@ struct AppEndToEndTests {
         let demo = try SPIProcess.run(["demo", "--dir", directory.path])
         try #require(demo.status == 0, "spi demo: \(demo)")
         let fabrikam = CommandFixture(directory: directory, db: directory.appendingPathComponent("fabrikam.db").path)
-        let register = try Register(path: fabrikam.db, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-        register.enforcesAccessRules = true
-        let app = WebApp(register: register, logger: register.logger)
+        let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let appRegister = try Register(path: fabrikam.db, logger: quiet)
+        appRegister.enforcesAccessRules = true
+        let app = WebApp(register: appRegister, logger: quiet)
+        // The app owns its connection; the test reads through its own.
+        let register = try Register(path: fabrikam.db, logger: quiet)
         app.allow(hosts: ["127.0.0.1:1"])
         let headers = ["Host": "127.0.0.1:1", "Cookie": "spi_app_session=\(app.token)"]
         let page = await app.respond(to: AppRequest(method: "GET", target: "/spis/SPI-INC-FAB", headers: headers))
