@@ -48,6 +48,7 @@ final class BenchRunner {
             case .b6: return try runFileSize()
             case .b7: return try runPeakMemory()
             case .b8: return try runHub()
+            case .b10: return try runFileExchange()
             }
         } catch {
             progress.say("\(scenario.rawValue): failed: \(error)")

@@ -12,6 +12,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
     case b6 = "B6"
     case b7 = "B7"
     case b8 = "B8"
+    case b10 = "B10"
 
     /// What the scenario measures, in a few words.
     var title: String {
@@ -25,6 +26,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
         case .b6: "replica file size after B1"
         case .b7: "peak resident memory while syncing"
         case .b8: "hub serving providers syncing at once"
+        case .b10: "replicas of one party kind exchanging by files only, in random pairs, until quiet"
         }
     }
 
@@ -40,6 +42,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
         case .b6: "the plain SQLite file"
         case .b7: "the same sync of a register 10× smaller"
         case .b8: "one provider syncing alone"
+        case .b10: "a perfect delta exchange; the same at 10× fewer rows"
         }
     }
 
@@ -54,7 +57,8 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
         case .b5: "≤ 32 B overhead/cell"
         case .b6: "≤ 2×"
         case .b7: "≤ 128 MiB"
-        case .b8: "all converge, ≥ 0.5×"
+        case .b8: "all converge, ≥ 0.5×, hub ≤ 256 MiB"
+        case .b10: "≤ 2× the bytes, time per exchange flat"
         }
     }
 }
@@ -62,7 +66,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
 /// The outcome of one scenario: the measured figure, its baseline from the same run, their ratio, and whether the
 /// target was met.
 struct BenchResult: Codable, Sendable {
-    /// `B1` … `B8`, `B11`.
+    /// `B1` … `B8`, `B10`, `B11`.
     var scenario: BenchScenario
     /// What was measured, in a few words.
     var title: String
@@ -109,6 +113,12 @@ struct BenchSizes: Sendable, Codable {
     var hubProviders: Int
     /// B8: RACI rows each provider writes (5 cell changes each).
     var hubRowsPerProvider: Int
+    /// B10: replicas exchanging files.
+    var fileReplicas: Int = 50
+    /// B10: interfaces every replica starts with (the second run has 10× as many).
+    var fileRows: Int = 500
+    /// B10: interfaces each replica adds, and shared interfaces it retitles, before the exchanges.
+    var fileEditsEach: Int = 20
     /// Rows per transaction (B1, B2's setup).
     var transactionRows: Int = 1000
 
@@ -122,14 +132,16 @@ struct BenchSizes: Sendable, Codable {
             applyInsertedGroups: n(14_000, minimum: 30),
             syncRows: n(100_000, minimum: 300) / 3 * 3,
             incrementalRepetitions: scale >= 0.5 ? 5 : 3,
-            hubProviders: max(3, Int((50 * min(scale, 1)).rounded())),
-            hubRowsPerProvider: n(400, minimum: 20))
+            hubProviders: max(3, Int((200 * min(scale, 1)).rounded())),
+            hubRowsPerProvider: n(400, minimum: 20), fileReplicas: max(4, Int((50 * min(scale, 1)).rounded())),
+            fileRows: n(500, minimum: 20), fileEditsEach: n(20, minimum: 3))
     }
 
     /// Small sizes for CI: seconds on a debug build, no thresholds.
     static let smoke = BenchSizes(
         localRows: 1000, applyUpdatedGroups: 100, applyDeletedGroups: 20, applyInsertedGroups: 30, syncRows: 600,
-        incrementalRepetitions: 2, hubProviders: 3, hubRowsPerProvider: 20, transactionRows: 200)
+        incrementalRepetitions: 2, hubProviders: 3, hubRowsPerProvider: 20, fileReplicas: 4, fileRows: 20,
+        fileEditsEach: 3, transactionRows: 200)
 }
 
 /// A benchmark failure: a child process that would not start or failed, or a result that makes no sense.

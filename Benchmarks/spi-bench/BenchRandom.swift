@@ -1,0 +1,18 @@
+/// A seeded random number generator (SplitMix64), so that a scenario's random choices are the same in every run.
+struct BenchRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    /// A generator that always gives the same sequence for `seed`.
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in `0..<bound`.
+    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
