@@ -18,6 +18,8 @@ public protocol SyncStore {
     /// Prepares the delta of the changes a peer with `peer` knowledge lacks.
     func startDelta(for peer: Knowledge) async throws
     /// The next batch of that delta, small enough for one frame; nil when the delta is exhausted.
+    ///
+    /// ``BatchSizeLimit/nextBatch(from:read:)`` cuts a batch to fit a frame, given a way to read one from a cursor.
     func nextBatch() async throws -> Spi_V1_ChangeBatch?
     /// Applies a batch atomically, with its knowledge bookkeeping, and commits it durably.
     ///
