@@ -2,7 +2,7 @@ public import SPIReplication
 
 /// The replica side of a sync session: what ``SyncSessionDriver`` asks of local storage.
 ///
-/// The transport implements it over a `Replica` on a thread pool (SQLite never runs on an event loop); tests
+/// The transport implements it over a `Replica` owned by a `SerialOwner` (SQLite never runs on an event loop); tests
 /// implement it in memory. The driver calls one method at a time, in order, from one task, so an implementation
 /// needs no locking of its own.
 ///
