@@ -1,20 +1,19 @@
 public import NIOCore
-import SwiftProtobuf
 
-/// Splits a byte stream into sync frames and decodes each into an `Spi_Sync_V1_Envelope`.
+/// Splits a byte stream into sync frames and decodes each into a ``SyncMessage``.
 ///
 /// A frame is a 4-byte big-endian length followed by that many bytes of a serialized envelope
 /// (protocol/sync.md, "Framing"). The decoder checks the length prefix as soon as its 4 bytes arrive: a length over
 /// ``maximumFrameSize`` throws `SyncError.Code.frameTooLarge` before a single payload byte is buffered, unlike
-/// NIO's `LengthFieldBasedFrameDecoder`, which has no maximum. A payload that does not decode throws
-/// `SyncError.Code.malformedMessage`. After an error, `ByteToMessageHandler` drops everything that follows.
+/// NIO's `LengthFieldBasedFrameDecoder`, which has no maximum. A payload that is not an envelope holding one known
+/// message throws `SyncError.Code.malformedMessage`. After an error, `ByteToMessageHandler` drops everything that follows.
 ///
 /// ```swift
 /// try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
 /// ```
 public struct FrameDecoder: ByteToMessageDecoder {
-    /// Each frame becomes one envelope.
-    public typealias InboundOut = Spi_Sync_V1_Envelope
+    /// Each frame becomes one message.
+    public typealias InboundOut = SyncMessage
 
     /// The largest payload accepted, in bytes.
     public let maximumFrameSize: Int
@@ -26,8 +25,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
 
     /// Emits every whole frame in `buffer`; throws on an oversized prefix or an undecodable payload.
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let envelope = try decodeFrame(from: &buffer) else { return .needMoreData }
-        context.fireChannelRead(Self.wrapInboundOut(envelope))
+        guard let message = try decodeFrame(from: &buffer) else { return .needMoreData }
+        context.fireChannelRead(Self.wrapInboundOut(message))
         return .continue
     }
 
@@ -43,7 +42,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
     /// Reads one whole frame from the front of `buffer`; nil (and nothing consumed) when it is not all there yet.
     ///
     /// - Throws: ``SyncError`` with `SyncError.Code.frameTooLarge` or `SyncError.Code.malformedMessage`.
-    public func decodeFrame(from buffer: inout ByteBuffer) throws -> Spi_Sync_V1_Envelope? {
+    public func decodeFrame(from buffer: inout ByteBuffer) throws -> SyncMessage? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
             return nil
         }
@@ -55,26 +54,14 @@ public struct FrameDecoder: ByteToMessageDecoder {
         guard buffer.readableBytes >= SyncProtocol.lengthPrefixSize + Int(length) else { return nil }
         buffer.moveReaderIndex(forwardBy: SyncProtocol.lengthPrefixSize)
         let payload = buffer.readBytes(length: Int(length))!
-        return try Self.decodeEnvelope(payload)
+        return try Self.decodeMessage(payload)
     }
 
     /// Decodes one frame's payload.
     ///
-    /// - Throws: `SyncError.Code.malformedMessage` when the bytes are not an envelope, or an envelope with no
+    /// - Throws: `SyncError.Code.malformedMessage` when the bytes are not an envelope, or an envelope with no known
     ///   message in it.
-    public static func decodeEnvelope(_ payload: [UInt8]) throws -> Spi_Sync_V1_Envelope {
-        let envelope: Spi_Sync_V1_Envelope
-        do {
-            var options = BinaryDecodingOptions()
-            options.messageDepthLimit = 32
-            envelope = try Spi_Sync_V1_Envelope(serializedBytes: payload, options: options)
-        } catch {
-            throw SyncError(
-                .malformedMessage, "a frame of \(payload.count) bytes is not a sync message", underlying: error)
-        }
-        guard envelope.kind != nil else {
-            throw SyncError(.malformedMessage, "a frame of \(payload.count) bytes holds no known message")
-        }
-        return envelope
+    public static func decodeMessage(_ payload: [UInt8]) throws -> SyncMessage {
+        try SyncMessage.decode(payload: payload)
     }
 }

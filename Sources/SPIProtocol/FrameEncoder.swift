@@ -1,17 +1,17 @@
 public import NIOCore
-import SwiftProtobuf
 
-/// Encodes an `Spi_Sync_V1_Envelope` as one sync frame: a 4-byte big-endian length, then the serialized envelope.
+/// Encodes a ``SyncMessage`` as one sync frame: a 4-byte big-endian length, then the serialized envelope that
+/// carries it (protocol/spi_sync.proto).
 ///
-/// An envelope whose encoding exceeds ``maximumFrameSize`` throws `SyncError.Code.frameTooLarge`: a peer would
+/// A message whose encoding exceeds ``maximumFrameSize`` throws `SyncError.Code.frameTooLarge`: a peer would
 /// refuse it, so it never reaches the wire.
 ///
 /// ```swift
 /// try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
 /// ```
 public struct FrameEncoder: MessageToByteEncoder {
-    /// Each envelope becomes one frame.
-    public typealias OutboundIn = Spi_Sync_V1_Envelope
+    /// Each message becomes one frame.
+    public typealias OutboundIn = SyncMessage
 
     /// The largest payload written, in bytes.
     public let maximumFrameSize: Int
@@ -22,18 +22,18 @@ public struct FrameEncoder: MessageToByteEncoder {
     }
 
     /// Writes the frame of `data` to `out`.
-    public func encode(data: Spi_Sync_V1_Envelope, out: inout ByteBuffer) throws {
+    public func encode(data: SyncMessage, out: inout ByteBuffer) throws {
         try Self.encode(data, into: &out, maximumFrameSize: maximumFrameSize)
     }
 
-    /// Appends the frame for `envelope` to `buffer`.
+    /// Appends the frame for `message` to `buffer`.
     ///
     /// - Throws: `SyncError.Code.frameTooLarge` when the payload exceeds `maximumFrameSize`.
     public static func encode(
-        _ envelope: Spi_Sync_V1_Envelope, into buffer: inout ByteBuffer,
+        _ message: SyncMessage, into buffer: inout ByteBuffer,
         maximumFrameSize: Int = SyncProtocol.maximumFrameSize
     ) throws {
-        let payload: [UInt8] = try envelope.serializedBytes()
+        let payload = try message.serializedPayload()
         guard payload.count <= maximumFrameSize else {
             throw SyncError(
                 .frameTooLarge, "a message of \(payload.count) bytes exceeds the maximum frame size \(maximumFrameSize)"
@@ -44,10 +44,10 @@ public struct FrameEncoder: MessageToByteEncoder {
         buffer.writeBytes(payload)
     }
 
-    /// The frame for `envelope`, as bytes (for test vectors and tools).
-    public static func frame(_ envelope: Spi_Sync_V1_Envelope) throws -> [UInt8] {
+    /// The frame for `message`, as bytes (for test vectors and tools).
+    public static func frame(_ message: SyncMessage) throws -> [UInt8] {
         var buffer = ByteBuffer()
-        try encode(envelope, into: &buffer)
+        try encode(message, into: &buffer)
         return buffer.readBytes(length: buffer.readableBytes)!
     }
 }

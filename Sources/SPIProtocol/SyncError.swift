@@ -3,8 +3,8 @@ public import SPIErrorCode
 /// Why a sync session failed, with an extensible code, a message for people and the underlying cause.
 ///
 /// The same type reports failures detected here and failures the peer reported in an `Error` message
-/// (``isReportedByPeer``). Codes that travel on the wire map one to one to `Spi_Sync_V1_ErrorCode`; the others
-/// (`Code.connectionFailed`, `Code.untrustedPeer`, `Code.notTrustedByPeer`, `Code.busy`, …) are local.
+/// (``isReportedByPeer``). Codes that travel on the wire map one to one to the `ErrorCode` of protocol/sync.md §9;
+/// the others (`Code.connectionFailed`, `Code.untrustedPeer`, `Code.notTrustedByPeer`, `Code.busy`, …) are local.
 ///
 /// ```swift
 /// do { report = try await client.sync() }
@@ -47,7 +47,7 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
 
 extension SyncError.Code {
     /// The code sent in an `Error` message for this failure; `SyncError.Code.internalError` for local-only codes.
-    public var wireCode: Spi_Sync_V1_ErrorCode {
+    var wireCode: Spi_Sync_V1_ErrorCode {
         switch self {
         case .protocolViolation: .protocolViolation
         case .malformedMessage: .malformedMessage
@@ -65,7 +65,7 @@ extension SyncError.Code {
     }
 
     /// The code for a wire code received in an `Error` message.
-    public init(wireCode: Spi_Sync_V1_ErrorCode) {
+    init(wireCode: Spi_Sync_V1_ErrorCode) {
         switch wireCode {
         case .protocolViolation: self = .protocolViolation
         case .malformedMessage: self = .malformedMessage

@@ -4,8 +4,8 @@ import SPIReplication
 /// (protocol/sync.md §6-8).
 extension SyncSession {
 
-    mutating func receive(_ envelope: Spi_Sync_V1_Envelope, exchanging exchange: inout Exchange) -> [Action] {
-        switch envelope.kind {
+    mutating func receive(_ message: SyncMessage, exchanging exchange: inout Exchange) -> [Action] {
+        switch message {
         case .knowledge(let message):
             guard !exchange.peerKnowledgeReceived else {
                 return fail(SyncError(.protocolViolation, "received a second Knowledge"))
@@ -54,20 +54,7 @@ extension SyncSession {
             }
             exchange.acknowledgedThrough = ack.sequence
             exchange.summary.batchesAcknowledged += 1
-            var report = ApplyReport()
-            report.applied = Int(clamping: ack.applied)
-            report.alreadyKnown = Int(clamping: ack.alreadyKnown)
-            report.lost = Int(clamping: ack.lost)
-            report.refused = Int(clamping: ack.refused)
-            report.refusals = ack.refusals.prefix(SyncProtocol.maximumRefusalsPerAck).compactMap { entry in
-                guard let origin = SiteID(bytes: entry.origin) else { return nil }
-                return Refusal(
-                    table: String(entry.table.prefix(128)), id: String(entry.rowID.prefix(512)), origin: origin,
-                    columns: entry.columns.prefix(64).map { String($0.prefix(128)) },
-                    reason: String(entry.reason.prefix(512)), count: Int(entry.count))
-            }
-            report.batches = 1
-            exchange.summary.peerReport.add(report)
+            exchange.summary.peerReport.add(ack.report)
             return requestBatchIfWindowAllows(&exchange) + settle(exchange)
 
         case .done(let done):
@@ -89,8 +76,8 @@ extension SyncSession {
         case .error(let error):
             return failReported(error)
 
-        case .hello, .helloAck, .busy, nil:
-            return fail(SyncError(.protocolViolation, "received \(envelope.kindName) after the handshake"))
+        case .hello, .helloAck, .busy:
+            return fail(SyncError(.protocolViolation, "received \(message.kindName) after the handshake"))
         }
     }
 

@@ -1,11 +1,10 @@
-import Foundation
 import SPIReplication
 
 /// The handshake: `Hello`, then `HelloAck` (or `Busy`, or `Error`), with the checks of protocol/sync.md §5.
 extension SyncSession {
 
-    mutating func receiveWhileAwaitingHello(_ envelope: Spi_Sync_V1_Envelope) -> [Action] {
-        switch envelope.kind {
+    mutating func receiveWhileAwaitingHello(_ message: SyncMessage) -> [Action] {
+        switch message {
         case .hello(let hello):
             let offered = Set(hello.protocolVersions)
             guard let chosen = configuration.supportedVersions.filter(offered.contains).max() else {
@@ -24,25 +23,22 @@ extension SyncSession {
             case .success(let valid): peer = valid
             case .failure(let error): return fail(error)
             }
-            var ack = Spi_Sync_V1_HelloAck()
-            ack.protocolVersion = chosen
-            ack.registerID = Data(configuration.registerID.bytes)
-            ack.schemaVersion = configuration.schemaVersion
-            ack.siteID = Data(configuration.siteID.bytes)
-            ack.peerName = configuration.name
-            ack.receiveWindow = configuration.receiveWindow
-            ack.software = configuration.software
+            let ack = SyncMessage.HelloAck(
+                protocolVersion: chosen, registerID: configuration.registerID.bytes,
+                schemaVersion: configuration.schemaVersion, siteID: configuration.siteID.bytes,
+                peerName: configuration.name, receiveWindow: configuration.receiveWindow,
+                software: configuration.software)
             state = .exchanging(makeExchange(peer))
-            return [.send(Spi_Sync_V1_Envelope(.helloAck(ack))), .send(.knowledge(localKnowledge))]
+            return [.send(.helloAck(ack)), .send(.knowledge(localKnowledge.proto))]
         case .error(let error):
             return failReported(error)
         default:
-            return fail(SyncError(.protocolViolation, "expected Hello, received \(envelope.kindName)"))
+            return fail(SyncError(.protocolViolation, "expected Hello, received \(message.kindName)"))
         }
     }
 
-    mutating func receiveWhileAwaitingHelloAck(_ envelope: Spi_Sync_V1_Envelope) -> [Action] {
-        switch envelope.kind {
+    mutating func receiveWhileAwaitingHelloAck(_ message: SyncMessage) -> [Action] {
+        switch message {
         case .helloAck(let ack):
             guard configuration.supportedVersions.contains(ack.protocolVersion) else {
                 return fail(
@@ -58,20 +54,20 @@ extension SyncSession {
             {
             case .success(let peer):
                 state = .exchanging(makeExchange(peer))
-                return [.send(.knowledge(localKnowledge))]
+                return [.send(.knowledge(localKnowledge.proto))]
             case .failure(let error):
                 return fail(error)
             }
         case .busy(let busy):
             let error = SyncError(
                 .busy, busy.message.isEmpty ? "the peer is busy; try again later" : busy.message,
-                isReportedByPeer: true, retryAfter: .milliseconds(Int64(busy.retryAfterMs)))
+                isReportedByPeer: true, retryAfter: busy.retryAfter)
             state = .failed(error)
             return [.fail(error)]
         case .error(let error):
             return failReported(error)
         default:
-            return fail(SyncError(.protocolViolation, "expected HelloAck, received \(envelope.kindName)"))
+            return fail(SyncError(.protocolViolation, "expected HelloAck, received \(message.kindName)"))
         }
     }
 
@@ -82,7 +78,7 @@ extension SyncSession {
 
     /// Checks the fields both `Hello` and `HelloAck` carry.
     func validatePeer(
-        version: UInt32, registerID: Data, siteID: Data, schemaVersion: UInt32, name: String, software: String,
+        version: UInt32, registerID: [UInt8], siteID: [UInt8], schemaVersion: UInt32, name: String, software: String,
         receiveWindow: UInt32
     ) -> Result<Peer, SyncError> {
         guard let register = RegisterID(bytes: registerID) else {

@@ -130,7 +130,7 @@ public struct SyncSession: Sendable {
     /// What the shell must do, in order.
     public enum Action: Sendable, Equatable {
         /// Write this message to the peer.
-        case send(Spi_Sync_V1_Envelope)
+        case send(SyncMessage)
         /// Prepare the delta of what the peer lacks, from its knowledge (`Replica.deltaCursor(for:)`).
         case startDelta(Knowledge)
         /// Read the next batch of the delta and report it with ``SyncSession/batchProduced(_:)`` (nil when done).
@@ -194,31 +194,28 @@ public struct SyncSession: Sendable {
             return []
         case .initiator:
             state = .awaitingHelloAck
-            var hello = Spi_Sync_V1_Hello()
-            hello.protocolVersions = configuration.supportedVersions
-            hello.registerID = Data(configuration.registerID.bytes)
-            hello.schemaVersion = configuration.schemaVersion
-            hello.siteID = Data(configuration.siteID.bytes)
-            hello.peerName = configuration.name
-            hello.receiveWindow = configuration.receiveWindow
-            hello.software = configuration.software
-            return [.send(Spi_Sync_V1_Envelope(.hello(hello)))]
+            let hello = SyncMessage.Hello(
+                protocolVersions: configuration.supportedVersions, registerID: configuration.registerID.bytes,
+                schemaVersion: configuration.schemaVersion, siteID: configuration.siteID.bytes,
+                peerName: configuration.name, receiveWindow: configuration.receiveWindow,
+                software: configuration.software)
+            return [.send(.hello(hello))]
         }
     }
 
     /// Handles a message from the peer.
-    public mutating func receive(_ envelope: Spi_Sync_V1_Envelope) -> [Action] {
+    public mutating func receive(_ message: SyncMessage) -> [Action] {
         switch state {
         case .idle:
-            return fail(SyncError(.protocolViolation, "received \(envelope.kindName) before the session started"))
+            return fail(SyncError(.protocolViolation, "received \(message.kindName) before the session started"))
         case .complete, .failed:
             return []
         case .awaitingHello:
-            return receiveWhileAwaitingHello(envelope)
+            return receiveWhileAwaitingHello(message)
         case .awaitingHelloAck:
-            return receiveWhileAwaitingHelloAck(envelope)
+            return receiveWhileAwaitingHelloAck(message)
         case .exchanging(var exchange):
-            let actions = receive(envelope, exchanging: &exchange)
+            let actions = receive(message, exchanging: &exchange)
             if case .exchanging = state { state = .exchanging(exchange) }
             return actions
         }
@@ -237,11 +234,11 @@ public struct SyncSession: Sendable {
             exchange.summary.batchesSent += 1
             exchange.summary.changesSent += batch.changeCount
             exchange.summary.rowsSent += batch.rows.count
-            actions.append(.send(.batch(sequence, batch)))
+            actions.append(.send(.batch(SyncMessage.Batch(sequence: sequence, changes: batch))))
             actions += requestBatchIfWindowAllows(&exchange)
         } else {
             exchange.doneSent = true
-            actions.append(.send(.done(batches: exchange.nextOutgoingSequence - 1)))
+            actions.append(.send(.done(SyncMessage.Done(batches: exchange.nextOutgoingSequence - 1))))
         }
         return actions + settle(exchange)
     }
@@ -255,7 +252,7 @@ public struct SyncSession: Sendable {
         }
         exchange.appliedThrough = sequence
         exchange.summary.received.add(report)
-        return [.send(.batchAck(sequence, report))] + settle(exchange)
+        return [.send(.batchAck(SyncMessage.BatchAck(sequence: sequence, report: report)))] + settle(exchange)
     }
 
     /// Reports that the batch with `sequence` was refused (nothing of it applied).
@@ -274,7 +271,7 @@ public struct SyncSession: Sendable {
         state = .failed(error)
         var actions: [Action] = []
         if error.isSentToPeer {
-            actions.append(.send(.error(error.code.wireCode, error.message)))
+            actions.append(.send(.error(SyncMessage.ErrorReport(code: error.code, message: error.message))))
         }
         actions.append(.fail(error))
         return actions
@@ -294,11 +291,10 @@ public struct SyncSession: Sendable {
         return [.fail(error)]
     }
 
-    mutating func failReported(_ message: Spi_Sync_V1_Error) -> [Action] {
-        let code = SyncError.Code(wireCode: message.code)
-        let text = message.message.isEmpty ? "error \(message.code.rawValue)" : message.message
+    mutating func failReported(_ report: SyncMessage.ErrorReport) -> [Action] {
+        let text = report.message.isEmpty ? "error \(report.code.wireCode.rawValue)" : report.message
         let error = SyncError(
-            code, text.truncatedUTF8(to: SyncProtocol.maximumErrorMessageLength), isReportedByPeer: true)
+            report.code, text.truncatedUTF8(to: SyncProtocol.maximumErrorMessageLength), isReportedByPeer: true)
         state = .failed(error)
         return [.fail(error)]
     }

@@ -44,18 +44,18 @@ public struct SyncSessionDriver<Store: SyncStore> {
     ///   one the wire carries.
     public mutating func run<Inbound: AsyncSequence>(
         inbound: Inbound,
-        write: @escaping @Sendable (Spi_Sync_V1_Envelope) async throws -> Void,
+        write: @escaping @Sendable (SyncMessage) async throws -> Void,
         close: @escaping @Sendable () -> Void,
         mapError: @escaping @Sendable (any Error) -> SyncError
-    ) async throws -> SyncSummary where Inbound.Element == Spi_Sync_V1_Envelope {
-        let (outgoing, continuation) = AsyncStream.makeStream(of: Spi_Sync_V1_Envelope.self)
+    ) async throws -> SyncSummary where Inbound.Element == SyncMessage {
+        let (outgoing, continuation) = AsyncStream.makeStream(of: SyncMessage.self)
         let writeFailure = WriteFailure()
         let flushTimeout = self.flushTimeout
         var outcome: Result<SyncSummary, SyncError>!
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 do {
-                    for await envelope in outgoing { try await write(envelope) }
+                    for await message in outgoing { try await write(message) }
                 } catch {
                     writeFailure.record(error is SyncError ? error as! SyncError : mapError(error))
                     close()
@@ -83,9 +83,9 @@ public struct SyncSessionDriver<Store: SyncStore> {
     }
 
     private mutating func converse<Inbound: AsyncSequence>(
-        inbound: Inbound, send: (Spi_Sync_V1_Envelope) -> Void, mapError: (any Error) -> SyncError,
+        inbound: Inbound, send: (SyncMessage) -> Void, mapError: (any Error) -> SyncError,
         writeFailure: WriteFailure
-    ) async -> Result<SyncSummary, SyncError> where Inbound.Element == Spi_Sync_V1_Envelope {
+    ) async -> Result<SyncSummary, SyncError> where Inbound.Element == SyncMessage {
         var queue: [SyncSession.Action]
         do {
             let knowledge = try await store.knowledge()
@@ -103,9 +103,9 @@ public struct SyncSessionDriver<Store: SyncStore> {
                 index += 1
                 var next: [SyncSession.Action] = []
                 switch action {
-                case .send(let envelope):
-                    send(envelope)
-                    if case .batch = envelope.kind { reportProgress() }
+                case .send(let message):
+                    send(message)
+                    if case .batch = message { reportProgress() }
                 case .startDelta(let knowledge):
                     do {
                         try await store.startDelta(for: knowledge)
@@ -148,9 +148,9 @@ public struct SyncSessionDriver<Store: SyncStore> {
                 continue
             }
             do {
-                if let envelope = try await iterator.next() {
-                    queue = session.receive(envelope)
-                    if case .batchAck = envelope.kind { reportProgress() }
+                if let message = try await iterator.next() {
+                    queue = session.receive(message)
+                    if case .batchAck = message { reportProgress() }
                 } else if Task.isCancelled {
                     queue = session.fail(SyncError(.shuttingDown, "the session was cancelled: shutting down"))
                 } else {

@@ -2,7 +2,7 @@ public import SPIReplication
 
 /// The replica side of a sync session: what ``SyncSessionDriver`` asks of local storage.
 ///
-/// The transport implements it over a `Replica` on a thread pool (SQLite never runs on an event loop); tests
+/// The transport implements it over a `Replica` owned by a `SerialOwner` (SQLite never runs on an event loop); tests
 /// implement it in memory. The driver calls one method at a time, in order, from one task, so an implementation
 /// needs no locking of its own.
 ///
@@ -18,6 +18,8 @@ public protocol SyncStore {
     /// Prepares the delta of the changes a peer with `peer` knowledge lacks.
     func startDelta(for peer: Knowledge) async throws
     /// The next batch of that delta, small enough for one frame; nil when the delta is exhausted.
+    ///
+    /// ``BatchSizeLimit/nextBatch(from:read:)`` cuts a batch to fit a frame, given a way to read one from a cursor.
     func nextBatch() async throws -> Spi_V1_ChangeBatch?
     /// Applies a batch atomically, with its knowledge bookkeeping, and commits it durably.
     ///

@@ -2,7 +2,6 @@ import Logging
 import NIOPosix
 import SPIProtocol
 import SPIReplication
-import SwiftProtobuf
 import SPIIdentity
 
 /// A ``SyncStore`` over a replica file: its own `Replica` connection, reached only through a ``SerialOwner``, so
@@ -23,8 +22,7 @@ final class ReplicaSyncStore: SyncStore {
     }
 
     private let owner: SerialOwner<Handle>
-    private let maximumFrameSize: Int
-    private let maximumCellsPerBatch: Int
+    private let batchSizeLimit: BatchSizeLimit
     private let logger: Logger
     /// The replica's register.
     let registerID: RegisterID
@@ -37,8 +35,7 @@ final class ReplicaSyncStore: SyncStore {
     ) {
         self.owner = owner
         self.logger = logger
-        self.maximumFrameSize = maximumFrameSize
-        self.maximumCellsPerBatch = maximumCellsPerBatch
+        self.batchSizeLimit = BatchSizeLimit(maximumFrameSize: maximumFrameSize, maximumCells: maximumCellsPerBatch)
         self.registerID = registerID
         self.siteID = siteID
     }
@@ -99,30 +96,12 @@ final class ReplicaSyncStore: SyncStore {
     }
 
     func nextBatch() async throws -> Spi_V1_ChangeBatch? {
-        let limit = maximumFrameSize - 64
-        let maximumCells = maximumCellsPerBatch
+        let limit = batchSizeLimit
         return try await owner.run { handle in
-            guard let cursor = handle.cursor else { return nil }
-            var cells = maximumCells
-            while true {
-                // The cursor is a value: a batch too large for a frame is read again, smaller, from the same place.
-                var attempt = cursor
-                guard let batch = try handle.replica.nextBatch(&attempt, maxCells: cells) else {
-                    handle.cursor = attempt
-                    return nil
-                }
-                // Encoded only when the cheap bound says it might not fit.
-                let size = batch.serializedSizeBound <= limit ? 0 : (try batch.serializedBytes() as [UInt8]).count
-                if size <= limit {
-                    handle.cursor = attempt
-                    return batch
-                }
-                guard cells > 1 else {
-                    throw SyncError(
-                        .internalError,
-                        "a single change of \(size) bytes exceeds the maximum frame size; it cannot be synced")
-                }
-                cells = max(1, cells / 4)
+            guard var cursor = handle.cursor else { return nil }
+            defer { handle.cursor = cursor }
+            return try limit.nextBatch(from: &cursor) { cursor, cells in
+                try handle.replica.nextBatch(&cursor, maxCells: cells)
             }
         }
     }

@@ -12,10 +12,10 @@ import SPIProtocol
 /// connection is still open a second later (a peer that stopped reading can block the `Error`), or if TLS was not
 /// even done, it closes the connection itself.
 final class SessionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = Spi_Sync_V1_Envelope
-    typealias InboundOut = Spi_Sync_V1_Envelope
-    typealias OutboundIn = Spi_Sync_V1_Envelope
-    typealias OutboundOut = Spi_Sync_V1_Envelope
+    typealias InboundIn = SyncMessage
+    typealias InboundOut = SyncMessage
+    typealias OutboundIn = SyncMessage
+    typealias OutboundOut = SyncMessage
 
     private let handshakeTimeout: TimeAmount
     private let idleTimeout: TimeAmount

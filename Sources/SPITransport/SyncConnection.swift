@@ -13,7 +13,7 @@ import SPIIdentity
 /// transport errors mean.
 enum SyncConnection {
     /// A sync connection as async code sees it: whole messages in, whole messages out.
-    typealias MessageChannel = NIOAsyncChannel<Spi_Sync_V1_Envelope, Spi_Sync_V1_Envelope>
+    typealias MessageChannel = NIOAsyncChannel<SyncMessage, SyncMessage>
 
     /// Timeouts and limits of one connection.
     struct Limits: Sendable {
@@ -78,8 +78,8 @@ enum SyncConnection {
     static func runSession(
         role: SyncSession.Role, store: ReplicaSyncStore, schemaVersion: UInt32, name: String, software: String,
         receiveWindow: UInt32, peer: TrustedPeer, remote: String, started: ContinuousClock.Instant,
-        inbound: NIOAsyncChannelInboundStream<Spi_Sync_V1_Envelope>,
-        outbound: NIOAsyncChannelOutboundWriter<Spi_Sync_V1_Envelope>, channel: any Channel,
+        inbound: NIOAsyncChannelInboundStream<SyncMessage>,
+        outbound: NIOAsyncChannelOutboundWriter<SyncMessage>, channel: any Channel,
         connection: ConnectionContext, describe: @escaping @Sendable (any Error) -> SyncError,
         progress: (@Sendable (SyncProgress) -> Void)?
     ) async throws -> SyncReport {

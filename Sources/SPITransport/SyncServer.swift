@@ -275,14 +275,16 @@ public final class SyncServer: Service, Sendable {
                         path: configuration.replicaPath, logger: logger,
                         maximumCellsPerBatch: configuration.maximumCellsPerBatch)
                 } catch {
-                    try? await outbound.write(.error(.internal, "the server cannot open its replica"))
+                    try? await outbound.write(
+                        .error(.init(code: .internalError, message: "the server cannot open its replica")))
                     throw SyncError(.internalError, "cannot open the replica", underlying: error)
                 }
                 do {
                     try await store.authorize(
                         peer: peer.peerID, name: peer.name, accessControl: configuration.accessControl)
                 } catch {
-                    try? await outbound.write(.error(.internal, "the server cannot determine this peer's access"))
+                    try? await outbound.write(
+                        .error(.init(code: .internalError, message: "the server cannot determine this peer's access")))
                     throw error
                 }
                 let report = try await SyncConnection.runSession(
@@ -313,18 +315,19 @@ public final class SyncServer: Service, Sendable {
 
     /// Reads the peer's `Hello` (within the handshake timeout) and answers `Busy`.
     private func answerBusy(
-        inbound: NIOAsyncChannelInboundStream<Spi_Sync_V1_Envelope>,
-        outbound: NIOAsyncChannelOutboundWriter<Spi_Sync_V1_Envelope>
+        inbound: NIOAsyncChannelInboundStream<SyncMessage>,
+        outbound: NIOAsyncChannelOutboundWriter<SyncMessage>
     ) async throws {
         var iterator = inbound.makeAsyncIterator()
-        guard let first = try await iterator.next(), case .hello = first.kind else { return }
+        guard let first = try await iterator.next(), case .hello = first else { return }
         let retry = configuration.busyRetryAfter.components
         let milliseconds = UInt32(clamping: retry.seconds * 1000 + retry.attoseconds / 1_000_000_000_000_000)
         try await outbound.write(
             .busy(
-                retryAfterMilliseconds: milliseconds,
-                "busy: the server serves \(configuration.maximumSessions) sessions at once; retry in "
-                    + "\(milliseconds / 1000) seconds"))
+                SyncMessage.Busy(
+                    retryAfter: .milliseconds(Int64(milliseconds)),
+                    message: "busy: the server serves \(configuration.maximumSessions) sessions at once; retry in "
+                        + "\(milliseconds / 1000) seconds")))
     }
 
     private static func describe(_ address: SocketAddress) -> String {

@@ -24,29 +24,21 @@ enum Fixtures {
     static var initiator: SyncSession.Configuration { configuration(initiatorSite, name: "provider-a") }
     static var responder: SyncSession.Configuration { configuration(responderSite, name: "org") }
 
-    static var hello: Spi_Sync_V1_Envelope {
-        var hello = Spi_Sync_V1_Hello()
-        hello.protocolVersions = [1]
-        hello.registerID = Data(register.bytes)
-        hello.schemaVersion = 1
-        hello.siteID = Data(initiatorSite.bytes)
-        hello.peerName = "provider-a"
-        hello.receiveWindow = 4
-        hello.software = "spi 0.1.0"
-        return Spi_Sync_V1_Envelope(.hello(hello))
+    static var helloPayload: SyncMessage.Hello {
+        SyncMessage.Hello(
+            protocolVersions: [1], registerID: register.bytes, schemaVersion: 1, siteID: initiatorSite.bytes,
+            peerName: "provider-a", receiveWindow: 4, software: "spi 0.1.0")
     }
 
-    static var helloAck: Spi_Sync_V1_Envelope {
-        var ack = Spi_Sync_V1_HelloAck()
-        ack.protocolVersion = 1
-        ack.registerID = Data(register.bytes)
-        ack.schemaVersion = 1
-        ack.siteID = Data(responderSite.bytes)
-        ack.peerName = "org"
-        ack.receiveWindow = 4
-        ack.software = "spi 0.1.0"
-        return Spi_Sync_V1_Envelope(.helloAck(ack))
+    static var hello: SyncMessage { .hello(helloPayload) }
+
+    static var helloAckPayload: SyncMessage.HelloAck {
+        SyncMessage.HelloAck(
+            protocolVersion: 1, registerID: register.bytes, schemaVersion: 1, siteID: responderSite.bytes,
+            peerName: "org", receiveWindow: 4, software: "spi 0.1.0")
     }
+
+    static var helloAck: SyncMessage { .helloAck(helloAckPayload) }
 
     static var knowledge: Knowledge { Knowledge([initiatorSite: clock]) }
 
@@ -85,17 +77,24 @@ enum Fixtures {
         return report
     }
 
-    /// Every message of the protocol, as in protocol/vectors/ (file name → envelope).
-    static var vectors: [(String, Spi_Sync_V1_Envelope)] {
+    /// Every message of the protocol, as in protocol/vectors/ (file name → message).
+    static var vectors: [(String, SyncMessage)] {
         [
             ("hello", hello),
             ("hello_ack", helloAck),
-            ("knowledge", .knowledge(knowledge)),
-            ("batch", .batch(1, changeBatch())),
-            ("batch_ack", .batchAck(1, report)),
-            ("done", .done(batches: 1)),
-            ("error", .error(.registerMismatch, "register mismatch")),
-            ("busy", .busy(retryAfterMilliseconds: 5000, "busy")),
+            ("knowledge", .knowledge(knowledge.proto)),
+            ("batch", .batch(.init(sequence: 1, changes: changeBatch()))),
+            ("batch_ack", .batchAck(.init(sequence: 1, report: report))),
+            ("done", .done(.init(batches: 1))),
+            ("error", .error(.init(code: .registerMismatch, message: "register mismatch"))),
+            ("busy", .busy(.init(retryAfter: .milliseconds(5000), message: "busy"))),
         ]
+    }
+}
+
+extension SyncMessage {
+    /// The `Error` message's code, if this is one.
+    var errorCode: SyncError.Code? {
+        if case .error(let report) = self { report.code } else { nil }
     }
 }

@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Framing")
 struct FrameCodecTests {
-    private func frame(_ envelope: Spi_Sync_V1_Envelope) throws -> ByteBuffer {
-        ByteBuffer(bytes: try FrameEncoder.frame(envelope))
+    private func frame(_ message: SyncMessage) throws -> ByteBuffer {
+        ByteBuffer(bytes: try FrameEncoder.frame(message))
     }
 
     @Test("the decoder yields the same messages fed one byte at a time, all at once, and in between")
@@ -15,14 +15,14 @@ struct FrameCodecTests {
         let messages = Fixtures.vectors.map(\.1)
         var all = ByteBuffer()
         for message in messages { try FrameEncoder.encode(message, into: &all) }
-        let pairs: [(ByteBuffer, [Spi_Sync_V1_Envelope])] =
+        let pairs: [(ByteBuffer, [SyncMessage])] =
             try messages.map { (try frame($0), [$0]) } + [(all, messages)]
         try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) { FrameDecoder() }
     }
 
     @Test("a frame is a 4-byte big-endian length, then the envelope")
     func layout() throws {
-        let bytes = try FrameEncoder.frame(.done(batches: 1))
+        let bytes = try FrameEncoder.frame(.done(.init(batches: 1)))
         // Envelope field 6 (Done), length 2, Done field 1 = 1.
         #expect(bytes == [0, 0, 0, 4, 0x32, 0x02, 0x08, 0x01])
     }
@@ -50,7 +50,7 @@ struct FrameCodecTests {
         #expect {
             try channel.writeInbound(buffer)
         } throws: { ($0 as? SyncError)?.code == .frameTooLarge }
-        #expect(try channel.readInbound(as: Spi_Sync_V1_Envelope.self) == nil)
+        #expect(try channel.readInbound(as: SyncMessage.self) == nil)
         _ = try? channel.finish()
     }
 

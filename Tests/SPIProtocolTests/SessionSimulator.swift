@@ -27,8 +27,8 @@ struct SessionSimulator {
     var responder: SyncSession
     var initiatorStore: ScriptedStore
     var responderStore: ScriptedStore
-    var toResponder: [Spi_Sync_V1_Envelope] = []
-    var toInitiator: [Spi_Sync_V1_Envelope] = []
+    var toResponder: [SyncMessage] = []
+    var toInitiator: [SyncMessage] = []
     var initiatorOutcome: SyncSession.Action?
     var responderOutcome: SyncSession.Action?
     var messages = 0
@@ -72,8 +72,8 @@ struct SessionSimulator {
             let action = queue.removeFirst()
             var next: [SyncSession.Action] = []
             switch action {
-            case .send(let envelope):
-                if onInitiator { toResponder.append(envelope) } else { toInitiator.append(envelope) }
+            case .send(let message):
+                if onInitiator { toResponder.append(message) } else { toInitiator.append(message) }
             case .startDelta(let knowledge):
                 if onInitiator {
                     initiatorStore.deltaStartedFor = knowledge

@@ -36,11 +36,11 @@ final class MemoryStore: SyncStore, @unchecked Sendable {
 
 /// One direction of an in-memory connection.
 struct Pipe: Sendable {
-    let stream: AsyncStream<Spi_Sync_V1_Envelope>
-    let continuation: AsyncStream<Spi_Sync_V1_Envelope>.Continuation
+    let stream: AsyncStream<SyncMessage>
+    let continuation: AsyncStream<SyncMessage>.Continuation
 
     init() {
-        (stream, continuation) = AsyncStream.makeStream(of: Spi_Sync_V1_Envelope.self)
+        (stream, continuation) = AsyncStream.makeStream(of: SyncMessage.self)
     }
 }
 
@@ -116,15 +116,16 @@ struct SyncSessionDriverTests {
         let toInitiator = Pipe()
         let store = MemoryStore(batches: 3, site: Fixtures.responderSite)
         toResponder.continuation.yield(Fixtures.hello)
-        toResponder.continuation.yield(.batch(1, Fixtures.changeBatch())) // before its Knowledge
+        // A batch before its Knowledge.
+        toResponder.continuation.yield(.batch(.init(sequence: 1, changes: Fixtures.changeBatch())))
         let outcome = await Self.run(
             .responder, Fixtures.responder, store: store, inbound: toResponder, outbound: toInitiator)
         #expect(throws: SyncError.self) { try outcome.get() }
         if case .failure(let error) = outcome { #expect(error.code == .protocolViolation) }
-        var received: [Spi_Sync_V1_Envelope] = []
+        var received: [SyncMessage] = []
         for await message in toInitiator.stream { received.append(message) }
         #expect(received.map(\.kindName) == ["HelloAck", "Knowledge", "Error"])
-        #expect(received.last?.error.code == .protocolViolation)
+        #expect(received.last?.errorCode == .protocolViolation)
         #expect(store.applied.isEmpty)
     }
 
@@ -134,8 +135,8 @@ struct SyncSessionDriverTests {
         let toInitiator = Pipe()
         let store = MemoryStore(batches: 0, site: Fixtures.responderSite)
         toResponder.continuation.yield(Fixtures.hello)
-        toResponder.continuation.yield(.knowledge(Knowledge()))
-        toResponder.continuation.yield(.batch(1, Fixtures.changeBatch()))
+        toResponder.continuation.yield(.knowledge(Knowledge().proto))
+        toResponder.continuation.yield(.batch(.init(sequence: 1, changes: Fixtures.changeBatch())))
         toResponder.continuation.finish()
         let outcome = await Self.run(
             .responder, Fixtures.responder, store: store, inbound: toResponder, outbound: toInitiator)
@@ -150,7 +151,7 @@ struct SyncSessionDriverTests {
     @Test("an error thrown by the transport fails the session with the transport's meaning")
     func transportError() async throws {
         struct Reset: Error {}
-        let stream = AsyncThrowingStream<Spi_Sync_V1_Envelope, any Error> { continuation in
+        let stream = AsyncThrowingStream<SyncMessage, any Error> { continuation in
             continuation.yield(Fixtures.hello)
             continuation.finish(throwing: Reset())
         }

@@ -1,5 +1,5 @@
 import Foundation
-import SPIProtocol
+@testable import SPIProtocol
 import SPIReplication
 import SPITestSupport
 import Testing
@@ -11,15 +11,15 @@ private func failure(_ actions: [SyncSession.Action]) -> SyncError? {
 }
 
 /// The `Error` message among the actions, if one is sent.
-private func sentError(_ actions: [SyncSession.Action]) -> Spi_Sync_V1_Error? {
+private func sentError(_ actions: [SyncSession.Action]) -> SyncMessage.ErrorReport? {
     for action in actions {
-        if case .send(let envelope) = action, case .error(let error)? = envelope.kind { return error }
+        if case .send(.error(let error)) = action { return error }
     }
     return nil
 }
 
-private func sent(_ actions: [SyncSession.Action]) -> [Spi_Sync_V1_Envelope] {
-    actions.compactMap { if case .send(let envelope) = $0 { envelope } else { nil } }
+private func sent(_ actions: [SyncSession.Action]) -> [SyncMessage] {
+    actions.compactMap { if case .send(let message) = $0 { message } else { nil } }
 }
 
 /// A responder that has answered the fixture Hello.
@@ -39,9 +39,9 @@ private func handshakenInitiator(peerWindow: UInt32 = 4, window: UInt32 = 4) -> 
         configuration: Fixtures.configuration(Fixtures.initiatorSite, name: "provider-a", window: window),
         localKnowledge: Fixtures.knowledge)
     _ = session.start()
-    var ack = Fixtures.helloAck
-    ack.helloAck.receiveWindow = peerWindow
-    _ = session.receive(ack)
+    var ack = Fixtures.helloAckPayload
+    ack.receiveWindow = peerWindow
+    _ = session.receive(.helloAck(ack))
     return session
 }
 
@@ -65,7 +65,7 @@ struct SyncSessionHandshakeTests {
             role: .responder, configuration: Fixtures.responder, localKnowledge: Fixtures.knowledge)
         #expect(session.start().isEmpty)
         let actions = session.receive(Fixtures.hello)
-        #expect(actions == [.send(Fixtures.helloAck), .send(.knowledge(Fixtures.knowledge))])
+        #expect(actions == [.send(Fixtures.helloAck), .send(.knowledge(Fixtures.knowledge.proto))])
         #expect(session.peer?.siteID == Fixtures.initiatorSite)
         #expect(session.peer?.name == "provider-a")
         #expect(session.isHandshakeDone)
@@ -76,7 +76,7 @@ struct SyncSessionHandshakeTests {
         var session = SyncSession(
             role: .initiator, configuration: Fixtures.initiator, localKnowledge: Fixtures.knowledge)
         _ = session.start()
-        #expect(session.receive(Fixtures.helloAck) == [.send(.knowledge(Fixtures.knowledge))])
+        #expect(session.receive(Fixtures.helloAck) == [.send(.knowledge(Fixtures.knowledge.proto))])
         #expect(session.peer?.protocolVersion == 1)
         #expect(session.peer?.siteID == Fixtures.responderSite)
     }
@@ -88,10 +88,10 @@ struct SyncSessionHandshakeTests {
             configuration: Fixtures.configuration(Fixtures.responderSite, name: "org", versions: [1, 2]),
             localKnowledge: Knowledge())
         _ = session.start()
-        var hello = Fixtures.hello
-        hello.hello.protocolVersions = [3, 2, 1]
-        let actions = session.receive(hello)
-        guard case .helloAck(let ack)? = sent(actions).first?.kind else {
+        var hello = Fixtures.helloPayload
+        hello.protocolVersions = [3, 2, 1]
+        let actions = session.receive(.hello(hello))
+        guard case .helloAck(let ack)? = sent(actions).first else {
             Issue.record("no HelloAck in \(actions)")
             return
         }
@@ -102,18 +102,18 @@ struct SyncSessionHandshakeTests {
     func noCommonVersion() {
         var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
         _ = session.start()
-        var hello = Fixtures.hello
-        hello.hello.protocolVersions = [2, 3]
-        let actions = session.receive(hello)
+        var hello = Fixtures.helloPayload
+        hello.protocolVersions = [2, 3]
+        let actions = session.receive(.hello(hello))
         #expect(sentError(actions)?.code == .unsupportedVersion)
         #expect(failure(actions)?.code == .unsupportedVersion)
         #expect(failure(actions)?.message.contains("[2, 3]") == true)
 
         var initiator = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
         _ = initiator.start()
-        var ack = Fixtures.helloAck
-        ack.helloAck.protocolVersion = 7
-        #expect(failure(initiator.receive(ack))?.code == .unsupportedVersion)
+        var ack = Fixtures.helloAckPayload
+        ack.protocolVersion = 7
+        #expect(failure(initiator.receive(.helloAck(ack)))?.code == .unsupportedVersion)
     }
 
     @Test("a peer of another register is refused with REGISTER_MISMATCH, naming both registers")
@@ -167,27 +167,27 @@ struct SyncSessionHandshakeTests {
         "invalid Hello fields are MALFORMED_MESSAGE",
         arguments: ["register", "site", "name", "window"])
     func malformedHello(field: String) {
-        var hello = Fixtures.hello
+        var hello = Fixtures.helloPayload
         switch field {
-        case "register": hello.hello.registerID = Data([1, 2, 3])
-        case "site": hello.hello.siteID = Data()
-        case "name": hello.hello.peerName = String(repeating: "x", count: 257)
-        default: hello.hello.receiveWindow = 65
+        case "register": hello.registerID = [1, 2, 3]
+        case "site": hello.siteID = []
+        case "name": hello.peerName = String(repeating: "x", count: 257)
+        default: hello.receiveWindow = 65
         }
         var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.receive(hello)
+        let actions = session.receive(.hello(hello))
         #expect(sentError(actions)?.code == .malformedMessage)
         #expect(failure(actions)?.code == .malformedMessage)
     }
 
     @Test("a receive window of 0 means the default of 4")
     func defaultWindow() {
-        var hello = Fixtures.hello
-        hello.hello.receiveWindow = 0
+        var hello = Fixtures.helloPayload
+        hello.receiveWindow = 0
         var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
         _ = session.start()
-        _ = session.receive(hello)
+        _ = session.receive(.hello(hello))
         #expect(session.peer?.receiveWindow == 4)
     }
 
@@ -195,7 +195,7 @@ struct SyncSessionHandshakeTests {
     func busy() {
         var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.receive(.busy(retryAfterMilliseconds: 5000, "busy: 8 sessions"))
+        let actions = session.receive(.busy(.init(retryAfter: .milliseconds(5000), message: "busy: 8 sessions")))
         #expect(actions.count == 1)
         let error = failure(actions)
         #expect(error?.code == .busy)
@@ -208,7 +208,7 @@ struct SyncSessionHandshakeTests {
     func peerError() {
         var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.receive(.error(.registerMismatch, "register mismatch: …"))
+        let actions = session.receive(.error(.init(code: .registerMismatch, message: "register mismatch: …")))
         #expect(actions.count == 1)
         #expect(failure(actions)?.code == .registerMismatch)
         #expect(failure(actions)?.isReportedByPeer == true)
@@ -221,7 +221,7 @@ struct SyncSessionHandshakeTests {
         var error = Spi_Sync_V1_Error()
         error.code = .UNRECOGNIZED(42)
         error.message = "something new"
-        let actions = session.receive(Spi_Sync_V1_Envelope(.error(error)))
+        let actions = session.receive(SyncMessage(envelope: Spi_Sync_V1_Envelope.with { $0.error = error })!)
         #expect(failure(actions)?.code == .unspecified)
         #expect(failure(actions)?.message == "something new")
     }
@@ -270,16 +270,16 @@ struct SyncSessionExchangeTests {
     @Test("the peer's Knowledge starts the delta and the first batch read")
     func knowledgeStartsDelta() {
         var session = handshakenResponder()
-        let actions = session.receive(.knowledge(Fixtures.knowledge))
+        let actions = session.receive(.knowledge(Fixtures.knowledge.proto))
         #expect(actions == [.startDelta(Fixtures.knowledge), .produceBatch])
     }
 
     @Test("with nothing to send, the side sends Done(0) and completes when the peer is done too")
     func emptySession() {
         var session = handshakenInitiator()
-        _ = session.receive(.knowledge(Knowledge()))
-        #expect(session.batchProduced(nil) == [.send(.done(batches: 0))])
-        let actions = session.receive(.done(batches: 0))
+        _ = session.receive(.knowledge(Knowledge().proto))
+        #expect(session.batchProduced(nil) == [.send(.done(.init(batches: 0)))])
+        let actions = session.receive(.done(.init(batches: 0)))
         guard case .complete(let summary)? = actions.last else {
             Issue.record("not complete: \(actions)")
             return
@@ -292,14 +292,16 @@ struct SyncSessionExchangeTests {
     @Test("batches stop at the peer's receive window and resume as acknowledgements arrive")
     func flowControl() {
         var session = handshakenInitiator(peerWindow: 2)
-        _ = session.receive(.knowledge(Knowledge()))
+        _ = session.receive(.knowledge(Knowledge().proto))
         let batch = Fixtures.changeBatch()
-        #expect(session.batchProduced(batch) == [.send(.batch(1, batch)), .produceBatch])
-        #expect(session.batchProduced(batch) == [.send(.batch(2, batch))]) // window full: no more reads
-        #expect(session.receive(.batchAck(1, Fixtures.report)) == [.produceBatch])
-        #expect(session.batchProduced(nil) == [.send(.done(batches: 2))])
-        #expect(session.receive(.batchAck(2, Fixtures.report)).isEmpty) // the peer is not done yet
-        guard case .complete(let summary)? = session.receive(.done(batches: 0)).last else {
+        #expect(session.batchProduced(batch) == [.send(.batch(.init(sequence: 1, changes: batch))), .produceBatch])
+        // The window is full: no more reads.
+        #expect(session.batchProduced(batch) == [.send(.batch(.init(sequence: 2, changes: batch)))])
+        #expect(session.receive(.batchAck(.init(sequence: 1, report: Fixtures.report))) == [.produceBatch])
+        #expect(session.batchProduced(nil) == [.send(.done(.init(batches: 2)))])
+        // The peer is not done yet.
+        #expect(session.receive(.batchAck(.init(sequence: 2, report: Fixtures.report))).isEmpty)
+        guard case .complete(let summary)? = session.receive(.done(.init(batches: 0))).last else {
             Issue.record("not complete")
             return
         }
@@ -312,30 +314,35 @@ struct SyncSessionExchangeTests {
     @Test("the session does not complete before every batch sent is acknowledged")
     func completionWaitsForAcks() {
         var session = handshakenInitiator()
-        _ = session.receive(.knowledge(Knowledge()))
+        _ = session.receive(.knowledge(Knowledge().proto))
         _ = session.batchProduced(Fixtures.changeBatch())
         _ = session.batchProduced(nil)
-        #expect(session.receive(.done(batches: 0)).isEmpty)
+        #expect(session.receive(.done(.init(batches: 0))).isEmpty)
         #expect(!session.isFinished)
         #expect(
-            session.receive(.batchAck(1, Fixtures.report)).last.map { if case .complete = $0 { true } else { false } }
+            session.receive(.batchAck(.init(sequence: 1, report: Fixtures.report))).last.map {
+                if case .complete = $0 { true } else { false }
+            }
                 == true)
     }
 
     @Test("each batch received is applied, then acknowledged with what applying did")
     func applyThenAck() {
         var session = handshakenResponder()
-        _ = session.receive(.knowledge(Knowledge()))
+        _ = session.receive(.knowledge(Knowledge().proto))
         let batch = Fixtures.changeBatch()
-        #expect(session.receive(.batch(1, batch)) == [.apply(batch, sequence: 1)])
-        #expect(session.batchApplied(sequence: 1, report: Fixtures.report) == [.send(.batchAck(1, Fixtures.report))])
+        #expect(session.receive(.batch(.init(sequence: 1, changes: batch))) == [.apply(batch, sequence: 1)])
+        #expect(
+            session.batchApplied(sequence: 1, report: Fixtures.report) == [
+                .send(.batchAck(.init(sequence: 1, report: Fixtures.report)))
+            ])
     }
 
     @Test("a batch that fails validation is refused with INVALID_BATCH")
     func invalidBatch() {
         var session = handshakenResponder()
-        _ = session.receive(.knowledge(Knowledge()))
-        _ = session.receive(.batch(1, Fixtures.changeBatch()))
+        _ = session.receive(.knowledge(Knowledge().proto))
+        _ = session.receive(.batch(.init(sequence: 1, changes: Fixtures.changeBatch())))
         let actions = session.batchRejected(sequence: 1, error: SyncError(.invalidBatch, "unknown table 'x'"))
         #expect(sentError(actions)?.code == .invalidBatch)
         #expect(sentError(actions)?.message == "unknown table 'x'")
@@ -353,43 +360,43 @@ struct SyncSessionExchangeTests {
         var session = handshakenResponder()
         let batch = Fixtures.changeBatch()
         var last: [SyncSession.Action] = []
-        func send(_ envelope: Spi_Sync_V1_Envelope) { last = session.receive(envelope) }
+        func send(_ message: SyncMessage) { last = session.receive(message) }
         switch scenario {
-        case "batch before knowledge": send(.batch(1, batch))
+        case "batch before knowledge": send(.batch(.init(sequence: 1, changes: batch)))
         case "second knowledge":
-            send(.knowledge(Knowledge()))
-            send(.knowledge(Knowledge()))
+            send(.knowledge(Knowledge().proto))
+            send(.knowledge(Knowledge().proto))
         case "batch skips a sequence":
-            send(.knowledge(Knowledge()))
-            send(.batch(2, batch))
+            send(.knowledge(Knowledge().proto))
+            send(.batch(.init(sequence: 2, changes: batch)))
         case "batch repeats a sequence":
-            send(.knowledge(Knowledge()))
-            send(.batch(1, batch))
+            send(.knowledge(Knowledge().proto))
+            send(.batch(.init(sequence: 1, changes: batch)))
             _ = session.batchApplied(sequence: 1, report: ApplyReport())
-            send(.batch(1, batch))
+            send(.batch(.init(sequence: 1, changes: batch)))
         case "ack for nothing":
-            send(.knowledge(Knowledge()))
-            send(.batchAck(1, ApplyReport()))
+            send(.knowledge(Knowledge().proto))
+            send(.batchAck(.init(sequence: 1, report: ApplyReport())))
         case "ack out of order":
-            send(.knowledge(Knowledge()))
+            send(.knowledge(Knowledge().proto))
             _ = session.batchProduced(batch)
             _ = session.batchProduced(batch)
-            send(.batchAck(2, ApplyReport()))
-        case "done before knowledge": send(.done(batches: 0))
+            send(.batchAck(.init(sequence: 2, report: ApplyReport())))
+        case "done before knowledge": send(.done(.init(batches: 0)))
         case "done miscounts":
-            send(.knowledge(Knowledge()))
-            send(.done(batches: 3))
+            send(.knowledge(Knowledge().proto))
+            send(.done(.init(batches: 3)))
         case "second done":
-            send(.knowledge(Knowledge()))
-            send(.done(batches: 0))
-            send(.done(batches: 0))
+            send(.knowledge(Knowledge().proto))
+            send(.done(.init(batches: 0)))
+            send(.done(.init(batches: 0)))
         case "batch after done":
-            send(.knowledge(Knowledge()))
-            send(.done(batches: 0))
-            send(.batch(1, batch))
+            send(.knowledge(Knowledge().proto))
+            send(.done(.init(batches: 0)))
+            send(.batch(.init(sequence: 1, changes: batch)))
         case "hello again": send(Fixtures.hello)
         case "hello ack again": send(Fixtures.helloAck)
-        default: send(.busy(retryAfterMilliseconds: 1, "busy"))
+        default: send(.busy(.init(retryAfter: .milliseconds(1), message: "busy")))
         }
         #expect(sentError(last)?.code == .protocolViolation, "\(scenario): \(last)")
         #expect(failure(last)?.code == .protocolViolation)
@@ -402,11 +409,11 @@ struct SyncSessionExchangeTests {
     @Test("a peer that exceeds our receive window is a PROTOCOL_VIOLATION")
     func windowExceeded() {
         var session = handshakenResponder(window: 2)
-        _ = session.receive(.knowledge(Knowledge()))
+        _ = session.receive(.knowledge(Knowledge().proto))
         let batch = Fixtures.changeBatch()
-        _ = session.receive(.batch(1, batch))
-        _ = session.receive(.batch(2, batch))
-        let actions = session.receive(.batch(3, batch))
+        _ = session.receive(.batch(.init(sequence: 1, changes: batch)))
+        _ = session.receive(.batch(.init(sequence: 2, changes: batch)))
+        let actions = session.receive(.batch(.init(sequence: 3, changes: batch)))
         #expect(failure(actions)?.code == .protocolViolation)
         #expect(failure(actions)?.message.contains("window") == true)
     }
@@ -418,7 +425,7 @@ struct SyncSessionExchangeTests {
         var entry = Spi_V1_Coverage()
         entry.site = Data([1, 2, 3])
         knowledge.entries = [entry]
-        let actions = session.receive(Spi_Sync_V1_Envelope(.knowledge(knowledge)))
+        let actions = session.receive(.knowledge(knowledge))
         #expect(sentError(actions)?.code == .malformedMessage)
     }
 
@@ -427,7 +434,7 @@ struct SyncSessionExchangeTests {
         var session = handshakenResponder()
         #expect(failure(session.batchProduced(Fixtures.changeBatch()))?.code == .internalError)
         var other = handshakenResponder()
-        _ = other.receive(.knowledge(Knowledge()))
+        _ = other.receive(.knowledge(Knowledge().proto))
         #expect(failure(other.batchApplied(sequence: 1, report: ApplyReport()))?.code == .internalError)
         var idle = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
         #expect(failure(idle.batchApplied(sequence: 1, report: ApplyReport()))?.code == .internalError)

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import SwiftProtobuf
-import SPIProtocol
+@testable import SPIProtocol
 import Testing
 
 /// The test vectors of protocol/vectors/: each file holds comment lines (`#`) and the hex dump of one frame.
@@ -38,7 +38,7 @@ struct VectorTests {
         if ProcessInfo.processInfo.environment["SPI_WRITE_VECTORS"] == "1" {
             let text =
                 "# \(name): \(message.kindName), \(encoded.count) bytes (4-byte length + envelope)\n"
-                + "# " + message.textFormatString().split(separator: "\n").joined(separator: "\n# ") + "\n"
+                + "# " + message.envelope.textFormatString().split(separator: "\n").joined(separator: "\n# ") + "\n"
                 + Self.hex(encoded) + "\n"
             try text.write(to: url, atomically: true, encoding: .utf8)
         }

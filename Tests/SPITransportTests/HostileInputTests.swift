@@ -24,7 +24,7 @@ struct HostileInputTests {
         try await withServer(pair.serverConfiguration()) { _, address in
             for attack in Attack.allCases {
                 let client = try await RawClient.connect(to: address, identity: pair.provider)
-                let expected: Spi_Sync_V1_ErrorCode?
+                let expected: SyncError.Code?
                 switch attack {
                 case .oversizedPrefix:
                     try await client.send([0x7F, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 64))
@@ -42,11 +42,11 @@ struct HostileInputTests {
                     try await client.send([0, 0, 0, 0])
                     expected = .malformedMessage
                 case .outOfOrder:
-                    try await client.send(.knowledge(Knowledge()))
+                    try await client.send(.knowledge(Knowledge().proto))
                     expected = .protocolViolation
                 case .batchBeforeKnowledge:
                     try await client.send(hello(from: pair))
-                    try await client.send(.batch(1, Spi_V1_ChangeBatch()))
+                    try await client.send(.batch(.init(sequence: 1, changes: Spi_V1_ChangeBatch())))
                     expected = .protocolViolation
                 case .truncatedFrame:
                     let frame = try FrameEncoder.frame(hello(from: pair))
@@ -55,7 +55,7 @@ struct HostileInputTests {
                     expected = nil
                 case .invalidBatch:
                     try await client.send(hello(from: pair))
-                    try await client.send(.knowledge(Knowledge()))
+                    try await client.send(.knowledge(Knowledge().proto))
                     var batch = Spi_V1_ChangeBatch()
                     var table = Spi_V1_TableColumns()
                     table.name = "no_such_table"
@@ -69,13 +69,12 @@ struct HostileInputTests {
                     row.rowVersion = true
                     batch.rows = [row]
                     batch.sites = [Data(SiteID().bytes)]
-                    try await client.send(.batch(1, batch))
+                    try await client.send(.batch(.init(sequence: 1, changes: batch)))
                     expected = .invalidBatch
                 }
                 let frames = try await client.framesUntilClosed()
                 if let expected {
-                    let error = frames.last.flatMap { if case .error(let e)? = $0.kind { e } else { nil } }
-                    #expect(error?.code == expected, "\(attack): \(frames.map(\.kindName))")
+                    #expect(frames.last?.errorCode == expected, "\(attack): \(frames.map(\.kindName))")
                 }
                 #expect(try pair.notes(in: pair.orgPath) == before, "\(attack) changed the replica")
             }
@@ -104,7 +103,7 @@ struct HostileInputTests {
         try await withServer(pair.serverConfiguration(handshakeTimeout: .milliseconds(400))) { _, address in
             let client = try await RawClient.connect(to: address, identity: pair.provider)
             let frames = try await client.framesUntilClosed(timeout: .seconds(5))
-            #expect(frames.last?.error.code == .timeout)
+            #expect(frames.last?.errorCode == .timeout)
         }
     }
 
@@ -117,7 +116,7 @@ struct HostileInputTests {
             try await client.send(hello(from: pair))
             let frames = try await client.framesUntilClosed(timeout: .seconds(5))
             #expect(frames.map(\.kindName) == ["HelloAck", "Knowledge", "Error"])
-            #expect(frames.last?.error.code == .timeout)
+            #expect(frames.last?.errorCode == .timeout)
         }
     }
 
@@ -130,7 +129,7 @@ struct HostileInputTests {
             try await client.send(hello(from: pair, register: RegisterID()))
             let frames = try await client.framesUntilClosed()
             #expect(frames.map(\.kindName) == ["Error"])
-            #expect(frames.last?.error.code == .registerMismatch)
+            #expect(frames.last?.errorCode == .registerMismatch)
         }
     }
 }

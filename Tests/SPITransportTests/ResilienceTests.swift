@@ -101,7 +101,7 @@ struct ResilienceTests {
             await group.triggerGracefulShutdown()
             let frames = try await client.framesUntilClosed(timeout: .seconds(5))
             #expect(frames.map(\.kindName) == ["HelloAck", "Knowledge", "Error"])
-            #expect(frames.last?.error.code == .shuttingDown)
+            #expect(frames.last?.errorCode == .shuttingDown)
             try await tasks.waitForAll()
             // No longer listening.
             await #expect(throws: SyncError.self) { _ = try await pair.client().sync(with: address) }

@@ -234,18 +234,18 @@ struct RawClient {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
     }
 
-    func send(_ envelope: Spi_Sync_V1_Envelope) async throws {
-        try await send(FrameEncoder.frame(envelope))
+    func send(_ message: SyncMessage) async throws {
+        try await send(FrameEncoder.frame(message))
     }
 
     /// Waits for the server to close the connection (at most `timeout`), then decodes the frames it sent.
-    func framesUntilClosed(timeout: Duration = .seconds(20)) async throws -> [Spi_Sync_V1_Envelope] {
+    func framesUntilClosed(timeout: Duration = .seconds(20)) async throws -> [SyncMessage] {
         let channel = channel
         let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
         let bytes = try await collector.closed.futureResult.get()
         timer.cancel()
         var buffer = ByteBuffer(bytes: bytes)
-        var frames: [Spi_Sync_V1_Envelope] = []
+        var frames: [SyncMessage] = []
         while let frame = try? FrameDecoder().decodeFrame(from: &buffer) { frames.append(frame) }
         return frames
     }
@@ -256,13 +256,17 @@ struct RawClient {
 }
 
 /// A `Hello` from the provider of `pair`.
-func hello(from pair: Pair, register: RegisterID? = nil) throws -> Spi_Sync_V1_Envelope {
+func hello(from pair: Pair, register: RegisterID? = nil) throws -> SyncMessage {
     let replica = try Replica(path: pair.providerPath, logger: pair.logger)
-    var hello = Spi_Sync_V1_Hello()
-    hello.protocolVersions = [1]
-    hello.registerID = Data((register ?? replica.registerID).bytes)
-    hello.schemaVersion = 1
-    hello.siteID = Data(replica.siteID.bytes)
-    hello.peerName = "raw"
-    return Spi_Sync_V1_Envelope(.hello(hello))
+    return .hello(
+        SyncMessage.Hello(
+            protocolVersions: [1], registerID: (register ?? replica.registerID).bytes, schemaVersion: 1,
+            siteID: replica.siteID.bytes, peerName: "raw", receiveWindow: 0, software: ""))
+}
+
+extension SyncMessage {
+    /// The `Error` message's code, if this is one.
+    var errorCode: SyncError.Code? {
+        if case .error(let report) = self { report.code } else { nil }
+    }
 }
