@@ -195,9 +195,13 @@ public final class Replica {
                     try db.execute("UPDATE _spi_meta SET value = 3 WHERE key = 'replica.schema'")
                 }
             }
-            try db.execute(
-                "UPDATE _spi_meta SET value = ? WHERE key = 'replica.schema' AND value < ?",
-                [.integer(Int64(ReplicaSchema.version)), .integer(Int64(ReplicaSchema.version))])
+            // Only when older: an UPDATE takes the write lock even when it changes nothing, and opening a replica
+            // must not wait for a writer (sessions applying batches hold the lock).
+            if format < Int64(ReplicaSchema.version) {
+                try db.execute(
+                    "UPDATE _spi_meta SET value = ? WHERE key = 'replica.schema' AND value < ?",
+                    [.integer(Int64(ReplicaSchema.version)), .integer(Int64(ReplicaSchema.version))])
+            }
         }
         self.stampSignal = try Self.prepareConnection(db)
         self.hookCapture = db.isReadOnly ? nil : ChangeCapture(connection: db)

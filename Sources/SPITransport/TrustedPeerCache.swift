@@ -9,14 +9,25 @@ import SPIIdentity
 ///
 /// TLS verification asks it about every connection; re-reading the table at most once per `maximumAge` keeps a
 /// flood of connections from turning into a flood of database opens, while a peer added with `spi peer add` is
-/// trusted by a running server within that time.
+/// trusted by a running server within that time. Connections that arrive while the list is being read wait for that
+/// one reading. The replica is opened read-only, so that a reading never waits for the write lock that sessions
+/// applying batches hold. When a reading fails (a busy or unreadable file), the last list read stays in use and the
+/// failure is logged: a transient error must not make every peer look untrusted.
 final class TrustedPeerCache: Sendable {
+    private typealias Peers = [PeerID: TrustedPeer]
+    private struct State {
+        /// The peers last read, and when.
+        var peers: Peers = [:]
+        var at: ContinuousClock.Instant?
+        /// The reading under way, which concurrent lookups share.
+        var loading: Task<Peers, any Error>?
+    }
+
     private let replicaPath: String
     private let threadPool: NIOThreadPool
     private let logger: Logger
     private let maximumAge: Duration
-    /// The peers last read, and when.
-    private let loaded = NIOLockedValueBox<(peers: [PeerID: TrustedPeer], at: ContinuousClock.Instant?)>(([:], nil))
+    private let state = NIOLockedValueBox(State())
 
     init(replicaPath: String, threadPool: NIOThreadPool, logger: Logger, maximumAge: Duration = .seconds(1)) {
         self.replicaPath = replicaPath
@@ -26,21 +37,47 @@ final class TrustedPeerCache: Sendable {
     }
 
     /// The trusted peer with `id`, or nil when the replica does not trust it.
+    ///
+    /// - Throws: only when the list was never read and cannot be read now.
     func peer(withID id: PeerID) async throws -> TrustedPeer? {
         let now = ContinuousClock.now
-        let maximumAge = maximumAge
-        let cached: [PeerID: TrustedPeer]? = loaded.withLockedValue { loaded in
-            guard let at = loaded.at, now - at < maximumAge else { return nil }
-            return loaded.peers
+        let (fresh, pending): (Peers?, Task<Peers, any Error>?) = state.withLockedValue { state in
+            if let at = state.at, now - at < maximumAge { return (state.peers, nil) }
+            if let loading = state.loading { return (nil, loading) }
+            let loading = Task { try await self.read() }
+            state.loading = loading
+            return (nil, loading)
         }
-        if let cached { return cached[id] }
+        guard let loading = pending else { return fresh?[id] }
+        do {
+            let peers = try await loading.value
+            state.withLockedValue { state in
+                if state.loading == loading {
+                    state.peers = peers
+                    state.at = now
+                    state.loading = nil
+                }
+            }
+            return peers[id]
+        } catch {
+            let stale: Peers? = state.withLockedValue { state in
+                if state.loading == loading { state.loading = nil }
+                return state.at == nil ? nil : state.peers
+            }
+            logger.warning(
+                "cannot read the trusted peers; using the list read before",
+                metadata: ["sync.error": "\(error)", "sync.replica": "\(replicaPath)"])
+            guard let stale else { throw error }
+            return stale[id]
+        }
+    }
+
+    private func read() async throws -> Peers {
         let path = replicaPath
         let logger = logger
-        let peers = try await threadPool.runIfActive {
-            let replica = try Replica(path: path, logger: logger)
+        return try await threadPool.runIfActive {
+            let replica = try Replica(path: path, readOnly: true, logger: logger)
             return Dictionary(try TrustedPeerStore(replica: replica).list().map { ($0.peerID, $0) }) { a, _ in a }
         }
-        loaded.withLockedValue { $0 = (peers, now) }
-        return peers[id]
     }
 }

@@ -68,6 +68,24 @@ struct SharedFileTests {
         }
     }
 
+    @Test(
+        "opening a replica to write takes no write lock when there is nothing to upgrade (a server opens one per session)"
+    )
+    func openTakesNoLock() throws {
+        try withTemporaryDirectory { dir in
+            let made = try makeReplicas(1, in: dir)[0]
+            let path = made.path
+            let writer = try Connection(path: path, mode: .readWrite)
+            try writer.execute("BEGIN IMMEDIATE")
+            defer { try? writer.execute("ROLLBACK") }
+            // Were a write lock taken, this would wait out the busy timeout (10 s) and fail.
+            let started = ContinuousClock.now
+            let replica = try Replica(path: path, logger: testLogger)
+            #expect(replica.siteID == made.siteID)
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
     @Test("a file of a newer replica format is refused; an older one is raised to this format when opened to write")
     func formatVersion() throws {
         try withTemporaryDirectory { dir in

@@ -207,4 +207,37 @@ struct TrustedPeerStoreTests {
             try store.add(name: "me", peerID: pair.org.peerID, ownPeerID: pair.org.peerID)
         } throws: { ($0 as? PeerError)?.code == .ownPeerID }
     }
+
+    @Test("the server's cache reads the peers while another connection holds the write lock (it opens read-only)")
+    func cacheReadsUnderWriteLock() async throws {
+        let pair = try Pair()
+        defer { pair.directory.remove() }
+        let writer = try Connection(path: pair.orgPath)
+        try writer.execute("BEGIN IMMEDIATE")
+        defer { try? writer.execute("ROLLBACK") }
+        let cache = TrustedPeerCache(replicaPath: pair.orgPath, threadPool: .singleton, logger: quietLogger)
+        let started = ContinuousClock.now
+        #expect(try await cache.peer(withID: pair.provider.peerID) != nil)
+        // Well under the 10 s busy timeout a read-write open would wait for.
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("a reading that fails keeps the list read before in use; with none read before, the error is thrown")
+    func cacheKeepsLastListOnFailure() async throws {
+        let pair = try Pair()
+        defer { pair.directory.remove() }
+        let cache = TrustedPeerCache(
+            replicaPath: pair.orgPath, threadPool: .singleton, logger: quietLogger, maximumAge: .milliseconds(1))
+        #expect(try await cache.peer(withID: pair.provider.peerID) != nil)
+        try FileManager.default.moveItem(atPath: pair.orgPath, toPath: pair.orgPath + ".away")
+        try await Task.sleep(for: .milliseconds(20))
+        // The file cannot be read now: the list read before still answers, for trusted and untrusted ids alike.
+        #expect(try await cache.peer(withID: pair.provider.peerID) != nil)
+        #expect(try await cache.peer(withID: PeerID(subjectPublicKeyInfo: [1, 2, 3])) == nil)
+        let fresh = TrustedPeerCache(replicaPath: pair.orgPath, threadPool: .singleton, logger: quietLogger)
+        await #expect(throws: (any Error).self) { try await fresh.peer(withID: pair.provider.peerID) }
+        // Readable again: a new reading is used.
+        try FileManager.default.moveItem(atPath: pair.orgPath + ".away", toPath: pair.orgPath)
+        #expect(try await fresh.peer(withID: pair.provider.peerID) != nil)
+    }
 }
