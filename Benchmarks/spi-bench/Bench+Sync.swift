@@ -58,9 +58,16 @@ struct BenchServer {
     let address: String
 
     /// Starts `spi serve` on a register and waits until it listens.
+    ///
+    /// Every client of the suite connects from 127.0.0.1, where real providers each have an address of their own, so
+    /// the server's per-address handshake limit is raised to its overall one (`--max-handshakes-per-address`).
     static func start(database: String, in directory: String, maximumSessions: Int = 64) throws -> BenchServer {
+        let handshakes = max(64, maximumSessions)
         let process = try BenchProcess.spawn(
-            ["--db", database, "serve", "--listen", "127.0.0.1:0", "--max-sessions", "\(maximumSessions)"],
+            [
+                "--db", database, "serve", "--listen", "127.0.0.1:0", "--max-sessions", "\(maximumSessions)",
+                "--max-handshakes", "\(handshakes)", "--max-handshakes-per-address", "\(handshakes)",
+            ],
             in: directory)
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {

@@ -174,6 +174,15 @@ enum SyncConnection {
             if case NIOSSLError.uncleanShutdown = error {
                 return SyncError(.connectionClosed, "the connection with \(remote) closed abruptly (no TLS close)")
             }
+            // The other side closed before the handshake ended, without an alert: a server at its limit of handshakes
+            // closes the oldest stalled ones (and a peer that does not trust us refuses with an alert, after TLS).
+            // Transient, like any connection closed early: `spi sync` exits 2 and a continuous sync retries.
+            if case NIOSSLError.handshakeFailed(.sslError(let stack)) = error, stack.contains(.eofDuringHandshake) {
+                return SyncError(
+                    .connectionClosed,
+                    "the connection with \(remote) closed during the TLS handshake (the server may be busy, or "
+                        + "limiting handshakes from this address); try again")
+            }
             if text.contains("ALERT"),
                 text.contains("CERTIFICATE") || text.contains("UNKNOWN_CA") || text.contains("ACCESS_DENIED")
                     || text.contains("HANDSHAKE_FAILURE")
