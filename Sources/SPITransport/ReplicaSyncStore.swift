@@ -23,6 +23,8 @@ final class ReplicaSyncStore: SyncStore {
 
     private let owner: SerialOwner<Handle>
     private let batchSizeLimit: BatchSizeLimit
+    /// The turns at writing that this store's writes wait for (a server's sessions share one); nil: none.
+    private let writeTurn: TurnQueue?
     private let logger: Logger
     /// The replica's register.
     let registerID: RegisterID
@@ -31,9 +33,10 @@ final class ReplicaSyncStore: SyncStore {
 
     private init(
         owner: SerialOwner<Handle>, registerID: RegisterID, siteID: SiteID, maximumFrameSize: Int,
-        maximumCellsPerBatch: Int, logger: Logger
+        maximumCellsPerBatch: Int, writeTurn: TurnQueue?, logger: Logger
     ) {
         self.owner = owner
+        self.writeTurn = writeTurn
         self.logger = logger
         self.batchSizeLimit = BatchSizeLimit(maximumFrameSize: maximumFrameSize, maximumCells: maximumCellsPerBatch)
         self.registerID = registerID
@@ -43,7 +46,7 @@ final class ReplicaSyncStore: SyncStore {
     /// Opens the replica at `path`, off the cooperative threads.
     static func open(
         path: String, logger: Logger, maximumFrameSize: Int = SyncProtocol.maximumFrameSize,
-        maximumCellsPerBatch: Int = 2048
+        maximumCellsPerBatch: Int = 2048, writeTurn: TurnQueue? = nil
     ) async throws -> ReplicaSyncStore {
         let owner = try await SerialOwner.open(label: "spi.sync.session") {
             Handle(replica: try Replica(path: path, logger: logger))
@@ -51,7 +54,13 @@ final class ReplicaSyncStore: SyncStore {
         let (registerID, siteID) = try await owner.run { ($0.replica.registerID, $0.replica.siteID) }
         return ReplicaSyncStore(
             owner: owner, registerID: registerID, siteID: siteID, maximumFrameSize: maximumFrameSize,
-            maximumCellsPerBatch: maximumCellsPerBatch, logger: logger)
+            maximumCellsPerBatch: maximumCellsPerBatch, writeTurn: writeTurn, logger: logger)
+    }
+
+    /// Runs `body`, which writes the replica, on this store's turn at writing (at once without one).
+    private func writing<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard let writeTurn else { return try await body() }
+        return try await writeTurn.run(body)
     }
 
     /// Settles what the verified `peer` may do in this session; call it once, before the session runs.
@@ -78,13 +87,16 @@ final class ReplicaSyncStore: SyncStore {
     }
 
     func startDelta(for peer: Knowledge) async throws {
-        let (held, site) = try await owner.run { handle -> (UInt64?, SiteID?) in
-            handle.cursor = try handle.replica.deltaCursor(for: peer, scope: handle.access.scope)
-            // A replica always holds every change of its own site. One that knows fewer of them than this replica
-            // holds was restored from an older backup, or another replica uses its key (a copied replica file).
-            guard let site = handle.peerSite else { return (nil, nil) }
-            let mine = try handle.replica.knowledge()[site]
-            return (mine > peer[site] ? mine : nil, site)
+        // A delta starts by signing what is unsigned, in a write transaction.
+        let (held, site) = try await writing {
+            try await owner.run { handle -> (UInt64?, SiteID?) in
+                handle.cursor = try handle.replica.deltaCursor(for: peer, scope: handle.access.scope)
+                // A replica always holds every change of its own site. One that knows fewer of them than this replica
+                // holds was restored from an older backup, or another replica uses its key (a copied replica file).
+                guard let site = handle.peerSite else { return (nil, nil) }
+                let mine = try handle.replica.knowledge()[site]
+                return (mine > peer[site] ? mine : nil, site)
+            }
         }
         if let held, let site {
             logger.warning(
@@ -108,8 +120,10 @@ final class ReplicaSyncStore: SyncStore {
 
     func apply(_ batch: Spi_V1_ChangeBatch) async throws -> ApplyReport {
         do {
-            let report = try await owner.run { handle in
-                try handle.replica.apply(batch, gate: handle.access.gate, from: handle.peer)
+            let report = try await writing {
+                try await owner.run { handle in
+                    try handle.replica.apply(batch, gate: handle.access.gate, from: handle.peer)
+                }
             }
             for refusal in report.refusals {
                 logger.warning(

@@ -100,6 +100,8 @@ public final class SyncServer: Service, Sendable {
     private let logger: Logger
     private let limiter: ConnectionLimiter
     private let registry = SessionRegistry()
+    /// The sessions' turns at writing the replica, one at a time, in order (see ``TurnQueue``).
+    private let writeTurn = TurnQueue(permits: 1)
     private let bound = ListeningAddress()
 
     /// Creates a server; it listens once ``run()`` is called.
@@ -273,7 +275,7 @@ public final class SyncServer: Service, Sendable {
                 do {
                     store = try await ReplicaSyncStore.open(
                         path: configuration.replicaPath, logger: logger,
-                        maximumCellsPerBatch: configuration.maximumCellsPerBatch)
+                        maximumCellsPerBatch: configuration.maximumCellsPerBatch, writeTurn: writeTurn)
                 } catch {
                     try? await outbound.write(
                         .error(.init(code: .internalError, message: "the server cannot open its replica")))

@@ -78,11 +78,9 @@ struct SharedFileTests {
             let writer = try Connection(path: path, mode: .readWrite)
             try writer.execute("BEGIN IMMEDIATE")
             defer { try? writer.execute("ROLLBACK") }
-            // Were a write lock taken, this would wait out the busy timeout (10 s) and fail.
-            let started = ContinuousClock.now
+            // Were a write lock taken, this would wait out the busy timeout (10 s) and throw "database is locked".
             let replica = try Replica(path: path, logger: testLogger)
             #expect(replica.siteID == made.siteID)
-            #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
 

@@ -216,10 +216,8 @@ struct TrustedPeerStoreTests {
         try writer.execute("BEGIN IMMEDIATE")
         defer { try? writer.execute("ROLLBACK") }
         let cache = TrustedPeerCache(replicaPath: pair.orgPath, threadPool: .singleton, logger: quietLogger)
-        let started = ContinuousClock.now
+        // A read-write open would wait out the busy timeout (10 s) and throw "database is locked".
         #expect(try await cache.peer(withID: pair.provider.peerID) != nil)
-        // Well under the 10 s busy timeout a read-write open would wait for.
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test("a reading that fails keeps the list read before in use; with none read before, the error is thrown")
