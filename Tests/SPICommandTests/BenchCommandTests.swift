@@ -23,7 +23,9 @@ struct BenchCommandTests {
         #expect(report["smoke"] as? Bool == true)
         let results = try #require(report["results"] as? [[String: Any]], "\(run)")
         #expect(
-            results.compactMap { $0["scenario"] as? String } == ["B1", "B2", "B3", "B4", "B11", "B5", "B6", "B7", "B8"])
+            results.compactMap { $0["scenario"] as? String } == [
+                "B1", "B2", "B3", "B4", "B11", "B5", "B6", "B7", "B8", "B10",
+            ])
         for result in results {
             let scenario = result["scenario"] as? String ?? "?"
             #expect(result["error"] == nil, "\(scenario) failed: \(result["error"] ?? "")")
