@@ -23,6 +23,8 @@ extension BenchRunner {
 
         /// The mean time of one exchange.
         var secondsPerExchange: Double { exchangeSeconds / Double(max(exchanges, 1)) }
+        /// The change-file bytes against the perfect exchange's.
+        var bytesRatio: Double { Double(changeBytes) / Double(max(perfectBytes, 1)) }
     }
 
     /// B10 (issue 20): `fileReplicas` organization replicas of one register, each with `rows` interfaces from a common
@@ -34,14 +36,14 @@ extension BenchRunner {
     func runFileExchange() throws -> BenchResult {
         let small = try fileExchange(rows: sizes.fileRows, tag: "small")
         let large = try fileExchange(rows: sizes.fileRows * 10, tag: "large")
-        let bytesRatio = Double(large.changeBytes) / Double(max(large.perfectBytes, 1))
+        let bytesRatio = large.bytesRatio
         let flatness = large.secondsPerExchange / max(small.secondsPerExchange, 1e-9)
         let converged = small.diverged.isEmpty && large.diverged.isEmpty
         func describe(_ run: FileExchangeRun, _ rows: Int) -> String {
             "\(BenchFormat.count(rows)) interfaces: \(run.exchanges) exchanges, "
                 + "\(BenchFormat.seconds(run.secondsPerExchange)) each, change files "
                 + "\(BenchFormat.bytes(run.changeBytes)) against a perfect \(BenchFormat.bytes(run.perfectBytes)) "
-                + "(\(BenchFormat.ratio(Double(run.changeBytes) / Double(max(run.perfectBytes, 1))))), knowledge "
+                + "(\(BenchFormat.ratio(run.bytesRatio))), knowledge "
                 + "files \(BenchFormat.bytes(run.knowledgeBytes))"
                 + (run.diverged.isEmpty ? "" : "; NOT converged: replicas \(run.diverged)")
         }
@@ -104,7 +106,7 @@ extension BenchRunner {
                 for g in 0..<sizes.fileEditsEach {
                     try db.execute(BenchRows.insertInterface, own.interface(g))
                     try db.execute(
-                        "UPDATE interface SET title = ? WHERE id = ?",
+                        BenchRows.retitleInterface,
                         [.text("retitled by \(i) (\(g))"), .text(shared.interfaceID(random.next(below: rows)))])
                 }
             }

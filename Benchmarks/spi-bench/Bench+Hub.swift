@@ -70,7 +70,7 @@ extension BenchRunner {
                 for generator in generators {
                     for g in 0..<2 {
                         try db.execute(
-                            "UPDATE interface SET title = ? WHERE id = ?",
+                            BenchRows.retitleInterface,
                             [.text("retitled by the hub \(g)"), .text(generator.interfaceID(g))])
                     }
                 }

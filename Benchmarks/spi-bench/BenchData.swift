@@ -46,6 +46,8 @@ struct BenchRows {
         """
     /// B1's interface update: two columns.
     static let updateInterfaceTitle = "UPDATE interface SET title = ?, status = ? WHERE id = ?"
+    /// B8's and B10's edit of an interface: its title alone (the organization's to change).
+    static let retitleInterface = "UPDATE interface SET title = ? WHERE id = ?"
     /// B2's interface update: eight columns.
     static let updateInterfaceWide = """
         UPDATE interface SET title = ?, stage = ?, status = ?, version = ?, approved_on = ?, \

@@ -1,5 +1,4 @@
 import Logging
-import NIOPosix
 import SPIProtocol
 import SPIReplication
 import SPIIdentity
