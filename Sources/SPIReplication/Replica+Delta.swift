@@ -40,8 +40,10 @@ extension Replica {
         return result
     }
 
-    /// Starts a delta for a peer: stamps pending writes and signs this replica's changes not signed yet (with its
-    /// ``signer``), then notes which origin sites have changes it lacks.
+    /// Starts a delta for a peer: stamps pending writes, then notes which origin sites have changes it lacks.
+    ///
+    /// This replica's own changes not signed yet (with its ``signer``) are signed as the batches that carry them are
+    /// made (``nextBatch(_:maxCells:)``), not here: the first batch leaves without waiting for the rest.
     ///
     /// With a `scope`, only the rows the scope lets the peer see are sent (deletes go to every peer), only changes
     /// from the scope's origins, and rows that entered the peer's scope since its knowledge are first sent whole.
@@ -54,11 +56,9 @@ extension Replica {
     /// ``deltaCursor(for:scope:)``, with the scope evaluated over every row when `everyRow` (as it is for repairs)
     /// instead of incrementally: the tests compare the two deltas, which must be the same.
     func deltaCursor(for peer: Knowledge, scope: (any ReadScope)?, everyRow: Bool) throws -> DeltaCursor {
-        // Stamped once for the whole cursor; nothing of this replica's own leaves it unsigned (protocol/changes.md §7.2).
+        // Stamped here for the cursor; `nextBatch` stamps what other connections commit meanwhile, and signs what
+        // each batch carries of this replica's own groups (protocol/changes.md §7.2).
         try stamp()
-        if try !connection.isReadOnly && hasGroupsToSign(connection) {
-            try connection.transaction(.immediate) { db in try signPendingGroups(db) }
-        }
         // A scope without row rules limits only the origins: an ordinary delta over fewer sites.
         guard let scope, tables.contains(where: { scope.rule(for: $0.name, peer: peer) != nil }) else {
             let (mine, beyond) = try read { db in (try knowledge(db), try sitesHeld(beyond: peer, db)) }
@@ -164,63 +164,101 @@ extension Replica {
     /// A batch holds about `maxCells` cell changes. It ends between two clock readings of an origin, so that its
     /// coverage (the knowledge the receiver may claim once it has committed the batch) is exact; only a single
     /// transaction larger than four times `maxCells` is split, and then its coverage stops just before it.
+    ///
+    /// A batch is read in a read transaction, unless it may carry changes of this replica's own not signed yet, or
+    /// writes committed since the last stamp wait for their versions: then it is made in a write transaction that
+    /// stamps those writes first and signs the groups of this replica's own that the batch carries before they leave
+    /// (protocol/changes.md §7.2). No write commits between reading a batch and signing what it carries, and a
+    /// batch never carries a value whose version is not stamped yet.
     public func nextBatch(_ cursor: inout DeltaCursor, maxCells: Int = 4096) throws -> Spi_V1_ChangeBatch? {
         guard !cursor.isFinished else { return nil }
         let budget = max(1, maxCells)
-        return try read { db in
-            var builder = BatchBuilder()
-            if !cursor.leading.isEmpty {
-                try addLeadingRows(
-                    cursor.leading, filtered: cursor.leadingFiltered, peer: cursor.peer, to: &builder, db)
-                cursor.leading = []
-            }
-            if cursor.repairing {
-                try addRepairs(cursor, to: &builder, db)
-                cursor.repairing = false
-            }
-            if cursor.resending {
-                cursor.resending = try resendEnteredRows(&builder, cursor: &cursor, budget: budget, db)
-            }
-            while !cursor.resending, let site = cursor.sites.first, builder.cellCount < budget {
-                let finished = try fill(&builder, site: site, cursor: &cursor, budget: budget, db)
-                if finished {
-                    cursor.sites.removeFirst()
-                    cursor.rowPosition = nil
-                    cursor.cellPosition = nil
-                } else {
-                    break
-                }
-            }
-            for cell in builder.unsendable {
-                var metadata: Logger.Metadata = [
-                    "replica.table": "\(cell.table)", "replica.id": "\(cell.id)", "replica.column": "\(cell.column)",
-                ]
-                switch cell.problem {
-                case .tooLarge(let bytes):
-                    metadata["replica.bytes"] = "\(bytes)"
-                    metadata["replica.limit"] = "\(Self.maximumValueBytes)"
-                    logger.warning(
-                        "a value larger than a cell may hold is not sent; write a smaller one (spi check lists them)",
-                        metadata: metadata)
-                case .notText:
-                    logger.warning(
-                        "a text value that is not valid UTF-8 is not sent; write it again as text (spi check lists them)",
-                        metadata: metadata)
-                }
-            }
-            guard !builder.isEmpty else { return nil }
-            try attachProofs(to: &builder.batch, db)
-            builder.batch.scope = cursor.scopeName
-            cursor.batches += 1
-            cursor.rows += builder.batch.rows.count
-            cursor.cells += builder.cellCount
-            return builder.batch
+        guard !connection.isReadOnly else { return try read { db in try makeBatch(&cursor, budget: budget, db) } }
+        // The check and the batch share one snapshot: what the check saw is what the batch reads.
+        var batch: Spi_V1_ChangeBatch?
+        let madeInRead = try read { db -> Bool in
+            guard try !needsWriteLock(cursor, db) else { return false }
+            batch = try makeBatch(&cursor, budget: budget, db)
+            return true
+        }
+        if madeInRead { return batch }
+        return try connection.transaction(.immediate) { db in
+            try stampPendingChanges(db)
+            return try makeBatch(&cursor, budget: budget, signing: true, db)
         }
     }
 
+    /// Whether the cursor's next batch must be made under the write lock: writes wait for their versions (a batch
+    /// would read their values under their old versions), or the batch may carry changes of this replica's own that
+    /// are not signed yet (only rows sent whole and this replica's own site carry them).
+    private func needsWriteLock(_ cursor: DeltaCursor, _ db: Connection) throws -> Bool {
+        if try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_capture)") == .integer(1) { return true }
+        let mayCarryOwn =
+            !cursor.leading.isEmpty || cursor.repairing || cursor.resending || cursor.sites.contains(siteID)
+        return try mayCarryOwn && hasGroupsToSign(db)
+    }
+
+    /// Makes the cursor's next batch in the caller's transaction (nil when nothing is left); with `signing`, in a
+    /// write transaction, signs first what it carries of this replica's own groups not signed yet.
+    private func makeBatch(
+        _ cursor: inout DeltaCursor, budget: Int, signing: Bool = false, _ db: Connection
+    ) throws -> Spi_V1_ChangeBatch? {
+        var builder = BatchBuilder()
+        if !cursor.leading.isEmpty {
+            try addLeadingRows(
+                cursor.leading, filtered: cursor.leadingFiltered, peer: cursor.peer, to: &builder, db)
+            cursor.leading = []
+        }
+        if cursor.repairing {
+            try addRepairs(cursor, to: &builder, db)
+            cursor.repairing = false
+        }
+        if cursor.resending {
+            cursor.resending = try resendEnteredRows(&builder, cursor: &cursor, budget: budget, db)
+        }
+        while !cursor.resending, let site = cursor.sites.first, builder.cellCount < budget {
+            let finished = try fill(&builder, site: site, cursor: &cursor, budget: budget, db)
+            if finished {
+                cursor.sites.removeFirst()
+                cursor.rowPosition = nil
+                cursor.cellPosition = nil
+            } else {
+                break
+            }
+        }
+        for cell in builder.unsendable {
+            var metadata: Logger.Metadata = [
+                "replica.table": "\(cell.table)", "replica.id": "\(cell.id)", "replica.column": "\(cell.column)",
+            ]
+            switch cell.problem {
+            case .tooLarge(let bytes):
+                metadata["replica.bytes"] = "\(bytes)"
+                metadata["replica.limit"] = "\(Self.maximumValueBytes)"
+                logger.warning(
+                    "a value larger than a cell may hold is not sent; write a smaller one (spi check lists them)",
+                    metadata: metadata)
+            case .notText:
+                logger.warning(
+                    "a text value that is not valid UTF-8 is not sent; write it again as text (spi check lists them)",
+                    metadata: metadata)
+            }
+        }
+        guard !builder.isEmpty else { return nil }
+        if signing { try signGroups(carriedBy: builder.batch, db) }
+        try attachProofs(to: &builder.batch, db)
+        builder.batch.scope = cursor.scopeName
+        cursor.batches += 1
+        cursor.rows += builder.batch.rows.count
+        cursor.cells += builder.cellCount
+        return builder.batch
+    }
+
     /// Adds one site's changes to the batch until the budget is spent. Returns true when the site is done.
+    ///
+    /// With `through`, only changes with a clock up to it (signing reads one group, `through` its clock).
     func fill(
-        _ builder: inout BatchBuilder, site: SiteID, cursor: inout DeltaCursor, budget: Int, _ db: Connection
+        _ builder: inout BatchBuilder, site: SiteID, cursor: inout DeltaCursor, budget: Int, through: Int64? = nil,
+        _ db: Connection
     ) throws -> Bool {
         guard
             let siteIndex = try db.scalar("SELECT idx FROM _spi_site WHERE site = ?", [.blob(site.bytes)])?.integerValue
@@ -252,6 +290,12 @@ extension Replica {
             cursor.isScoped
             ? " AND hlc <= ?8 AND EXISTS (SELECT 1 FROM temp._spi_visible v WHERE v.tbl = _spi_clock.tbl AND v.id = _spi_clock.id AND v.entered = 0)"
             : ""
+        // `?10`, past every other parameter of both queries (the ones between stay unbound, unused).
+        let upTo = through == nil ? "" : " AND hlc <= ?10"
+        func bindingThrough(_ args: inout [DatabaseValue]) {
+            guard let through else { return }
+            args += Array(repeating: .null, count: 9 - args.count) + [.integer(through)]
+        }
         let page = 512
         var rowItems: [DeltaCursor.RowPosition] = []
         var rowCL: [Int64] = []
@@ -266,8 +310,8 @@ extension Replica {
             let p = cursor.rowPosition
             let sql =
                 p == nil
-                ? "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND hlc > ?2\(rowFilter) ORDER BY hlc, tbl, id LIMIT ?3"
-                : "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND (hlc, tbl, id) > (?4, ?5, ?6)\(rowFilter) ORDER BY hlc, tbl, id LIMIT ?3"
+                ? "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND hlc > ?2\(rowFilter)\(upTo) ORDER BY hlc, tbl, id LIMIT ?3"
+                : "SELECT hlc, tbl, id, cl FROM _spi_row WHERE site = ?1 AND (hlc, tbl, id) > (?4, ?5, ?6)\(rowFilter)\(upTo) ORDER BY hlc, tbl, id LIMIT ?3"
             var args: [DatabaseValue] = [.integer(siteIndex), .integer(from), .integer(Int64(page))]
             if let p {
                 args += [.integer(p.clock), .integer(p.table), RowKey.stored(p.id)]
@@ -275,6 +319,7 @@ extension Replica {
                 args += [.null, .null, .null]
             }
             if cursor.isScoped { args.append(.integer(localClock)) }
+            bindingThrough(&args)
             try db.forEachRow(sql, args) { row in
                 rowItems.append(.init(clock: row.int64(0), table: row.int64(1), id: RowKey.id(from: row.value(2))))
                 rowCL.append(row.int64(3))
@@ -287,8 +332,8 @@ extension Replica {
             let p = cursor.cellPosition
             let sql =
                 p == nil
-                ? "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND hlc > ?2\(cellFilter) ORDER BY hlc, tbl, id, col LIMIT ?3"
-                : "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND (hlc, tbl, id, col) > (?4, ?5, ?6, ?7)\(cellFilter) ORDER BY hlc, tbl, id, col LIMIT ?3"
+                ? "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND hlc > ?2\(cellFilter)\(upTo) ORDER BY hlc, tbl, id, col LIMIT ?3"
+                : "SELECT hlc, tbl, id, col, prior_hlc, prior_site FROM _spi_clock WHERE site = ?1 AND (hlc, tbl, id, col) > (?4, ?5, ?6, ?7)\(cellFilter)\(upTo) ORDER BY hlc, tbl, id, col LIMIT ?3"
             var args: [DatabaseValue] = [.integer(siteIndex), .integer(from), .integer(Int64(page))]
             if let p {
                 args += [.integer(p.clock), .integer(p.table), RowKey.stored(p.id), .integer(p.column)]
@@ -296,6 +341,7 @@ extension Replica {
                 args += [.null, .null, .null, .null]
             }
             if cursor.isScoped { args.append(.integer(localClock)) }
+            bindingThrough(&args)
             try db.forEachRow(sql, args) { row in
                 cellItems.append(
                     .init(

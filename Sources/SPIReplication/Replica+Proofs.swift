@@ -20,57 +20,141 @@ struct VerifiedGroup {
 }
 
 extension Replica {
-    /// Signs the origin groups this replica wrote since it last signed (protocol/changes.md §7): per clock reading,
-    /// the leaves of every row version and cell version it still holds at that reading, as a delta would send them.
-    /// Runs when a delta starts (``deltaCursor(for:scope:)``, which every sync session and export makes), so that
-    /// local writes pay nothing for it; without a ``signer`` nothing is signed (and receivers that require origin
-    /// proofs refuse this replica's changes).
+    /// Signs every origin group of this replica not signed yet (protocol/changes.md §7.2): per clock reading, the
+    /// leaves of every row version and cell version it still holds at that reading, as a delta would send them.
+    ///
+    /// Deltas do not call it: they sign the groups a batch carries as they make the batch
+    /// (``signGroups(carriedBy:_:)``), so that the first batch leaves without waiting for the rest, and local writes
+    /// pay nothing for it. A key rotation calls it before the old key goes. Without a ``signer`` nothing is signed
+    /// (and receivers that require origin proofs refuse this replica's changes).
     func signPendingGroups(_ db: Connection) throws {
-        guard let signer, let (signed, newest) = try unsignedRange(db) else { return }
+        guard signer != nil, let (_, newest) = try unsignedRange(db) else { return }
+        try signGroups(through: newest, db)
+    }
+
+    /// Signs the groups of this replica's own that `batch` carries and that are not signed yet, then those behind
+    /// the delta: up to the batch's coverage of this replica's site, every group the delta sends it has sent, so the
+    /// mark below which every group is signed (`proof.signed`) moves with the delta.
+    ///
+    /// Call it inside the write transaction that made the batch, after stamping pending writes: no other connection
+    /// can then commit a change between reading the batch and signing what it carries, and every group it reads is
+    /// closed (its transaction committed and stamped, under a clock no later write takes). A group signed already is
+    /// never signed again, so each keeps the one signature its changes left with.
+    func signGroups(carriedBy batch: Spi_V1_ChangeBatch, _ db: Connection) throws {
+        guard signer != nil else { return }
+        let mark = try signedMark(db)
+        var covered = mark
+        var clocks: Set<Int64> = []
+        if let position = batch.sites.firstIndex(of: Data(siteID.bytes)) {
+            let own = UInt32(position + 1)
+            for row in batch.rows {
+                if row.rowVersion && row.site == own { clocks.insert(Int64(bitPattern: row.hlc)) }
+                for cell in row.cells where (cell.site != 0 ? cell.site : row.site) == own {
+                    clocks.insert(Int64(bitPattern: cell.hlc != 0 ? cell.hlc : row.hlc))
+                }
+            }
+            for coverage in batch.covers where coverage.site == Data(siteID.bytes) {
+                covered = max(covered, Int64(bitPattern: coverage.hlc))
+            }
+        }
+        for clock in clocks.sorted() where clock > mark {
+            if try !isGroupStored(clock, db) { try signGroup(clock, db) }
+        }
+        try signGroups(through: covered, db)
+    }
+
+    /// Signs this replica's groups not signed yet with clocks up to `limit`, in clock order, and moves the mark below
+    /// which every group is signed (`proof.signed`) past them and past the groups above them signed already (by a
+    /// delta that carried them). Two index lookups find each group; each group is read and signed on its own.
+    private func signGroups(through limit: Int64, _ db: Connection) throws {
+        let start = try signedMark(db)
+        var mark = start
+        var signed = 0
+        while let clock = try nextOwnClock(after: mark, db) {
+            if try !isGroupStored(clock, db) {
+                guard clock <= limit else { break }
+                if try signGroup(clock, db) { signed += 1 }
+            }
+            mark = clock
+        }
+        guard mark > start else { return }
+        try db.execute(
+            "INSERT INTO _spi_meta(key, value) VALUES ('proof.signed', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [.integer(mark)])
+        if signed > 0 { logger.debug("signed origin groups", metadata: ["proof.groups": "\(signed)"]) }
+    }
+
+    /// Signs one group of this replica's own: the entries it holds at `clock`, as a delta sends them, cut into
+    /// chunks (protocol/changes.md §7.2). Returns false when it holds none that can be sent (then there is nothing to
+    /// sign: every entry was superseded, or holds a value no delta sends).
+    @discardableResult
+    private func signGroup(_ clock: Int64, _ db: Connection) throws -> Bool {
+        guard let signer else { return false }
         try checkSigner(signer)
-        let own = DatabaseValue.integer(Self.ownSiteIndex)
         var since = Knowledge()
-        since[siteID] = UInt64(bitPattern: signed)
+        since[siteID] = UInt64(bitPattern: clock - 1)
         var cursor = DeltaCursor(peer: since, sites: [siteID])
-        var groups: [UInt64: [(row: OriginProofs.RowRef, leaf: OriginProofs.Leaf)]] = [:]
+        var entries: [(row: OriginProofs.RowRef, leaf: OriginProofs.Leaf)] = []
         while true {
             var builder = BatchBuilder()
-            let finished = try fill(&builder, site: siteID, cursor: &cursor, budget: 8192, db)
-            for entry in try OriginProofs.entryLeaves(of: builder.batch) {
-                groups[entry.group.hlc, default: []].append((entry.row, entry.leaf))
+            let finished = try fill(&builder, site: siteID, cursor: &cursor, budget: 8192, through: clock, db)
+            for entry in try OriginProofs.entryLeaves(of: builder.batch)
+            where entry.group.hlc == UInt64(bitPattern: clock) {
+                entries.append((entry.row, entry.leaf))
             }
             if finished { break }
         }
-        try db.execute("INSERT OR IGNORE INTO _spi_key(site, key) VALUES (?, ?)", [own, .blob(signer.publicKeyDER)])
-        for (hlc, entries) in groups {
-            let group = OriginProofs.GroupKey(site: siteID, hlc: hlc)
-            let chunks = OriginProofs.chunks(of: entries)
-            let digests = chunks.flatMap(\.digest)
-            let signature = try signer.sign(
-                OriginProofs.groupMessage(register: registerID, group: group, chunkDigests: digests))
-            try storeProof(
-                VerifiedGroup(
-                    key: group, signature: signature, digests: digests,
-                    chunks: Array(chunks.enumerated().map { ($0.offset, $0.element) })),
-                db)
-        }
-        try db.execute(
-            "INSERT INTO _spi_meta(key, value) VALUES ('proof.signed', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [.integer(newest)])
-        logger.debug("signed origin groups", metadata: ["proof.groups": "\(groups.count)"])
+        guard !entries.isEmpty else { return false }
+        try db.cached("INSERT OR IGNORE INTO _spi_key(site, key) VALUES (?, ?)").execute(binding: { s in
+            try s.bind(.integer(Self.ownSiteIndex), at: 1)
+            try s.bind(.blob(signer.publicKeyDER), at: 2)
+        })
+        let group = OriginProofs.GroupKey(site: siteID, hlc: UInt64(bitPattern: clock))
+        let chunks = OriginProofs.chunks(of: entries)
+        let digests = chunks.flatMap(\.digest)
+        let signature = try signer.sign(
+            OriginProofs.groupMessage(register: registerID, group: group, chunkDigests: digests))
+        try storeProof(
+            VerifiedGroup(
+                key: group, signature: signature, digests: digests,
+                chunks: Array(chunks.enumerated().map { ($0.offset, $0.element) })),
+            db)
+        return true
     }
 
-    /// Whether this replica has a ``signer`` and changes of its own it has not signed yet.
+    /// The mark below which every group of this replica's own is signed (or holds nothing to sign): `proof.signed`.
+    private func signedMark(_ db: Connection) throws -> Int64 {
+        try db.scalar("SELECT value FROM _spi_meta WHERE key = 'proof.signed'")?.integerValue ?? 0
+    }
+
+    /// The clock of this replica's next group after `clock`: its oldest row or cell version past it (nil: none).
+    private func nextOwnClock(after clock: Int64, _ db: Connection) throws -> Int64? {
+        try db.scalar(
+            """
+            SELECT min(h) FROM (SELECT min(hlc) AS h FROM _spi_row WHERE site = ?1 AND hlc > ?2
+                UNION ALL SELECT min(hlc) FROM _spi_clock WHERE site = ?1 AND hlc > ?2)
+            """, [.integer(Self.ownSiteIndex), .integer(clock)])?.integerValue
+    }
+
+    /// Whether this replica holds a proof of its own group at `clock`.
+    private func isGroupStored(_ clock: Int64, _ db: Connection) throws -> Bool {
+        try db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM _spi_group WHERE site = ? AND hlc = ?)",
+            [.integer(Self.ownSiteIndex), .integer(clock)]) == .integer(1)
+    }
+
+    /// Whether this replica has a ``signer`` and changes of its own it may not have signed yet: any past the mark
+    /// below which every group is signed. A delta that may carry them makes its batches under the write lock.
     func hasGroupsToSign(_ db: Connection) throws -> Bool {
         guard signer != nil else { return false }
         return try unsignedRange(db) != nil
     }
 
-    /// The clocks of this replica's own changes not signed yet: above the last signed one, up to the newest (nil when
-    /// there are none). Two index lookups.
+    /// The clocks of this replica's own changes past the mark below which every group is signed, up to the newest (nil
+    /// when there are none). Three index lookups.
     private func unsignedRange(_ db: Connection) throws -> (signed: Int64, newest: Int64)? {
         let own = DatabaseValue.integer(Self.ownSiteIndex)
-        let signed = try db.scalar("SELECT value FROM _spi_meta WHERE key = 'proof.signed'")?.integerValue ?? 0
+        let signed = try signedMark(db)
         let newestRow = try db.scalar("SELECT max(hlc) FROM _spi_row WHERE site = ?", [own])?.integerValue ?? 0
         let newestCell = try db.scalar("SELECT max(hlc) FROM _spi_clock WHERE site = ?", [own])?.integerValue ?? 0
         let newest = max(newestRow, newestCell)

@@ -90,13 +90,17 @@ extension Replica {
             let number = DatabaseValue.integer(moved)
             try db.execute("UPDATE _spi_site SET idx = ? WHERE idx = ?", [number, own])
             try db.execute("INSERT INTO _spi_site(idx, site) VALUES (?, ?)", [own, .blob(signer.site.bytes)])
-            // Versions, by their clock: the old site's are those its key signed.
+            // Versions, by their clock: the old site's are those its key signed. Every group up to `proof.signed`
+            // is; past it, a delta may have signed (and sent) some already, with the old key, as it sent them.
             for (table, site, clock) in [
                 ("_spi_row", "site", "hlc"), ("_spi_clock", "site", "hlc"), ("_spi_clock", "prior_site", "prior_hlc"),
                 ("_spi_mark", "site", "hlc"), ("_spi_held", "site", "hlc"), ("_spi_held_cap", "site", "hlc"),
             ] {
                 try db.execute(
-                    "UPDATE \(table) SET \(site) = ? WHERE \(site) = ? AND \(clock) <= ?", [number, own, signed])
+                    """
+                    UPDATE \(table) SET \(site) = ?1 WHERE \(site) = ?2 AND (\(clock) <= ?3
+                        OR EXISTS (SELECT 1 FROM _spi_group g WHERE g.site = ?2 AND g.hlc = \(table).\(clock)))
+                    """, [number, own, signed])
             }
             // What proves them, and what this replica knows of the old site: all of it.
             for table in ["_spi_group", "_spi_group_chunk", "_spi_key", "_spi_knowledge"] {
