@@ -137,6 +137,9 @@ enum OriginProofs {
     /// Every entry of a batch, in batch order, with its leaf when `leaves` is true (otherwise a zero leaf, to be
     /// computed with ``leaf(of:in:sites:encoder:)`` where needed: a sender that carries a whole chunk needs none).
     ///
+    /// The encoding of a row's leaves starts the same (site, clock, table, row id, causal length): it is written
+    /// once per row and version, and each cell's leaf appends only its own part to it.
+    ///
     /// - Throws: `ReplicationError.Code.malformed` for a reference out of range.
     static func entries(of batch: Spi_V1_ChangeBatch, leaves: Bool) throws -> [Entry] {
         let sites = try self.sites(of: batch)
@@ -150,20 +153,35 @@ enum OriginProofs {
             let table = batch.tables[Int(row.table)]
             let ref = RowRef(table: table.name, id: id)
             let rowSite = sites[Int(row.site) - 1]
+            // The version whose prefix the encoder holds (nil: none of this row yet).
+            var prefix: GroupKey?
             if row.rowVersion {
-                var entry = Entry(
-                    group: GroupKey(site: rowSite, hlc: row.hlc), row: ref, leaf: .zero, index: r, cell: nil)
-                if leaves { entry.leaf = leaf(of: entry, in: batch, sites: sites, encoder: &encoder) }
+                let group = GroupKey(site: rowSite, hlc: row.hlc)
+                var entry = Entry(group: group, row: ref, leaf: .zero, index: r, cell: nil)
+                if leaves {
+                    encoder.startRow(site: rowSite, hlc: row.hlc, table: table.name, id: id, cl: row.cl)
+                    prefix = group
+                    entry.leaf = encoder.rowLeaf()
+                }
                 entries.append(entry)
             }
             for (c, cell) in row.cells.enumerated() {
                 guard Int(cell.column) < table.columns.count, Int(cell.site) <= sites.count,
-                    Int(cell.priorSite) <= sites.count, cell.value != nil
+                    Int(cell.priorSite) <= sites.count, let value = cell.value
                 else { throw ReplicationError(.malformed, "invalid change batch: row \(r) has a cell out of range") }
                 let site = cell.site != 0 ? sites[Int(cell.site) - 1] : rowSite
                 let hlc = cell.hlc != 0 ? cell.hlc : row.hlc
-                var entry = Entry(group: GroupKey(site: site, hlc: hlc), row: ref, leaf: .zero, index: r, cell: c)
-                if leaves { entry.leaf = leaf(of: entry, in: batch, sites: sites, encoder: &encoder) }
+                let group = GroupKey(site: site, hlc: hlc)
+                var entry = Entry(group: group, row: ref, leaf: .zero, index: r, cell: c)
+                if leaves {
+                    if prefix != group {
+                        encoder.startRow(site: site, hlc: hlc, table: table.name, id: id, cl: row.cl)
+                        prefix = group
+                    }
+                    entry.leaf = encoder.cellLeaf(
+                        column: table.columns[Int(cell.column)], value: value, priorHLC: cell.priorHlc,
+                        priorSite: cell.priorSite != 0 ? sites[Int(cell.priorSite) - 1] : nil)
+                }
                 entries.append(entry)
             }
         }
@@ -190,10 +208,10 @@ enum OriginProofs {
                 site: entry.group.site, hlc: entry.group.hlc, table: table.name, id: entry.row.id, cl: row.cl)
         }
         let cell = row.cells[c]
+        encoder.startRow(site: entry.group.site, hlc: entry.group.hlc, table: table.name, id: entry.row.id, cl: row.cl)
         return encoder.cellLeaf(
-            site: entry.group.site, hlc: entry.group.hlc, table: table.name, id: entry.row.id, cl: row.cl,
-            column: table.columns[Int(cell.column)], value: BatchBuilder.value(of: cell) ?? .null,
-            priorHLC: cell.priorHlc, priorSite: cell.priorSite != 0 ? sites[Int(cell.priorSite) - 1] : nil)
+            column: table.columns[Int(cell.column)], value: cell.value ?? .null(true), priorHLC: cell.priorHlc,
+            priorSite: cell.priorSite != 0 ? sites[Int(cell.priorSite) - 1] : nil)
     }
 
     /// Cuts a group's entries into chunks: by row, in row order, a new chunk starting at the first row after
@@ -247,15 +265,72 @@ enum OriginProofs {
 }
 
 /// Builds the canonical encoding of leaves (protocol/changes.md §7.1) in one reused buffer.
+///
+/// The part every entry of a row at one version shares (the site, the clock, the table, the row id and the causal
+/// length) is written once, by ``startRow(site:hlc:table:id:cl:)``; ``rowLeaf()`` and
+/// ``cellLeaf(column:value:priorHLC:priorSite:)`` then write only the kind and their own part.
 struct LeafEncoder {
     private var buffer: [UInt8] = []
+    /// The length of the shared part in `buffer`.
+    private var prefixLength = 0
 
     init() { buffer.reserveCapacity(256) }
 
-    /// The leaf of a row version: the row's causal-length change.
-    mutating func rowLeaf(site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64) -> OriginProofs.Leaf {
-        start(kind: 1, site: site, hlc: hlc, table: table, id: id, cl: cl)
+    /// The offset of the kind byte, right after the tag.
+    private static let kindOffset = 10
+
+    /// Starts the leaves of one row at one version: writes the part they share.
+    mutating func startRow(site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer += Self.tag
+        buffer.append(0) // the kind, set by each leaf
+        withUnsafeBytes(of: site.uuid.uuid) { buffer.append(contentsOf: $0) }
+        Self.append(hlc, to: &buffer)
+        Self.append(table, to: &buffer)
+        Self.append(id, to: &buffer)
+        Self.append(cl, to: &buffer)
+        prefixLength = buffer.count
+    }
+
+    /// The leaf of the row version of the row started last: its causal-length change.
+    mutating func rowLeaf() -> OriginProofs.Leaf {
+        buffer.removeSubrange(prefixLength...)
+        buffer[Self.kindOffset] = 1
         return digest()
+    }
+
+    /// The leaf of a cell version of the row started last, with the value as a batch carries it (a NaN real is read
+    /// as NULL, protocol/changes.md §4).
+    mutating func cellLeaf(
+        column: String, value: Spi_V1_CellChange.OneOf_Value, priorHLC: UInt64, priorSite: SiteID?
+    ) -> OriginProofs.Leaf {
+        buffer.removeSubrange(prefixLength...)
+        buffer[Self.kindOffset] = 2
+        Self.append(column, to: &buffer)
+        switch value {
+        case .null: buffer.append(0)
+        case .integer(let i):
+            buffer.append(1)
+            Self.append(UInt64(bitPattern: i), to: &buffer)
+        case .real(let d) where d.isNaN: buffer.append(0)
+        case .real(let d):
+            buffer.append(2)
+            Self.append(d.bitPattern, to: &buffer)
+        case .text(let s):
+            buffer.append(3)
+            Self.append(s, to: &buffer)
+        case .blob(let b):
+            buffer.append(4)
+            Self.append(UInt32(truncatingIfNeeded: b.count), to: &buffer)
+            buffer.append(contentsOf: b)
+        }
+        return finishCell(priorHLC: priorHLC, priorSite: priorSite)
+    }
+
+    /// The leaf of a row version.
+    mutating func rowLeaf(site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64) -> OriginProofs.Leaf {
+        startRow(site: site, hlc: hlc, table: table, id: id, cl: cl)
+        return rowLeaf()
     }
 
     /// The leaf of a cell version.
@@ -263,7 +338,8 @@ struct LeafEncoder {
         site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64, column: String, value: DatabaseValue,
         priorHLC: UInt64, priorSite: SiteID?
     ) -> OriginProofs.Leaf {
-        start(kind: 2, site: site, hlc: hlc, table: table, id: id, cl: cl)
+        startRow(site: site, hlc: hlc, table: table, id: id, cl: cl)
+        buffer[Self.kindOffset] = 2
         Self.append(column, to: &buffer)
         switch value {
         case .null:
@@ -282,6 +358,10 @@ struct LeafEncoder {
             Self.append(UInt32(truncatingIfNeeded: b.count), to: &buffer)
             buffer += b
         }
+        return finishCell(priorHLC: priorHLC, priorSite: priorSite)
+    }
+
+    private mutating func finishCell(priorHLC: UInt64, priorSite: SiteID?) -> OriginProofs.Leaf {
         Self.append(priorHLC, to: &buffer)
         if let priorSite {
             withUnsafeBytes(of: priorSite.uuid.uuid) { buffer.append(contentsOf: $0) }
@@ -289,17 +369,6 @@ struct LeafEncoder {
             buffer.append(contentsOf: repeatElement(0, count: 16))
         }
         return digest()
-    }
-
-    private mutating func start(kind: UInt8, site: SiteID, hlc: UInt64, table: String, id: String, cl: UInt64) {
-        buffer.removeAll(keepingCapacity: true)
-        buffer += Self.tag
-        buffer.append(kind)
-        withUnsafeBytes(of: site.uuid.uuid) { buffer.append(contentsOf: $0) }
-        Self.append(hlc, to: &buffer)
-        Self.append(table, to: &buffer)
-        Self.append(id, to: &buffer)
-        Self.append(cl, to: &buffer)
     }
 
     private func digest() -> OriginProofs.Leaf { OriginProofs.Leaf(SHA256.hash(data: buffer)) }
