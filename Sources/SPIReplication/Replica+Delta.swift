@@ -188,6 +188,17 @@ extension Replica {
         }
     }
 
+    /// Whether ``nextBatch(_:maxCells:)`` would make the cursor's next batch in a write transaction, as it reads the
+    /// replica now.
+    ///
+    /// A server whose sessions take turns at writing asks first, so that a batch that writes waits for its turn
+    /// instead of in SQLite's busy handler. The answer may change before the batch is made (another connection may
+    /// commit a write meanwhile); the batch is then still made correctly, in a write transaction of its own.
+    public func nextBatchWrites(_ cursor: DeltaCursor) throws -> Bool {
+        guard !cursor.isFinished, !connection.isReadOnly else { return false }
+        return try read { db in try needsWriteLock(cursor, db) }
+    }
+
     /// Whether the cursor's next batch must be made under the write lock: writes wait for their versions (a batch
     /// would read their values under their old versions), or the batch may carry changes of this replica's own that
     /// are not signed yet (only rows sent whole and this replica's own site carry them).

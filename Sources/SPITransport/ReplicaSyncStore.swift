@@ -86,7 +86,7 @@ final class ReplicaSyncStore: SyncStore {
     }
 
     func startDelta(for peer: Knowledge) async throws {
-        // A delta starts by signing what is unsigned, in a write transaction.
+        // A delta starts by stamping pending writes, in a write transaction.
         let (held, site) = try await writing {
             try await owner.run { handle -> (UInt64?, SiteID?) in
                 handle.cursor = try handle.replica.deltaCursor(for: peer, scope: handle.access.scope)
@@ -108,13 +108,22 @@ final class ReplicaSyncStore: SyncStore {
 
     func nextBatch() async throws -> Spi_V1_ChangeBatch? {
         let limit = batchSizeLimit
-        return try await owner.run { handle in
+        let read = { @Sendable (handle: Handle) throws -> Spi_V1_ChangeBatch? in
             guard var cursor = handle.cursor else { return nil }
             defer { handle.cursor = cursor }
             return try limit.nextBatch(from: &cursor) { cursor, cells in
                 try handle.replica.nextBatch(&cursor, maxCells: cells)
             }
         }
+        // A batch that stamps writes committed meanwhile, or signs this replica's own changes it carries, writes: it
+        // waits for the store's turn at writing, like `apply`. Most batches only read, and do not wait.
+        guard writeTurn != nil else { return try await owner.run(read) }
+        let writes = try await owner.run { handle in
+            guard let cursor = handle.cursor else { return false }
+            return try handle.replica.nextBatchWrites(cursor)
+        }
+        guard writes else { return try await owner.run(read) }
+        return try await writing { try await owner.run(read) }
     }
 
     func apply(_ batch: Spi_V1_ChangeBatch) async throws -> ApplyReport {
