@@ -20,5 +20,9 @@ extension SyncMessage {
             self.code = code
             self.message = message
         }
+
+        /// The text that stands for an `Error` message's empty one: it names the wire code, which may be one this
+        /// side does not know.
+        static func unexplained(wireCode: Int) -> String { "the peer gave no explanation (error code \(wireCode))" }
     }
 }

@@ -75,7 +75,10 @@ extension SyncMessage {
         case .done(let done):
             self = .done(Done(batches: done.batches))
         case .error(let error):
-            self = .error(ErrorReport(code: SyncError.Code(wireCode: error.code), message: error.message))
+            // An empty text from a peer still names its code: an unknown one becomes `unspecified` here, and its
+            // number would be lost.
+            let text = error.message.isEmpty ? ErrorReport.unexplained(wireCode: error.code.rawValue) : error.message
+            self = .error(ErrorReport(code: SyncError.Code(wireCode: error.code), message: text))
         case .busy(let busy):
             self = .busy(Busy(retryAfter: .milliseconds(Int64(busy.retryAfterMs)), message: busy.message))
         case nil:

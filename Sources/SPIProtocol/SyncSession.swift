@@ -292,7 +292,9 @@ public struct SyncSession: Sendable {
     }
 
     mutating func failReported(_ report: SyncMessage.ErrorReport) -> [Action] {
-        let text = report.message.isEmpty ? "error \(report.code.wireCode.rawValue)" : report.message
+        let text =
+            report.message.isEmpty
+            ? SyncMessage.ErrorReport.unexplained(wireCode: report.code.wireCode.rawValue) : report.message
         let error = SyncError(
             report.code, text.truncatedUTF8(to: SyncProtocol.maximumErrorMessageLength), isReportedByPeer: true)
         state = .failed(error)

@@ -30,10 +30,7 @@ extension Governance {
         _ reference: String, by person: String, on date: String? = nil, notes: String? = nil, in store: RecordStore
     ) throws -> StatusChange {
         let interface = try store.record("interface", reference)
-        if store.kind == .provider {
-            throw RegisterError(
-                .ruleViolated, "only the organization approves or retires an SPI; this replica is a provider's")
-        }
+        if store.kind == .provider { throw RegisterError.approvalIsTheOrganizations }
         try store.checkAccess(
             RowWrite(table: "interface", id: interface.id, kind: .update, values: ["status": .text(retired)]))
         let personID = try store.resolve("person", person)

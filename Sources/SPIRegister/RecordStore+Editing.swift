@@ -384,7 +384,7 @@ extension RecordStore {
             }
             let status = text("status")
             if (status == "approved" || status == "retired") && changed("status") && kind == .provider {
-                throw refuse("only the organization approves or retires an SPI; this replica is a provider's")
+                throw RegisterError.approvalIsTheOrganizations
             }
             if status == "approved", let approver = text("approved_by"), changed("status") || changed("approved_by") {
                 try checkSegregation(approver: approver, owner: text("owner_id"))

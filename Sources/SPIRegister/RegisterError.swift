@@ -28,6 +28,11 @@ public struct RegisterError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// The refusal of a provider's replica that approves or retires an SPI (the organization's decisions alone).
+    static var approvalIsTheOrganizations: RegisterError {
+        RegisterError(.ruleViolated, "only the organization approves or retires an SPI; this replica is a provider's")
+    }
 }
 
 extension ErrorCode where Domain == RegisterError {

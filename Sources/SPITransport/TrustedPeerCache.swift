@@ -60,13 +60,19 @@ final class TrustedPeerCache: Sendable {
             }
             return peers[id]
         } catch {
-            let stale: Peers? = state.withLockedValue { state in
-                if state.loading == loading { state.loading = nil }
-                return state.at == nil ? nil : state.peers
+            // The first waiter to see the failure logs it, once for every connection that shared the reading.
+            let (stale, first): (Peers?, Bool) = state.withLockedValue { state in
+                let first = state.loading == loading
+                if first { state.loading = nil }
+                return (state.at == nil ? nil : state.peers, first)
             }
-            logger.warning(
-                "cannot read the trusted peers; using the list read before",
-                metadata: ["sync.error": "\(error)", "sync.replica": "\(replicaPath)"])
+            if first {
+                logger.warning(
+                    stale == nil
+                        ? "cannot read the trusted peers; connections are refused until a reading succeeds"
+                        : "cannot read the trusted peers; using the list read before",
+                    metadata: ["sync.error": "\(error)", "sync.replica": "\(replicaPath)"])
+            }
             guard let stale else { throw error }
             return stale[id]
         }

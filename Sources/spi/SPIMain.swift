@@ -14,10 +14,11 @@ import SPIRegister
 enum SPIMain {
     static func main() async {
         PeakMemoryReport.installIfRequested()
-        // A server's sessions, refusals and errors are what its operator watches: `spi serve` logs at info by
-        // default, every other command at warning.
+        // A server's sessions, refusals and errors are what its operator watches: the long-running commands
+        // (`spi serve`, and `spi app`, which may sync with peers) log at info by default, every other command at
+        // warning.
         let arguments = Self.movingDatabaseOption(Array(CommandLine.arguments.dropFirst()))
-        let serving = arguments.first { !$0.hasPrefix("-") } == "serve"
+        let serving = ["serve", "app"].contains(arguments.first { !$0.hasPrefix("-") })
         let level =
             ProcessInfo.processInfo.environment["SPI_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
             ?? (serving ? .info : .warning)

@@ -226,6 +226,21 @@ struct SyncSessionHandshakeTests {
         #expect(failure(actions)?.message == "something new")
     }
 
+    @Test("an Error with no text names its wire code, known or not")
+    func errorWithoutText() {
+        for (code, expected) in [
+            (Spi_Sync_V1_ErrorCode.UNRECOGNIZED(42), SyncError.Code.unspecified),
+            (.registerMismatch, .registerMismatch),
+        ] {
+            var session = handshakenResponder()
+            var error = Spi_Sync_V1_Error()
+            error.code = code
+            let actions = session.receive(SyncMessage(envelope: Spi_Sync_V1_Envelope.with { $0.error = error })!)
+            #expect(failure(actions)?.code == expected)
+            #expect(failure(actions)?.message == "the peer gave no explanation (error code \(code.rawValue))")
+        }
+    }
+
     @Test(
         "a message other than Hello first is a PROTOCOL_VIOLATION",
         arguments: ["hello_ack", "knowledge", "batch", "batch_ack", "done", "busy"])

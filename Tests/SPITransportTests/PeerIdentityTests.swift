@@ -238,4 +238,27 @@ struct TrustedPeerStoreTests {
         try FileManager.default.moveItem(atPath: pair.orgPath + ".away", toPath: pair.orgPath)
         #expect(try await fresh.peer(withID: pair.provider.peerID) != nil)
     }
+
+    @Test("a failed reading's warning says what happens next: the list read before is used, or connections are refused")
+    func cacheFailureWarningTellsTheTruth() async throws {
+        let pair = try Pair()
+        defer { pair.directory.remove() }
+        let withList = LogRecorder()
+        let cache = TrustedPeerCache(
+            replicaPath: pair.orgPath, threadPool: .singleton, logger: withList.logger, maximumAge: .milliseconds(1))
+        #expect(try await cache.peer(withID: pair.provider.peerID) != nil)
+        try FileManager.default.moveItem(atPath: pair.orgPath, toPath: pair.orgPath + ".away")
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try await cache.peer(withID: pair.provider.peerID) != nil)
+        let warned = withList.all.filter { $0.level == .warning }.map(\.message)
+        #expect(warned == ["cannot read the trusted peers; using the list read before"])
+
+        let withoutList = LogRecorder()
+        let fresh = TrustedPeerCache(replicaPath: pair.orgPath, threadPool: .singleton, logger: withoutList.logger)
+        await #expect(throws: (any Error).self) { try await fresh.peer(withID: pair.provider.peerID) }
+        #expect(
+            withoutList.all.filter { $0.level == .warning }.map(\.message) == [
+                "cannot read the trusted peers; connections are refused until a reading succeeds"
+            ])
+    }
 }

@@ -32,15 +32,7 @@ extension ReportDocument {
             }
             out += "</ul>\n</nav>\n"
         }
-        out += "<main>\n"
-        for section in sections {
-            let level = min(max(section.level, 2), 6)
-            let pageBreak = section.level == 2 && sections.first?.anchor != section.anchor ? " class=\"break\"" : ""
-            out +=
-                "<section\(pageBreak)>\n<h\(level) id=\"\(section.anchor)\">\(Self.escape(section.title))</h\(level)>\n"
-            for block in section.blocks { out += Self.html(block) }
-            out += "</section>\n"
-        }
+        out += "<main>\n" + sectionsHTML(forPrint: true)
         out += "</main>\n<footer>\(Self.escape(meta.map { "\($0.0): \($0.1)" }.joined(separator: " · ")))</footer>\n"
         out += "</body>\n</html>\n"
         return out
@@ -49,12 +41,21 @@ extension ReportDocument {
     /// The document's intro and sections as an HTML fragment, to place inside another page (the app's): no
     /// document wrapper, styles, contents or footer; headings from `h2`, tables wrapped to scroll sideways.
     func htmlFragment() -> String {
-        var out = intro.map { "<p class=\"intro\">\(Self.escape($0))</p>\n" } ?? ""
+        (intro.map { "<p class=\"intro\">\(Self.escape($0))</p>\n" } ?? "") + sectionsHTML(forPrint: false)
+    }
+
+    /// The sections, each with its heading (from `h2`) and blocks. `forPrint`: each top-level section but the first
+    /// starts a new page; otherwise tables are wrapped to scroll sideways on a screen.
+    private func sectionsHTML(forPrint: Bool) -> String {
+        var out = ""
         for section in sections {
             let level = min(max(section.level, 2), 6)
-            out += "<section>\n<h\(level) id=\"\(section.anchor)\">\(Self.escape(section.title))</h\(level)>\n"
+            let pageBreak =
+                forPrint && section.level == 2 && sections.first?.anchor != section.anchor ? " class=\"break\"" : ""
+            out +=
+                "<section\(pageBreak)>\n<h\(level) id=\"\(section.anchor)\">\(Self.escape(section.title))</h\(level)>\n"
             for block in section.blocks {
-                if case .table = block {
+                if !forPrint, case .table = block {
                     out += "<div class=\"scroll\">" + Self.html(block) + "</div>\n"
                 } else {
                     out += Self.html(block)
