@@ -18,7 +18,7 @@ struct SyncEndToEndTests {
 
     @Test(
         "an organization and three bound providers edit offline, sync in a star, and each ends with its view",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(3)))
     func star() throws {
         try withScratchDirectory { directory in
             let org = CommandFixture(directory: directory, db: directory.appendingPathComponent("org.db").path)
@@ -98,7 +98,7 @@ struct SyncEndToEndTests {
 
     @Test(
         "a provider killed with SIGKILL during a large apply keeps an intact replica that converges next sync",
-        .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(1)))
+        .enabled(if: SyncEndToEndTests.hasSQLite3), .timeLimit(.minutes(3)))
     func killedDuringApply() throws {
         try withScratchDirectory { directory in
             let org = CommandFixture(directory: directory, db: directory.appendingPathComponent("org.db").path)
