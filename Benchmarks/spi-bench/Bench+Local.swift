@@ -258,7 +258,7 @@ extension BenchRunner {
                     applySeconds += seconds
                 } else {
                     upsertSeconds += try BenchClock.measure {
-                        try plain.transaction(.immediate) { db in try upserter.upsert(batch, into: db) }
+                        try plain.transaction(.immediate) { db in try upserter.upsert(batch.message, into: db) }
                     }.1
                 }
             }

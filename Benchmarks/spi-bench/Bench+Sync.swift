@@ -405,7 +405,7 @@ extension BenchRunner {
         var cells = 0
         var rows = 0
         while let batch = try replica.nextBatch(&cursor) {
-            for row in batch.rows {
+            for row in batch.message.rows {
                 rows += 1
                 for cell in row.cells {
                     cells += 1

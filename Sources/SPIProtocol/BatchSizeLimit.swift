@@ -40,8 +40,8 @@ public struct BatchSizeLimit: Sendable, Hashable {
     /// - Throws: what `read` throws, or a ``SyncError`` with `SyncError.Code.internalError` when a single change is
     ///   too large for a frame.
     public func nextBatch<Cursor>(
-        from cursor: inout Cursor, read: (inout Cursor, _ maximumCells: Int) throws -> Spi_V1_ChangeBatch?
-    ) throws -> Spi_V1_ChangeBatch? {
+        from cursor: inout Cursor, read: (inout Cursor, _ maximumCells: Int) throws -> ChangeBatch?
+    ) throws -> ChangeBatch? {
         let limit = maximumFrameSize - Self.messageOverhead
         var cells = maximumCells
         while true {

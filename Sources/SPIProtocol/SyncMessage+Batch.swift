@@ -11,10 +11,10 @@ extension SyncMessage {
         /// The batch's number in this direction of the session, from 1.
         public var sequence: UInt64
         /// The changes, in the replication layer's wire form (the receiver's `Replica.apply` validates them).
-        public var changes: Spi_V1_ChangeBatch
+        public var changes: ChangeBatch
 
         /// Creates a batch message.
-        public init(sequence: UInt64, changes: Spi_V1_ChangeBatch) {
+        public init(sequence: UInt64, changes: ChangeBatch) {
             self.sequence = sequence
             self.changes = changes
         }

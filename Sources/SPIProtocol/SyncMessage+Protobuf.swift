@@ -55,9 +55,9 @@ extension SyncMessage {
                     schemaVersion: ack.schemaVersion, siteID: [UInt8](ack.siteID), peerName: ack.peerName,
                     receiveWindow: ack.receiveWindow, software: ack.software))
         case .knowledge(let knowledge):
-            self = .knowledge(knowledge)
+            self = .knowledge(KnowledgeMessage(knowledge))
         case .batch(let batch):
-            self = .batch(Batch(sequence: batch.sequence, changes: batch.changes))
+            self = .batch(Batch(sequence: batch.sequence, changes: ChangeBatch(batch.changes)))
         case .batchAck(let ack):
             // The counts are for reports only: a refusal naming an invalid origin is dropped, and over-long text is
             // cut, rather than failing the session.
@@ -111,11 +111,11 @@ extension SyncMessage {
             message.software = ack.software
             envelope.helloAck = message
         case .knowledge(let knowledge):
-            envelope.knowledge = knowledge
+            envelope.knowledge = knowledge.message
         case .batch(let batch):
             var message = Spi_Sync_V1_Batch()
             message.sequence = batch.sequence
-            message.changes = batch.changes
+            message.changes = batch.changes.message
             envelope.batch = message
         case .batchAck(let ack):
             var message = Spi_Sync_V1_BatchAck()

@@ -1,5 +1,3 @@
-public import SPIReplication
-
 /// One message of the sync protocol (protocol/sync.md §4.2), as plain Swift values: what one frame carries.
 ///
 /// The session state machine (``SyncSession``) reads and writes these; ``FrameDecoder`` and ``FrameEncoder`` turn
@@ -8,7 +6,7 @@ public import SPIReplication
 /// Each payload holds the message's fields as the sender put them. Decoding a frame checks only that it holds one
 /// known message; the session judges the fields, in the order protocol/sync.md §5 gives (a peer of a newer protocol
 /// version hears `UNSUPPORTED_VERSION`, not `MALFORMED_MESSAGE`). The replication layer's own messages (the
-/// knowledge and the change batch) travel in their wire form, `Spi_V1_Knowledge` and `Spi_V1_ChangeBatch`, which
+/// knowledge and the change batch) travel in their wire form, ``KnowledgeMessage`` and `ChangeBatch`, which
 /// that layer reads and validates.
 ///
 /// ```swift
@@ -21,7 +19,7 @@ public enum SyncMessage: Sendable, Hashable {
     /// The responder's acceptance of a `Hello`: the version chosen and the replica it is.
     case helloAck(HelloAck)
     /// What the sender's replica holds, per origin site (sent once, right after the handshake).
-    case knowledge(Spi_V1_Knowledge)
+    case knowledge(KnowledgeMessage)
     /// A numbered batch of changes the receiver lacks.
     case batch(Batch)
     /// The receiver of a batch applied and committed it: its sequence and what applying did.

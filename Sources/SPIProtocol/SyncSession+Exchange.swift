@@ -12,7 +12,7 @@ extension SyncSession {
             }
             let knowledge: Knowledge
             do {
-                knowledge = try Knowledge(proto: message)
+                knowledge = try message.knowledge()
             } catch {
                 return fail(SyncError(.malformedMessage, "the peer's Knowledge is invalid", underlying: error))
             }

@@ -29,7 +29,7 @@ extension SyncSession {
                 peerName: configuration.name, receiveWindow: configuration.receiveWindow,
                 software: configuration.software)
             state = .exchanging(makeExchange(peer))
-            return [.send(.helloAck(ack)), .send(.knowledge(localKnowledge.proto))]
+            return [.send(.helloAck(ack)), .send(.knowledge(SyncMessage.KnowledgeMessage(localKnowledge)))]
         case .error(let error):
             return failReported(error)
         default:
@@ -54,7 +54,7 @@ extension SyncSession {
             {
             case .success(let peer):
                 state = .exchanging(makeExchange(peer))
-                return [.send(.knowledge(localKnowledge.proto))]
+                return [.send(.knowledge(SyncMessage.KnowledgeMessage(localKnowledge)))]
             case .failure(let error):
                 return fail(error)
             }

@@ -137,7 +137,7 @@ public struct SyncSession: Sendable {
         case produceBatch
         /// Apply the batch in one transaction and report with ``SyncSession/batchApplied(sequence:report:)`` or
         /// ``SyncSession/batchRejected(sequence:error:)``.
-        case apply(Spi_V1_ChangeBatch, sequence: UInt64)
+        case apply(ChangeBatch, sequence: UInt64)
         /// The session completed: flush what was sent, then close the connection.
         case complete(SyncSummary)
         /// The session failed: flush what was sent (an `Error` may be among it), then close the connection.
@@ -222,7 +222,7 @@ public struct SyncSession: Sendable {
     }
 
     /// Reports the batch a `.produceBatch` action read: nil when the delta is exhausted.
-    public mutating func batchProduced(_ batch: Spi_V1_ChangeBatch?) -> [Action] {
+    public mutating func batchProduced(_ batch: ChangeBatch?) -> [Action] {
         guard case .exchanging(var exchange) = state, exchange.isProducing else {
             return misuse("batchProduced without a pending .produceBatch")
         }
@@ -233,7 +233,7 @@ public struct SyncSession: Sendable {
             exchange.nextOutgoingSequence += 1
             exchange.summary.batchesSent += 1
             exchange.summary.changesSent += batch.changeCount
-            exchange.summary.rowsSent += batch.rows.count
+            exchange.summary.rowsSent += batch.rowCount
             actions.append(.send(.batch(SyncMessage.Batch(sequence: sequence, changes: batch))))
             actions += requestBatchIfWindowAllows(&exchange)
         } else {

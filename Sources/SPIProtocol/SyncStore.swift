@@ -20,10 +20,10 @@ public protocol SyncStore {
     /// The next batch of that delta, small enough for one frame; nil when the delta is exhausted.
     ///
     /// ``BatchSizeLimit/nextBatch(from:read:)`` cuts a batch to fit a frame, given a way to read one from a cursor.
-    func nextBatch() async throws -> Spi_V1_ChangeBatch?
+    func nextBatch() async throws -> ChangeBatch?
     /// Applies a batch atomically, with its knowledge bookkeeping, and commits it durably.
     ///
     /// - Throws: a ``SyncError`` with `SyncError.Code.invalidBatch` when the batch fails validation (nothing of it
     ///   is applied); any other error is reported to the peer as an internal error.
-    func apply(_ batch: Spi_V1_ChangeBatch) async throws -> ApplyReport
+    func apply(_ batch: ChangeBatch) async throws -> ApplyReport
 }

@@ -30,10 +30,3 @@ public struct SyncSummary: Sendable, Hashable {
         self.peer = peer
     }
 }
-
-extension Spi_V1_ChangeBatch {
-    /// The changes in this batch: each cell change, plus each row's causal-length change.
-    public var changeCount: Int {
-        rows.reduce(0) { $0 + $1.cells.count + ($1.rowVersion ? 1 : 0) }
-    }
-}

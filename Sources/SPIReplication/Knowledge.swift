@@ -43,7 +43,7 @@ public struct Knowledge: Sendable, Hashable {
     }
 
     /// The wire form, with entries sorted by site so that equal knowledge encodes to equal bytes.
-    public var proto: Spi_V1_Knowledge {
+    package var proto: Spi_V1_Knowledge {
         var message = Spi_V1_Knowledge()
         message.entries = clocks.sorted { $0.key < $1.key }.map { site, clock in
             var entry = Spi_V1_Coverage()
@@ -58,7 +58,7 @@ public struct Knowledge: Sendable, Hashable {
     /// Reads the wire form.
     ///
     /// - Throws: `ReplicationError.Code.malformed` when a site id is not 16 bytes.
-    public init(proto: Spi_V1_Knowledge) throws {
+    package init(proto: Spi_V1_Knowledge) throws {
         var clocks: [SiteID: UInt64] = [:]
         for entry in proto.entries {
             guard let site = SiteID(bytes: entry.site) else {

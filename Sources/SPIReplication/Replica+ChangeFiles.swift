@@ -142,7 +142,7 @@ extension Replica {
             var frame = Spi_V1_ChangeSetFrame()
             frame.header = header
             try emit(frame)
-            while let batch = try nextBatch(&cursor, maxCells: maxCells) {
+            while let batch = try nextBatchMessage(&cursor, maxCells: maxCells) {
                 frame.batch = batch
                 try emit(frame)
                 summary.batches = cursor.batches

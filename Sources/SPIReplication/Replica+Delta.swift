@@ -170,7 +170,12 @@ extension Replica {
     /// stamps those writes first and signs the groups of this replica's own that the batch carries before they leave
     /// (protocol/changes.md §7.2). No write commits between reading a batch and signing what it carries, and a
     /// batch never carries a value whose version is not stamped yet.
-    public func nextBatch(_ cursor: inout DeltaCursor, maxCells: Int = 4096) throws -> Spi_V1_ChangeBatch? {
+    public func nextBatch(_ cursor: inout DeltaCursor, maxCells: Int = 4096) throws -> ChangeBatch? {
+        try nextBatchMessage(&cursor, maxCells: maxCells).map(ChangeBatch.init)
+    }
+
+    /// ``nextBatch(_:maxCells:)``, as the protobuf message.
+    func nextBatchMessage(_ cursor: inout DeltaCursor, maxCells: Int = 4096) throws -> Spi_V1_ChangeBatch? {
         guard !cursor.isFinished else { return nil }
         let budget = max(1, maxCells)
         guard !connection.isReadOnly else { return try read { db in try makeBatch(&cursor, budget: budget, db) } }

@@ -34,9 +34,9 @@ extension Replica {
     ///   `clockTooFarAhead`, `badSignature`), or a `SQLiteError`.
     @discardableResult
     public func apply(
-        _ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil, since: Knowledge? = nil
+        _ batch: ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil, since: Knowledge? = nil
     ) throws -> ApplyReport {
-        try apply(batch, gate: gate, from: peer, since: since, signaturesChecked: false)
+        try apply(batch.message, gate: gate, from: peer, since: since, signaturesChecked: false)
     }
 
     /// ``apply(_:gate:from:since:)``, without checking again the signatures of proofs whose bytes were checked

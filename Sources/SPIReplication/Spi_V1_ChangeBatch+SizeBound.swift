@@ -7,7 +7,7 @@ extension Spi_V1_ChangeBatch {
     /// blobs and ids are counted exactly. A sender checks a batch against the frame limit with it, and encodes the
     /// batch to measure it exactly only when the bound is over the limit: encoding twice per batch was a tenth of a
     /// sender's time.
-    public var serializedSizeBound: Int {
+    package var serializedSizeBound: Int {
         // Tag and length of an embedded message or byte string; a tagged varint; a tagged fixed 64-bit value.
         let lengthField = 6
         let varintField = 11

@@ -106,9 +106,9 @@ final class ReplicaSyncStore: SyncStore {
         }
     }
 
-    func nextBatch() async throws -> Spi_V1_ChangeBatch? {
+    func nextBatch() async throws -> ChangeBatch? {
         let limit = batchSizeLimit
-        let read = { @Sendable (handle: Handle) throws -> Spi_V1_ChangeBatch? in
+        let read = { @Sendable (handle: Handle) throws -> ChangeBatch? in
             guard var cursor = handle.cursor else { return nil }
             defer { handle.cursor = cursor }
             return try limit.nextBatch(from: &cursor) { cursor, cells in
@@ -126,7 +126,7 @@ final class ReplicaSyncStore: SyncStore {
         return try await writing { try await owner.run(read) }
     }
 
-    func apply(_ batch: Spi_V1_ChangeBatch) async throws -> ApplyReport {
+    func apply(_ batch: ChangeBatch) async throws -> ApplyReport {
         do {
             let report = try await writing {
                 try await owner.run { handle in

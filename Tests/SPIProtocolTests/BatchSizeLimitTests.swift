@@ -9,7 +9,7 @@ struct BatchSizeLimitTests {
         var count: Int
         var reads: [(from: Int, cells: Int)] = []
 
-        mutating func read(_ cursor: inout Int, _ cells: Int) -> Spi_V1_ChangeBatch? {
+        mutating func read(_ cursor: inout Int, _ cells: Int) -> ChangeBatch? {
             reads.append((cursor, cells))
             guard cursor < count else { return nil }
             let taken = min(cells, count - cursor)
@@ -22,7 +22,7 @@ struct BatchSizeLimitTests {
             var batch = Spi_V1_ChangeBatch()
             batch.rows = [row]
             cursor += taken
-            return batch
+            return ChangeBatch(batch)
         }
     }
 
@@ -31,7 +31,7 @@ struct BatchSizeLimitTests {
         var delta = Delta(count: 10)
         var cursor = 0
         let batch = try BatchSizeLimit(maximumCells: 8).nextBatch(from: &cursor) { delta.read(&$0, $1) }
-        #expect(batch?.rows.first?.cells.count == 8)
+        #expect(batch?.message.rows.first?.cells.count == 8)
         #expect(cursor == 8)
         #expect(delta.reads.map(\.cells) == [8])
     }
@@ -43,7 +43,7 @@ struct BatchSizeLimitTests {
         // Room for about 9 cells of 100 bytes.
         let limit = BatchSizeLimit(maximumFrameSize: 1_000, maximumCells: 64)
         let batch = try limit.nextBatch(from: &cursor) { delta.read(&$0, $1) }
-        #expect(batch?.rows.first?.cells.count == 4)
+        #expect(batch?.message.rows.first?.cells.count == 4)
         #expect(delta.reads.map(\.cells) == [64, 16, 4])
         #expect(delta.reads.map(\.from) == [10, 10, 10])
         #expect(cursor == 14)

@@ -43,7 +43,7 @@ enum Fixtures {
     static var knowledge: Knowledge { Knowledge([initiatorSite: clock]) }
 
     /// A batch with one new row of table `note(id, body)`: body = "hello".
-    static func changeBatch(body: String = "hello", site: SiteID = initiatorSite) -> Spi_V1_ChangeBatch {
+    static func changeBatch(body: String = "hello", site: SiteID = initiatorSite) -> ChangeBatch {
         var batch = Spi_V1_ChangeBatch()
         batch.sites = [Data(site.bytes)]
         var table = Spi_V1_TableColumns()
@@ -66,7 +66,7 @@ enum Fixtures {
         cover.site = Data(site.bytes)
         cover.hlc = clock
         batch.covers = [cover]
-        return batch
+        return ChangeBatch(batch)
     }
 
     static var report: ApplyReport {
@@ -82,7 +82,7 @@ enum Fixtures {
         [
             ("hello", hello),
             ("hello_ack", helloAck),
-            ("knowledge", .knowledge(knowledge.proto)),
+            ("knowledge", .knowledge(.init(knowledge))),
             ("batch", .batch(.init(sequence: 1, changes: changeBatch()))),
             ("batch_ack", .batchAck(.init(sequence: 1, report: report))),
             ("done", .done(.init(batches: 1))),

@@ -4,16 +4,16 @@ import SPITestSupport
 
 /// An in-memory store for the state machine: a fixed list of batches to send, and the batches applied.
 struct ScriptedStore {
-    var outgoing: [Spi_V1_ChangeBatch]
+    var outgoing: [ChangeBatch]
     var position = 0
-    var applied: [Spi_V1_ChangeBatch] = []
+    var applied: [ChangeBatch] = []
     var deltaStartedFor: Knowledge?
 
     init(batches: Int, site: SiteID) {
         outgoing = (0..<batches).map { Fixtures.changeBatch(body: "change \($0) of \(site)", site: site) }
     }
 
-    mutating func next() -> Spi_V1_ChangeBatch? {
+    mutating func next() -> ChangeBatch? {
         guard position < outgoing.count else { return nil }
         defer { position += 1 }
         return outgoing[position]

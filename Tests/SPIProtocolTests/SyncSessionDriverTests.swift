@@ -8,10 +8,10 @@ import Testing
 /// `@unchecked Sendable`: one driver uses it at a time, and the test reads it after that driver finished.
 final class MemoryStore: SyncStore, @unchecked Sendable {
     var progressCalls = 0
-    var outgoing: [Spi_V1_ChangeBatch]
+    var outgoing: [ChangeBatch]
     var position = 0
-    var applied: [Spi_V1_ChangeBatch] = []
-    var refuse: ((Spi_V1_ChangeBatch) -> SyncError?)?
+    var applied: [ChangeBatch] = []
+    var refuse: ((ChangeBatch) -> SyncError?)?
     var deltaFor: Knowledge?
 
     init(batches: Int, site: SiteID) {
@@ -20,12 +20,12 @@ final class MemoryStore: SyncStore, @unchecked Sendable {
 
     func knowledge() async throws -> Knowledge { Knowledge() }
     func startDelta(for peer: Knowledge) async throws { deltaFor = peer }
-    func nextBatch() async throws -> Spi_V1_ChangeBatch? {
+    func nextBatch() async throws -> ChangeBatch? {
         guard position < outgoing.count else { return nil }
         defer { position += 1 }
         return outgoing[position]
     }
-    func apply(_ batch: Spi_V1_ChangeBatch) async throws -> ApplyReport {
+    func apply(_ batch: ChangeBatch) async throws -> ApplyReport {
         if let error = refuse?(batch) { throw error }
         applied.append(batch)
         var report = ApplyReport()
@@ -93,7 +93,7 @@ struct SyncSessionDriverTests {
         let initiatorStore = MemoryStore(batches: 5, site: Fixtures.initiatorSite)
         let responderStore = MemoryStore(batches: 0, site: Fixtures.responderSite)
         responderStore.refuse = { batch in
-            batch.rows.first?.cells.first?.text == "change 2" ? SyncError(.invalidBatch, "value refused") : nil
+            batch.message.rows.first?.cells.first?.text == "change 2" ? SyncError(.invalidBatch, "value refused") : nil
         }
         async let responded = Self.run(
             .responder, Fixtures.responder, store: responderStore, inbound: toResponder, outbound: toInitiator)
@@ -135,7 +135,7 @@ struct SyncSessionDriverTests {
         let toInitiator = Pipe()
         let store = MemoryStore(batches: 0, site: Fixtures.responderSite)
         toResponder.continuation.yield(Fixtures.hello)
-        toResponder.continuation.yield(.knowledge(Knowledge().proto))
+        toResponder.continuation.yield(.knowledge(.init(Knowledge())))
         toResponder.continuation.yield(.batch(.init(sequence: 1, changes: Fixtures.changeBatch())))
         toResponder.continuation.finish()
         let outcome = await Self.run(

@@ -65,7 +65,7 @@ struct SyncSessionHandshakeTests {
             role: .responder, configuration: Fixtures.responder, localKnowledge: Fixtures.knowledge)
         #expect(session.start().isEmpty)
         let actions = session.receive(Fixtures.hello)
-        #expect(actions == [.send(Fixtures.helloAck), .send(.knowledge(Fixtures.knowledge.proto))])
+        #expect(actions == [.send(Fixtures.helloAck), .send(.knowledge(.init(Fixtures.knowledge)))])
         #expect(session.peer?.siteID == Fixtures.initiatorSite)
         #expect(session.peer?.name == "provider-a")
         #expect(session.isHandshakeDone)
@@ -76,7 +76,7 @@ struct SyncSessionHandshakeTests {
         var session = SyncSession(
             role: .initiator, configuration: Fixtures.initiator, localKnowledge: Fixtures.knowledge)
         _ = session.start()
-        #expect(session.receive(Fixtures.helloAck) == [.send(.knowledge(Fixtures.knowledge.proto))])
+        #expect(session.receive(Fixtures.helloAck) == [.send(.knowledge(.init(Fixtures.knowledge)))])
         #expect(session.peer?.protocolVersion == 1)
         #expect(session.peer?.siteID == Fixtures.responderSite)
     }
@@ -285,14 +285,14 @@ struct SyncSessionExchangeTests {
     @Test("the peer's Knowledge starts the delta and the first batch read")
     func knowledgeStartsDelta() {
         var session = handshakenResponder()
-        let actions = session.receive(.knowledge(Fixtures.knowledge.proto))
+        let actions = session.receive(.knowledge(.init(Fixtures.knowledge)))
         #expect(actions == [.startDelta(Fixtures.knowledge), .produceBatch])
     }
 
     @Test("with nothing to send, the side sends Done(0) and completes when the peer is done too")
     func emptySession() {
         var session = handshakenInitiator()
-        _ = session.receive(.knowledge(Knowledge().proto))
+        _ = session.receive(.knowledge(.init(Knowledge())))
         #expect(session.batchProduced(nil) == [.send(.done(.init(batches: 0)))])
         let actions = session.receive(.done(.init(batches: 0)))
         guard case .complete(let summary)? = actions.last else {
@@ -307,7 +307,7 @@ struct SyncSessionExchangeTests {
     @Test("batches stop at the peer's receive window and resume as acknowledgements arrive")
     func flowControl() {
         var session = handshakenInitiator(peerWindow: 2)
-        _ = session.receive(.knowledge(Knowledge().proto))
+        _ = session.receive(.knowledge(.init(Knowledge())))
         let batch = Fixtures.changeBatch()
         #expect(session.batchProduced(batch) == [.send(.batch(.init(sequence: 1, changes: batch))), .produceBatch])
         // The window is full: no more reads.
@@ -329,7 +329,7 @@ struct SyncSessionExchangeTests {
     @Test("the session does not complete before every batch sent is acknowledged")
     func completionWaitsForAcks() {
         var session = handshakenInitiator()
-        _ = session.receive(.knowledge(Knowledge().proto))
+        _ = session.receive(.knowledge(.init(Knowledge())))
         _ = session.batchProduced(Fixtures.changeBatch())
         _ = session.batchProduced(nil)
         #expect(session.receive(.done(.init(batches: 0))).isEmpty)
@@ -344,7 +344,7 @@ struct SyncSessionExchangeTests {
     @Test("each batch received is applied, then acknowledged with what applying did")
     func applyThenAck() {
         var session = handshakenResponder()
-        _ = session.receive(.knowledge(Knowledge().proto))
+        _ = session.receive(.knowledge(.init(Knowledge())))
         let batch = Fixtures.changeBatch()
         #expect(session.receive(.batch(.init(sequence: 1, changes: batch))) == [.apply(batch, sequence: 1)])
         #expect(
@@ -356,7 +356,7 @@ struct SyncSessionExchangeTests {
     @Test("a batch that fails validation is refused with INVALID_BATCH")
     func invalidBatch() {
         var session = handshakenResponder()
-        _ = session.receive(.knowledge(Knowledge().proto))
+        _ = session.receive(.knowledge(.init(Knowledge())))
         _ = session.receive(.batch(.init(sequence: 1, changes: Fixtures.changeBatch())))
         let actions = session.batchRejected(sequence: 1, error: SyncError(.invalidBatch, "unknown table 'x'"))
         #expect(sentError(actions)?.code == .invalidBatch)
@@ -379,34 +379,34 @@ struct SyncSessionExchangeTests {
         switch scenario {
         case "batch before knowledge": send(.batch(.init(sequence: 1, changes: batch)))
         case "second knowledge":
-            send(.knowledge(Knowledge().proto))
-            send(.knowledge(Knowledge().proto))
+            send(.knowledge(.init(Knowledge())))
+            send(.knowledge(.init(Knowledge())))
         case "batch skips a sequence":
-            send(.knowledge(Knowledge().proto))
+            send(.knowledge(.init(Knowledge())))
             send(.batch(.init(sequence: 2, changes: batch)))
         case "batch repeats a sequence":
-            send(.knowledge(Knowledge().proto))
+            send(.knowledge(.init(Knowledge())))
             send(.batch(.init(sequence: 1, changes: batch)))
             _ = session.batchApplied(sequence: 1, report: ApplyReport())
             send(.batch(.init(sequence: 1, changes: batch)))
         case "ack for nothing":
-            send(.knowledge(Knowledge().proto))
+            send(.knowledge(.init(Knowledge())))
             send(.batchAck(.init(sequence: 1, report: ApplyReport())))
         case "ack out of order":
-            send(.knowledge(Knowledge().proto))
+            send(.knowledge(.init(Knowledge())))
             _ = session.batchProduced(batch)
             _ = session.batchProduced(batch)
             send(.batchAck(.init(sequence: 2, report: ApplyReport())))
         case "done before knowledge": send(.done(.init(batches: 0)))
         case "done miscounts":
-            send(.knowledge(Knowledge().proto))
+            send(.knowledge(.init(Knowledge())))
             send(.done(.init(batches: 3)))
         case "second done":
-            send(.knowledge(Knowledge().proto))
+            send(.knowledge(.init(Knowledge())))
             send(.done(.init(batches: 0)))
             send(.done(.init(batches: 0)))
         case "batch after done":
-            send(.knowledge(Knowledge().proto))
+            send(.knowledge(.init(Knowledge())))
             send(.done(.init(batches: 0)))
             send(.batch(.init(sequence: 1, changes: batch)))
         case "hello again": send(Fixtures.hello)
@@ -424,7 +424,7 @@ struct SyncSessionExchangeTests {
     @Test("a peer that exceeds our receive window is a PROTOCOL_VIOLATION")
     func windowExceeded() {
         var session = handshakenResponder(window: 2)
-        _ = session.receive(.knowledge(Knowledge().proto))
+        _ = session.receive(.knowledge(.init(Knowledge())))
         let batch = Fixtures.changeBatch()
         _ = session.receive(.batch(.init(sequence: 1, changes: batch)))
         _ = session.receive(.batch(.init(sequence: 2, changes: batch)))
@@ -440,7 +440,7 @@ struct SyncSessionExchangeTests {
         var entry = Spi_V1_Coverage()
         entry.site = Data([1, 2, 3])
         knowledge.entries = [entry]
-        let actions = session.receive(.knowledge(knowledge))
+        let actions = session.receive(.knowledge(.init(knowledge)))
         #expect(sentError(actions)?.code == .malformedMessage)
     }
 
@@ -449,7 +449,7 @@ struct SyncSessionExchangeTests {
         var session = handshakenResponder()
         #expect(failure(session.batchProduced(Fixtures.changeBatch()))?.code == .internalError)
         var other = handshakenResponder()
-        _ = other.receive(.knowledge(Knowledge().proto))
+        _ = other.receive(.knowledge(.init(Knowledge())))
         #expect(failure(other.batchApplied(sequence: 1, report: ApplyReport()))?.code == .internalError)
         var idle = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
         #expect(failure(idle.batchApplied(sequence: 1, report: ApplyReport()))?.code == .internalError)

@@ -110,7 +110,7 @@ struct RelayForgeryTests {
             // the organization's), so that it relays them as if they were genuine.
             var cursor = try forger.deltaCursor(for: Knowledge())
             let forgedKey = ChangeSetSigner()
-            while let batch = try forger.nextBatch(&cursor) {
+            while let batch = try forger.nextBatch(&cursor)?.message {
                 try e.fabrikam.replica.apply(batch)
                 var groups: [OriginProofs.GroupKey: [(row: OriginProofs.RowRef, leaf: OriginProofs.Leaf)]] = [:]
                 for entry in try OriginProofs.entryLeaves(of: batch) {

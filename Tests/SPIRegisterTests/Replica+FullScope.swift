@@ -9,13 +9,25 @@ extension Replica {
     func fullScopeBatches(for peer: Knowledge, scope: (any ReadScope)?, maxCells: Int) throws -> [Data] {
         var cursor = try deltaCursor(for: peer, scope: scope, everyRow: true)
         var batches: [Data] = []
-        while let batch = try nextBatch(&cursor, maxCells: maxCells) { batches.append(try batch.serializedData()) }
+        while let batch = try nextBatch(&cursor, maxCells: maxCells)?.message {
+            batches.append(try batch.serializedData())
+        }
         return batches
     }
 
     /// Sets how many rows a scoped delta looks up one by one before it runs a rule over the table instead, so that
     /// the property tests cross both paths (the default is 2,000; their registers are small).
     func setScopeLookupLimit(_ limit: Int) { scopeLookupLimit = limit }
+}
+
+extension Replica {
+    /// ``apply(_:gate:from:since:)`` for a batch as its protobuf message: tests build and alter batches as messages.
+    @discardableResult
+    func apply(
+        _ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil, since: Knowledge? = nil
+    ) throws -> ApplyReport {
+        try apply(ChangeBatch(batch), gate: gate, from: peer, since: since)
+    }
 }
 
 /// Whether a batch of an incremental scoped delta differs from the same batch of the full evaluation.

@@ -305,7 +305,7 @@ struct ScopeScenario {
         var cursor = try sender.register.replica.deltaCursor(for: knowledge, scope: outgoing.scope)
         var sent = 0
         while let batch = try sender.register.replica.nextBatch(&cursor, maxCells: 64) {
-            try IncrementalScopeMismatch.check(batch, index: sent, against: full)
+            try IncrementalScopeMismatch.check(batch.message, index: sent, against: full)
             if let cutAfter, sent >= cutAfter { return }
             let report = try receiver.register.replica.apply(batch, gate: incoming.gate, from: sender.code ?? "org")
             if let code = sender.code {

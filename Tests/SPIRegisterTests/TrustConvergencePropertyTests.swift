@@ -378,7 +378,7 @@ struct TrustScenario {
         var cursor = try sender.register.replica.deltaCursor(for: knowledge, scope: outgoing.scope)
         var sent = 0
         while let batch = try sender.register.replica.nextBatch(&cursor, maxCells: 16) {
-            try IncrementalScopeMismatch.check(batch, index: sent, against: full)
+            try IncrementalScopeMismatch.check(batch.message, index: sent, against: full)
             if let cutAfter, sent >= cutAfter { return }
             try receiver.register.replica.apply(batch, gate: incoming.gate, from: sender.name)
             sent += 1
@@ -439,7 +439,7 @@ struct TrustScenario {
             // change's origin proof is not.
             var cursor = try forger.register.replica.deltaCursor(for: Knowledge())
             var altered: Spi_V1_ChangeBatch?
-            while altered == nil, var batch = try forger.register.replica.nextBatch(&cursor, maxCells: 64) {
+            while altered == nil, var batch = try forger.register.replica.nextBatch(&cursor, maxCells: 64)?.message {
                 let organization = UInt32((batch.sites.firstIndex(of: Data(registerID.bytes)) ?? -1) + 1)
                 search: for r in batch.rows.indices where batch.tables[Int(batch.rows[r].table)].name == "interface" {
                     let columns = batch.tables[Int(batch.rows[r].table)].columns

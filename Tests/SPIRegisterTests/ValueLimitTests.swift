@@ -130,7 +130,7 @@ struct ValueLimitTests {
                 try $0.put("interface", id: "SPI-FAB", fields: ["description": "small", "title": "New title"])
             }
             var cursor = try org.replica.deltaCursor(for: try org2.replica.knowledge())
-            var batch = try #require(try org.replica.nextBatch(&cursor, maxCells: 64))
+            var batch = try #require(try org.replica.nextBatch(&cursor, maxCells: 64)?.message)
             var forged = false
             for r in batch.rows.indices {
                 for c in batch.rows[r].cells.indices where batch.rows[r].cells[c].text == "small" {

@@ -52,11 +52,21 @@ final class TestClock: @unchecked Sendable {
     var reading: @Sendable () -> UInt64 { { [self] in lock.withLock { millis } } }
 }
 
+extension Replica {
+    /// ``apply(_:gate:from:since:)`` for a batch as its protobuf message: tests build and alter batches as messages.
+    @discardableResult
+    func apply(
+        _ batch: Spi_V1_ChangeBatch, gate: (any WriteGate)? = nil, from peer: String? = nil, since: Knowledge? = nil
+    ) throws -> ApplyReport {
+        try apply(ChangeBatch(batch), gate: gate, from: peer, since: since)
+    }
+}
+
 /// Every batch `source` has that `target` lacks.
 func delta(from source: Replica, to target: Replica, maxCells: Int = 64) throws -> [Spi_V1_ChangeBatch] {
     var cursor = try source.deltaCursor(for: try target.knowledge())
     var batches: [Spi_V1_ChangeBatch] = []
-    while let batch = try source.nextBatch(&cursor, maxCells: maxCells) { batches.append(batch) }
+    while let batch = try source.nextBatch(&cursor, maxCells: maxCells)?.message { batches.append(batch) }
     return batches
 }
 

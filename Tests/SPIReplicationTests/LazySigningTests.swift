@@ -123,8 +123,8 @@ struct LazySigningTests {
             try receiver.track(tables: ["note", "tag"])
             var batches = 0
             while true {
-                let a = try eager.nextBatch(&eagerCursor, maxCells: maxCells)
-                let b = try lazy.nextBatch(&lazyCursor, maxCells: maxCells)
+                let a = try eager.nextBatch(&eagerCursor, maxCells: maxCells)?.message
+                let b = try lazy.nextBatch(&lazyCursor, maxCells: maxCells)?.message
                 #expect((a == nil) == (b == nil), "seed \(seed): the deltas have different lengths")
                 guard let a, let b else { break }
                 #expect(try unsigned(a) == unsigned(b), "seed \(seed), batch \(batches)")
@@ -152,7 +152,7 @@ struct LazySigningTests {
             }
             var cursor = try r[0].deltaCursor(for: try r[1].knowledge())
             #expect(try ownGroups(r[0]) == 0)
-            let first = try #require(try r[0].nextBatch(&cursor, maxCells: 32))
+            let first = try #require(try r[0].nextBatch(&cursor, maxCells: 32)?.message)
             let afterFirst = try ownGroups(r[0])
             #expect(afterFirst >= 1 && afterFirst < 6, "signed \(afterFirst) of 6 groups with the first batch")
             _ = try r[1].apply(first, gate: ProofGate())
@@ -176,7 +176,7 @@ struct LazySigningTests {
             let other = try Replica(path: dir.appendingPathComponent("r0.db").path, logger: testLogger)
             try other.write { db in try db.execute("UPDATE note SET title = 'new' WHERE id = 'n1'") }
             var batches: [Spi_V1_ChangeBatch] = []
-            while let batch = try r[0].nextBatch(&cursor, maxCells: 64) { batches.append(batch) }
+            while let batch = try r[0].nextBatch(&cursor, maxCells: 64)?.message { batches.append(batch) }
             for batch in batches {
                 for row in batch.rows {
                     for cell in row.cells where cell.text == "new" {
@@ -209,7 +209,7 @@ struct LazySigningTests {
             for round in 0..<2 {
                 var cursor = try r[0].deltaCursor(for: try r[1].knowledge())
                 var sent = 0
-                while let batch = try r[0].nextBatch(&cursor, maxCells: 16 + rng.next(below: 48)) {
+                while let batch = try r[0].nextBatch(&cursor, maxCells: 16 + rng.next(below: 48))?.message {
                     // Refused whole if any change lacks its proof or is not what its origin signed.
                     _ = try r[1].apply(batch, gate: ProofGate())
                     sent += 1

@@ -42,11 +42,11 @@ struct HostileInputTests {
                     try await client.send([0, 0, 0, 0])
                     expected = .malformedMessage
                 case .outOfOrder:
-                    try await client.send(.knowledge(Knowledge().proto))
+                    try await client.send(.knowledge(.init(Knowledge())))
                     expected = .protocolViolation
                 case .batchBeforeKnowledge:
                     try await client.send(hello(from: pair))
-                    try await client.send(.batch(.init(sequence: 1, changes: Spi_V1_ChangeBatch())))
+                    try await client.send(.batch(.init(sequence: 1, changes: ChangeBatch(Spi_V1_ChangeBatch()))))
                     expected = .protocolViolation
                 case .truncatedFrame:
                     let frame = try FrameEncoder.frame(hello(from: pair))
@@ -55,7 +55,7 @@ struct HostileInputTests {
                     expected = nil
                 case .invalidBatch:
                     try await client.send(hello(from: pair))
-                    try await client.send(.knowledge(Knowledge().proto))
+                    try await client.send(.knowledge(.init(Knowledge())))
                     var batch = Spi_V1_ChangeBatch()
                     var table = Spi_V1_TableColumns()
                     table.name = "no_such_table"
@@ -69,7 +69,7 @@ struct HostileInputTests {
                     row.rowVersion = true
                     batch.rows = [row]
                     batch.sites = [Data(SiteID().bytes)]
-                    try await client.send(.batch(.init(sequence: 1, changes: batch)))
+                    try await client.send(.batch(.init(sequence: 1, changes: ChangeBatch(batch))))
                     expected = .invalidBatch
                 }
                 let frames = try await client.framesUntilClosed()

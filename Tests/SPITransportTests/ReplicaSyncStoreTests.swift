@@ -60,14 +60,14 @@ struct ReplicaSyncStoreTests {
         }
         #expect(signing.waited, "the batch that signs did not wait for the turn at writing")
         let carried = try #require(signing.result)
-        #expect(carried.rows.count == 20)
+        #expect(carried.rowCount == 20)
 
         // Everything is signed now: a second delta's batch only reads, and does not wait for the held turn.
         let reading = try await ReplicaSyncStore.open(path: pair.orgPath, logger: quietLogger, writeTurn: turn)
         try await reading.startDelta(for: Knowledge())
         let again = try await Self.whileTurnHeld(turn, patience: .seconds(20)) { try await reading.nextBatch() }
         #expect(!again.waited, "a batch that only reads waited for the turn at writing")
-        #expect(try #require(again.result).rows.count == 20)
+        #expect(try #require(again.result).rowCount == 20)
 
         // The signed batch is accepted by the peer, proofs and all.
         let provider = try Replica(path: pair.providerPath, logger: quietLogger)
