@@ -84,7 +84,7 @@ struct BatchBuilder {
         if causalLength % 2 == 1 {
             let key = RowKey(table: item.table, id: item.id)
             let ownColumns = Set(try replica.cellEntries(key, db).keys)
-            if let values = try replica.rowValues(key, table: table, db) {
+            if let values = try replica.catalog.rowValues(key, table: table, db) {
                 for (column, value) in values.enumerated() where !ownColumns.contains(column) {
                     guard isSendable(value, table: table, id: item.id, column: column) else { continue }
                     var cell = Spi_V1_CellChange()
@@ -107,7 +107,7 @@ struct BatchBuilder {
         guard let table = replica.tablesByIndex[item.table], Int(item.column) < table.columns.count else { return }
         let key = RowKey(table: item.table, id: item.id)
         guard let meta = try replica.rowMeta(key, db), meta.isAlive,
-            let value = try replica.cellValue(key, table: table, column: Int(item.column), db)
+            let value = try replica.catalog.cellValue(key, table: table, column: Int(item.column), db)
         else { return }
         guard isSendable(value, table: table, id: item.id, column: Int(item.column)) else { return }
         var cell = Spi_V1_CellChange()
@@ -115,7 +115,7 @@ struct BatchBuilder {
         Self.setValue(value, on: &cell)
         if prior.0 != 0 || prior.1 != 0 {
             cell.priorHlc = UInt64(bitPattern: prior.0)
-            if let priorSite = try replica.site(at: prior.1, db) { cell.priorSite = number(of: priorSite) }
+            if let priorSite = try replica.catalog.site(at: prior.1, db) { cell.priorSite = number(of: priorSite) }
         }
         let tableNumber = number(of: table)
         let siteNumber = number(of: site)

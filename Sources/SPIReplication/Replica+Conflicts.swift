@@ -8,30 +8,7 @@ extension Replica {
     public func conflicts(includeResolved: Bool = false) throws -> [Conflict] {
         try stamp()
         return try read { db in
-            var result: [Conflict] = []
-            let sql = """
-                SELECT id, tbl, row_id, col, winner_value, winner_hlc, winner_site, loser_value, loser_hlc, loser_site,
-                    detected_hlc, resolved_hlc
-                FROM _spi_conflict \(includeResolved ? "" : "WHERE resolved_hlc IS NULL")
-                ORDER BY detected_hlc, id
-                """
-            try db.forEachRow(sql) { row in
-                func side(_ offset: Int32) -> Conflict.Side {
-                    Conflict.Side(
-                        value: row.value(offset),
-                        clock: HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(offset + 1))),
-                        site: row.blob(offset + 2).flatMap { SiteID(bytes: $0) })
-                }
-                result.append(
-                    Conflict(
-                        id: row.text(0) ?? "", table: row.text(1) ?? "", rowID: row.text(2) ?? "",
-                        column: row.text(3) ?? "",
-                        winner: side(4), loser: side(7),
-                        detected: HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(10))),
-                        resolved: row.isNull(11) ? nil : HybridLogicalClock(rawValue: UInt64(bitPattern: row.int64(11)))
-                    ))
-            }
-            return result
+            try conflictLog.conflicts(includeResolved: includeResolved, db)
         }
     }
 
@@ -44,15 +21,8 @@ extension Replica {
     public func resolveConflict(_ id: String, keep value: DatabaseValue) throws {
         try write { db in
             // A write still waiting for its versions may have settled it already.
-            try stampPendingChanges(db)
-            guard
-                let row = try db.rows(
-                    "SELECT tbl, row_id, col FROM _spi_conflict WHERE id = ? AND resolved_hlc IS NULL", [.text(id)]
-                ).first,
-                let tableName = row[0].textValue, let rowID = row[1].textValue, let columnName = row[2].textValue
-            else {
-                throw ReplicationError(.notFound, "no open conflict has the id \(id); see `spi conflicts`")
-            }
+            try stamper.stampPendingChanges(db)
+            let (tableName, rowID, columnName) = try conflictLog.openCell(id, db)
             guard let table = tablesByName[tableName], let column = table.columnIndex[columnName] else {
                 throw ReplicationError(
                     .unknownTable, "the conflict's cell \(tableName).\(columnName) is no longer replicated")
@@ -62,10 +32,10 @@ extension Replica {
                     .invalidValue, "\(tableName).\(columnName) cannot hold a \(value.typeName) value")
             }
             let key = RowKey(table: table.index, id: rowID)
-            guard try cellValue(key, table: table, column: column, db) != nil else {
+            guard try catalog.cellValue(key, table: table, column: column, db) != nil else {
                 throw ReplicationError(.notFound, "the conflict's row \(tableName) \(rowID) no longer exists")
             }
-            try updateCell(key, table: table, column: column, to: value, db)
+            try catalog.updateCell(key, table: table, column: column, to: value, db)
             // The update trigger records nothing when the value is unchanged: log the cell explicitly.
             try db.execute(
                 "INSERT INTO _spi_capture(tbl, id, op, mask) VALUES (?, ?, 2, ?)",
@@ -86,7 +56,7 @@ extension Replica {
             }
             let key = RowKey(table: table.index, id: id)
             guard let meta = try rowMeta(key, db) else {
-                guard let values = try rowValues(key, table: table, db) else { return nil }
+                guard let values = try catalog.rowValues(key, table: table, db) else { return nil }
                 // Baseline data never edited since: every value has the zero version.
                 return RowHistory(
                     causalLength: 1, life: .zero,
@@ -94,15 +64,15 @@ extension Replica {
                         RowHistory.Cell(column: $0.name, value: $1, version: .zero)
                     })
             }
-            let life = try version(clock: meta.clock, site: meta.site, db)
+            let life = try catalog.version(clock: meta.clock, site: meta.site, db)
             let entries = try cellEntries(key, db)
-            let values = try rowValues(key, table: table, db)
+            let values = try catalog.rowValues(key, table: table, db)
             var cells: [RowHistory.Cell] = []
             var lastValues: [RowHistory.LastValue] = []
             if let values {
                 for (index, column) in table.columns.enumerated() where column.isLive {
                     let entry = entries[index]
-                    let cellVersion = try entry.map { try version(clock: $0.clock, site: $0.site, db) } ?? life
+                    let cellVersion = try entry.map { try catalog.version(clock: $0.clock, site: $0.site, db) } ?? life
                     cells.append(RowHistory.Cell(column: column.name, value: values[index], version: cellVersion))
                 }
             } else {

@@ -188,7 +188,7 @@ extension Replica {
         }
         if madeInRead { return batch }
         return try connection.transaction(.immediate) { db in
-            try stampPendingChanges(db)
+            try stamper.stampPendingChanges(db)
             return try makeBatch(&cursor, budget: budget, signing: true, db)
         }
     }

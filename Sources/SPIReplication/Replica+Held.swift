@@ -89,7 +89,7 @@ extension Replica {
             let bytes: [UInt8] = try single.serializedBytes()
             let key = Array(SHA256.hash(data: bytes))
             // Bounded per origin.
-            let originIndex = try siteIndex(part.origin, db)
+            let originIndex = try catalog.siteIndex(part.origin, db)
             // Every origin whose changes the part carries is held back from its earliest clock in it.
             var earliest: [SiteID: UInt64] = [:]
             let rowOrigin = plan.sites[Int(part.change.site) - 1]
@@ -118,7 +118,7 @@ extension Replica {
             for (site, clock) in earliest {
                 try db.execute(
                     "INSERT INTO _spi_held_cap(held, site, hlc) VALUES (?, ?, ?)",
-                    [.integer(seq), .integer(try siteIndex(site, db)), .integer(Int64(bitPattern: clock))])
+                    [.integer(seq), .integer(try catalog.siteIndex(site, db)), .integer(Int64(bitPattern: clock))])
             }
             if totals[originIndex] == nil {
                 totals[originIndex] =

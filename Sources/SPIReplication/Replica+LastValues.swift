@@ -33,7 +33,7 @@ extension Replica {
 
     /// Keeps a row's current values as its last values before a merge deletes it.
     func keepLastValues(_ key: RowKey, table: TrackedTable, _ db: Connection) throws {
-        guard let values = try rowValues(key, table: table, db) else { return }
+        guard let values = try catalog.rowValues(key, table: table, db) else { return }
         let live = table.columns.enumerated().filter(\.element.isLive).map { ($0.offset, values[$0.offset]) }
         try Self.store(lastValues: live, table: table.index, id: key.id, db)
     }

@@ -47,7 +47,7 @@ extension Replica {
         try db.execute(
             "INSERT OR REPLACE INTO _spi_mark(tbl, id, col, site, hlc, cl) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                .integer(key.table), key.stored, .integer(col), .integer(try siteIndex(origin, db)),
+                .integer(key.table), key.stored, .integer(col), .integer(try catalog.siteIndex(origin, db)),
                 .integer(Int64(bitPattern: clock)), .integer(Int64(bitPattern: causalLength)),
             ])
     }
@@ -61,7 +61,7 @@ extension Replica {
         RefusalMarkRow(
             key: RowKey(table: row[0].integerValue ?? 0, id: RowKey.id(from: row[1])),
             column: Int(row[2].integerValue ?? -1),
-            version: try version(clock: row[4].integerValue ?? 0, site: row[3].integerValue ?? 0, db),
+            version: try catalog.version(clock: row[4].integerValue ?? 0, site: row[3].integerValue ?? 0, db),
             causalLength: UInt64(bitPattern: row[5].integerValue ?? 0))
     }
 
@@ -88,13 +88,13 @@ extension Replica {
         let meta = try rowMeta(mark.key, db)
         if mark.column < 0 {
             guard let meta else { return (.zero, 0) }
-            return (try version(clock: meta.clock, site: meta.site, db), UInt64(meta.causalLength))
+            return (try catalog.version(clock: meta.clock, site: meta.site, db), UInt64(meta.causalLength))
         }
         guard let meta, meta.isAlive else { return nil }
         if let entry = try cellEntries(mark.key, db)[mark.column] {
-            return (try version(clock: entry.clock, site: entry.site, db), UInt64(meta.causalLength))
+            return (try catalog.version(clock: entry.clock, site: entry.site, db), UInt64(meta.causalLength))
         }
-        return (try version(clock: meta.clock, site: meta.site, db), UInt64(meta.causalLength))
+        return (try catalog.version(clock: meta.clock, site: meta.site, db), UInt64(meta.causalLength))
     }
 
     /// Whether a mark still says something: what this replica holds is older than the refused version.
@@ -205,7 +205,7 @@ extension Replica {
                 let entry = try cellEntries(key, db)[column]
                 let clock = entry?.clock ?? meta.clock
                 let siteIndex = entry?.site ?? meta.site
-                let version = try version(clock: clock, site: siteIndex, db)
+                let version = try catalog.version(clock: clock, site: siteIndex, db)
                 guard want.answers(version, causalLength: causalLength), let site = version.site, relayed(site) else {
                     continue
                 }
@@ -213,7 +213,7 @@ extension Replica {
                     .init(clock: clock, table: table.index, id: want.id, column: Int64(column)),
                     prior: (entry?.priorClock ?? 0, entry?.priorSite ?? 0), site: site, replica: self, db)
             } else {
-                let version = try version(clock: meta.clock, site: meta.site, db)
+                let version = try catalog.version(clock: meta.clock, site: meta.site, db)
                 guard want.answers(version, causalLength: causalLength), let site = version.site, relayed(site) else {
                     continue
                 }

@@ -49,7 +49,7 @@ extension Replica {
         let plan = try validate(batch)
         do {
             return try connection.transaction(.immediate) { db in
-                try stampPendingChanges(db)
+                try stamper.stampPendingChanges(db)
                 let proofs = try verifyProofs(
                     of: batch, required: gate?.requiresProof ?? false, checkSignatures: !signaturesChecked, db)
                 try storeProofs(proofs, db)
@@ -76,7 +76,7 @@ extension Replica {
                         report.uncovered.insert(site)
                         continue
                     }
-                    let index = try siteIndex(site, db)
+                    let index = try catalog.siteIndex(site, db)
                     // Coverage grows only from what this replica knows: a delta computed against knowledge it does
                     // not have (a file made for another replica) may lack changes it lacks.
                     if let since, since[site] > 0 {
@@ -92,7 +92,7 @@ extension Replica {
                     coverageGrew = coverageGrew || db.changes > 0
                 }
                 if plan.maxClock > 0 {
-                    try observeClock(plan.maxClock, db)
+                    try stamper.observeClock(plan.maxClock, db)
                     // Every replica's later writes have later clocks: once it has seen a clock, it holds every change
                     // of its own made up to it, and says so in its knowledge of itself. For the register's authority,
                     // which writes every binding, this tells receivers that they hold every binding that can precede
@@ -117,7 +117,7 @@ extension Replica {
                 return report
             }
         } catch {
-            resetSiteCache()
+            catalog.resetSiteCache()
             throw error
         }
     }
@@ -131,7 +131,8 @@ extension Replica {
         guard stored != scope else { return }
         try db.execute("INSERT OR REPLACE INTO _spi_meta(key, value) VALUES ('scope.own', ?)", [.text(scope)])
         guard stored != nil else { return }
-        try db.execute("UPDATE _spi_knowledge SET hlc = 0 WHERE site <> ?", [.integer(try siteIndex(siteID, db))])
+        try db.execute(
+            "UPDATE _spi_knowledge SET hlc = 0 WHERE site <> ?", [.integer(try catalog.siteIndex(siteID, db))])
         logger.info(
             "own read scope changed: knowledge of other sites reset",
             metadata: ["from": "\(stored ?? "")", "to": "\(scope)"])
@@ -143,7 +144,7 @@ extension Replica {
             """
             INSERT INTO _spi_knowledge(site, hlc) VALUES (?, (SELECT value FROM _spi_meta WHERE key = 'clock.last'))
             ON CONFLICT(site) DO UPDATE SET hlc = max(hlc, excluded.hlc)
-            """, [.integer(try siteIndex(siteID, db))])
+            """, [.integer(try catalog.siteIndex(siteID, db))])
     }
 
     /// A trial merge undone: rows of the batch the receiver may not keep, by their index in the batch.
@@ -197,7 +198,7 @@ extension Replica {
                 }
             } catch let retry as ScopeRetry {
                 // The trial may have numbered new sites: forget what the rollback took back.
-                resetSiteCache()
+                catalog.resetSiteCache()
                 excluded.formUnion(retry.excluded)
             }
         }
@@ -212,9 +213,8 @@ extension Replica {
         _ db: Connection, excluding: Set<Int>, written: inout [Int]
     ) throws -> [HeldPart] {
         var localSites: [Int64] = [0]
-        for site in plan.sites { localSites.append(try siteIndex(site, db)) }
-        let openConflicts = try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)")
-        var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: openConflicts == .integer(1))
+        for site in plan.sites { localSites.append(try catalog.siteIndex(site, db)) }
+        var context = MergeContext(plan: plan, localSites: localSites, hasOpenConflicts: try conflictLog.hasOpen(db))
         let judging = gate?.allowsEverything == true ? nil : gate
         var held: [HeldPart] = []
         for (i, incoming) in batch.rows.enumerated() {
@@ -274,7 +274,7 @@ extension Replica {
         let columnMap = context.plan.columnMaps[Int(change.table)]
         let key = RowKey(table: table.index, id: id)
         let rowSite = context.localSites[Int(change.site)]
-        let rowVersion = try version(clock: Int64(bitPattern: change.hlc), site: rowSite, db)
+        let rowVersion = try catalog.version(clock: Int64(bitPattern: change.hlc), site: rowSite, db)
         let incomingLength = Int64(change.cl)
         let meta = local.meta
         let exists = local.exists
@@ -290,7 +290,7 @@ extension Replica {
             // A row with metadata is deleted even when its causal length says it is gone: baseline writes may have
             // put it back. Cell entries are cleared in every case: a baseline row (no metadata) can have some.
             if exists { try keepLastValues(key, table: table, db) }
-            if meta != nil || exists { try deleteRow(key, table: table, db) }
+            if meta != nil || exists { try catalog.deleteRow(key, table: table, db) }
             try deleteCellEntries(key, db)
             if incomingLength % 2 == 0 {
                 try setRowMeta(
@@ -316,7 +316,7 @@ extension Replica {
                     try setCellEntry(key, column: column, entry, db)
                 }
             }
-            try insertRow(key, table: table, values: Self.lastValuePerColumn(values), db)
+            try catalog.insertRow(key, table: table, values: Self.lastValuePerColumn(values), db)
             if base.clock != 0 || base.site != 0 {
                 // Columns this change does not carry hold defaults that nobody wrote: give them the zero version,
                 // so that any real write to them wins.
@@ -330,7 +330,7 @@ extension Replica {
         }
         // Same incarnation.
         guard incomingLength % 2 == 1 else {
-            if change.rowVersion, let meta, try rowVersion > version(clock: meta.clock, site: meta.site, db) {
+            if change.rowVersion, let meta, try rowVersion > catalog.version(clock: meta.clock, site: meta.site, db) {
                 try setRowMeta(
                     key, RowMeta(causalLength: meta.causalLength, clock: Int64(bitPattern: change.hlc), site: rowSite),
                     db)
@@ -341,7 +341,7 @@ extension Replica {
         var base = meta ?? RowMeta(causalLength: 1, clock: 0, site: 0)
         var entries = try cellEntries(key, db)
         if change.rowVersion {
-            let baseVersion = try version(clock: base.clock, site: base.site, db)
+            let baseVersion = try catalog.version(clock: base.clock, site: base.site, db)
             if rowVersion > baseVersion {
                 // Two sites created the same row (a derived id): the newer creation's version becomes the base.
                 // Cells that inherited the old base keep it as an entry of their own.
@@ -366,20 +366,20 @@ extension Replica {
         var entryChanges: [Int: CellEntry?] = [:]
         func flushWritten() throws {
             guard !written.isEmpty else { return }
-            try updateRow(key, table: table, values: written.sorted { $0.key < $1.key }, db)
+            try catalog.updateRow(key, table: table, values: written.sorted { $0.key < $1.key }, db)
             written.removeAll()
         }
         func current(_ column: Int) throws -> DatabaseValue {
             if written[column] != nil { try flushWritten() }
-            return try cellValue(key, table: table, column: column, db) ?? .null
+            return try catalog.cellValue(key, table: table, column: column, db) ?? .null
         }
         for cell in change.cells {
             let column = columnMap[Int(cell.column)]
             let value = BatchBuilder.value(of: cell) ?? .null
             let incoming = cellEntry(cell, row: change, context: context)
             let local = entries[column] ?? CellEntry(clock: base.clock, site: base.site, priorClock: 0, priorSite: 0)
-            let incomingVersion = try version(clock: incoming.clock, site: incoming.site, db)
-            let localVersion = try version(clock: local.clock, site: local.site, db)
+            let incomingVersion = try catalog.version(clock: incoming.clock, site: incoming.site, db)
+            let localVersion = try catalog.version(clock: local.clock, site: local.site, db)
             var wins = incomingVersion > localVersion
             if incomingVersion == localVersion {
                 // Only a broken or forged peer sends two values under one version; the larger value wins everywhere.
@@ -397,7 +397,7 @@ extension Replica {
                         wins
                         ? ((value, incomingVersion), (current, localVersion))
                         : ((current, localVersion), (value, incomingVersion))
-                    if try recordConflict(table: table, id: id, column: column, winner: winner, loser: loser, db) {
+                    if try conflictLog.record(table: table, id: id, column: column, winner: winner, loser: loser, db) {
                         report.conflicts += 1
                     }
                 }
@@ -417,9 +417,7 @@ extension Replica {
                 entries[column] = incoming
             }
             if !concurrent && context.hasOpenConflicts {
-                try db.execute(
-                    "UPDATE _spi_conflict SET resolved_hlc = ? WHERE tbl = ? AND row_id = ? AND col = ? AND resolved_hlc IS NULL",
-                    [.integer(incoming.clock), .text(table.name), .text(id), .text(table.columns[column].name)])
+                try conflictLog.resolve(table: table, id: id, column: column, clock: incoming.clock, db)
             }
             report.applied += 1
         }
@@ -455,32 +453,6 @@ extension Replica {
             y.priorSite == x.site && y.priorClock >= x.clock
         }
         return !happenedBefore(a, b) && !happenedBefore(b, a)
-    }
-
-    /// Records a concurrent edit in the conflict log. Both replicas that see the pair compute the same id, so the
-    /// logs agree. Returns false when it was already recorded.
-    private func recordConflict(
-        table: TrackedTable, id: String, column: Int, winner: (DatabaseValue, Version), loser: (DatabaseValue, Version),
-        _ db: Connection
-    ) throws -> Bool {
-        let name = table.columns[column].name
-        func siteText(_ site: SiteID?) -> String { site.map { UUIDText.string($0.bytes) } ?? "" }
-        let identity =
-            "\(table.name)|\(id)|\(name)|\(winner.1.clock.rawValue)|\(siteText(winner.1.site))|"
-            + "\(loser.1.clock.rawValue)|\(siteText(loser.1.site))"
-        let digest = UUIDText.hex(SHA256.hash(data: Array(identity.utf8)).prefix(16))
-        try db.execute(
-            """
-            INSERT OR IGNORE INTO _spi_conflict(id, tbl, row_id, col, winner_value, winner_hlc, winner_site,
-                loser_value, loser_hlc, loser_site, detected_hlc)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT value FROM _spi_meta WHERE key = 'clock.last'))
-            """,
-            [
-                .text(digest), .text(table.name), .text(id), .text(name),
-                winner.0, .integer(Int64(bitPattern: winner.1.clock.rawValue)), .blob(winner.1.site?.bytes ?? []),
-                loser.0, .integer(Int64(bitPattern: loser.1.clock.rawValue)), .blob(loser.1.site?.bytes ?? []),
-            ])
-        return db.changes > 0
     }
 
     /// Keeps the last value given for each column (a forged batch may repeat a column).

@@ -455,7 +455,7 @@ extension Replica {
 
     /// Stores one group's proof: its signature and digests (the first ones stored stay), and the chunks it proves.
     func storeProof(_ group: VerifiedGroup, _ db: Connection) throws {
-        let index = try siteIndex(group.key.site, db)
+        let index = try catalog.siteIndex(group.key.site, db)
         if let key = group.publicKey {
             try db.execute("INSERT OR IGNORE INTO _spi_key(site, key) VALUES (?, ?)", [.integer(index), .blob(key)])
         }

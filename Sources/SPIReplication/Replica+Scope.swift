@@ -221,7 +221,7 @@ extension Replica {
         _ tables: [Int64], filtered: Bool, peer: Knowledge, to builder: inout BatchBuilder, _ db: Connection
     ) throws {
         func unseen(_ clock: Int64, _ site: Int64) throws -> Bool {
-            guard clock != 0, let site = try self.site(at: site, db) else { return false }
+            guard clock != 0, let site = try catalog.site(at: site, db) else { return false }
             return UInt64(bitPattern: clock) > peer[site]
         }
         for table in tables {
@@ -249,13 +249,13 @@ extension Replica {
     /// then each cell that has a version of its own.
     func addWholeRow(_ key: RowKey, to builder: inout BatchBuilder, _ db: Connection) throws {
         guard let meta = try rowMeta(key, db), meta.isAlive else { return }
-        if meta.clock != 0, let site = try site(at: meta.site, db) {
+        if meta.clock != 0, let site = try catalog.site(at: meta.site, db) {
             try builder.addRow(
                 .init(clock: meta.clock, table: key.table, id: key.id), causalLength: meta.causalLength, site: site,
                 replica: self, db)
         }
         for (column, entry) in try cellEntries(key, db).sorted(by: { $0.key < $1.key }) {
-            guard entry.clock != 0, let site = try site(at: entry.site, db) else { continue }
+            guard entry.clock != 0, let site = try catalog.site(at: entry.site, db) else { continue }
             try builder.addCell(
                 .init(clock: entry.clock, table: key.table, id: key.id, column: Int64(column)),
                 prior: (entry.priorClock, entry.priorSite), site: site, replica: self, db)

@@ -14,7 +14,7 @@ extension Replica {
     ///   `ReplicationError.Code.tooManyColumns` past 62 columns.
     public func track(tables names: [String]) throws {
         try connection.transaction(.immediate) { db in
-            try stampPendingChanges(db)
+            try stamper.stampPendingChanges(db)
             for name in names {
                 try track(table: name, db)
             }
@@ -128,7 +128,7 @@ extension Replica {
         guard try connection.scalar("SELECT 1 FROM _spi_meta WHERE key = ?", [key]) == nil else { return }
         try connection.transaction(.immediate) { db in
             guard try db.scalar("SELECT 1 FROM _spi_meta WHERE key = ?", [key]) == nil else { return }
-            try stampPendingChanges(db)
+            try stamper.stampPendingChanges(db)
             for table in tables { try recordBaselineVersions(table: table.name, index: table.index, db) }
             try db.execute("INSERT INTO _spi_meta(key, value) VALUES (?, 1)", [key])
         }
@@ -145,47 +145,18 @@ extension Replica {
             """, [.integer(index)])
     }
 
-    /// Reloads the tracked tables' descriptions from `_spi_table` and the live schema.
+    /// Reloads the tracked tables' descriptions from `_spi_table` and the live schema, and whether the hook may
+    /// capture writes to them.
     func loadTables() throws {
-        let schemaVersion = try connection.scalar("PRAGMA schema_version")?.integerValue ?? 0
-        var loaded: [TrackedTable] = []
-        try connection.forEachRow("SELECT idx, name, columns FROM _spi_table ORDER BY idx") { row in
-            let name = row.text(1) ?? ""
-            let order = (row.text(2) ?? "").split(separator: ",").map(String.init)
-            loaded.append(
-                TrackedTable(
-                    index: row.int64(0), name: name, columns: order.map { .init(name: $0, type: "", notNull: false) }))
-        }
-        for i in loaded.indices {
-            var facts: [String: TrackedTable.Column] = [:]
-            try connection.forEachRow(
-                "SELECT name, upper(type), \"notnull\" FROM pragma_table_info(?)", [.text(loaded[i].name)]
-            ) { row in
-                let name = row.text(0) ?? ""
-                facts[name] = .init(name: name, type: row.text(1) ?? "", notNull: row.int64(2) == 1)
-            }
-            loaded[i] = TrackedTable(
-                index: loaded[i].index, name: loaded[i].name,
-                columns: loaded[i].columns.map { column in
-                    facts[column.name]
-                        ?? TrackedTable.Column(name: column.name, type: "", notNull: false, isLive: false)
-                })
-        }
-        tables = loaded
-        loadedSchemaVersion = schemaVersion
-        rowSQLCache.removeAll()
-        tablesByName = Dictionary(uniqueKeysWithValues: loaded.map { ($0.name, $0) })
-        tablesByIndex = Dictionary(uniqueKeysWithValues: loaded.map { ($0.index, $0) })
-        try configureHookCapture()
+        try catalog.loadTables()
+        try stamper.configureHookCapture()
     }
 
     /// Reloads the tracked tables when the schema changed since they were loaded (tracking a table or adding a
     /// column changes it), in this process or another: stamping another process's writes, or merging a change to a
     /// column it added, needs its tables as they are now.
     func refreshTablesIfSchemaChanged() throws {
-        if try connection.scalar("PRAGMA schema_version")?.integerValue != loadedSchemaVersion {
-            try loadTables()
-        }
+        try stamper.refreshTables()
     }
 
     /// The names of the replicated tables, in the order they were first tracked.

@@ -36,7 +36,10 @@ public final class Replica {
     /// The largest distance a remote clock may run ahead of local time (default: five minutes).
     public var maximumClockDrift: Duration = .seconds(300)
     /// The local time source, in milliseconds since 1970; replaceable in tests.
-    public var now: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
+    public var now: @Sendable () -> UInt64 {
+        get { stamper.now }
+        set { stamper.now = newValue }
+    }
     /// For scoped deltas (``deltaCursor(for:scope:)``): the most versions a peer may lack for membership cells to
     /// be tested against a small table of them; past it (a first sync, say) each is looked up in the metadata.
     public var scopeUnseenLimit = 50_000
@@ -51,7 +54,10 @@ public final class Replica {
     /// anything reads it: a merge, a delta or export, ``knowledge()``, ``conflicts(includeResolved:)``, ``stamp()``.
     /// Each written row is one entry, and each write transaction adds one more (its clock reading); the write that
     /// reaches the limit pays for stamping all of them.
-    public var pendingStampLimit = 50_000
+    public var pendingStampLimit: Int {
+        get { stamper.pendingStampLimit }
+        set { stamper.pendingStampLimit = newValue }
+    }
     /// The most changes, and bytes of them, this replica holds for one origin site while their authority cannot be
     /// established (``heldChanges(limit:)``); a batch that would hold more is refused whole with
     /// `ReplicationError.Code.tooManyHeld`, so that no peer can make the held store grow without bound.
@@ -63,26 +69,33 @@ public final class Replica {
     /// and leaves them off between writes) and no tracked column declares a collation. Writes by any other client
     /// (the `sqlite3` shell, another process) are captured by the triggers whatever this says. Write only inside
     /// ``write(_:)`` and ``writeBaseline(_:)``: rows written inside ``read(_:)`` are not captured.
-    public var capturesWithPreUpdateHook = true
-    /// The pre-update hook capture of this connection; nil when read-only or when SQLite lacks the hook.
-    let hookCapture: ChangeCapture?
-    /// Whether ``hookCapture`` may be used with the tables as loaded (see ``configureHookCapture()``).
-    var hookCaptureEligible = false
+    public var capturesWithPreUpdateHook: Bool {
+        get { stamper.capturesWithPreUpdateHook }
+        set { stamper.capturesWithPreUpdateHook = newValue }
+    }
+    /// Whether the pre-update hook may capture writes to the tables as loaded (see `ChangeStamper`).
+    var hookCaptureEligible: Bool { stamper.hookCaptureEligible }
     /// How many ``writeBaseline(_:)`` calls are running: a ``write(_:)`` inside one is refused.
     var baselineDepth = 0
 
-    var tables: [TrackedTable] = []
-    var tablesByName: [String: TrackedTable] = [:]
-    var tablesByIndex: [Int64: TrackedTable] = [:]
-    var siteIndexCache: [SiteID: Int64] = [:]
-    var siteByIndexCache: [Int64: SiteID] = [:]
-    /// Merge statements by the columns they write, so that a merge builds each SQL text once.
-    var rowSQLCache: [RowSQLShape: String] = [:]
-    /// `PRAGMA schema_version` when ``tables`` were loaded: another process may track a table or add a column while
-    /// this one runs, and this one stamps and merges for both.
-    var loadedSchemaVersion: Int64 = -1
-    /// Raised by `spi_stamp_fallback` during stamping (see ``stampPendingChanges(_:)``).
-    let stampSignal: StampFallbackSignal
+    /// The tracked tables, site numbers and merge SQL that the replica's parts share.
+    let catalog: ReplicaCatalog
+    /// The tracked tables, in the order they were first tracked.
+    var tables: [TrackedTable] { catalog.tables }
+    /// The tracked tables by name.
+    var tablesByName: [String: TrackedTable] { catalog.tablesByName }
+    /// The tracked tables by local number.
+    var tablesByIndex: [Int64: TrackedTable] { catalog.tablesByIndex }
+    /// The conflict log: recorded by merges, settled by merges and stamping.
+    let conflictLog: ConflictLog
+    /// The local number of this replica's own site in `_spi_site`.
+    static let ownSiteIndex = ReplicaCatalog.ownSiteIndex
+    /// The open conflicts on rows a range of the capture log wrote (see `ConflictLog.writtenSQL`).
+    static let conflictsWrittenSQL = ConflictLog.writtenSQL
+    /// Capture and stamping: gives local writes their clock readings and versions.
+    let stamper: ChangeStamper
+    /// Raised by `spi_stamp_fallback` during stamping (the tests turn the fast path off with it).
+    var stampSignal: StampFallbackSignal { stamper.stampSignal }
 
     /// The file's path.
     public var path: String { connection.path }
@@ -203,46 +216,15 @@ public final class Replica {
                     [.integer(Int64(ReplicaSchema.version)), .integer(Int64(ReplicaSchema.version))])
             }
         }
-        self.stampSignal = try Self.prepareConnection(db)
-        self.hookCapture = db.isReadOnly ? nil : ChangeCapture(connection: db)
         self.connection = db
         self.siteID = site
         self.previousSiteIDs = try Self.previousSites(db)
         self.registerID = register
         self.logger = logger
-        try loadTables()
+        self.catalog = try ReplicaCatalog(connection: db)
+        self.conflictLog = ConflictLog(catalog: catalog)
+        self.stamper = try ChangeStamper(catalog: catalog, conflictLog: conflictLog)
         if !db.isReadOnly { try recordBaselineVersionsOnce() }
-    }
-
-    /// Registers the SQL functions and the temporary tables that stamping uses on this connection.
-    ///
-    /// - `spi_key(id)`: the stored form of a row id (16 bytes for a canonical lowercase UUID, else the text).
-    /// - `spi_stamp_fallback(seq)`: raises the returned signal and yields 0 (false); the fast stamping path calls it
-    ///   for an update it cannot stamp. It takes the log entry's sequence number only so that SQLite calls it per row
-    ///   (a deterministic function of constants could be evaluated once per statement).
-    /// - `temp._spi_stamp`: the per-row fold of the capture log.
-    /// - `temp._spi_bits`: the column numbers 0 to 62, keyed by their mask bit, so that a join visits only the bits
-    ///   between a mask's lowest and highest set bit.
-    ///
-    /// None of these is used by the capture triggers, which must work in any SQLite client.
-    static func prepareConnection(_ db: Connection) throws -> StampFallbackSignal {
-        let signal = StampFallbackSignal()
-        // The same mapping as `RowKey.stored`, in C (see `Connection.createUUIDKeyFunction`).
-        try db.createUUIDKeyFunction("spi_key")
-        try db.createFunction("spi_stamp_fallback", argumentCount: 1) { _ in
-            signal.fallback = true
-            return .integer(0)
-        }
-        try db.execute(
-            """
-            CREATE TEMP TABLE IF NOT EXISTS _spi_stamp (
-                tbl INTEGER NOT NULL, id ANY NOT NULL, ins INTEGER, del INTEGER, mask INTEGER,
-                present INTEGER, PRIMARY KEY (tbl, id)) STRICT, WITHOUT ROWID;
-            CREATE TEMP TABLE IF NOT EXISTS _spi_bits (bit INTEGER PRIMARY KEY, col INTEGER NOT NULL) STRICT;
-            WITH RECURSIVE n(col) AS (SELECT 0 UNION ALL SELECT col + 1 FROM n WHERE col < 62)
-            INSERT OR IGNORE INTO temp._spi_bits(bit, col) SELECT 1 << col, col FROM n;
-            """)
-        return signal
     }
 
     /// Runs `body` in a read transaction: it sees one consistent snapshot.
@@ -265,12 +247,12 @@ public final class Replica {
         }
         do {
             return try connection.transaction(.immediate) { db in
-                let result = try withHookCapture(db, body)
-                try markPendingChanges(db)
+                let result = try stamper.withHookCapture(db, body)
+                try stamper.markPendingChanges(db)
                 return result
             }
         } catch {
-            resetSiteCache()
+            catalog.resetSiteCache()
             throw error
         }
     }
@@ -284,11 +266,12 @@ public final class Replica {
     /// same transaction re-inserts the row first (`INSERT OR REPLACE` captures no delete).
     public func writeBaseline<T>(_ body: (Connection) throws -> T) throws -> T {
         try connection.transaction(.immediate) { db in
-            try stampPendingChanges(db)
+            try stamper.stampPendingChanges(db)
             // Nested in a write, baseline rows must not reach that write's capture either.
             baselineDepth += 1
             defer { baselineDepth -= 1 }
-            let result = try hookCapture.map { capture in try capture.withoutRecording { try body(db) } } ?? body(db)
+            let result =
+                try stamper.hookCapture.map { capture in try capture.withoutRecording { try body(db) } } ?? body(db)
             // Everything written before `body` is stamped, so the rows still without metadata are baseline rows.
             for table in tables { try recordBaselineVersions(table: table.name, index: table.index, db) }
             try db.execute("DELETE FROM _spi_capture")
@@ -306,17 +289,17 @@ public final class Replica {
     /// - Returns: the number of rows whose changes were stamped.
     @discardableResult
     public func stamp() throws -> Int {
-        if (hookCapture?.count ?? 0) == 0,
+        if (stamper.hookCapture?.count ?? 0) == 0,
             try connection.isReadOnly || connection.scalar("SELECT EXISTS (SELECT 1 FROM _spi_capture)") == .integer(0)
         {
             try refreshTablesIfSchemaChanged()
             return 0
         }
         return try connection.transaction(.immediate) { db in
-            try flushHookCapture(db)
+            try stamper.flushHookCapture(db)
             let pending = "SELECT count(*) FROM (SELECT DISTINCT tbl, id FROM _spi_capture WHERE id IS NOT NULL)"
             let rows = try db.scalar(pending)?.integerValue ?? 0
-            try stampPendingChanges(db)
+            try stamper.stampPendingChanges(db)
             return Int(rows)
         }
     }

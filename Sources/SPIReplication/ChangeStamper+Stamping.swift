@@ -1,29 +1,12 @@
 import SPISQLite
 
-extension Replica {
-    /// The row-level replication state: causal length and the version of its last causal-length change, which is
-    /// also the version of every cell that has no entry of its own in `_spi_clock`.
-    struct RowMeta {
-        var causalLength: Int64
-        var clock: Int64
-        var site: Int64
-        var isAlive: Bool { causalLength % 2 == 1 }
-    }
-
-    /// One cell's own version entry in `_spi_clock`.
-    struct CellEntry {
-        var clock: Int64
-        var site: Int64
-        var priorClock: Int64
-        var priorSite: Int64
-    }
-
+extension ChangeStamper {
     /// Closes a write transaction's capture: gives everything captured since the last marker one new clock reading,
     /// recorded as a marker entry at the end of `_spi_capture` (`tbl` 0, `id` NULL, `op` 0, the clock in `mask`).
     ///
     /// The versions themselves (`_spi_row`, `_spi_clock`) are written later, in bulk, by
     /// ``stampPendingChanges(_:)``: before anything reads them (a merge, a delta, knowledge, conflicts), or here once
-    /// the log holds ``Replica/pendingStampLimit`` entries. Many transactions' metadata then costs one pass over the
+    /// the log holds ``pendingStampLimit`` entries. Many transactions' metadata then costs one pass over the
     /// metadata B-trees and one commit of their pages, instead of one per transaction; the clocks are the same as
     /// if each transaction had been stamped as it committed.
     func markPendingChanges(_ db: Connection) throws {
@@ -63,7 +46,7 @@ extension Replica {
     ///   cells take the row's version (their entries are dropped).
     func stampPendingChanges(_ db: Connection) throws {
         try flushHookCapture(db)
-        try refreshTablesIfSchemaChanged()
+        try refreshTables()
         guard let lastSeq = try db.scalar("SELECT max(seq) FROM _spi_capture")?.integerValue else { return }
         var groups: [(upTo: Int64, clock: Int64)] = []
         try db.forEachRow("SELECT seq, mask FROM _spi_capture WHERE op = 0 ORDER BY seq") { row in
@@ -78,10 +61,9 @@ extension Replica {
             lastSeq > Self.widenedCacheThreshold ? try db.scalar("PRAGMA cache_size")?.integerValue : nil
         if restoredCache != nil { try db.execute("PRAGMA cache_size = \(Self.widenedCacheKiB)") }
         defer { if let restoredCache { try? db.execute("PRAGMA cache_size = \(restoredCache)") } }
-        let own = Self.ownSiteIndex
+        let own = ReplicaCatalog.ownSiteIndex
         // Stamping only settles conflicts, never opens one: asked once for all groups.
-        let conflictsOpen =
-            try db.scalar("SELECT EXISTS (SELECT 1 FROM _spi_conflict WHERE resolved_hlc IS NULL)") == .integer(1)
+        let conflictsOpen = try conflictLog.hasOpen(db)
         var after: Int64 = 0
         for group in groups {
             try stampGroup(
@@ -123,7 +105,7 @@ extension Replica {
         let deletes = summary.int64(2)
         summary.reset()
         if conflictsOpen {
-            try resolveConflictsForStamp(after: after, upTo: upTo, clock: clock, db)
+            try conflictLog.resolveWritten(after: after, upTo: upTo, clock: clock, db)
         }
         let fastPathApplies = deletes == 0 && stampSignal.fastPathEnabled
         if try !fastPathApplies
@@ -134,7 +116,7 @@ extension Replica {
     }
 
     /// The number of tracked columns of the widest table: the bits a capture mask can hold.
-    private var maskWidth: Int64 { Int64(max(1, tables.map(\.columns.count).max() ?? 1)) }
+    private var maskWidth: Int64 { Int64(max(1, catalog.tables.map(\.columns.count).max() ?? 1)) }
 
     /// Stamps a group of the log that holds only inserts of new rows and updates of live tracked rows, each row
     /// written one way: updated cells get their entries, new rows their causal length 1, straight from `_spi_capture`.
@@ -190,6 +172,7 @@ extension Replica {
         // narrow table must not get entries for columns it does not have). The row exists now unless its last
         // insert-or-delete was a delete.
         let bits = (0..<columnCount).map { "max(mask & \(Int64(1) << Int64($0)))" }.joined(separator: " | ")
+        let tables = catalog.tables
         let everyColumn =
             "CASE tbl " + tables.map { "WHEN \($0.index) THEN \((Int64(1) << Int64($0.columns.count)) - 1) " }.joined()
             + "ELSE 0 END"
@@ -250,36 +233,6 @@ extension Replica {
             """, [.integer(clock), .integer(own)])
     }
 
-    /// Marks open conflicts resolved when this group of the log rewrites their cell (or deletes or re-creates their
-    /// row).
-    ///
-    /// Driven by the group: each captured row is looked up among the open conflicts by its key (the join order is
-    /// fixed, so that SQLite never scans the log once per open conflict; a merge can leave hundreds of thousands of
-    /// them open).
-    private func resolveConflictsForStamp(after: Int64, upTo: Int64, clock: Int64, _ db: Connection) throws {
-        var resolved = Set<String>()
-        try db.forEachRow(Self.conflictsWrittenSQL, [.integer(after), .integer(upTo)]) { row in
-            guard let table = tablesByName[row.text(1) ?? ""], let column = table.columnIndex[row.text(2) ?? ""]
-            else { return }
-            // Inserted, deleted, or this column updated.
-            if row.int64(3) != 2 || (row.int64(4) >> Int64(column)) & 1 == 1 {
-                resolved.insert(row.text(0) ?? "")
-            }
-        }
-        for id in resolved.sorted() {
-            try db.execute("UPDATE _spi_conflict SET resolved_hlc = ? WHERE id = ?", [.integer(clock), .text(id)])
-        }
-    }
-
-    /// The open conflicts on rows a range of the log wrote, with each write's operation and mask (`CROSS JOIN`
-    /// keeps the log as the outer loop).
-    static let conflictsWrittenSQL = """
-        SELECT f.id, f.tbl, f.col, c.op, c.mask
-        FROM _spi_capture c CROSS JOIN _spi_table t ON t.idx = c.tbl
-            CROSS JOIN _spi_conflict f ON f.tbl = t.name AND f.row_id = c.id AND f.resolved_hlc IS NULL
-        WHERE c.seq > ?1 AND c.seq <= ?2 AND c.op <> 0
-        """
-
     /// The next clock reading for a local change, persisted so that it never repeats, even across processes.
     func nextLocalClock(_ db: Connection) throws -> Int64 {
         let last = HybridLogicalClock(
@@ -295,101 +248,5 @@ extension Replica {
     func observeClock(_ seen: UInt64, _ db: Connection) throws {
         try db.execute(
             "UPDATE _spi_meta SET value = max(value, ?) WHERE key = 'clock.last'", [.integer(Int64(bitPattern: seen))])
-    }
-
-    // MARK: - Metadata access
-
-    func rowMeta(_ key: RowKey, _ db: Connection) throws -> RowMeta? {
-        let stmt = try db.cached("SELECT cl, hlc, site FROM _spi_row WHERE tbl = ? AND id = ?")
-        try stmt.bind(.integer(key.table), at: 1)
-        try stmt.bind(key.stored, at: 2)
-        defer { stmt.reset() }
-        guard try stmt.step() else { return nil }
-        return RowMeta(causalLength: stmt.int64(0), clock: stmt.int64(1), site: stmt.int64(2))
-    }
-
-    func setRowMeta(_ key: RowKey, _ meta: RowMeta, _ db: Connection) throws {
-        try db.cached(
-            "INSERT INTO _spi_row(tbl, id, cl, hlc, site) VALUES (?, ?, ?, ?, ?) ON CONFLICT(tbl, id) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site"
-        ).execute(binding: { s in
-            try s.bind(.integer(key.table), at: 1)
-            try s.bind(key.stored, at: 2)
-            try s.bind(.integer(meta.causalLength), at: 3)
-            try s.bind(.integer(meta.clock), at: 4)
-            try s.bind(.integer(meta.site), at: 5)
-        })
-    }
-
-    func rowExists(_ key: RowKey, table: TrackedTable, _ db: Connection) throws -> Bool {
-        let stmt = try db.cached(table.existsSQL)
-        try stmt.bind([.text(key.id)])
-        defer { stmt.reset() }
-        return try stmt.step()
-    }
-
-    func cellEntries(_ key: RowKey, _ db: Connection) throws -> [Int: CellEntry] {
-        var entries: [Int: CellEntry] = [:]
-        let row = try db.cached("SELECT col, hlc, site, prior_hlc, prior_site FROM _spi_clock WHERE tbl = ? AND id = ?")
-        try row.bind(.integer(key.table), at: 1)
-        try row.bind(key.stored, at: 2)
-        defer { row.reset() }
-        while try row.step() {
-            entries[Int(row.int64(0))] = CellEntry(
-                clock: row.int64(1), site: row.int64(2), priorClock: row.int64(3), priorSite: row.int64(4))
-        }
-        return entries
-    }
-
-    func setCellEntry(_ key: RowKey, column: Int, _ entry: CellEntry, _ db: Connection) throws {
-        try db.cached(
-            "INSERT INTO _spi_clock(tbl, id, col, hlc, site, prior_hlc, prior_site) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tbl, id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, prior_hlc = excluded.prior_hlc, prior_site = excluded.prior_site"
-        ).execute(binding: { s in
-            try s.bind(.integer(key.table), at: 1)
-            try s.bind(key.stored, at: 2)
-            try s.bind(.integer(Int64(column)), at: 3)
-            try s.bind(.integer(entry.clock), at: 4)
-            try s.bind(.integer(entry.site), at: 5)
-            try s.bind(.integer(entry.priorClock), at: 6)
-            try s.bind(.integer(entry.priorSite), at: 7)
-        })
-    }
-
-    func deleteCellEntries(_ key: RowKey, _ db: Connection) throws {
-        try db.execute("DELETE FROM _spi_clock WHERE tbl = ? AND id = ?", [.integer(key.table), key.stored])
-    }
-}
-
-/// A row of a tracked table: the table's local number and the row's id.
-struct RowKey: Hashable {
-    let table: Int64
-    let id: String
-    /// The id as the replication tables store it: 16 bytes for a canonical lowercase UUID, else the text. Computed
-    /// once: a merge uses it in several statements per row.
-    let stored: DatabaseValue
-
-    init(table: Int64, id: String) {
-        self.table = table
-        self.id = id
-        self.stored = Self.stored(id)
-    }
-
-    static func == (lhs: RowKey, rhs: RowKey) -> Bool { lhs.table == rhs.table && lhs.id == rhs.id }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(table)
-        hasher.combine(id)
-    }
-
-    static func stored(_ id: String) -> DatabaseValue {
-        UUIDText.bytes(id).map { .blob($0) } ?? .text(id)
-    }
-
-    /// The id from its stored form.
-    static func id(from value: DatabaseValue) -> String {
-        switch value {
-        case .blob(let bytes) where bytes.count == 16: return UUIDText.string(bytes)
-        case .text(let text): return text
-        default: return value.description
-        }
     }
 }

@@ -1,9 +1,6 @@
 import SPISQLite
 
-extension Replica {
-    /// The local number of this replica's own site in `_spi_site`.
-    static let ownSiteIndex: Int64 = 1
-
+extension ReplicaCatalog {
     /// The local number of a site, registering it on first sight. 0 stands for "no site" (the zero version).
     func siteIndex(_ site: SiteID?, _ db: Connection) throws -> Int64 {
         guard let site else { return 0 }
@@ -19,7 +16,7 @@ extension Replica {
             throw ReplicationError(.malformed, "could not register site \(site)")
         }
         // Not cached until the transaction commits would be purer; a rolled-back insert only wastes a number,
-        // because the cache is cleared whenever a transaction that registered a site fails (see `apply`).
+        // because the cache is cleared whenever a transaction that registered a site fails (see `Replica.apply`).
         siteIndexCache[site] = index
         siteByIndexCache[index] = site
         return index

@@ -1,6 +1,6 @@
 import SPISQLite
 
-extension Replica {
+extension ReplicaCatalog {
     /// A row's values in capture order, or nil when the row does not exist.
     func rowValues(_ key: RowKey, table: TrackedTable, _ db: Connection) throws -> [DatabaseValue]? {
         let stmt = try db.cached(table.selectRowSQL)
@@ -55,7 +55,7 @@ extension Replica {
         try db.cached(table.deleteSQL).execute([.text(key.id)])
     }
 
-    /// The columns a merge statement writes, keying ``Replica/rowSQLCache``.
+    /// The columns a merge statement writes, keying the catalog's SQL cache.
     struct RowSQLShape: Hashable {
         var table: Int64
         var isUpdate: Bool

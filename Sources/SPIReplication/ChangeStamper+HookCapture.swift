@@ -1,6 +1,6 @@
 import SPISQLite
 
-extension Replica {
+extension ChangeStamper {
     /// Describes the tracked tables to the pre-update hook capture, and decides whether it may be used: only when
     /// the file has no triggers besides the capture triggers (turning triggers off for a write would silence a
     /// user's own) and no tracked column compares text with a collation other than BINARY (the triggers' mask would
@@ -10,8 +10,8 @@ extension Replica {
         var described: [ChangeCapture.Table] = []
         var expectedTriggers = Set<String>()
         var eligible = true
-        for table in tables {
-            let prefix = Self.captureTriggerPrefix(table: table.name)
+        for table in catalog.tables {
+            let prefix = Replica.captureTriggerPrefix(table: table.name)
             for kind in ["insert", "update", "rekey", "delete"] { expectedTriggers.insert("\(prefix)_\(kind)") }
             var keyColumn: Int32?
             var columns: [ChangeCapture.Column] = []
@@ -51,7 +51,7 @@ extension Replica {
         if !eligible, !capture.isRecording { connection.triggersEnabled = true }
     }
 
-    /// Runs `body` (the body of a ``write(_:)``) with its changes to tracked tables captured by the pre-update hook
+    /// Runs `body` (the body of a ``Replica/write(_:)``) with its changes to tracked tables captured by the pre-update hook
     /// instead of the triggers, and appends them to `_spi_capture` when it returns; or simply runs it, with the
     /// triggers capturing, when the hook cannot be used (see ``capturesWithPreUpdateHook``).
     ///
@@ -60,11 +60,11 @@ extension Replica {
     /// keeps being captured by them, and this connection turns them back on as soon as the hook may not be used.
     ///
     /// - Throws: `ReplicationError.Code.unsupportedWrite` (nothing written) when `body` creates a trigger: it
-    ///   would not fire for the rest of the write. Create triggers in ``writeBaseline(_:)``.
+    ///   would not fire for the rest of the write. Create triggers in ``Replica/writeBaseline(_:)``.
     func withHookCapture<T>(_ db: Connection, _ body: (Connection) throws -> T) throws -> T {
         guard let capture = hookCapture else { return try body(db) }
         if capture.isRecording { return try body(db) }
-        try refreshTablesIfSchemaChanged()
+        try refreshTables()
         guard capturesWithPreUpdateHook, hookCaptureEligible,
             try db.scalar("SELECT EXISTS (SELECT 1 FROM temp.sqlite_master WHERE type = 'trigger')") == .integer(0)
         else {
@@ -145,7 +145,7 @@ extension Replica {
         }
         var result: [ChangeCapture.Entry] = []
         for key in order {
-            guard let touch = touches[key], let table = tablesByIndex[key.table] else { continue }
+            guard let touch = touches[key], let table = catalog.tablesByIndex[key.table] else { continue }
             let exists = try db.scalar(table.existsSQL, [key.key]) != nil
             if exists && !touch.inserted && !touch.deleted {
                 result.append(.init(table: key.table, operation: .update, mask: touch.mask, key: key.key))
