@@ -17,6 +17,11 @@ extension SyncSession {
                 return fail(SyncError(.malformedMessage, "the peer's Knowledge is invalid", underlying: error))
             }
             exchange.peerKnowledgeReceived = true
+            guard exchange.knowledgeSent else {
+                // This side's `Knowledge` goes first: no batch may precede it.
+                exchange.peerKnowledgeWaiting = knowledge
+                return []
+            }
             exchange.isProducing = true
             return [.startDelta(knowledge), .produceBatch]
 
@@ -83,8 +88,8 @@ extension SyncSession {
 
     /// Asks for another batch when the delta is not exhausted, none is being read, and the window has room.
     func requestBatchIfWindowAllows(_ exchange: inout Exchange) -> [Action] {
-        guard exchange.peerKnowledgeReceived, !exchange.doneSent, !exchange.isProducing,
-            exchange.outgoingInFlight < exchange.sendWindow
+        guard exchange.peerKnowledgeReceived, exchange.knowledgeSent, exchange.peerKnowledgeWaiting == nil,
+            !exchange.doneSent, !exchange.isProducing, exchange.outgoingInFlight < exchange.sendWindow
         else { return [] }
         exchange.isProducing = true
         return [.produceBatch]

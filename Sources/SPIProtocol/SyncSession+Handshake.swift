@@ -28,8 +28,7 @@ extension SyncSession {
                 schemaVersion: configuration.schemaVersion, siteID: configuration.siteID.bytes,
                 peerName: configuration.name, receiveWindow: configuration.receiveWindow,
                 software: configuration.software)
-            state = .exchanging(makeExchange(peer))
-            return [.send(.helloAck(ack)), .send(.knowledge(SyncMessage.KnowledgeMessage(localKnowledge)))]
+            return [.send(.helloAck(ack))] + beginExchange(peer)
         case .error(let error):
             return failReported(error)
         default:
@@ -53,8 +52,7 @@ extension SyncSession {
                 receiveWindow: ack.receiveWindow)
             {
             case .success(let peer):
-                state = .exchanging(makeExchange(peer))
-                return [.send(.knowledge(SyncMessage.KnowledgeMessage(localKnowledge)))]
+                return beginExchange(peer)
             case .failure(let error):
                 return fail(error)
             }
@@ -71,9 +69,14 @@ extension SyncSession {
         }
     }
 
-    func makeExchange(_ peer: Peer) -> Exchange {
+    /// Ends the handshake: sends this side's `Knowledge`, or asks the shell to read it first.
+    mutating func beginExchange(_ peer: Peer) -> [Action] {
         let window = min(UInt64(peer.receiveWindow), UInt64(configuration.maximumSendWindow))
-        return Exchange(summary: SyncSummary(peer: peer), sendWindow: max(window, 1))
+        var exchange = Exchange(summary: SyncSummary(peer: peer), sendWindow: max(window, 1))
+        exchange.knowledgeSent = !readsKnowledgeAfterHandshake
+        state = .exchanging(exchange)
+        return readsKnowledgeAfterHandshake
+            ? [.readKnowledge] : [.send(.knowledge(SyncMessage.KnowledgeMessage(localKnowledge)))]
     }
 
     /// Checks the fields both `Hello` and `HelloAck` carry.

@@ -106,6 +106,10 @@ public struct SyncSession: Sendable {
         public let sendWindow: UInt64
         /// Whether the peer's `Knowledge` arrived.
         public internal(set) var peerKnowledgeReceived = false
+        /// Whether this side's `Knowledge` was sent (with the handshake, or after ``SyncSession/knowledgeRead(_:)``).
+        public internal(set) var knowledgeSent = true
+        /// The peer's `Knowledge`, kept until this side's is sent: the delta starts then.
+        var peerKnowledgeWaiting: Knowledge?
         /// Whether a `.produceBatch` action awaits ``batchProduced(_:)``.
         public internal(set) var isProducing = false
         /// Whether our `Done` was sent.
@@ -138,6 +142,10 @@ public struct SyncSession: Sendable {
         /// Apply the batch in one transaction and report with ``SyncSession/batchApplied(sequence:report:)`` or
         /// ``SyncSession/batchRejected(sequence:error:)``.
         case apply(ChangeBatch, sequence: UInt64)
+        /// Read what the local replica holds now and report it with ``SyncSession/knowledgeRead(_:)``, which sends it
+        /// as this side's `Knowledge`. Only a session made with ``SyncSession/init(role:configuration:)`` asks,
+        /// once, right after the handshake.
+        case readKnowledge
         /// The session completed: flush what was sent, then close the connection.
         case complete(SyncSummary)
         /// The session failed: flush what was sent (an `Error` may be among it), then close the connection.
@@ -148,16 +156,41 @@ public struct SyncSession: Sendable {
     public let role: Role
     /// This side's configuration.
     public let configuration: Configuration
-    /// What the local replica held when the session began; sent to the peer.
-    public let localKnowledge: Knowledge
+    /// What the local replica held when the session began, or, for a session that reads it after the handshake,
+    /// what ``knowledgeRead(_:)`` reported (empty until then); sent to the peer.
+    public internal(set) var localKnowledge: Knowledge
+    /// Whether the shell reads the local knowledge after the handshake (``Action/readKnowledge``) rather than before
+    /// the session.
+    public let readsKnowledgeAfterHandshake: Bool
     /// Where the session is.
     public internal(set) var state: State = .idle
 
-    /// Creates a session that has not started.
+    /// Creates a session that has not started, with what the local replica holds now.
     public init(role: Role, configuration: Configuration, localKnowledge: Knowledge) {
         self.role = role
         self.configuration = configuration
         self.localKnowledge = localKnowledge
+        self.readsKnowledgeAfterHandshake = false
+    }
+
+    /// Creates a session that has not started and asks for the local knowledge once the handshake is done.
+    ///
+    /// The handshake needs nothing from the replica, so a shell can answer it before it has the replica at hand: a
+    /// responder sends `HelloAck` at once, then ``Action/readKnowledge``; the shell reads the replica (a server may
+    /// first wait for one of its open connections) and reports with ``knowledgeRead(_:)``, which sends `Knowledge`.
+    /// The delta waits for it: a peer's `Knowledge` that arrives first is kept until then.
+    ///
+    /// ```swift
+    /// var session = SyncSession(role: .responder, configuration: configuration)
+    /// _ = session.start()                          // []
+    /// var actions = session.receive(hello)         // [.send(HelloAck), .readKnowledge]
+    /// actions = session.knowledgeRead(knowledge)   // [.send(Knowledge)]
+    /// ```
+    public init(role: Role, configuration: Configuration) {
+        self.role = role
+        self.configuration = configuration
+        self.localKnowledge = Knowledge()
+        self.readsKnowledgeAfterHandshake = true
     }
 
     /// Whether the session completed or failed.
@@ -219,6 +252,23 @@ public struct SyncSession: Sendable {
             if case .exchanging = state { state = .exchanging(exchange) }
             return actions
         }
+    }
+
+    /// Reports what a `.readKnowledge` action read: sends it as this side's `Knowledge`, then starts the delta if the
+    /// peer's `Knowledge` already arrived.
+    public mutating func knowledgeRead(_ knowledge: Knowledge) -> [Action] {
+        guard case .exchanging(var exchange) = state, !exchange.knowledgeSent else {
+            return misuse("knowledgeRead without a pending .readKnowledge")
+        }
+        localKnowledge = knowledge
+        exchange.knowledgeSent = true
+        var actions: [Action] = [.send(.knowledge(SyncMessage.KnowledgeMessage(knowledge)))]
+        if let peer = exchange.peerKnowledgeWaiting {
+            exchange.peerKnowledgeWaiting = nil
+            exchange.isProducing = true
+            actions += [.startDelta(peer), .produceBatch]
+        }
+        return actions + settle(exchange)
     }
 
     /// Reports the batch a `.produceBatch` action read: nil when the delta is exhausted.

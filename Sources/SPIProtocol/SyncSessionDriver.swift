@@ -9,6 +9,9 @@ import SPIReplication
 /// peer to read (both sides stream at once; waiting would deadlock two full TCP buffers). The protocol's window
 /// bounds what the writer can hold.
 ///
+/// The store is first used after the handshake (its knowledge, read for the `Knowledge` message): a store that opens
+/// on first use may wait for its turn without holding up the handshake.
+///
 /// ```swift
 /// var driver = SyncSessionDriver(role: .initiator, configuration: configuration, store: store)
 /// let summary = try await driver.run(
@@ -27,7 +30,7 @@ public struct SyncSessionDriver<Store: SyncStore> {
 
     /// Creates a driver for a session that has not started.
     public init(role: SyncSession.Role, configuration: SyncSession.Configuration, store: Store) {
-        self.session = SyncSession(role: role, configuration: configuration, localKnowledge: Knowledge())
+        self.session = SyncSession(role: role, configuration: configuration)
         self.store = store
     }
 
@@ -86,15 +89,7 @@ public struct SyncSessionDriver<Store: SyncStore> {
         inbound: Inbound, send: (SyncMessage) -> Void, mapError: (any Error) -> SyncError,
         writeFailure: WriteFailure
     ) async -> Result<SyncSummary, SyncError> where Inbound.Element == SyncMessage {
-        var queue: [SyncSession.Action]
-        do {
-            let knowledge = try await store.knowledge()
-            session = SyncSession(role: session.role, configuration: session.configuration, localKnowledge: knowledge)
-            queue = session.start()
-        } catch {
-            _ = session.start()
-            queue = session.fail(Self.storeError(error, doing: "reading this replica's knowledge"))
-        }
+        var queue = session.start()
         var iterator = inbound.makeAsyncIterator()
         while true {
             var index = 0
@@ -106,6 +101,12 @@ public struct SyncSessionDriver<Store: SyncStore> {
                 case .send(let message):
                     send(message)
                     if case .batch = message { reportProgress() }
+                case .readKnowledge:
+                    do {
+                        next = session.knowledgeRead(try await store.knowledge())
+                    } catch {
+                        next = session.fail(Self.storeError(error, doing: "reading this replica's knowledge"))
+                    }
                 case .startDelta(let knowledge):
                     do {
                         try await store.startDelta(for: knowledge)

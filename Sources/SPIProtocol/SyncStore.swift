@@ -13,7 +13,7 @@ public import SPIReplication
 /// }
 /// ```
 public protocol SyncStore {
-    /// What the local replica holds now.
+    /// What the local replica holds now: the first call of a session, made once its handshake is done.
     func knowledge() async throws -> Knowledge
     /// Prepares the delta of the changes a peer with `peer` knowledge lacks.
     func startDelta(for peer: Knowledge) async throws

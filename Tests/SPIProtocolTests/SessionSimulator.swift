@@ -22,6 +22,9 @@ struct ScriptedStore {
 
 /// Runs two sessions against each other with no I/O: messages travel through two FIFO queues, one per direction,
 /// delivered in an order a seeded generator picks (each direction stays in order, as on TCP).
+///
+/// With `readsKnowledgeLate`, both sessions read their knowledge after the handshake (`.readKnowledge`), and each read
+/// completes at a step the generator picks too, as a store that waits for its turn would.
 struct SessionSimulator {
     var initiator: SyncSession
     var responder: SyncSession
@@ -32,13 +35,21 @@ struct SessionSimulator {
     var initiatorOutcome: SyncSession.Action?
     var responderOutcome: SyncSession.Action?
     var messages = 0
+    /// Whether a `.readKnowledge` of the initiator, and of the responder, waits to be completed.
+    var initiatorReading = false
+    var responderReading = false
 
     init(
         initiatorBatches: Int, responderBatches: Int, initiator: SyncSession.Configuration = Fixtures.initiator,
-        responder: SyncSession.Configuration = Fixtures.responder
+        responder: SyncSession.Configuration = Fixtures.responder, readsKnowledgeLate: Bool = false
     ) {
-        self.initiator = SyncSession(role: .initiator, configuration: initiator, localKnowledge: Knowledge())
-        self.responder = SyncSession(role: .responder, configuration: responder, localKnowledge: Knowledge())
+        if readsKnowledgeLate {
+            self.initiator = SyncSession(role: .initiator, configuration: initiator)
+            self.responder = SyncSession(role: .responder, configuration: responder)
+        } else {
+            self.initiator = SyncSession(role: .initiator, configuration: initiator, localKnowledge: Knowledge())
+            self.responder = SyncSession(role: .responder, configuration: responder, localKnowledge: Knowledge())
+        }
         initiatorStore = ScriptedStore(batches: initiatorBatches, site: initiator.siteID)
         responderStore = ScriptedStore(batches: responderBatches, site: responder.siteID)
     }
@@ -49,9 +60,21 @@ struct SessionSimulator {
         perform(initiator.start(), onInitiator: true)
         perform(responder.start(), onInitiator: false)
         var steps = 0
-        while !toResponder.isEmpty || !toInitiator.isEmpty {
+        while !toResponder.isEmpty || !toInitiator.isEmpty || initiatorReading || responderReading {
             steps += 1
             if steps > limit { return false }
+            // A pending knowledge read completes now or later, whatever arrives meanwhile.
+            if initiatorReading && (toInitiator.isEmpty || Int.random(in: 0..<3, using: &random) == 0) {
+                initiatorReading = false
+                perform(initiator.knowledgeRead(Knowledge()), onInitiator: true)
+                continue
+            }
+            if responderReading && (toResponder.isEmpty || Int.random(in: 0..<3, using: &random) == 0) {
+                responderReading = false
+                perform(responder.knowledgeRead(Knowledge()), onInitiator: false)
+                continue
+            }
+            if toResponder.isEmpty && toInitiator.isEmpty { continue }
             let deliverToResponder =
                 toInitiator.isEmpty || (!toResponder.isEmpty && Bool.random(using: &random))
             messages += 1
@@ -74,6 +97,8 @@ struct SessionSimulator {
             switch action {
             case .send(let message):
                 if onInitiator { toResponder.append(message) } else { toInitiator.append(message) }
+            case .readKnowledge:
+                if onInitiator { initiatorReading = true } else { responderReading = true }
             case .startDelta(let knowledge):
                 if onInitiator {
                     initiatorStore.deltaStartedFor = knowledge

@@ -536,3 +536,86 @@ struct SyncSessionExchangeTests {
         }
     }
 }
+
+@Suite("Sync session: knowledge read after the handshake")
+struct SyncSessionLateKnowledgeTests {
+    @Test("the responder answers Hello with HelloAck alone and asks for its knowledge; Knowledge goes out when read")
+    func responderAsks() {
+        var session = SyncSession(role: .responder, configuration: Fixtures.responder)
+        #expect(session.start().isEmpty)
+        #expect(session.receive(Fixtures.hello) == [.send(Fixtures.helloAck), .readKnowledge])
+        #expect(session.isHandshakeDone)
+        #expect(session.knowledgeRead(Fixtures.knowledge) == [.send(.knowledge(.init(Fixtures.knowledge)))])
+        #expect(session.localKnowledge == Fixtures.knowledge)
+        #expect(session.receive(.knowledge(.init(Knowledge()))) == [.startDelta(Knowledge()), .produceBatch])
+    }
+
+    @Test("the initiator asks for its knowledge on HelloAck")
+    func initiatorAsks() {
+        var session = SyncSession(role: .initiator, configuration: Fixtures.initiator)
+        _ = session.start()
+        #expect(session.receive(Fixtures.helloAck) == [.readKnowledge])
+        #expect(session.knowledgeRead(Fixtures.knowledge) == [.send(.knowledge(.init(Fixtures.knowledge)))])
+    }
+
+    @Test("a peer's Knowledge that arrives first waits: no batch is read before this side's Knowledge is sent")
+    func peerKnowledgeWaits() {
+        var session = SyncSession(role: .responder, configuration: Fixtures.responder)
+        _ = session.start()
+        _ = session.receive(Fixtures.hello)
+        #expect(session.receive(.knowledge(.init(Fixtures.knowledge))).isEmpty)
+        // The peer's batches may come meanwhile (it has this side's HelloAck): they are applied as usual.
+        let batch = Fixtures.changeBatch()
+        #expect(session.receive(.batch(.init(sequence: 1, changes: batch))) == [.apply(batch, sequence: 1)])
+        #expect(
+            session.knowledgeRead(Knowledge()) == [
+                .send(.knowledge(.init(Knowledge()))), .startDelta(Fixtures.knowledge), .produceBatch,
+            ])
+        // A second Knowledge from the peer is still a violation.
+        #expect(failure(session.receive(.knowledge(.init(Knowledge()))))?.code == .protocolViolation)
+    }
+
+    @Test("knowledgeRead without a pending .readKnowledge is the shell's error, not the peer's")
+    func misuse() {
+        var early = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
+        _ = early.start()
+        _ = early.receive(Fixtures.hello)
+        let actions = early.knowledgeRead(Knowledge())
+        #expect(failure(actions)?.code == .internalError)
+
+        var late = SyncSession(role: .responder, configuration: Fixtures.responder)
+        _ = late.start()
+        #expect(failure(late.knowledgeRead(Knowledge()))?.code == .internalError) // before the handshake
+        var twice = SyncSession(role: .responder, configuration: Fixtures.responder)
+        _ = twice.start()
+        _ = twice.receive(Fixtures.hello)
+        _ = twice.knowledgeRead(Knowledge())
+        #expect(failure(twice.knowledgeRead(Knowledge()))?.code == .internalError)
+    }
+
+    @Test(
+        "two sessions that read their knowledge late exchange every batch both ways, under any interleaving of reads and deliveries",
+        arguments: [(0, 0, UInt32(4), UInt32(4)), (1, 0, 4, 4), (0, 1, 4, 4), (5, 3, 1, 1), (17, 9, 2, 3)])
+    func simulatedSessions(initiatorBatches: Int, responderBatches: Int, windowA: UInt32, windowB: UInt32) {
+        for seed in UInt64(1)...40 {
+            var simulator = SessionSimulator(
+                initiatorBatches: initiatorBatches, responderBatches: responderBatches,
+                initiator: Fixtures.configuration(Fixtures.initiatorSite, name: "a", window: windowA),
+                responder: Fixtures.configuration(Fixtures.responderSite, name: "b", window: windowB),
+                readsKnowledgeLate: true)
+            let finished = simulator.run(seed: seed)
+            #expect(finished)
+            guard case .complete(let a)? = simulator.initiatorOutcome,
+                case .complete(let b)? = simulator.responderOutcome
+            else {
+                Issue.record(
+                    "seed \(seed): \(String(describing: simulator.initiatorOutcome)), \(String(describing: simulator.responderOutcome))"
+                )
+                return
+            }
+            #expect(simulator.responderStore.applied == simulator.initiatorStore.outgoing)
+            #expect(simulator.initiatorStore.applied == simulator.responderStore.outgoing)
+            #expect(a.batchesSent == initiatorBatches && b.batchesSent == responderBatches)
+        }
+    }
+}
