@@ -5,7 +5,8 @@ import SPIProtocol
 import SPIIdentity
 
 /// What the handlers of one sync connection learn, for the task that runs its session: bytes counted on the socket,
-/// the peer id the TLS peer presented and whether it was trusted, and a timeout that fired.
+/// the peer id the TLS peer presented and whether it was trusted, and a timeout that fired; and, the other way, when
+/// the session waits for a turn the server's sessions share, which the idle timeout must not count against the peer.
 final class ConnectionContext: Sendable {
     private struct State {
         var bytesReceived = 0
@@ -16,6 +17,8 @@ final class ConnectionContext: Sendable {
         var timeout: SyncError?
         var tlsDone = false
         var messageReceived = false
+        var turnWaits = 0
+        var turnWaitEnded: NIODeadline?
     }
     private let state = NIOLockedValueBox(State())
 
@@ -40,6 +43,24 @@ final class ConnectionContext: Sendable {
     var isTLSDone: Bool { state.withLockedValue { $0.tlsDone } }
     /// Whether a whole message arrived from the peer.
     var isMessageReceived: Bool { state.withLockedValue { $0.messageReceived } }
+    /// Whether the session waits for a turn now (see ``waitingForTurn(_:)``).
+    var isWaitingForTurn: Bool { state.withLockedValue { $0.turnWaits > 0 } }
+    /// When the session's last wait for a turn ended.
+    var turnWaitEnded: NIODeadline? { state.withLockedValue { $0.turnWaitEnded } }
+
+    /// Runs `body`, in which the session waits for a turn at something the server's sessions share (an open store, a
+    /// write turn). The peer is not late meanwhile, the server is: ``SessionTimeoutHandler``'s idle clock stops
+    /// during the wait and starts again from its end.
+    func waitingForTurn<T>(_ body: () async throws -> T) async rethrows -> T {
+        state.withLockedValue { $0.turnWaits += 1 }
+        defer {
+            state.withLockedValue {
+                $0.turnWaits -= 1
+                $0.turnWaitEnded = .now()
+            }
+        }
+        return try await body()
+    }
 
     func countReceived(_ count: Int) { state.withLockedValue { $0.bytesReceived += count } }
     func countSent(_ count: Int) { state.withLockedValue { $0.bytesSent += count } }

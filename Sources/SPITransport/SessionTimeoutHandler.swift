@@ -5,7 +5,9 @@ import SPIProtocol
 ///
 /// - Handshake: the TLS handshake and the peer's first message (`Hello` or `HelloAck`) must arrive within
 ///   `handshakeTimeout` of the connection's start, so a peer that connects and stalls holds nothing for long.
-/// - Idle: after that, a message must arrive at least every `idleTimeout`.
+/// - Idle: after that, a message must arrive at least every `idleTimeout`. Time the session spends waiting for a
+///   turn the server's sessions share (``ConnectionContext/waitingForTurn(_:)``) does not count: the clock stops
+///   during the wait and starts again from its end.
 ///
 /// When a timeout fires, the handler records it in the ``ConnectionContext`` and raises a
 /// `SyncError.Code.timeout` error through the pipeline (the session then sends `Error` and closes). If the
@@ -76,6 +78,13 @@ final class SessionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
+    /// Since when the peer has been silent without the server keeping it waiting: its last message, or the end of
+    /// the session's last wait for a turn, whichever is later.
+    private var quietSince: NIODeadline {
+        guard let ended = connection.turnWaitEnded, ended > lastRead else { return lastRead }
+        return ended
+    }
+
     private func check(context: ChannelHandlerContext) {
         guard !fired, context.channel.isActive else { return }
         let now = NIODeadline.now()
@@ -84,10 +93,14 @@ final class SessionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
             error = SyncError(
                 .timeout,
                 "the handshake did not complete within \(Self.seconds(handshakeTimeout)) seconds")
-        } else if now - lastRead >= idleTimeout {
+        } else if connection.isWaitingForTurn {
+            // The server keeps the peer waiting, not the other way round.
+            schedule(context: context, at: now + idleTimeout)
+            return
+        } else if now - quietSince >= idleTimeout {
             error = SyncError(.timeout, "no message for \(Self.seconds(idleTimeout)) seconds: the peer is stalled")
         } else {
-            schedule(context: context, at: lastRead + idleTimeout)
+            schedule(context: context, at: quietSince + idleTimeout)
             return
         }
         fired = true
