@@ -13,7 +13,9 @@ public import SPIIdentity
 /// Every accepted connection gets its own child task with its own error handling, so one bad peer never brings the
 /// server down. The server authenticates each peer with mutual TLS 1.3 pinned on the replica's trusted peer ids,
 /// answers `Busy` beyond ``Configuration/maximumSessions`` sessions, and closes connections that stall the
-/// handshake, go idle, or break the protocol. SQLite work runs on a thread pool, never on an event loop.
+/// handshake, go idle, or break the protocol. SQLite work runs on a thread pool, never on an event loop. At most
+/// ``Configuration/maximumOpenStores`` sessions hold the replica open at once; the others wait their turn after the
+/// handshake, so the server's memory is bounded by that number, not by the sessions.
 ///
 /// On graceful shutdown (SIGINT or SIGTERM through a `ServiceGroup`) it stops accepting, lets running sessions
 /// finish for ``Configuration/shutdownGracePeriod``, then ends the rest with `Error(SHUTTING_DOWN)`.
@@ -39,6 +41,15 @@ public final class SyncServer: Service, Sendable {
         public var software: String
         /// The most sessions served at once; more get `Busy`.
         public var maximumSessions: Int
+        /// The most sessions that hold the replica open at once, each through a SQLite connection of its own (about
+        /// 2.5 MiB with its schema, statements and page cache); the others wait their turn, first come, first served.
+        ///
+        /// A session asks for its turn right after the handshake, when it first reads the replica, and keeps it to
+        /// its end. Its peer meanwhile has the `HelloAck` and waits for the `Knowledge` that follows; the server's
+        /// idle timeout does not count the wait. Raise it when many peers are slow (each keeps its connection while
+        /// it is silent, up to ``idleTimeout``); a wait longer than the peers' own idle timeout (60 s in `spi sync`)
+        /// makes them give up and retry.
+        public var maximumOpenStores: Int
         /// The most connections open at once (sessions, TLS handshakes, `Busy` answers); beyond it a stalled
         /// handshake is closed to make room, or the new connection is.
         public var maximumConnections: Int
@@ -62,7 +73,12 @@ public final class SyncServer: Service, Sendable {
         /// The most cell changes per batch sent.
         public var maximumCellsPerBatch: Int
 
+        /// The default of ``maximumOpenStores`` (or ``maximumSessions``, when smaller).
+        public static let defaultMaximumOpenStores = 8
+
         /// A configuration with the protocol's default limits, listening on loopback.
+        ///
+        /// - Parameter maximumOpenStores: nil for ``defaultMaximumOpenStores``; never more than `maximumSessions`.
         public init(
             replicaPath: String, schemaVersion: UInt32, listen: PeerAddress = .defaultListen,
             name: String? = nil, software: String = "spi", maximumSessions: Int = 8,
@@ -70,7 +86,8 @@ public final class SyncServer: Service, Sendable {
             handshakeTimeout: Duration = .seconds(10),
             idleTimeout: Duration = .seconds(60), busyRetryAfter: Duration = .seconds(5),
             shutdownGracePeriod: Duration = .seconds(10), receiveWindow: UInt32 = 4,
-            maximumCellsPerBatch: Int = 2048, accessControl: (any SyncAccessControl)? = nil
+            maximumCellsPerBatch: Int = 2048, accessControl: (any SyncAccessControl)? = nil,
+            maximumOpenStores: Int? = nil
         ) {
             self.replicaPath = replicaPath
             self.schemaVersion = schemaVersion
@@ -78,6 +95,8 @@ public final class SyncServer: Service, Sendable {
             self.name = name ?? ProcessInfo.processInfo.hostName
             self.software = software
             self.maximumSessions = max(1, maximumSessions)
+            self.maximumOpenStores = max(
+                1, min(maximumOpenStores ?? Self.defaultMaximumOpenStores, self.maximumSessions))
             self.maximumHandshakes = max(1, maximumHandshakes)
             self.maximumHandshakesPerAddress = max(1, min(maximumHandshakesPerAddress, self.maximumHandshakes))
             self.maximumConnections = maximumConnections ?? (self.maximumHandshakes + 2 * self.maximumSessions)
@@ -102,6 +121,11 @@ public final class SyncServer: Service, Sendable {
     private let registry = SessionRegistry()
     /// The sessions' turns at writing the replica, one at a time, in order (see ``TurnQueue``).
     private let writeTurn = TurnQueue(permits: 1)
+    /// The sessions that hold the replica open, and those waiting to (see ``OpenStoreLimit``).
+    let openStores: OpenStoreLimit
+    /// The replica's register and site, which the handshake announces before a session's store opens.
+    private let replicaRegisterID: RegisterID
+    private let replicaSiteID: SiteID
     private let bound = ListeningAddress()
 
     /// Creates a server; it listens once ``run()`` is called.
@@ -115,7 +139,11 @@ public final class SyncServer: Service, Sendable {
         threadPool: NIOThreadPool = .singleton, logger: Logger
     ) throws {
         self.configuration = configuration
-        let site = try Replica(path: configuration.replicaPath, readOnly: true, logger: logger).siteID
+        let replica = try Replica(path: configuration.replicaPath, readOnly: true, logger: logger)
+        let site = replica.siteID
+        self.replicaRegisterID = replica.registerID
+        self.replicaSiteID = site
+        self.openStores = OpenStoreLimit(maximum: configuration.maximumOpenStores)
         self.identity = try PeerIdentity.load(forReplicaAt: configuration.replicaPath, site: site, logger: logger)
         self.eventLoopGroup = eventLoopGroup
         self.threadPool = threadPool
@@ -208,6 +236,7 @@ public final class SyncServer: Service, Sendable {
             metadata: [
                 "sync.listen": "\(listening)", "sync.peer.id": "\(identity.peerID)",
                 "sync.max_sessions": "\(configuration.maximumSessions)",
+                "sync.max_open_stores": "\(configuration.maximumOpenStores)",
             ])
 
         let registry = registry
@@ -271,24 +300,17 @@ public final class SyncServer: Service, Sendable {
                 }
                 defer { limiter.releaseSession() }
                 logger.debug("session started")
-                let store: ReplicaSyncStore
-                do {
-                    store = try await ReplicaSyncStore.open(
-                        path: configuration.replicaPath, logger: logger,
-                        maximumCellsPerBatch: configuration.maximumCellsPerBatch, writeTurn: writeTurn)
-                } catch {
-                    try? await outbound.write(
-                        .error(.init(code: .internalError, message: "the server cannot open its replica")))
-                    throw SyncError(.internalError, "cannot open the replica", underlying: error)
-                }
-                do {
-                    try await store.authorize(
-                        peer: peer.peerID, name: peer.name, accessControl: configuration.accessControl)
-                } catch {
-                    try? await outbound.write(
-                        .error(.init(code: .internalError, message: "the server cannot determine this peer's access")))
-                    throw error
-                }
+                // The store opens on first use, after the handshake, on its turn (see OpenStoreLimit).
+                let messageChannel = channel.channel
+                let store = ReplicaSyncStore.deferred(
+                    .init(
+                        path: configuration.replicaPath, limit: openStores, connection: connection,
+                        isConnected: { messageChannel.isActive }),
+                    registerID: replicaRegisterID, siteID: replicaSiteID, logger: logger,
+                    maximumCellsPerBatch: configuration.maximumCellsPerBatch, writeTurn: writeTurn)
+                defer { store.close() }
+                try await store.authorize(
+                    peer: peer.peerID, name: peer.name, accessControl: configuration.accessControl)
                 let report = try await SyncConnection.runSession(
                     role: .responder, store: store, schemaVersion: configuration.schemaVersion,
                     name: configuration.name, software: configuration.software,

@@ -33,7 +33,10 @@ final class TurnQueue: Sendable {
         return try await body()
     }
 
-    private func acquire() async {
+    /// Waits for a turn that lasts beyond one body: ``release()`` it exactly once, when done.
+    ///
+    /// ``OpenStoreLimit`` holds its turns this way, from a store's first use to its session's end.
+    func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = state.withLockedValue { state -> Bool in
                 if state.taken < permits {
@@ -47,7 +50,8 @@ final class TurnQueue: Sendable {
         }
     }
 
-    private func release() {
+    /// Ends a turn taken with ``acquire()``: the oldest waiting task, if any, takes it over.
+    func release() {
         let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             guard !state.waiting.isEmpty else {
                 state.taken -= 1

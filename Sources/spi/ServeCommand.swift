@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Listens on loopback (127.0.0.1:7373) unless told otherwise: binding to another address is an explicit \
             choice (`--listen 0.0.0.0:7373`). Serves trusted peers concurrently, up to a limit, answering others \
-            with "busy". With --peer, also keeps those peers in sync: pushes soon after a local change, pulls \
+            with "busy"; at most --max-open-stores of them hold the register open at once, the others wait their \
+            turn, which bounds the memory a busy hub needs. With --peer, also keeps those peers in sync: pushes soon after a local change, pulls \
             periodically, and retries with backoff while a peer is away. Connections that stay silent or stall their \
             TLS handshake are closed to make room for new ones (--max-handshakes, --max-handshakes-per-address, \
             --handshake-timeout), so they cannot lock trusted peers out; refusals are logged with counts, at most \
@@ -38,6 +39,14 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("max-sessions"),
         help: ArgumentHelp("Sessions served at once; more get \"busy\".", valueName: "count"))
     var maximumSessions: Int = 32
+
+    @Option(
+        name: .customLong("max-open-stores"),
+        help: ArgumentHelp(
+            "Sessions that hold the register open at once (a database connection of about 2.5 MiB each); the others "
+                + "wait their turn after the handshake. At most --max-sessions.",
+            valueName: "count"))
+    var maximumOpenStores: Int = SyncServer.Configuration.defaultMaximumOpenStores
 
     @Option(
         name: .customLong("max-handshakes"),
@@ -72,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard maximumSessions > 0 else { throw ValidationError("--max-sessions must be at least 1") }
+        guard maximumOpenStores > 0 else { throw ValidationError("--max-open-stores must be at least 1") }
         guard maximumHandshakes > 0 else { throw ValidationError("--max-handshakes must be at least 1") }
         guard maximumHandshakesPerAddress > 0 else {
             throw ValidationError("--max-handshakes-per-address must be at least 1")
@@ -97,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
                 maximumSessions: maximumSessions, maximumHandshakes: maximumHandshakes,
                 maximumHandshakesPerAddress: maximumHandshakesPerAddress,
                 handshakeTimeout: .seconds(handshakeTimeout), idleTimeout: .seconds(idleTimeout),
-                accessControl: RegisterAccessControl()),
+                accessControl: RegisterAccessControl(), maximumOpenStores: maximumOpenStores),
             logger: logger)
         var services: [any Service] = [server]
         if let peerSync = try PeerSyncService.register(register, peers: peers, logger: logger) {

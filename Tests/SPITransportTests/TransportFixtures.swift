@@ -203,6 +203,9 @@ final class ByteCollector: ChannelInboundHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         closed.succeed(bytes)
     }
+
+    /// The bytes received so far; read it on the channel's event loop.
+    var received: [UInt8] { bytes }
 }
 
 /// A hand-driven TLS client that can send anything, for hostile-input tests.
@@ -252,6 +255,27 @@ struct RawClient {
 
     func close() async {
         try? await channel.close()
+    }
+
+    /// The whole frames received so far.
+    func framesSoFar() async throws -> [SyncMessage] {
+        let collector = collector
+        let bytes = try await channel.eventLoop.submit { collector.received }.get()
+        var buffer = ByteBuffer(bytes: bytes)
+        var frames: [SyncMessage] = []
+        while let frame = try? FrameDecoder().decodeFrame(from: &buffer) { frames.append(frame) }
+        return frames
+    }
+
+    /// Waits (at most `timeout`) until `count` whole frames arrived; returns those received by then.
+    func frames(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [SyncMessage] {
+        let deadline = ContinuousClock.now + timeout
+        var frames = try await framesSoFar()
+        while frames.count < count && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            frames = try await framesSoFar()
+        }
+        return frames
     }
 }
 
