@@ -149,12 +149,18 @@ final class ReplicaSyncStore: SyncStore {
             }
             opening.limit.opened()
             phase = .open(owner, limit: opening.limit)
-            guard site == siteID else {
-                throw SyncError(
-                    .internalError,
-                    "the server's replica has a new site since the server started (a key rotation?): restart it")
+            do {
+                guard site == siteID else {
+                    throw SyncError(
+                        .internalError,
+                        "the server's replica has a new site since the server started (a key rotation?): restart it")
+                }
+                if let authorization { try await apply(authorization, to: owner) }
+            } catch {
+                // Never serve a session whose access is not settled: the store closes, and every later call fails.
+                close()
+                throw error
             }
-            if let authorization { try await apply(authorization, to: owner) }
             return owner
         }
     }

@@ -127,4 +127,34 @@ struct OpenStoreLimitTests {
             for holder in holders { await holder.close() }
         }
     }
+
+    @Test(
+        "a session whose access cannot be determined fails with INTERNAL after its HelloAck and gives its store back",
+        .timeLimit(.minutes(1)))
+    func accessFails() async throws {
+        struct Unreadable: Error {}
+        struct FailingAccess: SyncAccessControl {
+            func access(for peer: PeerID, replica: Replica) throws -> SessionAccess { throw Unreadable() }
+        }
+        let pair = try Pair()
+        defer { pair.directory.remove() }
+        var configuration = pair.serverConfiguration()
+        configuration.maximumOpenStores = 1
+        configuration.accessControl = FailingAccess()
+        try await withServer(configuration) { server, address in
+            for attempt in 1...2 {
+                do {
+                    _ = try await pair.client().sync(with: address)
+                    Issue.record("attempt \(attempt): the session was served")
+                } catch let error as SyncError {
+                    #expect(error.code == .internalError)
+                    #expect(error.isReportedByPeer)
+                    #expect(error.message.contains("cannot determine what peer provider may do"))
+                }
+                for _ in 0..<500 where server.activeSessions > 0 { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(server.openStores.open == 0)
+                #expect(server.openStores.openings == attempt)
+            }
+        }
+    }
 }
