@@ -18,6 +18,32 @@ struct BenchLocalOutcome {
     var captureUpdate = 0.0
     var plainBytes = 0
     var trackedBytes = 0
+    /// The tracked replica's file (B9 signs what B1 wrote in it).
+    var trackedPath = ""
+}
+
+/// B2's measurements, which B9 reuses: the receiver's applies of the peer's signed batches, the same batches applied
+/// without their proofs to a byte-for-byte copy of the receiver, and the plain upserts, alternating batch by batch.
+struct BenchApplyOutcome {
+    /// Interface groups the peer updated, deleted and inserted.
+    var updated = 0
+    var deleted = 0
+    var inserted = 0
+    /// What the receiver's applies reported.
+    var report = ApplyReport()
+    /// What the copy's applies (the same batches without proofs) reported.
+    var unsignedReport = ApplyReport()
+    var batches = 0
+    /// Seconds applying the signed batches (B2's figure).
+    var applySeconds = 0.0
+    /// Seconds applying the same batches without their origin proofs, to the copy (B9's baseline on B2's path).
+    var unsignedApplySeconds = 0.0
+    /// Seconds upserting the same rows into plain SQLite (B2's baseline).
+    var upsertSeconds = 0.0
+    /// Origin proofs the batches carried (one per origin group a batch holds changes of).
+    var proofs = 0
+    /// Bytes of the proofs' signatures, digests and leaves, and of the sites' keys, in all batches.
+    var proofBytes = 0
 }
 
 extension BenchRunner {
@@ -116,6 +142,7 @@ extension BenchRunner {
         }
         outcome.plainBytes = try BenchFiles.checkpointedSize(plainPath)
         outcome.trackedBytes = try BenchFiles.checkpointedSize(trackedPath)
+        outcome.trackedPath = trackedPath
         localOutcome = outcome
         return outcome
     }
@@ -170,8 +197,40 @@ extension BenchRunner {
 
     /// B2: a peer's replica inserts, updates and deletes rows; the receiver has meanwhile updated some of the same
     /// cells (later, so its values win); then the receiver applies the peer's delta batch by batch, and the plain
-    /// SQLite baseline upserts (or deletes) exactly the rows and cells of each batch. Applies and upserts alternate.
+    /// SQLite baseline upserts (or deletes) exactly the rows and cells of each batch.
     func runApply() throws -> BenchResult {
+        let o = try measureApply()
+        let report = o.report
+        let ratio = o.applySeconds / o.upsertSeconds
+        let rate = Double(report.total) / o.applySeconds
+        let lostShare = Double(report.lost) / Double(report.total)
+        return BenchResult(
+            scenario: .b2, title: "apply \(BenchFormat.count(report.total)) cell changes from a peer",
+            measured: "\(BenchFormat.seconds(o.applySeconds)), \(BenchFormat.rate(rate, "cells"))",
+            baseline: BenchFormat.seconds(o.upsertSeconds), ratio: ratio, target: BenchScenario.b2.target,
+            met: ratio <= 2 && rate >= 300_000,
+            values: [
+                "cells": Double(report.total), "applied": Double(report.applied), "lost": Double(report.lost),
+                "alreadyKnown": Double(report.alreadyKnown), "applySeconds": o.applySeconds,
+                "upsertSeconds": o.upsertSeconds, "cellsPerSecond": rate, "batches": Double(o.batches),
+                "conflicts": Double(report.conflicts),
+            ],
+            notes: [
+                "\(BenchFormat.count(report.applied)) applied, \(BenchFormat.count(report.lost)) lost to newer local "
+                    + "values (\(String(format: "%.0f%%", lostShare * 100))), \(BenchFormat.count(o.batches)) batches",
+                "peer: \(BenchFormat.count(o.updated)) interfaces updated (8 columns) with their 4 RACI rows "
+                    + "(role_title), "
+                    + "\(BenchFormat.count(o.deleted)) deleted with their RACI rows, "
+                    + "\(BenchFormat.count(o.inserted)) inserted with 4 RACI rows each",
+            ],
+            error: nil)
+    }
+
+    /// B2's setup and measurement (once; B9 reuses it). Each batch of the peer's delta goes, in rotating order, to the
+    /// receiver (timed: B2), to a byte-for-byte copy of the receiver without the batch's origin proofs (timed: B9's
+    /// baseline, an apply with nothing to verify), and to the plain SQLite file (timed: B2's baseline).
+    func measureApply() throws -> BenchApplyOutcome {
+        if let applyOutcome { return applyOutcome }
         let directory = try subdirectory("b2")
         let provider = BenchParty.provider(1)
         let base = BenchRows(provider: provider, space: 2)
@@ -179,15 +238,17 @@ extension BenchRunner {
         let peer = try Register.create(
             at: directory + "/peer.db", name: "Bench B2 peer", kind: .organization, registerID: nil,
             logger: BenchFiles.logger)
+        let receiverPath = directory + "/receiver.db"
         let receiver = try Register.create(
-            at: directory + "/receiver.db", name: "Bench B2 receiver", kind: .provider,
+            at: receiverPath, name: "Bench B2 receiver", kind: .provider,
             registerID: peer.replica.registerID, logger: BenchFiles.logger)
         let plain = try BenchFiles.plainRegister(at: directory + "/plain.db")
-        let updated = sizes.applyUpdatedGroups
-        let deleted = sizes.applyDeletedGroups
-        let inserted = sizes.applyInsertedGroups
+        var outcome = BenchApplyOutcome(
+            updated: sizes.applyUpdatedGroups, deleted: sizes.applyDeletedGroups, inserted: sizes.applyInsertedGroups)
+        let updated = outcome.updated
+        let deleted = outcome.deleted
+        let inserted = outcome.inserted
         let perTransaction = max(1, sizes.transactionRows / 5)
-
         /// Runs `body` for every group in `range`, in transactions of 1,000 rows, on the replica or the plain file.
         func inTransactions(
             _ range: Range<Int>, _ what: String, replica: Replica?, _ body: @escaping (Connection, Int) throws -> Void
@@ -242,53 +303,56 @@ extension BenchRunner {
         try inTransactions(0..<losingGroups, "receiver's local edits", replica: receiver.replica, updateGroup(2))
         try inTransactions(0..<losingGroups, "baseline's local edits", replica: nil, updateGroup(2))
 
-        // Measured: apply each batch, and upsert the same rows and cells into the plain file.
-        var applySeconds = 0.0
-        var upsertSeconds = 0.0
-        var report = ApplyReport()
+        // The copy applies the same batches without their proofs: it starts from the receiver's very bytes (a
+        // checkpointed file, no key beside it, which an apply does not need).
+        let unsignedPath = directory + "/receiver-unsigned.db"
+        try BenchFiles.copyReplica(receiverPath, to: unsignedPath)
+        let unsigned = try Replica(path: unsignedPath, logger: BenchFiles.logger)
+
+        // Measured: apply each batch, the same without its proofs to the copy, and upsert the same rows and cells
+        // into the plain file; the order rotates batch by batch.
         var upserter = BenchUpserter()
-        var batches = 0
         cursor = try peer.replica.deltaCursor(for: try receiver.replica.knowledge())
         while let batch = try peer.replica.nextBatch(&cursor) {
-            let applyFirst = batches % 2 == 0
-            for turn in 0..<2 {
-                if (turn == 0) == applyFirst {
+            var stripped = batch
+            stripped.message.proofs = []
+            stripped.message.keys = []
+            outcome.proofs += batch.message.proofs.count
+            outcome.proofBytes += batch.message.proofs.reduce(0) { sum, proof in
+                sum + proof.signature.count + proof.chunkDigests.count
+                    + proof.chunks.reduce(0) { $0 + $1.otherLeaves.count }
+            }
+            outcome.proofBytes += batch.message.keys.reduce(0) { $0 + $1.key.count }
+            for turn in 0..<3 {
+                switch (turn + outcome.batches) % 3 {
+                case 0:
                     let (applied, seconds) = try BenchClock.measure { try receiver.replica.apply(batch) }
-                    report.add(applied)
-                    applySeconds += seconds
-                } else {
-                    upsertSeconds += try BenchClock.measure {
+                    outcome.report.add(applied)
+                    outcome.applySeconds += seconds
+                case 1:
+                    let (applied, seconds) = try BenchClock.measure { try unsigned.apply(stripped) }
+                    outcome.unsignedReport.add(applied)
+                    outcome.unsignedApplySeconds += seconds
+                default:
+                    outcome.upsertSeconds += try BenchClock.measure {
                         try plain.transaction(.immediate) { db in try upserter.upsert(batch.message, into: db) }
                     }.1
                 }
             }
-            batches += 1
-            progress.step("cells applied", report.total, of: expectedCells)
+            outcome.batches += 1
+            progress.step("cells applied", outcome.report.total, of: expectedCells)
         }
-        guard report.total > 0 else { throw BenchError(.unexpected, "the peer's delta was empty") }
-        let ratio = applySeconds / upsertSeconds
-        let rate = Double(report.total) / applySeconds
-        let lostShare = Double(report.lost) / Double(report.total)
-        return BenchResult(
-            scenario: .b2, title: "apply \(BenchFormat.count(report.total)) cell changes from a peer",
-            measured: "\(BenchFormat.seconds(applySeconds)), \(BenchFormat.rate(rate, "cells"))",
-            baseline: BenchFormat.seconds(upsertSeconds), ratio: ratio, target: BenchScenario.b2.target,
-            met: ratio <= 2 && rate >= 300_000,
-            values: [
-                "cells": Double(report.total), "applied": Double(report.applied), "lost": Double(report.lost),
-                "alreadyKnown": Double(report.alreadyKnown), "applySeconds": applySeconds,
-                "upsertSeconds": upsertSeconds, "cellsPerSecond": rate, "batches": Double(batches),
-                "conflicts": Double(report.conflicts),
-            ],
-            notes: [
-                "\(BenchFormat.count(report.applied)) applied, \(BenchFormat.count(report.lost)) lost to newer local "
-                    + "values (\(String(format: "%.0f%%", lostShare * 100))), \(BenchFormat.count(batches)) batches",
-                "peer: \(BenchFormat.count(updated)) interfaces updated (8 columns) with their 4 RACI rows "
-                    + "(role_title), "
-                    + "\(BenchFormat.count(deleted)) deleted with their RACI rows, "
-                    + "\(BenchFormat.count(inserted)) inserted with 4 RACI rows each",
-            ],
-            error: nil)
+        guard outcome.report.total > 0 else { throw BenchError(.unexpected, "the peer's delta was empty") }
+        guard outcome.unsignedReport.applied == outcome.report.applied,
+            outcome.unsignedReport.lost == outcome.report.lost
+        else {
+            throw BenchError(
+                .unexpected,
+                "the copy applied \(outcome.unsignedReport.applied) and lost \(outcome.unsignedReport.lost) of the "
+                    + "batches without proofs, the receiver \(outcome.report.applied) and \(outcome.report.lost)")
+        }
+        applyOutcome = outcome
+        return outcome
     }
 }
 

@@ -187,6 +187,35 @@ extension BenchRunner {
 
     // MARK: - The synced pair
 
+    /// Creates an organization's register of `rows` rows (interfaces with 2 RACI rows each, all of one provider
+    /// party), written in transactions of `transactionRows` and stamped: B3's register before its first sync.
+    func makeOrganization(at path: String, rows: Int) throws -> Register {
+        let provider = BenchParty.provider(1)
+        let generator = BenchRows(provider: provider, space: 4)
+        let groups = rows / 3
+        let organization = try Register.create(
+            at: path, name: "Bench org", kind: .organization, registerID: nil, logger: BenchFiles.logger)
+        try organization.replica.write { db in
+            try BenchParty.write([provider], organization: true, into: db)
+        }
+        let perTransaction = max(1, sizes.transactionRows / 3)
+        for start in stride(from: 0, to: groups, by: perTransaction) {
+            let end = min(groups, start + perTransaction)
+            try organization.replica.write { db in
+                for g in start..<end {
+                    try db.execute(BenchRows.insertInterface, generator.interface(g))
+                    for k in 0..<2 { try db.execute(BenchRows.insertRACI, generator.raci(g, k)) }
+                }
+            }
+            progress.step("rows written on the organization", end * 3, of: groups * 3)
+        }
+        // The writes' versions may still be pending (see `Replica.pendingStampLimit`): stamp them now, as any
+        // earlier sync or export would have, so that the syncs measured here start from a register at rest
+        // (B1 measures what stamping costs).
+        try organization.replica.stamp()
+        return organization
+    }
+
     /// Builds (once) an organization's register of `rows` rows (interfaces with 2 RACI rows each, all of one provider
     /// party), a provider's replica paired with it, serves the organization and syncs the provider once.
     func makeSyncFixture(rows: Int, name: String) throws -> BenchSyncFixture {
@@ -194,33 +223,8 @@ extension BenchRunner {
         let organizationPath = directory + "/org.db"
         let providerPath = directory + "/provider.db"
         let provider = BenchParty.provider(1)
-        let generator = BenchRows(provider: provider, space: 4)
         let groups = rows / 3
-        let registerID: RegisterID
-        do {
-            let organization = try Register.create(
-                at: organizationPath, name: "Bench org", kind: .organization, registerID: nil,
-                logger: BenchFiles.logger)
-            registerID = organization.replica.registerID
-            try organization.replica.write { db in
-                try BenchParty.write([provider], organization: true, into: db)
-            }
-            let perTransaction = max(1, sizes.transactionRows / 3)
-            for start in stride(from: 0, to: groups, by: perTransaction) {
-                let end = min(groups, start + perTransaction)
-                try organization.replica.write { db in
-                    for g in start..<end {
-                        try db.execute(BenchRows.insertInterface, generator.interface(g))
-                        for k in 0..<2 { try db.execute(BenchRows.insertRACI, generator.raci(g, k)) }
-                    }
-                }
-                progress.step("rows written on the organization", end * 3, of: groups * 3)
-            }
-            // The writes' versions may still be pending (see `Replica.pendingStampLimit`): stamp them now, as any
-            // earlier sync or export would have, so that the syncs measured here start from a register at rest
-            // (B1 measures what stamping costs).
-            try organization.replica.stamp()
-        }
+        let registerID = try makeOrganization(at: organizationPath, rows: rows).replica.registerID
         try BenchProcess.succeed(
             [
                 "--db", providerPath, "init", "--name", "Provider \(provider.code)", "--kind", "provider",

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// `spi-bench`: the benchmark suite B1–B8 of issue 7 and B10, B11 of issue 20, each scenario against its baseline from the same run. It lives
+/// `spi-bench`: the benchmark suite B1–B8 of issue 7 and B9–B11 of issue 20, each scenario against its baseline from the same run. It lives
 /// apart from the product, and runs the `spi` built beside it (or the one `SPI_BENCH_SPI` names) for the scenarios
 /// that need processes.
 @main
@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spi-bench",
         abstract:
-            "Run the benchmark suite (B1–B8, B10, B11): each scenario, its baseline from the same run, and the ratio.",
+            "Run the benchmark suite (B1–B11): each scenario, its baseline from the same run, and the ratio.",
         discussion: """
             Scenarios, on register rows (interfaces and their RACI rows, each \
             interface with one provider), each against a baseline from the same run:
@@ -33,6 +33,9 @@ struct BenchCommand: AsyncParsableCommand {
                   vs one provider alone (all converge, ≥ 0.5× its rate, hub ≤ 256 MiB)
               B10 50 replicas exchanging change-set files in random pairs until quiet
                   vs a perfect delta exchange (≤ 2× the bytes), at two sizes (time per exchange flat)
+              B9  signing and verifying origin proofs, one line per path: B1's writes then their
+                  signing, B2's applies verifying proofs, B3's delta with proofs, in-process
+                  vs the same path without them, in the same run (≤ 5% added to each)
 
             Files go to a temporary directory, removed at the end (keep them with --keep). Progress goes to stderr; \
             the table (or --json) to stdout. Targets are reported, never enforced: the exit status is 1 only when a \
@@ -83,7 +86,7 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         let names = scenarios.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         for name in names where BenchScenario(rawValue: name.uppercased()) == nil {
-            throw ValidationError("unknown scenario '\(name)': expected B1 to B8, B10 or B11, such as --scenario B1,B3")
+            throw ValidationError("unknown scenario '\(name)': expected B1 to B11, such as --scenario B1,B3")
         }
         if let scale {
             guard scale > 0, scale <= 10 else { throw ValidationError("--scale must be above 0 and at most 10") }
@@ -109,7 +112,7 @@ struct BenchCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         var results: [BenchResult] = []
         for scenario in selected {
-            results.append(runner.run(scenario))
+            results.append(contentsOf: runner.run(scenario))
         }
         runner.finish()
         let report = BenchReport(

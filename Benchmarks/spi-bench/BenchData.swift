@@ -258,6 +258,25 @@ enum BenchFiles {
         return size(path)
     }
 
+    /// Copies a replica file byte for byte, after a TRUNCATE checkpoint so that the file holds every commit: a twin on
+    /// which to measure the same work with one thing changed (B9). The key beside the file is not copied, so the copy
+    /// opens without a signer.
+    ///
+    /// - Throws: `BenchError.Code.unexpected` when a connection held a read open and the checkpoint could not finish.
+    static func copyReplica(_ path: String, to copy: String) throws {
+        let db = try Connection(path: path, mode: .readWrite)
+        let result = try db.rows("PRAGMA wal_checkpoint(TRUNCATE)")
+        guard result.first?.first == .integer(0) else {
+            throw BenchError(.unexpected, "could not checkpoint \(path) to copy it: \(result)")
+        }
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        // On disk before it is measured: otherwise its first checkpoint's fsync writes the whole copy back.
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: copy))
+        try handle.synchronize()
+        try handle.close()
+    }
+
     /// The size of a file in bytes (0 when it does not exist).
     static func size(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0

@@ -60,7 +60,7 @@ struct BenchReport: Codable, Sendable {
         lines.append("")
         let rows = results.map { result -> [String] in
             [
-                result.scenario.rawValue, result.error == nil ? result.measured : "FAILED", result.baseline,
+                result.label, result.error == nil ? result.measured : "FAILED", result.baseline,
                 result.error == nil ? BenchFormat.ratio(result.ratio) : "-", result.target,
                 result.error != nil ? "error" : smoke ? "ran (smoke)" : result.met ? "met" : "missed",
             ]
@@ -70,7 +70,7 @@ struct BenchReport: Codable, Sendable {
                 header: ["scenario", "measured", "baseline", "ratio", "target", "result"], rows: rows, limit: nil))
         lines.append("")
         for result in results {
-            lines.append("\(result.scenario.rawValue)  \(result.title); baseline: \(result.scenario.baselineTitle)")
+            lines.append("\(result.label)  \(result.title); baseline: \(result.scenario.baselineTitle)")
             if let error = result.error { lines.append("    error: \(error)") }
             for note in result.notes { lines.append("    \(note)") }
         }

@@ -2,7 +2,8 @@ import Foundation
 
 /// One scenario of the benchmark suite (issue 7): what it measures, against which baseline, and its target.
 enum BenchScenario: String, CaseIterable, Codable, Sendable {
-    // B11 runs after B4 on the same synced pair, before B7 stops its server.
+    // B11 runs after B4 on the same synced pair, before B7 stops its server. B9 comes last: it signs what B1 wrote
+    // (after B6 measured the file) and reuses B2's applies.
     case b1 = "B1"
     case b2 = "B2"
     case b3 = "B3"
@@ -13,6 +14,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
     case b7 = "B7"
     case b8 = "B8"
     case b10 = "B10"
+    case b9 = "B9"
 
     /// What the scenario measures, in a few words.
     var title: String {
@@ -27,6 +29,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
         case .b7: "peak resident memory while syncing"
         case .b8: "hub serving providers syncing at once"
         case .b10: "replicas of one party kind exchanging by files only, in random pairs, until quiet"
+        case .b9: "signing and verifying, on the paths of B1, B2 and B3"
         }
     }
 
@@ -43,6 +46,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
         case .b7: "the same sync of a register 10× smaller"
         case .b8: "one provider syncing alone"
         case .b10: "a perfect delta exchange; the same at 10× fewer rows"
+        case .b9: "the same path without signing or verifying, in the same run"
         }
     }
 
@@ -59,6 +63,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
         case .b7: "≤ 128 MiB"
         case .b8: "all converge, ≥ 0.5×, hub ≤ 256 MiB"
         case .b10: "≤ 2× the bytes, time per exchange flat"
+        case .b9: "≤ 5% added to each"
         }
     }
 }
@@ -66,7 +71,7 @@ enum BenchScenario: String, CaseIterable, Codable, Sendable {
 /// The outcome of one scenario: the measured figure, its baseline from the same run, their ratio, and whether the
 /// target was met.
 struct BenchResult: Codable, Sendable {
-    /// `B1` … `B8`, `B10`, `B11`.
+    /// `B1` … `B11`.
     var scenario: BenchScenario
     /// What was measured, in a few words.
     var title: String
@@ -86,12 +91,18 @@ struct BenchResult: Codable, Sendable {
     var notes: [String]
     /// Set when the scenario failed to run; the other fields are then empty.
     var error: String?
+    /// For a scenario measured on several paths, the path this result is about (B9: `B1`, `B2` or `B3`); nil for the
+    /// others, and then left out of the JSON.
+    var part: String? = nil
 
-    /// A scenario that failed to run.
-    static func failure(_ scenario: BenchScenario, _ error: any Error) -> BenchResult {
+    /// The scenario and its part, as the table prints them: `B2`, `B9 (B1)`.
+    var label: String { scenario.rawValue + (part.map { " (\($0))" } ?? "") }
+
+    /// A scenario (or one part of it) that failed to run.
+    static func failure(_ scenario: BenchScenario, _ error: any Error, part: String? = nil) -> BenchResult {
         BenchResult(
             scenario: scenario, title: scenario.title, measured: "-", baseline: "-", ratio: 0, target: scenario.target,
-            met: false, values: [:], notes: [], error: "\(error)")
+            met: false, values: [:], notes: [], error: "\(error)", part: part)
     }
 }
 
