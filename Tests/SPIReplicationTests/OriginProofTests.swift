@@ -148,6 +148,13 @@ struct OriginProofTests {
             let batches = try delta(from: r[0], to: r[1])
             #expect(batches.allSatisfy { $0.proofs.isEmpty })
             #expect(throws: ReplicationError.self) { try r[1].apply(batches[0], gate: ProofGate()) }
+            // Without proofs, a receiver that requires none has nothing to check; a key it carries is still read.
+            var badKey = batches[0]
+            var key = Spi_V1_SiteKey()
+            key.site = 99
+            badKey.keys = [key]
+            let malformed = #expect(throws: ReplicationError.self) { try r[1].apply(badKey) }
+            #expect(malformed?.code == .malformed, "\(String(describing: malformed))")
             for batch in batches { try r[1].apply(batch) }
             #expect(try content(r[1]) == content(r[0]))
         }
