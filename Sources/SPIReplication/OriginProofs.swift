@@ -217,18 +217,27 @@ enum OriginProofs {
     /// Cuts a group's entries into chunks: by row, in row order, a new chunk starting at the first row after
     /// ``chunkSize`` entries.
     static func chunks(of entries: [(row: RowRef, leaf: Leaf)]) -> [Chunk] {
-        var byRow: [RowRef: [Leaf]] = [:]
-        for entry in entries { byRow[entry.row, default: []].append(entry.leaf) }
+        // A delta reads a row's entries together: runs of consecutive entries of one row, sorted by row, instead of
+        // hashing every entry's row. Runs of one row end up next to each other and count as one row.
+        var runs: [(row: RowRef, entries: Range<Int>)] = []
+        for (index, entry) in entries.enumerated() {
+            if let last = runs.last, last.row == entry.row {
+                runs[runs.count - 1].entries = last.entries.lowerBound..<index + 1
+            } else {
+                runs.append((entry.row, index..<index + 1))
+            }
+        }
+        runs.sort { $0.row < $1.row }
         var chunks: [Chunk] = []
         var current: (first: RowRef, last: RowRef, leaves: [Leaf])?
-        for row in byRow.keys.sorted() {
-            if let open = current, open.leaves.count >= chunkSize {
+        for run in runs {
+            if let open = current, open.last != run.row, open.leaves.count >= chunkSize {
                 chunks.append(Chunk(first: open.first, last: open.last, leaves: sortedLeaves(open.leaves)))
                 current = nil
             }
-            if current == nil { current = (row, row, []) }
-            current!.last = row
-            current!.leaves += byRow[row]!
+            if current == nil { current = (run.row, run.row, []) }
+            current!.last = run.row
+            current!.leaves += entries[run.entries].lazy.map(\.leaf)
         }
         if let open = current {
             chunks.append(Chunk(first: open.first, last: open.last, leaves: sortedLeaves(open.leaves)))
@@ -247,12 +256,18 @@ enum OriginProofs {
         return message
     }
 
-    /// The distinct leaves of a set, in ascending byte order, concatenated.
+    /// The distinct leaves of a set, in ascending byte order, concatenated (sorted, then each copy after the first
+    /// skipped: no hashing).
     static func sortedLeaves(_ leaves: some Sequence<Leaf>) -> [UInt8] {
-        let distinct = Set(leaves).sorted()
+        var sorted = Array(leaves)
+        sorted.sort()
         var result: [UInt8] = []
-        result.reserveCapacity(distinct.count * leafLength)
-        for leaf in distinct { leaf.append(to: &result) }
+        result.reserveCapacity(sorted.count * leafLength)
+        var previous: Leaf?
+        for leaf in sorted where leaf != previous {
+            leaf.append(to: &result)
+            previous = leaf
+        }
         return result
     }
 

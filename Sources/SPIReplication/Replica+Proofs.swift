@@ -362,11 +362,28 @@ extension Replica {
                 throw malformed("two proofs for site \(key.site) at one clock")
             }
         }
-        var byGroup: [OriginProofs.GroupKey: [OriginProofs.Entry]] = [:]
-        for entry in entries { byGroup[entry.group, default: []].append(entry) }
+        // Each group's entries, as positions in `entries`, in batch order. A batch's entries come in runs of one
+        // group: only the first entry of a run is looked up.
+        var groupPositions: [OriginProofs.GroupKey: Int] = [:]
+        var groups: [(key: OriginProofs.GroupKey, entries: [Int])] = []
+        var current: Int?
+        for (index, entry) in entries.enumerated() {
+            if current == nil || groups[current!].key != entry.group {
+                if let known = groupPositions[entry.group] {
+                    current = known
+                } else {
+                    current = groups.count
+                    groupPositions[entry.group] = groups.count
+                    groups.append((entry.group, []))
+                }
+            }
+            groups[current!].entries.append(index)
+        }
         func describe(_ group: OriginProofs.GroupKey) -> String {
             var text = "site \(group.site) at clock \(HybridLogicalClock(rawValue: group.hlc))"
-            if let entry = byGroup[group]?.first { text = "\(entry.row.table) \(entry.row.id) by " + text }
+            if let position = groupPositions[group], let first = groups[position].entries.first {
+                text = "\(entries[first].row.table) \(entries[first].row.id) by " + text
+            }
             return text
         }
         func forged(_ group: OriginProofs.GroupKey) -> ReplicationError {
@@ -376,7 +393,7 @@ extension Replica {
                     + "nothing of the batch was applied")
         }
         var verified: [VerifiedGroup] = []
-        for (group, groupEntries) in byGroup.sorted(by: { $0.key < $1.key }) {
+        for (group, groupEntries) in groups.sorted(by: { $0.key < $1.key }) {
             guard let proof = proofs[group] else {
                 if required {
                     throw ReplicationError(
@@ -408,7 +425,8 @@ extension Replica {
                 chunks.append((index, range, other))
             }
             var lastRow: (row: OriginProofs.RowRef, position: Int)?
-            for entry in groupEntries {
+            for index in groupEntries {
+                let entry = entries[index]
                 let position: Int
                 if let last = lastRow, last.row == entry.row {
                     position = last.position

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SPISQLite
 @testable import SPIReplication
+import SPITestSupport
 import Testing
 
 /// Origin proofs (protocol/changes.md §7): every change carries its origin's signature, checkable by any receiver
@@ -205,5 +206,64 @@ struct OriginProofTests {
             try ChangeSetSigner().privateKeyPEM.write(toFile: path + ".key", atomically: true, encoding: .utf8)
             #expect(try Replica(path: path, logger: testLogger).signer == nil)
         }
+    }
+
+    /// A signer's chunks (protocol/changes.md §7.2), as the spec's words give them: the group's rows in bytewise order,
+    /// a new chunk at the first row after 512 entries, each chunk's distinct leaves in ascending order. Read directly:
+    /// a dictionary of the rows, a set of the leaves.
+    static func specChunks(
+        _ entries: [(row: OriginProofs.RowRef, leaf: OriginProofs.Leaf)]
+    ) -> [(first: OriginProofs.RowRef, last: OriginProofs.RowRef, leaves: [UInt8])] {
+        var byRow: [OriginProofs.RowRef: [OriginProofs.Leaf]] = [:]
+        for entry in entries { byRow[entry.row, default: []].append(entry.leaf) }
+        var chunks: [(first: OriginProofs.RowRef, last: OriginProofs.RowRef, leaves: [UInt8])] = []
+        var open: (first: OriginProofs.RowRef, last: OriginProofs.RowRef, leaves: [OriginProofs.Leaf])?
+        func close() {
+            guard let chunk = open else { return }
+            chunks.append((chunk.first, chunk.last, Set(chunk.leaves).sorted().flatMap(\.bytes)))
+            open = nil
+        }
+        for row in byRow.keys.sorted() {
+            if let chunk = open, chunk.leaves.count >= OriginProofs.chunkSize { close() }
+            if open == nil { open = (row, row, []) }
+            open!.last = row
+            open!.leaves += byRow[row]!
+        }
+        close()
+        return chunks
+    }
+
+    /// The chunks are cut from runs of a row's entries (a delta reads them together), not by hashing each entry's row:
+    /// whatever the order of the entries, and with a row's entries in several runs and leaves repeated, they are the
+    /// spec's.
+    @Test("a signer's chunks and their leaves are the spec's, whatever the order of the entries", arguments: 0..<60)
+    func chunksAreTheSpecs(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let tables = ["interface", "raci_assignment", "note", "ünïcode"]
+        func leaf() -> OriginProofs.Leaf {
+            OriginProofs.Leaf((0..<16).map { _ in UInt8(truncatingIfNeeded: random.next()) })
+        }
+        let pool = (0..<8).map { _ in leaf() }
+        var entries: [(row: OriginProofs.RowRef, leaf: OriginProofs.Leaf)] = []
+        for _ in 0..<(1 + random.next(below: 700)) {
+            // Row ids of several lengths and scripts, some rows several times (in separate runs).
+            let row = OriginProofs.RowRef(
+                table: tables[random.next(below: tables.count)],
+                id: ["r", "R", "é-", "0"][random.next(below: 4)] + String(random.next(below: 900)))
+            for _ in 0..<(1 + random.next(below: 7)) {
+                entries.append((row, random.next(below: 10) == 0 ? pool[random.next(below: pool.count)] : leaf()))
+            }
+        }
+        if seed % 2 == 1 { entries.shuffle(using: &random) }
+        let chunks = OriginProofs.chunks(of: entries)
+        let expected = Self.specChunks(entries)
+        #expect(chunks.count == expected.count)
+        for (chunk, spec) in zip(chunks, expected) {
+            #expect(chunk.first == spec.first && chunk.last == spec.last, "seed \(seed)")
+            #expect(chunk.leaves == spec.leaves, "seed \(seed)")
+        }
+        // Leaves are distinct and ascending, whatever their repeats.
+        let leaves = entries.map(\.leaf)
+        #expect(OriginProofs.sortedLeaves(leaves) == Set(leaves).sorted().flatMap(\.bytes))
     }
 }
