@@ -3,16 +3,17 @@ import SPIReplication
 /// The handshake: `Hello`, then `HelloAck` (or `Busy`, or `Error`), with the checks of protocol/sync.md §5.
 extension SyncSession {
 
-    mutating func receiveWhileAwaitingHello(_ message: SyncMessage) -> [Action] {
+    mutating func receiveWhileAwaitingHello(_ message: SyncMessage) -> ReceiveAction {
         switch message {
         case .hello(let hello):
             let offered = Set(hello.protocolVersions)
             guard let chosen = configuration.supportedVersions.filter(offered.contains).max() else {
-                return fail(
-                    SyncError(
-                        .unsupportedVersion,
-                        "no protocol version in common: the initiator speaks \(hello.protocolVersions.sorted()), "
-                            + "the responder \(configuration.supportedVersions.sorted())"))
+                return .fail(
+                    failed(
+                        SyncError(
+                            .unsupportedVersion,
+                            "no protocol version in common: the initiator speaks \(hello.protocolVersions.sorted()), "
+                                + "the responder \(configuration.supportedVersions.sorted())")))
             }
             let peer: Peer
             switch validatePeer(
@@ -21,30 +22,31 @@ extension SyncSession {
                 receiveWindow: hello.receiveWindow)
             {
             case .success(let valid): peer = valid
-            case .failure(let error): return fail(error)
+            case .failure(let error): return .fail(failed(error))
             }
             let ack = SyncMessage.HelloAck(
                 protocolVersion: chosen, registerID: configuration.registerID.bytes,
                 schemaVersion: configuration.schemaVersion, siteID: configuration.siteID.bytes,
                 peerName: configuration.name, receiveWindow: configuration.receiveWindow,
                 software: configuration.software)
-            return [.send(.helloAck(ack))] + beginExchange(peer)
+            return .sendHelloAck(ack, then: beginExchange(peer))
         case .error(let error):
-            return failReported(error)
+            return .fail(failReported(error))
         default:
-            return fail(SyncError(.protocolViolation, "expected Hello, received \(message.kindName)"))
+            return .fail(failed(SyncError(.protocolViolation, "expected Hello, received \(message.kindName)")))
         }
     }
 
-    mutating func receiveWhileAwaitingHelloAck(_ message: SyncMessage) -> [Action] {
+    mutating func receiveWhileAwaitingHelloAck(_ message: SyncMessage) -> ReceiveAction {
         switch message {
         case .helloAck(let ack):
             guard configuration.supportedVersions.contains(ack.protocolVersion) else {
-                return fail(
-                    SyncError(
-                        .unsupportedVersion,
-                        "the responder chose protocol version \(ack.protocolVersion), which the initiator did not "
-                            + "offer (\(configuration.supportedVersions.sorted()))"))
+                return .fail(
+                    failed(
+                        SyncError(
+                            .unsupportedVersion,
+                            "the responder chose protocol version \(ack.protocolVersion), which the initiator did not "
+                                + "offer (\(configuration.supportedVersions.sorted()))")))
             }
             switch validatePeer(
                 version: ack.protocolVersion, registerID: ack.registerID, siteID: ack.siteID,
@@ -52,31 +54,30 @@ extension SyncSession {
                 receiveWindow: ack.receiveWindow)
             {
             case .success(let peer):
-                return beginExchange(peer)
+                return .beginExchange(beginExchange(peer))
             case .failure(let error):
-                return fail(error)
+                return .fail(failed(error))
             }
         case .busy(let busy):
             let error = SyncError(
                 .busy, busy.message.isEmpty ? "the peer is busy; try again later" : busy.message,
                 isReportedByPeer: true, retryAfter: busy.retryAfter)
             state = .failed(error)
-            return [.fail(error)]
+            return .fail(Failure(error: error, report: nil))
         case .error(let error):
-            return failReported(error)
+            return .fail(failReported(error))
         default:
-            return fail(SyncError(.protocolViolation, "expected HelloAck, received \(message.kindName)"))
+            return .fail(failed(SyncError(.protocolViolation, "expected HelloAck, received \(message.kindName)")))
         }
     }
 
-    /// Ends the handshake: sends this side's `Knowledge`, or asks the shell to read it first.
-    mutating func beginExchange(_ peer: Peer) -> [Action] {
+    /// Ends the handshake: this side's `Knowledge` goes out at once, or after the shell read it.
+    mutating func beginExchange(_ peer: Peer) -> KnowledgeStep {
         let window = min(UInt64(peer.receiveWindow), UInt64(configuration.maximumSendWindow))
         var exchange = Exchange(summary: SyncSummary(peer: peer), sendWindow: max(window, 1))
         exchange.knowledgeSent = !readsKnowledgeAfterHandshake
         state = .exchanging(exchange)
-        return readsKnowledgeAfterHandshake
-            ? [.readKnowledge] : [.send(.knowledge(SyncMessage.KnowledgeMessage(localKnowledge)))]
+        return readsKnowledgeAfterHandshake ? .read : .send(SyncMessage.KnowledgeMessage(localKnowledge))
     }
 
     /// Checks the fields both `Hello` and `HelloAck` carry.

@@ -3,22 +3,28 @@ public import SPIReplication
 
 /// The sync protocol of protocol/sync.md as a value-type state machine, with no I/O in it.
 ///
-/// A shell (the NIO transport, or an in-memory pipe in tests) feeds it events (``start()``, ``receive(_:)``,
-/// ``batchProduced(_:)``, ``batchApplied(sequence:report:)``, ``batchRejected(sequence:error:)``, ``fail(_:)``,
-/// ``connectionClosed()``) and executes the ``Action``s each returns, in order. Every event is legal in every state:
-/// a message that breaks the protocol becomes a ``SyncError`` and a `.fail` action, never a crash.
+/// A shell (the NIO transport, or an in-memory pipe in tests) feeds it events and executes what each returns. Each
+/// event has its own action type, whose cases are exactly what that event can ask for, so that an event cannot ask
+/// for what it may not: ``start()`` returns a ``StartAction``, ``receive(_:)`` a ``ReceiveAction``,
+/// ``knowledgeRead(_:)`` a ``KnowledgeReadAction``, ``batchProduced(_:)`` a ``BatchProducedAction`` and
+/// ``batchApplied(sequence:report:)`` a ``BatchAppliedAction``; ``batchRejected(sequence:error:)`` and ``fail(_:)``
+/// can only fail the session (a ``Failure``), and ``connectionClosed()`` can only report the error it failed with.
+/// Each returns nil when it asks nothing. Every event is legal in every state: a message that breaks the protocol
+/// becomes a ``SyncError`` and a ``Failure``, never a crash.
 ///
 /// ```swift
 /// var session = SyncSession(role: .initiator, configuration: configuration, localKnowledge: knowledge)
-/// var actions = session.start()                 // [.send(Hello)]
-/// actions = session.receive(helloAck)           // [.send(Knowledge)]
-/// actions = session.receive(peerKnowledge)      // [.startDelta(peerKnowledge), .produceBatch]
-/// actions = session.batchProduced(batch)        // [.send(Batch 1), .produceBatch]
+/// let start = session.start()                    // .sendHello(Hello)
+/// let handshake = session.receive(helloAck)      // .beginExchange(.send(Knowledge))
+/// let delta = session.receive(peerKnowledge)     // .startDelta(peerKnowledge): then read the first batch
+/// let first = session.batchProduced(batch)       // .sendBatchAndProduceNext(Batch 1)
 /// ```
 ///
-/// The shell must execute store actions (`.startDelta`, `.produceBatch`, `.apply`) in the order they are returned,
-/// report each `.produceBatch` with ``batchProduced(_:)`` and each `.apply` with ``batchApplied(sequence:report:)``
-/// or ``batchRejected(sequence:error:)``, and close the connection after `.complete` or `.fail`.
+/// An action asks for at most one piece of store work (read this side's knowledge, prepare the delta, read a batch,
+/// apply a batch), always after the messages it sends. The shell does it, then reports it with the matching event:
+/// ``knowledgeRead(_:)`` for a read knowledge, ``batchProduced(_:)`` for each batch read (after preparing the delta,
+/// the first batch is read at once), ``batchApplied(sequence:report:)`` or ``batchRejected(sequence:error:)`` for
+/// each apply. It closes the connection after a completion or a ``Failure``.
 public struct SyncSession: Sendable {
     /// Which side of the connection this session is.
     public enum Role: Sendable, Hashable {
@@ -110,7 +116,7 @@ public struct SyncSession: Sendable {
         public internal(set) var knowledgeSent = true
         /// The peer's `Knowledge`, kept until this side's is sent: the delta starts then.
         var peerKnowledgeWaiting: Knowledge?
-        /// Whether a `.produceBatch` action awaits ``batchProduced(_:)``.
+        /// Whether a batch read the session asked for awaits ``SyncSession/batchProduced(_:)``.
         public internal(set) var isProducing = false
         /// Whether our `Done` was sent.
         public internal(set) var doneSent = false
@@ -131,27 +137,6 @@ public struct SyncSession: Sendable {
         public var incomingPending: UInt64 { nextIncomingSequence - 1 - appliedThrough }
     }
 
-    /// What the shell must do, in order.
-    public enum Action: Sendable, Equatable {
-        /// Write this message to the peer.
-        case send(SyncMessage)
-        /// Prepare the delta of what the peer lacks, from its knowledge (`Replica.deltaCursor(for:)`).
-        case startDelta(Knowledge)
-        /// Read the next batch of the delta and report it with ``SyncSession/batchProduced(_:)`` (nil when done).
-        case produceBatch
-        /// Apply the batch in one transaction and report with ``SyncSession/batchApplied(sequence:report:)`` or
-        /// ``SyncSession/batchRejected(sequence:error:)``.
-        case apply(ChangeBatch, sequence: UInt64)
-        /// Read what the local replica holds now and report it with ``SyncSession/knowledgeRead(_:)``, which sends it
-        /// as this side's `Knowledge`. Only a session made with ``SyncSession/init(role:configuration:)`` asks,
-        /// once, right after the handshake.
-        case readKnowledge
-        /// The session completed: flush what was sent, then close the connection.
-        case complete(SyncSummary)
-        /// The session failed: flush what was sent (an `Error` may be among it), then close the connection.
-        case fail(SyncError)
-    }
-
     /// This side's role.
     public let role: Role
     /// This side's configuration.
@@ -159,8 +144,8 @@ public struct SyncSession: Sendable {
     /// What the local replica held when the session began, or, for a session that reads it after the handshake,
     /// what ``knowledgeRead(_:)`` reported (empty until then); sent to the peer.
     public internal(set) var localKnowledge: Knowledge
-    /// Whether the shell reads the local knowledge after the handshake (``Action/readKnowledge``) rather than before
-    /// the session.
+    /// Whether the shell reads the local knowledge after the handshake (``KnowledgeStep/read``) rather than before the
+    /// session.
     public let readsKnowledgeAfterHandshake: Bool
     /// Where the session is.
     public internal(set) var state: State = .idle
@@ -176,15 +161,15 @@ public struct SyncSession: Sendable {
     /// Creates a session that has not started and asks for the local knowledge once the handshake is done.
     ///
     /// The handshake needs nothing from the replica, so a shell can answer it before it has the replica at hand: a
-    /// responder sends `HelloAck` at once, then ``Action/readKnowledge``; the shell reads the replica (a server may
-    /// first wait for one of its open connections) and reports with ``knowledgeRead(_:)``, which sends `Knowledge`.
-    /// The delta waits for it: a peer's `Knowledge` that arrives first is kept until then.
+    /// responder sends `HelloAck` at once, then asks for it (``KnowledgeStep/read``); the shell reads the replica (a
+    /// server may first wait for one of its open connections) and reports with ``knowledgeRead(_:)``, which sends
+    /// `Knowledge`. The delta waits for it: a peer's `Knowledge` that arrives first is kept until then.
     ///
     /// ```swift
     /// var session = SyncSession(role: .responder, configuration: configuration)
-    /// _ = session.start()                          // []
-    /// var actions = session.receive(hello)         // [.send(HelloAck), .readKnowledge]
-    /// actions = session.knowledgeRead(knowledge)   // [.send(Knowledge)]
+    /// let start = session.start()                    // nil: wait for Hello
+    /// let handshake = session.receive(hello)         // .sendHelloAck(HelloAck, then: .read)
+    /// let sent = session.knowledgeRead(knowledge)    // .sendKnowledge(Knowledge)
     /// ```
     public init(role: Role, configuration: Configuration) {
         self.role = role
@@ -219,12 +204,15 @@ public struct SyncSession: Sendable {
     }
 
     /// Starts the session: the initiator sends `Hello`, the responder waits for one.
-    public mutating func start() -> [Action] {
-        guard case .idle = state else { return [] }
+    ///
+    /// - Returns: ``StartAction/sendHello(_:)`` for the initiator; nil for the responder (it waits for the peer's
+    ///   `Hello`) and for a session that already started.
+    public mutating func start() -> StartAction? {
+        guard case .idle = state else { return nil }
         switch role {
         case .responder:
             state = .awaitingHello
-            return []
+            return nil
         case .initiator:
             state = .awaitingHelloAck
             let hello = SyncMessage.Hello(
@@ -232,104 +220,128 @@ public struct SyncSession: Sendable {
                 schemaVersion: configuration.schemaVersion, siteID: configuration.siteID.bytes,
                 peerName: configuration.name, receiveWindow: configuration.receiveWindow,
                 software: configuration.software)
-            return [.send(.hello(hello))]
+            return .sendHello(hello)
         }
     }
 
     /// Handles a message from the peer.
-    public mutating func receive(_ message: SyncMessage) -> [Action] {
+    ///
+    /// - Returns: what the message asks of the shell, or nil when it asks nothing (wait for the next message).
+    public mutating func receive(_ message: SyncMessage) -> ReceiveAction? {
         switch state {
         case .idle:
-            return fail(SyncError(.protocolViolation, "received \(message.kindName) before the session started"))
+            return .fail(
+                failed(SyncError(.protocolViolation, "received \(message.kindName) before the session started")))
         case .complete, .failed:
-            return []
+            return nil
         case .awaitingHello:
             return receiveWhileAwaitingHello(message)
         case .awaitingHelloAck:
             return receiveWhileAwaitingHelloAck(message)
         case .exchanging(var exchange):
-            let actions = receive(message, exchanging: &exchange)
+            let action = receive(message, exchanging: &exchange)
             if case .exchanging = state { state = .exchanging(exchange) }
-            return actions
+            return action
         }
     }
 
-    /// Reports what a `.readKnowledge` action read: sends it as this side's `Knowledge`, then starts the delta if the
-    /// peer's `Knowledge` already arrived.
-    public mutating func knowledgeRead(_ knowledge: Knowledge) -> [Action] {
+    /// Reports the local knowledge that ``KnowledgeStep/read`` asked for: sends it as this side's `Knowledge`, then
+    /// starts the delta if the peer's `Knowledge` already arrived.
+    ///
+    /// - Returns: what to send and whether the delta starts; nil when the session had already finished.
+    public mutating func knowledgeRead(_ knowledge: Knowledge) -> KnowledgeReadAction? {
         guard case .exchanging(var exchange) = state, !exchange.knowledgeSent else {
-            return misuse("knowledgeRead without a pending .readKnowledge")
+            return misuse("knowledgeRead without a pending knowledge read").map(KnowledgeReadAction.fail)
         }
         localKnowledge = knowledge
         exchange.knowledgeSent = true
-        var actions: [Action] = [.send(.knowledge(SyncMessage.KnowledgeMessage(knowledge)))]
-        if let peer = exchange.peerKnowledgeWaiting {
-            exchange.peerKnowledgeWaiting = nil
-            exchange.isProducing = true
-            actions += [.startDelta(peer), .produceBatch]
+        let message = SyncMessage.KnowledgeMessage(knowledge)
+        // No batch went out before this side's `Knowledge`: the session cannot complete here.
+        guard let peerKnowledge = exchange.peerKnowledgeWaiting else {
+            state = .exchanging(exchange)
+            return .sendKnowledge(message)
         }
-        return actions + settle(exchange)
+        exchange.peerKnowledgeWaiting = nil
+        exchange.isProducing = true
+        state = .exchanging(exchange)
+        return .sendKnowledgeAndStartDelta(message, peerKnowledge: peerKnowledge)
     }
 
-    /// Reports the batch a `.produceBatch` action read: nil when the delta is exhausted.
-    public mutating func batchProduced(_ batch: ChangeBatch?) -> [Action] {
+    /// Reports the next batch of the delta, which the session asked for: nil when the delta is exhausted.
+    ///
+    /// The session asks for a batch with ``ReceiveAction/startDelta(_:)``, ``ReceiveAction/produceBatch``,
+    /// ``BatchProducedAction/sendBatchAndProduceNext(_:)`` and
+    /// ``KnowledgeReadAction/sendKnowledgeAndStartDelta(_:peerKnowledge:)``.
+    ///
+    /// - Returns: the batch or `Done` to send, and what follows; nil when the session had already finished.
+    public mutating func batchProduced(_ batch: ChangeBatch?) -> BatchProducedAction? {
         guard case .exchanging(var exchange) = state, exchange.isProducing else {
-            return misuse("batchProduced without a pending .produceBatch")
+            return misuse("batchProduced without a pending batch read").map(BatchProducedAction.fail)
         }
         exchange.isProducing = false
-        var actions: [Action] = []
-        if let batch {
-            let sequence = exchange.nextOutgoingSequence
-            exchange.nextOutgoingSequence += 1
-            exchange.summary.batchesSent += 1
-            exchange.summary.changesSent += batch.changeCount
-            exchange.summary.rowsSent += batch.rowCount
-            actions.append(.send(.batch(SyncMessage.Batch(sequence: sequence, changes: batch))))
-            actions += requestBatchIfWindowAllows(&exchange)
-        } else {
+        guard let batch else {
             exchange.doneSent = true
-            actions.append(.send(.done(SyncMessage.Done(batches: exchange.nextOutgoingSequence - 1))))
+            let done = SyncMessage.Done(batches: exchange.nextOutgoingSequence - 1)
+            if let summary = settle(exchange) { return .sendDoneAndComplete(done, summary) }
+            return .sendDone(done)
         }
-        return actions + settle(exchange)
+        let sequence = exchange.nextOutgoingSequence
+        exchange.nextOutgoingSequence += 1
+        exchange.summary.batchesSent += 1
+        exchange.summary.changesSent += batch.changeCount
+        exchange.summary.rowsSent += batch.rowCount
+        let message = SyncMessage.Batch(sequence: sequence, changes: batch)
+        let producesNext = requestBatchIfWindowAllows(&exchange)
+        // The batch is in flight: the session cannot complete here.
+        state = .exchanging(exchange)
+        return producesNext ? .sendBatchAndProduceNext(message) : .sendBatch(message)
     }
 
     /// Reports that the batch with `sequence` was applied and committed.
-    public mutating func batchApplied(sequence: UInt64, report: ApplyReport) -> [Action] {
+    ///
+    /// - Returns: the `BatchAck` to send, and whether the session completes; nil when the session had already
+    ///   finished.
+    public mutating func batchApplied(sequence: UInt64, report: ApplyReport) -> BatchAppliedAction? {
         guard case .exchanging(var exchange) = state, exchange.incomingPending > 0,
             sequence == exchange.appliedThrough + 1
         else {
-            return misuse("batchApplied(\(sequence)) does not match a pending .apply")
+            return misuse("batchApplied(\(sequence)) does not match a pending apply").map(BatchAppliedAction.fail)
         }
         exchange.appliedThrough = sequence
         exchange.summary.received.add(report)
-        return [.send(.batchAck(SyncMessage.BatchAck(sequence: sequence, report: report)))] + settle(exchange)
+        let ack = SyncMessage.BatchAck(sequence: sequence, report: report)
+        if let summary = settle(exchange) { return .sendBatchAckAndComplete(ack, summary) }
+        return .sendBatchAck(ack)
     }
 
     /// Reports that the batch with `sequence` was refused (nothing of it applied).
     ///
     /// An error with code `SyncError.Code.invalidBatch` tells the peer its batch failed validation; any other
     /// code is sent as is (`SyncError.Code.internalError` for a local failure).
-    public mutating func batchRejected(sequence: UInt64, error: SyncError) -> [Action] {
-        guard case .exchanging = state else { return [] }
-        return fail(error)
+    ///
+    /// - Returns: the failure to execute; nil when the session is not exchanging (no batch can be pending).
+    public mutating func batchRejected(sequence: UInt64, error: SyncError) -> Failure? {
+        guard case .exchanging = state else { return nil }
+        return failed(error)
     }
 
     /// Fails the session because of something the shell detected: a frame that does not decode, a timeout, a store
     /// failure, shutting down. Sends an `Error` to the peer when the code is one the wire carries.
-    public mutating func fail(_ error: SyncError) -> [Action] {
-        if isFinished { return [] }
-        state = .failed(error)
-        var actions: [Action] = []
-        if error.isSentToPeer {
-            actions.append(.send(.error(SyncMessage.ErrorReport(code: error.code, message: error.message))))
-        }
-        actions.append(.fail(error))
-        return actions
+    ///
+    /// - Returns: the failure to execute; nil when the session had already finished.
+    public mutating func fail(_ error: SyncError) -> Failure? {
+        if isFinished { return nil }
+        return failed(error)
     }
 
     /// Reports that the connection closed (end of stream). Normal once complete; an error before.
-    public mutating func connectionClosed() -> [Action] {
-        if isFinished { return [] }
+    ///
+    /// Nothing can be sent on a closed connection, so this event can only report a failure.
+    ///
+    /// - Returns: the error the session failed with (a `SyncError.Code.connectionClosed`); nil when the session had
+    ///   already finished.
+    public mutating func connectionClosed() -> SyncError? {
+        if isFinished { return nil }
         let phase: String
         switch state {
         case .idle, .awaitingHello: phase = "before its Hello"
@@ -338,23 +350,31 @@ public struct SyncSession: Sendable {
         }
         let error = SyncError(.connectionClosed, "the peer closed the connection \(phase)")
         state = .failed(error)
-        return [.fail(error)]
+        return error
     }
 
-    mutating func failReported(_ report: SyncMessage.ErrorReport) -> [Action] {
+    /// Moves the session to ``State/failed(_:)`` with `error`, with an `Error` for the peer when the wire carries it.
+    mutating func failed(_ error: SyncError) -> Failure {
+        state = .failed(error)
+        let report = error.isSentToPeer ? SyncMessage.ErrorReport(code: error.code, message: error.message) : nil
+        return Failure(error: error, report: report)
+    }
+
+    /// The peer's `Error` message: fail with its code and text, and answer nothing.
+    mutating func failReported(_ report: SyncMessage.ErrorReport) -> Failure {
         let text =
             report.message.isEmpty
             ? SyncMessage.ErrorReport.unexplained(wireCode: report.code.wireCode.rawValue) : report.message
         let error = SyncError(
             report.code, text.truncatedUTF8(to: SyncProtocol.maximumErrorMessageLength), isReportedByPeer: true)
         state = .failed(error)
-        return [.fail(error)]
+        return Failure(error: error, report: nil)
     }
 
-    /// An event the shell should not have sent in this state: fail without blaming the peer.
-    mutating func misuse(_ what: String) -> [Action] {
-        if isFinished { return [] }
-        return fail(SyncError(.internalError, "sync session misuse: \(what)"))
+    /// An event the shell should not have sent in this state: fail without blaming the peer (nil once finished).
+    mutating func misuse(_ what: String) -> Failure? {
+        if isFinished { return nil }
+        return failed(SyncError(.internalError, "sync session misuse: \(what)"))
     }
 }
 

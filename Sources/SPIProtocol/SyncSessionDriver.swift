@@ -4,10 +4,10 @@ import SPIReplication
 
 /// Runs one ``SyncSession`` over any message transport and any ``SyncStore``: the loop every shell shares.
 ///
-/// The driver reads messages from `inbound`, feeds them to the state machine, and executes its actions: store work
-/// in order on the calling task, and writes through a separate writer task, so that reading never waits for the
-/// peer to read (both sides stream at once; waiting would deadlock two full TCP buffers). The protocol's window
-/// bounds what the writer can hold.
+/// The driver reads messages from `inbound`, feeds them to the state machine, and executes the action each event
+/// returns: the store work it asks for on the calling task (then the event that reports it), and writes through a
+/// separate writer task, so that reading never waits for the peer to read (both sides stream at once; waiting would
+/// deadlock two full TCP buffers). The protocol's window bounds what the writer can hold.
 ///
 /// The store is first used after the handshake (its knowledge, read for the `Knowledge` message): a store that opens
 /// on first use may wait for its turn without holding up the handshake.
@@ -85,86 +85,181 @@ public struct SyncSessionDriver<Store: SyncStore> {
         return try outcome.get()
     }
 
+    /// What the driver does next: wait for the peer's next message, do the one piece of store work the last action
+    /// asked for, or end.
+    private enum Step {
+        case receive
+        case readKnowledge
+        case startDelta(Knowledge)
+        case produceBatch
+        case apply(ChangeBatch, sequence: UInt64)
+        case finish(Result<SyncSummary, SyncError>)
+    }
+
     private mutating func converse<Inbound: AsyncSequence>(
         inbound: Inbound, send: (SyncMessage) -> Void, mapError: (any Error) -> SyncError,
         writeFailure: WriteFailure
     ) async -> Result<SyncSummary, SyncError> where Inbound.Element == SyncMessage {
-        var queue = session.start()
+        if case .sendHello(let hello)? = session.start() { send(.hello(hello)) }
         var iterator = inbound.makeAsyncIterator()
+        var step = Step.receive
         while true {
-            var index = 0
-            while index < queue.count {
-                let action = queue[index]
-                index += 1
-                var next: [SyncSession.Action] = []
-                switch action {
-                case .send(let message):
-                    send(message)
-                    if case .batch = message { reportProgress() }
-                case .readKnowledge:
-                    do {
-                        next = session.knowledgeRead(try await store.knowledge())
-                    } catch {
-                        next = session.fail(Self.storeError(error, doing: "reading this replica's knowledge"))
-                    }
-                case .startDelta(let knowledge):
-                    do {
-                        try await store.startDelta(for: knowledge)
-                    } catch {
-                        next = session.fail(Self.storeError(error, doing: "computing the peer's delta"))
-                    }
-                case .produceBatch:
-                    do {
-                        next = session.batchProduced(try await store.nextBatch())
-                    } catch {
-                        next = session.fail(Self.storeError(error, doing: "reading the next batch"))
-                    }
-                case .apply(let batch, let sequence):
-                    do {
-                        let report = try await store.apply(batch)
-                        next = session.batchApplied(sequence: sequence, report: report)
-                        reportProgress()
-                    } catch {
-                        next = session.batchRejected(
-                            sequence: sequence, error: Self.storeError(error, doing: "applying batch \(sequence)"))
-                    }
-                case .complete(let summary):
-                    return .success(summary)
-                case .fail(let error):
-                    return .failure(error)
+            switch step {
+            case .receive:
+                if Task.isCancelled {
+                    step = execute(session.fail(Self.shuttingDown), send: send)
+                    continue
                 }
-                if !next.isEmpty {
-                    if session.isFinished {
-                        // A failure or completion replaces whatever was still queued.
-                        queue = next
-                        index = 0
-                    } else {
-                        queue += next
+                do {
+                    if let message = try await iterator.next() {
+                        let action = session.receive(message)
+                        if case .batchAck = message { reportProgress() }
+                        step = execute(action, send: send)
+                    } else if Task.isCancelled {
+                        step = execute(session.fail(Self.shuttingDown), send: send)
+                    } else if let error = session.connectionClosed() {
+                        // Always here: the driver returns as soon as the session finishes.
+                        step = .finish(.failure(error))
                     }
+                } catch is CancellationError {
+                    step = execute(session.fail(Self.shuttingDown), send: send)
+                } catch let error as SyncError {
+                    step = execute(session.fail(error), send: send)
+                } catch {
+                    step = execute(session.fail(writeFailure.error ?? mapError(error)), send: send)
                 }
-            }
-            queue = []
-            if Task.isCancelled {
-                queue = session.fail(SyncError(.shuttingDown, "the session was cancelled: shutting down"))
-                continue
-            }
-            do {
-                if let message = try await iterator.next() {
-                    queue = session.receive(message)
-                    if case .batchAck = message { reportProgress() }
-                } else if Task.isCancelled {
-                    queue = session.fail(SyncError(.shuttingDown, "the session was cancelled: shutting down"))
-                } else {
-                    queue = session.connectionClosed()
+            case .readKnowledge:
+                do {
+                    step = execute(session.knowledgeRead(try await store.knowledge()), send: send)
+                } catch {
+                    step = execute(
+                        session.fail(Self.storeError(error, doing: "reading this replica's knowledge")), send: send)
                 }
-            } catch is CancellationError {
-                queue = session.fail(SyncError(.shuttingDown, "the session was cancelled: shutting down"))
-            } catch let error as SyncError {
-                queue = session.fail(error)
-            } catch {
-                queue = session.fail(writeFailure.error ?? mapError(error))
+            case .startDelta(let knowledge):
+                do {
+                    try await store.startDelta(for: knowledge)
+                    step = .produceBatch // the first batch is read at once
+                } catch {
+                    step = execute(
+                        session.fail(Self.storeError(error, doing: "computing the peer's delta")), send: send)
+                }
+            case .produceBatch:
+                do {
+                    step = execute(session.batchProduced(try await store.nextBatch()), send: send)
+                } catch {
+                    step = execute(session.fail(Self.storeError(error, doing: "reading the next batch")), send: send)
+                }
+            case .apply(let batch, let sequence):
+                do {
+                    let report = try await store.apply(batch)
+                    let action = session.batchApplied(sequence: sequence, report: report)
+                    reportProgress()
+                    step = execute(action, send: send)
+                } catch {
+                    let error = Self.storeError(error, doing: "applying batch \(sequence)")
+                    step = execute(session.batchRejected(sequence: sequence, error: error), send: send)
+                }
+            case .finish(let outcome):
+                return outcome
             }
         }
+    }
+
+    /// Sends what a message asks to send; returns what it asks the driver to do next.
+    private func execute(_ action: SyncSession.ReceiveAction?, send: (SyncMessage) -> Void) -> Step {
+        switch action {
+        case nil:
+            return .receive
+        case .sendHelloAck(let ack, let then)?:
+            send(.helloAck(ack))
+            return execute(then, send: send)
+        case .beginExchange(let knowledge)?:
+            return execute(knowledge, send: send)
+        case .startDelta(let knowledge)?:
+            return .startDelta(knowledge)
+        case .apply(let batch, let sequence)?:
+            return .apply(batch, sequence: sequence)
+        case .produceBatch?:
+            return .produceBatch
+        case .complete(let summary)?:
+            return .finish(.success(summary))
+        case .fail(let failure)?:
+            return execute(failure, send: send)
+        }
+    }
+
+    private func execute(_ knowledge: SyncSession.KnowledgeStep, send: (SyncMessage) -> Void) -> Step {
+        switch knowledge {
+        case .send(let message):
+            send(.knowledge(message))
+            return .receive
+        case .read:
+            return .readKnowledge
+        }
+    }
+
+    private func execute(_ action: SyncSession.KnowledgeReadAction?, send: (SyncMessage) -> Void) -> Step {
+        switch action {
+        case nil:
+            return .receive
+        case .sendKnowledge(let message)?:
+            send(.knowledge(message))
+            return .receive
+        case .sendKnowledgeAndStartDelta(let message, let peerKnowledge)?:
+            send(.knowledge(message))
+            return .startDelta(peerKnowledge)
+        case .fail(let failure)?:
+            return execute(failure, send: send)
+        }
+    }
+
+    private func execute(_ action: SyncSession.BatchProducedAction?, send: (SyncMessage) -> Void) -> Step {
+        switch action {
+        case nil:
+            return .receive
+        case .sendBatch(let batch)?:
+            send(.batch(batch))
+            reportProgress()
+            return .receive
+        case .sendBatchAndProduceNext(let batch)?:
+            send(.batch(batch))
+            reportProgress()
+            return .produceBatch
+        case .sendDone(let done)?:
+            send(.done(done))
+            return .receive
+        case .sendDoneAndComplete(let done, let summary)?:
+            send(.done(done))
+            return .finish(.success(summary))
+        case .fail(let failure)?:
+            return execute(failure, send: send)
+        }
+    }
+
+    private func execute(_ action: SyncSession.BatchAppliedAction?, send: (SyncMessage) -> Void) -> Step {
+        switch action {
+        case nil:
+            return .receive
+        case .sendBatchAck(let ack)?:
+            send(.batchAck(ack))
+            return .receive
+        case .sendBatchAckAndComplete(let ack, let summary)?:
+            send(.batchAck(ack))
+            return .finish(.success(summary))
+        case .fail(let failure)?:
+            return execute(failure, send: send)
+        }
+    }
+
+    /// Sends the failure's `Error`, if it has one, and ends; nil (the session had already finished) changes nothing.
+    private func execute(_ failure: SyncSession.Failure?, send: (SyncMessage) -> Void) -> Step {
+        guard let failure else { return .receive }
+        if let report = failure.report { send(.error(report)) }
+        return .finish(.failure(failure.error))
+    }
+
+    private static var shuttingDown: SyncError {
+        SyncError(.shuttingDown, "the session was cancelled: shutting down")
     }
 
     private func reportProgress() {

@@ -10,7 +10,7 @@ import NIOConcurrencyHelpers
 ///
 /// **When a session waits.** A server's store opens on first use, which comes after the handshake: the session
 /// answers `Hello` with `HelloAck` at once (it needs nothing from the replica), then asks for its turn here to read
-/// the knowledge it sends next (``SyncSession/Action/readKnowledge``). Waiting therefore never runs into the peer's
+/// the knowledge it sends next (``SyncSession/KnowledgeStep/read``). Waiting therefore never runs into the peer's
 /// handshake timeout. It does not run into the server's idle timeout either: the session waits inside
 /// ``ConnectionContext/waitingForTurn(_:)``, during which the peer is not held to account for its silence. The peer
 /// sees a `HelloAck` and then nothing until its turn; a turn that takes longer than the peer's own idle timeout

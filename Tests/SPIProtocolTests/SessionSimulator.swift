@@ -20,11 +20,17 @@ struct ScriptedStore {
     }
 }
 
+/// How a simulated session ended.
+enum SimulatedOutcome {
+    case complete(SyncSummary)
+    case fail(SyncError)
+}
+
 /// Runs two sessions against each other with no I/O: messages travel through two FIFO queues, one per direction,
 /// delivered in an order a seeded generator picks (each direction stays in order, as on TCP).
 ///
-/// With `readsKnowledgeLate`, both sessions read their knowledge after the handshake (`.readKnowledge`), and each read
-/// completes at a step the generator picks too, as a store that waits for its turn would.
+/// With `readsKnowledgeLate`, both sessions read their knowledge after the handshake (`KnowledgeStep.read`), and each
+/// read completes at a step the generator picks too, as a store that waits for its turn would.
 struct SessionSimulator {
     var initiator: SyncSession
     var responder: SyncSession
@@ -32,10 +38,10 @@ struct SessionSimulator {
     var responderStore: ScriptedStore
     var toResponder: [SyncMessage] = []
     var toInitiator: [SyncMessage] = []
-    var initiatorOutcome: SyncSession.Action?
-    var responderOutcome: SyncSession.Action?
+    var initiatorOutcome: SimulatedOutcome?
+    var responderOutcome: SimulatedOutcome?
     var messages = 0
-    /// Whether a `.readKnowledge` of the initiator, and of the responder, waits to be completed.
+    /// Whether a knowledge read of the initiator, and of the responder, waits to be completed.
     var initiatorReading = false
     var responderReading = false
 
@@ -89,43 +95,130 @@ struct SessionSimulator {
         return true
     }
 
-    mutating func perform(_ actions: [SyncSession.Action], onInitiator: Bool) {
-        var queue = actions
-        while !queue.isEmpty {
-            let action = queue.removeFirst()
-            var next: [SyncSession.Action] = []
-            switch action {
-            case .send(let message):
-                if onInitiator { toResponder.append(message) } else { toInitiator.append(message) }
-            case .readKnowledge:
-                if onInitiator { initiatorReading = true } else { responderReading = true }
-            case .startDelta(let knowledge):
-                if onInitiator {
-                    initiatorStore.deltaStartedFor = knowledge
-                } else {
-                    responderStore.deltaStartedFor = knowledge
-                }
-            case .produceBatch:
-                if onInitiator {
-                    next = initiator.batchProduced(initiatorStore.next())
-                } else {
-                    next = responder.batchProduced(responderStore.next())
-                }
-            case .apply(let batch, let sequence):
-                var report = ApplyReport()
-                report.applied = batch.changeCount
-                report.batches = 1
-                if onInitiator {
-                    initiatorStore.applied.append(batch)
-                    next = initiator.batchApplied(sequence: sequence, report: report)
-                } else {
-                    responderStore.applied.append(batch)
-                    next = responder.batchApplied(sequence: sequence, report: report)
-                }
-            case .complete, .fail:
-                if onInitiator { initiatorOutcome = action } else { responderOutcome = action }
-            }
-            queue += next
+    mutating func perform(_ action: SyncSession.StartAction?, onInitiator: Bool) {
+        if case .sendHello(let hello)? = action { send(.hello(hello), onInitiator: onInitiator) }
+    }
+
+    mutating func perform(_ action: SyncSession.ReceiveAction?, onInitiator: Bool) {
+        switch action {
+        case nil:
+            break
+        case .sendHelloAck(let ack, let then)?:
+            send(.helloAck(ack), onInitiator: onInitiator)
+            perform(then, onInitiator: onInitiator)
+        case .beginExchange(let knowledge)?:
+            perform(knowledge, onInitiator: onInitiator)
+        case .startDelta(let knowledge)?:
+            startDelta(knowledge, onInitiator: onInitiator)
+        case .apply(let batch, let sequence)?:
+            apply(batch, sequence: sequence, onInitiator: onInitiator)
+        case .produceBatch?:
+            produceBatch(onInitiator: onInitiator)
+        case .complete(let summary)?:
+            finish(.complete(summary), onInitiator: onInitiator)
+        case .fail(let failure)?:
+            perform(failure, onInitiator: onInitiator)
         }
+    }
+
+    mutating func perform(_ knowledge: SyncSession.KnowledgeStep, onInitiator: Bool) {
+        switch knowledge {
+        case .send(let message):
+            send(.knowledge(message), onInitiator: onInitiator)
+        case .read:
+            if onInitiator { initiatorReading = true } else { responderReading = true }
+        }
+    }
+
+    mutating func perform(_ action: SyncSession.KnowledgeReadAction?, onInitiator: Bool) {
+        switch action {
+        case nil:
+            break
+        case .sendKnowledge(let message)?:
+            send(.knowledge(message), onInitiator: onInitiator)
+        case .sendKnowledgeAndStartDelta(let message, let peerKnowledge)?:
+            send(.knowledge(message), onInitiator: onInitiator)
+            startDelta(peerKnowledge, onInitiator: onInitiator)
+        case .fail(let failure)?:
+            perform(failure, onInitiator: onInitiator)
+        }
+    }
+
+    mutating func perform(_ action: SyncSession.BatchProducedAction?, onInitiator: Bool) {
+        switch action {
+        case nil:
+            break
+        case .sendBatch(let batch)?:
+            send(.batch(batch), onInitiator: onInitiator)
+        case .sendBatchAndProduceNext(let batch)?:
+            send(.batch(batch), onInitiator: onInitiator)
+            produceBatch(onInitiator: onInitiator)
+        case .sendDone(let done)?:
+            send(.done(done), onInitiator: onInitiator)
+        case .sendDoneAndComplete(let done, let summary)?:
+            send(.done(done), onInitiator: onInitiator)
+            finish(.complete(summary), onInitiator: onInitiator)
+        case .fail(let failure)?:
+            perform(failure, onInitiator: onInitiator)
+        }
+    }
+
+    mutating func perform(_ action: SyncSession.BatchAppliedAction?, onInitiator: Bool) {
+        switch action {
+        case nil:
+            break
+        case .sendBatchAck(let ack)?:
+            send(.batchAck(ack), onInitiator: onInitiator)
+        case .sendBatchAckAndComplete(let ack, let summary)?:
+            send(.batchAck(ack), onInitiator: onInitiator)
+            finish(.complete(summary), onInitiator: onInitiator)
+        case .fail(let failure)?:
+            perform(failure, onInitiator: onInitiator)
+        }
+    }
+
+    mutating func perform(_ failure: SyncSession.Failure?, onInitiator: Bool) {
+        guard let failure else { return }
+        if let report = failure.report { send(.error(report), onInitiator: onInitiator) }
+        finish(.fail(failure.error), onInitiator: onInitiator)
+    }
+
+    private mutating func send(_ message: SyncMessage, onInitiator: Bool) {
+        if onInitiator { toResponder.append(message) } else { toInitiator.append(message) }
+    }
+
+    /// Prepares the delta, then reads its first batch.
+    private mutating func startDelta(_ knowledge: Knowledge, onInitiator: Bool) {
+        if onInitiator {
+            initiatorStore.deltaStartedFor = knowledge
+        } else {
+            responderStore.deltaStartedFor = knowledge
+        }
+        produceBatch(onInitiator: onInitiator)
+    }
+
+    private mutating func produceBatch(onInitiator: Bool) {
+        if onInitiator {
+            perform(initiator.batchProduced(initiatorStore.next()), onInitiator: true)
+        } else {
+            perform(responder.batchProduced(responderStore.next()), onInitiator: false)
+        }
+    }
+
+    private mutating func apply(_ batch: ChangeBatch, sequence: UInt64, onInitiator: Bool) {
+        var report = ApplyReport()
+        report.applied = batch.changeCount
+        report.batches = 1
+        if onInitiator {
+            initiatorStore.applied.append(batch)
+            perform(initiator.batchApplied(sequence: sequence, report: report), onInitiator: true)
+        } else {
+            responderStore.applied.append(batch)
+            perform(responder.batchApplied(sequence: sequence, report: report), onInitiator: false)
+        }
+    }
+
+    private mutating func finish(_ outcome: SimulatedOutcome, onInitiator: Bool) {
+        if onInitiator { initiatorOutcome = outcome } else { responderOutcome = outcome }
     }
 }

@@ -4,22 +4,73 @@ import SPIReplication
 import SPITestSupport
 import Testing
 
-/// The error a list of actions ends with, if it ends with `.fail`.
-private func failure(_ actions: [SyncSession.Action]) -> SyncError? {
-    if case .fail(let error)? = actions.last { return error }
-    return nil
+/// What these tests read of any event's action: the failure it carries, and the messages it sends.
+private protocol InspectedAction {
+    var failure: SyncSession.Failure? { get }
+    var messages: [SyncMessage] { get }
 }
 
-/// The `Error` message among the actions, if one is sent.
-private func sentError(_ actions: [SyncSession.Action]) -> SyncMessage.ErrorReport? {
-    for action in actions {
-        if case .send(.error(let error)) = action { return error }
+extension SyncSession.Failure: InspectedAction {
+    var failure: SyncSession.Failure? { self }
+    var messages: [SyncMessage] { report.map { [.error($0)] } ?? [] }
+}
+
+extension SyncSession.ReceiveAction: InspectedAction {
+    var failure: SyncSession.Failure? { if case .fail(let failure) = self { failure } else { nil } }
+    var messages: [SyncMessage] {
+        switch self {
+        case .sendHelloAck(let ack, .send(let knowledge)): [.helloAck(ack), .knowledge(knowledge)]
+        case .sendHelloAck(let ack, .read): [.helloAck(ack)]
+        case .beginExchange(.send(let knowledge)): [.knowledge(knowledge)]
+        case .fail(let failure): failure.messages
+        case .beginExchange(.read), .startDelta, .apply, .produceBatch, .complete: []
+        }
     }
-    return nil
 }
 
-private func sent(_ actions: [SyncSession.Action]) -> [SyncMessage] {
-    actions.compactMap { if case .send(let message) = $0 { message } else { nil } }
+extension SyncSession.KnowledgeReadAction: InspectedAction {
+    var failure: SyncSession.Failure? { if case .fail(let failure) = self { failure } else { nil } }
+    var messages: [SyncMessage] {
+        switch self {
+        case .sendKnowledge(let knowledge), .sendKnowledgeAndStartDelta(let knowledge, _): [.knowledge(knowledge)]
+        case .fail(let failure): failure.messages
+        }
+    }
+}
+
+extension SyncSession.BatchProducedAction: InspectedAction {
+    var failure: SyncSession.Failure? { if case .fail(let failure) = self { failure } else { nil } }
+    var messages: [SyncMessage] {
+        switch self {
+        case .sendBatch(let batch), .sendBatchAndProduceNext(let batch): [.batch(batch)]
+        case .sendDone(let done), .sendDoneAndComplete(let done, _): [.done(done)]
+        case .fail(let failure): failure.messages
+        }
+    }
+}
+
+extension SyncSession.BatchAppliedAction: InspectedAction {
+    var failure: SyncSession.Failure? { if case .fail(let failure) = self { failure } else { nil } }
+    var messages: [SyncMessage] {
+        switch self {
+        case .sendBatchAck(let ack), .sendBatchAckAndComplete(let ack, _): [.batchAck(ack)]
+        case .fail(let failure): failure.messages
+        }
+    }
+}
+
+/// The error an action fails the session with, if it does.
+private func failure<Action: InspectedAction>(_ action: Action?) -> SyncError? {
+    action?.failure?.error
+}
+
+/// The `Error` message an action sends, if it sends one.
+private func sentError<Action: InspectedAction>(_ action: Action?) -> SyncMessage.ErrorReport? {
+    action?.failure?.report
+}
+
+private func sent<Action: InspectedAction>(_ action: Action?) -> [SyncMessage] {
+    action?.messages ?? []
 }
 
 /// A responder that has answered the fixture Hello.
@@ -50,22 +101,21 @@ struct SyncSessionHandshakeTests {
     @Test("the initiator opens with Hello announcing its versions, register, schema, site, name and window")
     func initiatorHello() {
         var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
-        let actions = session.start()
-        #expect(actions == [.send(Fixtures.hello)])
+        #expect(session.start() == .sendHello(Fixtures.helloPayload))
         guard case .awaitingHelloAck = session.state else {
             Issue.record("state \(session.state)")
             return
         }
-        #expect(session.start().isEmpty) // starting twice does nothing
+        #expect(session.start() == nil) // starting twice does nothing
     }
 
     @Test("the responder answers an acceptable Hello with HelloAck and its Knowledge")
     func responderAccepts() {
         var session = SyncSession(
             role: .responder, configuration: Fixtures.responder, localKnowledge: Fixtures.knowledge)
-        #expect(session.start().isEmpty)
-        let actions = session.receive(Fixtures.hello)
-        #expect(actions == [.send(Fixtures.helloAck), .send(.knowledge(.init(Fixtures.knowledge)))])
+        #expect(session.start() == nil)
+        let action = session.receive(Fixtures.hello)
+        #expect(action == .sendHelloAck(Fixtures.helloAckPayload, then: .send(.init(Fixtures.knowledge))))
         #expect(session.peer?.siteID == Fixtures.initiatorSite)
         #expect(session.peer?.name == "provider-a")
         #expect(session.isHandshakeDone)
@@ -76,7 +126,7 @@ struct SyncSessionHandshakeTests {
         var session = SyncSession(
             role: .initiator, configuration: Fixtures.initiator, localKnowledge: Fixtures.knowledge)
         _ = session.start()
-        #expect(session.receive(Fixtures.helloAck) == [.send(.knowledge(.init(Fixtures.knowledge)))])
+        #expect(session.receive(Fixtures.helloAck) == .beginExchange(.send(.init(Fixtures.knowledge))))
         #expect(session.peer?.protocolVersion == 1)
         #expect(session.peer?.siteID == Fixtures.responderSite)
     }
@@ -90,9 +140,9 @@ struct SyncSessionHandshakeTests {
         _ = session.start()
         var hello = Fixtures.helloPayload
         hello.protocolVersions = [3, 2, 1]
-        let actions = session.receive(.hello(hello))
-        guard case .helloAck(let ack)? = sent(actions).first else {
-            Issue.record("no HelloAck in \(actions)")
+        let action = session.receive(.hello(hello))
+        guard case .helloAck(let ack)? = sent(action).first else {
+            Issue.record("no HelloAck in \(action)")
             return
         }
         #expect(ack.protocolVersion == 2)
@@ -104,10 +154,10 @@ struct SyncSessionHandshakeTests {
         _ = session.start()
         var hello = Fixtures.helloPayload
         hello.protocolVersions = [2, 3]
-        let actions = session.receive(.hello(hello))
-        #expect(sentError(actions)?.code == .unsupportedVersion)
-        #expect(failure(actions)?.code == .unsupportedVersion)
-        #expect(failure(actions)?.message.contains("[2, 3]") == true)
+        let action = session.receive(.hello(hello))
+        #expect(sentError(action)?.code == .unsupportedVersion)
+        #expect(failure(action)?.code == .unsupportedVersion)
+        #expect(failure(action)?.message.contains("[2, 3]") == true)
 
         var initiator = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
         _ = initiator.start()
@@ -124,9 +174,9 @@ struct SyncSessionHandshakeTests {
                 Fixtures.responderSite, name: "org", register: Fixtures.otherRegister),
             localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.receive(Fixtures.hello)
-        #expect(sentError(actions)?.code == .registerMismatch)
-        let error = failure(actions)
+        let action = session.receive(Fixtures.hello)
+        #expect(sentError(action)?.code == .registerMismatch)
+        let error = failure(action)
         #expect(error?.code == .registerMismatch)
         #expect(error?.message.contains(Fixtures.register.description) == true)
         #expect(error?.message.contains(Fixtures.otherRegister.description) == true)
@@ -139,8 +189,8 @@ struct SyncSessionHandshakeTests {
                 Fixtures.initiatorSite, name: "a", register: Fixtures.otherRegister),
             localKnowledge: Knowledge())
         _ = initiator.start()
-        let initiatorActions = initiator.receive(Fixtures.helloAck)
-        #expect(sentError(initiatorActions)?.code == .registerMismatch)
+        let initiatorAction = initiator.receive(Fixtures.helloAck)
+        #expect(sentError(initiatorAction)?.code == .registerMismatch)
     }
 
     @Test("a peer on another schema version is refused with SCHEMA_MISMATCH")
@@ -149,9 +199,9 @@ struct SyncSessionHandshakeTests {
             role: .responder, configuration: Fixtures.configuration(Fixtures.responderSite, name: "org", schema: 2),
             localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.receive(Fixtures.hello)
-        #expect(sentError(actions)?.code == .schemaMismatch)
-        #expect(failure(actions)?.message.contains("upgrade spi for 'provider-a'") == true)
+        let action = session.receive(Fixtures.hello)
+        #expect(sentError(action)?.code == .schemaMismatch)
+        #expect(failure(action)?.message.contains("upgrade spi for 'provider-a'") == true)
     }
 
     @Test("a peer with this replica's own site id is refused with SITE_CONFLICT")
@@ -176,9 +226,9 @@ struct SyncSessionHandshakeTests {
         }
         var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.receive(.hello(hello))
-        #expect(sentError(actions)?.code == .malformedMessage)
-        #expect(failure(actions)?.code == .malformedMessage)
+        let action = session.receive(.hello(hello))
+        #expect(sentError(action)?.code == .malformedMessage)
+        #expect(failure(action)?.code == .malformedMessage)
     }
 
     @Test("a receive window of 0 means the default of 4")
@@ -195,9 +245,9 @@ struct SyncSessionHandshakeTests {
     func busy() {
         var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.receive(.busy(.init(retryAfter: .milliseconds(5000), message: "busy: 8 sessions")))
-        #expect(actions.count == 1)
-        let error = failure(actions)
+        let action = session.receive(.busy(.init(retryAfter: .milliseconds(5000), message: "busy: 8 sessions")))
+        #expect(sent(action).isEmpty)
+        let error = failure(action)
         #expect(error?.code == .busy)
         #expect(error?.retryAfter == .seconds(5))
         #expect(error?.isReportedByPeer == true)
@@ -208,11 +258,11 @@ struct SyncSessionHandshakeTests {
     func peerError() {
         var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.receive(.error(.init(code: .registerMismatch, message: "register mismatch: …")))
-        #expect(actions.count == 1)
-        #expect(failure(actions)?.code == .registerMismatch)
-        #expect(failure(actions)?.isReportedByPeer == true)
-        #expect(session.receive(Fixtures.helloAck).isEmpty) // nothing after failure
+        let action = session.receive(.error(.init(code: .registerMismatch, message: "register mismatch: …")))
+        #expect(sent(action).isEmpty)
+        #expect(failure(action)?.code == .registerMismatch)
+        #expect(failure(action)?.isReportedByPeer == true)
+        #expect(session.receive(Fixtures.helloAck) == nil) // nothing after failure
     }
 
     @Test("an unknown error code from a newer peer becomes 'unspecified' with its message kept")
@@ -221,9 +271,9 @@ struct SyncSessionHandshakeTests {
         var error = Spi_Sync_V1_Error()
         error.code = .UNRECOGNIZED(42)
         error.message = "something new"
-        let actions = session.receive(SyncMessage(envelope: Spi_Sync_V1_Envelope.with { $0.error = error })!)
-        #expect(failure(actions)?.code == .unspecified)
-        #expect(failure(actions)?.message == "something new")
+        let action = session.receive(SyncMessage(envelope: Spi_Sync_V1_Envelope.with { $0.error = error })!)
+        #expect(failure(action)?.code == .unspecified)
+        #expect(failure(action)?.message == "something new")
     }
 
     @Test("an Error with no text names its wire code, known or not")
@@ -235,9 +285,9 @@ struct SyncSessionHandshakeTests {
             var session = handshakenResponder()
             var error = Spi_Sync_V1_Error()
             error.code = code
-            let actions = session.receive(SyncMessage(envelope: Spi_Sync_V1_Envelope.with { $0.error = error })!)
-            #expect(failure(actions)?.code == expected)
-            #expect(failure(actions)?.message == "the peer gave no explanation (error code \(code.rawValue))")
+            let action = session.receive(SyncMessage(envelope: Spi_Sync_V1_Envelope.with { $0.error = error })!)
+            #expect(failure(action)?.code == expected)
+            #expect(failure(action)?.message == "the peer gave no explanation (error code \(code.rawValue))")
         }
     }
 
@@ -248,9 +298,9 @@ struct SyncSessionHandshakeTests {
         let message = Fixtures.vectors.first { $0.0 == vector }!.1
         var session = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.receive(message)
-        #expect(sentError(actions)?.code == .protocolViolation)
-        #expect(failure(actions)?.code == .protocolViolation)
+        let action = session.receive(message)
+        #expect(sentError(action)?.code == .protocolViolation)
+        #expect(failure(action)?.code == .protocolViolation)
     }
 
     @Test(
@@ -273,10 +323,10 @@ struct SyncSessionHandshakeTests {
     func closedDuringHandshake() {
         var session = SyncSession(role: .initiator, configuration: Fixtures.initiator, localKnowledge: Knowledge())
         _ = session.start()
-        let actions = session.connectionClosed()
-        #expect(actions.count == 1)
-        #expect(failure(actions)?.code == .connectionClosed)
-        #expect(failure(actions)?.message.contains("HelloAck") == true)
+        // Nothing is sent: the event returns the error alone, so the type says so.
+        let error = session.connectionClosed()
+        #expect(error?.code == .connectionClosed)
+        #expect(error?.message.contains("HelloAck") == true)
     }
 }
 
@@ -285,23 +335,23 @@ struct SyncSessionExchangeTests {
     @Test("the peer's Knowledge starts the delta and the first batch read")
     func knowledgeStartsDelta() {
         var session = handshakenResponder()
-        let actions = session.receive(.knowledge(.init(Fixtures.knowledge)))
-        #expect(actions == [.startDelta(Fixtures.knowledge), .produceBatch])
+        let action = session.receive(.knowledge(.init(Fixtures.knowledge)))
+        #expect(action == .startDelta(Fixtures.knowledge))
     }
 
     @Test("with nothing to send, the side sends Done(0) and completes when the peer is done too")
     func emptySession() {
         var session = handshakenInitiator()
         _ = session.receive(.knowledge(.init(Knowledge())))
-        #expect(session.batchProduced(nil) == [.send(.done(.init(batches: 0)))])
-        let actions = session.receive(.done(.init(batches: 0)))
-        guard case .complete(let summary)? = actions.last else {
-            Issue.record("not complete: \(actions)")
+        #expect(session.batchProduced(nil) == .sendDone(.init(batches: 0)))
+        let action = session.receive(.done(.init(batches: 0)))
+        guard case .complete(let summary)? = action else {
+            Issue.record("not complete: \(action)")
             return
         }
         #expect(summary.batchesSent == 0 && summary.batchesReceived == 0)
         #expect(session.isFinished)
-        #expect(session.connectionClosed().isEmpty) // a close after completion is normal
+        #expect(session.connectionClosed() == nil) // a close after completion is normal
     }
 
     @Test("batches stop at the peer's receive window and resume as acknowledgements arrive")
@@ -309,14 +359,14 @@ struct SyncSessionExchangeTests {
         var session = handshakenInitiator(peerWindow: 2)
         _ = session.receive(.knowledge(.init(Knowledge())))
         let batch = Fixtures.changeBatch()
-        #expect(session.batchProduced(batch) == [.send(.batch(.init(sequence: 1, changes: batch))), .produceBatch])
+        #expect(session.batchProduced(batch) == .sendBatchAndProduceNext(.init(sequence: 1, changes: batch)))
         // The window is full: no more reads.
-        #expect(session.batchProduced(batch) == [.send(.batch(.init(sequence: 2, changes: batch)))])
-        #expect(session.receive(.batchAck(.init(sequence: 1, report: Fixtures.report))) == [.produceBatch])
-        #expect(session.batchProduced(nil) == [.send(.done(.init(batches: 2)))])
+        #expect(session.batchProduced(batch) == .sendBatch(.init(sequence: 2, changes: batch)))
+        #expect(session.receive(.batchAck(.init(sequence: 1, report: Fixtures.report))) == .produceBatch)
+        #expect(session.batchProduced(nil) == .sendDone(.init(batches: 2)))
         // The peer is not done yet.
-        #expect(session.receive(.batchAck(.init(sequence: 2, report: Fixtures.report))).isEmpty)
-        guard case .complete(let summary)? = session.receive(.done(.init(batches: 0))).last else {
+        #expect(session.receive(.batchAck(.init(sequence: 2, report: Fixtures.report))) == nil)
+        guard case .complete(let summary)? = session.receive(.done(.init(batches: 0))) else {
             Issue.record("not complete")
             return
         }
@@ -332,10 +382,10 @@ struct SyncSessionExchangeTests {
         _ = session.receive(.knowledge(.init(Knowledge())))
         _ = session.batchProduced(Fixtures.changeBatch())
         _ = session.batchProduced(nil)
-        #expect(session.receive(.done(.init(batches: 0))).isEmpty)
+        #expect(session.receive(.done(.init(batches: 0))) == nil)
         #expect(!session.isFinished)
         #expect(
-            session.receive(.batchAck(.init(sequence: 1, report: Fixtures.report))).last.map {
+            session.receive(.batchAck(.init(sequence: 1, report: Fixtures.report))).map {
                 if case .complete = $0 { true } else { false }
             }
                 == true)
@@ -346,11 +396,10 @@ struct SyncSessionExchangeTests {
         var session = handshakenResponder()
         _ = session.receive(.knowledge(.init(Knowledge())))
         let batch = Fixtures.changeBatch()
-        #expect(session.receive(.batch(.init(sequence: 1, changes: batch))) == [.apply(batch, sequence: 1)])
+        #expect(session.receive(.batch(.init(sequence: 1, changes: batch))) == .apply(batch, sequence: 1))
         #expect(
-            session.batchApplied(sequence: 1, report: Fixtures.report) == [
-                .send(.batchAck(.init(sequence: 1, report: Fixtures.report)))
-            ])
+            session.batchApplied(sequence: 1, report: Fixtures.report)
+                == .sendBatchAck(.init(sequence: 1, report: Fixtures.report)))
     }
 
     @Test("a batch that fails validation is refused with INVALID_BATCH")
@@ -358,10 +407,10 @@ struct SyncSessionExchangeTests {
         var session = handshakenResponder()
         _ = session.receive(.knowledge(.init(Knowledge())))
         _ = session.receive(.batch(.init(sequence: 1, changes: Fixtures.changeBatch())))
-        let actions = session.batchRejected(sequence: 1, error: SyncError(.invalidBatch, "unknown table 'x'"))
-        #expect(sentError(actions)?.code == .invalidBatch)
-        #expect(sentError(actions)?.message == "unknown table 'x'")
-        #expect(failure(actions)?.code == .invalidBatch)
+        let action = session.batchRejected(sequence: 1, error: SyncError(.invalidBatch, "unknown table 'x'"))
+        #expect(sentError(action)?.code == .invalidBatch)
+        #expect(sentError(action)?.message == "unknown table 'x'")
+        #expect(failure(action)?.code == .invalidBatch)
     }
 
     @Test(
@@ -374,7 +423,7 @@ struct SyncSessionExchangeTests {
     func violations(scenario: String) {
         var session = handshakenResponder()
         let batch = Fixtures.changeBatch()
-        var last: [SyncSession.Action] = []
+        var last: SyncSession.ReceiveAction?
         func send(_ message: SyncMessage) { last = session.receive(message) }
         switch scenario {
         case "batch before knowledge": send(.batch(.init(sequence: 1, changes: batch)))
@@ -428,9 +477,9 @@ struct SyncSessionExchangeTests {
         let batch = Fixtures.changeBatch()
         _ = session.receive(.batch(.init(sequence: 1, changes: batch)))
         _ = session.receive(.batch(.init(sequence: 2, changes: batch)))
-        let actions = session.receive(.batch(.init(sequence: 3, changes: batch)))
-        #expect(failure(actions)?.code == .protocolViolation)
-        #expect(failure(actions)?.message.contains("window") == true)
+        let action = session.receive(.batch(.init(sequence: 3, changes: batch)))
+        #expect(failure(action)?.code == .protocolViolation)
+        #expect(failure(action)?.message.contains("window") == true)
     }
 
     @Test("Knowledge naming a site id of the wrong size is MALFORMED_MESSAGE")
@@ -440,8 +489,8 @@ struct SyncSessionExchangeTests {
         var entry = Spi_V1_Coverage()
         entry.site = Data([1, 2, 3])
         knowledge.entries = [entry]
-        let actions = session.receive(.knowledge(.init(knowledge)))
-        #expect(sentError(actions)?.code == .malformedMessage)
+        let action = session.receive(.knowledge(.init(knowledge)))
+        #expect(sentError(action)?.code == .malformedMessage)
     }
 
     @Test("events the shell should not send become an internal error, never a crash")
@@ -460,12 +509,36 @@ struct SyncSessionExchangeTests {
         var session = handshakenResponder()
         let timeout = session.fail(SyncError(.timeout, "no message for 60 seconds"))
         #expect(sentError(timeout)?.code == .timeout)
-        #expect(session.fail(SyncError(.timeout, "again")).isEmpty)
+        #expect(session.fail(SyncError(.timeout, "again")) == nil)
 
         var other = handshakenResponder()
         let closed = other.fail(SyncError(.tlsFailure, "tls"))
         #expect(sent(closed).isEmpty)
         #expect(failure(closed)?.code == .tlsFailure)
+    }
+
+    @Test("a failure's Error message is its own error's code and text, whichever event failed; none for the peer's")
+    func failureCarriesItsReport() {
+        var timedOut = handshakenResponder()
+        let timeout = timedOut.fail(SyncError(.timeout, "no message for 60 seconds"))
+        #expect(timeout?.report == SyncMessage.ErrorReport(code: .timeout, message: "no message for 60 seconds"))
+
+        var refusing = handshakenResponder()
+        _ = refusing.receive(.knowledge(.init(Knowledge())))
+        _ = refusing.receive(.batch(.init(sequence: 1, changes: Fixtures.changeBatch())))
+        let refused = refusing.batchRejected(sequence: 1, error: SyncError(.internalError, "disk full"))
+        #expect(refused?.report == SyncMessage.ErrorReport(code: .internalError, message: "disk full"))
+
+        var misused = handshakenResponder()
+        let misuse = misused.batchApplied(sequence: 1, report: ApplyReport())
+        let error = failure(misuse)
+        #expect(error?.code == .internalError)
+        #expect(sentError(misuse) == error.map { SyncMessage.ErrorReport(code: $0.code, message: $0.message) })
+
+        var told = handshakenResponder()
+        let reported = told.receive(.error(.init(code: .schemaMismatch, message: "upgrade spi")))
+        #expect(failure(reported)?.code == .schemaMismatch)
+        #expect(sentError(reported) == nil) // the peer's own error is never sent back
     }
 
     @Test(
@@ -542,20 +615,20 @@ struct SyncSessionLateKnowledgeTests {
     @Test("the responder answers Hello with HelloAck alone and asks for its knowledge; Knowledge goes out when read")
     func responderAsks() {
         var session = SyncSession(role: .responder, configuration: Fixtures.responder)
-        #expect(session.start().isEmpty)
-        #expect(session.receive(Fixtures.hello) == [.send(Fixtures.helloAck), .readKnowledge])
+        #expect(session.start() == nil)
+        #expect(session.receive(Fixtures.hello) == .sendHelloAck(Fixtures.helloAckPayload, then: .read))
         #expect(session.isHandshakeDone)
-        #expect(session.knowledgeRead(Fixtures.knowledge) == [.send(.knowledge(.init(Fixtures.knowledge)))])
+        #expect(session.knowledgeRead(Fixtures.knowledge) == .sendKnowledge(.init(Fixtures.knowledge)))
         #expect(session.localKnowledge == Fixtures.knowledge)
-        #expect(session.receive(.knowledge(.init(Knowledge()))) == [.startDelta(Knowledge()), .produceBatch])
+        #expect(session.receive(.knowledge(.init(Knowledge()))) == .startDelta(Knowledge()))
     }
 
     @Test("the initiator asks for its knowledge on HelloAck")
     func initiatorAsks() {
         var session = SyncSession(role: .initiator, configuration: Fixtures.initiator)
         _ = session.start()
-        #expect(session.receive(Fixtures.helloAck) == [.readKnowledge])
-        #expect(session.knowledgeRead(Fixtures.knowledge) == [.send(.knowledge(.init(Fixtures.knowledge)))])
+        #expect(session.receive(Fixtures.helloAck) == .beginExchange(.read))
+        #expect(session.knowledgeRead(Fixtures.knowledge) == .sendKnowledge(.init(Fixtures.knowledge)))
     }
 
     @Test("a peer's Knowledge that arrives first waits: no batch is read before this side's Knowledge is sent")
@@ -563,25 +636,24 @@ struct SyncSessionLateKnowledgeTests {
         var session = SyncSession(role: .responder, configuration: Fixtures.responder)
         _ = session.start()
         _ = session.receive(Fixtures.hello)
-        #expect(session.receive(.knowledge(.init(Fixtures.knowledge))).isEmpty)
+        #expect(session.receive(.knowledge(.init(Fixtures.knowledge))) == nil)
         // The peer's batches may come meanwhile (it has this side's HelloAck): they are applied as usual.
         let batch = Fixtures.changeBatch()
-        #expect(session.receive(.batch(.init(sequence: 1, changes: batch))) == [.apply(batch, sequence: 1)])
+        #expect(session.receive(.batch(.init(sequence: 1, changes: batch))) == .apply(batch, sequence: 1))
         #expect(
-            session.knowledgeRead(Knowledge()) == [
-                .send(.knowledge(.init(Knowledge()))), .startDelta(Fixtures.knowledge), .produceBatch,
-            ])
+            session.knowledgeRead(Knowledge())
+                == .sendKnowledgeAndStartDelta(.init(Knowledge()), peerKnowledge: Fixtures.knowledge))
         // A second Knowledge from the peer is still a violation.
         #expect(failure(session.receive(.knowledge(.init(Knowledge()))))?.code == .protocolViolation)
     }
 
-    @Test("knowledgeRead without a pending .readKnowledge is the shell's error, not the peer's")
+    @Test("knowledgeRead without a pending knowledge read is the shell's error, not the peer's")
     func misuse() {
         var early = SyncSession(role: .responder, configuration: Fixtures.responder, localKnowledge: Knowledge())
         _ = early.start()
         _ = early.receive(Fixtures.hello)
-        let actions = early.knowledgeRead(Knowledge())
-        #expect(failure(actions)?.code == .internalError)
+        let action = early.knowledgeRead(Knowledge())
+        #expect(failure(action)?.code == .internalError)
 
         var late = SyncSession(role: .responder, configuration: Fixtures.responder)
         _ = late.start()
