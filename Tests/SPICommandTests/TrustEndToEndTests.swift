@@ -87,7 +87,7 @@ struct TrustEndToEndTests {
 
     @Test(
         "a file Fabrikam altered or re-signed is refused on every replica, and no digest changes",
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(3)))
     func forgedFileRefused() throws {
         try demo.withDemo { directory, org, providers in
             let (fabrikam, contoso) = (providers["FAB"]!, providers["CON"]!)
@@ -142,7 +142,7 @@ struct TrustEndToEndTests {
 
     @Test(
         "two providers reconcile the organization's changes by file while the organization is offline",
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(3)))
     func providersReconcileByFile() throws {
         try demo.withDemo { directory, org, providers in
             let (fabrikam, contoso) = (providers["FAB"]!, providers["CON"]!)
@@ -181,7 +181,7 @@ struct TrustEndToEndTests {
 
     @Test(
         "an unscoped export applied by Fabrikam leaves it without any of Contoso's data, and claims nothing",
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(3)))
     func unscopedExportKeepsScope() throws {
         try demo.withDemo { directory, org, providers in
             let fabrikam = providers["FAB"]!

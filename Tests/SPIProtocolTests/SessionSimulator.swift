@@ -1,6 +1,7 @@
 import SPIProtocol
 import SPIReplication
 import SPITestSupport
+import Testing
 
 /// An in-memory store for the state machine: a fixed list of batches to send, and the batches applied.
 struct ScriptedStore {
@@ -220,5 +221,46 @@ struct SessionSimulator {
 
     private mutating func finish(_ outcome: SimulatedOutcome, onInitiator: Bool) {
         if onInitiator { initiatorOutcome = outcome } else { responderOutcome = outcome }
+    }
+}
+
+extension SessionSimulator {
+    /// Runs two simulated sessions under every seed of `seeds` and checks that both complete with every batch
+    /// exchanged both ways, each applied once and acknowledged.
+    static func exchangeBothWays(
+        initiatorBatches: Int, responderBatches: Int, windowA: UInt32, windowB: UInt32, seeds: ClosedRange<UInt64>,
+        readsKnowledgeLate: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        for seed in seeds {
+            var simulator = SessionSimulator(
+                initiatorBatches: initiatorBatches, responderBatches: responderBatches,
+                initiator: Fixtures.configuration(Fixtures.initiatorSite, name: "a", window: windowA),
+                responder: Fixtures.configuration(Fixtures.responderSite, name: "b", window: windowB),
+                readsKnowledgeLate: readsKnowledgeLate)
+            let finished = simulator.run(seed: seed)
+            #expect(finished, "seed \(seed)", sourceLocation: sourceLocation)
+            guard case .complete(let a)? = simulator.initiatorOutcome,
+                case .complete(let b)? = simulator.responderOutcome
+            else {
+                let outcomes = (simulator.initiatorOutcome, simulator.responderOutcome)
+                Issue.record("seed \(seed): \(String(describing: outcomes))", sourceLocation: sourceLocation)
+                return
+            }
+            #expect(
+                simulator.responderStore.applied == simulator.initiatorStore.outgoing, "seed \(seed)",
+                sourceLocation: sourceLocation)
+            #expect(
+                simulator.initiatorStore.applied == simulator.responderStore.outgoing, "seed \(seed)",
+                sourceLocation: sourceLocation)
+            #expect(
+                a.batchesSent == initiatorBatches && a.batchesReceived == responderBatches, "seed \(seed)",
+                sourceLocation: sourceLocation)
+            #expect(
+                b.batchesSent == responderBatches && b.batchesReceived == initiatorBatches, "seed \(seed)",
+                sourceLocation: sourceLocation)
+            #expect(a.batchesAcknowledged == initiatorBatches, "seed \(seed)", sourceLocation: sourceLocation)
+            #expect(a.received.applied == responderBatches * 2, "seed \(seed)", sourceLocation: sourceLocation)
+            #expect(a.peerReport.applied == initiatorBatches * 2, "seed \(seed)", sourceLocation: sourceLocation)
+        }
     }
 }

@@ -547,29 +547,9 @@ struct SyncSessionExchangeTests {
             (0, 0, UInt32(4), UInt32(4)), (1, 0, 4, 4), (0, 1, 4, 4), (5, 3, 1, 1), (17, 9, 2, 3), (40, 40, 4, 64),
         ])
     func simulatedSessions(initiatorBatches: Int, responderBatches: Int, windowA: UInt32, windowB: UInt32) {
-        for seed in UInt64(1)...20 {
-            var simulator = SessionSimulator(
-                initiatorBatches: initiatorBatches, responderBatches: responderBatches,
-                initiator: Fixtures.configuration(Fixtures.initiatorSite, name: "a", window: windowA),
-                responder: Fixtures.configuration(Fixtures.responderSite, name: "b", window: windowB))
-            let finished = simulator.run(seed: seed)
-            #expect(finished)
-            guard case .complete(let a)? = simulator.initiatorOutcome,
-                case .complete(let b)? = simulator.responderOutcome
-            else {
-                Issue.record(
-                    "seed \(seed): \(String(describing: simulator.initiatorOutcome)), \(String(describing: simulator.responderOutcome))"
-                )
-                return
-            }
-            #expect(simulator.responderStore.applied == simulator.initiatorStore.outgoing)
-            #expect(simulator.initiatorStore.applied == simulator.responderStore.outgoing)
-            #expect(a.batchesSent == initiatorBatches && a.batchesReceived == responderBatches)
-            #expect(b.batchesSent == responderBatches && b.batchesReceived == initiatorBatches)
-            #expect(a.batchesAcknowledged == initiatorBatches)
-            #expect(a.received.applied == responderBatches * 2)
-            #expect(a.peerReport.applied == initiatorBatches * 2)
-        }
+        SessionSimulator.exchangeBothWays(
+            initiatorBatches: initiatorBatches, responderBatches: responderBatches, windowA: windowA, windowB: windowB,
+            seeds: 1...20)
     }
 
     @Test("any message dropped from a session leaves both sides unfinished or failed, never complete with a loss")
@@ -669,25 +649,8 @@ struct SyncSessionLateKnowledgeTests {
         "two sessions that read their knowledge late exchange every batch both ways, under any interleaving of reads and deliveries",
         arguments: [(0, 0, UInt32(4), UInt32(4)), (1, 0, 4, 4), (0, 1, 4, 4), (5, 3, 1, 1), (17, 9, 2, 3)])
     func simulatedSessions(initiatorBatches: Int, responderBatches: Int, windowA: UInt32, windowB: UInt32) {
-        for seed in UInt64(1)...40 {
-            var simulator = SessionSimulator(
-                initiatorBatches: initiatorBatches, responderBatches: responderBatches,
-                initiator: Fixtures.configuration(Fixtures.initiatorSite, name: "a", window: windowA),
-                responder: Fixtures.configuration(Fixtures.responderSite, name: "b", window: windowB),
-                readsKnowledgeLate: true)
-            let finished = simulator.run(seed: seed)
-            #expect(finished)
-            guard case .complete(let a)? = simulator.initiatorOutcome,
-                case .complete(let b)? = simulator.responderOutcome
-            else {
-                Issue.record(
-                    "seed \(seed): \(String(describing: simulator.initiatorOutcome)), \(String(describing: simulator.responderOutcome))"
-                )
-                return
-            }
-            #expect(simulator.responderStore.applied == simulator.initiatorStore.outgoing)
-            #expect(simulator.initiatorStore.applied == simulator.responderStore.outgoing)
-            #expect(a.batchesSent == initiatorBatches && b.batchesSent == responderBatches)
-        }
+        SessionSimulator.exchangeBothWays(
+            initiatorBatches: initiatorBatches, responderBatches: responderBatches, windowA: windowA, windowB: windowB,
+            seeds: 1...40, readsKnowledgeLate: true)
     }
 }
