@@ -234,7 +234,12 @@ extension Replica {
                 else { continue }
                 change = admitted
             }
-            try merge(change, id: id, local: local, context: &context, report: &report, db)
+            if mergesNewRowsInBulk, local.meta == nil, !local.exists, change.cl > 0 {
+                // A row new to this replica: nothing here to merge with, only rows to write.
+                try insertNew(change, id: id, context: context, report: &report, db)
+            } else {
+                try merge(change, id: id, local: local, context: &context, report: &report, db)
+            }
             if change.cl % 2 == 1, Int64(change.cl) >= local.causalLength { written.append(i) }
         }
         return held
@@ -431,6 +436,40 @@ extension Replica {
                     [.integer(key.table), key.stored, .integer(Int64(column))])
             }
         }
+    }
+
+    /// Merges a change of a row new to this replica (no metadata here, not in its table) through ``NewRowWriter``:
+    /// what ``merge(_:id:local:context:report:_:)`` writes for such a row (a create, a re-create at a higher causal
+    /// length, cells without a row version, or a delete), without reading anything more.
+    private func insertNew(
+        _ change: Spi_V1_RowChange, id: String, context: MergeContext, report: inout ApplyReport, _ db: Connection
+    ) throws {
+        let table = context.plan.tables[Int(change.table)]
+        let columnMap = context.plan.columnMaps[Int(change.table)]
+        let key = RowKey(table: table.index, id: id)
+        let rowSite = context.localSites[Int(change.site)]
+        let length = Int64(change.cl)
+        let clock = Int64(bitPattern: change.hlc)
+        let changeCount = change.cells.count + (change.rowVersion ? 1 : 0)
+        if length % 2 == 0 {
+            try newRows.insertDeleted(key, causalLength: length, clock: clock, site: rowSite, db)
+            report.applied += max(1, changeCount)
+            return
+        }
+        let base =
+            change.rowVersion
+            ? RowMeta(causalLength: length, clock: clock, site: rowSite)
+            : RowMeta(causalLength: length, clock: 0, site: 0)
+        var cells: [NewRowWriter.Cell] = []
+        cells.reserveCapacity(change.cells.count)
+        for cell in change.cells {
+            cells.append(
+                NewRowWriter.Cell(
+                    column: columnMap[Int(cell.column)], value: BatchBuilder.value(of: cell) ?? .null,
+                    entry: cellEntry(cell, row: change, context: context)))
+        }
+        try newRows.insertLive(key, table: table, causalLength: length, base: base, cells: cells, db)
+        report.applied += changeCount
     }
 
     /// The local form of an incoming cell's version and prior.

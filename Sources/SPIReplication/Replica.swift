@@ -94,6 +94,11 @@ public final class Replica {
     static let conflictsWrittenSQL = ConflictLog.writtenSQL
     /// Capture and stamping: gives local writes their clock readings and versions.
     let stamper: ChangeStamper
+    /// Writes the rows a merge finds new to this replica.
+    let newRows: NewRowWriter
+    /// Whether merges write rows new to this replica through ``newRows`` (the default) rather than row at a time
+    /// through the general merge; the tests turn it off to compare both paths on the same batches.
+    var mergesNewRowsInBulk = true
     /// Raised by `spi_stamp_fallback` during stamping (the tests turn the fast path off with it).
     var stampSignal: StampFallbackSignal { stamper.stampSignal }
 
@@ -224,6 +229,7 @@ public final class Replica {
         self.catalog = try ReplicaCatalog(connection: db)
         self.conflictLog = ConflictLog(catalog: catalog)
         self.stamper = try ChangeStamper(catalog: catalog, conflictLog: conflictLog)
+        self.newRows = NewRowWriter(catalog: catalog)
         if !db.isReadOnly { try recordBaselineVersionsOnce() }
     }
 
