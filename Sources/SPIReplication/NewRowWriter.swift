@@ -104,9 +104,7 @@ final class NewRowWriter {
         insertRows.removeAll()
         deleteEntries = try db.cached("DELETE FROM _spi_clock WHERE tbl = ? AND id = ?")
         insertMeta = try db.cached("INSERT INTO _spi_row(tbl, id, cl, hlc, site) VALUES (?, ?, ?, ?, ?)")
-        upsertEntry = try db.cached(
-            "INSERT INTO _spi_clock(tbl, id, col, hlc, site, prior_hlc, prior_site) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tbl, id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, prior_hlc = excluded.prior_hlc, prior_site = excluded.prior_site"
-        )
+        upsertEntry = try db.cached(Replica.setCellEntrySQL)
         self.schemaVersion = schemaVersion
     }
 
@@ -131,15 +129,7 @@ final class NewRowWriter {
 
     private func setEntry(_ key: RowKey, column: Int, _ entry: Replica.CellEntry) throws {
         guard let stmt = upsertEntry else { return }
-        try stmt.execute(binding: { s in
-            try s.bind(.integer(key.table), at: 1)
-            try s.bind(key.stored, at: 2)
-            try s.bind(.integer(Int64(column)), at: 3)
-            try s.bind(.integer(entry.clock), at: 4)
-            try s.bind(.integer(entry.site), at: 5)
-            try s.bind(.integer(entry.priorClock), at: 6)
-            try s.bind(.integer(entry.priorSite), at: 7)
-        })
+        try Replica.setCellEntry(key, column: column, entry, with: stmt)
     }
 
     /// Inserts the row with its columns in table order: one statement per table and set of columns, kept.

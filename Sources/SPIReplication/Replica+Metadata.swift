@@ -62,9 +62,16 @@ extension Replica {
     }
 
     func setCellEntry(_ key: RowKey, column: Int, _ entry: CellEntry, _ db: Connection) throws {
-        try db.cached(
-            "INSERT INTO _spi_clock(tbl, id, col, hlc, site, prior_hlc, prior_site) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tbl, id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, prior_hlc = excluded.prior_hlc, prior_site = excluded.prior_site"
-        ).execute(binding: { s in
+        try Self.setCellEntry(key, column: column, entry, with: db.cached(Self.setCellEntrySQL))
+    }
+
+    /// Writes a cell's own version (`_spi_clock`), replacing the one it had.
+    static let setCellEntrySQL =
+        "INSERT INTO _spi_clock(tbl, id, col, hlc, site, prior_hlc, prior_site) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tbl, id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, prior_hlc = excluded.prior_hlc, prior_site = excluded.prior_site"
+
+    /// Runs ``setCellEntrySQL``, prepared as `statement`, for one cell.
+    static func setCellEntry(_ key: RowKey, column: Int, _ entry: CellEntry, with statement: Statement) throws {
+        try statement.execute(binding: { s in
             try s.bind(.integer(key.table), at: 1)
             try s.bind(key.stored, at: 2)
             try s.bind(.integer(Int64(column)), at: 3)
