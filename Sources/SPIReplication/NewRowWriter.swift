@@ -68,8 +68,9 @@ final class NewRowWriter {
             }
         }
         if repeated {
-            // Only a forged batch repeats a column: the row-at-a-time statement keeps its last value.
-            try insertRowByColumns(key, table: table, cells: cells, db)
+            // Only a forged batch repeats a column: the row-at-a-time merge's insert, with its last value.
+            try catalog.insertRow(
+                key, table: table, values: Replica.lastValuePerColumn(cells.map { ($0.column, $0.value) }), db)
         } else {
             try insertRow(key, table: table, mask: mask, cells: cells, db)
         }
@@ -147,21 +148,6 @@ final class NewRowWriter {
         try stmt.execute(binding: { s in
             try s.bind(.text(key.id), at: 1)
             for (n, cell) in ordered.enumerated() { try s.bind(cell.value, at: Int32(n + 2)) }
-        })
-    }
-
-    /// Inserts the row with the last value given for each column, in the order the cells first name them.
-    private func insertRowByColumns(_ key: RowKey, table: TrackedTable, cells: [Cell], _ db: Connection) throws {
-        var seen = Set<Int>()
-        var values: [(Int, DatabaseValue)] = []
-        for cell in cells.reversed() where seen.insert(cell.column).inserted {
-            values.append((cell.column, cell.value))
-        }
-        values.reverse()
-        let stmt = try db.cached(table.insertSQL(columns: values.map(\.0)))
-        try stmt.execute(binding: { s in
-            try s.bind(.text(key.id), at: 1)
-            for (n, item) in values.enumerated() { try s.bind(item.1, at: Int32(n + 2)) }
         })
     }
 }
