@@ -79,10 +79,7 @@ final class ReplicaSyncStore: SyncStore {
 
     deinit {
         // A session ends with ``close()``; this is the safety net for a path that does not.
-        if case .open(_, let limit?) = phase {
-            limit.closed()
-            limit.release()
-        }
+        close()
     }
 
     /// Opens the replica at `path` now, off the cooperative threads.
